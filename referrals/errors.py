@@ -1,0 +1,70 @@
+"""Errors named for the rule they enforce.
+
+Each carries no personal data: only ids, states and rule names, so it is safe to log.
+The bot translates them into plain words in one place (`bot/messages.py`).
+"""
+
+from __future__ import annotations
+
+
+class ReferralError(Exception):
+    """Base for every rule the domain refuses to break."""
+
+
+class NotPermitted(ReferralError):
+    """The person may not do this to this referral (a refusal, audited later)."""
+
+
+class NotTheReferrer(NotPermitted):
+    pass
+
+
+class NotAnSmlo(NotPermitted):
+    pass
+
+
+class NotTheOfferedAdvocate(NotPermitted):
+    pass
+
+
+class NotTheAllocatedAdvocate(NotPermitted):
+    pass
+
+
+class InvalidTransition(ReferralError):
+    def __init__(self, transition: str, state: str) -> None:
+        super().__init__(f"cannot {transition} a referral that is {state}")
+        self.transition = transition
+        self.state = state
+
+
+class ReferralAlreadyAllocated(InvalidTransition):
+    """Someone else allocated, or an advocate already answered, first."""
+
+
+class OfferAlreadyAnswered(InvalidTransition):
+    pass
+
+
+class ConsentRequired(ReferralError):
+    pass
+
+
+class AdvocateNotAvailable(ReferralError):
+    """The chosen advocate is not on the active roster, or is the referrer."""
+
+
+class ReferralNotFound(ReferralError):
+    pass
+
+
+class ConcurrentUpdate(ReferralError):
+    """The stored referral changed since it was read (optimistic concurrency)."""
+
+
+class AnswerInvalid(ReferralError):
+    """One or more intake answers break a documented limit; `problems` names the fields."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("invalid answers: " + ", ".join(sorted(problems)))
+        self.problems = problems

@@ -1,0 +1,148 @@
+"""What a referrer can tell us, step by step, and the limits that apply.
+
+Every answer is optional (None or empty means skipped) except the final consent. The
+values are closed sets so that statistics never depend on free text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class IntakeStep(StrEnum):
+    ABOUT_YOU = "about_you"
+    ON_BEHALF = "on_behalf"  # asked only when the route is ON_BEHALF
+    WISHES = "wishes"
+    WHAT_HAPPENED = "what_happened"
+    CONTACT = "contact"
+    MONITORING = "monitoring"
+    REVIEW = "review"
+
+
+STEP_ORDER: tuple[IntakeStep, ...] = tuple(IntakeStep)
+
+
+class Route(StrEnum):
+    EXPERIENCED = "experienced"
+    WITNESSED = "witnessed"
+    CONCERN = "concern"
+    ON_BEHALF = "on_behalf"
+
+
+class Employment(StrEnum):
+    OFFICER = "officer"
+    STAFF = "staff"
+    VOLUNTEER = "volunteer"
+    FORMER = "former"
+
+
+class BehalfRole(StrEnum):
+    INVESTIGATOR = "investigator"
+    INTELLIGENCE = "intelligence"
+    HR = "hr"
+    OTHER = "other"
+
+
+class YesNoUnsure(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNSURE = "unsure"
+
+
+class Wish(StrEnum):
+    TALK_TO_ADVOCATE = "talk_to_advocate"
+    INFORMATION = "information"
+    FORMAL_REPORT = "formal_report"
+    SPECIALIST_HELP = "specialist_help"
+    JUST_RECORD = "just_record"
+
+
+class When(StrEnum):
+    PAST_WEEK = "past_week"
+    PAST_MONTH = "past_month"
+    PAST_YEAR = "past_year"
+    LONGER = "longer"
+    ONGOING = "ongoing"
+
+
+class ContactMethod(StrEnum):
+    TEAMS = "teams"
+    WORK_PHONE = "work_phone"
+    PERSONAL_PHONE = "personal_phone"
+    PERSONAL_EMAIL = "personal_email"
+
+
+class Gender(StrEnum):
+    WOMAN = "woman"
+    MAN = "man"
+    NON_BINARY = "non_binary"
+    OTHER = "other"
+    PREFER_NOT = "prefer_not"
+
+
+class AgeBand(StrEnum):
+    UNDER_25 = "under_25"
+    FROM_25_TO_34 = "25_34"
+    FROM_35_TO_44 = "35_44"
+    FROM_45_TO_54 = "45_54"
+    OVER_55 = "55_plus"
+    PREFER_NOT = "prefer_not"
+
+
+# Documented limits (README, cards): text beyond them is refused with a kind message and
+# the person's words are shown back so nothing is lost.
+TEXT_LIMITS: dict[str, int] = {
+    "account": 2000,
+    "avoid": 500,
+    "safe_times": 200,
+    "work_phone": 30,
+    "personal_phone": 30,
+    "personal_email": 254,
+}
+
+
+@dataclass(frozen=True)
+class IntakeAnswers:
+    route: Route | None = None
+    employment: Employment | None = None
+    behalf_role: BehalfRole | None = None
+    behalf_consent: YesNoUnsure | None = None
+    wishes: tuple[Wish, ...] = ()
+    account: str = ""
+    when: When | None = None
+    colleague: YesNoUnsure | None = None
+    avoid: str = ""
+    contact_methods: tuple[ContactMethod, ...] = ()
+    work_phone: str = ""
+    personal_phone: str = ""
+    personal_email: str = ""
+    safe_times: str = ""
+    leave_message: YesNoUnsure | None = None
+    gender: Gender | None = None
+    age_band: AgeBand | None = None
+    consent: bool = False
+
+    def with_changes(self, **changes: object) -> IntakeAnswers:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def limit_problems(answers: IntakeAnswers) -> dict[str, str]:
+    """Field name -> short reason, for every text answer over its documented limit."""
+    problems: dict[str, str] = {}
+    for name, limit in TEXT_LIMITS.items():
+        size = len(getattr(answers, name))
+        if size > limit:
+            problems[name] = f"{size} characters; the limit is {limit}"
+    return problems
+
+
+def next_step(current: IntakeStep | None, answers: IntakeAnswers) -> IntakeStep:
+    """The step after `current` (the first step when None), skipping ones that do not apply."""
+    index = -1 if current is None else STEP_ORDER.index(current)
+    for step in STEP_ORDER[index + 1 :]:
+        if step is IntakeStep.ON_BEHALF and answers.route is not Route.ON_BEHALF:
+            continue
+        return step
+    return IntakeStep.REVIEW

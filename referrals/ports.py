@@ -1,0 +1,91 @@
+"""The ports the domain needs from the outside world.
+
+Each port has an in-memory fake (`storage/memory.py`) and real adapters (SQLite now,
+Cosmos DB later); `tests/storage/test_contract.py` holds every adapter to the same
+behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from referrals.notifications import Notification, NotificationKind
+from referrals.people import Advocate
+from referrals.referral import Referral
+from referrals.states import ReferralState
+
+
+class ReferralStore(Protocol):
+    async def save(self, referral: Referral) -> None:
+        """Insert (version 0) or update (matching version) the referral, together with its
+        `new_notifications`, in one atomic write; then bump `version` and clear the queue.
+
+        Raises `ConcurrentUpdate` if the stored version differs (or, on insert, exists).
+        """
+
+    async def get(self, referral_id: str) -> Referral:
+        """Raises `ReferralNotFound`."""
+
+    async def find_by_reference(self, reference: str) -> Referral | None: ...
+
+    async def find_draft(self, referrer_id: str) -> Referral | None: ...
+
+    async def delete_draft(self, referral_id: str) -> None:
+        """Delete a referral that is still a draft; anything else is left alone."""
+
+    async def list_in_states(self, states: Collection[ReferralState]) -> list[Referral]:
+        """Oldest submitted first."""
+
+    async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
+        """Open referrals offered to or held by this advocate, oldest first."""
+
+    async def caseloads(self) -> dict[str, int]:
+        """Advocate id -> number of active referrals they hold."""
+
+    async def next_reference_number(self, year: int) -> int:
+        """1, 2, 3 … within a year, never the same number twice."""
+
+
+class RosterStore(Protocol):
+    async def list_advocates(self) -> list[Advocate]: ...
+
+    async def get_advocate(self, user_id: str) -> Advocate | None: ...
+
+    async def put_advocate(self, advocate: Advocate) -> None: ...
+
+
+class OutboxStore(Protocol):
+    async def pending(self, limit: int = 50) -> list[Notification]:
+        """Undelivered notifications, oldest first."""
+
+    async def mark_sent(
+        self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
+    ) -> None: ...
+
+    async def find_sent(
+        self, referral_id: str, recipient_id: str, kind: NotificationKind
+    ) -> Notification | None:
+        """The latest delivered notification of that kind, to update its card in place."""
+
+
+class ConversationStore(Protocol):
+    """Where to reach each person proactively: an opaque, channel-specific reference."""
+
+    async def put_reference(self, user_id: str, reference: Mapping[str, Any]) -> None: ...
+
+    async def get_reference(self, user_id: str) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class Stores:
+    referrals: ReferralStore
+    roster: RosterStore
+    outbox: OutboxStore
+    conversations: ConversationStore
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...

@@ -1,0 +1,194 @@
+"""The referral aggregate: its answers, its state, and every change it may go through.
+
+Each transition checks who is acting before it looks at the state (so a refusal never
+reveals what state someone else's referral is in), moves the state through
+`STATE_TABLE`, appends a content-free event to the history, and queues the
+notifications the change calls for. The store saves all of it in one write.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from referrals import errors
+from referrals.intake import IntakeAnswers, IntakeStep, limit_problems
+from referrals.notifications import Notification, NotificationKind
+from referrals.people import Actor, Advocate
+from referrals.states import STATE_TABLE, ReferralState, Transition
+
+_ADVOCATE_MAY_VIEW = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
+
+
+class Signpost(StrEnum):
+    STAFF_NETWORK = "staff_network"
+    FEDERATION_OR_UNION = "federation_or_union"
+    HR = "hr"
+    WELLBEING = "wellbeing"
+    OTHER_SERVICE = "other_service"
+
+
+class DeclineReason(StrEnum):
+    NO_CAPACITY = "no_capacity"
+    CONFLICT = "conflict"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One line of a referral's history: who did what, when; never content."""
+
+    at: datetime
+    actor_id: str
+    name: str
+    detail: str = ""
+
+
+@dataclass
+class Referral:
+    id: str
+    referrer_id: str
+    referrer_name: str
+    created_at: datetime
+    updated_at: datetime
+    state: ReferralState = ReferralState.DRAFT
+    answers: IntakeAnswers = field(default_factory=IntakeAnswers)
+    step: IntakeStep | None = None  # the last intake step answered
+    reference: str = ""
+    submitted_at: datetime | None = None
+    offered_to: str = ""
+    advocate_id: str = ""
+    declined_by: tuple[str, ...] = ()
+    signpost: Signpost | None = None
+    history: list[CaseEvent] = field(default_factory=list)
+    version: int = 0  # the stored version this object was read at
+    new_notifications: list[Notification] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def start_draft(cls, actor: Actor, now: datetime) -> Referral:
+        draft = cls(uuid.uuid4().hex, actor.user_id, actor.display_name, now, now)
+        draft._record(now, actor, "DraftStarted")
+        return draft
+
+    # -- reading -------------------------------------------------------------------
+
+    def ensure_can_view(self, actor: Actor) -> None:
+        """The referrer, an SMLO, or the advocate who accepted it; nobody else."""
+        if actor.user_id == self.referrer_id or actor.is_smlo:
+            return
+        if actor.user_id == self.advocate_id and self.state in _ADVOCATE_MAY_VIEW:
+            return
+        raise errors.NotPermitted(f"{actor.user_id} may not view {self.id}")
+
+    # -- the referrer ----------------------------------------------------------------
+
+    def record_answers(
+        self, actor: Actor, answers: IntakeAnswers, step: IntakeStep, now: datetime
+    ) -> None:
+        self._require_referrer(actor)
+        if self.state is not ReferralState.DRAFT:
+            raise errors.InvalidTransition("change answers of", self.state)
+        problems = limit_problems(answers)
+        if problems:
+            raise errors.AnswerInvalid(problems)
+        self.answers, self.step, self.updated_at = answers, step, now
+
+    def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
+        self._require_referrer(actor)
+        if self.state is ReferralState.DRAFT and not self.answers.consent:
+            raise errors.ConsentRequired(self.id)
+        self._move(Transition.SUBMIT, actor, now, "ReferralSubmitted")
+        self.reference, self.submitted_at = reference, now
+        self._notify(smlo_ids, NotificationKind.NEW_REFERRAL, now)
+
+    def withdraw(self, actor: Actor, now: datetime) -> None:
+        self._require_referrer(actor)
+        self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn")
+
+    # -- the SMLO ----------------------------------------------------------------------
+
+    def offer(self, actor: Actor, advocate: Advocate, now: datetime) -> None:
+        self._require_smlo(actor)
+        if not advocate.active or advocate.user_id == self.referrer_id:
+            raise errors.AdvocateNotAvailable(advocate.user_id)
+        if self.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
+            raise errors.ReferralAlreadyAllocated(Transition.OFFER, self.state)
+        if self.state is ReferralState.SUBMITTED:
+            self._record(now, actor, "ReferralTriaged")
+        self._move(Transition.OFFER, actor, now, "AllocationOffered", advocate.user_id)
+        self.offered_to = advocate.user_id
+        self._notify([advocate.user_id], NotificationKind.OFFERED, now)
+
+    def mark_out_of_remit(self, actor: Actor, signpost: Signpost, now: datetime) -> None:
+        self._require_smlo(actor)
+        self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", signpost)
+        self.signpost = signpost
+        self._notify([self.referrer_id], NotificationKind.SIGNPOSTED, now)
+
+    # -- the advocate ------------------------------------------------------------------
+
+    def accept(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
+        self._require_offered_advocate(actor)
+        self._move(Transition.ACCEPT, actor, now, "AllocationAccepted")
+        self.advocate_id = actor.user_id
+        self._notify(smlo_ids, NotificationKind.ACCEPTED, now)
+        self._notify([self.referrer_id], NotificationKind.ADVOCATE_ALLOCATED, now)
+
+    def decline(
+        self, actor: Actor, reason: DeclineReason, smlo_ids: Iterable[str], now: datetime
+    ) -> None:
+        self._require_offered_advocate(actor)
+        self._move(Transition.DECLINE, actor, now, "AllocationDeclined", reason)
+        self.offered_to = ""
+        self.declined_by = (*self.declined_by, actor.user_id)
+        self._notify(smlo_ids, NotificationKind.DECLINED, now)
+
+    def close(self, actor: Actor, now: datetime) -> None:
+        allowed = (
+            actor.is_smlo
+            if self.state is ReferralState.SIGNPOSTED
+            else (actor.user_id == self.advocate_id)
+        )
+        if not allowed:
+            raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} may not close {self.id}")
+        self._move(Transition.CLOSE, actor, now, "ReferralClosed")
+
+    # -- rules and bookkeeping -------------------------------------------------------
+
+    def _require_referrer(self, actor: Actor) -> None:
+        if actor.user_id != self.referrer_id:
+            raise errors.NotTheReferrer(f"{actor.user_id} is not the referrer of {self.id}")
+
+    def _require_smlo(self, actor: Actor) -> None:
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(f"{actor.user_id} is not an SMLO")
+
+    def _require_offered_advocate(self, actor: Actor) -> None:
+        holder = self.offered_to or self.advocate_id
+        if not holder or actor.user_id != holder:
+            raise errors.NotTheOfferedAdvocate(f"{actor.user_id} holds no offer of {self.id}")
+        if self.state is not ReferralState.OFFERED:
+            raise errors.OfferAlreadyAnswered(Transition.ACCEPT, self.state)
+
+    def _move(
+        self, transition: Transition, actor: Actor, now: datetime, event: str, detail: str = ""
+    ) -> None:
+        sources, target = STATE_TABLE[transition]
+        if self.state not in sources:
+            raise errors.InvalidTransition(transition, self.state)
+        self.state = target
+        self._record(now, actor, event, detail)
+
+    def _record(self, now: datetime, actor: Actor, event: str, detail: str = "") -> None:
+        self.history.append(CaseEvent(now, actor.user_id, event, str(detail)))
+        self.updated_at = now
+
+    def _notify(self, recipients: Iterable[str], kind: NotificationKind, now: datetime) -> None:
+        for recipient in dict.fromkeys(recipients):
+            self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
+
+    def copy(self) -> Referral:
+        return replace(self, history=list(self.history), new_notifications=[])

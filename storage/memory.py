@@ -1,0 +1,164 @@
+"""In-memory fakes of every storage port, for fast unit tests.
+
+They keep copies, never the caller's objects, so a test sees exactly what a real store
+would give back. They pass the same contract suite as the real adapters.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from referrals import errors
+from referrals.notifications import DeliveryStatus, Notification, NotificationKind
+from referrals.people import Advocate
+from referrals.ports import Stores
+from referrals.referral import Referral
+from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
+
+
+def _snapshot(referral: Referral) -> Referral:
+    stored = copy.deepcopy(referral)
+    stored.new_notifications = []
+    return stored
+
+
+class MemoryReferralStore:
+    def __init__(self, outbox: MemoryOutboxStore) -> None:
+        self._referrals: dict[str, Referral] = {}
+        self._counters: dict[int, int] = {}
+        self._outbox = outbox
+
+    async def save(self, referral: Referral) -> None:
+        stored = self._referrals.get(referral.id)
+        stored_version = stored.version if stored else 0
+        if (stored is None) != (referral.version == 0) or stored_version != referral.version:
+            raise errors.ConcurrentUpdate(referral.id)
+        referral.version += 1
+        self._referrals[referral.id] = _snapshot(referral)
+        self._outbox.add_all(referral.new_notifications)
+        referral.new_notifications = []
+
+    async def get(self, referral_id: str) -> Referral:
+        try:
+            return _snapshot(self._referrals[referral_id])
+        except KeyError:
+            raise errors.ReferralNotFound(referral_id) from None
+
+    async def find_by_reference(self, reference: str) -> Referral | None:
+        found = [r for r in self._referrals.values() if r.reference and r.reference == reference]
+        return _snapshot(found[0]) if found else None
+
+    async def find_draft(self, referrer_id: str) -> Referral | None:
+        drafts = [
+            r
+            for r in self._referrals.values()
+            if r.referrer_id == referrer_id and r.state is ReferralState.DRAFT
+        ]
+        return _snapshot(max(drafts, key=lambda r: r.updated_at)) if drafts else None
+
+    async def delete_draft(self, referral_id: str) -> None:
+        stored = self._referrals.get(referral_id)
+        if stored is not None and stored.state is ReferralState.DRAFT:
+            del self._referrals[referral_id]
+
+    async def list_in_states(self, states: Collection[ReferralState]) -> list[Referral]:
+        chosen = [r for r in self._referrals.values() if r.state in states]
+        return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
+
+    async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
+        chosen = [
+            r
+            for r in self._referrals.values()
+            if r.state in OPEN_STATES and advocate_id in (r.advocate_id, r.offered_to)
+        ]
+        return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
+
+    async def caseloads(self) -> dict[str, int]:
+        loads: dict[str, int] = {}
+        for r in self._referrals.values():
+            if r.state in HELD_BY_ADVOCATE and r.advocate_id:
+                loads[r.advocate_id] = loads.get(r.advocate_id, 0) + 1
+        return loads
+
+    async def next_reference_number(self, year: int) -> int:
+        self._counters[year] = self._counters.get(year, 0) + 1
+        return self._counters[year]
+
+
+def _submitted_order(referral: Referral) -> tuple[datetime, str]:
+    return (referral.submitted_at or referral.created_at, referral.id)
+
+
+class MemoryRosterStore:
+    def __init__(self) -> None:
+        self._advocates: dict[str, Advocate] = {}
+
+    async def list_advocates(self) -> list[Advocate]:
+        return sorted(self._advocates.values(), key=lambda a: (a.display_name, a.user_id))
+
+    async def get_advocate(self, user_id: str) -> Advocate | None:
+        return self._advocates.get(user_id)
+
+    async def put_advocate(self, advocate: Advocate) -> None:
+        self._advocates[advocate.user_id] = advocate
+
+
+class MemoryOutboxStore:
+    def __init__(self) -> None:
+        self._items: dict[str, Notification] = {}
+
+    def add_all(self, notifications: list[Notification]) -> None:
+        for n in notifications:
+            self._items[n.id] = n
+
+    async def pending(self, limit: int = 50) -> list[Notification]:
+        waiting = [n for n in self._items.values() if n.status is DeliveryStatus.PENDING]
+        return sorted(waiting, key=lambda n: (n.created_at, n.id))[:limit]
+
+    async def mark_sent(
+        self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
+    ) -> None:
+        n = self._items[notification_id]
+        self._items[notification_id] = replace(
+            n,
+            status=DeliveryStatus.SENT,
+            conversation_id=conversation_id,
+            activity_id=activity_id,
+        )
+
+    async def find_sent(
+        self, referral_id: str, recipient_id: str, kind: NotificationKind
+    ) -> Notification | None:
+        sent = [
+            n
+            for n in self._items.values()
+            if (n.referral_id, n.recipient_id, n.kind) == (referral_id, recipient_id, kind)
+            and n.status is DeliveryStatus.SENT
+        ]
+        return max(sent, key=lambda n: (n.created_at, n.id)) if sent else None
+
+
+class MemoryConversationStore:
+    def __init__(self) -> None:
+        self._references: dict[str, dict[str, Any]] = {}
+
+    async def put_reference(self, user_id: str, reference: Mapping[str, Any]) -> None:
+        self._references[user_id] = copy.deepcopy(dict(reference))
+
+    async def get_reference(self, user_id: str) -> dict[str, Any] | None:
+        found = self._references.get(user_id)
+        return copy.deepcopy(found) if found is not None else None
+
+
+def memory_stores() -> Stores:
+    outbox = MemoryOutboxStore()
+    return Stores(
+        referrals=MemoryReferralStore(outbox),
+        roster=MemoryRosterStore(),
+        outbox=outbox,
+        conversations=MemoryConversationStore(),
+    )
