@@ -138,11 +138,26 @@ def limit_problems(answers: IntakeAnswers) -> dict[str, str]:
     return problems
 
 
+def steps_for(answers: IntakeAnswers) -> list[IntakeStep]:
+    """The steps this person will see: the on-behalf step only for on-behalf referrals."""
+    return [
+        step
+        for step in STEP_ORDER
+        if step is not IntakeStep.ON_BEHALF or answers.route is Route.ON_BEHALF
+    ]
+
+
 def next_step(current: IntakeStep | None, answers: IntakeAnswers) -> IntakeStep:
-    """The step after `current` (the first step when None), skipping ones that do not apply."""
-    index = -1 if current is None else STEP_ORDER.index(current)
-    for step in STEP_ORDER[index + 1 :]:
-        if step is IntakeStep.ON_BEHALF and answers.route is not Route.ON_BEHALF:
-            continue
-        return step
-    return IntakeStep.REVIEW
+    """The step after `current` (the first step when None); review is the last."""
+    steps = steps_for(answers)
+    if current is None:
+        return steps[0]
+    later = [s for s in steps if STEP_ORDER.index(s) > STEP_ORDER.index(current)]
+    return later[0] if later else IntakeStep.REVIEW
+
+
+def previous_step(current: IntakeStep, answers: IntakeAnswers) -> IntakeStep:
+    """The step before `current`; the first step is its own previous step."""
+    steps = steps_for(answers)
+    earlier = [s for s in steps if STEP_ORDER.index(s) < STEP_ORDER.index(current)]
+    return earlier[-1] if earlier else steps[0]

@@ -15,7 +15,7 @@ from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.people import Actor, AllocationOption
 from referrals.ports import Clock, Stores
 from referrals.referral import DeclineReason, Referral, Signpost
-from referrals.states import NEEDS_SMLO
+from referrals.states import NEEDS_SMLO, ReferralState
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,16 @@ class ReferralService:
             raise errors.ReferralNotFound(reference)
         referral.ensure_can_view(actor)
         return referral
+
+    async def view_offer(self, actor: Actor, referral_id: str) -> Referral:
+        """The content-free offer, for the advocate it is offered to."""
+        referral = await self.stores.referrals.get(referral_id)
+        if referral.offered_to != actor.user_id or referral.state is not ReferralState.OFFERED:
+            raise errors.NotTheOfferedAdvocate(f"{actor.user_id} holds no offer of {referral_id}")
+        return referral
+
+    async def advocate_names(self) -> dict[str, str]:
+        return {a.user_id: a.display_name for a in await self.stores.roster.list_advocates()}
 
     async def inbox(self, actor: Actor) -> list[Referral]:
         if not actor.is_smlo:

@@ -70,6 +70,8 @@ class MemoryReferralStore:
         return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
 
     async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
+        if not advocate_id:  # "" is the offered_to of every unallocated referral
+            return []
         chosen = [
             r
             for r in self._referrals.values()

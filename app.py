@@ -1,0 +1,161 @@
+"""The composition root: `create_app(settings)` builds and wires everything. Nothing is
+built or connected at import time; the store opens when the app starts and closes when
+it stops.
+
+Run: `python app.py` (settings from the environment and `.env`; see README).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+from aiohttp import web
+from botbuilder.core import ConversationState, TurnContext
+from botbuilder.integration.aiohttp import (
+    CloudAdapter,
+    ConfigurationBotFrameworkAuthentication,
+)
+
+from bot.handler import SmaBot
+from bot.notifier import Notifier
+from bot.references import ReferenceBook
+from bot.settings import Settings, SettingsError, load_settings
+from dialogs.intake import IntakeDialog
+from referrals.clock import SystemClock
+from referrals.ports import Clock, Stores
+from referrals.services import ReferralService
+from storage.bot_state import SqliteBotStateStorage
+from storage.sqlite import SqliteStores
+
+log = logging.getLogger("sma")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What the running app is made of; tests reach the stores through it."""
+
+    adapter: CloudAdapter
+    bot: SmaBot
+    notifier: Notifier
+    stores: Stores
+    service: ReferralService
+
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or SystemClock()
+    app.cleanup_ctx.append(_runtime)
+    app.router.add_post("/api/messages", _messages)
+    app.router.add_get("/healthz", _health)
+    return app
+
+
+def _auth_configuration(settings: Settings) -> SimpleNamespace:
+    # botbuilder reads these with getattr: a dict would silently turn authentication off.
+    if settings.development_mode:
+        return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
+    return SimpleNamespace(
+        APP_ID=settings.app_id,
+        APP_PASSWORD=settings.app_password,
+        APP_TYPE=settings.app_type,
+        APP_TENANTID=settings.app_tenant_id,
+    )
+
+
+async def _runtime(app: web.Application) -> AsyncIterator[None]:
+    settings, clock = app[SETTINGS], app[CLOCK]
+    if settings.sqlite_path != ":memory:":
+        Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    sqlite = await SqliteStores.open(settings.sqlite_path)
+    stores = sqlite.stores
+    for advocate in settings.seed_advocates:
+        if await stores.roster.get_advocate(advocate.user_id) is None:
+            await stores.roster.put_advocate(advocate)
+    service = ReferralService(stores, clock, settings.smlo_ids)
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_auth_configuration(settings)))
+    adapter.on_turn_error = _on_turn_error
+    notifier = Notifier(
+        adapter,
+        stores,
+        clock,
+        settings.app_id,
+        settings.teams_service_url,
+        settings.app_tenant_id,
+    )
+    bot = SmaBot(
+        service,
+        ConversationState(SqliteBotStateStorage(sqlite, clock)),
+        IntakeDialog(service, settings.draft_keep_days),
+        notifier,
+        ReferenceBook(stores.conversations),
+        settings.draft_keep_days,
+    )
+    app[RUNTIME] = Runtime(adapter, bot, notifier, stores, service)
+    delivery = asyncio.create_task(notifier.run(), name="outbox")
+    try:
+        yield
+    finally:
+        delivery.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await delivery
+        await sqlite.close()
+
+
+async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+    # Ids and the error's class only: never the activity's text or card values.
+    log.error(
+        "turn failed: activity=%s type=%s error=%s",
+        turn_context.activity.id,
+        turn_context.activity.type,
+        type(error).__name__,
+        exc_info=error,
+    )
+
+
+async def _messages(request: web.Request) -> web.StreamResponse:
+    """Bot Framework messages endpoint: malformed requests get a 4xx and reach no handler."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="Expected application/json.")
+    try:
+        body = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="The body is not valid JSON.") from None
+    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+        raise web.HTTPBadRequest(text="The body is not an activity.")
+    runtime = request.app[RUNTIME]
+    response = await runtime.adapter.process(request, runtime.bot)
+    return response if response is not None else web.Response(status=201)
+
+
+async def _health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as problem:
+        raise SystemExit(f"Cannot start: {problem}") from None
+    if settings.development_mode:
+        log.warning(
+            "INSECURE DEVELOPMENT MODE: Bot Framework authentication is off; listening on %s only.",
+            settings.host,
+        )
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""Card actions of the SMLO and the advocate: one handler per verb, each a thin edge that
+calls one service function and returns the card to show in place of the clicked one.
+
+Who may do what is decided by the service and the domain from the server-side actor,
+never from anything the card sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from cards import advocate, smlo
+from cards.parsers import CardAction, CardPayloadInvalid, parse_choice
+from cards.verbs import Verb
+from referrals import errors
+from referrals.people import Actor
+from referrals.referral import DeclineReason, Signpost
+from referrals.services import ReferralService
+from referrals.states import ReferralState
+
+Card = dict[str, Any]
+Handler = Callable[[Actor, CardAction], Awaitable[Card]]
+
+
+class CardActions:
+    def __init__(self, service: ReferralService) -> None:
+        self._service = service
+        self.table: dict[Verb, Handler] = {
+            Verb.OPEN: self.open,
+            Verb.HIDE: self.hide,
+            Verb.SHOW_ALLOCATE: self.show_allocate,
+            Verb.ALLOCATE: self.allocate,
+            Verb.SHOW_OUT_OF_REMIT: self.show_out_of_remit,
+            Verb.OUT_OF_REMIT: self.out_of_remit,
+            Verb.INBOX: self.inbox,
+            Verb.ACCEPT: self.accept,
+            Verb.SHOW_DECLINE: self.show_decline,
+            Verb.DECLINE: self.decline,
+            Verb.OPEN_CASE: self.open_case,
+        }
+
+    # -- SMLO ---------------------------------------------------------------------------
+
+    async def _smlo_view(self, actor: Actor, a: CardAction) -> Any:
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        return await self._service.view(actor, a.referral_id)
+
+    async def open(self, actor: Actor, a: CardAction) -> Card:
+        referral = await self._smlo_view(actor, a)
+        return smlo.details_card(referral, await self._service.advocate_names())
+
+    async def hide(self, actor: Actor, a: CardAction) -> Card:
+        referral = await self._smlo_view(actor, a)
+        return smlo.referral_card(referral, await self._service.advocate_names())
+
+    async def show_allocate(self, actor: Actor, a: CardAction) -> Card:
+        referral, choices = await self._service.allocation_options(actor, a.referral_id)
+        if referral.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
+            return await self.hide(actor, a)
+        return smlo.allocation_card(referral, choices)
+
+    async def allocate(self, actor: Actor, a: CardAction) -> Card:
+        advocate_id = a.inputs.get("advocate_id", "").strip()
+        if not advocate_id:
+            referral, choices = await self._service.allocation_options(actor, a.referral_id)
+            return smlo.allocation_card(referral, choices, problem="Please choose someone.")
+        try:
+            referral = await self._service.offer(actor, a.referral_id, advocate_id)
+        except errors.ReferralAlreadyAllocated:
+            referral = await self._smlo_view(actor, a)
+            notice = "Someone already did this, so nothing has changed. This is where it stands."
+            return smlo.referral_card(referral, await self._service.advocate_names(), notice)
+        names = await self._service.advocate_names()
+        notice = f"We have asked {names.get(advocate_id, 'them')}. We will tell you their answer."
+        return smlo.referral_card(referral, names, notice)
+
+    async def show_out_of_remit(self, actor: Actor, a: CardAction) -> Card:
+        return smlo.out_of_remit_card(await self._smlo_view(actor, a))
+
+    async def out_of_remit(self, actor: Actor, a: CardAction) -> Card:
+        try:
+            signpost = parse_choice(Signpost, a.inputs, "signpost")
+        except CardPayloadInvalid:
+            referral = await self._smlo_view(actor, a)
+            return smlo.out_of_remit_card(referral, problem="Please choose where they should go.")
+        referral = await self._service.mark_out_of_remit(actor, a.referral_id, signpost)
+        return smlo.referral_card(referral, await self._service.advocate_names())
+
+    async def inbox(self, actor: Actor, a: CardAction) -> Card:
+        return smlo.inbox_card(await self._service.inbox(actor))
+
+    # -- advocate -----------------------------------------------------------------------
+
+    async def accept(self, actor: Actor, a: CardAction) -> Card:
+        try:
+            referral = await self._service.accept(actor, a.referral_id)
+        except errors.OfferAlreadyAnswered:
+            return await self.open_case(actor, a)  # a double click: show where it stands
+        return advocate.case_card(referral)
+
+    async def show_decline(self, actor: Actor, a: CardAction) -> Card:
+        return advocate.decline_card(await self._service.view_offer(actor, a.referral_id))
+
+    async def decline(self, actor: Actor, a: CardAction) -> Card:
+        try:
+            reason = parse_choice(DeclineReason, a.inputs, "reason")
+        except CardPayloadInvalid:
+            referral = await self._service.view_offer(actor, a.referral_id)
+            return advocate.decline_card(referral, problem="Please choose a reason.")
+        return advocate.declined_card(await self._service.decline(actor, a.referral_id, reason))
+
+    async def open_case(self, actor: Actor, a: CardAction) -> Card:
+        try:
+            return advocate.offer_card(await self._service.view_offer(actor, a.referral_id))
+        except errors.NotTheOfferedAdvocate:
+            pass
+        try:
+            return advocate.case_card(await self._service.view(actor, a.referral_id))
+        except errors.NotPermitted:
+            return advocate.not_yours_card("")

@@ -1,0 +1,49 @@
+"""Typed text commands. Matched whole, after tidying case and spaces; never by substring."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    HELP = "help"
+    REFER = "refer"
+    CONTINUE = "continue"
+    STOP = "stop"
+    INBOX = "inbox"
+    MY_CASES = "my cases"
+    REFERRAL = "referral"
+
+
+ALIASES: dict[str, Command] = {
+    "hi": Command.HELP,
+    "hello": Command.HELP,
+    "help": Command.HELP,
+    "refer": Command.REFER,
+    "start": Command.REFER,
+    "continue": Command.CONTINUE,
+    "resume": Command.CONTINUE,
+    "stop": Command.STOP,
+    "cancel": Command.STOP,
+    "inbox": Command.INBOX,
+    "my cases": Command.MY_CASES,
+}
+_REFERRAL = re.compile(r"^referral\s+(sma-\d{4}-\d{4,})$")
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    command: Command
+    argument: str = ""
+
+
+def parse_command(text: str | None) -> ParsedCommand | None:
+    tidy = " ".join((text or "").lower().split()).strip(" .!?")
+    if tidy in ALIASES:
+        return ParsedCommand(ALIASES[tidy])
+    match = _REFERRAL.match(tidy)
+    if match:
+        return ParsedCommand(Command.REFERRAL, match.group(1).upper())
+    return None

@@ -1,0 +1,207 @@
+"""The Teams activity handler: identifies the person, routes, and renders. No business rules.
+
+Every turn: who is this (server-side roles from their Entra object id) → remember how to
+reach them → route a typed command or a card verb → save dialog state → wake the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext
+from botbuilder.dialogs import DialogSet
+from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
+
+from bot.actions import CardActions
+from bot.commands import Command, parse_command
+from bot.messages import explain
+from bot.notifier import Notifier
+from bot.references import ReferenceBook
+from cards import advocate, intake, smlo
+from cards.parsers import CardPayloadInvalid, parse_action
+from cards.verbs import INTAKE_VERBS, Verb
+from dialogs.intake import IntakeDialog
+from dialogs.turn import (
+    ACTION_KEY,
+    ACTOR_KEY,
+    RESPONSE_CARD_KEY,
+    actor_of,
+    card_action_of,
+    is_card_action,
+    present,
+)
+from referrals import errors
+from referrals.people import Actor
+from referrals.services import ReferralService
+from referrals.states import ReferralState
+
+log = logging.getLogger(__name__)
+CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+NOT_UNDERSTOOD = "Sorry, I did not understand that. Type help to see what I can do."
+SMLO_HINT = "You are a service lead. Type inbox to see referrals that need you."
+ADVOCATE_HINT = "You are an advocate. Type my cases to see your cases."
+NO_DRAFT = "You have no referral in progress. Type refer to start one."
+CAN_NOT_SAVE = (
+    "Sorry, we could not save that just now. Nothing you entered is lost: it is still on "
+    "the card. Please try again in a minute."
+)
+
+
+class SmaBot(ActivityHandler):  # type: ignore[misc]
+    def __init__(
+        self,
+        service: ReferralService,
+        conversation_state: ConversationState,
+        intake_dialog: IntakeDialog,
+        notifier: Notifier,
+        references: ReferenceBook,
+        draft_keep_days: int,
+    ) -> None:
+        self._service = service
+        self._state = conversation_state
+        self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        self._dialogs.add(intake_dialog)
+        self._notifier = notifier
+        self._references = references
+        self._actions = CardActions(service)
+        self._keep_days = draft_keep_days
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        sender = turn_context.activity.from_property
+        user_id = getattr(sender, "aad_object_id", None) or ""
+        if not user_id:
+            log.info("turn without an Entra object id ignored: type=%s", turn_context.activity.type)
+            return
+        actor = await self._service.identify(user_id, getattr(sender, "name", "") or "")
+        turn_context.turn_state[ACTOR_KEY] = actor
+        await self._references.remember(user_id, turn_context.activity)
+        await super().on_turn(turn_context)
+        self._notifier.wake()
+
+    # -- text --------------------------------------------------------------------------
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        try:
+            await self._on_text(turn_context, actor_of(turn_context))
+            await self._state.save_changes(turn_context)
+        except Exception as error:
+            await present(turn_context, explain(error))
+
+    async def _on_text(self, tc: TurnContext, actor: Actor) -> None:
+        parsed = parse_command(tc.activity.text)
+        command = parsed.command if parsed else None
+        dc = await self._dialogs.create_context(tc)
+        if command is Command.STOP:
+            await self._stop(tc, actor, dc)
+        elif command in (Command.HELP, Command.REFER):
+            await self._welcome(tc, actor)
+        elif command is Command.CONTINUE:
+            await self._resume(tc, actor, dc)
+        elif command is Command.INBOX:
+            await present(tc, smlo.inbox_card(await self._service.inbox(actor)))
+        elif command is Command.MY_CASES:
+            await present(tc, advocate.my_cases_card(await self._service.my_cases(actor)))
+        elif command is Command.REFERRAL and parsed is not None:
+            if not actor.is_smlo:  # checked first, so nobody can probe which references exist
+                raise errors.NotAnSmlo(actor.user_id)
+            referral = await self._service.view_by_reference(actor, parsed.argument)
+            await present(tc, smlo.details_card(referral, await self._service.advocate_names()))
+        elif dc.active_dialog is not None:
+            await dc.continue_dialog()
+        else:
+            await tc.send_activity(NOT_UNDERSTOOD)
+
+    async def _welcome(self, tc: TurnContext, actor: Actor) -> None:
+        hint = SMLO_HINT if actor.is_smlo else ADVOCATE_HINT if actor.is_advocate else ""
+        has_draft = await self._service.find_draft(actor) is not None
+        await present(tc, intake.welcome_card(has_draft, hint))
+
+    async def _resume(self, tc: TurnContext, actor: Actor, dc: Any, notice: str = "") -> None:
+        draft = await self._service.find_draft(actor)
+        if draft is None:
+            await tc.send_activity(NO_DRAFT)
+            return
+        await dc.cancel_all_dialogs()
+        await dc.begin_dialog("intake", {"referral_id": draft.id, "notice": notice})
+
+    async def _stop(self, tc: TurnContext, actor: Actor, dc: Any) -> None:
+        await dc.cancel_all_dialogs()
+        draft = await self._service.find_draft(actor)
+        if draft is None:
+            await tc.send_activity("Stopped. Type help whenever you need us.")
+            return
+        await present(tc, intake.stop_card(draft.id))
+
+    # -- card actions ------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if not is_card_action(turn_context.activity):
+            return await super().on_invoke_activity(turn_context)
+        verb = None
+        try:
+            card_action = parse_action(turn_context.activity.value)
+            verb = card_action.verb
+            turn_context.turn_state[ACTION_KEY] = card_action
+            await self._on_card(turn_context, actor_of(turn_context), verb)
+            await self._state.save_changes(turn_context)
+        except Exception as error:
+            if verb in INTAKE_VERBS and not isinstance(error, CardPayloadInvalid):
+                # Keep the card (and what the person typed on it) exactly as it is.
+                explain(error)  # logged with an id; the words below fit this case better
+                await turn_context.send_activity(CAN_NOT_SAVE)
+                return card_response(None)
+            turn_context.turn_state[RESPONSE_CARD_KEY] = explain(error)
+        return card_response(turn_context.turn_state.get(RESPONSE_CARD_KEY))
+
+    async def _on_card(self, tc: TurnContext, actor: Actor, verb: Verb) -> None:
+        card_action = card_action_of(tc)
+        assert card_action is not None
+        dc = await self._dialogs.create_context(tc)
+        if verb in self._actions.table:
+            await present(tc, await self._actions.table[verb](actor, card_action))
+        elif verb is Verb.START:
+            await self._service.start_draft(actor)
+            await self._resume(tc, actor, dc)
+        elif verb is Verb.NOT_NOW:
+            await present(tc, intake.not_now_card())
+        elif verb is Verb.KEEP_DRAFT:
+            await present(tc, intake.kept_card(self._keep_days))
+        elif verb is Verb.DELETE_DRAFT:
+            await self._service.delete_draft(actor, card_action.referral_id)
+            await present(tc, intake.deleted_card())
+        elif dc.active_dialog is not None:
+            await dc.continue_dialog()
+        else:
+            await self._orphan_intake_card(tc, actor, dc, card_action.referral_id)
+
+    async def _orphan_intake_card(
+        self, tc: TurnContext, actor: Actor, dc: Any, referral_id: str
+    ) -> None:
+        """An intake card clicked after its dialog ended: show where things stand."""
+        referral = await self._service.view(actor, referral_id)
+        if referral.state is ReferralState.DRAFT:
+            await self._resume(tc, actor, dc, notice="Welcome back. Here is where you were.")
+        else:
+            await present(tc, intake.receipt_card(referral.reference, referral.submitted_at))
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Installed in someone's personal scope: say hello once."""
+        bot_id = turn_context.activity.recipient.id
+        if any(m.id != bot_id for m in members_added):
+            await self._welcome(turn_context, actor_of(turn_context))
+
+
+def card_response(card: dict[str, Any] | None) -> InvokeResponse:
+    """An `adaptiveCard/action` answer, built here so botbuilder serialises it only once."""
+    if card is None:
+        body = AdaptiveCardInvokeResponse(
+            status_code=500,
+            type="application/vnd.microsoft.error",
+            value={"code": "ServiceUnavailable", "message": CAN_NOT_SAVE},
+        )
+        return InvokeResponse(status=200, body=body)
+    body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card)
+    return InvokeResponse(status=200, body=body)

@@ -1,0 +1,56 @@
+"""The one place where failures become plain, kind words. Users see a reference id, never
+a trace; logs get the id and the error's class name, never what the person wrote."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from cards.notices import problem_card
+from cards.parsers import CardPayloadInvalid
+from referrals import errors
+
+log = logging.getLogger(__name__)
+
+NOT_FOR_YOU = (
+    "This is not available to you",
+    "You do not have access to this. Nothing has changed.",
+)
+OUT_OF_DATE = (
+    "That has already been done",
+    "This card is out of date, so nothing has changed. Type help to see what you can do.",
+)
+UNREADABLE = (
+    "We could not read that",
+    "The card sent something we could not read. Nothing has changed. Please try again.",
+)
+NOT_FOUND = ("We could not find that", "Please check the reference and try again.")
+ADVOCATE_GONE = (
+    "That advocate is not available",
+    "They are not on the active advocate list. Please choose someone else.",
+)
+UNEXPECTED = (
+    "Sorry, something went wrong",
+    "Nothing you have told us is lost. Please try again in a few minutes.",
+)
+
+_KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
+    (errors.NotPermitted, NOT_FOR_YOU),
+    (errors.InvalidTransition, OUT_OF_DATE),
+    (errors.ReferralNotFound, NOT_FOUND),
+    (errors.AdvocateNotAvailable, ADVOCATE_GONE),
+    (errors.ConcurrentUpdate, OUT_OF_DATE),
+    (CardPayloadInvalid, UNREADABLE),
+]
+
+
+def explain(error: Exception) -> dict[str, Any]:
+    """A card telling the person what happened. Unknown errors get a reference id to quote."""
+    for kind, (title, message) in _KNOWN:
+        if isinstance(error, kind):
+            log.info("refused: %s", type(error).__name__)
+            return problem_card(title, message)
+    error_id = uuid.uuid4().hex[:8].upper()
+    log.error("unexpected error %s: %s", error_id, type(error).__name__, exc_info=error)
+    return problem_card(*UNEXPECTED, error_id=error_id)

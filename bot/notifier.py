@@ -1,0 +1,156 @@
+"""Delivers the outbox: proactive messages to people other than the current speaker.
+
+A notification is rendered when it is sent, from the referral as it is then, so cards are
+never stale and the outbox holds no content. The SMLO's referral card is updated in place
+as the referral moves on. Retries, backoff and throttling come with the reliability work;
+here a failed delivery stays pending and is tried again on the next pass.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from botbuilder.core import BotAdapter, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
+
+from bot.references import reference_of
+from cards import advocate, notices, smlo
+from dialogs.turn import card_message
+from referrals.notifications import Notification, NotificationKind
+from referrals.ports import Clock, Stores
+from referrals.referral import Referral
+
+log = logging.getLogger(__name__)
+K = NotificationKind
+UPDATES_SMLO_CARD = {K.ACCEPTED: "an advocate has taken it", K.DECLINED: "the advocate said no"}
+
+
+class Notifier:
+    def __init__(
+        self,
+        adapter: BotAdapter,
+        stores: Stores,
+        clock: Clock,
+        app_id: str,
+        service_url: str,
+        tenant_id: str,
+    ) -> None:
+        self._adapter, self._stores, self._clock = adapter, stores, clock
+        self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        """Ask the background loop to deliver now (called after every turn)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Background loop: deliver whenever woken, and every few seconds regardless."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=5)
+            self._wake.clear()
+            await self.deliver_pending()
+
+    async def deliver_pending(self) -> int:
+        """Deliver everything pending once; returns how many were delivered."""
+        delivered = 0
+        async with self._lock:
+            for notification in await self._stores.outbox.pending():
+                try:
+                    await self._deliver(notification)
+                    delivered += 1
+                except Exception as error:
+                    log.warning(
+                        "delivery failed: notification=%s kind=%s error=%s",
+                        notification.id,
+                        notification.kind,
+                        type(error).__name__,
+                    )
+        return delivered
+
+    async def _deliver(self, n: Notification) -> None:
+        referral = await self._stores.referrals.get(n.referral_id)
+        names = await self._names()
+        if n.kind in UPDATES_SMLO_CARD:
+            await self._update_smlo_card(referral, n.recipient_id, names)
+            card = notices.problem_card(
+                f"Update on {referral.reference}", f"{UPDATES_SMLO_CARD[n.kind]}."
+            )
+        else:
+            card = render(n.kind, referral, names)
+        conversation_id, activity_id = await self.send(
+            n.recipient_id, card_message(card, summary=f"Update on {referral.reference}")
+        )
+        await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
+        log.info("delivered: notification=%s kind=%s", n.id, n.kind)
+
+    async def _update_smlo_card(self, r: Referral, recipient: str, names: dict[str, str]) -> None:
+        original = await self._stores.outbox.find_sent(r.id, recipient, K.NEW_REFERRAL)
+        if original is None or not original.activity_id:
+            return
+        update = card_message(smlo.referral_card(r, names))
+        update.id = original.activity_id
+        await self._in_conversation(recipient, lambda tc: tc.update_activity(update))
+
+    async def _names(self) -> dict[str, str]:
+        return {a.user_id: a.display_name for a in await self._stores.roster.list_advocates()}
+
+    async def send(self, user_id: str, activity: Activity) -> tuple[str, str]:
+        """Send to a person's 1:1 chat; returns (conversation id, activity id)."""
+        sent: dict[str, str] = {}
+
+        async def send_it(tc: TurnContext) -> None:
+            response = await tc.send_activity(activity)
+            sent["conversation"] = tc.activity.conversation.id
+            sent["activity"] = response.id if response else ""
+
+        await self._in_conversation(user_id, send_it)
+        return sent["conversation"], sent["activity"]
+
+    async def _in_conversation(
+        self, user_id: str, callback: Callable[[TurnContext], Awaitable[Any]]
+    ) -> None:
+        stored = await self._stores.conversations.get_reference(user_id)
+        if stored is not None:
+            reference = ConversationReference().deserialize(stored)
+            await self._adapter.continue_conversation(reference, callback, self._app_id)
+            return
+        # Never spoken to us: open a 1:1 chat (Teams accepts the Entra object id here).
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=f"28:{self._app_id}" if self._app_id else "bot"),
+            members=[ChannelAccount(id=user_id)],
+            tenant_id=self._tenant_id or None,
+            channel_data={"tenant": {"id": self._tenant_id}} if self._tenant_id else None,
+        )
+
+        async def remember_then(tc: TurnContext) -> None:
+            await self._stores.conversations.put_reference(user_id, reference_of(tc.activity))
+            await callback(tc)
+
+        await self._adapter.create_conversation(
+            self._app_id, remember_then, parameters, "msteams", self._service_url, None
+        )
+
+
+def render(kind: NotificationKind, r: Referral, names: dict[str, str]) -> dict[str, Any]:
+    """The card a notification shows: never disclosure content on its face."""
+    if kind is K.NEW_REFERRAL:
+        return smlo.referral_card(r, names)
+    if kind is K.OFFERED:
+        return advocate.offer_card(r)
+    if kind is K.ADVOCATE_ALLOCATED:
+        return notices.allocated_card(r)
+    if kind is K.SIGNPOSTED:
+        return notices.signposted_card(r)
+    raise ValueError(f"no card for {kind}")

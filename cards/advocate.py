@@ -1,0 +1,114 @@
+"""The advocate's cards. An offer shows nothing about the person until it is accepted."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cards import wording as w
+from cards.details import referral_facts, when
+from cards.elements import Element, action, card, choice_input, facts, heading, para
+from cards.verbs import Verb
+from referrals.referral import DeclineReason, Referral
+from referrals.states import ReferralState
+
+
+def offer_card(r: Referral, notice: str = "") -> Element:
+    data = {"referral_id": r.id}
+    body = [heading("Can you support someone?")]
+    if notice:
+        body.append(para(notice, attention=True))
+    body += [
+        facts([("Reference", r.reference), ("Sent", when(r.submitted_at))]),
+        para(
+            "You will see the details once you say yes. Please answer soon, so they are "
+            "not kept waiting."
+        ),
+    ]
+    return card(
+        body,
+        [
+            action("Yes, I can", Verb.ACCEPT, data, primary=True),
+            action("I can't take this", Verb.SHOW_DECLINE, data),
+        ],
+    )
+
+
+def decline_card(r: Referral, problem: str = "") -> Element:
+    data = {"referral_id": r.id}
+    return card(
+        [
+            heading(f"Say no to {r.reference}"),
+            para("That is fine. The service lead will ask someone else."),
+            *choice_input(
+                "reason",
+                "Why can't you take it?",
+                w.options(DeclineReason),
+                required=True,
+                problem=problem or None,
+            ),
+        ],
+        [
+            action("Send my answer", Verb.DECLINE, data, primary=True),
+            action("Back", Verb.OPEN_CASE, data, validate=False),
+        ],
+    )
+
+
+def declined_card(r: Referral) -> Element:
+    return card(
+        [
+            heading(f"Thank you: {r.reference}"),
+            para("You said no to this case. The service lead will ask someone else."),
+        ]
+    )
+
+
+def case_card(r: Referral) -> Element:
+    """After accepting: what they need to make first contact."""
+    return card(
+        [
+            heading(f"You are supporting {r.reference}"),
+            para("Please get in touch in the way they chose, at a safe time."),
+            facts(referral_facts(r)),
+        ]
+    )
+
+
+def not_yours_card(reference: str) -> Element:
+    return card(
+        [
+            heading(f"{reference or 'This case'} is with someone else"),
+            para("It is no longer offered to you. There is nothing you need to do."),
+        ]
+    )
+
+
+def my_cases_card(cases: Sequence[Referral]) -> Element:
+    if not cases:
+        return card([heading("My cases"), para("You have no cases or offers right now.")])
+    body: list[Element] = [heading("My cases")]
+    for r in cases:
+        state = "Waiting for your answer" if r.state is ReferralState.OFFERED else w.label(r.state)
+        body.append(
+            {
+                "type": "ColumnSet",
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [para(f"{r.reference}: {state}")],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "items": [
+                            {
+                                "type": "ActionSet",
+                                "actions": [action("Open", Verb.OPEN_CASE, {"referral_id": r.id})],
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+    return card(body)

@@ -1,0 +1,41 @@
+"""The details of a referral, for the people allowed to read them (SMLO, accepted advocate)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cards import wording as w
+from referrals.referral import Referral
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y, %H:%M") if moment else w.NOT_GIVEN
+
+
+def referral_facts(r: Referral) -> list[tuple[str, str]]:
+    a = r.answers
+    rows = [
+        ("Reference", r.reference),
+        ("Referred by", r.referrer_name or w.NOT_GIVEN),
+        ("Which fits best", w.label(a.route)),
+        ("Role", w.label(a.employment)),
+    ]
+    if a.behalf_role or a.behalf_consent:
+        rows += [
+            ("Referrer's role", w.label(a.behalf_role)),
+            ("Person knows and agrees", w.label(a.behalf_consent)),
+        ]
+    rows += [
+        ("They would like", w.labels(a.wishes)),
+        ("What happened", a.account or w.NOT_GIVEN),
+        ("When", w.label(a.when)),
+        ("A colleague", w.label(a.colleague)),
+        ("Not as advocate", a.avoid or w.NOT_GIVEN),
+        ("Contact by", w.labels(a.contact_methods)),
+        ("Work phone", a.work_phone or w.NOT_GIVEN),
+        ("Own phone", a.personal_phone or w.NOT_GIVEN),
+        ("Own email", a.personal_email or w.NOT_GIVEN),
+        ("Safe times", a.safe_times or w.NOT_GIVEN),
+        ("Leave a message", w.label(a.leave_message)),
+    ]
+    return rows

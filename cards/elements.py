@@ -1,0 +1,149 @@
+"""Small builders for Adaptive Card 1.5 elements, so every card is made the same way.
+
+Teams renders Adaptive Cards up to version 1.5. Inputs always carry a label; a problem
+the server found is shown as a red line right under the input it belongs to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from cards.verbs import Verb
+
+Element = dict[str, Any]
+CARD_VERSION = "1.5"
+
+
+def card(body: Sequence[Element], actions: Sequence[Element] = ()) -> Element:
+    result: Element = {
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": CARD_VERSION,
+        "body": list(body),
+    }
+    if actions:
+        result["actions"] = list(actions)
+    return result
+
+
+def heading(text: str) -> Element:
+    return {"type": "TextBlock", "text": text, "size": "Medium", "weight": "Bolder", "wrap": True}
+
+
+def para(text: str, *, subtle: bool = False, attention: bool = False) -> Element:
+    block: Element = {"type": "TextBlock", "text": text, "wrap": True}
+    if subtle:
+        block["isSubtle"] = True
+    if attention:
+        block["color"] = "Attention"
+    return block
+
+
+def facts(pairs: Iterable[tuple[str, str]]) -> Element:
+    return {"type": "FactSet", "facts": [{"title": t, "value": v} for t, v in pairs]}
+
+
+def action(
+    title: str,
+    verb: Verb,
+    data: Mapping[str, str] | None = None,
+    *,
+    primary: bool = False,
+    validate: bool = True,
+) -> Element:
+    """An `Action.Execute` (Universal Actions): the bot answers with the card to show next."""
+    element: Element = {
+        "type": "Action.Execute",
+        "title": title,
+        "verb": verb.value,
+        "data": {"verb": verb.value, **(data or {})},
+    }
+    if primary:
+        element["style"] = "positive"
+    if not validate:
+        element["associatedInputs"] = "none"
+    return element
+
+
+def _with_problem(element: Element, problem: str | None) -> list[Element]:
+    if not problem:
+        return [element]
+    return [
+        element,
+        {**para(problem, attention=True), "id": f"{element['id']}_problem", "spacing": "None"},
+    ]
+
+
+def choice_input(
+    input_id: str,
+    label: str,
+    options: Sequence[tuple[str, str]],
+    *,
+    value: str | Sequence[str] = "",
+    multi: bool = False,
+    required: bool = False,
+    problem: str | None = None,
+) -> list[Element]:
+    """Radio buttons (or tick boxes when `multi`): every option is visible at once."""
+    selected = ",".join(value) if not isinstance(value, str) else value
+    element: Element = {
+        "type": "Input.ChoiceSet",
+        "id": input_id,
+        "label": label,
+        "style": "expanded",
+        "isMultiSelect": multi,
+        "choices": [{"title": title, "value": v} for v, title in options],
+        "value": selected,
+    }
+    if required:
+        element["isRequired"] = True
+        element["errorMessage"] = "Please choose an answer."
+    return _with_problem(element, problem)
+
+
+def text_input(
+    input_id: str,
+    label: str,
+    *,
+    value: str = "",
+    max_length: int,
+    multiline: bool = False,
+    placeholder: str = "",
+    problem: str | None = None,
+) -> list[Element]:
+    element: Element = {
+        "type": "Input.Text",
+        "id": input_id,
+        "label": label,
+        "isMultiline": multiline,
+        "maxLength": max_length,
+        "value": value,
+    }
+    if placeholder:
+        element["placeholder"] = placeholder
+    return _with_problem(element, problem)
+
+
+def toggle(
+    input_id: str,
+    label: str,
+    title: str,
+    *,
+    value: bool = False,
+    required: bool = False,
+    problem: str | None = None,
+) -> list[Element]:
+    element: Element = {
+        "type": "Input.Toggle",
+        "id": input_id,
+        "label": label,
+        "title": title,
+        "value": "true" if value else "false",
+        "valueOn": "true",
+        "valueOff": "false",
+    }
+    if required:
+        element["isRequired"] = True
+        element["errorMessage"] = "Please tick this box to send your referral."
+    return _with_problem(element, problem)

@@ -1,0 +1,164 @@
+"""The referrer's cards around the questions: welcome, review, receipt, stop and resume."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from cards import wording as w
+from cards.elements import Element, action, card, facts, heading, para, toggle
+from cards.intake_steps import STOP_HINT, step_header
+from cards.verbs import Verb
+from referrals.intake import IntakeAnswers, IntakeStep
+from referrals.referral import Referral
+
+
+def welcome_card(has_draft: bool, role_hint: str = "") -> Element:
+    """First contact, `hi`, `help` and `refer`: what the service is and who sees what."""
+    body = [
+        heading("Welcome to the SMA service"),
+        para(
+            "We support colleagues who have faced or seen unwanted sexual behaviour at work. "
+            "You can talk to us in confidence."
+        ),
+        para(
+            "Who sees what you tell us: only the service lead and the advocate who supports "
+            "you. We are separate from Professional Standards. We do not pass anything on "
+            "unless you agree."
+        ),
+        para(w.DANGER, attention=True),
+        para(w.HELP_LINES, subtle=True),
+    ]
+    if role_hint:
+        body.append(para(role_hint, subtle=True))
+    start = (
+        action("Carry on where I left off", Verb.START, primary=True)
+        if has_draft
+        else action("Start a referral", Verb.START, primary=True)
+    )
+    return card(body, [start, action("Not now", Verb.NOT_NOW)])
+
+
+def not_now_card() -> Element:
+    return card(
+        [
+            heading("That is fine"),
+            para("We are here when you are ready. Type refer at any time to start."),
+            para(w.DANGER, attention=True),
+        ]
+    )
+
+
+def _answer_facts(a: IntakeAnswers) -> list[tuple[str, str]]:
+    rows = [
+        ("Which fits best", w.label(a.route)),
+        ("Role", w.label(a.employment)),
+    ]
+    if a.behalf_role or a.behalf_consent:
+        rows += [
+            ("Your role in this", w.label(a.behalf_role)),
+            ("They know and agree", w.label(a.behalf_consent)),
+        ]
+    rows += [
+        ("You would like", w.labels(a.wishes)),
+        ("What happened", a.account or w.NOT_GIVEN),
+        ("When", w.label(a.when)),
+        ("A colleague", w.label(a.colleague)),
+        ("Not as your advocate", a.avoid or w.NOT_GIVEN),
+        ("Contact by", w.labels(a.contact_methods)),
+        ("Work phone", a.work_phone or w.NOT_GIVEN),
+        ("Own phone", a.personal_phone or w.NOT_GIVEN),
+        ("Own email", a.personal_email or w.NOT_GIVEN),
+        ("Safe times", a.safe_times or w.NOT_GIVEN),
+        ("Leave a message", w.label(a.leave_message)),
+        ("Gender", w.label(a.gender)),
+        ("Age", w.label(a.age_band)),
+    ]
+    return rows
+
+
+CONSENT_TEXT = (
+    "I agree that the SMA service may keep this and share it with the service lead "
+    "and the advocate who supports me."
+)
+
+
+def review_card(referral: Referral, problem: str | None = None, notice: str = "") -> Element:
+    """Everything they said, for a last check. Replaced by a receipt once sent."""
+    data = {"referral_id": referral.id, "step": IntakeStep.REVIEW.value}
+    body: list[Element] = [step_header(IntakeStep.REVIEW, referral.answers)]
+    if notice:
+        body.append(para(notice, attention=True))
+    body += [
+        para("Please check what you told us. Use Back to change anything."),
+        facts(_answer_facts(referral.answers)),
+        *toggle(
+            "consent",
+            "Your consent",
+            CONSENT_TEXT,
+            value=referral.answers.consent,
+            required=True,
+            problem=problem,
+        ),
+        para(STOP_HINT, subtle=True),
+    ]
+    return card(
+        body,
+        [
+            action("Send my referral", Verb.SUBMIT, data, primary=True),
+            action("Back", Verb.BACK, data, validate=False),
+            action("Finish later", Verb.LATER, data, validate=False),
+        ],
+    )
+
+
+def receipt_card(reference: str, submitted_at: datetime | None) -> Element:
+    """Shown in place of the review card: no answers, only the reference and next steps."""
+    when = submitted_at.strftime("%d %b %Y") if submitted_at else ""
+    return card(
+        [
+            heading("Your referral has been sent"),
+            facts([("Reference", reference), ("Sent", when)]),
+            para(
+                "What happens next: the service lead will read it, usually within two working "
+                "days. They will then ask an advocate to support you. Your advocate will get in "
+                "touch in the way you chose."
+            ),
+            para("We have cleared your answers from this chat, to keep them private."),
+            para(w.DANGER, attention=True),
+        ]
+    )
+
+
+def stop_card(referral_id: str) -> Element:
+    data = {"referral_id": referral_id}
+    return card(
+        [
+            heading("You have stopped"),
+            para("Do you want us to keep what you have told us so far, so you can carry on later?"),
+        ],
+        [
+            action("Keep it for later", Verb.KEEP_DRAFT, data, validate=False),
+            action("Delete it", Verb.DELETE_DRAFT, data, validate=False),
+        ],
+    )
+
+
+def kept_card(keep_days: int) -> Element:
+    return card(
+        [
+            heading("Saved for later"),
+            para(
+                f"Type continue when you are ready. If you do not come back, we delete it "
+                f"after {keep_days} days."
+            ),
+        ]
+    )
+
+
+def deleted_card() -> Element:
+    return card(
+        [
+            heading("Deleted"),
+            para("We have deleted what you told us in this referral. Type refer to start again."),
+        ]
+    )

@@ -1,0 +1,220 @@
+"""One card per intake step. Each shows the answers given so far, so going back, resuming
+or fixing a problem never loses anything the person typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from cards import wording as w
+from cards.elements import Element, action, card, choice_input, heading, para, text_input
+from cards.verbs import Verb
+from referrals.intake import (
+    TEXT_LIMITS,
+    AgeBand,
+    BehalfRole,
+    ContactMethod,
+    Employment,
+    Gender,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    When,
+    Wish,
+    YesNoUnsure,
+    steps_for,
+)
+
+Problems = Mapping[str, str]
+STOP_HINT = "You can skip any question. Type stop at any time to stop."
+
+
+def _v(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _about_you(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return [
+        *choice_input(
+            "route",
+            "Which of these fits best?",
+            w.options(Route),
+            value=_v(a.route),
+            problem=p.get("route"),
+        ),
+        *choice_input(
+            "employment",
+            "Are you, or the person you are referring, a:",
+            w.options(Employment),
+            value=_v(a.employment),
+            problem=p.get("employment"),
+        ),
+    ]
+
+
+def _on_behalf(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return [
+        *choice_input(
+            "behalf_role",
+            "What is your role in this?",
+            w.options(BehalfRole),
+            value=_v(a.behalf_role),
+            problem=p.get("behalf_role"),
+        ),
+        para("We only contact the person if they agree to it."),
+        *choice_input(
+            "behalf_consent",
+            "Does the person know about this, and agree?",
+            w.options(YesNoUnsure),
+            value=_v(a.behalf_consent),
+            required=True,
+            problem=p.get("behalf_consent"),
+        ),
+    ]
+
+
+def _wishes(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return choice_input(
+        "wishes",
+        "What would you like from us? Tick all that fit.",
+        w.options(Wish),
+        value=[x.value for x in a.wishes],
+        multi=True,
+        problem=p.get("wishes"),
+    )
+
+
+def _what_happened(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return [
+        para("You do not need to give details now. Your advocate can talk it through with you."),
+        *text_input(
+            "account",
+            "If you want to, say a little about what happened.",
+            value=a.account,
+            max_length=TEXT_LIMITS["account"],
+            multiline=True,
+            problem=p.get("account"),
+        ),
+        *choice_input(
+            "when", "Roughly when was it?", w.options(When), value=_v(a.when), problem=p.get("when")
+        ),
+        *choice_input(
+            "colleague",
+            "Is the person who did it a colleague?",
+            w.options(YesNoUnsure),
+            value=_v(a.colleague),
+            problem=p.get("colleague"),
+        ),
+        *text_input(
+            "avoid",
+            "Is there anyone, or any team, you would not want as your advocate?",
+            value=a.avoid,
+            max_length=TEXT_LIMITS["avoid"],
+            problem=p.get("avoid"),
+        ),
+    ]
+
+
+def _contact(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return [
+        *choice_input(
+            "contact_methods",
+            "How can your advocate get in touch?",
+            w.options(ContactMethod),
+            value=[m.value for m in a.contact_methods],
+            multi=True,
+            problem=p.get("contact_methods"),
+        ),
+        *text_input(
+            "work_phone",
+            "Work phone",
+            value=a.work_phone,
+            max_length=TEXT_LIMITS["work_phone"],
+            problem=p.get("work_phone"),
+        ),
+        *text_input(
+            "personal_phone",
+            "Your own phone",
+            value=a.personal_phone,
+            max_length=TEXT_LIMITS["personal_phone"],
+            problem=p.get("personal_phone"),
+        ),
+        *text_input(
+            "personal_email",
+            "Your own email",
+            value=a.personal_email,
+            max_length=TEXT_LIMITS["personal_email"],
+            problem=p.get("personal_email"),
+        ),
+        *text_input(
+            "safe_times",
+            "When is it safe to contact you?",
+            value=a.safe_times,
+            max_length=TEXT_LIMITS["safe_times"],
+            placeholder="For example: weekdays after 5pm",
+            problem=p.get("safe_times"),
+        ),
+        *choice_input(
+            "leave_message",
+            "Is it OK to leave a message?",
+            w.options(YesNoUnsure),
+            value=_v(a.leave_message),
+            problem=p.get("leave_message"),
+        ),
+    ]
+
+
+def _monitoring(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return [
+        para("These help us check the service is fair to all. We only use them in totals."),
+        *choice_input(
+            "gender", "Your gender", w.options(Gender), value=_v(a.gender), problem=p.get("gender")
+        ),
+        *choice_input(
+            "age_band",
+            "Your age",
+            w.options(AgeBand),
+            value=_v(a.age_band),
+            problem=p.get("age_band"),
+        ),
+    ]
+
+
+STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
+    IntakeStep.ABOUT_YOU: _about_you,
+    IntakeStep.ON_BEHALF: _on_behalf,
+    IntakeStep.WISHES: _wishes,
+    IntakeStep.WHAT_HAPPENED: _what_happened,
+    IntakeStep.CONTACT: _contact,
+    IntakeStep.MONITORING: _monitoring,
+}
+
+
+def step_header(step: IntakeStep, answers: IntakeAnswers) -> Element:
+    steps = steps_for(answers)
+    return heading(f"Step {steps.index(step) + 1} of {len(steps)}: {w.STEP_TITLES[step]}")
+
+
+def step_card(
+    referral_id: str,
+    step: IntakeStep,
+    answers: IntakeAnswers,
+    problems: Problems | None = None,
+    notice: str = "",
+) -> Element:
+    """The card for one question step (not the review step)."""
+    problems = problems or {}
+    data = {"referral_id": referral_id, "step": step.value}
+    body: list[Element] = [step_header(step, answers)]
+    if notice:
+        body.append(para(notice, attention=True))
+    if problems:
+        body.append(para("Please check the answers marked below.", attention=True))
+    body += [*STEP_BODIES[step](answers, problems), para(STOP_HINT, subtle=True)]
+    actions = [action("Next", Verb.ANSWER, data, primary=True)]
+    if step is not IntakeStep.ON_BEHALF:
+        actions.append(action("Skip this step", Verb.SKIP, data, validate=False))
+    if step is not steps_for(answers)[0]:
+        actions.append(action("Back", Verb.BACK, data, validate=False))
+    actions.append(action("Finish later", Verb.LATER, data, validate=False))
+    return card(body, actions)

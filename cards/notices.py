@@ -1,0 +1,39 @@
+"""Short cards for the referrer when something happens to their referral, and for errors."""
+
+from __future__ import annotations
+
+from cards import wording as w
+from cards.elements import Element, card, heading, para
+from referrals.referral import Referral
+
+
+def allocated_card(r: Referral) -> Element:
+    return card(
+        [
+            heading(f"An advocate will support you: {r.reference}"),
+            para(
+                "Your advocate will get in touch in the way you chose. You do not need to do "
+                "anything now."
+            ),
+            para(w.DANGER, attention=True),
+        ]
+    )
+
+
+def signposted_card(r: Referral) -> Element:
+    where = w.label(r.signpost)
+    return card(
+        [
+            heading(f"About your referral {r.reference}"),
+            para(f"The service lead has read it. The best place to help with this is: {where}."),
+            para("You can still talk to us. Type refer at any time."),
+            para(w.HELP_LINES, subtle=True),
+        ]
+    )
+
+
+def problem_card(title: str, message: str, error_id: str = "") -> Element:
+    body = [heading(title), para(message)]
+    if error_id:
+        body.append(para(f"If you contact us about this, quote: {error_id}", subtle=True))
+    return card(body)

@@ -1,0 +1,167 @@
+"""Card payloads in, typed commands out. Untyped dicts stop here.
+
+A bad payload raises `CardPayloadInvalid` naming each field with a plain-words problem,
+and carrying the answers as far as they could be read, so the card can be shown again
+with the person's words still in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from cards.verbs import Verb
+from referrals.intake import (
+    TEXT_LIMITS,
+    AgeBand,
+    BehalfRole,
+    ContactMethod,
+    Employment,
+    Gender,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    When,
+    Wish,
+    YesNoUnsure,
+)
+
+E = TypeVar("E", bound=StrEnum)
+# Text longer than this is not shown back on the card (it would make the card too big).
+ECHO_LIMIT = 20_000
+_ID = re.compile(r"^[0-9a-f]{32}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9 ()-]{6,}$")
+
+CHOICES: dict[str, type[StrEnum]] = {
+    "route": Route,
+    "employment": Employment,
+    "behalf_role": BehalfRole,
+    "behalf_consent": YesNoUnsure,
+    "when": When,
+    "colleague": YesNoUnsure,
+    "leave_message": YesNoUnsure,
+    "gender": Gender,
+    "age_band": AgeBand,
+}
+MULTI_CHOICES: dict[str, type[StrEnum]] = {"wishes": Wish, "contact_methods": ContactMethod}
+STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
+    IntakeStep.ABOUT_YOU: ("route", "employment"),
+    IntakeStep.ON_BEHALF: ("behalf_role", "behalf_consent"),
+    IntakeStep.WISHES: ("wishes",),
+    IntakeStep.WHAT_HAPPENED: ("account", "when", "colleague", "avoid"),
+    IntakeStep.CONTACT: (
+        "contact_methods",
+        "work_phone",
+        "personal_phone",
+        "personal_email",
+        "safe_times",
+        "leave_message",
+    ),
+    IntakeStep.MONITORING: ("gender", "age_band"),
+    IntakeStep.REVIEW: ("consent",),
+}
+REQUIRED = {"behalf_consent": "Please answer this, so we know if we can contact them."}
+UNKNOWN_CHOICE = "Please choose one of the options shown."
+
+
+class CardPayloadInvalid(Exception):
+    def __init__(self, problems: dict[str, str], answers: IntakeAnswers | None = None) -> None:
+        super().__init__("invalid card payload: " + ", ".join(sorted(problems)))
+        self.problems = problems
+        self.answers = answers
+
+
+@dataclass(frozen=True)
+class CardAction:
+    verb: Verb
+    referral_id: str = ""
+    step: IntakeStep | None = None
+    inputs: Mapping[str, str] = field(default_factory=dict)
+
+
+def parse_action(value: Any) -> CardAction:
+    """Read an `adaptiveCard/action` invoke value: {"action": {"verb", "data"}, ...}."""
+    raw_action = value.get("action") if isinstance(value, dict) else None
+    data = raw_action.get("data") if isinstance(raw_action, dict) else None
+    if not isinstance(raw_action, dict) or not isinstance(data, dict):
+        raise CardPayloadInvalid({"action": "The card sent nothing we could read."})
+    try:
+        verb = Verb(str(raw_action.get("verb")))
+    except ValueError:
+        raise CardPayloadInvalid({"verb": "That button is not one we know."}) from None
+    unreadable = sorted(str(k) for k, v in data.items() if not isinstance(v, str))
+    if unreadable:
+        raise CardPayloadInvalid(dict.fromkeys(unreadable, "We could not read this answer."))
+    inputs: dict[str, str] = dict(data)
+    referral_id = inputs.pop("referral_id", "")
+    if referral_id and not _ID.match(referral_id):
+        raise CardPayloadInvalid({"referral_id": "That card is not one of ours."})
+    step_text = inputs.pop("step", "")
+    try:
+        step = IntakeStep(step_text) if step_text else None
+    except ValueError:
+        raise CardPayloadInvalid({"step": "That card is not one of ours."}) from None
+    inputs.pop("verb", None)
+    return CardAction(verb, referral_id, step, inputs)
+
+
+def _text_problem(name: str, text: str) -> str | None:
+    limit = TEXT_LIMITS[name]
+    if len(text) > limit:
+        return (
+            f"This is {len(text):,} characters. The limit is {limit:,}. Please make it "
+            "shorter. You can tell your advocate more later."
+        )
+    if text and name == "personal_email" and not _EMAIL.match(text):
+        return "This does not look like an email address."
+    if text and name.endswith("_phone") and not _PHONE.match(text):
+        return "Please use only numbers, spaces and + ( ) -."
+    return None
+
+
+def parse_step_answers(
+    step: IntakeStep, inputs: Mapping[str, str], current: IntakeAnswers
+) -> IntakeAnswers:
+    """The answers after this step's inputs; fields of other steps stay as they were."""
+    changes: dict[str, object] = {}
+    problems: dict[str, str] = {}
+    for name in STEP_FIELDS[step]:
+        raw = inputs.get(name, "").strip()
+        if name == "consent":
+            changes[name] = raw.lower() == "true"
+        elif name in CHOICES:
+            try:
+                changes[name] = CHOICES[name](raw) if raw else None
+            except ValueError:
+                problems[name] = UNKNOWN_CHOICE
+        elif name in MULTI_CHOICES:
+            try:
+                changes[name] = tuple(MULTI_CHOICES[name](v) for v in raw.split(",") if v)
+            except ValueError:
+                problems[name] = UNKNOWN_CHOICE
+        else:
+            problem = _text_problem(name, raw)
+            if problem:
+                problems[name] = problem
+            if len(raw) <= ECHO_LIMIT:
+                changes[name] = raw
+            else:
+                problems[name] += " It was too long for us to show it back here."
+        if name in REQUIRED and not raw and name not in problems:
+            problems[name] = REQUIRED[name]
+    answers = current.with_changes(**changes)
+    if problems:
+        raise CardPayloadInvalid(problems, answers)
+    return answers
+
+
+def parse_choice(enum: type[E], inputs: Mapping[str, str], name: str) -> E:
+    """One required choice from an SMLO or advocate card."""
+    try:
+        return enum(inputs.get(name, ""))
+    except ValueError:
+        raise CardPayloadInvalid({name: UNKNOWN_CHOICE}) from None

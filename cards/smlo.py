@@ -1,0 +1,156 @@
+"""The SMLO's cards. The summary card is what arrives unasked, so it shows no disclosure
+content: only the reference, dates, state and staff names. Details appear only when the
+SMLO opens them, and can be hidden again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from cards import wording as w
+from cards.details import referral_facts, when
+from cards.elements import Element, action, card, choice_input, facts, heading, para
+from cards.verbs import Verb
+from referrals.people import AllocationOption
+from referrals.referral import Referral, Signpost
+from referrals.states import NEEDS_SMLO, ReferralState
+
+Names = Mapping[str, str]  # advocate id -> display name
+
+
+def _status_line(r: Referral, names: Names) -> str:
+    if r.state is ReferralState.OFFERED:
+        return f"Offered to {names.get(r.offered_to, 'an advocate')}. Waiting for an answer."
+    if r.state is ReferralState.ACTIVE:
+        return f"{names.get(r.advocate_id, 'An advocate')} has taken this case."
+    if r.state is ReferralState.AWAITING_ALLOCATION and r.declined_by:
+        return "The advocate could not take it. Please choose someone else."
+    if r.state is ReferralState.SIGNPOSTED and r.signpost:
+        return f"Sent on to: {w.label(r.signpost)}."
+    return "Please read it and find an advocate."
+
+
+def _next_actions(r: Referral, opened: bool) -> list[Element]:
+    data = {"referral_id": r.id}
+    actions = [
+        action("Hide details", Verb.HIDE, data)
+        if opened
+        else action("Open details", Verb.OPEN, data)
+    ]
+    if r.state in NEEDS_SMLO:
+        actions += [
+            action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),
+            action("Outside our remit", Verb.SHOW_OUT_OF_REMIT, data),
+        ]
+    return actions
+
+
+def referral_card(r: Referral, names: Names, notice: str = "") -> Element:
+    """The content-free summary, kept up to date in place as the referral moves on."""
+    body = [heading(f"Referral {r.reference}")]
+    if notice:
+        body.append(para(notice, attention=True))
+    body += [
+        facts([("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]),
+        para(_status_line(r, names)),
+    ]
+    return card(body, _next_actions(r, opened=False))
+
+
+def details_card(r: Referral, names: Names) -> Element:
+    body = [
+        heading(f"Referral {r.reference}"),
+        para(_status_line(r, names)),
+        facts(referral_facts(r)),
+    ]
+    return card(body, _next_actions(r, opened=True))
+
+
+def _option_title(o: AllocationOption) -> str:
+    ready = "free now" if o.advocate.available else "busy just now"
+    team = f" ({o.advocate.team})" if o.advocate.team else ""
+    title = f"{o.advocate.display_name}{team}: {o.caseload} cases, {ready}"
+    if o.conflict_reasons:
+        title += ". Check: " + "; ".join(w.LABELS[c] for c in o.conflict_reasons)  # type: ignore[index]
+    return title
+
+
+def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: str = "") -> Element:
+    data = {"referral_id": r.id}
+    if not choices:
+        return card(
+            [
+                heading(f"Find an advocate for {r.reference}"),
+                para("There is no one on the advocate list yet. Please add advocates first."),
+            ],
+            [action("Back", Verb.HIDE, data)],
+        )
+    options = [(o.advocate.user_id, _option_title(o)) for o in choices]
+    return card(
+        [
+            heading(f"Find an advocate for {r.reference}"),
+            para("Free and least busy people come first. Check any notes before you choose."),
+            *choice_input(
+                "advocate_id", "Who should we ask?", options, required=True, problem=problem or None
+            ),
+        ],
+        [
+            action("Ask them", Verb.ALLOCATE, data, primary=True),
+            action("Back", Verb.HIDE, data, validate=False),
+        ],
+    )
+
+
+def out_of_remit_card(r: Referral, problem: str = "") -> Element:
+    data = {"referral_id": r.id}
+    return card(
+        [
+            heading(f"{r.reference} is outside our remit"),
+            para("We will tell the person where they can get help instead."),
+            *choice_input(
+                "signpost",
+                "Where should they go?",
+                w.options(Signpost),
+                required=True,
+                problem=problem or None,
+            ),
+        ],
+        [
+            action("Tell them", Verb.OUT_OF_REMIT, data, primary=True),
+            action("Back", Verb.HIDE, data, validate=False),
+        ],
+    )
+
+
+def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
+    if not referrals:
+        return card([heading("Inbox"), para("Nothing needs you right now.")])
+    body: list[Element] = [heading(f"Inbox: {len(referrals)} need you")]
+    for r in referrals[:limit]:
+        body.append(
+            {
+                "type": "ColumnSet",
+                "columns": [
+                    {
+                        "type": "Column",
+                        "width": "stretch",
+                        "items": [
+                            para(f"{r.reference}: {w.label(r.state)}, sent {when(r.submitted_at)}")
+                        ],
+                    },
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "items": [
+                            {
+                                "type": "ActionSet",
+                                "actions": [action("Open", Verb.OPEN, {"referral_id": r.id})],
+                            }
+                        ],
+                    },
+                ],
+            }
+        )
+    if len(referrals) > limit:
+        body.append(para(f"And {len(referrals) - limit} more. Deal with these first."))
+    return card(body)

@@ -1,0 +1,34 @@
+"""Every card action verb. Card builders and the bot's dispatch table both use this enum."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Verb(StrEnum):
+    # referrer: intake
+    START = "intake.start"
+    NOT_NOW = "intake.not_now"
+    ANSWER = "intake.answer"
+    SKIP = "intake.skip"
+    BACK = "intake.back"
+    LATER = "intake.later"
+    SUBMIT = "intake.submit"
+    KEEP_DRAFT = "intake.keep_draft"
+    DELETE_DRAFT = "intake.delete_draft"
+    # SMLO
+    OPEN = "smlo.open"
+    HIDE = "smlo.hide"
+    SHOW_ALLOCATE = "smlo.show_allocate"
+    ALLOCATE = "smlo.allocate"
+    SHOW_OUT_OF_REMIT = "smlo.show_out_of_remit"
+    OUT_OF_REMIT = "smlo.out_of_remit"
+    INBOX = "smlo.inbox"
+    # advocate
+    ACCEPT = "advocate.accept"
+    SHOW_DECLINE = "advocate.show_decline"
+    DECLINE = "advocate.decline"
+    OPEN_CASE = "advocate.open_case"
+
+
+INTAKE_VERBS = frozenset({Verb.ANSWER, Verb.SKIP, Verb.BACK, Verb.LATER, Verb.SUBMIT})

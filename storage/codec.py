@@ -1,0 +1,190 @@
+"""Referrals, notifications and advocates as JSON-compatible documents, and back.
+
+Storage-neutral: the SQLite adapter keeps these documents as text, a Cosmos DB adapter
+can keep them as items. Every document carries `schema`; a reader refuses a document
+from a newer schema rather than silently dropping fields it does not know, and a missing
+intake answer takes its default, so adding an optional answer needs no migration.
+
+Datetimes must be timezone-aware. They are written as ISO 8601 with their UTC offset, so
+a round trip gives back the same instant and the same offset (a named zone such as
+Europe/London comes back as the fixed offset it had at that instant).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+from referrals.intake import IntakeAnswers, IntakeStep
+from referrals.notifications import DeliveryStatus, Notification, NotificationKind
+from referrals.people import Advocate
+from referrals.referral import CaseEvent, Referral, Signpost
+from referrals.states import ReferralState
+
+SCHEMA = 1
+
+Document = dict[str, Any]
+
+_ANSWER_TYPES: dict[str, Any] = typing.get_type_hints(IntakeAnswers)
+
+
+def referral_to_doc(referral: Referral) -> Document:
+    """Everything but `new_notifications`, which a store writes to its outbox instead."""
+    return {
+        "schema": SCHEMA,
+        "id": referral.id,
+        "version": referral.version,
+        "referrer_id": referral.referrer_id,
+        "referrer_name": referral.referrer_name,
+        "created_at": _time(referral.created_at),
+        "updated_at": _time(referral.updated_at),
+        "state": referral.state.value,
+        "answers": {f.name: _plain(getattr(referral.answers, f.name)) for f in _answer_fields()},
+        "step": _plain(referral.step),
+        "reference": referral.reference,
+        "submitted_at": _time(referral.submitted_at) if referral.submitted_at else None,
+        "offered_to": referral.offered_to,
+        "advocate_id": referral.advocate_id,
+        "declined_by": list(referral.declined_by),
+        "signpost": _plain(referral.signpost),
+        "history": [
+            {"at": _time(e.at), "actor_id": e.actor_id, "name": e.name, "detail": e.detail}
+            for e in referral.history
+        ],
+    }
+
+
+def referral_from_doc(doc: Mapping[str, Any]) -> Referral:
+    """Raises `ValueError` for a document this code cannot read faithfully."""
+    _check_schema(doc)
+    submitted_at, step, signpost = doc["submitted_at"], doc["step"], doc["signpost"]
+    return Referral(
+        id=doc["id"],
+        referrer_id=doc["referrer_id"],
+        referrer_name=doc["referrer_name"],
+        created_at=_parse_time(doc["created_at"]),
+        updated_at=_parse_time(doc["updated_at"]),
+        state=ReferralState(doc["state"]),
+        answers=_answers_from_doc(doc["answers"]),
+        step=IntakeStep(step) if step is not None else None,
+        reference=doc["reference"],
+        submitted_at=_parse_time(submitted_at) if submitted_at is not None else None,
+        offered_to=doc["offered_to"],
+        advocate_id=doc["advocate_id"],
+        declined_by=tuple(doc["declined_by"]),
+        signpost=Signpost(signpost) if signpost is not None else None,
+        history=[
+            CaseEvent(_parse_time(e["at"]), e["actor_id"], e["name"], e["detail"])
+            for e in doc["history"]
+        ],
+        version=doc["version"],
+    )
+
+
+def notification_to_doc(notification: Notification) -> Document:
+    return {
+        "schema": SCHEMA,
+        "id": notification.id,
+        "referral_id": notification.referral_id,
+        "recipient_id": notification.recipient_id,
+        "kind": notification.kind.value,
+        "created_at": _time(notification.created_at),
+        "status": notification.status.value,
+        "conversation_id": notification.conversation_id,
+        "activity_id": notification.activity_id,
+    }
+
+
+def notification_from_doc(doc: Mapping[str, Any]) -> Notification:
+    _check_schema(doc)
+    return Notification(
+        id=doc["id"],
+        referral_id=doc["referral_id"],
+        recipient_id=doc["recipient_id"],
+        kind=NotificationKind(doc["kind"]),
+        created_at=_parse_time(doc["created_at"]),
+        status=DeliveryStatus(doc["status"]),
+        conversation_id=doc["conversation_id"],
+        activity_id=doc["activity_id"],
+    )
+
+
+def advocate_to_doc(advocate: Advocate) -> Document:
+    return {"schema": SCHEMA, **dataclasses.asdict(advocate)}
+
+
+def advocate_from_doc(doc: Mapping[str, Any]) -> Advocate:
+    _check_schema(doc)
+    return Advocate(**{f.name: doc[f.name] for f in dataclasses.fields(Advocate)})
+
+
+def sortable_time(moment: datetime) -> str:
+    """Fixed-width UTC text whose string order is time order, for indexed columns."""
+    _require_aware(moment)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def _check_schema(doc: Mapping[str, Any]) -> None:
+    schema = doc.get("schema")
+    if not isinstance(schema, int) or not 1 <= schema <= SCHEMA:
+        raise ValueError(f"unreadable document schema {schema!r}; this code reads 1..{SCHEMA}")
+
+
+def _require_aware(moment: datetime) -> None:
+    if moment.utcoffset() is None:
+        raise ValueError("naive datetimes are ambiguous; use timezone-aware ones")
+
+
+def _time(moment: datetime) -> str:
+    _require_aware(moment)
+    return moment.isoformat()
+
+
+def _parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    _require_aware(moment)
+    return moment
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _answer_fields() -> tuple[dataclasses.Field[Any], ...]:
+    return dataclasses.fields(IntakeAnswers)
+
+
+def _answers_from_doc(doc: Mapping[str, Any]) -> IntakeAnswers:
+    unknown = sorted(doc.keys() - _ANSWER_TYPES.keys())
+    if unknown:
+        raise ValueError(f"unknown intake answers {unknown}")
+    return IntakeAnswers(**{name: _typed(_ANSWER_TYPES[name], raw) for name, raw in doc.items()})
+
+
+def _typed(hint: Any, raw: Any) -> Any:
+    """Rebuild one answer from its type hint: enums, optionals, tuples, str and bool."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        if raw is None and type(None) in args:
+            return None
+        (inner,) = (arg for arg in args if arg is not type(None))
+        return _typed(inner, raw)
+    if origin is tuple and isinstance(raw, list):
+        return tuple(_typed(args[0], item) for item in raw)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(raw)
+    if hint in (str, bool) and type(raw) is hint:
+        return raw
+    raise ValueError(f"cannot read {raw!r} as {hint!r}")

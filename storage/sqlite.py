@@ -1,0 +1,426 @@
+"""SQLite adapters for every storage port: the embedded default, no cloud needed.
+
+One aiosqlite connection serves every store and the bot state storage. Its statements
+run one at a time, but a transaction spans several awaits, so `SqliteDatabase` holds a
+lock for each transaction and each read: otherwise another coroutine's statement would
+run inside it, or read what it has not yet committed. Across processes, WAL and
+`busy_timeout` let readers and one writer share the file; `BEGIN IMMEDIATE` takes the
+write lock up front so a transaction never fails halfway on a lock upgrade.
+
+Rows hold the codec's JSON document plus the columns the queries filter and sort on.
+SQL text is only ever built from constant fragments in this module (S608 is silenced
+there); every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import aiosqlite
+
+from referrals import errors
+from referrals.notifications import DeliveryStatus, Notification, NotificationKind
+from referrals.people import Advocate
+from referrals.ports import Stores
+from referrals.referral import Referral
+from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
+from storage import codec
+
+_log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+# Schema versions, applied in order; PRAGMA user_version counts those applied.
+# Times are codec.sortable_time text, so string order is time order.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE referrals (
+            id TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL,
+            referrer_id TEXT NOT NULL, reference TEXT NOT NULL, offered_to TEXT NOT NULL,
+            advocate_id TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            submitted_at TEXT, document TEXT NOT NULL)""",
+        "CREATE INDEX referrals_state ON referrals (state, submitted_at)",
+        "CREATE INDEX referrals_referrer ON referrals (referrer_id, state)",
+        "CREATE INDEX referrals_reference ON referrals (reference)",
+        "CREATE INDEX referrals_offered_to ON referrals (offered_to)",
+        "CREATE INDEX referrals_advocate ON referrals (advocate_id, state)",
+        "CREATE INDEX referrals_submitted_at ON referrals (submitted_at)",
+        """CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            referral_id TEXT NOT NULL REFERENCES referrals (id) ON DELETE CASCADE,
+            recipient_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+            created_at TEXT NOT NULL, sent_at TEXT, document TEXT NOT NULL)""",
+        "CREATE INDEX outbox_pending ON outbox (status, created_at, id)",
+        "CREATE INDEX outbox_sent ON outbox (referral_id, recipient_id, kind, status)",
+        "CREATE TABLE counters (year INTEGER PRIMARY KEY, value INTEGER NOT NULL)",
+        """CREATE TABLE advocates (
+            user_id TEXT PRIMARY KEY, display_name TEXT NOT NULL, document TEXT NOT NULL)""",
+        """CREATE TABLE conversation_references (
+            user_id TEXT PRIMARY KEY, document TEXT NOT NULL)""",
+        """CREATE TABLE bot_state (
+            key TEXT PRIMARY KEY, etag TEXT NOT NULL, document TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX bot_state_updated_at ON bot_state (updated_at)",
+    ),
+)
+
+
+class SqliteDatabase:
+    """The shared connection. Every store and the bot state storage go through it."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """`BEGIN IMMEDIATE` … `COMMIT`; any exception (cancellation too) rolls back."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+                await self._connection.execute("COMMIT")
+            except BaseException:
+                if self._connection.in_transaction:
+                    await self._connection.execute("ROLLBACK")
+                raise
+
+    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return list(await self._connection.execute_fetchall(sql, parameters))
+
+    async def fetch_one(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
+        rows = await self.fetch_all(sql, parameters)
+        return rows[0] if rows else None
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._connection.close()
+
+
+class SqliteStores:
+    """The four ports over one SQLite file; `open()` it, use `.stores`, then `close()`.
+
+    `":memory:"` gives a private, throwaway database (for tests).
+    """
+
+    def __init__(self, database: SqliteDatabase) -> None:
+        self.database = database
+        self.stores = Stores(
+            referrals=SqliteReferralStore(database),
+            roster=SqliteRosterStore(database),
+            outbox=SqliteOutboxStore(database),
+            conversations=SqliteConversationStore(database),
+        )
+
+    @classmethod
+    async def open(cls, path: str | Path) -> SqliteStores:
+        """Connect, set the pragmas and bring the schema up to date."""
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            connection.row_factory = sqlite3.Row
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            database = SqliteDatabase(connection)
+            await _migrate(database)
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(database)
+
+    async def close(self) -> None:
+        await self.database.close()
+
+    async def __aenter__(self) -> SqliteStores:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+async def open_sqlite_stores(path: str | Path) -> SqliteStores:
+    """Shorthand for `SqliteStores.open(path)`; usable as `async with await …`."""
+    return await SqliteStores.open(path)
+
+
+async def _migrate(database: SqliteDatabase) -> None:
+    # Read the version inside the write transaction, so two processes starting at once
+    # cannot both apply the same migration.
+    async with database.transaction() as connection:
+        rows = await connection.execute_fetchall("PRAGMA user_version")
+        current = int(next(iter(rows))[0])
+        if current > len(MIGRATIONS):
+            raise RuntimeError(
+                f"database schema {current} is newer than this code ({len(MIGRATIONS)})"
+            )
+        for number, statements in enumerate(MIGRATIONS[current:], start=current + 1):
+            for statement in statements:
+                await connection.execute(statement)
+            await connection.execute(f"PRAGMA user_version = {number}")
+            _log.info("sqlite schema migrated to version %s", number)
+
+
+# -- the ports -------------------------------------------------------------------------
+
+_REFERRAL_COLUMNS = (
+    "id, version, state, referrer_id, reference, offered_to, advocate_id, "
+    "created_at, updated_at, submitted_at, document"
+)
+_SUBMITTED_ORDER = "ORDER BY COALESCE(submitted_at, created_at), id"
+
+
+class SqliteReferralStore:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._db = database
+
+    async def save(self, referral: Referral) -> None:
+        """The version check is in SQL, so it holds across processes, not just this lock."""
+        stored = replace(referral, version=referral.version + 1, new_notifications=[])
+        row = _referral_row(stored)
+        async with self._db.transaction() as connection:
+            if referral.version == 0:
+                try:
+                    await connection.execute(
+                        f"INSERT INTO referrals ({_REFERRAL_COLUMNS}) VALUES ({_marks(row)})",  # noqa: S608
+                        row,
+                    )
+                except sqlite3.IntegrityError:  # the id's only constraint: saved by someone first
+                    raise errors.ConcurrentUpdate(referral.id) from None
+            else:
+                cursor = await connection.execute(
+                    "UPDATE referrals SET version = ?, state = ?, referrer_id = ?, "
+                    "reference = ?, offered_to = ?, advocate_id = ?, created_at = ?, "
+                    "updated_at = ?, submitted_at = ?, document = ? "
+                    "WHERE id = ? AND version = ?",
+                    (*row[1:], referral.id, referral.version),
+                )
+                if cursor.rowcount != 1:
+                    raise errors.ConcurrentUpdate(referral.id)
+            await connection.executemany(
+                "INSERT INTO outbox (id, referral_id, recipient_id, kind, status, "
+                "created_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [_notification_row(n) for n in referral.new_notifications],
+            )
+        referral.version, referral.new_notifications = stored.version, []
+
+    async def get(self, referral_id: str) -> Referral:
+        found = await self._one("WHERE id = ?", referral_id)
+        if found is None:
+            raise errors.ReferralNotFound(referral_id)
+        return found
+
+    async def find_by_reference(self, reference: str) -> Referral | None:
+        return await self._one("WHERE reference = ? AND reference != ''", reference)
+
+    async def find_draft(self, referrer_id: str) -> Referral | None:
+        return await self._one(
+            "WHERE referrer_id = ? AND state = ? ORDER BY updated_at DESC",
+            referrer_id,
+            ReferralState.DRAFT.value,
+        )
+
+    async def delete_draft(self, referral_id: str) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "DELETE FROM referrals WHERE id = ? AND state = ?",
+                (referral_id, ReferralState.DRAFT.value),
+            )
+
+    async def list_in_states(self, states: Collection[ReferralState]) -> list[Referral]:
+        chosen = [ReferralState(s).value for s in states]
+        return await self._many(f"WHERE state IN ({_marks(chosen)}) {_SUBMITTED_ORDER}", *chosen)
+
+    async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
+        if not advocate_id:  # "" is every unallocated referral's offered_to
+            return []
+        open_states = sorted(s.value for s in OPEN_STATES)
+        return await self._many(
+            f"WHERE state IN ({_marks(open_states)}) AND ? IN (advocate_id, offered_to) "
+            f"{_SUBMITTED_ORDER}",
+            *open_states,
+            advocate_id,
+        )
+
+    async def caseloads(self) -> dict[str, int]:
+        held = sorted(s.value for s in HELD_BY_ADVOCATE)
+        rows = await self._db.fetch_all(
+            f"SELECT advocate_id, COUNT(*) FROM referrals WHERE state IN ({_marks(held)}) "  # noqa: S608
+            "AND advocate_id != '' GROUP BY advocate_id",
+            held,
+        )
+        return {row[0]: row[1] for row in rows}
+
+    async def next_reference_number(self, year: int) -> int:
+        async with self._db.transaction() as connection:
+            rows = await connection.execute_fetchall(
+                "INSERT INTO counters (year, value) VALUES (?, 1) "
+                "ON CONFLICT (year) DO UPDATE SET value = value + 1 RETURNING value",
+                (year,),
+            )
+        return int(next(iter(rows))[0])
+
+    async def _one(self, where: str, *parameters: object) -> Referral | None:
+        found = await self._many(f"{where} LIMIT 1", *parameters)
+        return found[0] if found else None
+
+    async def _many(self, where: str, *parameters: object) -> list[Referral]:
+        sql = f"SELECT document FROM referrals {where}"  # noqa: S608
+        rows = await self._db.fetch_all(sql, parameters)
+        return [codec.referral_from_doc(json.loads(row[0])) for row in rows]
+
+
+class SqliteRosterStore:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._db = database
+
+    async def list_advocates(self) -> list[Advocate]:
+        rows = await self._db.fetch_all(
+            "SELECT document FROM advocates ORDER BY display_name, user_id"
+        )
+        return [codec.advocate_from_doc(json.loads(row[0])) for row in rows]
+
+    async def get_advocate(self, user_id: str) -> Advocate | None:
+        row = await self._db.fetch_one(
+            "SELECT document FROM advocates WHERE user_id = ?", (user_id,)
+        )
+        return codec.advocate_from_doc(json.loads(row[0])) if row else None
+
+    async def put_advocate(self, advocate: Advocate) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO advocates (user_id, display_name, document) VALUES (?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name, "
+                "document = excluded.document",
+                (advocate.user_id, advocate.display_name, _dumps(codec.advocate_to_doc(advocate))),
+            )
+
+
+class SqliteOutboxStore:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._db = database
+
+    async def pending(self, limit: int = 50) -> list[Notification]:
+        return await self._many(
+            "WHERE status = ? ORDER BY created_at, id LIMIT ?", DeliveryStatus.PENDING.value, limit
+        )
+
+    async def mark_sent(
+        self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
+    ) -> None:
+        """Raises `KeyError` for an unknown notification, as the in-memory fake does."""
+        async with self._db.transaction() as connection:
+            rows = list(
+                await connection.execute_fetchall(
+                    "SELECT document FROM outbox WHERE id = ?", (notification_id,)
+                )
+            )
+            if not rows:
+                raise KeyError(notification_id)
+            sent = replace(
+                codec.notification_from_doc(json.loads(rows[0][0])),
+                status=DeliveryStatus.SENT,
+                conversation_id=conversation_id,
+                activity_id=activity_id,
+            )
+            await connection.execute(
+                "UPDATE outbox SET status = ?, sent_at = ?, document = ? WHERE id = ?",
+                (
+                    sent.status.value,
+                    codec.sortable_time(at),
+                    _dumps(codec.notification_to_doc(sent)),
+                    notification_id,
+                ),
+            )
+
+    async def find_sent(
+        self, referral_id: str, recipient_id: str, kind: NotificationKind
+    ) -> Notification | None:
+        found = await self._many(
+            "WHERE referral_id = ? AND recipient_id = ? AND kind = ? AND status = ? "
+            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            referral_id,
+            recipient_id,
+            NotificationKind(kind).value,
+            DeliveryStatus.SENT.value,
+        )
+        return found[0] if found else None
+
+    async def _many(self, where: str, *parameters: object) -> list[Notification]:
+        sql = f"SELECT document FROM outbox {where}"  # noqa: S608
+        rows = await self._db.fetch_all(sql, parameters)
+        return [codec.notification_from_doc(json.loads(row[0])) for row in rows]
+
+
+class SqliteConversationStore:
+    def __init__(self, database: SqliteDatabase) -> None:
+        self._db = database
+
+    async def put_reference(self, user_id: str, reference: Mapping[str, Any]) -> None:
+        """The reference must be JSON-serialisable (a `ConversationReference.serialize()`)."""
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO conversation_references (user_id, document) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET document = excluded.document",
+                (user_id, _dumps(dict(reference))),
+            )
+
+    async def get_reference(self, user_id: str) -> dict[str, Any] | None:
+        row = await self._db.fetch_one(
+            "SELECT document FROM conversation_references WHERE user_id = ?", (user_id,)
+        )
+        return dict(json.loads(row[0])) if row else None
+
+
+def _referral_row(referral: Referral) -> tuple[object, ...]:
+    """Values in `_REFERRAL_COLUMNS` order."""
+    submitted = referral.submitted_at
+    return (
+        referral.id,
+        referral.version,
+        referral.state.value,
+        referral.referrer_id,
+        referral.reference,
+        referral.offered_to,
+        referral.advocate_id,
+        codec.sortable_time(referral.created_at),
+        codec.sortable_time(referral.updated_at),
+        codec.sortable_time(submitted) if submitted else None,
+        _dumps(codec.referral_to_doc(referral)),
+    )
+
+
+def _notification_row(n: Notification) -> tuple[object, ...]:
+    return (
+        n.id,
+        n.referral_id,
+        n.recipient_id,
+        n.kind.value,
+        n.status.value,
+        codec.sortable_time(n.created_at),
+        _dumps(codec.notification_to_doc(n)),
+    )
+
+
+def _marks(values: Collection[object]) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _dumps(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,185 @@
+"""Bot state in SQLite: botbuilder's Storage contract, e-tags, purge, and a real dialog."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botbuilder.core import ConversationState, MessageFactory, StoreItem, TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
+from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
+
+from referrals.clock import FakeClock
+from storage.bot_state import SqliteBotStateStorage, StateConflict
+from storage.sqlite import SqliteStores
+
+
+@pytest.fixture
+async def sqlite(tmp_path: Path) -> AsyncIterator[SqliteStores]:
+    async with await SqliteStores.open(tmp_path / "referrals.db") as opened:
+        yield opened
+
+
+@pytest.fixture
+def storage(sqlite: SqliteStores, clock: FakeClock) -> SqliteBotStateStorage:
+    return SqliteBotStateStorage(sqlite, clock)
+
+
+async def test_read_returns_only_stored_keys_each_with_its_e_tag(
+    storage: SqliteBotStateStorage,
+) -> None:
+    await storage.write({"a": {"count": 1, "nested": {"list": [1, "two"]}}})
+
+    found = await storage.read(["a", "missing"])
+
+    assert list(found) == ["a"]
+    value: dict[str, Any] = found["a"]  # type: ignore[assignment]
+    assert value["nested"] == {"list": [1, "two"]}
+    assert value["e_tag"]
+    assert await storage.read([]) == {}
+
+
+async def test_every_write_gives_a_new_e_tag_and_a_matching_e_tag_may_write(
+    storage: SqliteBotStateStorage,
+) -> None:
+    await storage.write({"a": {"count": 1}})
+    first: dict[str, Any] = (await storage.read(["a"]))["a"]  # type: ignore[assignment]
+
+    await storage.write({"a": {**first, "count": 2}})
+    second: dict[str, Any] = (await storage.read(["a"]))["a"]  # type: ignore[assignment]
+
+    assert second["count"] == 2
+    assert second["e_tag"] != first["e_tag"]
+
+
+async def test_a_stale_e_tag_is_refused_and_nothing_in_the_batch_is_written(
+    storage: SqliteBotStateStorage,
+) -> None:
+    await storage.write({"a": {"count": 1}})
+    stale: dict[str, Any] = (await storage.read(["a"]))["a"]  # type: ignore[assignment]
+    await storage.write({"a": {**stale, "count": 2}})
+
+    with pytest.raises(StateConflict):
+        await storage.write({"b": {"count": 9}, "a": {**stale, "count": 3}})
+
+    found = await storage.read(["a", "b"])
+    assert list(found) == ["a"]
+    assert found["a"]["count"] == 2  # type: ignore[index]
+
+
+async def test_a_conditional_write_to_a_missing_key_is_refused(
+    storage: SqliteBotStateStorage,
+) -> None:
+    with pytest.raises(StateConflict):
+        await storage.write({"gone": {"count": 1, "e_tag": "an-old-e-tag"}})
+
+
+async def test_a_star_or_absent_e_tag_overwrites_unconditionally(
+    storage: SqliteBotStateStorage,
+) -> None:
+    await storage.write({"a": {"count": 1}})
+    await storage.write({"a": {"count": 2, "e_tag": "*"}})
+    assert (await storage.read(["a"]))["a"]["count"] == 2  # type: ignore[index]
+
+    await storage.write({"a": {"count": 3}})
+    assert (await storage.read(["a"]))["a"]["count"] == 3  # type: ignore[index]
+
+
+async def test_an_empty_e_tag_is_refused(storage: SqliteBotStateStorage) -> None:
+    with pytest.raises(ValueError, match="empty e_tag"):
+        await storage.write({"a": {"count": 1, "e_tag": ""}})
+
+
+async def test_store_items_round_trip_with_their_e_tag_as_an_attribute(
+    storage: SqliteBotStateStorage,
+) -> None:
+    await storage.write({"item": StoreItem(count=4, tags=("x", "y"))})
+
+    item = (await storage.read(["item"]))["item"]
+
+    assert isinstance(item, StoreItem)
+    assert (item.count, item.tags) == (4, ("x", "y"))
+    assert item.e_tag
+    item.count = 5
+    await storage.write({"item": item})
+    with pytest.raises(StateConflict):
+        await storage.write({"item": item})  # its e-tag is now stale
+
+
+async def test_delete_removes_keys_and_ignores_missing_ones(
+    storage: SqliteBotStateStorage,
+) -> None:
+    await storage.write({"a": {"n": 1}, "b": {"n": 2}})
+
+    await storage.delete(["a", "missing"])
+
+    assert list(await storage.read(["a", "b"])) == ["b"]
+
+
+async def test_purge_older_than_removes_only_state_not_written_since(
+    storage: SqliteBotStateStorage, clock: FakeClock
+) -> None:
+    await storage.write({"abandoned": {"n": 1}, "refreshed": {"n": 1}})
+    clock.advance(timedelta(days=2))
+    await storage.write({"refreshed": {"n": 2}, "new": {"n": 1}})
+
+    purged = await storage.purge_older_than(clock.now() - timedelta(days=1))
+
+    assert purged == 1
+    assert sorted(await storage.read(["abandoned", "refreshed", "new"])) == ["new", "refreshed"]
+
+
+async def test_a_waterfall_dialog_resumes_across_fresh_state_and_a_reopened_database(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "referrals.db"
+    opened: list[SqliteStores] = []
+
+    async def ask_name(step: Any) -> Any:
+        return await step.prompt("text", PromptOptions(prompt=_text("What should we call you?")))
+
+    async def ask_team(step: Any) -> Any:
+        step.values["name"] = step.result
+        return await step.prompt("text", PromptOptions(prompt=_text(f"Which team, {step.result}?")))
+
+    async def finish(step: Any) -> Any:
+        await step.context.send_activity(f"Noted: {step.values['name']}, {step.result}")
+        return await step.end_dialog()
+
+    async def logic(turn: TurnContext) -> None:
+        # Every turn starts from nothing in memory: a new connection, storage and state.
+        for sqlite in opened:
+            await sqlite.close()
+        opened[:] = [await SqliteStores.open(path)]
+        state = ConversationState(SqliteBotStateStorage(opened[0]))
+        dialogs = DialogSet(state.create_property("DialogState"))
+        dialogs.add(TextPrompt("text"))
+        dialogs.add(WaterfallDialog("intake", [ask_name, ask_team, finish]))
+        context = await dialogs.create_context(turn)
+        result = await context.continue_dialog()
+        if result.status == DialogTurnStatus.Empty:
+            await context.begin_dialog("intake")
+        await state.save_changes(turn)
+
+    adapter = TestAdapter(logic)
+    try:
+        flow = await adapter.send("hello")
+        flow = await flow.assert_reply("What should we call you?")
+        flow = await flow.send("Sam")
+        flow = await flow.assert_reply("Which team, Sam?")
+        flow = await flow.send("North")
+        await flow.assert_reply("Noted: Sam, North")
+        rows = await opened[0].database.fetch_all("SELECT document FROM bot_state")
+        assert len(rows) == 1
+        assert "py/object" in rows[0][0]
+    finally:
+        for sqlite in opened:
+            await sqlite.close()
+
+
+def _text(words: str) -> Any:
+    return MessageFactory.text(words)

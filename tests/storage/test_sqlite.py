@@ -1,0 +1,115 @@
+"""What only the SQLite adapter promises: durability, pragmas, schema versions, and
+concurrency between separate connections (as between two bot processes)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from referrals import errors
+from referrals.clock import FakeClock
+from referrals.notifications import NotificationKind
+from storage.sqlite import MIGRATIONS, SqliteStores
+from tests.storage.conftest import ADVOCATE, SMLO, Scenario
+
+
+async def test_data_survives_closing_and_reopening_the_file(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path) as sqlite:
+        scenario = Scenario(sqlite.stores, clock)
+        referral = await scenario.active(ADVOCATE)
+        await sqlite.stores.roster.put_advocate(ADVOCATE)
+        await sqlite.stores.conversations.put_reference(SMLO.user_id, {"channelId": "msteams"})
+        pending = await sqlite.stores.outbox.pending()
+
+    async with await SqliteStores.open(path) as reopened:
+        stores = reopened.stores
+        stored = await stores.referrals.get(referral.id)
+        assert stored == referral
+        assert repr(stored) == repr(referral)
+        assert await stores.roster.list_advocates() == [ADVOCATE]
+        assert await stores.conversations.get_reference(SMLO.user_id) == {"channelId": "msteams"}
+        assert await stores.outbox.pending() == pending
+        assert await stores.referrals.next_reference_number(clock.now().year) == 2
+
+
+async def test_wal_journal_mode_foreign_keys_and_busy_timeout_are_on(tmp_path: Path) -> None:
+    async with await SqliteStores.open(tmp_path / "referrals.db") as sqlite:
+        database = sqlite.database
+        for pragma, expected in [("journal_mode", "wal"), ("foreign_keys", 1)]:
+            row = await database.fetch_one(f"PRAGMA {pragma}")
+            assert row is not None
+            assert row[0] == expected
+        row = await database.fetch_one("PRAGMA busy_timeout")
+        assert row is not None
+        assert row[0] > 0
+
+
+async def test_schema_version_is_recorded_and_reopening_does_not_migrate_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "referrals.db"
+    for _ in range(2):
+        async with await SqliteStores.open(path) as sqlite:
+            row = await sqlite.database.fetch_one("PRAGMA user_version")
+            assert row is not None
+            assert row[0] == len(MIGRATIONS)
+
+
+async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "referrals.db"
+    async with aiosqlite.connect(path) as connection:
+        await connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+
+    with pytest.raises(RuntimeError, match="newer than this code"):
+        await SqliteStores.open(path)
+
+
+async def test_two_connections_saving_the_same_version_let_exactly_one_win(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path) as one, await SqliteStores.open(path) as two:
+        submitted = await Scenario(one.stores, clock).submitted()
+        first = await one.stores.referrals.get(submitted.id)
+        second = await two.stores.referrals.get(submitted.id)
+        first.offer(SMLO, ADVOCATE, clock.now())
+        second.offer(SMLO, ADVOCATE, clock.now())
+
+        await one.stores.referrals.save(first)
+        with pytest.raises(errors.ConcurrentUpdate):
+            await two.stores.referrals.save(second)
+
+        offers = [
+            n for n in await two.stores.outbox.pending() if n.kind is NotificationKind.OFFERED
+        ]
+        assert len(offers) == 1
+        assert (await two.stores.referrals.get(submitted.id)).version == first.version
+
+
+async def test_reference_numbers_stay_unique_across_two_connections(tmp_path: Path) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path) as one, await SqliteStores.open(path) as two:
+        calls = [s.stores.referrals.next_reference_number(2026) for s in (one, two) * 25]
+        numbers = await asyncio.gather(*calls)
+
+    assert sorted(numbers) == list(range(1, 51))
+
+
+async def test_a_failed_save_leaves_the_connection_ready_for_the_next(
+    clock: FakeClock,
+) -> None:
+    async with await SqliteStores.open(":memory:") as sqlite:
+        scenario = Scenario(sqlite.stores, clock)
+        draft = await scenario.draft()
+        draft.version = 7
+        with pytest.raises(errors.ConcurrentUpdate):
+            await sqlite.stores.referrals.save(draft)
+
+        # a transaction left open would make this BEGIN IMMEDIATE fail
+        assert (await scenario.draft()).version == 1

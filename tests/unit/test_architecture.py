@@ -1,0 +1,87 @@
+"""The domain depends on nothing but the standard library and itself."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+import referrals
+
+DOMAIN = Path(referrals.__file__).parent
+DOMAIN_FILES = sorted(DOMAIN.rglob("*.py"))
+DYNAMIC_IMPORTERS = {"__import__", "import_module"}
+
+
+def foreign_imports(source: str) -> list[str]:
+    """Modules imported by `source` that are neither standard library nor `referrals`."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: inside the package by definition
+                continue
+            modules = [node.module or ""]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name in DYNAMIC_IMPORTERS:
+                found.append(f"{name}(...) (a dynamic import cannot be checked)")
+            continue
+        else:
+            continue
+        for module in modules:
+            top = module.partition(".")[0]
+            if top != "referrals" and top not in sys.stdlib_module_names:
+                found.append(module)
+    return found
+
+
+def test_the_domain_package_has_modules_to_check() -> None:
+    assert len(DOMAIN_FILES) > 5, DOMAIN
+
+
+@pytest.mark.parametrize("path", DOMAIN_FILES, ids=lambda p: str(p.relative_to(DOMAIN)))
+def test_domain_module_imports_only_the_standard_library_and_itself(path: Path) -> None:
+    offending = foreign_imports(path.read_text(encoding="utf-8"))
+
+    assert not offending, (
+        f"referrals/{path.relative_to(DOMAIN)} imports {', '.join(offending)}; "
+        "the domain may import only the standard library and referrals"
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import aiohttp",
+        "import botbuilder.core as core",
+        "from botbuilder.schema import Activity",
+        "from storage.memory import memory_stores",
+        "from bot import app",
+        "import os, yaml",
+        "def f():\n    from cards import verbs\n",
+        "import importlib\nimportlib.import_module('aiohttp')",
+        "__import__('aiohttp')",
+    ],
+)
+def test_the_check_catches_outside_imports(source: str) -> None:
+    assert foreign_imports(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from __future__ import annotations",
+        "import re, uuid\nfrom collections.abc import Iterable",
+        "from referrals import errors",
+        "from referrals.states import ReferralState",
+        "from . import errors\nfrom .intake import IntakeAnswers",
+        "import typing\nif typing.TYPE_CHECKING:\n    import asyncio",
+    ],
+)
+def test_the_check_allows_the_standard_library_and_the_domain(source: str) -> None:
+    assert foreign_imports(source) == []

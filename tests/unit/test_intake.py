@@ -1,0 +1,188 @@
+"""The intake: which step comes next, the documented text limits, and consent."""
+
+from __future__ import annotations
+
+import pytest
+
+from referrals import errors
+from referrals.clock import FakeClock
+from referrals.intake import (
+    TEXT_LIMITS,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    limit_problems,
+    next_step,
+)
+from referrals.people import Actor
+from referrals.referral import Referral
+from referrals.services import ReferralService
+from referrals.states import ReferralState
+from storage.memory import memory_stores
+from tests.unit.builders import ACTORS, CANARY, NOW, SMLO_IDS, Role, new_draft
+
+Step = IntakeStep
+STEPS_WITHOUT_BEHALF = [
+    Step.ABOUT_YOU,
+    Step.WISHES,
+    Step.WHAT_HAPPENED,
+    Step.CONTACT,
+    Step.MONITORING,
+    Step.REVIEW,
+]
+
+
+def steps_seen(answers: IntakeAnswers) -> list[IntakeStep]:
+    seen: list[IntakeStep] = []
+    current: IntakeStep | None = None
+    while current is not Step.REVIEW:
+        current = next_step(current, answers)
+        seen.append(current)
+        assert len(seen) <= len(IntakeStep), f"the intake never reaches review: {seen}"
+    return seen
+
+
+# -- next_step ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "route", [None, Route.EXPERIENCED, Route.WITNESSED, Route.CONCERN], ids=str
+)
+def test_intake_skips_the_on_behalf_step_unless_the_route_is_on_behalf(
+    route: Route | None,
+) -> None:
+    assert steps_seen(IntakeAnswers(route=route)) == STEPS_WITHOUT_BEHALF
+
+
+def test_intake_asks_the_on_behalf_step_right_after_about_you_for_on_behalf_referrals() -> None:
+    assert steps_seen(IntakeAnswers(route=Route.ON_BEHALF)) == [
+        Step.ABOUT_YOU,
+        Step.ON_BEHALF,
+        *STEPS_WITHOUT_BEHALF[1:],
+    ]
+
+
+def test_intake_stays_on_review_once_there() -> None:
+    assert next_step(Step.REVIEW, IntakeAnswers()) is Step.REVIEW
+
+
+def test_intake_moves_on_from_the_on_behalf_step_after_the_route_changes() -> None:
+    assert next_step(Step.ON_BEHALF, IntakeAnswers(route=Route.EXPERIENCED)) is Step.WISHES
+
+
+# -- limits ---------------------------------------------------------------------------
+
+
+def answers_with(field: str, size: int) -> IntakeAnswers:
+    return IntakeAnswers().with_changes(**{field: "x" * size})
+
+
+@pytest.mark.parametrize(("field", "limit"), TEXT_LIMITS.items())
+def test_text_exactly_at_its_limit_is_accepted(field: str, limit: int) -> None:
+    assert limit_problems(answers_with(field, limit)) == {}
+
+
+@pytest.mark.parametrize(("field", "limit"), TEXT_LIMITS.items())
+def test_text_one_character_over_its_limit_is_a_problem_naming_the_field(
+    field: str, limit: int
+) -> None:
+    problems = limit_problems(answers_with(field, limit + 1))
+
+    assert list(problems) == [field]
+    assert str(limit) in problems[field]
+
+
+def test_every_over_limit_field_is_named_at_once() -> None:
+    answers = IntakeAnswers().with_changes(
+        **{field: "x" * (limit + 1) for field, limit in TEXT_LIMITS.items()}
+    )
+
+    assert set(limit_problems(answers)) == set(TEXT_LIMITS)
+
+
+def test_empty_answers_have_no_problems() -> None:
+    assert limit_problems(IntakeAnswers()) == {}
+
+
+# -- record_answers -------------------------------------------------------------------
+
+
+def over_limit_answers() -> IntakeAnswers:
+    return IntakeAnswers(consent=True).with_changes(
+        account=CANARY * 200, avoid=CANARY * 30, safe_times="ok"
+    )
+
+
+def test_over_limit_answers_are_refused_naming_the_fields_and_nothing_is_kept() -> None:
+    referral = new_draft()
+    kept = (referral.answers, referral.step, referral.updated_at)
+
+    with pytest.raises(errors.AnswerInvalid) as refused:
+        referral.record_answers(
+            ACTORS[Role.REFERRER], over_limit_answers(), Step.CONTACT, NOW.replace(hour=12)
+        )
+
+    assert set(refused.value.problems) == {"account", "avoid"}
+    assert "account" in str(refused.value)
+    assert "avoid" in str(refused.value)
+    assert CANARY not in str(refused.value), "the error must not repeat what was written"
+    assert (referral.answers, referral.step, referral.updated_at) == kept
+
+
+async def test_over_limit_answers_leave_the_stored_answers_unchanged() -> None:
+    service = ReferralService(memory_stores(), FakeClock(NOW), frozenset(SMLO_IDS))
+    referrer = Actor("referrer-1")
+    draft = await service.start_draft(referrer)
+    good = IntakeAnswers(route=Route.WITNESSED, account="what I saw")
+    await service.record_answers(referrer, draft.id, good, Step.WHAT_HAPPENED)
+
+    with pytest.raises(errors.AnswerInvalid) as refused:
+        await service.record_answers(referrer, draft.id, over_limit_answers(), Step.CONTACT)
+
+    assert set(refused.value.problems) == {"account", "avoid"}
+    stored = await service.view(referrer, draft.id)
+    assert stored.answers == good
+    assert stored.step is Step.WHAT_HAPPENED
+
+
+def test_only_the_referrer_may_change_the_answers() -> None:
+    referral = new_draft()
+    kept = referral.answers
+
+    with pytest.raises(errors.NotTheReferrer):
+        referral.record_answers(ACTORS[Role.SMLO], IntakeAnswers(), Step.ABOUT_YOU, NOW)
+    assert referral.answers == kept
+
+
+def test_answers_cannot_change_after_submission() -> None:
+    referral = new_draft()
+    referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
+
+    with pytest.raises(errors.InvalidTransition):
+        referral.record_answers(ACTORS[Role.REFERRER], IntakeAnswers(), Step.ABOUT_YOU, NOW)
+
+
+# -- consent --------------------------------------------------------------------------
+
+
+def test_submit_without_consent_raises_consent_required_and_stays_a_draft() -> None:
+    referral = Referral.start_draft(ACTORS[Role.REFERRER], NOW)
+    answers = IntakeAnswers(route=Route.CONCERN, account="something happened")
+    referral.record_answers(ACTORS[Role.REFERRER], answers, Step.REVIEW, NOW)
+
+    with pytest.raises(errors.ConsentRequired):
+        referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
+
+    assert referral.state is ReferralState.DRAFT
+    assert referral.reference == ""
+    assert referral.new_notifications == []
+
+
+def test_submit_with_consent_is_accepted() -> None:
+    referral = Referral.start_draft(ACTORS[Role.REFERRER], NOW)
+    answers = IntakeAnswers(route=Route.CONCERN, consent=True)
+    referral.record_answers(ACTORS[Role.REFERRER], answers, Step.REVIEW, NOW)
+
+    referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
+
+    assert referral.state is ReferralState.SUBMITTED
