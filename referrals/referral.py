@@ -79,7 +79,7 @@ class Referral:
         """The referrer, an SMLO, or the advocate who accepted it; nobody else."""
         if actor.user_id == self.referrer_id or actor.is_smlo:
             return
-        if actor.user_id == self.advocate_id and self.state in _ADVOCATE_MAY_VIEW:
+        if self.advocate_id == actor.user_id != "" and self.state in _ADVOCATE_MAY_VIEW:
             return
         raise errors.NotPermitted(f"{actor.user_id} may not view {self.id}")
 
@@ -96,10 +96,15 @@ class Referral:
             raise errors.AnswerInvalid(problems)
         self.answers, self.step, self.updated_at = answers, step, now
 
-    def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
+    def ensure_can_submit(self, actor: Actor) -> None:
+        """Every check `submit` makes, so a refused submit uses up no reference number."""
         self._require_referrer(actor)
-        if self.state is ReferralState.DRAFT and not self.answers.consent:
+        self._require_state(Transition.SUBMIT)
+        if not self.answers.consent:
             raise errors.ConsentRequired(self.id)
+
+    def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
+        self.ensure_can_submit(actor)
         self._move(Transition.SUBMIT, actor, now, "ReferralSubmitted")
         self.reference, self.submitted_at = reference, now
         self._notify(smlo_ids, NotificationKind.NEW_REFERRAL, now)
@@ -131,7 +136,7 @@ class Referral:
     # -- the advocate ------------------------------------------------------------------
 
     def accept(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
-        self._require_offered_advocate(actor)
+        self._require_offered_advocate(actor, Transition.ACCEPT)
         self._move(Transition.ACCEPT, actor, now, "AllocationAccepted")
         self.advocate_id = actor.user_id
         self._notify(smlo_ids, NotificationKind.ACCEPTED, now)
@@ -140,7 +145,7 @@ class Referral:
     def decline(
         self, actor: Actor, reason: DeclineReason, smlo_ids: Iterable[str], now: datetime
     ) -> None:
-        self._require_offered_advocate(actor)
+        self._require_offered_advocate(actor, Transition.DECLINE)
         self._move(Transition.DECLINE, actor, now, "AllocationDeclined", reason)
         self.offered_to = ""
         self.declined_by = (*self.declined_by, actor.user_id)
@@ -150,7 +155,7 @@ class Referral:
         allowed = (
             actor.is_smlo
             if self.state is ReferralState.SIGNPOSTED
-            else (actor.user_id == self.advocate_id)
+            else self.advocate_id == actor.user_id != ""
         )
         if not allowed:
             raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} may not close {self.id}")
@@ -166,20 +171,22 @@ class Referral:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} is not an SMLO")
 
-    def _require_offered_advocate(self, actor: Actor) -> None:
+    def _require_offered_advocate(self, actor: Actor, transition: Transition) -> None:
         holder = self.offered_to or self.advocate_id
         if not holder or actor.user_id != holder:
             raise errors.NotTheOfferedAdvocate(f"{actor.user_id} holds no offer of {self.id}")
         if self.state is not ReferralState.OFFERED:
-            raise errors.OfferAlreadyAnswered(Transition.ACCEPT, self.state)
+            raise errors.OfferAlreadyAnswered(transition, self.state)
+
+    def _require_state(self, transition: Transition) -> None:
+        if self.state not in STATE_TABLE[transition][0]:
+            raise errors.InvalidTransition(transition, self.state)
 
     def _move(
         self, transition: Transition, actor: Actor, now: datetime, event: str, detail: str = ""
     ) -> None:
-        sources, target = STATE_TABLE[transition]
-        if self.state not in sources:
-            raise errors.InvalidTransition(transition, self.state)
-        self.state = target
+        self._require_state(transition)
+        self.state = STATE_TABLE[transition][1]
         self._record(now, actor, event, detail)
 
     def _record(self, now: datetime, actor: Actor, event: str, detail: str = "") -> None:

@@ -62,7 +62,7 @@ class ReferralService:
 
     async def submit(self, actor: Actor, referral_id: str) -> Referral:
         referral = await self.stores.referrals.get(referral_id)
-        referral.ensure_can_view(actor)
+        referral.ensure_can_submit(actor)
         now = self.clock.now()
         number = await self.stores.referrals.next_reference_number(now.year)
         reference = format_reference(now.year, number)

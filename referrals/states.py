@@ -72,6 +72,6 @@ STATE_TABLE: dict[Transition, tuple[frozenset[ReferralState], ReferralState]] = 
 
 # States in which the SMLO still has something to do; the inbox shows these.
 NEEDS_SMLO = frozenset({S.SUBMITTED, S.AWAITING_ALLOCATION})
-# States in which an advocate holds (or is being offered) the case; they count as caseload.
+# States in which an advocate holds the case; they count towards their caseload.
 HELD_BY_ADVOCATE = frozenset({S.ACTIVE})
 OPEN_STATES = frozenset({S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE, S.SIGNPOSTED})

@@ -41,9 +41,7 @@ class StateConflict(Exception):
 class SqliteBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
     """Bot state in the `bot_state` table of the database the stores use."""
 
-    def __init__(
-        self, database: SqliteDatabase | SqliteStores, clock: Clock | None = None
-    ) -> None:
+    def __init__(self, database: SqliteDatabase | SqliteStores, clock: Clock | None = None) -> None:
         super().__init__()
         self._db = database.database if isinstance(database, SqliteStores) else database
         self._clock: Clock = clock or SystemClock()
@@ -69,12 +67,10 @@ class SqliteBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is unt
         if not changes:
             return
         now = codec.sortable_time(self._clock.now())
+        # Flatten before taking the database lock: only SQL runs while it is held.
+        rows = [(key, _etag_of(value), _dumps(_flatten(value))) for key, value in changes.items()]
         async with self._db.transaction() as connection:
-            for key, value in changes.items():
-                expected = _etag_of(value)
-                if expected == "":
-                    raise ValueError(f"bot state {key!r}: an empty e_tag is not an e-tag")
-                document = json.dumps(_flatten(value), separators=(",", ":"))
+            for key, expected, document in rows:
                 etag = uuid.uuid4().hex
                 if expected is None or expected == "*":
                     await connection.execute(
@@ -116,9 +112,14 @@ class SqliteBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is unt
 
 
 def _etag_of(value: object) -> Any:
-    if isinstance(value, dict):
-        return value.get("e_tag")
-    return getattr(value, "e_tag", None)
+    etag = value.get("e_tag") if isinstance(value, dict) else getattr(value, "e_tag", None)
+    if etag == "":
+        raise ValueError("bot state: an empty e_tag is not an e-tag; use '*' or none")
+    return etag
+
+
+def _dumps(flattened: Any) -> str:
+    return json.dumps(flattened, separators=(",", ":"))
 
 
 def _flatten(value: object) -> Any:

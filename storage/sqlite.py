@@ -231,7 +231,8 @@ class SqliteReferralStore:
 
     async def find_draft(self, referrer_id: str) -> Referral | None:
         return await self._one(
-            "WHERE referrer_id = ? AND state = ? ORDER BY updated_at DESC",
+            # rowid breaks ties as the fake does: the first stored wins
+            "WHERE referrer_id = ? AND state = ? ORDER BY updated_at DESC, rowid",
             referrer_id,
             ReferralState.DRAFT.value,
         )

@@ -1,0 +1,89 @@
+"""The real app on loopback, a Bot Connector stand-in, and five people with Teams chats."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from app import RUNTIME, Runtime, create_app
+from bot.settings import Settings
+from referrals.clock import FakeClock
+from referrals.people import Advocate
+from tests.support.connector import ConnectorStandIn
+from tests.support.teams import TeamsUser
+
+SMLO_ID = "00000000-0000-4000-8000-00000000a001"
+ADVOCATE_A_ID = "00000000-0000-4000-8000-00000000b001"
+ADVOCATE_B_ID = "00000000-0000-4000-8000-00000000b002"
+REFERRER_ID = "00000000-0000-4000-8000-00000000c001"
+STRANGER_ID = "00000000-0000-4000-8000-00000000c002"
+
+
+@dataclass
+class RunningBot:
+    url: str
+    runtime: Runtime
+    clock: FakeClock
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[ConnectorStandIn]:
+    stand_in = ConnectorStandIn()
+    await stand_in.start()
+    yield stand_in
+    await stand_in.stop()
+
+
+def make_settings(tmp_path_str: str, service_url: str) -> Settings:
+    return Settings(
+        development_mode=True,
+        sqlite_path=f"{tmp_path_str}/sma.sqlite3",
+        smlo_ids=frozenset({SMLO_ID}),
+        seed_advocates=(
+            Advocate(ADVOCATE_A_ID, "Alex Morgan", "Response East"),
+            Advocate(ADVOCATE_B_ID, "Sam Okafor", "Custody"),
+        ),
+        teams_service_url=service_url,
+    )
+
+
+@pytest.fixture
+async def bot(tmp_path: object, connector: ConnectorStandIn) -> AsyncIterator[RunningBot]:
+    clock = FakeClock()
+    app = create_app(make_settings(str(tmp_path), connector.url), clock)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield RunningBot(f"http://127.0.0.1:{port}", app[RUNTIME], clock)
+    await runner.cleanup()
+
+
+@dataclass
+class People:
+    referrer: TeamsUser
+    smlo: TeamsUser
+    advocate_a: TeamsUser
+    advocate_b: TeamsUser
+    stranger: TeamsUser
+
+
+@pytest.fixture
+async def people(bot: RunningBot, connector: ConnectorStandIn) -> AsyncIterator[People]:
+    async with aiohttp.ClientSession() as http:
+
+        def user(name: str, aad: str) -> TeamsUser:
+            return TeamsUser(name, aad, bot.url, connector, http)
+
+        yield People(
+            referrer=user("Robin Referrer", REFERRER_ID),
+            smlo=user("Sky Liaison", SMLO_ID),
+            advocate_a=user("Alex Morgan", ADVOCATE_A_ID),
+            advocate_b=user("Sam Okafor", ADVOCATE_B_ID),
+            stranger=user("Pat Stranger", STRANGER_ID),
+        )
