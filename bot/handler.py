@@ -38,7 +38,6 @@ from referrals.states import ReferralState
 
 log = logging.getLogger(__name__)
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
-NOT_UNDERSTOOD = "Sorry, I did not understand that. Type help to see what I can do."
 SMLO_HINT = "You are a service lead. Type inbox to see referrals that need you."
 ADVOCATE_HINT = "You are an advocate. Type my cases to see your cases."
 NO_DRAFT = "You have no referral in progress. Type refer to start one."
@@ -110,7 +109,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         elif dc.active_dialog is not None:
             await dc.continue_dialog()
         else:
-            await tc.send_activity(NOT_UNDERSTOOD)
+            # Someone who writes in their own words should not need our commands to start.
+            await self._welcome(tc, actor)
 
     async def _welcome(self, tc: TurnContext, actor: Actor) -> None:
         hint = SMLO_HINT if actor.is_smlo else ADVOCATE_HINT if actor.is_advocate else ""

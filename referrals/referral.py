@@ -76,8 +76,10 @@ class Referral:
     # -- reading -------------------------------------------------------------------
 
     def ensure_can_view(self, actor: Actor) -> None:
-        """The referrer, an SMLO, or the advocate who accepted it; nobody else."""
-        if actor.user_id == self.referrer_id or actor.is_smlo:
+        """The referrer; an SMLO once it is sent; the advocate who accepted it; nobody else."""
+        if actor.user_id == self.referrer_id:
+            return
+        if actor.is_smlo and self.state is not ReferralState.DRAFT:  # drafts are not sent yet
             return
         if self.advocate_id == actor.user_id != "" and self.state in _ADVOCATE_MAY_VIEW:
             return

@@ -115,6 +115,8 @@ class ReferralService:
     # -- the SMLO and the advocate ------------------------------------------------------
 
     async def offer(self, actor: Actor, referral_id: str, advocate_id: str) -> Referral:
+        if not actor.is_smlo:  # before the roster look-up, so nobody can probe who is on it
+            raise errors.NotAnSmlo(actor.user_id)
         advocate = await self.stores.roster.get_advocate(advocate_id)
         if advocate is None:
             raise errors.AdvocateNotAvailable(advocate_id)

@@ -349,6 +349,28 @@ async def test_only_an_smlo_may_allocate_or_signpost(
     assert (await service.view(referrer, referral.id)).state is ReferralState.SUBMITTED
 
 
+async def test_a_non_smlo_cannot_find_out_who_is_on_the_roster_by_offering(
+    service: ReferralService, referrer: Actor
+) -> None:
+    referral = await submitted(service, referrer)
+
+    for advocate_id in ("advocate-1", "advocate-gone", "nobody"):
+        with pytest.raises(errors.NotAnSmlo):
+            await service.offer(referrer, referral.id, advocate_id)
+
+
+async def test_the_smlo_cannot_read_a_draft_the_referrer_has_not_sent(
+    service: ReferralService, referrer: Actor, smlo: Actor
+) -> None:
+    draft = await service.start_draft(referrer)
+    await service.record_answers(referrer, draft.id, CONSENTED, IntakeStep.REVIEW)
+
+    with pytest.raises(errors.NotPermitted):
+        await service.view(smlo, draft.id)
+    await service.submit(referrer, draft.id)
+    assert (await service.view(smlo, draft.id)).answers.account == "what happened"
+
+
 # -- allocation -----------------------------------------------------------------------
 
 
