@@ -34,6 +34,10 @@ K = NotificationKind
 UPDATES_SMLO_CARD = {K.ACCEPTED: "an advocate has taken it", K.DECLINED: "the advocate said no"}
 
 
+class NotReachableYet(Exception):
+    """No chat with this person yet and no way to open one: try again when they write."""
+
+
 class Notifier:
     def __init__(
         self,
@@ -69,7 +73,9 @@ class Notifier:
                 try:
                     await self._deliver(notification)
                     delivered += 1
-                except Exception as error:
+                except NotReachableYet:
+                    log.info("waiting for the recipient to open the bot: id=%s", notification.id)
+                except Exception as error:  # one failure must not stop the rest
                     log.warning(
                         "delivery failed: notification=%s kind=%s error=%s",
                         notification.id,
@@ -125,6 +131,8 @@ class Notifier:
             reference = ConversationReference().deserialize(stored)
             await self._adapter.continue_conversation(reference, callback, self._app_id)
             return
+        if not self._service_url:
+            raise NotReachableYet(user_id)
         # Never spoken to us: open a 1:1 chat (Teams accepts the Entra object id here).
         parameters = ConversationParameters(
             is_group=False,

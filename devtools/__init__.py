@@ -1,0 +1,1 @@
+"""Local development tools: demo personas and the Agents Playground launcher (not shipped)."""

@@ -1,0 +1,78 @@
+"""`make run`: the bot on SQLite in development mode, plus one Agents Playground per person.
+
+Open a person's URL in your browser to be that person; open another to switch. Everyone's
+chat is live at once, so a referral made as the referrer arrives in the SMLO's tab.
+`make run AS=smlo` starts only that person's Playground. Ctrl+C stops everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+from devtools.demo import BY_KEY, bot_environment
+from devtools.playground import REPO, Playground
+
+BOT_PORT = 3978
+FIRST_PLAYGROUND_PORT = 56150
+EVERYONE = ("referrer", "smlo", "advocate", "advocate2")
+
+
+def _wait_for_bot(process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit("The bot stopped while starting: see the messages above.")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{BOT_PORT}/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("The bot did not start within 30 s.")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--as", dest="who", choices=sorted(BY_KEY), help="only this person")
+    who = parser.parse_args().who
+    people = [who] if who else list(EVERYONE)
+    env = dict(os.environ, **bot_environment(str(REPO / "var" / "dev.sqlite3")))
+    env["PORT"] = str(BOT_PORT)
+    bot = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env)  # noqa: S603
+    with ExitStack() as stack:
+        stack.callback(_stop, bot)
+        _wait_for_bot(bot)
+        endpoint = f"http://127.0.0.1:{BOT_PORT}/api/messages"
+        print("\nSMA Referral Bot is running (INSECURE DEVELOPMENT MODE, this machine only).\n")
+        for offset, key in enumerate(people):
+            persona = BY_KEY[key]
+            workdir = Path(REPO / "var" / "playground" / key)
+            playground = stack.enter_context(
+                Playground(persona, FIRST_PLAYGROUND_PORT + offset, endpoint, workdir)
+            )
+            print(f"  {persona.name:<12} ({persona.role:<8}) {playground.url}")
+        print("\nOpen a URL to be that person. Ctrl+C stops everything.")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            bot.wait()
+        except KeyboardInterrupt:
+            print("\nStopping.")
+
+
+if __name__ == "__main__":
+    main()
