@@ -13,7 +13,8 @@ def test_committed_playground_config_is_the_generated_one_for_the_referrer() -> 
 def test_each_playground_config_has_its_person_as_current_user_and_exactly_five_others() -> None:
     for persona in PERSONAS:
         config = playground_config(persona)
-        current, users = config.split("currentUser:")[1].split("users:")
+        current, rest = config.split("currentUser:")[1].split("users:")
+        users = rest.split("personalChat:")[0]
         assert f"aadObjectId: {persona.aad_object_id}" in current
         assert users.count("  - id: ") == 5
         assert persona.aad_object_id not in users
