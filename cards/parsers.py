@@ -30,8 +30,10 @@ from referrals.intake import (
 )
 
 E = TypeVar("E", bound=StrEnum)
-# Text longer than this is not shown back on the card (it would make the card too big).
-ECHO_LIMIT = 20_000
+# Over-long text is shown back on the card (so the person can shorten it, not retype it)
+# when it is at most this much over its limit; more would push the card past Teams' size
+# limit (tests/unit/test_cards.py measures the worst case).
+ECHO_EXTRA = 1_000
 _ID = re.compile(r"^[0-9a-f]{32}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()-]{6,}$")
@@ -147,7 +149,7 @@ def parse_step_answers(
             problem = _text_problem(name, raw)
             if problem:
                 problems[name] = problem
-            if len(raw) <= ECHO_LIMIT:
+            if len(raw) <= TEXT_LIMITS[name] + ECHO_EXTRA:
                 changes[name] = raw
             else:
                 problems[name] += " It was too long for us to show it back here."

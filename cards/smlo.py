@@ -20,7 +20,7 @@ Names = Mapping[str, str]  # advocate id -> display name
 
 def _status_line(r: Referral, names: Names) -> str:
     if r.state is ReferralState.OFFERED:
-        return f"Offered to {names.get(r.offered_to, 'an advocate')}. Waiting for an answer."
+        return f"Offered to {names.get(r.offered_to, 'an advocate')}. Waiting to hear back."
     if r.state is ReferralState.ACTIVE:
         return f"{names.get(r.advocate_id, 'An advocate')} has taken this case."
     if r.state is ReferralState.AWAITING_ALLOCATION and r.declined_by:

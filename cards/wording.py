@@ -1,7 +1,7 @@
 """The words people see for each answer value, and the service's fixed phrases.
 
 Kept short and plain: every card must read at Flesch reading ease 60 or above
-(tests/unit/test_card_readability.py).
+(tests/unit/test_cards.py).
 """
 
 from __future__ import annotations

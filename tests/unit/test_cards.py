@@ -1,0 +1,656 @@
+"""Every card the product can show: plain words, valid Adaptive Cards 1.5 for Teams, no
+disclosure on the cards that arrive unasked, and problems shown next to their field.
+
+Referrals are brought to each state through the real domain transitions, with a
+different canary in every free-text answer and in the referrer's name, so a card that
+leaks content names the field that leaked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from functools import partial
+from typing import Any
+
+import pytest
+
+from bot.handler import ADVOCATE_HINT, SMLO_HINT
+from bot.messages import ADVOCATE_GONE, NOT_FOR_YOU, NOT_FOUND, OUT_OF_DATE, UNEXPECTED, UNREADABLE
+from bot.notifier import UPDATES_SMLO_CARD
+from cards import advocate, intake, notices, smlo
+from cards import wording as w
+from cards.elements import Element
+from cards.intake_steps import STEP_BODIES, step_card
+from cards.parsers import (
+    CHOICES,
+    ECHO_EXTRA,
+    MULTI_CHOICES,
+    STEP_FIELDS,
+    CardPayloadInvalid,
+    parse_step_answers,
+)
+from cards.verbs import Verb
+from dialogs.intake import CONSENT_NEEDED, STALE_CARD
+from referrals.allocation import allocation_options, format_reference
+from referrals.intake import (
+    TEXT_LIMITS,
+    AgeBand,
+    BehalfRole,
+    ContactMethod,
+    Employment,
+    Gender,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    When,
+    Wish,
+    YesNoUnsure,
+)
+from referrals.people import Actor, Advocate
+from referrals.referral import DeclineReason, Referral, Signpost
+from tests.unit.readability import card_sentences, flesch, score_card, syllables
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SMLO_IDS = ("smlo-1",)
+KEEP_DAYS = 30  # the default draft_keep_days in bot/settings.py
+WELCOME_BACK = "Welcome back. Here is where you were."  # bot/handler.py, on `continue`
+ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
+
+TEXT_FIELDS = tuple(TEXT_LIMITS)
+CANARIES = {name: f"CANARY-{name}-7f3a" for name in TEXT_FIELDS}
+NAME_CANARY = "CANARY-referrer-name-7f3a"
+
+REFERRER = Actor("referrer-1", NAME_CANARY)
+SMLO = Actor("smlo-1", "Sam Smlo", is_smlo=True)
+ADA = Advocate("advocate-1", "Ada Lovell", team="Team North")
+BEN = Advocate("advocate-2", "Ben Okafor", team="Custody", available=False)
+CAL = Advocate("advocate-3", "Cal Reyes")
+ROSTER = (ADA, BEN, CAL)
+NAMES = {a.user_id: a.display_name for a in ROSTER}
+ADA_ACTOR = Actor(ADA.user_id, ADA.display_name, is_advocate=True)
+
+CHOSEN = IntakeAnswers(
+    route=Route.EXPERIENCED,
+    employment=Employment.STAFF,
+    wishes=(Wish.TALK_TO_ADVOCATE, Wish.JUST_RECORD),
+    when=When.PAST_MONTH,
+    colleague=YesNoUnsure.YES,
+    contact_methods=(ContactMethod.TEAMS, ContactMethod.PERSONAL_EMAIL),
+    leave_message=YesNoUnsure.NO,
+    gender=Gender.WOMAN,
+    age_band=AgeBand.FROM_25_TO_34,
+    consent=True,
+)
+FULL = CHOSEN.with_changes(**CANARIES)
+ON_BEHALF = FULL.with_changes(
+    route=Route.ON_BEHALF, behalf_role=BehalfRole.HR, behalf_consent=YesNoUnsure.UNSURE
+)
+# Every text answer at its documented limit, in characters that take the most room
+# (4 bytes each in UTF-16, which is how Teams counts a message's size).
+AT_LIMITS = ON_BEHALF.with_changes(**{name: "😀" * n for name, n in TEXT_LIMITS.items()})
+
+
+# -- referrals, through the real transitions ---------------------------------------------
+
+
+def draft(answers: IntakeAnswers = FULL) -> Referral:
+    referral = Referral.start_draft(REFERRER, NOW)
+    referral.record_answers(REFERRER, answers, IntakeStep.REVIEW, NOW)
+    return referral
+
+
+def submitted(answers: IntakeAnswers = FULL, number: int = 42) -> Referral:
+    referral = draft(answers)
+    referral.submit(REFERRER, format_reference(2026, number), SMLO_IDS, NOW)
+    return referral
+
+
+def offered(answers: IntakeAnswers = FULL) -> Referral:
+    referral = submitted(answers)
+    referral.offer(SMLO, ADA, NOW + timedelta(hours=1))
+    return referral
+
+
+def awaiting_after_decline(answers: IntakeAnswers = FULL) -> Referral:
+    referral = offered(answers)
+    referral.decline(ADA_ACTOR, DeclineReason.NO_CAPACITY, SMLO_IDS, NOW + timedelta(hours=2))
+    return referral
+
+
+def active(answers: IntakeAnswers = FULL) -> Referral:
+    referral = offered(answers)
+    referral.accept(ADA_ACTOR, SMLO_IDS, NOW + timedelta(hours=2))
+    return referral
+
+
+def signposted(answers: IntakeAnswers = FULL, where: Signpost = Signpost.WELLBEING) -> Referral:
+    referral = submitted(answers)
+    referral.mark_out_of_remit(SMLO, where, NOW + timedelta(hours=1))
+    return referral
+
+
+STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
+    "submitted": submitted,
+    "offered": offered,
+    "active": active,
+    "awaiting_after_decline": awaiting_after_decline,
+    "signposted": signposted,
+}
+
+
+def real_problems(step: IntakeStep, answers: IntakeAnswers) -> tuple[IntakeAnswers, dict[str, str]]:
+    """What the parser says about a card sent back with every field of `step` wrong."""
+    wrong: dict[str, str] = {}
+    for name in STEP_FIELDS[step]:
+        if name in CHOICES or name in MULTI_CHOICES:
+            wrong[name] = "not-a-choice"
+        elif name == "work_phone":
+            wrong[name] = "call me maybe"
+        elif name == "personal_email":
+            wrong[name] = "not an email"
+        else:
+            wrong[name] = "x" * (TEXT_LIMITS[name] + 1)
+    with pytest.raises(CardPayloadInvalid) as invalid:
+        parse_step_answers(step, wrong, answers)
+    assert set(invalid.value.problems) == set(STEP_FIELDS[step]), "every field should be wrong"
+    return invalid.value.answers or answers, invalid.value.problems
+
+
+def required_problem() -> tuple[IntakeAnswers, dict[str, str]]:
+    """The one required question of the intake, left unanswered."""
+    with pytest.raises(CardPayloadInvalid) as invalid:
+        parse_step_answers(IntakeStep.ON_BEHALF, {"behalf_role": "hr"}, ON_BEHALF)
+    return invalid.value.answers or ON_BEHALF, invalid.value.problems
+
+
+# -- every card the product can show -----------------------------------------------------
+
+
+class Face(Enum):
+    UNASKED = "arrives unasked, so it must carry no disclosure"
+    CONTENT_FREE = "asked for, but has no reason to show any disclosure either"
+    READER = "for someone allowed to read the referral, so it shows it"
+    OTHER = "shows no referral, or is checked elsewhere"
+
+
+@dataclass(frozen=True)
+class Shown:
+    name: str
+    build: Callable[[], Element]
+    face: Face = Face.OTHER
+    problems: tuple[tuple[str, str], ...] = ()  # (input id, problem) passed to the card
+
+
+def _step_variants() -> Iterator[Shown]:
+    for step in STEP_BODIES:
+        on_behalf = step is IntakeStep.ON_BEHALF
+        plain = IntakeAnswers(route=Route.ON_BEHALF) if on_behalf else IntakeAnswers()
+        base = ON_BEHALF if on_behalf else FULL
+        yield Shown(f"step:{step}:empty", partial(step_card, "r1", step, plain))
+        yield Shown(f"step:{step}:prefilled", partial(step_card, "r1", step, base))
+        yield Shown(f"step:{step}:on_behalf", partial(step_card, "r1", step, ON_BEHALF))
+        yield Shown(f"step:{step}:at_limits", partial(step_card, "r1", step, AT_LIMITS))
+        for notice in (STALE_CARD, WELCOME_BACK):
+            yield Shown(
+                f"step:{step}:notice:{notice[:12]}",
+                partial(step_card, "r1", step, base, notice=notice),
+            )
+        echoed, problems = real_problems(step, base)
+        yield Shown(
+            f"step:{step}:problems",
+            partial(step_card, "r1", step, echoed, problems),
+            problems=tuple(problems.items()),
+        )
+    echoed, problems = required_problem()
+    yield Shown(
+        "step:on_behalf:required",
+        partial(step_card, "r1", IntakeStep.ON_BEHALF, echoed, problems),
+        problems=tuple(problems.items()),
+    )
+
+
+def _referrer_cards() -> Iterator[Shown]:
+    for has_draft in (False, True):
+        for hint in ("", SMLO_HINT, ADVOCATE_HINT):
+            yield Shown(
+                f"welcome:draft={has_draft}:hint={hint[:16]}",
+                partial(intake.welcome_card, has_draft, hint),
+            )
+    yield Shown("not_now", intake.not_now_card)
+    for name, answers in (("", FULL), (":on_behalf", ON_BEHALF)):
+        yield Shown(
+            f"review{name}", partial(in_state, intake.review_card, draft, answers), Face.READER
+        )
+    yield Shown("review:nothing_given", lambda: intake.review_card(draft(IntakeAnswers())))
+    yield Shown("review:at_limits", lambda: intake.review_card(draft(AT_LIMITS)))
+    yield Shown("review:notice", lambda: intake.review_card(draft(), notice=STALE_CARD))
+    yield Shown(
+        "review:consent_needed",
+        lambda: intake.review_card(draft(FULL.with_changes(consent=False)), CONSENT_NEEDED),
+        Face.READER,
+        problems=(("consent", CONSENT_NEEDED),),
+    )
+    yield Shown(
+        "receipt",
+        lambda: intake.receipt_card(submitted().reference, submitted().submitted_at),
+        Face.UNASKED,
+    )
+    yield Shown("stop", lambda: intake.stop_card(draft().id))
+    yield Shown("kept", lambda: intake.kept_card(KEEP_DAYS))
+    yield Shown("deleted", intake.deleted_card)
+
+
+def in_state(
+    show: Callable[[Referral], Element],
+    build: Callable[[IntakeAnswers], Referral],
+    answers: IntakeAnswers,
+) -> Element:
+    return show(build(answers))
+
+
+def smlo_card(referral: Referral) -> Element:
+    return smlo.referral_card(referral, NAMES)
+
+
+def details_card(referral: Referral) -> Element:
+    return smlo.details_card(referral, NAMES)
+
+
+def allocation_card(referral: Referral, problem: str = "") -> Element:
+    """The allocation card with the options the domain works out for this referral."""
+    choices = allocation_options(referral, ROSTER, {ADA.user_id: 3, BEN.user_id: 1})
+    return smlo.allocation_card(referral, choices, problem)
+
+
+# Named in "avoid", by name and by team, so the allocation card flags two conflicts.
+CONFLICTED = FULL.with_changes(avoid=f"{CANARIES['avoid']} Ada Lovell, or anyone in Custody")
+
+
+def _smlo_cards() -> Iterator[Shown]:
+    for state, build in STATES.items():
+        yield Shown(
+            f"smlo_referral:{state}",
+            partial(in_state, smlo_card, build, FULL),
+            Face.UNASKED,
+        )
+        yield Shown(
+            f"smlo_referral:{state}:on_behalf",
+            partial(in_state, smlo_card, build, ON_BEHALF),
+            Face.UNASKED,
+        )
+        yield Shown(
+            f"details:{state}", partial(in_state, details_card, build, ON_BEHALF), Face.READER
+        )
+    yield Shown(
+        "smlo_referral:already_done",
+        lambda: smlo.referral_card(offered(), NAMES, ALREADY_DONE),
+        Face.UNASKED,
+    )
+    yield Shown(
+        "smlo_referral:asked",
+        lambda: smlo.referral_card(
+            offered(), NAMES, f"We have asked {ADA.display_name}. We will tell you their answer."
+        ),
+        Face.UNASKED,
+    )
+    for kind, words in UPDATES_SMLO_CARD.items():
+        yield Shown(
+            f"smlo_update:{kind}",
+            partial(notices.problem_card, "Update on SMA-2026-0042", f"{words}."),
+            Face.UNASKED,
+        )
+    yield Shown("details:at_limits", lambda: smlo.details_card(active(AT_LIMITS), NAMES))
+    yield Shown("details:unknown_advocate", lambda: smlo.details_card(active(), {}))
+    for state, build in (("submitted", submitted), ("awaiting", awaiting_after_decline)):
+        yield Shown(
+            f"allocation:{state}:conflicts",
+            partial(in_state, allocation_card, build, CONFLICTED),
+            Face.CONTENT_FREE,
+        )
+    yield Shown(
+        "allocation:problem",
+        lambda: allocation_card(submitted(), "Please choose someone."),
+        problems=(("advocate_id", "Please choose someone."),),
+    )
+    yield Shown("allocation:no_advocates", lambda: smlo.allocation_card(submitted(), []))
+    yield Shown("out_of_remit", lambda: smlo.out_of_remit_card(submitted()), Face.CONTENT_FREE)
+    problem = "Please choose where they should go."
+    yield Shown(
+        "out_of_remit:problem",
+        lambda: smlo.out_of_remit_card(submitted(), problem),
+        problems=(("signpost", problem),),
+    )
+    yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
+    yield Shown(
+        "inbox:some",
+        lambda: smlo.inbox_card([submitted(), awaiting_after_decline()]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "inbox:over_limit",
+        lambda: smlo.inbox_card([submitted(FULL, n) for n in range(1, 26)]),
+    )
+
+
+def _advocate_cards() -> Iterator[Shown]:
+    yield Shown("offer", lambda: advocate.offer_card(offered()), Face.UNASKED)
+    yield Shown("offer:on_behalf", lambda: advocate.offer_card(offered(ON_BEHALF)), Face.UNASKED)
+    yield Shown("offer:notice", lambda: advocate.offer_card(offered(), STALE_CARD), Face.UNASKED)
+    yield Shown("decline", lambda: advocate.decline_card(offered()), Face.CONTENT_FREE)
+    yield Shown(
+        "decline:problem",
+        lambda: advocate.decline_card(offered(), "Please choose a reason."),
+        problems=(("reason", "Please choose a reason."),),
+    )
+    yield Shown(
+        "declined", lambda: advocate.declined_card(awaiting_after_decline()), Face.CONTENT_FREE
+    )
+    yield Shown("case", lambda: advocate.case_card(active(ON_BEHALF)), Face.READER)
+    yield Shown("case:experienced", lambda: advocate.case_card(active()), Face.READER)
+    yield Shown("case:at_limits", lambda: advocate.case_card(active(AT_LIMITS)))
+    yield Shown("not_yours", lambda: advocate.not_yours_card(submitted().reference))
+    yield Shown("not_yours:no_reference", lambda: advocate.not_yours_card(""))
+    yield Shown("my_cases:empty", lambda: advocate.my_cases_card([]))
+    yield Shown(
+        "my_cases:some",
+        lambda: advocate.my_cases_card([offered(), active()]),
+        Face.CONTENT_FREE,
+    )
+
+
+def _notices() -> Iterator[Shown]:
+    yield Shown("allocated", lambda: notices.allocated_card(active()), Face.UNASKED)
+    for where in Signpost:
+        yield Shown(
+            f"signposted:{where}",
+            partial(notices.signposted_card, signposted(FULL, where)),
+            Face.UNASKED,
+        )
+    for title, message in (NOT_FOR_YOU, OUT_OF_DATE, UNREADABLE, NOT_FOUND, ADVOCATE_GONE):
+        yield Shown(f"problem:{title}", partial(notices.problem_card, title, message))
+    yield Shown(
+        "problem:unexpected", lambda: notices.problem_card(*UNEXPECTED, error_id="5F3A09C2")
+    )
+
+
+CARDS: tuple[Shown, ...] = (
+    *_step_variants(),
+    *_referrer_cards(),
+    *_smlo_cards(),
+    *_advocate_cards(),
+    *_notices(),
+)
+UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
+CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
+READER = [c for c in CARDS if c.face is Face.READER]
+WITH_PROBLEMS = [c for c in CARDS if c.problems]
+
+
+def each(cards: list[Shown] | tuple[Shown, ...]) -> pytest.MarkDecorator:
+    return pytest.mark.parametrize("shown", cards, ids=[c.name for c in cards])
+
+
+def test_the_catalogue_covers_every_step_state_and_face() -> None:
+    names = {c.name for c in CARDS}
+    assert {f"step:{s}:problems" for s in STEP_BODIES} <= names
+    assert {f"smlo_referral:{s}:on_behalf" for s in STATES} <= names
+    assert len(names) == len(CARDS), "card names must be unique"
+    assert UNASKED
+    assert CONTENT_FREE
+    assert READER
+    assert WITH_PROBLEMS
+
+
+# -- 1. plain words ----------------------------------------------------------------------
+
+_LABEL = "|".join(re.escape(t) for t in sorted({*w.LABELS.values()}, key=len, reverse=True))
+_ONLY_LABELS = re.compile(rf"(?:{_LABEL}|{re.escape(w.NOT_GIVEN)})(?:, (?:{_LABEL}))*")
+
+
+def is_service_wording(value: str) -> bool:
+    """A fact value written by us (an answer's label, "Not given"), not by the person."""
+    return _ONLY_LABELS.fullmatch(value) is not None
+
+
+@each(CARDS)
+def test_card_reads_as_plain_english(shown: Shown) -> None:
+    result = score_card(shown.name, shown.build(), is_service_wording)
+
+    assert result.score >= 60, result.report()
+
+
+def test_a_short_plain_sentence_is_very_easy() -> None:
+    assert flesch(["The cat sat on the mat."]) > 100
+
+
+def test_a_dense_bureaucratic_sentence_is_very_hard() -> None:
+    dense = (
+        "Notwithstanding the aforementioned considerations, organisational accountability "
+        "necessitates comprehensive documentation of allegations substantiated "
+        "subsequently through independent investigative procedures."
+    )
+    assert flesch([dense]) < 30
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("cat", 1),
+        ("please", 1),  # silent final e
+        ("advocate", 3),
+        ("people", 2),  # consonant + le
+        ("table", 2),
+        ("referral", 3),
+        ("you're", 1),
+        ("non-binary", 4),
+        ("999", 1),
+        ("SMA-2026-0042", 1),
+        ("rhythm", 1),  # no vowel run but y: at least one
+    ],
+)
+def test_syllable_heuristic(word: str, expected: int) -> None:
+    assert syllables(word) == expected
+
+
+def test_scored_text_leaves_out_the_persons_answers_and_ids() -> None:
+    details = smlo.details_card(active(), NAMES)
+    sentences = card_sentences(details, is_service_wording)
+
+    assert "What happened" in sentences
+    assert w.label(Employment.STAFF) in sentences
+    assert w.labels((Wish.TALK_TO_ADVOCATE, Wish.JUST_RECORD)) in sentences
+    assert not [s for s in sentences if "CANARY" in s or s == "SMA-2026-0042"]
+
+
+def test_a_failing_card_is_reported_with_its_score_and_hardest_sentences() -> None:
+    card = notices.problem_card(
+        "Notwithstanding organisational considerations",
+        "Comprehensive documentation necessitates investigation. Go now. Sit.",
+    )
+    report = score_card("dense", card).report()
+
+    assert report.splitlines()[0].startswith("dense: Flesch reading ease ")
+    assert "Notwithstanding organisational considerations" in report.splitlines()[2]
+    assert "Sit." not in report, "only the three hardest sentences are listed"
+
+
+def test_every_label_is_its_own_sentence() -> None:
+    card = step_card("r1", IntakeStep.ABOUT_YOU, IntakeAnswers())
+    sentences = card_sentences(card)
+
+    assert "Which of these fits best?" in sentences
+    assert "Police officer" in sentences
+    assert "Next" in sentences
+
+
+# -- 2. valid Adaptive Cards 1.5, within Teams' limits ---------------------------------------
+
+AC_1_5_TYPES = frozenset(
+    {
+        "AdaptiveCard",
+        # elements
+        "TextBlock",
+        "Image",
+        "Media",
+        "RichTextBlock",
+        "TextRun",
+        "ActionSet",
+        "Container",
+        "ColumnSet",
+        "Column",
+        "FactSet",
+        "ImageSet",
+        "Table",
+        "TableRow",
+        "TableCell",
+        # inputs
+        "Input.Text",
+        "Input.Number",
+        "Input.Date",
+        "Input.Time",
+        "Input.Toggle",
+        "Input.ChoiceSet",
+        # actions
+        "Action.Execute",
+        "Action.OpenUrl",
+        "Action.ShowCard",
+        "Action.Submit",
+        "Action.ToggleVisibility",
+    }
+)
+MAX_CARD_BYTES = 28 * 1024  # the strictest Teams limit (notes/botbuilder-teams.md §6)
+
+
+def typed_elements(element: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(element, dict):
+        if "type" in element:
+            yield element
+        for key, value in element.items():
+            if key != "data":
+                yield from typed_elements(value)
+    elif isinstance(element, list):
+        for item in element:
+            yield from typed_elements(item)
+
+
+@each(CARDS)
+def test_card_is_adaptive_card_1_5(shown: Shown) -> None:
+    card = shown.build()
+    types = {e["type"] for e in typed_elements(card)}
+
+    assert card["type"] == "AdaptiveCard"
+    assert card["version"] == "1.5"
+    assert types <= AC_1_5_TYPES, f"not in Adaptive Cards 1.5: {types - AC_1_5_TYPES}"
+
+
+@each(CARDS)
+def test_every_input_is_labelled_and_every_required_one_says_what_is_wrong(shown: Shown) -> None:
+    inputs = [e for e in typed_elements(shown.build()) if e["type"].startswith("Input.")]
+
+    for element in inputs:
+        assert str(element.get("label", "")).strip(), f"{element['id']} has no label"
+        assert str(element.get("id", "")).strip(), "an input without an id sends nothing back"
+        if element.get("isRequired"):
+            assert str(element.get("errorMessage", "")).strip(), f"{element['id']} needs one"
+
+
+@each(CARDS)
+def test_every_button_carries_its_verb(shown: Shown) -> None:
+    card = shown.build()
+    actions = [e for e in typed_elements(card) if e["type"].startswith("Action.")]
+
+    for element in actions:
+        assert element["type"] == "Action.Execute", "cards update in place (Universal Actions)"
+        assert element["verb"] in set(Verb), element["verb"]
+        assert element["data"]["verb"] == element["verb"]
+        assert str(element.get("title", "")).strip()
+
+
+@each(CARDS)
+def test_card_fits_the_teams_size_limit(shown: Shown) -> None:
+    # Teams counts a message's size in UTF-16 (see the notes), so measure it that way.
+    size = len(json.dumps(shown.build(), ensure_ascii=False).encode("utf-16-le"))
+
+    assert size <= MAX_CARD_BYTES, f"{shown.name} is {size:,} bytes"
+
+
+def longest_shown_back(name: str) -> str:
+    return "😀" * (TEXT_LIMITS[name] + ECHO_EXTRA)
+
+
+def test_a_step_card_showing_back_over_long_text_still_fits() -> None:
+    too_long = {"account": longest_shown_back("account"), "avoid": longest_shown_back("avoid")}
+    with pytest.raises(CardPayloadInvalid) as invalid:
+        parse_step_answers(IntakeStep.WHAT_HAPPENED, too_long, FULL)
+    answers = invalid.value.answers or FULL
+    card = step_card("r1", IntakeStep.WHAT_HAPPENED, answers, invalid.value.problems)
+
+    assert answers.account == too_long["account"], "the person's words are shown back"
+    assert len(json.dumps(card, ensure_ascii=False).encode("utf-16-le")) <= MAX_CARD_BYTES
+
+
+def test_text_far_over_its_limit_is_not_shown_back_and_the_person_is_told() -> None:
+    far_too_long = {"account": longest_shown_back("account") + "x"}
+    with pytest.raises(CardPayloadInvalid) as invalid:
+        parse_step_answers(IntakeStep.WHAT_HAPPENED, far_too_long, FULL)
+
+    assert (invalid.value.answers or FULL).account == FULL.account
+    assert "too long for us to show it back" in invalid.value.problems["account"]
+
+
+def test_cards_filled_to_every_text_limit_are_really_full() -> None:
+    for name, limit in TEXT_LIMITS.items():
+        assert len(getattr(AT_LIMITS, name)) == limit
+    review = json.dumps(intake.review_card(draft(AT_LIMITS)), ensure_ascii=False)
+    assert review.count("😀") == sum(TEXT_LIMITS.values())
+
+
+# -- 3. no disclosure on a card that arrives unasked ------------------------------------------
+
+ALL_CANARIES = {**CANARIES, "referrer_name": NAME_CANARY}
+
+
+@each(UNASKED + CONTENT_FREE)
+def test_card_that_arrives_unasked_shows_no_disclosure(shown: Shown) -> None:
+    text = json.dumps(shown.build(), ensure_ascii=False)
+
+    leaked = [field for field, canary in ALL_CANARIES.items() if canary in text]
+    assert not leaked, f"{shown.name} shows {leaked}"
+    assert "CANARY" not in text
+
+
+def test_every_state_of_the_smlo_card_is_checked_for_disclosure() -> None:
+    checked = {c.name.split(":")[1] for c in UNASKED if c.name.startswith("smlo_referral:")}
+    assert set(STATES) <= checked
+
+
+@each(READER)
+def test_card_for_a_reader_shows_what_they_told_us(shown: Shown) -> None:
+    text = json.dumps(shown.build(), ensure_ascii=False)
+    expected = dict(CANARIES)
+    if not shown.name.startswith("review"):
+        expected["referrer_name"] = NAME_CANARY  # the referrer does not need their own name
+
+    missing = [field for field, canary in expected.items() if canary not in text]
+    assert not missing, f"{shown.name} does not show {missing}"
+
+
+# -- 4. problems next to their field -------------------------------------------------------
+
+
+@each(WITH_PROBLEMS)
+def test_problem_is_shown_right_under_its_input(shown: Shown) -> None:
+    body = shown.build()["body"]
+    ids = [element.get("id") for element in body]
+
+    for input_id, problem in shown.problems:
+        assert input_id in ids, f"no input {input_id!r} on {shown.name}"
+        after = body[ids.index(input_id) + 1]
+        assert after["type"] == "TextBlock"
+        assert after["text"] == problem
+        assert after.get("color") == "Attention"
