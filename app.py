@@ -93,6 +93,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         settings.app_id,
         settings.teams_service_url,
         settings.app_tenant_id,
+        settings.smlo_ids,
     )
     bot = SmaBot(
         service,

@@ -38,6 +38,7 @@ from referrals.states import ReferralState
 
 log = logging.getLogger(__name__)
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
+CHANGES_SMLO_CARD = frozenset({Verb.ALLOCATE, Verb.OUT_OF_REMIT})
 SMLO_HINT = "You are a service lead. Type inbox to see referrals that need you."
 ADVOCATE_HINT = "You are an advocate. Type my cases to see your cases."
 NO_DRAFT = "You have no referral in progress. Type refer to start one."
@@ -160,6 +161,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         dc = await self._dialogs.create_context(tc)
         if verb in self._actions.table:
             await present(tc, await self._actions.table[verb](actor, card_action))
+            if verb in CHANGES_SMLO_CARD:
+                self._notifier.refresh_cards_later(card_action.referral_id, actor.user_id)
         elif verb is Verb.START:
             await self._service.start_draft(actor)
             await self._resume(tc, actor, dc)

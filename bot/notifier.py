@@ -31,7 +31,10 @@ from referrals.referral import Referral
 
 log = logging.getLogger(__name__)
 K = NotificationKind
-UPDATES_SMLO_CARD = {K.ACCEPTED: "an advocate has taken it", K.DECLINED: "the advocate said no"}
+UPDATES_SMLO_CARD = {
+    K.ACCEPTED: "An advocate has taken it. The card above is up to date.",
+    K.DECLINED: "The advocate could not take it. Please choose someone else on the card above.",
+}
 
 
 class NotReachableYet(Exception):
@@ -47,9 +50,12 @@ class Notifier:
         app_id: str,
         service_url: str,
         tenant_id: str,
+        smlo_ids: frozenset[str],
     ) -> None:
         self._adapter, self._stores, self._clock = adapter, stores, clock
         self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
+        self._smlo_ids = smlo_ids
+        self._stale_cards: dict[str, str] = {}  # referral id -> who changed it
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -65,10 +71,20 @@ class Notifier:
             self._wake.clear()
             await self.deliver_pending()
 
+    def refresh_cards_later(self, referral_id: str, changed_by: str) -> None:
+        """Bring the other SMLOs' cards for this referral up to date (best effort: a stale
+        card is harmless, since every click is checked against the stored state)."""
+        self._stale_cards[referral_id] = changed_by
+        self.wake()
+
     async def deliver_pending(self) -> int:
-        """Deliver everything pending once; returns how many were delivered."""
+        """Deliver everything pending once, then refresh stale cards; returns how many
+        notifications were delivered."""
         delivered = 0
         async with self._lock:
+            stale, self._stale_cards = self._stale_cards, {}
+            for referral_id, changed_by in stale.items():
+                await self._refresh_smlo_cards(referral_id, changed_by)
             for notification in await self._stores.outbox.pending():
                 try:
                     await self._deliver(notification)
@@ -89,9 +105,7 @@ class Notifier:
         names = await self._names()
         if n.kind in UPDATES_SMLO_CARD:
             await self._update_smlo_card(referral, n.recipient_id, names)
-            card = notices.problem_card(
-                f"Update on {referral.reference}", f"{UPDATES_SMLO_CARD[n.kind]}."
-            )
+            card = notices.update_card(referral.reference, UPDATES_SMLO_CARD[n.kind])
         else:
             card = render(n.kind, referral, names)
         conversation_id, activity_id = await self.send(
@@ -99,6 +113,17 @@ class Notifier:
         )
         await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
         log.info("delivered: notification=%s kind=%s", n.id, n.kind)
+
+    async def _refresh_smlo_cards(self, referral_id: str, changed_by: str) -> None:
+        referral = await self._stores.referrals.get(referral_id)
+        names = await self._names()
+        for smlo_id in sorted(self._smlo_ids - {changed_by}):
+            try:
+                await self._update_smlo_card(referral, smlo_id, names)
+            except Exception as error:  # one failure must not stop the rest
+                log.warning(
+                    "card refresh failed: referral=%s error=%s", referral_id, type(error).__name__
+                )
 
     async def _update_smlo_card(self, r: Referral, recipient: str, names: dict[str, str]) -> None:
         original = await self._stores.outbox.find_sent(r.id, recipient, K.NEW_REFERRAL)

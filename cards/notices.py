@@ -32,6 +32,11 @@ def signposted_card(r: Referral) -> Element:
     )
 
 
+def update_card(reference: str, what: str) -> Element:
+    """A short note that a referral moved on; its card above shows the detail."""
+    return card([heading(f"Update on {reference}"), para(what)])
+
+
 def problem_card(title: str, message: str, error_id: str = "") -> Element:
     body = [heading(title), para(message)]
     if error_id:

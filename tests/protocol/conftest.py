@@ -17,6 +17,7 @@ from tests.support.connector import ConnectorStandIn
 from tests.support.teams import TeamsUser
 
 SMLO_ID = "00000000-0000-4000-8000-00000000a001"
+DEPUTY_ID = "00000000-0000-4000-8000-00000000a002"
 ADVOCATE_A_ID = "00000000-0000-4000-8000-00000000b001"
 ADVOCATE_B_ID = "00000000-0000-4000-8000-00000000b002"
 REFERRER_ID = "00000000-0000-4000-8000-00000000c001"
@@ -42,7 +43,7 @@ def make_settings(tmp_path_str: str, service_url: str) -> Settings:
     return Settings(
         development_mode=True,
         sqlite_path=f"{tmp_path_str}/sma.sqlite3",
-        smlo_ids=frozenset({SMLO_ID}),
+        smlo_ids=frozenset({SMLO_ID, DEPUTY_ID}),
         seed_advocates=(
             Advocate(ADVOCATE_A_ID, "Alex Morgan", "Response East"),
             Advocate(ADVOCATE_B_ID, "Sam Okafor", "Custody"),
@@ -71,6 +72,7 @@ class People:
     advocate_a: TeamsUser
     advocate_b: TeamsUser
     stranger: TeamsUser
+    deputy: TeamsUser
 
 
 @pytest.fixture
@@ -86,4 +88,5 @@ async def people(bot: RunningBot, connector: ConnectorStandIn) -> AsyncIterator[
             advocate_a=user("Alex Morgan", ADVOCATE_A_ID),
             advocate_b=user("Sam Okafor", ADVOCATE_B_ID),
             stranger=user("Pat Stranger", STRANGER_ID),
+            deputy=user("Dee Deputy", DEPUTY_ID),
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot
 from tests.support.connector import ConnectorStandIn
 from tests.support.teams import TeamsUser, card_texts
@@ -41,7 +43,13 @@ async def complete_intake(referrer: TeamsUser, account: str = ACCOUNT) -> dict[s
 
 
 async def everyone_says_hi(people: People) -> None:
-    for person in (people.smlo, people.advocate_a, people.advocate_b, people.stranger):
+    for person in (
+        people.smlo,
+        people.deputy,
+        people.advocate_a,
+        people.advocate_b,
+        people.stranger,
+    ):
         assert await person.say("hi") == 201
 
 
@@ -134,3 +142,20 @@ async def test_an_advocate_cannot_accept_someone_elses_offer_and_a_double_click_
     await asyncio.sleep(0.2)
     allocated = [t for t in people.referrer.texts() if "An advocate will support you" in t]
     assert len(allocated) == 1, "the referrer is told once"
+
+
+async def test_when_one_smlo_allocates_the_deputys_card_shows_it_too(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await everyone_says_hi(people)
+    await complete_intake(people.referrer)
+    smlo, deputy = people.smlo, people.deputy
+    await connector.wait_until(lambda: shows(deputy, "Referral SMA-2026-0001"))
+    await connector.wait_until(lambda: shows(smlo, "Referral SMA-2026-0001"))
+
+    await smlo.click("Find an advocate")
+    await smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+
+    await connector.wait_until(lambda: shows(deputy, "Offered to Alex Morgan"))
+    with pytest.raises(AssertionError):
+        deputy.find_action("Find an advocate")  # the stale button is gone
