@@ -25,9 +25,13 @@ from dialogs.intake import IntakeDialog
 from dialogs.turn import (
     ACTION_KEY,
     ACTOR_KEY,
+    CLEAR_ANSWERS_KEY,
     RESPONSE_CARD_KEY,
+    SHOWN_ANSWERS_KEY,
     actor_of,
     card_action_of,
+    card_message,
+    clear_answers_after_turn,
     is_card_action,
     present,
 )
@@ -61,6 +65,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         self._service = service
         self._state = conversation_state
         self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        self._answer_messages = conversation_state.create_property("MessagesShowingAnswers")
         self._dialogs.add(intake_dialog)
         self._notifier = notifier
         self._references = references
@@ -84,7 +89,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         try:
             await self._on_text(turn_context, actor_of(turn_context))
-            await self._state.save_changes(turn_context)
+            await self._end_turn(turn_context)
         except Exception as error:
             await present(turn_context, explain(error))
 
@@ -128,6 +133,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
 
     async def _stop(self, tc: TurnContext, actor: Actor, dc: Any) -> None:
         await dc.cancel_all_dialogs()
+        clear_answers_after_turn(tc)
         draft = await self._service.find_draft(actor)
         if draft is None:
             await tc.send_activity("Stopped. Type help whenever you need us.")
@@ -145,9 +151,10 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             verb = card_action.verb
             turn_context.turn_state[ACTION_KEY] = card_action
             await self._on_card(turn_context, actor_of(turn_context), verb)
-            await self._state.save_changes(turn_context)
-        except Exception as error:
-            if verb in INTAKE_VERBS and not isinstance(error, CardPayloadInvalid):
+            await self._end_turn(turn_context)
+        except Exception as error:  # every failure gets a kind answer
+            expected = isinstance(error, CardPayloadInvalid | errors.ReferralError)
+            if verb in INTAKE_VERBS and not expected:
                 # Keep the card (and what the person typed on it) exactly as it is.
                 explain(error)  # logged with an id; the words below fit this case better
                 await turn_context.send_activity(CAN_NOT_SAVE)
@@ -171,8 +178,10 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         elif verb is Verb.KEEP_DRAFT:
             await present(tc, intake.kept_card(self._keep_days))
         elif verb is Verb.DELETE_DRAFT:
+            await dc.cancel_all_dialogs()
             await self._service.delete_draft(actor, card_action.referral_id)
             await present(tc, intake.deleted_card())
+            clear_answers_after_turn(tc, intake.deleted_card())
         elif dc.active_dialog is not None:
             await dc.continue_dialog()
         else:
@@ -182,11 +191,39 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         self, tc: TurnContext, actor: Actor, dc: Any, referral_id: str
     ) -> None:
         """An intake card clicked after its dialog ended: show where things stand."""
-        referral = await self._service.view(actor, referral_id)
+        try:
+            referral = await self._service.view(actor, referral_id)
+        except errors.ReferralNotFound:  # deleted (or never existed: nothing to reveal)
+            await present(tc, intake.deleted_card())
+            return
         if referral.state is ReferralState.DRAFT:
             await self._resume(tc, actor, dc, notice="Welcome back. Here is where you were.")
         else:
             await present(tc, intake.receipt_card(referral.reference, referral.submitted_at))
+
+    async def _end_turn(self, tc: TurnContext) -> None:
+        """Track messages that show answers; clear them all once the person leaves the
+        intake (sent, finished later, stopped or deleted); then save the dialog state."""
+        shown: list[str] = await self._answer_messages.get(tc, list)
+        shown += [m for m in tc.turn_state.get(SHOWN_ANSWERS_KEY, []) if m not in shown]
+        if CLEAR_ANSWERS_KEY in tc.turn_state:
+            clicked = tc.activity.reply_to_id if is_card_action(tc.activity) else None
+            for message_id in shown:
+                card = tc.turn_state[CLEAR_ANSWERS_KEY] if message_id == clicked else None
+                await self._replace_message(tc, message_id, card or intake.cleared_card())
+            shown = []
+        await self._answer_messages.set(tc, shown)
+        await self._state.save_changes(tc)
+
+    async def _replace_message(
+        self, tc: TurnContext, message_id: str, card: dict[str, Any]
+    ) -> None:
+        update = card_message(card)
+        update.id = message_id
+        try:
+            await tc.update_activity(update)
+        except Exception as error:  # best effort: the answers are safe in the store
+            log.warning("could not clear a message: error=%s", type(error).__name__)
 
     async def on_members_added_activity(
         self, members_added: list[ChannelAccount], turn_context: TurnContext

@@ -96,7 +96,6 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
             "Your consent",
             CONSENT_TEXT,
             value=referral.answers.consent,
-            required=True,
             problem=problem,
         ),
         para(STOP_HINT, subtle=True),
@@ -105,8 +104,8 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
         body,
         [
             action("Send my referral", Verb.SUBMIT, data, primary=True),
-            action("Back", Verb.BACK, data, validate=False),
-            action("Finish later", Verb.LATER, data, validate=False),
+            action("Back", Verb.BACK, data),
+            action("Finish later", Verb.LATER, data),
         ],
     )
 
@@ -150,6 +149,19 @@ def kept_card(keep_days: int) -> Element:
             para(
                 f"Type continue when you are ready. If you do not come back, we delete it "
                 f"after {keep_days} days."
+            ),
+        ]
+    )
+
+
+def cleared_card() -> Element:
+    """Put in place of any earlier message that showed answers, once the person leaves."""
+    return card(
+        [
+            heading("Cleared for your privacy"),
+            para(
+                "This card showed your answers. We have cleared it. Type continue to carry on "
+                "a referral you have not sent."
             ),
         ]
     )

@@ -67,7 +67,6 @@ def _on_behalf(a: IntakeAnswers, p: Problems) -> list[Element]:
             "Does the person know about this, and agree?",
             w.options(YesNoUnsure),
             value=_v(a.behalf_consent),
-            required=True,
             problem=p.get("behalf_consent"),
         ),
     ]
@@ -215,6 +214,6 @@ def step_card(
     if step is not IntakeStep.ON_BEHALF:
         actions.append(action("Skip this step", Verb.SKIP, data, validate=False))
     if step is not steps_for(answers)[0]:
-        actions.append(action("Back", Verb.BACK, data, validate=False))
-    actions.append(action("Finish later", Verb.LATER, data, validate=False))
+        actions.append(action("Back", Verb.BACK, data))
+    actions.append(action("Finish later", Verb.LATER, data))
     return card(body, actions)

@@ -71,10 +71,16 @@ UNKNOWN_CHOICE = "Please choose one of the options shown."
 
 
 class CardPayloadInvalid(Exception):
-    def __init__(self, problems: dict[str, str], answers: IntakeAnswers | None = None) -> None:
+    def __init__(
+        self,
+        problems: dict[str, str],
+        answers: IntakeAnswers | None = None,
+        kept: IntakeAnswers | None = None,
+    ) -> None:
         super().__init__("invalid card payload: " + ", ".join(sorted(problems)))
         self.problems = problems
         self.answers = answers
+        self.kept = kept
 
 
 @dataclass(frozen=True)
@@ -128,37 +134,48 @@ def _text_problem(name: str, text: str) -> str | None:
 def parse_step_answers(
     step: IntakeStep, inputs: Mapping[str, str], current: IntakeAnswers
 ) -> IntakeAnswers:
-    """The answers after this step's inputs; fields of other steps stay as they were."""
-    changes: dict[str, object] = {}
+    """The answers after this step's inputs; fields of other steps stay as they were.
+
+    A missing input means an empty one (Teams leaves empty inputs out). On problems, the
+    error carries `answers` (to show the card again with the person's words) and `kept`
+    (only the valid answers, which Back and Finish later save).
+    """
+    valid: dict[str, object] = {}
+    shown_back: dict[str, object] = {}
     problems: dict[str, str] = {}
     for name in STEP_FIELDS[step]:
         raw = inputs.get(name, "").strip()
-        if name == "consent":
-            changes[name] = raw.lower() == "true"
-        elif name in CHOICES:
-            try:
-                changes[name] = CHOICES[name](raw) if raw else None
-            except ValueError:
-                problems[name] = UNKNOWN_CHOICE
-        elif name in MULTI_CHOICES:
-            try:
-                changes[name] = tuple(MULTI_CHOICES[name](v) for v in raw.split(",") if v)
-            except ValueError:
-                problems[name] = UNKNOWN_CHOICE
-        else:
-            problem = _text_problem(name, raw)
-            if problem:
-                problems[name] = problem
-            if len(raw) <= TEXT_LIMITS[name] + ECHO_EXTRA:
-                changes[name] = raw
-            else:
+        try:
+            valid[name] = _parse_field(name, raw)
+        except ValueError as problem:
+            problems[name] = str(problem)
+            if name in TEXT_LIMITS and len(raw) <= TEXT_LIMITS[name] + ECHO_EXTRA:
+                shown_back[name] = raw
+            elif name in TEXT_LIMITS:
                 problems[name] += " It was too long for us to show it back here."
         if name in REQUIRED and not raw and name not in problems:
             problems[name] = REQUIRED[name]
-    answers = current.with_changes(**changes)
+    kept = current.with_changes(**valid)
     if problems:
-        raise CardPayloadInvalid(problems, answers)
-    return answers
+        raise CardPayloadInvalid(problems, kept.with_changes(**shown_back), kept)
+    return kept
+
+
+def _parse_field(name: str, raw: str) -> object:
+    """One input's value; raises ValueError with the words to show next to the field."""
+    if name == "consent":
+        return raw.lower() == "true"
+    try:
+        if name in CHOICES:
+            return CHOICES[name](raw) if raw else None
+        if name in MULTI_CHOICES:
+            return tuple(MULTI_CHOICES[name](v) for v in raw.split(",") if v)
+    except ValueError:
+        raise ValueError(UNKNOWN_CHOICE) from None
+    problem = _text_problem(name, raw)
+    if problem:
+        raise ValueError(problem)
+    return raw
 
 
 def parse_choice(enum: type[E], inputs: Mapping[str, str], name: str) -> E:

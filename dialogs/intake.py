@@ -24,9 +24,9 @@ from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 
 from cards.intake import kept_card, receipt_card, review_card
 from cards.intake_steps import step_card
-from cards.parsers import CardAction, CardPayloadInvalid, parse_step_answers
+from cards.parsers import STEP_FIELDS, CardAction, CardPayloadInvalid, parse_step_answers
 from cards.verbs import INTAKE_VERBS, Verb
-from dialogs.turn import actor_of, card_action_of, card_message, present
+from dialogs.turn import actor_of, card_action_of, clear_answers_after_turn, present
 from referrals.intake import IntakeAnswers, IntakeStep, next_step, previous_step
 from referrals.referral import Referral
 from referrals.services import ReferralService
@@ -79,7 +79,9 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
         }[card_action.verb]
         referral = await self._service.record_answers(actor, referral.id, answers, target)
         if card_action.verb is Verb.LATER:
-            await present(dc.context, kept_card(self._keep_days))
+            kept = kept_card(self._keep_days)
+            await present(dc.context, kept)
+            clear_answers_after_turn(dc.context, kept)
             return await dc.end_dialog()
         state["step"] = target.value
         await _show(dc.context, referral, target)
@@ -91,13 +93,15 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
         actor = actor_of(dc.context)
         answers = parse_step_answers(IntakeStep.REVIEW, card_action.inputs, referral.answers)
         if not answers.consent:
-            await present(dc.context, review_card(referral, problem=CONSENT_NEEDED))
+            await present(
+                dc.context, review_card(referral, problem=CONSENT_NEEDED), shows_answers=True
+            )
             return Dialog.end_of_turn
         await self._service.record_answers(actor, referral.id, answers, IntakeStep.REVIEW)
         referral = await self._service.submit(actor, referral.id)
         receipt = receipt_card(referral.reference, referral.submitted_at)
         await present(dc.context, receipt)
-        await replace_clicked_card(dc.context, receipt)
+        clear_answers_after_turn(dc.context, receipt)
         return await dc.end_dialog(referral.id)
 
 
@@ -117,14 +121,17 @@ def _belongs_here(card_action: CardAction, referral_id: str, step: IntakeStep) -
 def _readable_answers(
     step: IntakeStep, card_action: CardAction, current: IntakeAnswers
 ) -> IntakeAnswers:
-    """On Back, Skip and Later keep what the card holds if it is all valid; else keep what
-    was saved before (the card is shown again with the person's text when they return)."""
+    """On Back and Later keep every valid answer on the card; an invalid or missing one keeps
+    what was saved before. Skip and the review step change nothing."""
     if card_action.verb is Verb.SKIP or step is IntakeStep.REVIEW:
         return current
     try:
-        return parse_step_answers(step, card_action.inputs, current)
-    except CardPayloadInvalid:
-        return current
+        given = parse_step_answers(step, card_action.inputs, current)
+    except CardPayloadInvalid as invalid:
+        given = invalid.kept or current
+    # An input the click did not carry keeps its saved answer (an old card, a bare payload).
+    missing = {f: getattr(current, f) for f in STEP_FIELDS[step] if f not in card_action.inputs}
+    return given.with_changes(**missing)
 
 
 async def _show(
@@ -136,19 +143,7 @@ async def _show(
     notice: str = "",
 ) -> None:
     if step is IntakeStep.REVIEW:
-        await present(context, review_card(referral, notice=notice))
+        await present(context, review_card(referral, notice=notice), shows_answers=True)
         return
-    await present(
-        context, step_card(referral.id, step, answers or referral.answers, problems, notice)
-    )
-
-
-async def replace_clicked_card(context: TurnContext, card: dict[str, Any]) -> None:
-    """Replace the clicked card for every client of this chat, not just the one that clicked
-    (the invoke response only reaches the clicking client)."""
-    reply_to = context.activity.reply_to_id
-    if not reply_to:
-        return
-    update = card_message(card)
-    update.id = reply_to
-    await context.update_activity(update)
+    card = step_card(referral.id, step, answers or referral.answers, problems, notice)
+    await present(context, card, shows_answers=True)
