@@ -14,6 +14,7 @@ class Command(StrEnum):
     STOP = "stop"
     INBOX = "inbox"
     MY_CASES = "my cases"
+    ROSTER = "roster"
     REFERRAL = "referral"
 
 
@@ -29,6 +30,7 @@ ALIASES: dict[str, Command] = {
     "cancel": Command.STOP,
     "inbox": Command.INBOX,
     "my cases": Command.MY_CASES,
+    "roster": Command.ROSTER,
 }
 _REFERRAL = re.compile(r"^referral\s+(sma-\d{4}-\d{4,})$")
 

@@ -43,7 +43,10 @@ from referrals.states import ReferralState
 log = logging.getLogger(__name__)
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CHANGES_SMLO_CARD = frozenset({Verb.ALLOCATE, Verb.OUT_OF_REMIT})
-SMLO_HINT = "You are a service lead. Type inbox to see referrals that need you."
+SMLO_HINT = (
+    "You are a service lead. Type inbox to see referrals that need you, or roster to see "
+    "the advocates."
+)
 ADVOCATE_HINT = "You are an advocate. Type my cases to see your cases."
 NO_DRAFT = "You have no referral in progress. Type refer to start one."
 CAN_NOT_SAVE = (
@@ -105,6 +108,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await self._resume(tc, actor, dc)
         elif command is Command.INBOX:
             await present(tc, smlo.inbox_card(await self._service.inbox(actor)))
+        elif command is Command.ROSTER:
+            await present(tc, smlo.roster_card(await self._service.roster(actor)))
         elif command is Command.MY_CASES:
             await present(tc, advocate.my_cases_card(await self._service.my_cases(actor)))
         elif command is Command.REFERRAL and parsed is not None:

@@ -11,7 +11,7 @@ from cards import wording as w
 from cards.details import referral_facts, when
 from cards.elements import Element, action, card, choice_input, facts, heading, para
 from cards.verbs import Verb
-from referrals.people import AllocationOption
+from referrals.people import Advocate, AllocationOption
 from referrals.referral import Referral, Signpost
 from referrals.states import NEEDS_SMLO, ReferralState
 
@@ -120,6 +120,19 @@ def out_of_remit_card(r: Referral, problem: str = "") -> Element:
             action("Back", Verb.HIDE, data, validate=False),
         ],
     )
+
+
+def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
+    if not advocates:
+        return card([heading("Advocates"), para("There is no one on the advocate list yet.")])
+    rows = []
+    for advocate, caseload in advocates:
+        state = "free now" if advocate.available else "busy just now"
+        if not advocate.active:
+            state = "not taking cases"
+        team = f" ({advocate.team})" if advocate.team else ""
+        rows.append((f"{advocate.display_name}{team}", f"{caseload} cases, {state}"))
+    return card([heading(f"Advocates: {len(advocates)}"), facts(rows)])
 
 
 def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:

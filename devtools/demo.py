@@ -83,6 +83,7 @@ def bot_environment(sqlite_path: str) -> dict[str, str]:
         "SMA_SMLO_IDS": ",".join(p.aad_object_id for p in PERSONAS if p.role == "SMLO"),
         "SMA_SEED_ADVOCATES": json.dumps(advocates),
         "SMA_SQLITE_PATH": sqlite_path,
+        "MicrosoftAppTenantId": TENANT_ID,
         # Only reach people through the chat they opened: the Playground shows a new chat
         # only for its own current user, so a notification waits until they open the bot.
         "SMA_TEAMS_SERVICE_URL": "",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from referrals import errors
 from referrals.allocation import allocation_options, format_reference
 from referrals.intake import IntakeAnswers, IntakeStep
-from referrals.people import Actor, AllocationOption
+from referrals.people import Actor, Advocate, AllocationOption
 from referrals.ports import Clock, Stores
 from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.states import NEEDS_SMLO, ReferralState
@@ -98,6 +98,13 @@ class ReferralService:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(actor.user_id)
         return await self.stores.referrals.list_in_states(NEEDS_SMLO)
+
+    async def roster(self, actor: Actor) -> list[tuple[Advocate, int]]:
+        """Every advocate on the roster with the number of cases they hold (SMLO only)."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        caseloads = await self.stores.referrals.caseloads()
+        return [(a, caseloads.get(a.user_id, 0)) for a in await self.stores.roster.list_advocates()]
 
     async def my_cases(self, actor: Actor) -> list[Referral]:
         return await self.stores.referrals.list_for_advocate(actor.user_id)

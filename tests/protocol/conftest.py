@@ -14,7 +14,7 @@ from bot.settings import Settings
 from referrals.clock import FakeClock
 from referrals.people import Advocate
 from tests.support.connector import ConnectorStandIn
-from tests.support.teams import TeamsUser
+from tests.support.teams import TENANT, TeamsUser
 
 SMLO_ID = "00000000-0000-4000-8000-00000000a001"
 DEPUTY_ID = "00000000-0000-4000-8000-00000000a002"
@@ -49,6 +49,7 @@ def make_settings(tmp_path_str: str, service_url: str) -> Settings:
             Advocate(ADVOCATE_B_ID, "Sam Okafor", "Custody"),
         ),
         teams_service_url=service_url,
+        app_tenant_id=TENANT,
     )
 
 

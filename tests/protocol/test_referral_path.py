@@ -7,50 +7,13 @@ each chat shows, which is what each person would see in Teams.
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 
 from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot
+from tests.protocol.journeys import ACCOUNT, PHONE, complete_intake, everyone_says_hi, shows
 from tests.support.connector import ConnectorStandIn
-from tests.support.teams import TeamsUser, card_texts
-
-ACCOUNT = "CANARY-ACCOUNT said something at the Christmas do"
-PHONE = "01632 960123"
-
-
-def shows(user: TeamsUser, words: str) -> bool:
-    return any(words in text for text in user.texts())
-
-
-async def complete_intake(referrer: TeamsUser, account: str = ACCOUNT) -> dict[str, Any]:
-    await referrer.say("hi")
-    await referrer.click("Start a referral")
-    await referrer.click("Next", route="experienced", employment="officer")
-    await referrer.click("Next", wishes="talk_to_advocate,information")
-    await referrer.click(
-        "Next", account=account, when="past_month", colleague="yes", avoid="Custody"
-    )
-    await referrer.click(
-        "Next",
-        contact_methods="teams,work_phone",
-        work_phone=PHONE,
-        safe_times="weekday evenings",
-        leave_message="no",
-    )
-    await referrer.click("Next", gender="woman", age_band="25_34")
-    return await referrer.click("Send my referral", consent="true")
-
-
-async def everyone_says_hi(people: People) -> None:
-    for person in (
-        people.smlo,
-        people.deputy,
-        people.advocate_a,
-        people.advocate_b,
-        people.stranger,
-    ):
-        assert await person.say("hi") == 201
+from tests.support.teams import card_texts
 
 
 async def test_referral_goes_from_referrer_to_smlo_to_advocate_and_back(

@@ -1,0 +1,123 @@
+"""What happens after the SMLO acts: declines, signposting, caseloads, first contact."""
+
+from __future__ import annotations
+
+from tests.protocol.conftest import (
+    ADVOCATE_A_ID,
+    ADVOCATE_B_ID,
+    SMLO_ID,
+    People,
+    RunningBot,
+)
+from tests.protocol.journeys import complete_intake, everyone_says_hi, shows
+from tests.support.connector import ConnectorStandIn
+from tests.support.teams import TENANT, card_texts
+
+NEW_CARD = "Referral SMA-2026-0001"
+
+
+async def test_a_declined_offer_goes_back_to_the_smlo_who_can_ask_someone_else(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await everyone_says_hi(people)
+    await complete_intake(people.referrer)
+    smlo, first, second = people.smlo, people.advocate_a, people.advocate_b
+    await connector.wait_until(lambda: shows(smlo, NEW_CARD))
+    await smlo.click("Find an advocate")
+    await smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+    await connector.wait_until(lambda: shows(first, "Can you support someone?"))
+
+    await first.click("I can't take this")
+    declined = await first.click("Send my answer", reason="no_capacity")
+
+    assert "You said no to this case." in " ".join(card_texts(declined))
+    await connector.wait_until(lambda: shows(smlo, "The advocate could not take it."))
+    await connector.wait_until(lambda: shows(smlo, "Please choose someone else."))
+    await smlo.say("inbox")
+    assert shows(smlo, "SMA-2026-0001: Needs an advocate")
+    await smlo.click("Find an advocate")
+    assert shows(smlo, "Said no to this case before"), "the decline is flagged"
+    await smlo.click("Ask them", advocate_id=ADVOCATE_B_ID)
+    await connector.wait_until(lambda: shows(second, "Can you support someone?"))
+    await second.click("Yes, I can")
+    await connector.wait_until(lambda: shows(people.referrer, "An advocate will support you"))
+
+
+async def test_a_decline_needs_a_reason_and_says_so_on_the_card(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await everyone_says_hi(people)
+    await complete_intake(people.referrer)
+    await connector.wait_until(lambda: shows(people.smlo, NEW_CARD))
+    await people.smlo.click("Find an advocate")
+    await people.smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+    advocate = people.advocate_a
+    await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
+    await advocate.click("I can't take this")
+
+    again = await advocate.click("Send my answer", reason="because")
+
+    assert "Please choose a reason." in card_texts(again)
+    referral_id = advocate.find_action("Send my answer")[1]["data"]["referral_id"]
+    assert (await bot.runtime.stores.referrals.get(referral_id)).state == "offered"
+
+
+async def test_out_of_remit_tells_the_referrer_where_to_get_help(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await everyone_says_hi(people)
+    await complete_intake(people.referrer)
+    smlo = people.smlo
+    await connector.wait_until(lambda: shows(smlo, NEW_CARD))
+
+    await smlo.click("Outside our remit")
+    card = await smlo.click("Tell them", signpost="hr")
+
+    assert "Sent to another service" in card_texts(card)
+    await connector.wait_until(
+        lambda: shows(people.referrer, "The best place to help with this is: HR.")
+    )
+
+
+async def test_an_advocate_sees_their_cases_and_the_smlo_sees_the_roster(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await everyone_says_hi(people)
+    await complete_intake(people.referrer)
+    await connector.wait_until(lambda: shows(people.smlo, NEW_CARD))
+    await people.smlo.click("Find an advocate")
+    await people.smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+    advocate = people.advocate_a
+    await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
+    await advocate.click("Yes, I can")
+
+    await advocate.say("my cases")
+    await people.smlo.say("roster")
+    await people.referrer.say("roster")
+
+    assert shows(advocate, "SMA-2026-0001: Advocate in place")
+    assert shows(people.smlo, "1 cases, free now")
+    assert shows(people.smlo, "Sam Okafor (Custody)")
+    assert shows(people.referrer, "This is not available to you")
+    assert not shows(people.referrer, "Sam Okafor")
+
+
+async def test_the_smlo_is_reached_in_a_new_chat_when_they_never_opened_the_bot(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await complete_intake(people.referrer)
+
+    def smlo_chat_has_the_card() -> bool:
+        created = [c for c in connector.created if c["members"][0]["id"] == SMLO_ID]
+        return bool(created) and any(
+            NEW_CARD in " ".join(card_texts(card))
+            for chat in connector.chats.values()
+            if chat.conversation_id.startswith("a:created-")
+            for card in chat.cards()
+        )
+
+    await connector.wait_until(smlo_chat_has_the_card)
+    request = next(c for c in connector.created if c["members"][0]["id"] == SMLO_ID)
+    assert request["isGroup"] is False
+    # Teams takes the tenant from channelData (botbuilder spells the body field tenantID).
+    assert request["channelData"]["tenant"]["id"] == TENANT
