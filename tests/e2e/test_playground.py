@@ -1,0 +1,177 @@
+"""The whole referral path in a real browser: three people, each in their own Agents
+Playground, clicking the real card controls. Referrer → SMLO → advocate → referrer.
+
+Run: `pytest -m e2e -s` (screenshots in test-artifacts/e2e/<test name>/).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+from playwright.async_api import Locator, Page, expect
+
+from cards.intake import CONSENT_TEXT
+from tests.e2e.conftest import BOT_MESSAGE, COMPOSE, People, Shots
+
+WAIT = 15_000  # ms, for every expectation and action
+PHONE = "01632 960123"
+pytestmark = pytest.mark.e2e
+
+
+def messages(page: Page) -> Locator:
+    """The bot's messages, oldest first (a card replaced in place stays one message)."""
+    return page.locator(BOT_MESSAGE)
+
+
+async def say(page: Page, text: str) -> None:
+    box = page.locator(COMPOSE)
+    await box.click(timeout=WAIT)
+    await box.fill(text, timeout=WAIT)
+    await page.get_by_role("button", name="Send Message").click(timeout=WAIT)
+
+
+async def click(message: Locator, title: str) -> None:
+    await message.get_by_role("button", name=title, exact=True).click(timeout=WAIT)
+
+
+async def everything_shown(page: Page) -> str:
+    """All the text on the page, plus what any input or text area holds."""
+    text: str = await page.locator("body").inner_text(timeout=WAIT)
+    values: list[str] = await page.locator("input, textarea").evaluate_all(
+        "els => els.map(e => e.value)"
+    )
+    return "\n".join([text, *values])
+
+
+async def new_message(page: Page, before: int, words: str) -> Locator:
+    """Wait for the bot's next message (number `before`, counting from 0) saying `words`."""
+    await expect(messages(page)).to_have_count(before + 1, timeout=WAIT)
+    message = messages(page).nth(before)
+    await expect(message).to_contain_text(words, timeout=WAIT)
+    return message
+
+
+async def next_step(message: Locator, heading: str) -> None:
+    await click(message, "Next")
+    await expect(message).to_contain_text(heading, timeout=WAIT)
+
+
+async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
+    people: People, shots: Shots
+) -> None:
+    started = time.monotonic()
+    canary = f"CANARY-{uuid4().hex[:8]} said something at the Christmas do"
+    referrer, smlo, advocate = people.referrer.page, people.smlo.page, people.advocate.page
+
+    # Opening each page greets that person; after that the bot can reach them unasked.
+    for page in (referrer, smlo, advocate):
+        await new_message(page, 0, "Welcome to the SMA service")
+    await expect(messages(smlo).nth(0)).to_contain_text("You are a service lead", timeout=WAIT)
+    await shots.take(referrer, "referrer-welcome")
+    await shots.take(smlo, "smlo-welcome")
+    await shots.take(advocate, "advocate-welcome")
+
+    # -- the referrer answers every step with the real controls -------------------------
+    form = messages(referrer).nth(0)
+    await click(form, "Start a referral")
+    await expect(form).to_contain_text("Step 1 of 6: About you", timeout=WAIT)
+    await form.get_by_label("It happened to me", exact=True).check(timeout=WAIT)
+    await form.get_by_label("Police officer", exact=True).check(timeout=WAIT)
+    await shots.take(referrer, "step1-about-you")
+
+    await next_step(form, "Step 2 of 6: What you would like")
+    await form.get_by_role("checkbox", name="Talk to an advocate").check(timeout=WAIT)
+    await form.get_by_role("checkbox", name="Find out what my options are").check(timeout=WAIT)
+    await shots.take(referrer, "step2-wishes")
+
+    await next_step(form, "Step 3 of 6: What happened")
+    await form.get_by_label("If you want to, say a little about what happened.").fill(
+        canary, timeout=WAIT
+    )
+    await form.get_by_label("In the last month", exact=True).check(timeout=WAIT)
+    await form.get_by_label("Yes", exact=True).check(timeout=WAIT)
+    await form.get_by_label("you would not want as your advocate").fill("Custody", timeout=WAIT)
+    await shots.take(referrer, "step3-what-happened")
+
+    await next_step(form, "Step 4 of 6: How to reach you")
+    await form.get_by_role("checkbox", name="A Teams chat or call").check(timeout=WAIT)
+    await form.get_by_role("checkbox", name="My work phone").check(timeout=WAIT)
+    await form.get_by_label("Work phone", exact=True).fill(PHONE, timeout=WAIT)
+    await form.get_by_label("When is it safe to contact you?").fill(
+        "Weekday evenings", timeout=WAIT
+    )
+    await form.get_by_label("No", exact=True).check(timeout=WAIT)
+    await shots.take(referrer, "step4-contact")
+
+    await next_step(form, "Step 5 of 6: A few last questions")
+    await form.get_by_label("Woman", exact=True).check(timeout=WAIT)
+    await form.get_by_label("25 to 34", exact=True).check(timeout=WAIT)
+    await shots.take(referrer, "step5-monitoring")
+
+    await next_step(form, "Step 6 of 6: Check and send")
+    await expect(form).to_contain_text(canary, timeout=WAIT)
+    await expect(form).to_contain_text(PHONE, timeout=WAIT)
+    await form.get_by_role("checkbox", name=CONSENT_TEXT).check(timeout=WAIT)
+    await shots.take(referrer, "step6-review")
+
+    year = datetime.now(UTC).year
+    reference = f"SMA-{year}-0001"
+    await click(form, "Send my referral")
+    await expect(form).to_contain_text("Your referral has been sent", timeout=WAIT)
+    await expect(form).to_contain_text(reference, timeout=WAIT)
+    await expect(messages(referrer)).to_have_count(1, timeout=WAIT)  # replaced, not added
+    await shots.take(referrer, "referrer-receipt")
+    assert canary not in await everything_shown(referrer), "the review card must be replaced"
+
+    # -- the SMLO is told, opens it from the inbox and offers it to Alex Morgan ---------
+    summary = await new_message(smlo, 1, f"Referral {reference}")
+    await shots.take(smlo, "smlo-new-referral")
+    assert canary not in await everything_shown(smlo), "the card that arrives unasked is bare"
+
+    await say(smlo, "inbox")
+    inbox = await new_message(smlo, 2, "Inbox: 1 need you")
+    await expect(inbox).to_contain_text(reference, timeout=WAIT)
+    await shots.take(smlo, "smlo-inbox")
+
+    await click(inbox, "Open")
+    await expect(inbox).to_contain_text(canary, timeout=WAIT)  # the SMLO may read it
+    await expect(inbox).to_contain_text(PHONE, timeout=WAIT)
+    await shots.take(smlo, "smlo-details")
+
+    await click(inbox, "Find an advocate")
+    await expect(inbox).to_contain_text(f"Find an advocate for {reference}", timeout=WAIT)
+    await inbox.get_by_label(re.compile(r"^Alex Morgan")).check(timeout=WAIT)
+    await shots.take(smlo, "smlo-choose-advocate")
+
+    await click(inbox, "Ask them")
+    await expect(inbox).to_contain_text("Offered to Alex Morgan", timeout=WAIT)
+    await shots.take(smlo, "smlo-offered")
+
+    # -- the advocate sees an offer with nothing about the person, and accepts ----------
+    offer = await new_message(advocate, 1, "Can you support someone?")
+    await expect(offer).to_contain_text(reference, timeout=WAIT)
+    await shots.take(advocate, "advocate-offer")
+    assert canary not in await everything_shown(advocate), "no content before accepting"
+
+    await click(offer, "Yes, I can")
+    await expect(offer).to_contain_text(f"You are supporting {reference}", timeout=WAIT)
+    await expect(offer).to_contain_text(canary, timeout=WAIT)
+    await expect(offer).to_contain_text(PHONE, timeout=WAIT)
+    await shots.take(advocate, "advocate-case")
+
+    # -- the referrer hears that someone will support them; the SMLO's card moves on ----
+    await new_message(referrer, 1, f"An advocate will support you: {reference}")
+    await shots.take(referrer, "referrer-allocated")
+    told = await messages(referrer).all_inner_texts()
+    assert not any("Alex Morgan" in text for text in told), "told that, not who"
+    assert canary not in await everything_shown(referrer)
+
+    await expect(summary).to_contain_text("Alex Morgan has taken this case.", timeout=WAIT)
+    await expect(summary).to_contain_text("Advocate in place", timeout=WAIT)
+    await shots.take(smlo, "smlo-taken")
+
+    print(f"\nthe journey took {time.monotonic() - started:.1f} s")  # noqa: T201
