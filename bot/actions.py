@@ -15,7 +15,7 @@ from cards.parsers import CardAction, CardPayloadInvalid, parse_choice
 from cards.verbs import Verb
 from referrals import errors
 from referrals.people import Actor
-from referrals.referral import DeclineReason, Signpost
+from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.services import ReferralService
 from referrals.states import ReferralState
 
@@ -38,22 +38,30 @@ class CardActions:
             Verb.SHOW_DECLINE: self.show_decline,
             Verb.DECLINE: self.decline,
             Verb.OPEN_CASE: self.open_case,
+            Verb.MY_CASES: self.my_cases,
         }
 
     # -- SMLO ---------------------------------------------------------------------------
 
-    async def _smlo_view(self, actor: Actor, a: CardAction) -> Any:
+    async def _smlo_view(self, actor: Actor, a: CardAction) -> Referral:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(actor.user_id)
         return await self._service.view(actor, a.referral_id)
 
+    async def _summary(
+        self, referral: Referral, notice: str = "", *, warning: bool = False
+    ) -> Card:
+        names = await self._service.advocate_names()
+        smlo_ids = self._service.smlo_ids
+        return smlo.referral_card(referral, names, notice, warning=warning, smlo_ids=smlo_ids)
+
     async def open(self, actor: Actor, a: CardAction) -> Card:
         referral = await self._smlo_view(actor, a)
-        return smlo.details_card(referral, await self._service.advocate_names())
+        names = await self._service.advocate_names()
+        return smlo.details_card(referral, names, self._service.smlo_ids)
 
     async def hide(self, actor: Actor, a: CardAction) -> Card:
-        referral = await self._smlo_view(actor, a)
-        return smlo.referral_card(referral, await self._service.advocate_names())
+        return await self._summary(await self._smlo_view(actor, a))
 
     async def show_allocate(self, actor: Actor, a: CardAction) -> Card:
         referral, choices = await self._service.allocation_options(actor, a.referral_id)
@@ -71,10 +79,10 @@ class CardActions:
         except errors.ReferralAlreadyAllocated:
             referral = await self._smlo_view(actor, a)
             notice = "Someone already did this, so nothing has changed. This is where it stands."
-            return smlo.referral_card(referral, await self._service.advocate_names(), notice)
+            return await self._summary(referral, notice, warning=True)
         names = await self._service.advocate_names()
         notice = f"We have asked {names.get(advocate_id, 'them')}. We will tell you their answer."
-        return smlo.referral_card(referral, names, notice)
+        return await self._summary(referral, notice)
 
     async def show_out_of_remit(self, actor: Actor, a: CardAction) -> Card:
         return smlo.out_of_remit_card(await self._smlo_view(actor, a))
@@ -86,10 +94,13 @@ class CardActions:
             referral = await self._smlo_view(actor, a)
             return smlo.out_of_remit_card(referral, problem="Please choose where they should go.")
         referral = await self._service.mark_out_of_remit(actor, a.referral_id, signpost)
-        return smlo.referral_card(referral, await self._service.advocate_names())
+        return await self._summary(referral)
 
     async def inbox(self, actor: Actor, a: CardAction) -> Card:
         return smlo.inbox_card(await self._service.inbox(actor))
+
+    async def my_cases(self, actor: Actor, a: CardAction) -> Card:
+        return advocate.my_cases_card(await self._service.my_cases(actor))
 
     # -- advocate -----------------------------------------------------------------------
 

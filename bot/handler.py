@@ -43,11 +43,6 @@ from referrals.states import ReferralState
 log = logging.getLogger(__name__)
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CHANGES_SMLO_CARD = frozenset({Verb.ALLOCATE, Verb.OUT_OF_REMIT})
-SMLO_HINT = (
-    "You are a service lead. Type inbox to see referrals that need you, or roster to see "
-    "the advocates."
-)
-ADVOCATE_HINT = "You are an advocate. Type my cases to see your cases."
 NO_DRAFT = "You have no referral in progress. Type refer to start one."
 CAN_NOT_SAVE = (
     "Sorry, we could not save that just now. Nothing you entered is lost: it is still on "
@@ -124,9 +119,9 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await self._welcome(tc, actor)
 
     async def _welcome(self, tc: TurnContext, actor: Actor) -> None:
-        hint = SMLO_HINT if actor.is_smlo else ADVOCATE_HINT if actor.is_advocate else ""
+        role = "smlo" if actor.is_smlo else "advocate" if actor.is_advocate else ""
         has_draft = await self._service.find_draft(actor) is not None
-        await present(tc, intake.welcome_card(has_draft, hint))
+        await present(tc, intake.welcome_card(has_draft, role))
 
     async def _resume(self, tc: TurnContext, actor: Actor, dc: Any, notice: str = "") -> None:
         draft = await self._service.find_draft(actor)
@@ -174,7 +169,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         if verb in self._actions.table:
             await present(tc, await self._actions.table[verb](actor, card_action))
             if verb in CHANGES_SMLO_CARD:
-                self._notifier.refresh_cards_later(card_action.referral_id, actor.user_id)
+                clicked = tc.activity.reply_to_id or ""
+                self._notifier.refresh_cards_later(card_action.referral_id, clicked)
         elif verb is Verb.START:
             await self._service.start_draft(actor)
             await self._resume(tc, actor, dc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
@@ -31,10 +31,16 @@ from referrals.referral import Referral
 
 log = logging.getLogger(__name__)
 K = NotificationKind
-UPDATES_SMLO_CARD = {
-    K.ACCEPTED: "An advocate has taken it. The card above is up to date.",
-    K.DECLINED: "The advocate could not take it. Please choose someone else on the card above.",
-}
+UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED})
+
+
+def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
+    """What an update note to the SMLO says: who did what; never content."""
+    if kind is K.ACCEPTED:
+        who = names.get(r.advocate_id, "An advocate")
+        return f"{who} has taken {r.reference}."
+    who = names.get(r.declined_by[-1], "The advocate") if r.declined_by else "The advocate"
+    return f"{who} could not take {r.reference}. Please choose someone else."
 
 
 class NotReachableYet(Exception):
@@ -55,7 +61,7 @@ class Notifier:
         self._adapter, self._stores, self._clock = adapter, stores, clock
         self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
         self._smlo_ids = smlo_ids
-        self._stale_cards: dict[str, str] = {}  # referral id -> who changed it
+        self._stale_cards: dict[str, str] = {}  # referral id -> message already showing it
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -71,10 +77,10 @@ class Notifier:
             self._wake.clear()
             await self.deliver_pending()
 
-    def refresh_cards_later(self, referral_id: str, changed_by: str) -> None:
+    def refresh_cards_later(self, referral_id: str, clicked_message_id: str) -> None:
         """Bring the other SMLOs' cards for this referral up to date (best effort: a stale
         card is harmless, since every click is checked against the stored state)."""
-        self._stale_cards[referral_id] = changed_by
+        self._stale_cards[referral_id] = clicked_message_id
         self.wake()
 
     async def deliver_pending(self) -> int:
@@ -83,8 +89,8 @@ class Notifier:
         delivered = 0
         async with self._lock:
             stale, self._stale_cards = self._stale_cards, {}
-            for referral_id, changed_by in stale.items():
-                await self._refresh_smlo_cards(referral_id, changed_by)
+            for referral_id, clicked_message_id in stale.items():
+                await self._refresh_smlo_cards(referral_id, clicked_message_id)
             for notification in await self._stores.outbox.pending():
                 try:
                     await self._deliver(notification)
@@ -105,31 +111,35 @@ class Notifier:
         names = await self._names()
         if n.kind in UPDATES_SMLO_CARD:
             await self._update_smlo_card(referral, n.recipient_id, names)
-            card = notices.update_card(referral.reference, UPDATES_SMLO_CARD[n.kind])
+            card = notices.update_card(referral.reference, update_words(n.kind, referral, names))
         else:
-            card = render(n.kind, referral, names)
+            card = render(n.kind, referral, names, self._smlo_ids)
         conversation_id, activity_id = await self.send(
             n.recipient_id, card_message(card, summary=f"Update on {referral.reference}")
         )
         await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
         log.info("delivered: notification=%s kind=%s", n.id, n.kind)
 
-    async def _refresh_smlo_cards(self, referral_id: str, changed_by: str) -> None:
+    async def _refresh_smlo_cards(self, referral_id: str, clicked_message_id: str) -> None:
         referral = await self._stores.referrals.get(referral_id)
         names = await self._names()
-        for smlo_id in sorted(self._smlo_ids - {changed_by}):
+        for smlo_id in sorted(self._smlo_ids):
             try:
-                await self._update_smlo_card(referral, smlo_id, names)
+                await self._update_smlo_card(referral, smlo_id, names, clicked_message_id)
             except Exception as error:  # one failure must not stop the rest
                 log.warning(
                     "card refresh failed: referral=%s error=%s", referral_id, type(error).__name__
                 )
 
-    async def _update_smlo_card(self, r: Referral, recipient: str, names: dict[str, str]) -> None:
+    async def _update_smlo_card(
+        self, r: Referral, recipient: str, names: dict[str, str], skip_message_id: str = ""
+    ) -> None:
         original = await self._stores.outbox.find_sent(r.id, recipient, K.NEW_REFERRAL)
         if original is None or not original.activity_id:
             return
-        update = card_message(smlo.referral_card(r, names))
+        if original.activity_id == skip_message_id:
+            return  # the click that changed it already shows the new state there
+        update = card_message(smlo.referral_card(r, names, smlo_ids=self._smlo_ids))
         update.id = original.activity_id
         await self._in_conversation(recipient, lambda tc: tc.update_activity(update))
 
@@ -176,10 +186,12 @@ class Notifier:
         )
 
 
-def render(kind: NotificationKind, r: Referral, names: dict[str, str]) -> dict[str, Any]:
+def render(
+    kind: NotificationKind, r: Referral, names: dict[str, str], smlo_ids: frozenset[str]
+) -> dict[str, Any]:
     """The card a notification shows: never disclosure content on its face."""
     if kind is K.NEW_REFERRAL:
-        return smlo.referral_card(r, names)
+        return smlo.referral_card(r, names, smlo_ids=smlo_ids)
     if kind is K.OFFERED:
         return advocate.offer_card(r)
     if kind is K.ADVOCATE_ALLOCATED:

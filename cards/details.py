@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from cards import wording as w
 from referrals.referral import Referral
 
+# The force's local time, with GMT or BST shown, so nobody has to convert from UTC.
+LOCAL_TIME = ZoneInfo("Europe/London")
+
 
 def when(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M") if moment else w.NOT_GIVEN
+    if moment is None:
+        return w.NOT_GIVEN
+    return moment.astimezone(LOCAL_TIME).strftime("%d %b %Y, %H:%M %Z")
 
 
 def referral_facts(r: Referral) -> list[tuple[str, str]]:

@@ -15,7 +15,9 @@ Element = dict[str, Any]
 CARD_VERSION = "1.5"
 
 
-def card(body: Sequence[Element], actions: Sequence[Element] = ()) -> Element:
+def card(
+    body: Sequence[Element], actions: Sequence[Element] = (), refresh: Element | None = None
+) -> Element:
     result: Element = {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -24,7 +26,19 @@ def card(body: Sequence[Element], actions: Sequence[Element] = ()) -> Element:
     }
     if actions:
         result["actions"] = list(actions)
+    if refresh is not None:
+        result["refresh"] = refresh
     return result
+
+
+MAX_REFRESH_USERS = 60  # Teams refreshes a card automatically for at most 60 user ids
+
+
+def refresh_for(user_ids: Iterable[str], how: Element) -> Element | None:
+    """Universal Actions `refresh`: when one of these people sees the card, Teams asks the
+    bot for the current version (`how` is the Action.Execute it sends)."""
+    ids = sorted(user_ids)[:MAX_REFRESH_USERS]
+    return {"action": how, "userIds": ids} if ids else None
 
 
 def heading(text: str) -> Element:

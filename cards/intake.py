@@ -11,11 +11,20 @@ from cards.verbs import Verb
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.referral import Referral
 
+ROLE_HINTS = {
+    "smlo": "You are a service lead. Type inbox to see referrals that need you, or roster "
+    "to see the advocates.",
+    "advocate": "You are an advocate. Type my cases to see your cases.",
+}
 
-def welcome_card(has_draft: bool, role_hint: str = "") -> Element:
-    """First contact, `hi`, `help` and `refer`: what the service is and who sees what."""
-    body = [
-        heading("Welcome to the SMA service"),
+
+def welcome_card(has_draft: bool, role: str = "") -> Element:
+    """First contact, `hi`, `help` and `refer`: what the service is and who sees what.
+    `role` ("smlo" or "advocate") puts that person's own work first."""
+    body = [heading("Welcome to the SMA service")]
+    if role:
+        body.append(para(ROLE_HINTS[role]))
+    body += [
         para(
             "We support colleagues who have faced or seen unwanted sexual behaviour at work. "
             "You can talk to us in confidence."
@@ -28,14 +37,13 @@ def welcome_card(has_draft: bool, role_hint: str = "") -> Element:
         para(w.DANGER, attention=True),
         para(w.HELP_LINES, subtle=True),
     ]
-    if role_hint:
-        body.append(para(role_hint, subtle=True))
-    start = (
-        action("Carry on where I left off", Verb.START, primary=True)
-        if has_draft
-        else action("Start a referral", Verb.START, primary=True)
-    )
-    return card(body, [start, action("Not now", Verb.NOT_NOW)])
+    title = "Carry on where I left off" if has_draft else "Start a referral"
+    actions = [action(title, Verb.START, primary=not role), action("Not now", Verb.NOT_NOW)]
+    if role == "smlo":
+        actions.insert(0, action("Open inbox", Verb.INBOX, primary=True))
+    elif role == "advocate":
+        actions.insert(0, action("My cases", Verb.MY_CASES, primary=True))
+    return card(body, actions)
 
 
 def not_now_card() -> Element:

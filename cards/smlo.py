@@ -5,11 +5,20 @@ SMLO opens them, and can be hidden again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from cards import wording as w
 from cards.details import referral_facts, when
-from cards.elements import Element, action, card, choice_input, facts, heading, para
+from cards.elements import (
+    Element,
+    action,
+    card,
+    choice_input,
+    facts,
+    heading,
+    para,
+    refresh_for,
+)
 from cards.verbs import Verb
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import Referral, Signpost
@@ -42,28 +51,38 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),
             action("Outside our remit", Verb.SHOW_OUT_OF_REMIT, data),
         ]
-    return actions
+    return [*actions, action("Inbox", Verb.INBOX)]
 
 
-def referral_card(r: Referral, names: Names, notice: str = "") -> Element:
-    """The content-free summary, kept up to date in place as the referral moves on."""
+def referral_card(
+    r: Referral,
+    names: Names,
+    notice: str = "",
+    *,
+    warning: bool = False,
+    smlo_ids: Iterable[str] = (),
+) -> Element:
+    """The content-free summary, kept up to date in place as the referral moves on; every
+    SMLO's Teams fetches the current version when the card comes into view."""
     body = [heading(f"Referral {r.reference}")]
     if notice:
-        body.append(para(notice, attention=True))
+        body.append(para(notice, attention=warning))
     body += [
         facts([("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]),
         para(_status_line(r, names)),
     ]
-    return card(body, _next_actions(r, opened=False))
+    how = action("Refresh", Verb.HIDE, {"referral_id": r.id})
+    return card(body, _next_actions(r, opened=False), refresh_for(smlo_ids, how))
 
 
-def details_card(r: Referral, names: Names) -> Element:
+def details_card(r: Referral, names: Names, smlo_ids: Iterable[str] = ()) -> Element:
     body = [
         heading(f"Referral {r.reference}"),
         para(_status_line(r, names)),
         facts(referral_facts(r)),
     ]
-    return card(body, _next_actions(r, opened=True))
+    how = action("Refresh", Verb.OPEN, {"referral_id": r.id})
+    return card(body, _next_actions(r, opened=True), refresh_for(smlo_ids, how))
 
 
 def _option_title(o: AllocationOption) -> str:
@@ -138,7 +157,14 @@ def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
 def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
     if not referrals:
         return card([heading("Inbox"), para("Nothing needs you right now.")])
-    body: list[Element] = [heading(f"Inbox: {len(referrals)} need you")]
+    count = len(referrals)
+    body: list[Element] = [
+        heading(
+            f"Inbox: {count} referral needs you"
+            if count == 1
+            else f"Inbox: {count} referrals need you"
+        )
+    ]
     for r in referrals[:limit]:
         body.append(
             {

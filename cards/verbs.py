@@ -29,6 +29,7 @@ class Verb(StrEnum):
     SHOW_DECLINE = "advocate.show_decline"
     DECLINE = "advocate.decline"
     OPEN_CASE = "advocate.open_case"
+    MY_CASES = "advocate.my_cases"
 
 
 INTAKE_VERBS = frozenset({Verb.ANSWER, Verb.SKIP, Verb.BACK, Verb.LATER, Verb.SUBMIT})

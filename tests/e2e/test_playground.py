@@ -133,7 +133,7 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
     assert canary not in await everything_shown(smlo), "the card that arrives unasked is bare"
 
     await say(smlo, "inbox")
-    inbox = await new_message(smlo, 2, "Inbox: 1 need you")
+    inbox = await new_message(smlo, 2, "Inbox: 1 referral needs you")
     await expect(inbox).to_contain_text(reference, timeout=WAIT)
     await shots.take(smlo, "smlo-inbox")
 

@@ -31,7 +31,7 @@ async def test_a_declined_offer_goes_back_to_the_smlo_who_can_ask_someone_else(
     declined = await first.click("Send my answer", reason="no_capacity")
 
     assert "You said no to this case." in " ".join(card_texts(declined))
-    await connector.wait_until(lambda: shows(smlo, "The advocate could not take it."))
+    await connector.wait_until(lambda: shows(smlo, "Alex Morgan could not take SMA-2026-0001."))
     await connector.wait_until(lambda: shows(smlo, "Please choose someone else."))
     await smlo.say("inbox")
     assert shows(smlo, "SMA-2026-0001: Needs an advocate")

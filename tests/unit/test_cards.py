@@ -19,9 +19,8 @@ from typing import Any
 
 import pytest
 
-from bot.handler import ADVOCATE_HINT, SMLO_HINT
 from bot.messages import ADVOCATE_GONE, NOT_FOR_YOU, NOT_FOUND, OUT_OF_DATE, UNEXPECTED, UNREADABLE
-from bot.notifier import UPDATES_SMLO_CARD
+from bot.notifier import update_words
 from cards import advocate, intake, notices, smlo
 from cards import wording as w
 from cards.elements import Element
@@ -51,6 +50,7 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
 )
+from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
@@ -216,7 +216,7 @@ def _step_variants() -> Iterator[Shown]:
 
 def _referrer_cards() -> Iterator[Shown]:
     for has_draft in (False, True):
-        for hint in ("", SMLO_HINT, ADVOCATE_HINT):
+        for hint in ("", "smlo", "advocate"):
             yield Shown(
                 f"welcome:draft={has_draft}:hint={hint[:16]}",
                 partial(intake.welcome_card, has_draft, hint),
@@ -298,10 +298,11 @@ def _smlo_cards() -> Iterator[Shown]:
         ),
         Face.UNASKED,
     )
-    for kind, words in UPDATES_SMLO_CARD.items():
+    for kind, referral in ((Kind.ACCEPTED, active()), (Kind.DECLINED, awaiting_after_decline())):
+        words = update_words(kind, referral, NAMES)
         yield Shown(
             f"smlo_update:{kind}",
-            partial(notices.problem_card, "Update on SMA-2026-0042", f"{words}."),
+            partial(notices.update_card, referral.reference, words),
             Face.UNASKED,
         )
     yield Shown("details:at_limits", lambda: smlo.details_card(active(AT_LIMITS), NAMES))
