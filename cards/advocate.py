@@ -6,7 +6,16 @@ from collections.abc import Sequence
 
 from cards import wording as w
 from cards.details import referral_facts, when
-from cards.elements import Element, action, card, choice_input, facts, heading, para
+from cards.elements import (
+    Element,
+    action,
+    card,
+    choice_input,
+    facts,
+    heading,
+    para,
+    row_with_button,
+)
 from cards.verbs import Verb
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
@@ -90,25 +99,8 @@ def my_cases_card(cases: Sequence[Referral]) -> Element:
     for r in cases:
         state = "Waiting for your answer" if r.state is ReferralState.OFFERED else w.label(r.state)
         body.append(
-            {
-                "type": "ColumnSet",
-                "columns": [
-                    {
-                        "type": "Column",
-                        "width": "stretch",
-                        "items": [para(f"{r.reference}: {state}")],
-                    },
-                    {
-                        "type": "Column",
-                        "width": "auto",
-                        "items": [
-                            {
-                                "type": "ActionSet",
-                                "actions": [action("Open", Verb.OPEN_CASE, {"referral_id": r.id})],
-                            }
-                        ],
-                    },
-                ],
-            }
+            row_with_button(
+                f"{r.reference}: {state}", action("Open", Verb.OPEN_CASE, {"referral_id": r.id})
+            )
         )
     return card(body)

@@ -80,6 +80,21 @@ def action(
     return element
 
 
+def row_with_button(text: str, button: Element) -> Element:
+    """A line of a list (inbox, my cases) with its own button at the end."""
+    return {
+        "type": "ColumnSet",
+        "columns": [
+            {"type": "Column", "width": "stretch", "items": [para(text)]},
+            {
+                "type": "Column",
+                "width": "auto",
+                "items": [{"type": "ActionSet", "actions": [button]}],
+            },
+        ],
+    }
+
+
 def _with_problem(element: Element, problem: str | None) -> list[Element]:
     if not problem:
         return [element]

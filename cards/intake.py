@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from cards import wording as w
+from cards.details import answer_facts
 from cards.elements import Element, action, card, facts, heading, para, toggle
 from cards.intake_steps import STOP_HINT, step_header
 from cards.verbs import Verb
-from referrals.intake import IntakeAnswers, IntakeStep
+from referrals.intake import IntakeStep
 from referrals.referral import Referral
 
 ROLE_HINTS = {
@@ -56,34 +57,6 @@ def not_now_card() -> Element:
     )
 
 
-def _answer_facts(a: IntakeAnswers) -> list[tuple[str, str]]:
-    rows = [
-        ("Which fits best", w.label(a.route)),
-        ("Role", w.label(a.employment)),
-    ]
-    if a.behalf_role or a.behalf_consent:
-        rows += [
-            ("Your role in this", w.label(a.behalf_role)),
-            ("They know and agree", w.label(a.behalf_consent)),
-        ]
-    rows += [
-        ("You would like", w.labels(a.wishes)),
-        ("What happened", a.account or w.NOT_GIVEN),
-        ("When", w.label(a.when)),
-        ("A colleague", w.label(a.colleague)),
-        ("Not as your advocate", a.avoid or w.NOT_GIVEN),
-        ("Contact by", w.labels(a.contact_methods)),
-        ("Work phone", a.work_phone or w.NOT_GIVEN),
-        ("Own phone", a.personal_phone or w.NOT_GIVEN),
-        ("Own email", a.personal_email or w.NOT_GIVEN),
-        ("Safe times", a.safe_times or w.NOT_GIVEN),
-        ("Leave a message", w.label(a.leave_message)),
-        ("Gender", w.label(a.gender)),
-        ("Age", w.label(a.age_band)),
-    ]
-    return rows
-
-
 CONSENT_TEXT = (
     "I agree that the SMA service may keep this and share it with the service lead "
     "and the advocate who supports me."
@@ -98,7 +71,7 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
         body.append(para(notice, attention=True))
     body += [
         para("Please check what you told us. Use Back to change anything."),
-        facts(_answer_facts(referral.answers)),
+        facts(answer_facts(referral.answers, for_referrer=True)),
         *toggle(
             "consent",
             "Your consent",

@@ -18,6 +18,7 @@ from cards.elements import (
     heading,
     para,
     refresh_for,
+    row_with_button,
 )
 from cards.verbs import Verb
 from referrals.people import Advocate, AllocationOption
@@ -167,28 +168,10 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
     ]
     for r in referrals[:limit]:
         body.append(
-            {
-                "type": "ColumnSet",
-                "columns": [
-                    {
-                        "type": "Column",
-                        "width": "stretch",
-                        "items": [
-                            para(f"{r.reference}: {w.label(r.state)}, sent {when(r.submitted_at)}")
-                        ],
-                    },
-                    {
-                        "type": "Column",
-                        "width": "auto",
-                        "items": [
-                            {
-                                "type": "ActionSet",
-                                "actions": [action("Open", Verb.OPEN, {"referral_id": r.id})],
-                            }
-                        ],
-                    },
-                ],
-            }
+            row_with_button(
+                f"{r.reference}: {w.label(r.state)}, sent {when(r.submitted_at)}",
+                action("Open", Verb.OPEN, {"referral_id": r.id}),
+            )
         )
     if len(referrals) > limit:
         body.append(para(f"And {len(referrals) - limit} more. Deal with these first."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.protocol.conftest import People
+from tests.support.connector import ConnectorStandIn
 from tests.support.teams import TeamsUser
 
 ACCOUNT = "CANARY-ACCOUNT said something at the Christmas do"
@@ -43,3 +44,23 @@ async def everyone_says_hi(people: People) -> None:
         people.stranger,
     ):
         assert await person.say("hi") == 201
+
+
+NEW_CARD = "Referral SMA-2026-0001"
+OFFER = "Can you support someone?"
+
+
+async def referral_reaches_the_smlo(people: People, connector: ConnectorStandIn) -> None:
+    """Everyone has opened the bot; the referrer sends a referral; the SMLO's card arrives."""
+    await everyone_says_hi(people)
+    await complete_intake(people.referrer)
+    await connector.wait_until(lambda: shows(people.smlo, NEW_CARD))
+
+
+async def smlo_offers_it(
+    smlo: TeamsUser, advocate: TeamsUser, advocate_id: str, connector: ConnectorStandIn
+) -> None:
+    """The SMLO asks this advocate; the offer arrives in the advocate's chat."""
+    await smlo.click("Find an advocate")
+    await smlo.click("Ask them", advocate_id=advocate_id)
+    await connector.wait_until(lambda: shows(advocate, OFFER))

@@ -9,23 +9,24 @@ from tests.protocol.conftest import (
     People,
     RunningBot,
 )
-from tests.protocol.journeys import complete_intake, everyone_says_hi, shows
+from tests.protocol.journeys import (
+    NEW_CARD,
+    OFFER,
+    complete_intake,
+    referral_reaches_the_smlo,
+    shows,
+    smlo_offers_it,
+)
 from tests.support.connector import ConnectorStandIn
 from tests.support.teams import TENANT, card_texts
-
-NEW_CARD = "Referral SMA-2026-0001"
 
 
 async def test_a_declined_offer_goes_back_to_the_smlo_who_can_ask_someone_else(
     bot: RunningBot, connector: ConnectorStandIn, people: People
 ) -> None:
-    await everyone_says_hi(people)
-    await complete_intake(people.referrer)
+    await referral_reaches_the_smlo(people, connector)
     smlo, first, second = people.smlo, people.advocate_a, people.advocate_b
-    await connector.wait_until(lambda: shows(smlo, NEW_CARD))
-    await smlo.click("Find an advocate")
-    await smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
-    await connector.wait_until(lambda: shows(first, "Can you support someone?"))
+    await smlo_offers_it(smlo, first, ADVOCATE_A_ID, connector)
 
     await first.click("I can't take this")
     declined = await first.click("Send my answer", reason="no_capacity")
@@ -38,7 +39,7 @@ async def test_a_declined_offer_goes_back_to_the_smlo_who_can_ask_someone_else(
     await smlo.click("Find an advocate")
     assert shows(smlo, "Said no to this case before"), "the decline is flagged"
     await smlo.click("Ask them", advocate_id=ADVOCATE_B_ID)
-    await connector.wait_until(lambda: shows(second, "Can you support someone?"))
+    await connector.wait_until(lambda: shows(second, OFFER))
     await second.click("Yes, I can")
     await connector.wait_until(lambda: shows(people.referrer, "An advocate will support you"))
 
@@ -46,13 +47,9 @@ async def test_a_declined_offer_goes_back_to_the_smlo_who_can_ask_someone_else(
 async def test_a_decline_needs_a_reason_and_says_so_on_the_card(
     bot: RunningBot, connector: ConnectorStandIn, people: People
 ) -> None:
-    await everyone_says_hi(people)
-    await complete_intake(people.referrer)
-    await connector.wait_until(lambda: shows(people.smlo, NEW_CARD))
-    await people.smlo.click("Find an advocate")
-    await people.smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+    await referral_reaches_the_smlo(people, connector)
     advocate = people.advocate_a
-    await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
+    await smlo_offers_it(people.smlo, advocate, ADVOCATE_A_ID, connector)
     await advocate.click("I can't take this")
 
     again = await advocate.click("Send my answer", reason="because")
@@ -65,10 +62,8 @@ async def test_a_decline_needs_a_reason_and_says_so_on_the_card(
 async def test_out_of_remit_tells_the_referrer_where_to_get_help(
     bot: RunningBot, connector: ConnectorStandIn, people: People
 ) -> None:
-    await everyone_says_hi(people)
-    await complete_intake(people.referrer)
+    await referral_reaches_the_smlo(people, connector)
     smlo = people.smlo
-    await connector.wait_until(lambda: shows(smlo, NEW_CARD))
 
     await smlo.click("Outside our remit")
     card = await smlo.click("Tell them", signpost="hr")
@@ -82,13 +77,9 @@ async def test_out_of_remit_tells_the_referrer_where_to_get_help(
 async def test_an_advocate_sees_their_cases_and_the_smlo_sees_the_roster(
     bot: RunningBot, connector: ConnectorStandIn, people: People
 ) -> None:
-    await everyone_says_hi(people)
-    await complete_intake(people.referrer)
-    await connector.wait_until(lambda: shows(people.smlo, NEW_CARD))
-    await people.smlo.click("Find an advocate")
-    await people.smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+    await referral_reaches_the_smlo(people, connector)
     advocate = people.advocate_a
-    await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
+    await smlo_offers_it(people.smlo, advocate, ADVOCATE_A_ID, connector)
     await advocate.click("Yes, I can")
 
     await advocate.say("my cases")

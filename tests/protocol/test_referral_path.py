@@ -11,7 +11,15 @@ import asyncio
 import pytest
 
 from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot
-from tests.protocol.journeys import ACCOUNT, PHONE, complete_intake, everyone_says_hi, shows
+from tests.protocol.journeys import (
+    ACCOUNT,
+    PHONE,
+    complete_intake,
+    everyone_says_hi,
+    referral_reaches_the_smlo,
+    shows,
+    smlo_offers_it,
+)
 from tests.support.connector import ConnectorStandIn
 from tests.support.teams import card_texts
 
@@ -79,13 +87,9 @@ async def test_someone_who_is_not_the_smlo_cannot_allocate(
 async def test_an_advocate_cannot_accept_someone_elses_offer_and_a_double_click_allocates_once(
     bot: RunningBot, connector: ConnectorStandIn, people: People
 ) -> None:
-    await everyone_says_hi(people)
-    await complete_intake(people.referrer)
+    await referral_reaches_the_smlo(people, connector)
     smlo, advocate = people.smlo, people.advocate_a
-    await connector.wait_until(lambda: shows(smlo, "Referral SMA-2026-0001"))
-    await smlo.click("Find an advocate")
-    await smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
-    await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
+    await smlo_offers_it(smlo, advocate, ADVOCATE_A_ID, connector)
     message_id, accept = advocate.find_action("Yes, I can")
 
     refused = await people.advocate_b.press("m-forged", accept, {})

@@ -655,3 +655,33 @@ def test_problem_is_shown_right_under_its_input(shown: Shown) -> None:
         assert after["type"] == "TextBlock"
         assert after["text"] == problem
         assert after.get("color") == "Attention"
+
+
+def test_staff_never_see_the_monitoring_answers_which_are_only_counted_in_totals() -> None:
+    referral = active(FULL)
+    assert FULL.gender is not None
+    assert FULL.age_band is not None
+    staff_cards = (smlo.details_card(referral, NAMES), advocate.case_card(referral))
+    referrer_card = intake.review_card(draft(FULL))
+
+    for shown in staff_cards:
+        titles = [fact["title"] for fact in find_all(shown, "FactSet", "facts")]
+        assert "Gender" not in titles
+        assert "Age" not in titles
+    titles = [fact["title"] for fact in find_all(referrer_card, "FactSet", "facts")]
+    assert "Gender" in titles
+    assert "Age" in titles
+
+
+def find_all(element: object, kind: str, key: str) -> list[dict[str, str]]:
+    """Every item under `key` of every element of type `kind`, anywhere in a card."""
+    found: list[dict[str, str]] = []
+    if isinstance(element, dict):
+        if element.get("type") == kind:
+            found += element.get(key, [])
+        for value in element.values():
+            found += find_all(value, kind, key)
+    elif isinstance(element, list):
+        for item in element:
+            found += find_all(item, kind, key)
+    return found
