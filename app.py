@@ -21,8 +21,10 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.handler import SmaBot
+from bot.ingress import Gate, handle
 from bot.notifier import Notifier
 from bot.references import ReferenceBook
 from bot.settings import Settings, SettingsError, load_settings
@@ -31,7 +33,10 @@ from referrals.clock import SystemClock
 from referrals.ports import Clock, Stores
 from referrals.services import ReferralService
 from storage.bot_state import SqliteBotStateStorage
+from storage.crypto import FieldCipher
+from storage.keys import development_key_ring
 from storage.sqlite import SqliteStores
+from storage.sqlite_audit import SqliteAuditLog
 
 log = logging.getLogger("sma")
 
@@ -49,13 +54,25 @@ class Runtime:
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
+GATE = web.AppKey("gate", Gate)
+CREDENTIALS = web.AppKey("credentials", ServiceClientCredentialsFactory)
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+def create_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    outbound_credentials: ServiceClientCredentialsFactory | None = None,
+) -> web.Application:
+    """The app; `outbound_credentials` replaces botbuilder's credential factory (tests pass
+    one that mints no token, so replies to a loopback connector never call Entra ID)."""
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
+    app[GATE] = Gate.from_settings(settings)
+    if outbound_credentials is not None:
+        app[CREDENTIALS] = outbound_credentials
     app.cleanup_ctx.append(_runtime)
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
@@ -63,28 +80,53 @@ def create_app(settings: Settings, clock: Clock | None = None) -> web.Applicatio
 
 
 def _auth_configuration(settings: Settings) -> SimpleNamespace:
-    # botbuilder reads these with getattr: a dict would silently turn authentication off.
+    """botbuilder's authentication settings. It reads them with getattr: a dict would
+    silently turn authentication off."""
     if settings.development_mode:
+        # No app id and no override key: botbuilder's public mode lets an unsigned request
+        # through (the Agents Playground sends none). Any override would switch it to the
+        # parameterised mode, which fails such a request with a 500.
         return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
-    return SimpleNamespace(
+    configuration = SimpleNamespace(
         APP_ID=settings.app_id,
         APP_PASSWORD=settings.app_password,
         APP_TYPE=settings.app_type,
         APP_TENANTID=settings.app_tenant_id,
     )
+    if settings.auth_openid_metadata_url:
+        # Setting any override switches botbuilder to its parameterised validator, which
+        # uses every key; those we do not override keep their public-cloud values.
+        configuration.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.auth_openid_metadata_url
+        configuration.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.auth_token_issuer
+        configuration.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
+            f"https://login.microsoftonline.com/{settings.app_tenant_id}"
+        )
+        configuration.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = "https://api.botframework.com"
+        configuration.OAUTH_URL = "https://api.botframework.com"
+        configuration.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
+            "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
+        )
+        configuration.CALLER_ID = "urn:botframework:azure"
+        configuration.VALIDATE_AUTHORITY = True
+    return configuration
 
 
 async def _runtime(app: web.Application) -> AsyncIterator[None]:
     settings, clock = app[SETTINGS], app[CLOCK]
     if settings.sqlite_path != ":memory:":
         Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-    sqlite = await SqliteStores.open(settings.sqlite_path)
+    # Development key until settings supply the key ring (wired next by the lead).
+    sqlite = await SqliteStores.open(settings.sqlite_path, FieldCipher(development_key_ring()))
     stores = sqlite.stores
     for advocate in settings.seed_advocates:
         if await stores.roster.get_advocate(advocate.user_id) is None:
             await stores.roster.put_advocate(advocate)
-    service = ReferralService(stores, clock, settings.smlo_ids)
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(_auth_configuration(settings)))
+    audit = SqliteAuditLog(sqlite.database)
+    service = ReferralService(stores, clock, settings.smlo_ids, audit)
+    authentication = ConfigurationBotFrameworkAuthentication(
+        _auth_configuration(settings), credentials_factory=app.get(CREDENTIALS)
+    )
+    adapter = CloudAdapter(authentication)
     adapter.on_turn_error = _on_turn_error
     notifier = Notifier(
         adapter,
@@ -94,6 +136,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         settings.teams_service_url,
         settings.app_tenant_id,
         settings.smlo_ids,
+        allowed_service_hosts=settings.allowed_service_hosts,
     )
     bot = SmaBot(
         service,
@@ -126,18 +169,9 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
 
 
 async def _messages(request: web.Request) -> web.StreamResponse:
-    """Bot Framework messages endpoint: malformed requests get a 4xx and reach no handler."""
-    if request.content_type != "application/json":
-        raise web.HTTPUnsupportedMediaType(text="Expected application/json.")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="The body is not valid JSON.") from None
-    if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-        raise web.HTTPBadRequest(text="The body is not an activity.")
+    """Bot Framework messages endpoint; bot/ingress.py refuses whatever may not reach the bot."""
     runtime = request.app[RUNTIME]
-    response = await runtime.adapter.process(request, runtime.bot)
-    return response if response is not None else web.Response(status=201)
+    return await handle(request, runtime.adapter, runtime.bot.on_turn, request.app[GATE])
 
 
 async def _health(request: web.Request) -> web.Response:

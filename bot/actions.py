@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from cards import advocate, smlo
+from cards import advocate, referrer, smlo
+from cards.audit import audit_card
 from cards.parsers import CardAction, CardPayloadInvalid, parse_choice
 from cards.verbs import Verb
 from referrals import errors
@@ -39,14 +40,16 @@ class CardActions:
             Verb.DECLINE: self.decline,
             Verb.OPEN_CASE: self.open_case,
             Verb.MY_CASES: self.my_cases,
+            Verb.AUDIT: self.audit,
+            Verb.MY_REFERRALS: self.my_referrals,
+            Verb.WITHDRAW_ASK: self.withdraw_ask,
+            Verb.WITHDRAW: self.withdraw,
         }
 
     # -- SMLO ---------------------------------------------------------------------------
 
     async def _smlo_view(self, actor: Actor, a: CardAction) -> Referral:
-        if not actor.is_smlo:
-            raise errors.NotAnSmlo(actor.user_id)
-        return await self._service.view(actor, a.referral_id)
+        return await self._service.view(actor, a.referral_id, as_smlo=True)
 
     async def _summary(
         self, referral: Referral, notice: str = "", *, warning: bool = False
@@ -96,11 +99,30 @@ class CardActions:
         referral = await self._service.mark_out_of_remit(actor, a.referral_id, signpost)
         return await self._summary(referral)
 
+    async def audit(self, actor: Actor, a: CardAction) -> Card:
+        entries = await self._service.audit_trail(actor, a.referral_id)
+        referral = await self._smlo_view(actor, a)
+        return audit_card(referral, entries, await self._service.advocate_names())
+
     async def inbox(self, actor: Actor, a: CardAction) -> Card:
         return smlo.inbox_card(await self._service.inbox(actor))
 
     async def my_cases(self, actor: Actor, a: CardAction) -> Card:
         return advocate.my_cases_card(await self._service.my_cases(actor))
+
+    # -- referrer -----------------------------------------------------------------------
+
+    async def my_referrals(self, actor: Actor, a: CardAction) -> Card:
+        return referrer.my_referrals_card(await self._service.my_referrals(actor))
+
+    async def withdraw_ask(self, actor: Actor, a: CardAction) -> Card:
+        referral = await self._service.view_own(actor, a.referral_id, to_withdraw=True)
+        return referrer.withdraw_confirm_card(referral)
+
+    async def withdraw(self, actor: Actor, a: CardAction) -> Card:
+        reference = (await self._service.view_own(actor, a.referral_id)).reference
+        await self._service.withdraw(actor, a.referral_id)
+        return referrer.withdrawn_card(reference)
 
     # -- advocate -----------------------------------------------------------------------
 
@@ -128,6 +150,6 @@ class CardActions:
         except errors.NotTheOfferedAdvocate:
             pass
         try:
-            return advocate.case_card(await self._service.view(actor, a.referral_id))
-        except errors.NotPermitted:
-            return advocate.not_yours_card("")
+            return advocate.case_card(await self._service.view_case(actor, a.referral_id))
+        except errors.NotPermitted:  # refused and audited; say so without saying why
+            return advocate.case_gone_card()

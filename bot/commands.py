@@ -15,6 +15,8 @@ class Command(StrEnum):
     INBOX = "inbox"
     MY_CASES = "my cases"
     ROSTER = "roster"
+    MY_REFERRALS = "my referrals"
+    AUDIT = "audit"
     REFERRAL = "referral"
 
 
@@ -31,8 +33,12 @@ ALIASES: dict[str, Command] = {
     "inbox": Command.INBOX,
     "my cases": Command.MY_CASES,
     "roster": Command.ROSTER,
+    "my referrals": Command.MY_REFERRALS,
+    "my referral": Command.MY_REFERRALS,
+    "status": Command.MY_REFERRALS,
+    "withdraw": Command.MY_REFERRALS,
 }
-_REFERRAL = re.compile(r"^referral\s+(sma-\d{4}-\d{4,})$")
+_WITH_REFERENCE = re.compile(r"^(referral|audit)\s+(sma-\d{4}-\d{4,})$")
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ def parse_command(text: str | None) -> ParsedCommand | None:
     tidy = " ".join((text or "").lower().split()).strip(" .!?")
     if tidy in ALIASES:
         return ParsedCommand(ALIASES[tidy])
-    match = _REFERRAL.match(tidy)
+    match = _WITH_REFERENCE.match(tidy)
     if match:
-        return ParsedCommand(Command.REFERRAL, match.group(1).upper())
+        return ParsedCommand(Command(match.group(1)), match.group(2).upper())
     return None

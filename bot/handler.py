@@ -18,7 +18,8 @@ from bot.commands import Command, parse_command
 from bot.messages import explain
 from bot.notifier import Notifier
 from bot.references import ReferenceBook
-from cards import advocate, intake, smlo
+from cards import advocate, intake, referrer, smlo
+from cards.audit import audit_card
 from cards.parsers import CardPayloadInvalid, parse_action
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
@@ -44,6 +45,7 @@ log = logging.getLogger(__name__)
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CHANGES_SMLO_CARD = frozenset({Verb.ALLOCATE, Verb.OUT_OF_REMIT})
 NO_DRAFT = "You have no referral in progress. Type refer to start one."
+UNREADABLE_NOTICE = "We could not read that card, so nothing has changed. Here is where you were."
 CAN_NOT_SAVE = (
     "Sorry, we could not save that just now. Nothing you entered is lost: it is still on "
     "the card. Please try again in a minute."
@@ -103,13 +105,18 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await self._resume(tc, actor, dc)
         elif command is Command.INBOX:
             await present(tc, smlo.inbox_card(await self._service.inbox(actor)))
+        elif command is Command.MY_REFERRALS:
+            await present(tc, referrer.my_referrals_card(await self._service.my_referrals(actor)))
+        elif command is Command.AUDIT and parsed is not None:
+            referral = await self._service.view_by_reference(actor, parsed.argument)
+            entries = await self._service.audit_trail(actor, referral.id)
+            names = await self._service.advocate_names()
+            await present(tc, audit_card(referral, entries, names))
         elif command is Command.ROSTER:
             await present(tc, smlo.roster_card(await self._service.roster(actor)))
         elif command is Command.MY_CASES:
             await present(tc, advocate.my_cases_card(await self._service.my_cases(actor)))
         elif command is Command.REFERRAL and parsed is not None:
-            if not actor.is_smlo:  # checked first, so nobody can probe which references exist
-                raise errors.NotAnSmlo(actor.user_id)
             referral = await self._service.view_by_reference(actor, parsed.argument)
             await present(tc, smlo.details_card(referral, await self._service.advocate_names()))
         elif dc.active_dialog is not None:
@@ -147,7 +154,12 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             return await super().on_invoke_activity(turn_context)
         verb = None
         try:
-            card_action = parse_action(turn_context.activity.value)
+            try:
+                card_action = parse_action(turn_context.activity.value)
+            except CardPayloadInvalid:
+                await self._unreadable_card(turn_context, actor_of(turn_context))
+                await self._end_turn(turn_context)
+                return card_response(turn_context.turn_state.get(RESPONSE_CARD_KEY))
             verb = card_action.verb
             turn_context.turn_state[ACTION_KEY] = card_action
             await self._on_card(turn_context, actor_of(turn_context), verb)
@@ -180,7 +192,12 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await present(tc, intake.kept_card(self._keep_days))
         elif verb is Verb.DELETE_DRAFT:
             await dc.cancel_all_dialogs()
-            await self._service.delete_draft(actor, card_action.referral_id)
+            try:
+                await self._service.delete_draft(actor, card_action.referral_id)
+            except errors.InvalidTransition:  # an old stop card, after it was sent
+                referral = await self._service.view_own(actor, card_action.referral_id)
+                await present(tc, intake.receipt_card(referral.reference, referral.submitted_at))
+                return
             await present(tc, intake.deleted_card())
             clear_answers_after_turn(tc, intake.deleted_card())
         elif dc.active_dialog is not None:
@@ -202,6 +219,14 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         else:
             await present(tc, intake.receipt_card(referral.reference, referral.submitted_at))
 
+    async def _unreadable_card(self, tc: TurnContext, actor: Actor) -> None:
+        """A payload we cannot read: mid-intake, show the step again; else say so."""
+        dc = await self._dialogs.create_context(tc)
+        if dc.active_dialog is not None:
+            await self._resume(tc, actor, dc, notice=UNREADABLE_NOTICE)
+        else:
+            await present(tc, explain(CardPayloadInvalid({"action": "unreadable"})))
+
     async def _end_turn(self, tc: TurnContext) -> None:
         """Track messages that show answers; clear them all once the person leaves the
         intake (sent, finished later, stopped or deleted); then save the dialog state."""
@@ -214,7 +239,12 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
                 await self._replace_message(tc, message_id, card or intake.cleared_card())
             shown = []
         await self._answer_messages.set(tc, shown)
-        await self._state.save_changes(tc)
+        try:
+            await self._state.save_changes(tc)
+        except errors.ConcurrentUpdate:
+            # Two clicks of one person at once: the other turn's dialog state was saved, and
+            # the referral store (versioned) holds the answers either way.
+            log.info("dialog state already moved on by a simultaneous turn; kept that one")
 
     async def _replace_message(
         self, tc: TurnContext, message_id: str, card: dict[str, Any]

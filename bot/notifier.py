@@ -23,6 +23,7 @@ from botbuilder.schema import (
 )
 
 from bot.references import reference_of
+from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from cards import advocate, notices, smlo
 from dialogs.turn import card_message
 from referrals.notifications import Notification, NotificationKind
@@ -31,11 +32,13 @@ from referrals.referral import Referral
 
 log = logging.getLogger(__name__)
 K = NotificationKind
-UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED})
+UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN})
 
 
 def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
     """What an update note to the SMLO says: who did what; never content."""
+    if kind is K.WITHDRAWN:
+        return f"{r.reference} was withdrawn by the person. There is nothing more to do."
     if kind is K.ACCEPTED:
         who = names.get(r.advocate_id, "An advocate")
         return f"{who} has taken {r.reference}."
@@ -45,6 +48,11 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
 
 class NotReachableYet(Exception):
     """No chat with this person yet and no way to open one: try again when they write."""
+
+
+class ServiceHostNotAllowed(Exception):
+    """The Bot Connector URL is not on SMA_ALLOWED_SERVICE_HOSTS: nothing is sent there,
+    since every call would carry the bot's token (and a message) to that host."""
 
 
 class Notifier:
@@ -57,8 +65,10 @@ class Notifier:
         service_url: str,
         tenant_id: str,
         smlo_ids: frozenset[str],
+        allowed_service_hosts: frozenset[str] = frozenset({TEAMS_PUBLIC_CLOUD_HOST}),
     ) -> None:
         self._adapter, self._stores, self._clock = adapter, stores, clock
+        self._allowed_hosts = allowed_service_hosts
         self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
         self._smlo_ids = smlo_ids
         self._stale_cards: dict[str, str] = {}  # referral id -> message already showing it
@@ -109,7 +119,7 @@ class Notifier:
     async def _deliver(self, n: Notification) -> None:
         referral = await self._stores.referrals.get(n.referral_id)
         names = await self._names()
-        if n.kind in UPDATES_SMLO_CARD:
+        if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
             await self._update_smlo_card(referral, n.recipient_id, names)
             card = notices.update_card(referral.reference, update_words(n.kind, referral, names))
         else:
@@ -164,10 +174,14 @@ class Notifier:
         stored = await self._stores.conversations.get_reference(user_id)
         if stored is not None:
             reference = ConversationReference().deserialize(stored)
+            # Defence in depth: the gate refused unknown hosts before the reference was
+            # stored, but a store restored from elsewhere or an old row must not send there.
+            self._check_host(reference.service_url)
             await self._adapter.continue_conversation(reference, callback, self._app_id)
             return
         if not self._service_url:
             raise NotReachableYet(user_id)
+        self._check_host(self._service_url)
         # Never spoken to us: open a 1:1 chat (Teams accepts the Entra object id here).
         parameters = ConversationParameters(
             is_group=False,
@@ -185,6 +199,10 @@ class Notifier:
             self._app_id, remember_then, parameters, "msteams", self._service_url, None
         )
 
+    def _check_host(self, service_url: str | None) -> None:
+        if not service_url_allowed(service_url or "", self._allowed_hosts):
+            raise ServiceHostNotAllowed()
+
 
 def render(
     kind: NotificationKind, r: Referral, names: dict[str, str], smlo_ids: frozenset[str]
@@ -198,4 +216,6 @@ def render(
         return notices.allocated_card(r)
     if kind is K.SIGNPOSTED:
         return notices.signposted_card(r)
+    if kind is K.WITHDRAWN:
+        return notices.withdrawn_for_advocate_card(r)
     raise ValueError(f"no card for {kind}")

@@ -3,21 +3,34 @@
 A missing or malformed value stops the bot with a message that says how to fix it.
 `SMA_INSECURE_DEVELOPMENT_MODE` turns off Bot Framework authentication and so may only be
 used on a developer's machine: the bot then listens on 127.0.0.1 and nowhere else.
+Production needs the Azure Bot registration (app id, tenant, and a password unless it
+uses a user-assigned managed identity) and refuses to start without it, because an empty
+app id silently turns Bot Framework authentication off.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from referrals.people import Advocate
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
 LOOPBACK = "127.0.0.1"
+SINGLE_TENANT = "SingleTenant"
+MANAGED_IDENTITY = "UserAssignedMSI"
+APP_TYPES = (SINGLE_TENANT, MANAGED_IDENTITY)
+# The Teams public cloud's Bot Connector: the only host a production bot talks to by default.
+TEAMS_PUBLIC_CLOUD_HOST = "smba.trafficmanager.net"
 
 
 class SettingsError(ValueError):
@@ -30,7 +43,7 @@ class Settings:
     app_id: str = ""
     app_password: str = field(default="", repr=False)
     app_tenant_id: str = ""
-    app_type: str = "SingleTenant"
+    app_type: str = SINGLE_TENANT
     host: str = LOOPBACK
     port: int = 3978
     sqlite_path: str = "var/sma.sqlite3"
@@ -39,6 +52,41 @@ class Settings:
     teams_service_url: str = "https://smba.trafficmanager.net/uk/"
     draft_keep_days: int = 30
     max_body_bytes: int = 256 * 1024
+    # Bot Connector hosts (exact names) the bot may send to; see `service_url_allowed`.
+    allowed_service_hosts: frozenset[str] = frozenset({TEAMS_PUBLIC_CLOUD_HOST})
+    # Where incoming tokens come from, for tests and sovereign clouds; empty = public cloud.
+    auth_openid_metadata_url: str = ""
+    auth_token_issuer: str = ""
+
+    def __post_init__(self) -> None:
+        # Defence in depth: however Settings is built, no authentication means loopback only.
+        if self.development_mode and self.host != LOOPBACK:
+            raise SettingsError(f"Development mode listens on {LOOPBACK} only, not {self.host}.")
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or a loopback IP address (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def service_url_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
+    """True when `url` is https (or http to a loopback test host) and its host is exactly
+    one of `allowed_hosts`: no suffix matching, so `smba.trafficmanager.net.evil.example`
+    and `evil-smba.trafficmanager.net` are both refused."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if host not in allowed_hosts or parts.username is not None or parts.password is not None:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -67,6 +115,32 @@ def _ids(env: Mapping[str, str], name: str) -> frozenset[str]:
     return ids
 
 
+def _hosts(env: Mapping[str, str]) -> frozenset[str]:
+    name = "SMA_ALLOWED_SERVICE_HOSTS"
+    raw = env.get(name, "").strip()
+    if not raw:
+        return Settings.allowed_service_hosts
+    hosts = frozenset(h.strip().lower() for h in raw.split(",") if h.strip())
+    bad = sorted(h for h in hosts if not (_HOST_NAME.match(h) or is_loopback(h)))
+    if bad or not hosts:
+        raise SettingsError(
+            f"{name} must list exact host names separated by commas (no scheme, port, path "
+            f"or wildcard), e.g. {TEAMS_PUBLIC_CLOUD_HOST}; not: {', '.join(bad) or raw!r}"
+        )
+    return hosts
+
+
+def _app_type(env: Mapping[str, str]) -> str:
+    raw = env.get("MicrosoftAppType", SINGLE_TENANT).strip() or SINGLE_TENANT
+    for known in APP_TYPES:
+        if raw.lower() == known.lower():  # botbuilder reads it case-insensitively too
+            return known
+    raise SettingsError(
+        f"MicrosoftAppType must be {SINGLE_TENANT} or {MANAGED_IDENTITY}, not {raw!r}: "
+        "multi-tenant bots can be reached from any tenant."
+    )
+
+
 def _advocates(env: Mapping[str, str]) -> tuple[Advocate, ...]:
     raw = env.get("SMA_SEED_ADVOCATES", "").strip()
     if not raw:
@@ -84,6 +158,18 @@ def _advocates(env: Mapping[str, str]) -> tuple[Advocate, ...]:
     return advocates
 
 
+def _host(env: Mapping[str, str], development: bool) -> str:
+    raw = env.get("SMA_HOST", "").strip()
+    if development:
+        if raw and not is_loopback(raw):
+            raise SettingsError(
+                f"SMA_HOST={raw} cannot be used with SMA_INSECURE_DEVELOPMENT_MODE: without "
+                f"authentication the bot listens on {LOOPBACK} only."
+            )
+        return LOOPBACK
+    return raw or "0.0.0.0"  # noqa: S104 - production listens behind the platform's front door
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Settings from `env` (default: the process environment over a `.env` file)."""
     env = dict(read_dotenv(Path(".env")), **os.environ) if env is None else env
@@ -92,41 +178,92 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         development_mode=development,
         app_id=env.get("MicrosoftAppId", "").strip(),
         app_password=env.get("MicrosoftAppPassword", "").strip(),
-        app_tenant_id=env.get("MicrosoftAppTenantId", "").strip(),
-        app_type=env.get("MicrosoftAppType", "SingleTenant").strip(),
-        host=LOOPBACK if development else env.get("SMA_HOST", "0.0.0.0").strip(),  # noqa: S104
+        app_tenant_id=env.get("MicrosoftAppTenantId", "").strip().lower(),
+        app_type=_app_type(env),
+        host=_host(env, development),
         port=_int(env, "PORT", 3978),
         sqlite_path=env.get("SMA_SQLITE_PATH", "var/sma.sqlite3").strip(),
         smlo_ids=_ids(env, "SMA_SMLO_IDS"),
         seed_advocates=_advocates(env),
         teams_service_url=env.get("SMA_TEAMS_SERVICE_URL", Settings.teams_service_url).strip(),
         draft_keep_days=_int(env, "SMA_DRAFT_KEEP_DAYS", 30),
+        allowed_service_hosts=_hosts(env),
+        auth_openid_metadata_url=env.get("SMA_AUTH_OPENID_METADATA_URL", "").strip(),
+        auth_token_issuer=env.get("SMA_AUTH_TOKEN_ISSUER", "").strip(),
     )
     _check(settings)
     return settings
 
 
 def _check(s: Settings) -> None:
+    """Every problem at once, so one failed start-up says everything that needs fixing."""
+    problems = _problems(s)
+    if problems:
+        raise SettingsError(" ".join(problems))
+
+
+def _problems(s: Settings) -> list[str]:
+    problems: list[str] = []
     if not s.smlo_ids:
-        raise SettingsError("SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id.")
+        problems.append("SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id.")
     if s.development_mode:
-        return
-    missing = [
-        name
-        for name, value in (
-            ("MicrosoftAppId", s.app_id),
-            ("MicrosoftAppPassword", s.app_password),
-            ("MicrosoftAppTenantId", s.app_tenant_id),
+        if not s.app_tenant_id:
+            problems.append(
+                "MicrosoftAppTenantId is required in every mode: only activities from the "
+                "force's Entra tenant are accepted."
+            )
+        if s.auth_openid_metadata_url or s.auth_token_issuer:
+            problems.append(
+                "SMA_AUTH_OPENID_METADATA_URL and SMA_AUTH_TOKEN_ISSUER have no effect in "
+                "development mode (authentication is off): remove them or leave development mode."
+            )
+    else:
+        problems += _production_problems(s)
+    if s.app_tenant_id and not _GUID.match(s.app_tenant_id):
+        problems.append("MicrosoftAppTenantId must be the force's Entra tenant id, a GUID.")
+    if s.teams_service_url and not service_url_allowed(
+        s.teams_service_url, s.allowed_service_hosts
+    ):
+        problems.append(
+            "SMA_TEAMS_SERVICE_URL must be https:// on a host listed in SMA_ALLOWED_SERVICE_HOSTS "
+            "(or empty, to reach people only after they write to the bot)."
         )
-        if not value
-    ]
+    return problems
+
+
+def _production_problems(s: Settings) -> list[str]:
+    managed = s.app_type == MANAGED_IDENTITY
+    required = [("MicrosoftAppId", s.app_id), ("MicrosoftAppTenantId", s.app_tenant_id)]
+    if not managed:
+        required.insert(1, ("MicrosoftAppPassword", s.app_password))
+    missing = [name for name, value in required if not value]
+    problems: list[str] = []
     if missing:
-        raise SettingsError(
-            "Production needs " + ", ".join(missing) + ". Without an app id Bot Framework "
-            "authentication is off. For local use only, set SMA_INSECURE_DEVELOPMENT_MODE=true."
+        problems.append(
+            f"Production ({s.app_type}) needs " + ", ".join(missing) + ". Without an app id "
+            "Bot Framework authentication is off. For local use only, set "
+            "SMA_INSECURE_DEVELOPMENT_MODE=true."
         )
-    if s.app_type != "SingleTenant":
-        raise SettingsError("MicrosoftAppType must be SingleTenant.")
+    if s.app_id and not _GUID.match(s.app_id):
+        problems.append("MicrosoftAppId must be the Azure Bot's app (client) id, a GUID.")
+    if managed and s.app_password:
+        problems.append(
+            f"MicrosoftAppPassword must be empty with MicrosoftAppType={MANAGED_IDENTITY}: "
+            "the managed identity is the credential."
+        )
+    if bool(s.auth_openid_metadata_url) != bool(s.auth_token_issuer):
+        problems.append(
+            "Set both SMA_AUTH_OPENID_METADATA_URL and SMA_AUTH_TOKEN_ISSUER, or neither."
+        )
+    if s.auth_openid_metadata_url:
+        parts = urlsplit(s.auth_openid_metadata_url)
+        host = (parts.hostname or "").lower()
+        if not host or not (parts.scheme == "https" or is_loopback(host)):
+            problems.append(
+                "SMA_AUTH_OPENID_METADATA_URL must be an https:// URL "
+                "(http:// only for a test server on loopback)."
+            )
+    return problems
 
 
 def read_dotenv(path: Path) -> dict[str, str]:

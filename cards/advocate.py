@@ -14,6 +14,7 @@ from cards.elements import (
     facts,
     heading,
     para,
+    refresh_for,
     row_with_button,
 )
 from cards.verbs import Verb
@@ -73,12 +74,24 @@ def declined_card(r: Referral) -> Element:
 
 
 def case_card(r: Referral) -> Element:
-    """After accepting: what they need to make first contact."""
+    """After accepting: what they need to make first contact. Teams asks for the current
+    version whenever it is shown, so withdrawn or purged details vanish from the chat."""
+    how = action("Refresh", Verb.OPEN_CASE, {"referral_id": r.id})
     return card(
         [
             heading(f"You are supporting {r.reference}"),
             para("Please get in touch in the way they chose, at a safe time."),
             facts(referral_facts(r)),
+        ],
+        refresh=refresh_for([r.advocate_id] if r.advocate_id else [], how),
+    )
+
+
+def case_gone_card() -> Element:
+    return card(
+        [
+            heading("This case is no longer open to you"),
+            para("It was withdrawn, or its details were removed. There is nothing you need to do."),
         ]
     )
 

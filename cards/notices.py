@@ -32,6 +32,18 @@ def signposted_card(r: Referral) -> Element:
     )
 
 
+def withdrawn_for_advocate_card(r: Referral) -> Element:
+    return card(
+        [
+            heading(f"{r.reference} has been withdrawn"),
+            para(
+                "The person has withdrawn it. There is nothing more you need to do. Please "
+                "delete any notes about it that you keep outside this app."
+            ),
+        ]
+    )
+
+
 def update_card(reference: str, what: str) -> Element:
     """A short note that a referral moved on; its card above shows the detail."""
     return card([heading(f"Update on {reference}"), para(what)])

@@ -47,6 +47,8 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
         if opened
         else action("Open details", Verb.OPEN, data)
     ]
+    if opened:
+        actions.append(action("Who has seen it", Verb.AUDIT, data))
     if r.state in NEEDS_SMLO:
         actions += [
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),

@@ -16,6 +16,10 @@ class Verb(StrEnum):
     SUBMIT = "intake.submit"
     KEEP_DRAFT = "intake.keep_draft"
     DELETE_DRAFT = "intake.delete_draft"
+    # referrer: after sending
+    MY_REFERRALS = "referrer.list"
+    WITHDRAW_ASK = "referrer.withdraw_ask"
+    WITHDRAW = "referrer.withdraw"
     # SMLO
     OPEN = "smlo.open"
     HIDE = "smlo.hide"
@@ -24,6 +28,7 @@ class Verb(StrEnum):
     SHOW_OUT_OF_REMIT = "smlo.show_out_of_remit"
     OUT_OF_REMIT = "smlo.out_of_remit"
     INBOX = "smlo.inbox"
+    AUDIT = "smlo.audit"
     # advocate
     ACCEPT = "advocate.accept"
     SHOW_DECLINE = "advocate.show_decline"

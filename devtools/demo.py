@@ -84,6 +84,8 @@ def bot_environment(sqlite_path: str) -> dict[str, str]:
         "SMA_SEED_ADVOCATES": json.dumps(advocates),
         "SMA_SQLITE_PATH": sqlite_path,
         "MicrosoftAppTenantId": TENANT_ID,
+        # Each Playground's mock Bot Connector, where the bot sends its replies.
+        "SMA_ALLOWED_SERVICE_HOSTS": "127.0.0.1",
         # Only reach people through the chat they opened: the Playground shows a new chat
         # only for its own current user, so a notification waits until they open the bot.
         "SMA_TEAMS_SERVICE_URL": "",

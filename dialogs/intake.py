@@ -27,9 +27,11 @@ from cards.intake_steps import step_card
 from cards.parsers import STEP_FIELDS, CardAction, CardPayloadInvalid, parse_step_answers
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.turn import actor_of, card_action_of, clear_answers_after_turn, present
+from referrals import errors
 from referrals.intake import IntakeAnswers, IntakeStep, next_step, previous_step
 from referrals.referral import Referral
 from referrals.services import ReferralService
+from referrals.states import ReferralState
 
 STALE_CARD = "That card was out of date, so here is where you were."
 USE_THE_CARD = "Please answer on the card above, or type stop to stop."
@@ -97,8 +99,14 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
                 dc.context, review_card(referral, problem=CONSENT_NEEDED), shows_answers=True
             )
             return Dialog.end_of_turn
-        await self._service.record_answers(actor, referral.id, answers, IntakeStep.REVIEW)
-        referral = await self._service.submit(actor, referral.id)
+        try:
+            await self._service.record_answers(actor, referral.id, answers, IntakeStep.REVIEW)
+            referral = await self._service.submit(actor, referral.id)
+        except errors.InvalidTransition:
+            # A second press that raced the first: the referral went; show its receipt again.
+            referral = await self._service.view(actor, referral.id)
+            if referral.state is ReferralState.DRAFT:
+                raise
         receipt = receipt_card(referral.reference, referral.submitted_at)
         await present(dc.context, receipt)
         clear_answers_after_turn(dc.context, receipt)

@@ -23,6 +23,10 @@ class NotAnSmlo(NotPermitted):
     pass
 
 
+class CannotTriageOwnReferral(NotPermitted):
+    """An SMLO who made a referral leaves it to another SMLO (a conflict of interest)."""
+
+
 class NotTheOfferedAdvocate(NotPermitted):
     pass
 

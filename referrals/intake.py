@@ -103,6 +103,19 @@ TEXT_LIMITS: dict[str, int] = {
 }
 
 
+# Kept after withdrawal and after the retention period, for anonymous statistics only.
+STATISTICAL_FIELDS = (
+    "route",
+    "employment",
+    "behalf_role",
+    "wishes",
+    "when",
+    "colleague",
+    "gender",
+    "age_band",
+)
+
+
 @dataclass(frozen=True)
 class IntakeAnswers:
     route: Route | None = None
@@ -126,6 +139,11 @@ class IntakeAnswers:
 
     def with_changes(self, **changes: object) -> IntakeAnswers:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    def statistical_only(self) -> IntakeAnswers:
+        """What survives erasure: closed-set answers the service is measured by; no free
+        text, no contact details."""
+        return IntakeAnswers(**{name: getattr(self, name) for name in STATISTICAL_FIELDS})
 
 
 def limit_problems(answers: IntakeAnswers) -> dict[str, str]:

@@ -20,6 +20,7 @@ class NotificationKind(StrEnum):
     DECLINED = "declined"  # to each SMLO: back for reallocation
     ADVOCATE_ALLOCATED = "advocate_allocated"  # to the referrer
     SIGNPOSTED = "signposted"  # to the referrer: outside the remit, where to go
+    WITHDRAWN = "withdrawn"  # to each SMLO and the advocate: nothing more to do
 
 
 class DeliveryStatus(StrEnum):

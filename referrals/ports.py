@@ -39,8 +39,17 @@ class ReferralStore(Protocol):
     async def list_in_states(self, states: Collection[ReferralState]) -> list[Referral]:
         """Oldest submitted first."""
 
+    async def list_for_referrer(self, referrer_id: str) -> list[Referral]:
+        """The referrer's sent referrals (not drafts, not erased ones), oldest first."""
+
     async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
         """Open referrals offered to or held by this advocate, oldest first."""
+
+    async def list_ended_before(self, before: datetime) -> list[Referral]:
+        """Closed or withdrawn referrals last changed before `before` (retention)."""
+
+    async def list_drafts_before(self, before: datetime) -> list[Referral]:
+        """Drafts last changed before `before` (abandoned)."""
 
     async def caseloads(self) -> dict[str, int]:
         """Advocate id -> number of active referrals they hold."""

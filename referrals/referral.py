@@ -21,6 +21,10 @@ from referrals.people import Actor, Advocate
 from referrals.states import STATE_TABLE, ReferralState, Transition
 
 _ADVOCATE_MAY_VIEW = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
+# Stands in the history for a referrer whose identity has been erased.
+ERASED_REFERRER = "erased-referrer"
+SYSTEM = "system"  # the actor of scheduled work such as retention
+PURGEABLE = frozenset({ReferralState.CLOSED, ReferralState.WITHDRAWN})
 
 
 class Signpost(StrEnum):
@@ -109,11 +113,52 @@ class Referral:
         self.ensure_can_submit(actor)
         self._move(Transition.SUBMIT, actor, now, "ReferralSubmitted")
         self.reference, self.submitted_at = reference, now
-        self._notify(smlo_ids, NotificationKind.NEW_REFERRAL, now)
+        # An SMLO who refers someone is not sent their own referral to triage.
+        others = [smlo for smlo in smlo_ids if smlo != self.referrer_id]
+        self._notify(others, NotificationKind.NEW_REFERRAL, now)
 
-    def withdraw(self, actor: Actor, now: datetime) -> None:
+    def withdraw(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
+        """Taken back by the referrer: whoever holds it is told, and everything that could
+        identify the person, or that they wrote, is erased at once."""
         self._require_referrer(actor)
+        holder = self.advocate_id or self.offered_to
         self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn")
+        self._notify([*smlo_ids, *([holder] if holder else [])], NotificationKind.WITHDRAWN, now)
+        self.erase_personal_data(now)
+
+    def erase_personal_data(self, now: datetime) -> None:
+        """Keep the statistics; drop identity, contact details and free text, including
+        the referrer's id wherever the history names them as the actor. Idempotent."""
+        if self.is_erased:
+            return
+        referrer = self.referrer_id
+        self.answers = self.answers.statistical_only()
+        self.referrer_id = self.referrer_name = ""
+        self.history = [
+            replace(e, actor_id=ERASED_REFERRER) if referrer and e.actor_id == referrer else e
+            for e in self.history
+        ]
+        self.history.append(CaseEvent(now, ERASED_REFERRER, "PersonalDataErased"))
+        self.updated_at = now
+
+    def purge(self, now: datetime) -> bool:
+        """End of the retention period for a closed or withdrawn referral: erase personal
+        data, keep the statistics. A system action; returns False if there was nothing to do."""
+        if self.state not in PURGEABLE:
+            raise errors.InvalidTransition("purge", self.state)
+        if self.is_purged:
+            return False
+        self.erase_personal_data(now)
+        self.history.append(CaseEvent(now, SYSTEM, "ReferralPurged"))
+        return True
+
+    @property
+    def is_purged(self) -> bool:
+        return any(e.name == "ReferralPurged" for e in self.history)
+
+    @property
+    def is_erased(self) -> bool:
+        return any(e.name == "PersonalDataErased" for e in self.history)
 
     # -- the SMLO ----------------------------------------------------------------------
 
@@ -172,6 +217,8 @@ class Referral:
     def _require_smlo(self, actor: Actor) -> None:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} is not an SMLO")
+        if actor.user_id == self.referrer_id:
+            raise errors.CannotTriageOwnReferral(f"{actor.user_id} referred {self.id}")
 
     def _require_offered_advocate(self, actor: Actor, transition: Transition) -> None:
         holder = self.offered_to or self.advocate_id

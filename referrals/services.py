@@ -2,20 +2,60 @@
 
 These are the only entry points the bot uses. Every call names the acting person; the
 domain decides whether they may act, so a forged card can never do more than its sender.
+Every read of a referral's details and every change is written to the audit trail,
+allowed or refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from referrals import errors
 from referrals.allocation import allocation_options, format_reference
+from referrals.audit import ActorRole, AuditAction, AuditEntry, AuditLog, Outcome
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.people import Actor, Advocate, AllocationOption
 from referrals.ports import Clock, Stores
-from referrals.referral import DeclineReason, Referral, Signpost
-from referrals.states import NEEDS_SMLO, ReferralState
+from referrals.referral import SYSTEM, DeclineReason, Referral, Signpost
+from referrals.states import NEEDS_SMLO, STATE_TABLE, ReferralState, Transition
+
+A = AuditAction
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    ended_days: int  # closed or withdrawn referrals keep personal data this long
+    draft_days: int  # unfinished referrals are deleted after this long untouched
+
+    @property
+    def ended(self) -> timedelta:
+        return timedelta(days=self.ended_days)
+
+    @property
+    def draft(self) -> timedelta:
+        return timedelta(days=self.draft_days)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    referrals_purged: int
+    drafts_deleted: int
+
+
+def role_towards(actor: Actor, referral: Referral | None) -> ActorRole:
+    """How the actor stands to this referral, for the audit trail."""
+    if actor.user_id == SYSTEM:
+        return ActorRole.SYSTEM
+    if referral is not None and actor.user_id and actor.user_id == referral.referrer_id:
+        return ActorRole.REFERRER
+    if actor.is_smlo:
+        return ActorRole.SMLO
+    if referral is not None and actor.user_id in (referral.offered_to, referral.advocate_id):
+        return ActorRole.ADVOCATE if actor.user_id else ActorRole.OTHER
+    return ActorRole.OTHER
 
 
 @dataclass(frozen=True)
@@ -23,6 +63,7 @@ class ReferralService:
     stores: Stores
     clock: Clock
     smlo_ids: frozenset[str]
+    audit: AuditLog
 
     async def identify(self, user_id: str, display_name: str = "") -> Actor:
         """The roles of the person behind this turn, decided here and nowhere else."""
@@ -51,45 +92,105 @@ class ReferralService:
         self, actor: Actor, referral_id: str, answers: IntakeAnswers, step: IntakeStep
     ) -> Referral:
         return await self._change(
-            referral_id, lambda r: r.record_answers(actor, answers, step, self.clock.now())
+            actor,
+            referral_id,
+            A.CHANGE_DRAFT,
+            lambda r: r.record_answers(actor, answers, step, self.clock.now()),
         )
 
     async def delete_draft(self, actor: Actor, referral_id: str) -> None:
-        referral = await self.stores.referrals.get(referral_id)
-        if referral.referrer_id != actor.user_id:
-            raise errors.NotTheReferrer(f"{actor.user_id} may not delete {referral_id}")
-        await self.stores.referrals.delete_draft(referral_id)
+        referral = await self._load(actor, referral_id, A.DELETE_DRAFT)
+        async with self._audited(actor, referral, A.DELETE_DRAFT):
+            if referral.referrer_id != actor.user_id:
+                raise errors.NotTheReferrer(f"{actor.user_id} may not delete {referral_id}")
+            if referral.state is not ReferralState.DRAFT:  # sent: withdraw it instead
+                raise errors.InvalidTransition("delete", referral.state)
+            await self.stores.referrals.delete_draft(referral_id)
 
     async def submit(self, actor: Actor, referral_id: str) -> Referral:
-        referral = await self.stores.referrals.get(referral_id)
-        referral.ensure_can_submit(actor)
+        referral = await self._load(actor, referral_id, A.SUBMIT)
+        async with self._audited(actor, referral, A.SUBMIT, only_refusals=True):
+            referral.ensure_can_submit(actor)
         now = self.clock.now()
         number = await self.stores.referrals.next_reference_number(now.year)
         reference = format_reference(now.year, number)
         return await self._change(
-            referral_id, lambda r: r.submit(actor, reference, self.smlo_ids, now)
+            actor, referral_id, A.SUBMIT, lambda r: r.submit(actor, reference, self.smlo_ids, now)
+        )
+
+    async def withdraw(self, actor: Actor, referral_id: str) -> Referral:
+        """The referrer takes it back: personal data and free text are erased at once."""
+        return await self._change(
+            actor,
+            referral_id,
+            A.WITHDRAW,
+            lambda r: r.withdraw(actor, self.smlo_ids, self.clock.now()),
         )
 
     # -- reading ------------------------------------------------------------------
 
-    async def view(self, actor: Actor, referral_id: str) -> Referral:
-        referral = await self.stores.referrals.get(referral_id)
-        referral.ensure_can_view(actor)
+    async def view(self, actor: Actor, referral_id: str, *, as_smlo: bool = False) -> Referral:
+        """The details, for those allowed; `as_smlo` also requires the SMLO role (the SMLO's
+        cards), checked here so that a refusal is audited like any other."""
+        referral = await self._load(actor, referral_id, A.VIEW_DETAILS)
+        async with self._audited(actor, referral, A.VIEW_DETAILS):
+            if as_smlo and not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+            referral.ensure_can_view(actor)
         return referral
 
     async def view_by_reference(self, actor: Actor, reference: str) -> Referral:
+        """The SMLO's look-up by reference; nobody else may use it (nor probe references)."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
         referral = await self.stores.referrals.find_by_reference(reference.strip().upper())
         if referral is None:
             raise errors.ReferralNotFound(reference)
-        referral.ensure_can_view(actor)
+        async with self._audited(actor, referral, A.VIEW_DETAILS):
+            referral.ensure_can_view(actor)
         return referral
 
     async def view_offer(self, actor: Actor, referral_id: str) -> Referral:
         """The content-free offer, for the advocate it is offered to."""
-        referral = await self.stores.referrals.get(referral_id)
-        if referral.offered_to != actor.user_id or referral.state is not ReferralState.OFFERED:
-            raise errors.NotTheOfferedAdvocate(f"{actor.user_id} holds no offer of {referral_id}")
+        referral = await self._load(actor, referral_id, A.VIEW_OFFER)
+        async with self._audited(actor, referral, A.VIEW_OFFER):
+            if referral.offered_to != actor.user_id or referral.state is not ReferralState.OFFERED:
+                raise errors.NotTheOfferedAdvocate(
+                    f"{actor.user_id} holds no offer of {referral_id}"
+                )
         return referral
+
+    async def view_own(
+        self, actor: Actor, referral_id: str, *, to_withdraw: bool = False
+    ) -> Referral:
+        """A referral as its referrer sees it (to check or withdraw it); nobody else."""
+        referral = await self._load(actor, referral_id, A.VIEW_DETAILS)
+        async with self._audited(actor, referral, A.VIEW_DETAILS):
+            if not actor.user_id or referral.referrer_id != actor.user_id:
+                raise errors.NotTheReferrer(f"{actor.user_id} did not refer {referral_id}")
+            if to_withdraw and referral.state not in STATE_TABLE[Transition.WITHDRAW][0]:
+                raise errors.InvalidTransition(Transition.WITHDRAW, referral.state)
+        return referral
+
+    async def view_case(self, actor: Actor, referral_id: str) -> Referral:
+        """The case as its advocate works it: the advocate who holds it, or an SMLO."""
+        referral = await self._load(actor, referral_id, A.VIEW_DETAILS)
+        async with self._audited(actor, referral, A.VIEW_DETAILS):
+            if not actor.is_smlo and actor.user_id != referral.advocate_id:
+                raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} holds no {referral_id}")
+            referral.ensure_can_view(actor)
+        return referral
+
+    async def my_referrals(self, actor: Actor) -> list[Referral]:
+        """The referrer's own sent referrals, to see where they stand or withdraw them."""
+        return await self.stores.referrals.list_for_referrer(actor.user_id)
+
+    async def audit_trail(self, actor: Actor, referral_id: str) -> list[AuditEntry]:
+        referral = await self._load(actor, referral_id, A.VIEW_AUDIT)
+        async with self._audited(actor, referral, A.VIEW_AUDIT):
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+        return await self.audit.for_referral(referral_id)
 
     async def advocate_names(self) -> dict[str, str]:
         return {a.user_id: a.display_name for a in await self.stores.roster.list_advocates()}
@@ -112,9 +213,11 @@ class ReferralService:
     async def allocation_options(
         self, actor: Actor, referral_id: str
     ) -> tuple[Referral, list[AllocationOption]]:
-        if not actor.is_smlo:
-            raise errors.NotAnSmlo(actor.user_id)
-        referral = await self.stores.referrals.get(referral_id)
+        referral = await self._load(actor, referral_id, A.VIEW_ALLOCATION)
+        async with self._audited(actor, referral, A.VIEW_ALLOCATION):
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+            referral.ensure_can_view(actor)  # not a draft
         advocates = await self.stores.roster.list_advocates()
         caseloads = await self.stores.referrals.caseloads()
         return referral, allocation_options(referral, advocates, caseloads)
@@ -122,38 +225,116 @@ class ReferralService:
     # -- the SMLO and the advocate ------------------------------------------------------
 
     async def offer(self, actor: Actor, referral_id: str, advocate_id: str) -> Referral:
-        if not actor.is_smlo:  # before the roster look-up, so nobody can probe who is on it
-            raise errors.NotAnSmlo(actor.user_id)
-        advocate = await self.stores.roster.get_advocate(advocate_id)
-        if advocate is None:
-            raise errors.AdvocateNotAvailable(advocate_id)
-        return await self._change(referral_id, lambda r: r.offer(actor, advocate, self.clock.now()))
+        referral = await self._load(actor, referral_id, A.OFFER)
+        async with self._audited(actor, referral, A.OFFER, only_refusals=True):
+            if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
+                raise errors.NotAnSmlo(actor.user_id)
+            advocate = await self.stores.roster.get_advocate(advocate_id)
+            if advocate is None:
+                raise errors.AdvocateNotAvailable(advocate_id)
+        return await self._change(
+            actor, referral_id, A.OFFER, lambda r: r.offer(actor, advocate, self.clock.now())
+        )
 
     async def mark_out_of_remit(
         self, actor: Actor, referral_id: str, signpost: Signpost
     ) -> Referral:
         return await self._change(
-            referral_id, lambda r: r.mark_out_of_remit(actor, signpost, self.clock.now())
+            actor,
+            referral_id,
+            A.MARK_OUT_OF_REMIT,
+            lambda r: r.mark_out_of_remit(actor, signpost, self.clock.now()),
         )
 
     async def accept(self, actor: Actor, referral_id: str) -> Referral:
         return await self._change(
-            referral_id, lambda r: r.accept(actor, self.smlo_ids, self.clock.now())
+            actor, referral_id, A.ACCEPT, lambda r: r.accept(actor, self.smlo_ids, self.clock.now())
         )
 
     async def decline(self, actor: Actor, referral_id: str, reason: DeclineReason) -> Referral:
         return await self._change(
-            referral_id, lambda r: r.decline(actor, reason, self.smlo_ids, self.clock.now())
+            actor,
+            referral_id,
+            A.DECLINE,
+            lambda r: r.decline(actor, reason, self.smlo_ids, self.clock.now()),
         )
 
-    async def _change(self, referral_id: str, act: Callable[[Referral], None]) -> Referral:
+    # -- retention ----------------------------------------------------------------------
+
+    async def purge_expired(self, policy: RetentionPolicy) -> PurgeReport:
+        """Erase personal data of referrals that ended more than `policy.ended_days` ago and
+        delete drafts untouched for `policy.draft_days`. Idempotent; every step audited."""
+        now = self.clock.now()
+        system = Actor(SYSTEM)
+        purged = 0
+        for referral in await self.stores.referrals.list_ended_before(now - policy.ended):
+            if referral.purge(now):
+                await self.stores.referrals.save(referral)
+                await self._record(system, referral.id, None, A.PURGE, Outcome.ALLOWED)
+                purged += 1
+        deleted = 0
+        for draft in await self.stores.referrals.list_drafts_before(now - policy.draft):
+            await self.stores.referrals.delete_draft(draft.id)
+            await self._record(system, draft.id, None, A.DELETE_DRAFT, Outcome.ALLOWED)
+            deleted += 1
+        return PurgeReport(purged, deleted)
+
+    # -- bookkeeping --------------------------------------------------------------------
+
+    async def _load(self, actor: Actor, referral_id: str, action: AuditAction) -> Referral:
+        """Load a referral; an unknown id is a refusal too (a forged id is audited)."""
+        try:
+            return await self.stores.referrals.get(referral_id)
+        except errors.ReferralNotFound:
+            await self._record(actor, referral_id, None, action, Outcome.REFUSED)
+            raise
+
+    @asynccontextmanager
+    async def _audited(
+        self, actor: Actor, referral: Referral, action: AuditAction, *, only_refusals: bool = False
+    ) -> AsyncIterator[None]:
+        """Audit the guarded step: refused if the domain says no, else allowed."""
+        try:
+            yield
+        except errors.ConcurrentUpdate:
+            raise
+        except errors.ReferralError:
+            await self._record(actor, referral.id, referral, action, Outcome.REFUSED)
+            raise
+        if not only_refusals:
+            await self._record(actor, referral.id, referral, action, Outcome.ALLOWED)
+
+    async def _record(
+        self,
+        actor: Actor,
+        referral_id: str,
+        referral: Referral | None,
+        action: AuditAction,
+        outcome: Outcome,
+    ) -> None:
+        role = role_towards(actor, referral)
+        # The role already says it was the referrer; storing their id would tie them to the
+        # referral for good, since the trail can never be edited or erased.
+        actor_id = "" if role is ActorRole.REFERRER else actor.user_id
+        await self.audit.append(
+            AuditEntry(self.clock.now(), referral_id, actor_id, role, action, outcome)
+        )
+
+    async def _change(
+        self,
+        actor: Actor,
+        referral_id: str,
+        action: AuditAction,
+        act: Callable[[Referral], None],
+    ) -> Referral:
         """Load, act, save; on a concurrent change, act once more on the fresh copy so the
         domain's own rules decide (two SMLOs allocating at once: exactly one wins)."""
         for attempt in range(2):
-            referral = await self.stores.referrals.get(referral_id)
-            act(referral)
+            referral = await self._load(actor, referral_id, action)
             try:
-                await self.stores.referrals.save(referral)
+                async with self._audited(actor, referral, action):  # a lost race is not audited
+                    act(referral)
+                    await self.stores.referrals.save(referral)
             except errors.ConcurrentUpdate:
                 if attempt:
                     raise

@@ -9,6 +9,11 @@ reason abandoned state is purged (`purge_older_than`).
 Decoding uses `Unpickler(safe=True)`, which refuses to `eval` `py/repr` payloads; it still
 builds any class a document names, so only this application may write to the database.
 
+Dialog state holds what people typed (names, answers not yet saved to the referral), so
+each document is encrypted whole with the database's `FieldCipher`, bound to its key:
+a document moved to another conversation's row does not decrypt. The key (channel and
+conversation id), e-tag and write time stay in clear for look-up and purge.
+
 E-tags follow botbuilder's contract: `read` puts the stored e-tag into each value as
 `"e_tag"`; `write` with e-tag `"*"` or none overwrites, any other e-tag must match the
 stored one (else `StateConflict`), and `""` is refused.
@@ -27,14 +32,17 @@ from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
 from referrals.clock import SystemClock
+from referrals.errors import ConcurrentUpdate
 from referrals.ports import Clock
 from storage import codec
 from storage.sqlite import SqliteDatabase, SqliteStores
 
+STATE_FIELD = "bot_state.document"
+
 _log = logging.getLogger(__name__)
 
 
-class StateConflict(Exception):
+class StateConflict(ConcurrentUpdate):
     """Someone wrote this state since it was read: the e-tag no longer matches."""
 
 
@@ -56,7 +64,7 @@ class SqliteBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is unt
         )
         found: dict[str, object] = {}
         for key, etag, document in rows:
-            flattened = json.loads(document)
+            flattened = json.loads(self._db.cipher.decrypt(document, STATE_FIELD, key))
             if isinstance(flattened, dict):
                 flattened["e_tag"] = etag
             found[key] = Unpickler(safe=True).restore(flattened)
@@ -67,8 +75,15 @@ class SqliteBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is unt
         if not changes:
             return
         now = codec.sortable_time(self._clock.now())
-        # Flatten before taking the database lock: only SQL runs while it is held.
-        rows = [(key, _etag_of(value), _dumps(_flatten(value))) for key, value in changes.items()]
+        # Flatten and encrypt before taking the database lock: only SQL runs while it is held.
+        rows = [
+            (
+                key,
+                _etag_of(value),
+                self._db.cipher.encrypt(_dumps(_flatten(value)), STATE_FIELD, key),
+            )
+            for key, value in changes.items()
+        ]
         async with self._db.transaction() as connection:
             for key, expected, document in rows:
                 etag = uuid.uuid4().hex

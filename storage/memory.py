@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from referrals import errors
+from referrals.audit import AuditEntry
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
@@ -69,6 +70,14 @@ class MemoryReferralStore:
         chosen = [r for r in self._referrals.values() if r.state in states]
         return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
 
+    async def list_for_referrer(self, referrer_id: str) -> list[Referral]:
+        chosen = [
+            r
+            for r in self._referrals.values()
+            if referrer_id and r.referrer_id == referrer_id and r.state is not ReferralState.DRAFT
+        ]
+        return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
+
     async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
         if not advocate_id:  # "" is the offered_to of every unallocated referral
             return []
@@ -76,6 +85,19 @@ class MemoryReferralStore:
             r
             for r in self._referrals.values()
             if r.state in OPEN_STATES and advocate_id in (r.advocate_id, r.offered_to)
+        ]
+        return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
+
+    async def list_ended_before(self, before: datetime) -> list[Referral]:
+        ended = (ReferralState.CLOSED, ReferralState.WITHDRAWN)
+        chosen = [r for r in self._referrals.values() if r.state in ended and r.updated_at < before]
+        return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
+
+    async def list_drafts_before(self, before: datetime) -> list[Referral]:
+        chosen = [
+            r
+            for r in self._referrals.values()
+            if r.state is ReferralState.DRAFT and r.updated_at < before
         ]
         return [_snapshot(r) for r in sorted(chosen, key=_submitted_order)]
 
@@ -154,6 +176,19 @@ class MemoryConversationStore:
     async def get_reference(self, user_id: str) -> dict[str, Any] | None:
         found = self._references.get(user_id)
         return copy.deepcopy(found) if found is not None else None
+
+
+class MemoryAuditLog:
+    """Append-only, like the real one: there is no way to change or remove an entry."""
+
+    def __init__(self) -> None:
+        self._entries: list[AuditEntry] = []
+
+    async def append(self, entry: AuditEntry) -> None:
+        self._entries.append(entry)
+
+    async def for_referral(self, referral_id: str) -> list[AuditEntry]:
+        return [e for e in self._entries if e.referral_id == referral_id]
 
 
 def memory_stores() -> Stores:

@@ -7,9 +7,12 @@ run inside it, or read what it has not yet committed. Across processes, WAL and
 `busy_timeout` let readers and one writer share the file; `BEGIN IMMEDIATE` takes the
 write lock up front so a transaction never fails halfway on a lock upgrade.
 
-Rows hold the codec's JSON document plus the columns the queries filter and sort on.
-SQL text is only ever built from constant fragments in this module (S608 is silenced
-there); every value is a bound parameter.
+Rows hold the codec's JSON document, sealed by `storage.sealing` (identity, contact
+details and free text encrypted; see there for exactly what), plus the columns the
+queries filter and sort on. People are found by blind index (`referrer_key`,
+`recipient_key`, `user_key`), never by their id in clear. SQL text is only ever built
+from constant fragments in this module (S608 is silenced there); every value is a bound
+parameter.
 """
 
 from __future__ import annotations
@@ -34,7 +37,8 @@ from referrals.people import Advocate
 from referrals.ports import Stores
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
-from storage import codec
+from storage import codec, sealing
+from storage.crypto import FieldCipher
 
 _log = logging.getLogger(__name__)
 
@@ -72,15 +76,36 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             updated_at TEXT NOT NULL)""",
         "CREATE INDEX bot_state_updated_at ON bot_state (updated_at)",
     ),
+    # 2: encryption at rest. The renamed columns now hold blind indexes, not ids.
+    (
+        "ALTER TABLE referrals RENAME COLUMN referrer_id TO referrer_key",
+        "ALTER TABLE outbox RENAME COLUMN recipient_id TO recipient_key",
+        "ALTER TABLE conversation_references RENAME COLUMN user_id TO user_key",
+    ),
+    # 3: the audit trail, append-only: the database itself refuses UPDATE and DELETE.
+    (
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, referral_id TEXT NOT NULL,
+            actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, action TEXT NOT NULL,
+            outcome TEXT NOT NULL)""",
+        "CREATE INDEX audit_referral ON audit (referral_id, seq)",
+        """CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END""",
+        """CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit entries cannot be removed'); END""",
+    ),
 )
+# Tables whose schema-1 rows hold personal data in clear.
+_PLAINTEXT_TABLES = ("referrals", "outbox", "conversation_references", "bot_state")
 
 
 class SqliteDatabase:
     """The shared connection. Every store and the bot state storage go through it."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, cipher: FieldCipher) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        self.cipher = cipher  # one file, one key ring: every store seals with this
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -124,8 +149,9 @@ class SqliteStores:
         )
 
     @classmethod
-    async def open(cls, path: str | Path) -> SqliteStores:
-        """Connect, set the pragmas and bring the schema up to date."""
+    async def open(cls, path: str | Path, cipher: FieldCipher) -> SqliteStores:
+        """Connect, set the pragmas and bring the schema up to date; `cipher` seals and
+        opens the sensitive parts of every row."""
         connection = await aiosqlite.connect(path, isolation_level=None)
         try:
             connection.row_factory = sqlite3.Row
@@ -133,7 +159,9 @@ class SqliteStores:
             await connection.execute("PRAGMA journal_mode = WAL")
             await connection.execute("PRAGMA synchronous = NORMAL")
             await connection.execute("PRAGMA foreign_keys = ON")
-            database = SqliteDatabase(connection)
+            # Erased and purged data is overwritten on disk, not left in free pages.
+            await connection.execute("PRAGMA secure_delete = ON")
+            database = SqliteDatabase(connection, cipher)
             await _migrate(database)
         except BaseException:
             await connection.close()
@@ -155,9 +183,9 @@ class SqliteStores:
         await self.close()
 
 
-async def open_sqlite_stores(path: str | Path) -> SqliteStores:
-    """Shorthand for `SqliteStores.open(path)`; usable as `async with await …`."""
-    return await SqliteStores.open(path)
+async def open_sqlite_stores(path: str | Path, cipher: FieldCipher) -> SqliteStores:
+    """Shorthand for `SqliteStores.open(path, cipher)`; usable as `async with await …`."""
+    return await SqliteStores.open(path, cipher)
 
 
 async def _migrate(database: SqliteDatabase) -> None:
@@ -170,6 +198,13 @@ async def _migrate(database: SqliteDatabase) -> None:
             raise RuntimeError(
                 f"database schema {current} is newer than this code ({len(MIGRATIONS)})"
             )
+        if current == 1 and await _holds_rows(connection, _PLAINTEXT_TABLES):
+            # SQL cannot encrypt, and sealing in place would leave the clear text in free
+            # pages; this schema only ever held development data.
+            raise RuntimeError(
+                "this database predates encryption at rest and holds data in clear; "
+                "delete it (and its -wal and -shm files) and start again"
+            )
         for number, statements in enumerate(MIGRATIONS[current:], start=current + 1):
             for statement in statements:
                 await connection.execute(statement)
@@ -177,10 +212,18 @@ async def _migrate(database: SqliteDatabase) -> None:
             _log.info("sqlite schema migrated to version %s", number)
 
 
+async def _holds_rows(connection: aiosqlite.Connection, tables: Iterable[str]) -> bool:
+    for table in tables:
+        rows = await connection.execute_fetchall(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608
+        if list(rows):
+            return True
+    return False
+
+
 # -- the ports -------------------------------------------------------------------------
 
 _REFERRAL_COLUMNS = (
-    "id, version, state, referrer_id, reference, offered_to, advocate_id, "
+    "id, version, state, referrer_key, reference, offered_to, advocate_id, "
     "created_at, updated_at, submitted_at, document"
 )
 _SUBMITTED_ORDER = "ORDER BY COALESCE(submitted_at, created_at), id"
@@ -193,7 +236,7 @@ class SqliteReferralStore:
     async def save(self, referral: Referral) -> None:
         """The version check is in SQL, so it holds across processes, not just this lock."""
         stored = replace(referral, version=referral.version + 1, new_notifications=[])
-        row = _referral_row(stored)
+        row = _referral_row(stored, self._db.cipher)
         async with self._db.transaction() as connection:
             if referral.version == 0:
                 try:
@@ -205,7 +248,7 @@ class SqliteReferralStore:
                     raise errors.ConcurrentUpdate(referral.id) from None
             else:
                 cursor = await connection.execute(
-                    "UPDATE referrals SET version = ?, state = ?, referrer_id = ?, "
+                    "UPDATE referrals SET version = ?, state = ?, referrer_key = ?, "
                     "reference = ?, offered_to = ?, advocate_id = ?, created_at = ?, "
                     "updated_at = ?, submitted_at = ?, document = ? "
                     "WHERE id = ? AND version = ?",
@@ -214,9 +257,9 @@ class SqliteReferralStore:
                 if cursor.rowcount != 1:
                     raise errors.ConcurrentUpdate(referral.id)
             await connection.executemany(
-                "INSERT INTO outbox (id, referral_id, recipient_id, kind, status, "
+                "INSERT INTO outbox (id, referral_id, recipient_key, kind, status, "
                 "created_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [_notification_row(n) for n in referral.new_notifications],
+                [_notification_row(n, self._db.cipher) for n in referral.new_notifications],
             )
         referral.version, referral.new_notifications = stored.version, []
 
@@ -230,10 +273,11 @@ class SqliteReferralStore:
         return await self._one("WHERE reference = ? AND reference != ''", reference)
 
     async def find_draft(self, referrer_id: str) -> Referral | None:
+        keys = sealing.indexes_of(referrer_id, sealing.REFERRER, self._db.cipher)
         return await self._one(
             # rowid breaks ties as the fake does: the first stored wins
-            "WHERE referrer_id = ? AND state = ? ORDER BY updated_at DESC, rowid",
-            referrer_id,
+            f"WHERE referrer_key IN ({_marks(keys)}) AND state = ? ORDER BY updated_at DESC, rowid",
+            *keys,
             ReferralState.DRAFT.value,
         )
 
@@ -248,6 +292,14 @@ class SqliteReferralStore:
         chosen = [ReferralState(s).value for s in states]
         return await self._many(f"WHERE state IN ({_marks(chosen)}) {_SUBMITTED_ORDER}", *chosen)
 
+    async def list_for_referrer(self, referrer_id: str) -> list[Referral]:
+        keys = sealing.indexes_of(referrer_id, sealing.REFERRER, self._db.cipher)
+        return await self._many(
+            f"WHERE referrer_key IN ({_marks(keys)}) AND state != ? {_SUBMITTED_ORDER}",
+            *keys,
+            ReferralState.DRAFT.value,
+        )
+
     async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
         if not advocate_id:  # "" is every unallocated referral's offered_to
             return []
@@ -257,6 +309,21 @@ class SqliteReferralStore:
             f"{_SUBMITTED_ORDER}",
             *open_states,
             advocate_id,
+        )
+
+    async def list_ended_before(self, before: datetime) -> list[Referral]:
+        ended = (ReferralState.CLOSED.value, ReferralState.WITHDRAWN.value)
+        return await self._many(
+            f"WHERE state IN (?, ?) AND updated_at < ? {_SUBMITTED_ORDER}",
+            *ended,
+            codec.sortable_time(before),
+        )
+
+    async def list_drafts_before(self, before: datetime) -> list[Referral]:
+        return await self._many(
+            f"WHERE state = ? AND updated_at < ? {_SUBMITTED_ORDER}",
+            ReferralState.DRAFT.value,
+            codec.sortable_time(before),
         )
 
     async def caseloads(self) -> dict[str, int]:
@@ -284,7 +351,10 @@ class SqliteReferralStore:
     async def _many(self, where: str, *parameters: object) -> list[Referral]:
         sql = f"SELECT document FROM referrals {where}"  # noqa: S608
         rows = await self._db.fetch_all(sql, parameters)
-        return [codec.referral_from_doc(json.loads(row[0])) for row in rows]
+        return [
+            codec.referral_from_doc(sealing.open_referral(json.loads(row[0]), self._db.cipher))
+            for row in rows
+        ]
 
 
 class SqliteRosterStore:
@@ -335,7 +405,7 @@ class SqliteOutboxStore:
             if not rows:
                 raise KeyError(notification_id)
             sent = replace(
-                codec.notification_from_doc(json.loads(rows[0][0])),
+                _notification_from_row(rows[0][0], self._db.cipher),
                 status=DeliveryStatus.SENT,
                 conversation_id=conversation_id,
                 activity_id=activity_id,
@@ -345,7 +415,9 @@ class SqliteOutboxStore:
                 (
                     sent.status.value,
                     codec.sortable_time(at),
-                    _dumps(codec.notification_to_doc(sent)),
+                    _dumps(
+                        sealing.seal_notification(codec.notification_to_doc(sent), self._db.cipher)
+                    ),
                     notification_id,
                 ),
             )
@@ -353,11 +425,12 @@ class SqliteOutboxStore:
     async def find_sent(
         self, referral_id: str, recipient_id: str, kind: NotificationKind
     ) -> Notification | None:
+        keys = sealing.indexes_of(recipient_id, sealing.RECIPIENT, self._db.cipher)
         found = await self._many(
-            "WHERE referral_id = ? AND recipient_id = ? AND kind = ? AND status = ? "
-            "ORDER BY created_at DESC, id DESC LIMIT 1",
+            f"WHERE referral_id = ? AND recipient_key IN ({_marks(keys)}) AND kind = ? "
+            "AND status = ? ORDER BY created_at DESC, id DESC LIMIT 1",
             referral_id,
-            recipient_id,
+            *keys,
             NotificationKind(kind).value,
             DeliveryStatus.SENT.value,
         )
@@ -366,7 +439,7 @@ class SqliteOutboxStore:
     async def _many(self, where: str, *parameters: object) -> list[Notification]:
         sql = f"SELECT document FROM outbox {where}"  # noqa: S608
         rows = await self._db.fetch_all(sql, parameters)
-        return [codec.notification_from_doc(json.loads(row[0])) for row in rows]
+        return [_notification_from_row(row[0], self._db.cipher) for row in rows]
 
 
 class SqliteConversationStore:
@@ -374,49 +447,71 @@ class SqliteConversationStore:
         self._db = database
 
     async def put_reference(self, user_id: str, reference: Mapping[str, Any]) -> None:
-        """The reference must be JSON-serialisable (a `ConversationReference.serialize()`)."""
+        """The reference must be JSON-serialisable (a `ConversationReference.serialize()`).
+        A copy still keyed under a retired key's index is replaced, not left behind."""
+        cipher = self._db.cipher
+        sealed = sealing.seal_reference(user_id, reference, cipher)
+        keys = sealing.indexes_of(user_id, sealing.CONVERSATION_USER, cipher)
         async with self._db.transaction() as connection:
             await connection.execute(
-                "INSERT INTO conversation_references (user_id, document) VALUES (?, ?) "
-                "ON CONFLICT (user_id) DO UPDATE SET document = excluded.document",
-                (user_id, _dumps(dict(reference))),
+                f"DELETE FROM conversation_references WHERE user_key IN ({_marks(keys)})",  # noqa: S608
+                keys,
+            )
+            await connection.execute(
+                "INSERT INTO conversation_references (user_key, document) VALUES (?, ?)",
+                (sealed["user_key"], sealed["sealed"]),
             )
 
     async def get_reference(self, user_id: str) -> dict[str, Any] | None:
-        row = await self._db.fetch_one(
-            "SELECT document FROM conversation_references WHERE user_id = ?", (user_id,)
+        keys = sealing.indexes_of(user_id, sealing.CONVERSATION_USER, self._db.cipher)
+        rows = await self._db.fetch_all(
+            "SELECT user_key, document FROM conversation_references "  # noqa: S608
+            f"WHERE user_key IN ({_marks(keys)})",
+            keys,
         )
-        return dict(json.loads(row[0])) if row else None
+        for user_key, document in rows:
+            found_id, reference = sealing.open_reference(
+                {"user_key": user_key, "sealed": document}, self._db.cipher
+            )
+            if found_id == user_id:  # belt and braces: the sealed id is the one asked for
+                return reference
+        return None
 
 
-def _referral_row(referral: Referral) -> tuple[object, ...]:
+def _referral_row(referral: Referral, cipher: FieldCipher) -> tuple[object, ...]:
     """Values in `_REFERRAL_COLUMNS` order."""
     submitted = referral.submitted_at
+    document = sealing.seal_referral(codec.referral_to_doc(referral), cipher)
     return (
         referral.id,
         referral.version,
         referral.state.value,
-        referral.referrer_id,
+        document["referrer_key"],
         referral.reference,
         referral.offered_to,
         referral.advocate_id,
         codec.sortable_time(referral.created_at),
         codec.sortable_time(referral.updated_at),
         codec.sortable_time(submitted) if submitted else None,
-        _dumps(codec.referral_to_doc(referral)),
+        _dumps(document),
     )
 
 
-def _notification_row(n: Notification) -> tuple[object, ...]:
+def _notification_row(n: Notification, cipher: FieldCipher) -> tuple[object, ...]:
+    document = sealing.seal_notification(codec.notification_to_doc(n), cipher)
     return (
         n.id,
         n.referral_id,
-        n.recipient_id,
+        document["recipient_key"],
         n.kind.value,
         n.status.value,
         codec.sortable_time(n.created_at),
-        _dumps(codec.notification_to_doc(n)),
+        _dumps(document),
     )
+
+
+def _notification_from_row(document: str, cipher: FieldCipher) -> Notification:
+    return codec.notification_from_doc(sealing.open_notification(json.loads(document), cipher))
 
 
 def _marks(values: Collection[object]) -> str:

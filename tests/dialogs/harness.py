@@ -24,6 +24,7 @@ from dialogs.intake import IntakeDialog
 from referrals.clock import FakeClock
 from referrals.ports import Stores
 from referrals.services import ReferralService
+from storage.memory import MemoryAuditLog
 
 Card = dict[str, Any]
 TENANT = "5f3e0c1a-0000-4000-8000-00000000feed"
@@ -41,7 +42,7 @@ class BotWorld:
         self, stores: Stores, clock: FakeClock, storage: Storage, fresh_bot_each_turn: bool = False
     ) -> None:
         self.stores, self.clock, self._storage = stores, clock, storage
-        self.service = ReferralService(stores, clock, SMLO_IDS)
+        self.service = ReferralService(stores, clock, SMLO_IDS, MemoryAuditLog())
         self.adapter = TestAdapter()
         self.notifier = Notifier(
             self.adapter, stores, clock, "", "https://smba.test", TENANT, SMLO_IDS

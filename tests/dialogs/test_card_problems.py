@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.handler import CARD_TYPE
+from bot.handler import UNREADABLE_NOTICE as UNREADABLE
 from cards.parsers import UNKNOWN_CHOICE
 from referrals.intake import TEXT_LIMITS, IntakeStep, Route
 from referrals.referral import Referral
@@ -111,7 +112,7 @@ async def test_a_bad_email_and_a_bad_phone_are_each_marked_and_kept_on_the_card(
     ],
     ids=["no action", "no data", "not an object"],
 )
-async def test_a_payload_without_an_action_or_data_gets_a_readable_card_and_changes_nothing(
+async def test_a_payload_without_an_action_or_data_shows_the_step_again_and_changes_nothing(
     world: BotWorld, referrer: Conversation, value: Any
 ) -> None:
     await start(referrer)
@@ -121,14 +122,13 @@ async def test_a_payload_without_an_action_or_data_gets_a_readable_card_and_chan
     response = await referrer.invoke(value)
 
     assert response.status == 200
-    assert heading(response.body.value) == "We could not read that"
+    assert heading(response.body.value) == "Step 2 of 6: What you would like"
+    assert UNREADABLE in card_text(response.body.value)
     after = await draft_of(world, referrer)
     assert (after.answers, after.step, after.version) == (before.answers, before.step, 2)
-    await referrer.say("continue")
-    assert heading(referrer.card) == "Step 2 of 6: What you would like"
 
 
-async def test_an_answer_that_is_not_text_gets_a_readable_card_and_changes_nothing(
+async def test_an_answer_that_is_not_text_shows_the_step_again_and_changes_nothing(
     world: BotWorld, referrer: Conversation
 ) -> None:
     await start(referrer)
@@ -136,10 +136,9 @@ async def test_an_answer_that_is_not_text_gets_a_readable_card_and_changes_nothi
 
     response = await referrer.invoke(answer_value(draft.id, "about_you", route=5))
 
-    assert heading(response.body.value) == "We could not read that"
+    assert heading(response.body.value) == "Step 1 of 6: About you"
+    assert UNREADABLE in card_text(response.body.value)
     assert (await draft_of(world, referrer)).answers == draft.answers
-    await referrer.say("continue")
-    assert heading(referrer.card) == "Step 1 of 6: About you"
     card = await referrer.click("Next", **ABOUT_YOU)
     assert heading(card) == "Step 2 of 6: What you would like"
 
@@ -167,7 +166,8 @@ async def test_a_forged_referral_id_is_not_read_and_changes_nothing(
 
     card = await referrer.invoke(answer_value("../../" + "a" * 26, "about_you", **ABOUT_YOU))
 
-    assert heading(card.body.value) == "We could not read that"
+    assert heading(card.body.value) == "Step 1 of 6: About you"
+    assert UNREADABLE in card_text(card.body.value)
     assert (await draft_of(world, referrer)).version == before.version
 
 

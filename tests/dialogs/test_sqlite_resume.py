@@ -12,6 +12,8 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeStep, Route
 from referrals.states import ReferralState
 from storage.bot_state import SqliteBotStateStorage
+from storage.crypto import FieldCipher
+from storage.keys import development_key_ring
 from storage.sqlite import SqliteStores
 from tests.dialogs.conftest import REFERRER_ID
 from tests.dialogs.flows import (
@@ -32,7 +34,7 @@ STALE = "That card was out of date, so here is where you were."
 @pytest.fixture
 async def sqlite_world() -> AsyncIterator[BotWorld]:
     clock = FakeClock()
-    async with await SqliteStores.open(":memory:") as sqlite:
+    async with await SqliteStores.open(":memory:", FieldCipher(development_key_ring())) as sqlite:
         storage = SqliteBotStateStorage(sqlite, clock)
         yield BotWorld(sqlite.stores, clock, storage, fresh_bot_each_turn=True)
 

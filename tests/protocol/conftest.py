@@ -31,14 +31,6 @@ class RunningBot:
     clock: FakeClock
 
 
-@pytest.fixture
-async def connector() -> AsyncIterator[ConnectorStandIn]:
-    stand_in = ConnectorStandIn()
-    await stand_in.start()
-    yield stand_in
-    await stand_in.stop()
-
-
 def make_settings(tmp_path_str: str, service_url: str) -> Settings:
     return Settings(
         development_mode=True,
@@ -50,6 +42,7 @@ def make_settings(tmp_path_str: str, service_url: str) -> Settings:
         ),
         teams_service_url=service_url,
         app_tenant_id=TENANT,
+        allowed_service_hosts=frozenset({"127.0.0.1"}),  # the connector stand-in
     )
 
 

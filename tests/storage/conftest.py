@@ -7,6 +7,7 @@ step, as the services do, so stored data always has a shape the domain can produ
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -30,6 +31,7 @@ from referrals.intake import (
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
 from referrals.referral import Referral
+from storage.crypto import FieldCipher, KeyRing
 from storage.memory import memory_stores
 from storage.sqlite import SqliteStores
 
@@ -63,6 +65,15 @@ FULL_ANSWERS = IntakeAnswers(
     age_band=AgeBand.FROM_35_TO_44,
     consent=True,
 )
+
+
+def key_ring(*key_ids: str, current: str) -> KeyRing:
+    """A ring of fixed test keys, each derived from its id: the same id, the same key."""
+    return KeyRing({i: hashlib.sha256(f"test key {i}".encode()).digest() for i in key_ids}, current)
+
+
+# What the SQLite stores encrypt with in tests that are not about keys.
+CIPHER = FieldCipher(key_ring("test", current="test"))
 
 
 def as_advocate(advocate: Advocate) -> Actor:
@@ -124,7 +135,7 @@ async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield memory_stores()
         return
     path = tmp_path / "referrals.db" if request.param == "sqlite-file" else ":memory:"
-    async with await SqliteStores.open(path) as sqlite:
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
         yield sqlite.stores
 
 

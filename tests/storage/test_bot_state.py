@@ -16,11 +16,12 @@ from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 from referrals.clock import FakeClock
 from storage.bot_state import SqliteBotStateStorage, StateConflict
 from storage.sqlite import SqliteStores
+from tests.storage.conftest import CIPHER
 
 
 @pytest.fixture
 async def sqlite(tmp_path: Path) -> AsyncIterator[SqliteStores]:
-    async with await SqliteStores.open(tmp_path / "referrals.db") as opened:
+    async with await SqliteStores.open(tmp_path / "referrals.db", CIPHER) as opened:
         yield opened
 
 
@@ -154,7 +155,7 @@ async def test_a_waterfall_dialog_resumes_across_fresh_state_and_a_reopened_data
         # Every turn starts from nothing in memory: a new connection, storage and state.
         for sqlite in opened:
             await sqlite.close()
-        opened[:] = [await SqliteStores.open(path)]
+        opened[:] = [await SqliteStores.open(path, CIPHER)]
         state = ConversationState(SqliteBotStateStorage(opened[0]))
         dialogs = DialogSet(state.create_property("DialogState"))
         dialogs.add(TextPrompt("text"))
@@ -175,7 +176,7 @@ async def test_a_waterfall_dialog_resumes_across_fresh_state_and_a_reopened_data
         await flow.assert_reply("Noted: Sam, North")
         rows = await opened[0].database.fetch_all("SELECT document FROM bot_state")
         assert len(rows) == 1
-        assert "py/object" in rows[0][0]
+        assert rows[0][0].startswith("v1.")  # encrypted whole (tests/storage/test_encryption)
     finally:
         for sqlite in opened:
             await sqlite.close()

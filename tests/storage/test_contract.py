@@ -247,6 +247,36 @@ async def test_find_draft_returns_only_drafts_of_that_referrer(
     assert await stores.referrals.find_draft(draft.referrer_id) is None
 
 
+async def test_list_for_referrer_shows_their_sent_referrals_oldest_first_and_no_drafts(
+    stores: Stores, scenario: Scenario
+) -> None:
+    first = await scenario.submitted()
+    await scenario.draft()
+    second = await scenario.offered()
+    await scenario.submitted(OTHER_REFERRER)
+
+    found = await stores.referrals.list_for_referrer(REFERRER.user_id)
+
+    assert [r.id for r in found] == [first.id, second.id]
+    assert await stores.referrals.list_for_referrer("") == []
+
+
+async def test_retention_lists_ended_referrals_and_drafts_last_changed_before_a_time(
+    stores: Stores, scenario: Scenario
+) -> None:
+    old_draft = await scenario.draft()
+    withdrawn = await scenario.submitted(OTHER_REFERRER)
+    await scenario.change(withdrawn, lambda at: withdrawn.withdraw(OTHER_REFERRER, SMLO_IDS, at))
+    await scenario.submitted()
+    cutoff = scenario.tick()
+    await scenario.draft(OTHER_REFERRER)
+    late = await scenario.submitted()
+    await scenario.change(late, lambda at: late.withdraw(REFERRER, SMLO_IDS, at))
+
+    assert [r.id for r in await stores.referrals.list_drafts_before(cutoff)] == [old_draft.id]
+    assert [r.id for r in await stores.referrals.list_ended_before(cutoff)] == [withdrawn.id]
+
+
 async def test_delete_draft_never_deletes_a_submitted_referral(
     stores: Stores, scenario: Scenario
 ) -> None:
@@ -322,7 +352,7 @@ async def test_caseloads_count_only_active_referrals(stores: Stores, scenario: S
     closed = await scenario.active(SECOND_ADVOCATE)
     await scenario.change(closed, lambda at: closed.close(as_advocate(SECOND_ADVOCATE), at))
     withdrawn = await scenario.active(SECOND_ADVOCATE)
-    await scenario.change(withdrawn, lambda at: withdrawn.withdraw(REFERRER, at))
+    await scenario.change(withdrawn, lambda at: withdrawn.withdraw(REFERRER, SMLO_IDS, at))
 
     assert await stores.referrals.caseloads() == {ADVOCATE.user_id: 2, SECOND_ADVOCATE.user_id: 1}
 

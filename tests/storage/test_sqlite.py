@@ -13,21 +13,21 @@ from referrals import errors
 from referrals.clock import FakeClock
 from referrals.notifications import NotificationKind
 from storage.sqlite import MIGRATIONS, SqliteStores
-from tests.storage.conftest import ADVOCATE, SMLO, Scenario
+from tests.storage.conftest import ADVOCATE, CIPHER, SMLO, Scenario
 
 
 async def test_data_survives_closing_and_reopening_the_file(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     path = tmp_path / "referrals.db"
-    async with await SqliteStores.open(path) as sqlite:
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
         scenario = Scenario(sqlite.stores, clock)
         referral = await scenario.active(ADVOCATE)
         await sqlite.stores.roster.put_advocate(ADVOCATE)
         await sqlite.stores.conversations.put_reference(SMLO.user_id, {"channelId": "msteams"})
         pending = await sqlite.stores.outbox.pending()
 
-    async with await SqliteStores.open(path) as reopened:
+    async with await SqliteStores.open(path, CIPHER) as reopened:
         stores = reopened.stores
         stored = await stores.referrals.get(referral.id)
         assert stored == referral
@@ -39,7 +39,7 @@ async def test_data_survives_closing_and_reopening_the_file(
 
 
 async def test_wal_journal_mode_foreign_keys_and_busy_timeout_are_on(tmp_path: Path) -> None:
-    async with await SqliteStores.open(tmp_path / "referrals.db") as sqlite:
+    async with await SqliteStores.open(tmp_path / "referrals.db", CIPHER) as sqlite:
         database = sqlite.database
         for pragma, expected in [("journal_mode", "wal"), ("foreign_keys", 1)]:
             row = await database.fetch_one(f"PRAGMA {pragma}")
@@ -55,7 +55,7 @@ async def test_schema_version_is_recorded_and_reopening_does_not_migrate_again(
 ) -> None:
     path = tmp_path / "referrals.db"
     for _ in range(2):
-        async with await SqliteStores.open(path) as sqlite:
+        async with await SqliteStores.open(path, CIPHER) as sqlite:
             row = await sqlite.database.fetch_one("PRAGMA user_version")
             assert row is not None
             assert row[0] == len(MIGRATIONS)
@@ -67,14 +67,17 @@ async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
         await connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
 
     with pytest.raises(RuntimeError, match="newer than this code"):
-        await SqliteStores.open(path)
+        await SqliteStores.open(path, CIPHER)
 
 
 async def test_two_connections_saving_the_same_version_let_exactly_one_win(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     path = tmp_path / "referrals.db"
-    async with await SqliteStores.open(path) as one, await SqliteStores.open(path) as two:
+    async with (
+        await SqliteStores.open(path, CIPHER) as one,
+        await SqliteStores.open(path, CIPHER) as two,
+    ):
         submitted = await Scenario(one.stores, clock).submitted()
         first = await one.stores.referrals.get(submitted.id)
         second = await two.stores.referrals.get(submitted.id)
@@ -94,7 +97,10 @@ async def test_two_connections_saving_the_same_version_let_exactly_one_win(
 
 async def test_reference_numbers_stay_unique_across_two_connections(tmp_path: Path) -> None:
     path = tmp_path / "referrals.db"
-    async with await SqliteStores.open(path) as one, await SqliteStores.open(path) as two:
+    async with (
+        await SqliteStores.open(path, CIPHER) as one,
+        await SqliteStores.open(path, CIPHER) as two,
+    ):
         calls = [s.stores.referrals.next_reference_number(2026) for s in (one, two) * 25]
         numbers = await asyncio.gather(*calls)
 
@@ -104,7 +110,7 @@ async def test_reference_numbers_stay_unique_across_two_connections(tmp_path: Pa
 async def test_a_failed_save_leaves_the_connection_ready_for_the_next(
     clock: FakeClock,
 ) -> None:
-    async with await SqliteStores.open(":memory:") as sqlite:
+    async with await SqliteStores.open(":memory:", CIPHER) as sqlite:
         scenario = Scenario(sqlite.stores, clock)
         draft = await scenario.draft()
         draft.version = 7

@@ -38,17 +38,22 @@ def cards_of(activity: Json) -> list[Json]:
 
 
 class ConnectorStandIn:
-    def __init__(self) -> None:
+    """`host` is any loopback address: a second stand-in on 127.0.0.2 plays a Bot
+    Connector the bot must not trust."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.chats: dict[str, Chat] = {}
         self.created: list[Json] = []  # bodies of POST /v3/conversations
         self.requests: list[tuple[str, str]] = []  # (method, path) of every call
+        self.hits: list[tuple[str, str]] = []  # every HTTP request, even to unknown paths
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.url = ""
 
     async def start(self) -> str:
-        app = web.Application()
+        app = web.Application(middlewares=[self._record_hit])
         app.router.add_post("/v3/conversations", self._create)
         app.router.add_post("/v3/conversations/{cid}/activities", self._send)
         app.router.add_post("/v3/conversations/{cid}/activities/{aid}", self._send)
@@ -56,10 +61,10 @@ class ConnectorStandIn:
         app.router.add_delete("/v3/conversations/{cid}/activities/{aid}", self._delete)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, self.host, 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/"
+        self.url = f"http://{self.host}:{port}/"
         return self.url
 
     async def stop(self) -> None:
@@ -74,6 +79,12 @@ class ConnectorStandIn:
         waits for something that never comes fails after WAIT_SECONDS."""
         async with asyncio.timeout(WAIT_SECONDS), self._changed:
             await self._changed.wait_for(check)
+
+    @web.middleware
+    async def _record_hit(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        self.hits.append((request.method, request.path))
+        response: web.StreamResponse = await handler(request)
+        return response
 
     async def _touched(self) -> None:
         async with self._changed:

@@ -82,7 +82,7 @@ def attempt(referral: Referral, transition: Transition, actor: Actor, now: datet
             actor, DeclineReason.NO_CAPACITY, SMLO_IDS, now
         ),
         Transition.CLOSE: lambda: referral.close(actor, now),
-        Transition.WITHDRAW: lambda: referral.withdraw(actor, now),
+        Transition.WITHDRAW: lambda: referral.withdraw(actor, SMLO_IDS, now),
     }
     assert set(actions) == set(Transition), "a new transition needs a line here"
     actions[transition]()

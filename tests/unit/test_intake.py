@@ -18,7 +18,7 @@ from referrals.people import Actor
 from referrals.referral import Referral
 from referrals.services import ReferralService
 from referrals.states import ReferralState
-from storage.memory import memory_stores
+from storage.memory import MemoryAuditLog, memory_stores
 from tests.unit.builders import ACTORS, CANARY, NOW, SMLO_IDS, Role, new_draft
 
 Step = IntakeStep
@@ -130,7 +130,9 @@ def test_over_limit_answers_are_refused_naming_the_fields_and_nothing_is_kept() 
 
 
 async def test_over_limit_answers_leave_the_stored_answers_unchanged() -> None:
-    service = ReferralService(memory_stores(), FakeClock(NOW), frozenset(SMLO_IDS))
+    service = ReferralService(
+        memory_stores(), FakeClock(NOW), frozenset(SMLO_IDS), MemoryAuditLog()
+    )
     referrer = Actor("referrer-1")
     draft = await service.start_draft(referrer)
     good = IntakeAnswers(route=Route.WITNESSED, account="what I saw")

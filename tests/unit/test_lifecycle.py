@@ -17,7 +17,7 @@ import pytest
 from referrals import errors, states
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Actor, Advocate
-from referrals.referral import CaseEvent, DeclineReason, Referral
+from referrals.referral import ERASED_REFERRER, CaseEvent, DeclineReason, Referral
 from referrals.states import STATE_TABLE, ReferralState, Transition
 from tests.unit.builders import (
     ACTIVE,
@@ -50,7 +50,7 @@ EVENT_NAMES: dict[Transition, tuple[str, ...]] = {
     Transition.ACCEPT: ("AllocationAccepted",),
     Transition.DECLINE: ("AllocationDeclined",),
     Transition.CLOSE: ("ReferralClosed",),
-    Transition.WITHDRAW: ("ReferralWithdrawn",),
+    Transition.WITHDRAW: ("ReferralWithdrawn", "PersonalDataErased"),
 }
 
 
@@ -59,7 +59,8 @@ def expected_outcome(transition: Transition, path: Path, role: Role) -> Outcome:
     the transition may start."""
     state = path.state
     if transition in (Transition.SUBMIT, Transition.WITHDRAW):
-        if role is not Role.REFERRER:
+        # A withdrawn referral no longer knows who made it: its referrer id is erased.
+        if role is not Role.REFERRER or state is ReferralState.WITHDRAWN:
             return errors.NotTheReferrer
     elif transition in (Transition.OFFER, Transition.MARK_OUT_OF_REMIT):
         if role is not Role.SMLO:
@@ -84,14 +85,23 @@ def expected_outcome(transition: Transition, path: Path, role: Role) -> Outcome:
     return errors.InvalidTransition
 
 
+def _as_erased(event: CaseEvent, referrer: Actor) -> CaseEvent:
+    return (
+        dataclasses.replace(event, actor_id=ERASED_REFERRER)
+        if (event.actor_id == referrer.user_id)
+        else event
+    )
+
+
 def expected_notifications(
-    transition: Transition, referral: Referral
+    transition: Transition, referral: Referral, before: Referral
 ) -> list[tuple[NotificationKind, str]]:
     kind = NotificationKind
     to_smlos = {
         Transition.SUBMIT: kind.NEW_REFERRAL,
         Transition.ACCEPT: kind.ACCEPTED,
         Transition.DECLINE: kind.DECLINED,
+        Transition.WITHDRAW: kind.WITHDRAWN,
     }
     sent = [(to_smlos[transition], smlo) for smlo in UNIQUE_SMLO_IDS if transition in to_smlos]
     if transition is Transition.OFFER:
@@ -100,6 +110,9 @@ def expected_notifications(
         sent.append((kind.ADVOCATE_ALLOCATED, referral.referrer_id))
     if transition is Transition.MARK_OUT_OF_REMIT:
         sent.append((kind.SIGNPOSTED, referral.referrer_id))
+    holder = before.advocate_id or before.offered_to
+    if transition is Transition.WITHDRAW and holder:
+        sent.append((kind.WITHDRAWN, holder))
     return sorted(sent)
 
 
@@ -161,18 +174,21 @@ def test_each_transition_succeeds_only_for_the_right_person_from_the_right_state
 
         assert referral.state is expected
         assert referral.updated_at == LATER
-        assert referral.history[: len(before.history)] == before.history
+        erased = transition is Transition.WITHDRAW
+        kept = [_as_erased(e, actor) for e in before.history] if erased else before.history
+        assert referral.history[: len(before.history)] == kept
         added = referral.history[len(before.history) :]
         names = EVENT_NAMES[transition]
         if transition is Transition.OFFER and before.state is ReferralState.SUBMITTED:
             names = ("ReferralTriaged", *names)
         assert tuple(event.name for event in added) == names
-        assert all(event.actor_id == actor.user_id and event.at == LATER for event in added)
+        acting_as = ERASED_REFERRER if erased else actor.user_id
+        assert all(event.actor_id == acting_as and event.at == LATER for event in added)
         assert_holds_no_content(*added)
 
         queued = referral.new_notifications[len(before.new_notifications) :]
         assert sorted((n.kind, n.recipient_id) for n in queued) == expected_notifications(
-            transition, referral
+            transition, referral, before
         )
         assert all(n.referral_id == referral.id and n.created_at == LATER for n in queued)
     else:
@@ -310,7 +326,10 @@ def test_submit_notifies_each_smlo_once_even_when_listed_twice() -> None:
 @pytest.mark.parametrize("path", PATHS, ids=path_id)
 def test_history_and_notifications_never_hold_what_the_referrer_wrote(path: Path) -> None:
     referral = walk(path)
-    assert referral.answers.account == CANARY, "the canary must be in the answers"
+    if path.state is ReferralState.WITHDRAWN:
+        assert referral.answers.account == "", "withdrawal erases what the referrer wrote"
+    else:
+        assert referral.answers.account == CANARY, "the canary must be in the answers"
 
     assert referral.history[0].name == "DraftStarted"
     assert_holds_no_content(*referral.history, *referral.new_notifications)
@@ -320,8 +339,10 @@ def test_history_and_notifications_never_hold_what_the_referrer_wrote(path: Path
 
 
 def may_view(path: Path, role: Role) -> bool:
-    if role in (Role.REFERRER, Role.SMLO):
+    if role is Role.SMLO:
         return True
+    if role is Role.REFERRER:
+        return path.state is not ReferralState.WITHDRAWN  # erased: no longer theirs
     return (
         role is Role.ADVOCATE
         and path.advocate_allocated
@@ -343,3 +364,20 @@ def test_only_the_referrer_an_smlo_or_the_allocated_advocate_may_view(
     else:
         with pytest.raises(errors.NotPermitted):
             referral.ensure_can_view(ACTORS[role])
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in PATHS if p.state is ReferralState.WITHDRAWN], ids=path_id
+)
+def test_withdrawal_erases_identity_and_free_text_and_keeps_the_statistics(path: Path) -> None:
+    before = walk(dataclasses.replace(path, steps=path.steps[:-1]))
+    referral = walk(path)
+
+    assert referral.referrer_id == ""
+    assert referral.referrer_name == ""
+    assert referral.answers == before.answers.statistical_only()
+    assert referral.answers.route == before.answers.route
+    for field in dataclasses.fields(referral.answers):
+        assert CANARY not in str(getattr(referral.answers, field.name))
+    assert before.referrer_id not in {event.actor_id for event in referral.history}
+    assert referral.is_erased

@@ -17,6 +17,7 @@ from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.services import ReferralService
 from referrals.states import ReferralState
 from storage.memory import (
+    MemoryAuditLog,
     MemoryConversationStore,
     MemoryOutboxStore,
     MemoryReferralStore,
@@ -72,7 +73,7 @@ def stores() -> Stores:
 async def make_service(stores: Stores, clock: FakeClock) -> ReferralService:
     for advocate in ROSTER:
         await stores.roster.put_advocate(advocate)
-    return ReferralService(stores, clock, SMLOS)
+    return ReferralService(stores, clock, SMLOS, MemoryAuditLog())
 
 
 @pytest.fixture
@@ -148,7 +149,9 @@ async def test_a_referral_goes_from_draft_to_an_accepted_allocation(
     assert stored == accepted
     assert stored.state is ReferralState.ACTIVE
     assert stored.advocate_id == "advocate-1"
-    assert await service.view_by_reference(advocate, " sma-2026-0001 ") == stored
+    assert await service.view_by_reference(smlo, " sma-2026-0001 ") == stored
+    with pytest.raises(errors.NotAnSmlo):
+        await service.view_by_reference(advocate, "SMA-2026-0001")  # nor can anyone probe
     mine = [n for n in await stores.outbox.pending(limit=1000) if n.referral_id == first.id]
     assert sorted((n.kind, n.recipient_id) for n in mine) == [
         (Kind.ACCEPTED, "smlo-1"),
@@ -554,9 +557,27 @@ async def test_identify_gives_no_role_to_a_person_without_an_id(
     stores: Stores, clock: FakeClock
 ) -> None:
     await stores.roster.put_advocate(Advocate("", "Blank Id"))
-    service = ReferralService(stores, clock, frozenset({"", "smlo-1"}))
+    service = ReferralService(stores, clock, frozenset({"", "smlo-1"}), MemoryAuditLog())
 
     nobody = await service.identify("")
 
     assert not nobody.is_smlo
     assert not nobody.is_advocate
+
+
+async def test_an_smlo_who_makes_a_referral_leaves_it_to_the_other_smlo(
+    service: ReferralService, stores: Stores, smlo: Actor
+) -> None:
+    draft = await service.start_draft(smlo)
+    await service.record_answers(smlo, draft.id, CONSENTED, IntakeStep.REVIEW)
+    referral = await service.submit(smlo, draft.id)
+
+    with pytest.raises(errors.CannotTriageOwnReferral):
+        await service.offer(smlo, referral.id, "advocate-1")
+    with pytest.raises(errors.CannotTriageOwnReferral):
+        await service.mark_out_of_remit(smlo, referral.id, Signpost.HR)
+    deputy = await service.identify("smlo-2")
+    assert (await service.offer(deputy, referral.id, "advocate-1")).state is ReferralState.OFFERED
+    sent_to = {(n.kind, n.recipient_id) for n in await stores.outbox.pending(limit=100)}
+    assert (Kind.NEW_REFERRAL, "smlo-2") in sent_to
+    assert (Kind.NEW_REFERRAL, "smlo-1") not in sent_to

@@ -1,0 +1,236 @@
+"""The gate in front of the bot: an incoming request reaches no handler and no store until
+it has passed every check here.
+
+    content type (415) → size (413, aiohttp's client_max_size) → JSON (400)
+    → activity shape (400) → Bot Framework token (401) → channel and tenant (403)
+    → Bot Connector host (403) → the turn (201, or the invoke's own answer)
+
+We authenticate here rather than in `CloudAdapter.process` because botbuilder turns only
+`PermissionError` into 401: an expired token, an unknown key id or a missing header in
+its parameterised mode end as 500s. Every refusal is logged with a reason code only —
+never the token, the body, or anything else the sender chose.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from aiohttp import web
+from botbuilder.core import CloudAdapterBase, TurnContext, serializer_helper
+from botbuilder.schema import Activity, ActivityTypes
+
+from bot.settings import Settings, service_url_allowed
+
+log = logging.getLogger(__name__)
+
+TEAMS_CHANNEL = "msteams"
+CARD_ACTION_INVOKE = "adaptiveCard/action"
+SUPPORTED_INVOKES = frozenset({CARD_ACTION_INVOKE})
+ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
+Logic = Callable[[TurnContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the gate checks against: taken from `Settings` once, at start-up."""
+
+    tenant_id: str
+    allowed_service_hosts: frozenset[str]
+    authentication_required: bool
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Gate:
+        return cls(
+            tenant_id=settings.app_tenant_id.lower(),
+            allowed_service_hosts=settings.allowed_service_hosts,
+            authentication_required=not settings.development_mode,
+        )
+
+
+class Refused(Exception):
+    """The request is refused; `reason` is a fixed code, safe to log."""
+
+    def __init__(self, status: int, reason: str, message: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.message = status, reason, message
+
+
+async def handle(
+    request: web.Request, adapter: CloudAdapterBase, logic: Logic, gate: Gate
+) -> web.Response:
+    """Serve one POST to /api/messages: every check, then the turn; a refusal runs nothing."""
+    try:
+        body = await _json_body(request)
+        activity = parse_activity(body)
+        auth_result = await _authenticate(request, adapter, activity, gate)
+        check_audience(body, activity, gate)
+    except Refused as refusal:
+        level = logging.WARNING if refusal.status in (401, 403) else logging.INFO
+        log.log(level, "activity refused: status=%s reason=%s", refusal.status, refusal.reason)
+        return web.Response(status=refusal.status, text=refusal.message)
+    invoke_response = await adapter.process_activity(auth_result, activity, logic)
+    # As CloudAdapter.process answers: the invoke's body serialised exactly once.
+    if invoke_response:
+        return web.json_response(
+            data=serializer_helper(invoke_response.body), status=invoke_response.status
+        )
+    return web.Response(status=201)
+
+
+async def _json_body(request: web.Request) -> Any:
+    if request.content_type != "application/json":
+        raise Refused(415, "unsupported-media-type", "Expected application/json.")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:  # over client_max_size (settings.max_body_bytes)
+        raise Refused(413, "too-large", "The body is too large.") from None
+    try:
+        return json.loads(raw, parse_constant=_no_constants)
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
+        raise Refused(400, "invalid-json", "The body is not valid JSON.") from None
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: Python accepts them, JSON doesn't
+
+
+async def _authenticate(
+    request: web.Request, adapter: CloudAdapterBase, activity: Activity, gate: Gate
+) -> Any:
+    """The Bot Framework token check; returns botbuilder's AuthenticateRequestResult."""
+    header = request.headers.get("Authorization", "")
+    if not gate.authentication_required:
+        # Development mode has no app id, so botbuilder lets the turn through anonymously;
+        # a header is dropped rather than checked against the real Bot Framework online.
+        header = ""
+    elif not header:
+        raise Refused(401, "no-token", "Authentication required.")
+    try:
+        return await adapter.bot_framework_authentication.authenticate_request(activity, header)
+    except Exception as error:  # every failure (expired, bad key, bad claims…) is a 401
+        # The error's class tells an operator which check failed; its message may quote claims.
+        reason = f"token-rejected:{type(error).__name__}"
+        raise Refused(401, reason, "Authentication failed.") from None
+
+
+def check_audience(body: dict[str, Any], activity: Activity, gate: Gate) -> None:
+    """Teams, our tenant, and a Bot Connector we trust — or nothing runs (403)."""
+    if activity.channel_id != TEAMS_CHANNEL:
+        raise Refused(403, "wrong-channel", "Only Microsoft Teams may call this bot.")
+    tenants = _tenants(body)
+    if "" in tenants:
+        raise Refused(403, "no-tenant", "The activity does not name its tenant.")
+    if len(tenants) > 1:
+        raise Refused(403, "tenant-inconsistent", "The activity names two tenants.")
+    if tenants != {gate.tenant_id}:
+        raise Refused(403, "wrong-tenant", "This bot serves one organisation only.")
+    if not service_url_allowed(activity.service_url or "", gate.allowed_service_hosts):
+        # Replies go to serviceUrl with the bot's token: never to a host we don't know.
+        raise Refused(403, "service-host-not-allowed", "Unknown Bot Connector service.")
+
+
+def _tenants(body: dict[str, Any]) -> set[str]:
+    """Every tenant the activity names, lower-cased: `channelData.tenant.id` and
+    `conversation.tenantId` ("" where missing), plus botbuilder's own `tenantID` spelling
+    if someone sent it too. Read from the JSON because botbuilder keeps Teams' `tenantId`
+    only among unknown properties; parse_activity has already checked they are strings."""
+    tenant = (body.get("channelData") or {}).get("tenant") or {}
+    conversation = body["conversation"]
+    named = {str(tenant.get("id") or ""), str(conversation.get("tenantId") or "")}
+    if "tenantID" in conversation:
+        named.add(str(conversation.get("tenantID") or ""))
+    return {t.lower() for t in named}
+
+
+def parse_activity(body: Any) -> Activity:
+    """A botbuilder Activity from a JSON body, or `Refused(400)` naming the broken field.
+    Checked by hand first because msrest's deserializer accepts almost anything and the
+    handlers trust the types it promises (a `text` that is a list, a `from` without id)."""
+    _check_shape(body)
+    try:
+        return Activity().deserialize(body)
+    except Exception:  # msrest raises several kinds; any of them means "not an activity"
+        raise Refused(400, "not-an-activity", "The body is not an activity.") from None
+
+
+def _check_shape(body: Any) -> None:
+    if not isinstance(body, dict):
+        _bad("body")
+    if not isinstance(body.get("type"), str) or body["type"] not in ACTIVITY_TYPES:
+        _bad("type")
+    for name in ("id", "channelId", "name", "replyToId", "locale", "action", "text"):
+        _optional_str(body, name)
+    if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"]:
+        _bad("serviceUrl")
+    _account(body.get("from"), "from")
+    _account(body.get("recipient"), "recipient")
+    conversation = _account(body.get("conversation"), "conversation")
+    for name in ("tenantId", "tenantID"):
+        _optional_str(conversation, name, "conversation")
+    channel_data = body.get("channelData")
+    if channel_data is not None:
+        if not isinstance(channel_data, dict):
+            _bad("channelData")
+        tenant = channel_data.get("tenant")
+        if tenant is not None:
+            if not isinstance(tenant, dict):
+                _bad("channelData.tenant")
+            _optional_str(tenant, "id", "channelData.tenant")
+    for name in ("membersAdded", "membersRemoved"):
+        members = body.get(name)
+        if members is not None:
+            if not isinstance(members, list):
+                _bad(name)
+            for member in members:
+                _account(member, name)
+    if body.get("deliveryMode") not in (None, "normal"):
+        _bad("deliveryMode")  # expectReplies would send replies around the connector
+    if body["type"] == ActivityTypes.invoke:
+        # An invoke must be answered, and the bot answers only invokes it knows, from
+        # people it can identify; anything else would end as botbuilder's 501. Add a name
+        # to SUPPORTED_INVOKES when the bot learns to answer it.
+        if not body["from"].get("aadObjectId"):
+            _bad("from.aadObjectId")
+        if body.get("name") not in SUPPORTED_INVOKES:
+            _bad("name")
+        if body["name"] == CARD_ACTION_INVOKE:
+            _card_action_value(body.get("value"))
+
+
+def _card_action_value(value: Any) -> None:
+    """The envelope Teams always sends for Action.Execute. What is inside `data` is the
+    card parser's business: it answers a bad answer with a readable card, not an error."""
+    if not isinstance(value, dict):
+        _bad("value")
+    action = value.get("action")
+    if not isinstance(action, dict) or action.get("type") != "Action.Execute":
+        _bad("value.action")
+    if not isinstance(action.get("verb"), str):
+        _bad("value.action.verb")
+    if action.get("data") is not None and not isinstance(action.get("data"), dict):
+        _bad("value.action.data")
+
+
+def _account(account: Any, where: str) -> dict[str, Any]:
+    """A ChannelAccount or ConversationAccount: an object with a non-empty string id."""
+    if not isinstance(account, dict):
+        _bad(where)
+    if not isinstance(account.get("id"), str) or not account["id"]:
+        _bad(f"{where}.id")
+    for name in ("name", "aadObjectId", "role", "conversationType"):
+        _optional_str(account, name, where)
+    return account
+
+
+def _optional_str(holder: dict[str, Any], name: str, where: str = "") -> None:
+    value = holder.get(name)
+    if value is not None and not isinstance(value, str):
+        _bad(f"{where}.{name}" if where else name)
+
+
+def _bad(field: str) -> NoReturn:
+    raise Refused(400, f"bad-activity:{field}", f"The activity's {field} is missing or malformed.")

@@ -1,0 +1,73 @@
+"""Who has looked at or changed a referral: the audit trail as the SMLO sees it.
+
+Staff are named; the referrer is "the person who referred" (never by name); anyone else
+is shown by a short form of their id, so an attempt by someone without access stands out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from cards.details import when
+from cards.elements import Element, action, card, facts, heading, para
+from cards.verbs import Verb
+from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
+from referrals.referral import Referral
+
+ACTIONS = {
+    AuditAction.VIEW_DETAILS: "read the details",
+    AuditAction.VIEW_OFFER: "looked at the offer",
+    AuditAction.VIEW_ALLOCATION: "looked at who could take it",
+    AuditAction.VIEW_AUDIT: "looked at this list",
+    AuditAction.CHANGE_DRAFT: "changed the answers",
+    AuditAction.DELETE_DRAFT: "deleted the draft",
+    AuditAction.SUBMIT: "sent it",
+    AuditAction.OFFER: "asked an advocate",
+    AuditAction.MARK_OUT_OF_REMIT: "sent it to another service",
+    AuditAction.ACCEPT: "took the case",
+    AuditAction.DECLINE: "said no to the case",
+    AuditAction.WITHDRAW: "withdrew it",
+    AuditAction.CLOSE: "closed it",
+    AuditAction.PURGE: "deleted the personal data at the end of the keeping period",
+}
+SHOWN_AT_MOST = 30
+
+
+def _who(entry: AuditEntry, names: Mapping[str, str]) -> str:
+    if entry.actor_role is ActorRole.REFERRER:
+        return "The person who referred"
+    if entry.actor_role is ActorRole.SMLO:
+        return "A service lead"
+    if entry.actor_role is ActorRole.ADVOCATE:
+        return names.get(entry.actor_id, "An advocate")
+    if entry.actor_role is ActorRole.SYSTEM:
+        return "The system"
+    return f"Someone without access (id ending {entry.actor_id[-6:] or 'unknown'})"
+
+
+def _line(entry: AuditEntry, names: Mapping[str, str]) -> str:
+    what = ACTIONS[entry.action]
+    if entry.outcome is Outcome.REFUSED:
+        return f"{_who(entry, names)} tried, and was stopped: {what}"
+    return f"{_who(entry, names)} {what}"
+
+
+def audit_card(r: Referral, entries: Sequence[AuditEntry], names: Mapping[str, str]) -> Element:
+    grouped: list[tuple[str, str, int]] = []  # (first time, line, how many in a row)
+    for entry in entries:
+        line = _line(entry, names)
+        if grouped and grouped[-1][1] == line:
+            first, _, count = grouped[-1]
+            grouped[-1] = (first, line, count + 1)
+        else:
+            grouped.append((when(entry.at), line, 1))
+    rows = [(at, line if n == 1 else f"{line} ({n} times)") for at, line, n in grouped]
+    refused = sum(e.outcome is Outcome.REFUSED for e in entries)
+    body = [
+        heading(f"Who has seen {r.reference}"),
+        para(f"{len(entries)} records, {refused} stopped. Newest last."),
+    ]
+    if len(rows) > SHOWN_AT_MOST:
+        body.append(para(f"Showing the last {SHOWN_AT_MOST}.", subtle=True))
+    body.append(facts(rows[-SHOWN_AT_MOST:]))
+    return card(body, [action("Back", Verb.HIDE, {"referral_id": r.id})])

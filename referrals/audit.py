@@ -1,0 +1,62 @@
+"""The audit trail: every read of a referral's details and every change, allowed or refused.
+
+An entry says who, when, which referral, what and the outcome. It never holds content,
+and the application can only add entries, never change or remove them (the port has no
+such method; the SQLite table refuses UPDATE and DELETE).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class AuditAction(StrEnum):
+    VIEW_DETAILS = "view_details"
+    VIEW_OFFER = "view_offer"
+    VIEW_ALLOCATION = "view_allocation"
+    VIEW_AUDIT = "view_audit"
+    CHANGE_DRAFT = "change_draft"
+    DELETE_DRAFT = "delete_draft"
+    SUBMIT = "submit"
+    OFFER = "offer"
+    MARK_OUT_OF_REMIT = "mark_out_of_remit"
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    WITHDRAW = "withdraw"
+    CLOSE = "close"
+    PURGE = "purge"
+
+
+class Outcome(StrEnum):
+    ALLOWED = "allowed"
+    REFUSED = "refused"
+
+
+class ActorRole(StrEnum):
+    """How the person stood to this referral at the time (not who they are)."""
+
+    REFERRER = "referrer"
+    SMLO = "smlo"
+    ADVOCATE = "advocate"  # the advocate it was offered to or is held by
+    OTHER = "other"  # anyone else: every access by them is refused
+    SYSTEM = "system"  # retention and other scheduled work
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    referral_id: str
+    actor_id: str
+    actor_role: ActorRole
+    action: AuditAction
+    outcome: Outcome
+
+
+class AuditLog(Protocol):
+    async def append(self, entry: AuditEntry) -> None: ...
+
+    async def for_referral(self, referral_id: str) -> list[AuditEntry]:
+        """Oldest first."""

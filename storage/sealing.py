@@ -1,0 +1,111 @@
+"""Which parts of each stored document are encrypted, and what stands in for them.
+
+Storage-neutral, between the codec and an adapter: `seal_*` turns a codec document into
+the document a store keeps, `open_*` turns it back. SQLite keeps these as rows; a Cosmos
+DB adapter can keep them as items.
+
+Referral: one encrypted value, `sealed`, holds the referrer's id and name, every intake
+answer and the history. The answers are sealed whole, closed-set ones included: gender,
+age band, employment and route together with dates narrow a disclosure down to a person
+in a small force, and no query filters on them (statistics are computed by the
+application, after decryption). The history is sealed because its actor ids include the
+referrer's. `referrer_key`, a blind index of the referrer id, finds their referrals.
+In clear: id, version, state, dates, reference, step, signpost, and the staff ids the
+queries need (offered_to, advocate_id, declined_by).
+
+Notification (outbox): recipient, conversation and activity ids are sealed; the
+recipient may be the referrer. `recipient_key` is the recipient's blind index. Kind,
+status, dates and the referral id stay in clear for the delivery queries.
+
+Conversation reference: sealed whole (it names the person and their chat), with the
+user id; the row is keyed by the user id's blind index.
+
+Bot dialog state is sealed whole by `storage.bot_state`. The advocate roster stays in
+clear: staff names and teams, not disclosures, and the roster sorts by name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from storage.codec import Document
+from storage.crypto import FieldCipher
+
+REFERRER = "referrer"
+RECIPIENT = "recipient"
+CONVERSATION_USER = "conversation_user"
+
+REFERRAL_FIELD = "referral.sealed"
+NOTIFICATION_FIELD = "outbox.sealed"
+REFERENCE_FIELD = "conversation_reference.sealed"
+
+SEALED_REFERRAL_KEYS = ("referrer_id", "referrer_name", "answers", "history")
+SEALED_NOTIFICATION_KEYS = ("recipient_id", "conversation_id", "activity_id")
+
+
+def seal_referral(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    return _seal(doc, SEALED_REFERRAL_KEYS, REFERRAL_FIELD, cipher) | {
+        "referrer_key": index_of(doc["referrer_id"], REFERRER, cipher)
+    }
+
+
+def open_referral(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    """Raises `UndecryptableValue` (or `ValueError` for a document without `sealed`)."""
+    return _open(stored, REFERRAL_FIELD, cipher, "referrer_key")
+
+
+def seal_notification(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    return _seal(doc, SEALED_NOTIFICATION_KEYS, NOTIFICATION_FIELD, cipher) | {
+        "recipient_key": index_of(doc["recipient_id"], RECIPIENT, cipher)
+    }
+
+
+def open_notification(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    return _open(stored, NOTIFICATION_FIELD, cipher, "recipient_key")
+
+
+def seal_reference(user_id: str, reference: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    """`{"user_key": …, "sealed": …}`: the reference and its user id, keyed by blind index."""
+    user_key = cipher.blind_index(user_id, CONVERSATION_USER)
+    plain = _dumps({"user_id": user_id, "reference": dict(reference)})
+    return {"user_key": user_key, "sealed": cipher.encrypt(plain, REFERENCE_FIELD, user_key)}
+
+
+def open_reference(stored: Mapping[str, Any], cipher: FieldCipher) -> tuple[str, dict[str, Any]]:
+    """The user id and the reference."""
+    plain = json.loads(cipher.decrypt(stored["sealed"], REFERENCE_FIELD, stored["user_key"]))
+    return plain["user_id"], dict(plain["reference"])
+
+
+def index_of(value: str, purpose: str, cipher: FieldCipher) -> str:
+    """The blind index, or "" for "" (an erased referrer is nobody to look up)."""
+    return cipher.blind_index(value, purpose) if value else ""
+
+
+def indexes_of(value: str, purpose: str, cipher: FieldCipher) -> list[str]:
+    """Every index a stored row for `value` may carry (see `FieldCipher.blind_indexes`)."""
+    return list(cipher.blind_indexes(value, purpose)) if value else []
+
+
+def _seal(
+    doc: Mapping[str, Any], keys: tuple[str, ...], field: str, cipher: FieldCipher
+) -> Document:
+    secret = _dumps({key: doc[key] for key in keys})
+    clear = {key: value for key, value in doc.items() if key not in keys}
+    return clear | {"sealed": cipher.encrypt(secret, field, doc["id"])}
+
+
+def _open(stored: Mapping[str, Any], field: str, cipher: FieldCipher, index: str) -> Document:
+    if "sealed" not in stored:
+        # Never fall back to reading clear fields: that would let a written-in plain
+        # document stand in for a sealed one.
+        raise ValueError(f"{field}: the document holds no encrypted part")
+    secret: Document = json.loads(cipher.decrypt(stored["sealed"], field, stored["id"]))
+    clear = {key: value for key, value in stored.items() if key not in ("sealed", index)}
+    return clear | secret
+
+
+def _dumps(document: Mapping[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,80 @@
+"""No personal data in logs or notifications: the whole path with canaries everywhere."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot
+from tests.protocol.journeys import complete_intake, everyone_says_hi, shows
+from tests.support.connector import ConnectorStandIn, cards_of
+from tests.support.teams import card_texts
+
+CANARY = "CANARYXQ"  # one token, so it is found however a log line splits words
+
+
+async def test_the_whole_path_logs_no_answer_name_or_contact_detail(
+    bot: RunningBot,
+    connector: ConnectorStandIn,
+    people: People,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, botbuilder and aiohttp included
+    people.referrer.name = f"Robin {CANARY}name"
+    await everyone_says_hi(people)
+    referrer = people.referrer
+    await referrer.say("hi")
+    await referrer.click("Start a referral")
+    await referrer.click("Next", route="on_behalf", employment="staff")
+    await referrer.click("Next", behalf_role="hr", behalf_consent="yes")
+    await referrer.click("Next", wishes="formal_report")
+    await referrer.click(
+        "Next",
+        account=f"{CANARY}account at the station",
+        when="ongoing",
+        colleague="yes",
+        avoid=f"{CANARY}avoid team",
+    )
+    await referrer.click(
+        "Next",
+        contact_methods="personal_email,personal_phone",
+        personal_email=f"{CANARY}@example.org",
+        personal_phone="07700 900123",
+        safe_times=f"{CANARY}safe evenings",
+        leave_message="no",
+    )
+    await referrer.click("Next", gender="prefer_not", age_band="prefer_not")
+    await referrer.click("Send my referral", consent="true")
+    smlo, advocate = people.smlo, people.advocate_a
+    await connector.wait_until(lambda: shows(smlo, "Referral SMA-2026-0001"))
+    await smlo.click("Open details")
+    await smlo.click("Find an advocate")
+    await smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+    await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
+    case = await advocate.click("Yes, I can")
+    await connector.wait_until(lambda: shows(referrer, "An advocate will support you"))
+    await referrer.say(f"{CANARY} typed in the chat")  # free text outside any card
+
+    assert any(CANARY in text for text in card_texts(case)), "the canaries were really sent"
+    logged = "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
+    )
+    assert len(caplog.records) > 20, "logging was captured"
+    assert CANARY not in logged
+    assert "07700 900123" not in logged
+
+
+async def test_notifications_carry_no_disclosure_in_their_text_or_preview(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await everyone_says_hi(people)
+    await complete_intake(people.referrer, account=f"{CANARY} said it")
+    await connector.wait_until(lambda: shows(people.smlo, "Referral SMA-2026-0001"))
+
+    for chat in (people.smlo.chat, people.deputy.chat):
+        for message in chat.messages.values():
+            preview = f"{message.get('text', '')} {message.get('summary', '')}"
+            assert CANARY not in preview
+            for card in cards_of(message):
+                assert CANARY not in str(card)

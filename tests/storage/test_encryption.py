@@ -1,0 +1,258 @@
+"""Encryption at rest: the cipher's promises, and nothing sensitive in the SQLite files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from botbuilder.core import ConversationState, MessageFactory, TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
+from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
+
+from referrals.clock import FakeClock
+from referrals.intake import IntakeStep
+from referrals.people import Actor, Advocate
+from storage.bot_state import STATE_FIELD, SqliteBotStateStorage
+from storage.crypto import FieldCipher, KeyRing, UndecryptableValue
+from storage.sqlite import MIGRATIONS, SqliteStores
+from tests.storage.conftest import CIPHER, FULL_ANSWERS, Scenario, key_ring
+
+CANARY_REFERRER = Actor("canary-referrer-id-3f9a", "Canary Referrer-Name 7c21")
+CANARY_ANSWERS = FULL_ANSWERS.with_changes(
+    account="canary-account-e41d: what happened, in their words",
+    avoid="canary-avoid-0b7e",
+    safe_times="canary-safe-times-92aa",
+    work_phone="canary-work-phone-55c3",
+    personal_phone="canary-personal-phone-1d08",
+    personal_email="canary-email-a6f4@example.org",
+)
+CANARY_REFERENCE = {
+    "user": {"id": "29:canary-teams-user-8e12", "name": "Canary Referrer-Name 7c21"},
+    "conversation": {"id": "a:canary-chat-c0de"},
+    "channelId": "msteams",
+}
+CANARY_DIALOG_ANSWER = "canary-dialog-text-4b6d"
+CANARIES = [
+    CANARY_REFERRER.user_id,
+    CANARY_REFERRER.display_name,
+    *(getattr(CANARY_ANSWERS, name) for name in ("account", "avoid", "safe_times")),
+    *(getattr(CANARY_ANSWERS, name) for name in ("work_phone", "personal_phone")),
+    CANARY_ANSWERS.personal_email,
+    "canary-teams-user-8e12",
+    "canary-chat-c0de",
+    CANARY_DIALOG_ANSWER,
+]
+# Stored in clear on purpose (staff roster): proves the scan can see what is there.
+CLEAR_ADVOCATE = Advocate("u-adv-clear", "Visible Advocate-Name 6a6a")
+
+
+# -- the cipher ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "plain", "First line.\nSecond — “quoted” ✓ 🙂", "x" * 5000])
+def test_a_value_round_trips_exactly(text: str) -> None:
+    token = CIPHER.encrypt(text, "referral.sealed", "r-1")
+    assert CIPHER.decrypt(token, "referral.sealed", "r-1") == text
+
+
+def test_a_token_names_its_format_and_key_and_two_encryptions_differ() -> None:
+    first = CIPHER.encrypt("same words", "f", "r-1")
+    second = CIPHER.encrypt("same words", "f", "r-1")
+
+    assert first != second  # a fresh random nonce each time
+    version, key_id, nonce, sealed = first.split(".")
+    assert (version, key_id) == ("v1", "test")
+    assert len(nonce) == 16  # 96 bits, base64url
+    assert sealed
+    assert "same words" not in first
+
+
+@pytest.mark.parametrize(("field", "record"), [("f", "r-2"), ("g", "r-1"), ("g", "r-2")])
+def test_a_value_moved_to_another_record_or_field_does_not_decrypt(field: str, record: str) -> None:
+    token = CIPHER.encrypt("Pat Jones", "f", "r-1")
+    with pytest.raises(UndecryptableValue, match="altered or moved"):
+        CIPHER.decrypt(token, field, record)
+
+
+def test_a_tampered_value_does_not_decrypt_and_the_error_names_no_content() -> None:
+    token = CIPHER.encrypt("Pat Jones", "referral.sealed", "r-secret-id")
+    head, sealed = token.rsplit(".", 1)
+    flipped = sealed[:5] + ("A" if sealed[5] != "A" else "B") + sealed[6:]
+
+    with pytest.raises(UndecryptableValue) as caught:
+        CIPHER.decrypt(f"{head}.{flipped}", "referral.sealed", "r-secret-id")
+
+    assert (caught.value.field, caught.value.key_id) == ("referral.sealed", "test")
+    assert "Pat" not in str(caught.value)
+    assert "r-secret-id" not in str(caught.value)
+
+
+def test_a_value_under_a_key_not_in_the_ring_fails_clearly() -> None:
+    token = FieldCipher(key_ring("k2025", current="k2025")).encrypt("words", "f", "r")
+    with pytest.raises(UndecryptableValue, match=r"'k2025'.*not in the key ring"):
+        CIPHER.decrypt(token, "f", "r")
+
+
+@pytest.mark.parametrize("token", ["", "plain text", "v2.test.AAAA.AAAA", "v1.test.!!.AAAA"])
+def test_something_that_is_not_a_token_fails_as_undecryptable(token: str) -> None:
+    with pytest.raises(UndecryptableValue, match="not an encrypted value"):
+        CIPHER.decrypt(token, "f", "r")
+
+
+def test_the_same_key_reads_what_another_cipher_wrote_and_a_different_key_does_not() -> None:
+    token = FieldCipher(key_ring("test", current="test")).encrypt("words", "f", "r")
+    assert CIPHER.decrypt(token, "f", "r") == "words"
+    impostor = KeyRing({"test": bytes(32)}, "test")  # same id, other key
+    with pytest.raises(UndecryptableValue, match="wrong key"):
+        FieldCipher(impostor).decrypt(token, "f", "r")
+
+
+def test_a_blind_index_is_stable_per_key_and_differs_across_purposes_and_keys() -> None:
+    rotated = FieldCipher(key_ring("test", "next", current="next"))
+
+    assert CIPHER.blind_index("u-1", "referrer") == CIPHER.blind_index("u-1", "referrer")
+    assert CIPHER.blind_index("u-1", "referrer") != CIPHER.blind_index("u-1", "recipient")
+    assert CIPHER.blind_index("u-1", "referrer") != CIPHER.blind_index("u-2", "referrer")
+    assert rotated.blind_index("u-1", "referrer") != CIPHER.blind_index("u-1", "referrer")
+    assert rotated.blind_indexes("u-1", "referrer") == (
+        rotated.blind_index("u-1", "referrer"),
+        CIPHER.blind_index("u-1", "referrer"),
+    )
+    assert "u-1" not in CIPHER.blind_index("u-1", "referrer")
+
+
+def test_a_key_ring_never_shows_its_keys() -> None:
+    ring = KeyRing({"k1": b"\x01" * 32}, "k1")
+    assert repr(ring) == "KeyRing(key_ids=['k1'], current='k1')"
+    with pytest.raises(ValueError, match="32 bytes"):
+        KeyRing({"k1": b"short"}, "k1")
+    with pytest.raises(ValueError, match="not in the key ring"):
+        KeyRing({"k1": b"\x01" * 32}, "k2")
+
+
+# -- at rest in SQLite -----------------------------------------------------------------
+
+
+async def test_no_canary_reaches_the_sqlite_file_or_its_wal(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        stores = sqlite.stores
+        scenario = Scenario(stores, clock)
+        draft = await scenario.draft(CANARY_REFERRER)
+        draft.record_answers(CANARY_REFERRER, CANARY_ANSWERS, IntakeStep.REVIEW, scenario.tick())
+        await stores.referrals.save(draft)
+        active = await scenario.accept(await scenario.offer(await scenario.submit(
+            await scenario.draft(CANARY_REFERRER), CANARY_REFERRER
+        )))  # fmt: skip
+        await stores.conversations.put_reference(CANARY_REFERRER.user_id, CANARY_REFERENCE)
+        await stores.roster.put_advocate(CLEAR_ADVOCATE)
+        await _talk_through_a_dialog(sqlite, CANARY_DIALOG_ANSWER)
+
+        # Everything reads back exactly, through the blind indexes too.
+        found = await stores.referrals.find_draft(CANARY_REFERRER.user_id)
+        assert found is not None
+        assert (found.referrer_name, found.answers) == (
+            CANARY_REFERRER.display_name,
+            CANARY_ANSWERS,
+        )
+        assert [
+            r.id for r in await stores.referrals.list_for_referrer(CANARY_REFERRER.user_id)
+        ] == [active.id]
+        assert await stores.conversations.get_reference(CANARY_REFERRER.user_id) == CANARY_REFERENCE
+        to_referrer = [
+            n for n in await stores.outbox.pending() if n.recipient_id == CANARY_REFERRER.user_id
+        ]
+        assert to_referrer
+
+        before_checkpoint = _raw_bytes(path)
+        assert path.with_name(path.name + "-wal").stat().st_size > 0
+        await sqlite.database.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")
+        after_checkpoint = _raw_bytes(path)
+
+    for raw in (before_checkpoint, after_checkpoint):
+        assert CLEAR_ADVOCATE.display_name.encode() in raw
+        leaked = [canary for canary in CANARIES if canary.encode() in raw]
+        assert leaked == []
+
+
+async def test_a_sealed_document_copied_into_another_referral_does_not_read(
+    clock: FakeClock,
+) -> None:
+    async with await SqliteStores.open(":memory:", CIPHER) as sqlite:
+        scenario = Scenario(sqlite.stores, clock)
+        victim, other = await scenario.draft(), await scenario.draft(CANARY_REFERRER)
+        row = await sqlite.database.fetch_one(
+            "SELECT document FROM referrals WHERE id = ?", (other.id,)
+        )
+        assert row is not None
+        moved = {**json.loads(row[0]), "id": victim.id}
+        async with sqlite.database.transaction() as connection:
+            await connection.execute(
+                "UPDATE referrals SET document = ? WHERE id = ?", (json.dumps(moved), victim.id)
+            )
+
+        with pytest.raises(UndecryptableValue, match=r"referral\.sealed"):
+            await sqlite.stores.referrals.get(victim.id)
+
+
+async def test_a_database_written_before_encryption_with_data_in_it_is_refused(
+    tmp_path: Path,
+) -> None:
+    empty, used = tmp_path / "empty.db", tmp_path / "used.db"
+    for path in (empty, used):
+        async with aiosqlite.connect(path) as connection:
+            for statement in MIGRATIONS[0]:
+                await connection.execute(statement)
+            await connection.execute("PRAGMA user_version = 1")
+            await connection.commit()
+    async with aiosqlite.connect(used) as connection:
+        await connection.execute("INSERT INTO bot_state VALUES ('k', 'e', '{\"a\":1}', 'now')")
+        await connection.commit()
+
+    async with await SqliteStores.open(empty, CIPHER):
+        pass
+    with pytest.raises(RuntimeError, match="predates encryption at rest"):
+        await SqliteStores.open(used, CIPHER)
+
+
+async def _talk_through_a_dialog(sqlite: SqliteStores, answer: str) -> None:
+    """A real botbuilder dialog whose state, holding what the user typed, is stored."""
+    state = ConversationState(SqliteBotStateStorage(sqlite))
+    dialogs = DialogSet(state.create_property("DialogState"))
+    dialogs.add(TextPrompt("text"))
+
+    async def ask(step: Any) -> Any:
+        return await step.prompt("text", PromptOptions(prompt=MessageFactory.text("Name?")))
+
+    async def ask_again(step: Any) -> Any:
+        step.values["name"] = step.result
+        prompt = MessageFactory.text(f"Team, {step.result}?")
+        return await step.prompt("text", PromptOptions(prompt=prompt))
+
+    dialogs.add(WaterfallDialog("ask", [ask, ask_again]))
+
+    async def logic(turn: TurnContext) -> None:
+        context = await dialogs.create_context(turn)
+        if (await context.continue_dialog()).status == DialogTurnStatus.Empty:
+            await context.begin_dialog("ask")
+        await state.save_changes(turn)
+
+    flow = await TestAdapter(logic).send("hello")
+    flow = await flow.assert_reply("Name?")
+    flow = await flow.send(answer)
+    await flow.assert_reply(f"Team, {answer}?")
+    rows = await sqlite.database.fetch_all("SELECT key, document FROM bot_state")
+    assert len(rows) == 1
+    # The stored state really holds the answer, so the scan below is a real test of it.
+    assert answer in CIPHER.decrypt(rows[0][1], STATE_FIELD, rows[0][0])
+
+
+def _raw_bytes(path: Path) -> bytes:
+    """The database file and its -wal and -shm companions, as they are on disk."""
+    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))

@@ -1,0 +1,242 @@
+"""Production refuses unsafe configuration and says exactly what is missing; development
+mode is named as such, warns, and listens on 127.0.0.1 only."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from app import _auth_configuration
+from bot.settings import Settings, SettingsError, load_settings
+
+APP_ID = "3f1c9a52-7d4e-4b8a-9c61-0e2f5a7b8c90"
+TENANT = "5f3e0c1a-0000-4000-8000-00000000feed"
+SMLO = "00000000-0000-4000-8000-00000000a001"
+REPO = Path(__file__).resolve().parents[2]
+PRODUCTION = {
+    "MicrosoftAppId": APP_ID,
+    "MicrosoftAppPassword": "not-a-real-secret",
+    "MicrosoftAppTenantId": TENANT,
+    "MicrosoftAppType": "SingleTenant",
+    "SMA_SMLO_IDS": SMLO,
+}
+DEVELOPMENT = {
+    "SMA_INSECURE_DEVELOPMENT_MODE": "true",
+    "MicrosoftAppTenantId": TENANT,
+    "SMA_SMLO_IDS": SMLO,
+}
+OVERRIDES = {
+    "SMA_AUTH_OPENID_METADATA_URL": "https://login.sovereign.example/openid-configuration",
+    "SMA_AUTH_TOKEN_ISSUER": "https://api.sovereign.example",
+}
+
+
+def _without(env: dict[str, str], *names: str) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k not in names}
+
+
+def _refusal(env: dict[str, str]) -> str:
+    with pytest.raises(SettingsError) as refused:
+        load_settings(env)
+    return str(refused.value)
+
+
+def test_a_complete_single_tenant_registration_starts_in_production() -> None:
+    settings = load_settings(PRODUCTION)
+
+    assert not settings.development_mode
+    assert settings.app_type == "SingleTenant"
+    assert settings.allowed_service_hosts == {"smba.trafficmanager.net"}
+
+
+def test_production_with_nothing_set_names_everything_that_is_missing() -> None:
+    message = _refusal({"SMA_SMLO_IDS": SMLO})
+
+    assert "MicrosoftAppId, MicrosoftAppPassword, MicrosoftAppTenantId" in message
+    assert "SMA_INSECURE_DEVELOPMENT_MODE" in message, "and says how to run locally instead"
+
+
+@pytest.mark.parametrize(
+    "missing", ["MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppTenantId"]
+)
+def test_production_names_exactly_the_one_setting_that_is_missing(missing: str) -> None:
+    message = _refusal(_without(PRODUCTION, missing))
+
+    assert f"needs {missing}." in message
+
+
+def test_a_multi_tenant_registration_is_refused() -> None:
+    message = _refusal({**PRODUCTION, "MicrosoftAppType": "MultiTenant"})
+
+    assert "MicrosoftAppType must be SingleTenant or UserAssignedMSI" in message
+
+
+def test_a_managed_identity_needs_an_app_id_and_tenant_but_no_password() -> None:
+    managed = {
+        **_without(PRODUCTION, "MicrosoftAppPassword"),
+        "MicrosoftAppType": "userassignedmsi",
+    }
+
+    assert load_settings(managed).app_type == "UserAssignedMSI"
+    assert "needs MicrosoftAppTenantId." in _refusal(_without(managed, "MicrosoftAppTenantId"))
+    assert "needs MicrosoftAppId." in _refusal(_without(managed, "MicrosoftAppId"))
+    with_password = {**managed, "MicrosoftAppPassword": "x"}
+    assert "MicrosoftAppPassword must be empty" in _refusal(with_password)
+
+
+def test_an_app_id_that_is_not_a_guid_is_refused() -> None:
+    assert "MicrosoftAppId must be" in _refusal({**PRODUCTION, "MicrosoftAppId": "my-bot"})
+
+
+def test_the_tenant_is_required_in_development_mode_too() -> None:
+    message = _refusal(_without(DEVELOPMENT, "MicrosoftAppTenantId"))
+
+    assert "MicrosoftAppTenantId is required in every mode" in message
+
+
+def test_a_tenant_that_is_not_a_guid_is_refused() -> None:
+    assert "a GUID" in _refusal({**DEVELOPMENT, "MicrosoftAppTenantId": "force.example"})
+
+
+def test_development_mode_listens_on_loopback_only() -> None:
+    assert load_settings(DEVELOPMENT).host == "127.0.0.1"
+    assert load_settings(PRODUCTION).host == "0.0.0.0"  # noqa: S104
+
+
+def test_development_mode_refuses_to_listen_anywhere_else() -> None:
+    message = _refusal({**DEVELOPMENT, "SMA_HOST": "0.0.0.0"})  # noqa: S104
+
+    assert "SMA_HOST=0.0.0.0 cannot be used with SMA_INSECURE_DEVELOPMENT_MODE" in message
+    with pytest.raises(SettingsError, match=r"listens on 127\.0\.0\.1 only"):
+        Settings(development_mode=True, host="192.168.1.10")
+
+
+def test_the_development_switch_must_be_a_clear_yes_or_no() -> None:
+    assert "must be true or false" in _refusal(
+        {**DEVELOPMENT, "SMA_INSECURE_DEVELOPMENT_MODE": "on"}
+    )
+
+
+def test_allowed_service_hosts_are_exact_lower_case_names() -> None:
+    env = {**PRODUCTION, "SMA_ALLOWED_SERVICE_HOSTS": " SMBA.trafficmanager.net , 127.0.0.1 "}
+
+    assert load_settings(env).allowed_service_hosts == {"smba.trafficmanager.net", "127.0.0.1"}
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    ["https://smba.trafficmanager.net", "smba.trafficmanager.net:443", "*.trafficmanager.net",
+     "smba.trafficmanager.net/uk", "smba trafficmanager net", ","],
+)  # fmt: skip
+def test_allowed_service_hosts_must_be_bare_host_names(hosts: str) -> None:
+    message = _refusal({**PRODUCTION, "SMA_ALLOWED_SERVICE_HOSTS": hosts})
+
+    assert "SMA_ALLOWED_SERVICE_HOSTS must list exact host names" in message
+
+
+def test_the_token_source_overrides_come_as_a_pair() -> None:
+    for name in OVERRIDES:
+        assert "or neither" in _refusal({**PRODUCTION, name: OVERRIDES[name]})
+
+
+def test_the_token_source_must_be_https_unless_it_is_a_loopback_test_server() -> None:
+    plain = {**PRODUCTION, **OVERRIDES, "SMA_AUTH_OPENID_METADATA_URL": "http://login.example/"}
+    local = {**plain, "SMA_AUTH_OPENID_METADATA_URL": "http://127.0.0.1:8000/openid"}
+
+    assert "must be an https:// URL" in _refusal(plain)
+    assert load_settings(local).auth_openid_metadata_url == "http://127.0.0.1:8000/openid"
+
+
+def test_the_token_source_overrides_are_refused_in_development_mode() -> None:
+    assert "have no effect in development mode" in _refusal({**DEVELOPMENT, **OVERRIDES})
+
+
+def test_without_overrides_botbuilder_gets_only_the_registration() -> None:
+    configuration = vars(_auth_configuration(load_settings(PRODUCTION)))
+
+    assert configuration == {
+        "APP_ID": APP_ID,
+        "APP_PASSWORD": "not-a-real-secret",
+        "APP_TYPE": "SingleTenant",
+        "APP_TENANTID": TENANT,
+    }
+
+
+def test_with_overrides_botbuilder_gets_every_parameterised_key() -> None:
+    configuration = vars(_auth_configuration(load_settings({**PRODUCTION, **OVERRIDES})))
+
+    assert (
+        configuration["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"]
+        == (OVERRIDES["SMA_AUTH_OPENID_METADATA_URL"])
+    )
+    assert configuration["TO_BOT_FROM_CHANNEL_TOKEN_ISSUER"] == OVERRIDES["SMA_AUTH_TOKEN_ISSUER"]
+    for key in (
+        "TO_CHANNEL_FROM_BOT_LOGIN_URL",
+        "TO_CHANNEL_FROM_BOT_OAUTH_SCOPE",
+        "OAUTH_URL",
+        "TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL",
+        "CALLER_ID",
+    ):
+        assert configuration[key], key
+
+
+def test_development_mode_gives_botbuilder_no_app_id_and_no_overrides() -> None:
+    configuration = vars(_auth_configuration(load_settings(DEVELOPMENT)))
+
+    assert configuration == {"APP_ID": "", "APP_PASSWORD": "", "APP_TYPE": "MultiTenant"}
+
+
+# -- the real start-up, as an operator meets it ----------------------------------------
+
+
+def _run_app(env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(  # noqa: S603 - our own app, a fixed command
+        [sys.executable, str(REPO / "app.py")],
+        cwd=cwd,  # no .env there
+        env={"PYTHONPATH": str(REPO), "PATH": os.environ.get("PATH", ""), **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_the_bot_does_not_start_in_production_without_its_registration(tmp_path: Path) -> None:
+    app = _run_app({"SMA_SMLO_IDS": SMLO, "SMA_SQLITE_PATH": str(tmp_path / "x.sqlite3")}, tmp_path)
+    _, stderr = app.communicate(timeout=60)
+
+    assert app.returncode != 0
+    assert "Cannot start: Production (SingleTenant) needs MicrosoftAppId" in stderr
+    assert "Traceback" not in stderr
+    assert not (tmp_path / "x.sqlite3").exists(), "nothing was opened"
+
+
+def test_development_mode_warns_that_it_is_insecure_and_listens_on_loopback(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**DEVELOPMENT, "PORT": str(port), "SMA_SQLITE_PATH": str(tmp_path / "dev.sqlite3")}
+    app = _run_app(env, tmp_path)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert app.poll() is None, "the bot stopped while starting"
+                assert time.monotonic() < deadline, "the bot did not start"
+                time.sleep(0.1)
+    finally:
+        app.terminate()
+        _, stderr = app.communicate(timeout=30)
+
+    assert "INSECURE DEVELOPMENT MODE" in stderr
+    assert "listening on 127.0.0.1 only" in stderr
