@@ -27,11 +27,12 @@ from bot.handler import SmaBot
 from bot.ingress import Gate, handle
 from bot.notifier import Notifier
 from bot.references import ReferenceBook
+from bot.retention import run_retention
 from bot.settings import Settings, SettingsError, load_settings
 from dialogs.intake import IntakeDialog
 from referrals.clock import SystemClock
 from referrals.ports import Clock, Stores
-from referrals.services import ReferralService
+from referrals.services import ReferralService, RetentionPolicy
 from storage.bot_state import SqliteBotStateStorage
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
@@ -115,8 +116,9 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     settings, clock = app[SETTINGS], app[CLOCK]
     if settings.sqlite_path != ":memory:":
         Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-    # Development key until settings supply the key ring (wired next by the lead).
-    sqlite = await SqliteStores.open(settings.sqlite_path, FieldCipher(development_key_ring()))
+    # Settings refuse production without keys; only development mode falls back.
+    keys = settings.data_keys or development_key_ring()
+    sqlite = await SqliteStores.open(settings.sqlite_path, FieldCipher(keys))
     stores = sqlite.stores
     for advocate in settings.seed_advocates:
         if await stores.roster.get_advocate(advocate.user_id) is None:
@@ -138,22 +140,28 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         settings.smlo_ids,
         allowed_service_hosts=settings.allowed_service_hosts,
     )
+    dialog_state = SqliteBotStateStorage(sqlite, clock)
     bot = SmaBot(
         service,
-        ConversationState(SqliteBotStateStorage(sqlite, clock)),
+        ConversationState(dialog_state),
         IntakeDialog(service, settings.draft_keep_days),
         notifier,
         ReferenceBook(stores.conversations),
         settings.draft_keep_days,
     )
     app[RUNTIME] = Runtime(adapter, bot, notifier, stores, service)
-    delivery = asyncio.create_task(notifier.run(), name="outbox")
+    policy = RetentionPolicy(settings.retention_days, settings.draft_keep_days)
+    background = [
+        asyncio.create_task(notifier.run(), name="outbox"),
+        asyncio.create_task(run_retention(service, dialog_state, policy, clock), name="retention"),
+    ]
     try:
         yield
     finally:
-        delivery.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await delivery
+        for task in background:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await sqlite.close()
 
 

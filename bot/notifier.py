@@ -22,6 +22,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
+from bot.background import stop_if_cancelled
 from bot.references import reference_of
 from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from cards import advocate, notices, smlo
@@ -108,6 +109,7 @@ class Notifier:
                 except NotReachableYet:
                     log.info("waiting for the recipient to open the bot: id=%s", notification.id)
                 except Exception as error:  # one failure must not stop the rest
+                    stop_if_cancelled()
                     log.warning(
                         "delivery failed: notification=%s kind=%s error=%s",
                         notification.id,

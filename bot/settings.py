@@ -20,6 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from referrals.people import Advocate
+from storage.crypto import KeyRing
+from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE, KeyConfigError, load_key_ring
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _HOST_NAME = re.compile(
@@ -57,6 +59,11 @@ class Settings:
     # Where incoming tokens come from, for tests and sovereign clouds; empty = public cloud.
     auth_openid_metadata_url: str = ""
     auth_token_issuer: str = ""
+    # The data encryption keys (storage/keys.py); None only in development mode, which then
+    # uses a fixed, loudly logged insecure key.
+    data_keys: KeyRing | None = field(default=None, repr=False)
+    # Closed and withdrawn referrals keep personal data this long (docs/security.md).
+    retention_days: int = 365
 
     def __post_init__(self) -> None:
         # Defence in depth: however Settings is built, no authentication means loopback only.
@@ -190,6 +197,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         allowed_service_hosts=_hosts(env),
         auth_openid_metadata_url=env.get("SMA_AUTH_OPENID_METADATA_URL", "").strip(),
         auth_token_issuer=env.get("SMA_AUTH_TOKEN_ISSUER", "").strip(),
+        data_keys=_data_keys(env),
+        retention_days=_int(env, "SMA_RETENTION_DAYS", 365),
     )
     _check(settings)
     return settings
@@ -204,6 +213,8 @@ def _check(s: Settings) -> None:
 
 def _problems(s: Settings) -> list[str]:
     problems: list[str] = []
+    if s.retention_days < 1 or s.draft_keep_days < 1:
+        problems.append("SMA_RETENTION_DAYS and SMA_DRAFT_KEEP_DAYS must be at least 1.")
     if not s.smlo_ids:
         problems.append("SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id.")
     if s.development_mode:
@@ -231,6 +242,15 @@ def _problems(s: Settings) -> list[str]:
     return problems
 
 
+def _data_keys(env: Mapping[str, str]) -> KeyRing | None:
+    if not (env.get(KEYS_VARIABLE, "").strip() or env.get(CURRENT_VARIABLE, "").strip()):
+        return None
+    try:
+        return load_key_ring(env)
+    except KeyConfigError as problem:
+        raise SettingsError(str(problem)) from None
+
+
 def _production_problems(s: Settings) -> list[str]:
     managed = s.app_type == MANAGED_IDENTITY
     required = [("MicrosoftAppId", s.app_id), ("MicrosoftAppTenantId", s.app_tenant_id)]
@@ -243,6 +263,11 @@ def _production_problems(s: Settings) -> list[str]:
             f"Production ({s.app_type}) needs " + ", ".join(missing) + ". Without an app id "
             "Bot Framework authentication is off. For local use only, set "
             "SMA_INSECURE_DEVELOPMENT_MODE=true."
+        )
+    if s.data_keys is None:
+        problems.append(
+            f"Production needs {KEYS_VARIABLE} and {CURRENT_VARIABLE}: the keys that encrypt "
+            "referrals at rest (make one with `python -m storage.keys new <id>`)."
         )
     if s.app_id and not _GUID.match(s.app_id):
         problems.append("MicrosoftAppId must be the Azure Bot's app (client) id, a GUID.")

@@ -109,16 +109,23 @@ class SqliteDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """`BEGIN IMMEDIATE` … `COMMIT`; any exception (cancellation too) rolls back."""
+        """`BEGIN IMMEDIATE` … `COMMIT`; any exception in the block (cancellation too) rolls
+        back. A COMMIT, once started, is never interrupted: cancelled mid-commit, the work
+        is committed and the cancellation still reaches the caller."""
         async with self._lock:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
                 yield self._connection
-                await self._connection.execute("COMMIT")
             except BaseException:
-                if self._connection.in_transaction:
-                    await self._connection.execute("ROLLBACK")
+                await asyncio.shield(self._rollback())
                 raise
+            await asyncio.shield(self._connection.execute("COMMIT"))
+
+    async def _rollback(self) -> None:
+        try:
+            await self._connection.execute("ROLLBACK")
+        except sqlite3.OperationalError:  # nothing to roll back; keep the original error
+            _log.debug("rollback found no open transaction")
 
     async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self._lock:

@@ -32,6 +32,7 @@ from app import RUNTIME, Runtime, create_app
 from bot.settings import load_settings
 from referrals.clock import FakeClock
 from tests.support.connector import ConnectorStandIn
+from tests.support.keys import TEST_DATA_KEYS
 from tests.support.teams import TENANT, TeamsUser
 
 APP_ID = "3f1c9a52-7d4e-4b8a-9c61-0e2f5a7b8c90"
@@ -196,6 +197,7 @@ def production_environment(
         "MicrosoftAppPassword": "test-only-not-a-secret",
         "MicrosoftAppTenantId": TENANT,
         "MicrosoftAppType": "SingleTenant",
+        **TEST_DATA_KEYS,
         "SMA_HOST": "127.0.0.1",
         "SMA_SMLO_IDS": SMLO_ID,
         "SMA_SQLITE_PATH": sqlite_path,

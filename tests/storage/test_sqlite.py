@@ -119,3 +119,29 @@ async def test_a_failed_save_leaves_the_connection_ready_for_the_next(
 
         # a transaction left open would make this BEGIN IMMEDIATE fail
         assert (await scenario.draft()).version == 1
+
+
+async def test_a_transaction_cancelled_midway_rolls_back_and_the_database_stays_usable(
+    tmp_path: Path,
+) -> None:
+    stores = await SqliteStores.open(tmp_path / "cancel.sqlite3", CIPHER)
+    try:
+        inside = asyncio.Event()
+
+        async def slow_write() -> None:
+            async with stores.database.transaction() as connection:
+                await connection.execute("INSERT INTO counters (year, value) VALUES (1999, 7)")
+                inside.set()
+                await asyncio.sleep(3600)
+
+        task = asyncio.create_task(slow_write())
+        await inside.wait()
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=2)
+
+        assert task in done
+        assert task.cancelled()
+        assert await stores.database.fetch_all("SELECT * FROM counters WHERE year = 1999") == []
+        assert await stores.stores.referrals.next_reference_number(2026) == 1
+    finally:
+        await stores.close()

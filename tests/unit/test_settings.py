@@ -15,6 +15,7 @@ import pytest
 
 from app import _auth_configuration
 from bot.settings import Settings, SettingsError, load_settings
+from tests.support.keys import TEST_DATA_KEYS, TEST_KEY_ID
 
 APP_ID = "3f1c9a52-7d4e-4b8a-9c61-0e2f5a7b8c90"
 TENANT = "5f3e0c1a-0000-4000-8000-00000000feed"
@@ -26,6 +27,7 @@ PRODUCTION = {
     "MicrosoftAppTenantId": TENANT,
     "MicrosoftAppType": "SingleTenant",
     "SMA_SMLO_IDS": SMLO,
+    **TEST_DATA_KEYS,
 }
 DEVELOPMENT = {
     "SMA_INSECURE_DEVELOPMENT_MODE": "true",
@@ -240,3 +242,33 @@ def test_development_mode_warns_that_it_is_insecure_and_listens_on_loopback(tmp_
 
     assert "INSECURE DEVELOPMENT MODE" in stderr
     assert "listening on 127.0.0.1 only" in stderr
+
+
+def test_production_needs_the_data_keys_and_says_how_to_make_one() -> None:
+    message = _refusal(_without(_without(PRODUCTION, "SMA_DATA_KEYS"), "SMA_DATA_KEY_ID"))
+
+    assert "SMA_DATA_KEYS and SMA_DATA_KEY_ID" in message
+    assert "python -m storage.keys new" in message
+
+
+def test_the_data_keys_are_read_into_a_key_ring() -> None:
+    settings = load_settings(PRODUCTION)
+
+    assert settings.data_keys is not None
+    assert settings.data_keys.current == TEST_KEY_ID
+    assert "data_keys" not in repr(settings), "keys never appear in a printed setting"
+
+
+def test_a_malformed_data_key_is_refused_without_showing_it() -> None:
+    secret = "c2hvcnQ="  # base64 of 5 bytes, not 32
+    message = _refusal({**PRODUCTION, "SMA_DATA_KEYS": f"{TEST_KEY_ID}:{secret}"})
+
+    assert "SMA_DATA_KEYS" in message
+    assert secret not in message
+
+
+def test_retention_periods_come_from_settings_and_must_be_positive() -> None:
+    settings = load_settings({**PRODUCTION, "SMA_RETENTION_DAYS": "730"})
+
+    assert (settings.retention_days, settings.draft_keep_days) == (730, 30)
+    assert "at least 1" in _refusal({**PRODUCTION, "SMA_DRAFT_KEEP_DAYS": "0"})
