@@ -12,6 +12,7 @@ from typing import Any
 
 from cards import advocate, referrer, smlo
 from cards.audit import audit_card
+from cards.elements import plain
 from cards.parsers import CardAction, CardPayloadInvalid, parse_choice
 from cards.verbs import Verb
 from referrals import errors
@@ -84,7 +85,8 @@ class CardActions:
             notice = "Someone already did this, so nothing has changed. This is where it stands."
             return await self._summary(referral, notice, warning=True)
         names = await self._service.advocate_names()
-        notice = f"We have asked {names.get(advocate_id, 'them')}. We will tell you their answer."
+        who = plain(names.get(advocate_id, "them"))
+        notice = f"We have asked {who}. We will tell you their answer."
         return await self._summary(referral, notice)
 
     async def show_out_of_remit(self, actor: Actor, a: CardAction) -> Card:

@@ -11,7 +11,12 @@ from typing import Any
 
 from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext
 from botbuilder.dialogs import DialogSet
-from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    AdaptiveCardInvokeResponse,
+    ChannelAccount,
+)
 
 from bot.actions import CardActions
 from bot.commands import Command, parse_command
@@ -45,6 +50,10 @@ log = logging.getLogger(__name__)
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 CHANGES_SMLO_CARD = frozenset({Verb.ALLOCATE, Verb.OUT_OF_REMIT})
 NO_DRAFT = "You have no referral in progress. Type refer to start one."
+ONLY_IN_PRIVATE = (
+    "For your privacy, this service only works in a private chat. Open a chat with "
+    "SMA Support on its own to talk to us."
+)
 UNREADABLE_NOTICE = "We could not read that card, so nothing has changed. Here is where you were."
 CAN_NOT_SAVE = (
     "Sorry, we could not save that just now. Nothing you entered is lost: it is still on "
@@ -78,11 +87,25 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         if not user_id:
             log.info("turn without an Entra object id ignored: type=%s", turn_context.activity.type)
             return
+        kind = getattr(turn_context.activity.conversation, "conversation_type", None)
+        if kind not in (None, "personal"):
+            await self._only_in_private(turn_context)
+            return
         actor = await self._service.identify(user_id, getattr(sender, "name", "") or "")
         turn_context.turn_state[ACTOR_KEY] = actor
         await self._references.remember(user_id, turn_context.activity)
         await super().on_turn(turn_context)
         self._notifier.wake()
+
+    async def _only_in_private(self, tc: TurnContext) -> None:
+        """Never run the service where others can read along: say so, and do nothing."""
+        log.info("turn in a %s conversation refused", tc.activity.conversation.conversation_type)
+        if is_card_action(tc.activity):
+            await tc.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=card_response(None))
+            )
+        elif tc.activity.type == ActivityTypes.message:
+            await tc.send_activity(ONLY_IN_PRIVATE)
 
     # -- text --------------------------------------------------------------------------
 
@@ -117,8 +140,11 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         elif command is Command.MY_CASES:
             await present(tc, advocate.my_cases_card(await self._service.my_cases(actor)))
         elif command is Command.REFERRAL and parsed is not None:
+            # The summary, not the details: a new message stays in Teams' history; details
+            # open in place on the card and can be hidden again.
             referral = await self._service.view_by_reference(actor, parsed.argument)
-            await present(tc, smlo.details_card(referral, await self._service.advocate_names()))
+            names = await self._service.advocate_names()
+            await present(tc, smlo.referral_card(referral, names, smlo_ids=self._service.smlo_ids))
         elif dc.active_dialog is not None:
             await dc.continue_dialog()
         else:
@@ -181,7 +207,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         if verb in self._actions.table:
             await present(tc, await self._actions.table[verb](actor, card_action))
             if verb in CHANGES_SMLO_CARD:
-                clicked = tc.activity.reply_to_id or ""
+                clicked = (tc.activity.conversation.id, tc.activity.reply_to_id or "")
                 self._notifier.refresh_cards_later(card_action.referral_id, clicked)
         elif verb is Verb.START:
             await self._service.start_draft(actor)

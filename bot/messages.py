@@ -30,6 +30,11 @@ ADVOCATE_GONE = (
     "That advocate is not available",
     "They are not on the active advocate list. Please choose someone else.",
 )
+CONSENT = ("We need your consent", "Please tick the consent box on the review card to send it.")
+CHECK_ANSWERS = (
+    "Please check your answers",
+    "One of them is longer than we can keep. Nothing has changed. Please try again.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
@@ -41,6 +46,8 @@ _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.ReferralNotFound, NOT_FOUND),
     (errors.AdvocateNotAvailable, ADVOCATE_GONE),
     (errors.ConcurrentUpdate, OUT_OF_DATE),
+    (errors.ConsentRequired, CONSENT),
+    (errors.AnswerInvalid, CHECK_ANSWERS),
     (CardPayloadInvalid, UNREADABLE),
 ]
 

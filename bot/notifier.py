@@ -26,6 +26,7 @@ from bot.background import stop_if_cancelled
 from bot.references import reference_of
 from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from cards import advocate, notices, smlo
+from cards.elements import plain
 from dialogs.turn import card_message
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Clock, Stores
@@ -41,9 +42,9 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
     if kind is K.WITHDRAWN:
         return f"{r.reference} was withdrawn by the person. There is nothing more to do."
     if kind is K.ACCEPTED:
-        who = names.get(r.advocate_id, "An advocate")
+        who = plain(names.get(r.advocate_id, "An advocate"))
         return f"{who} has taken {r.reference}."
-    who = names.get(r.declined_by[-1], "The advocate") if r.declined_by else "The advocate"
+    who = plain(names.get(r.declined_by[-1], "The advocate")) if r.declined_by else "The advocate"
     return f"{who} could not take {r.reference}. Please choose someone else."
 
 
@@ -72,7 +73,8 @@ class Notifier:
         self._allowed_hosts = allowed_service_hosts
         self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
         self._smlo_ids = smlo_ids
-        self._stale_cards: dict[str, str] = {}  # referral id -> message already showing it
+        # referral id -> (conversation, message) of the click that already shows it
+        self._stale_cards: dict[str, tuple[str, str]] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
@@ -88,10 +90,10 @@ class Notifier:
             self._wake.clear()
             await self.deliver_pending()
 
-    def refresh_cards_later(self, referral_id: str, clicked_message_id: str) -> None:
+    def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None:
         """Bring the other SMLOs' cards for this referral up to date (best effort: a stale
         card is harmless, since every click is checked against the stored state)."""
-        self._stale_cards[referral_id] = clicked_message_id
+        self._stale_cards[referral_id] = clicked
         self.wake()
 
     async def deliver_pending(self) -> int:
@@ -100,14 +102,15 @@ class Notifier:
         delivered = 0
         async with self._lock:
             stale, self._stale_cards = self._stale_cards, {}
-            for referral_id, clicked_message_id in stale.items():
-                await self._refresh_smlo_cards(referral_id, clicked_message_id)
+            for referral_id, clicked in stale.items():
+                await self._refresh_smlo_cards(referral_id, clicked)
             for notification in await self._stores.outbox.pending():
                 try:
                     await self._deliver(notification)
                     delivered += 1
                 except NotReachableYet:
-                    log.info("waiting for the recipient to open the bot: id=%s", notification.id)
+                    # Tried again every pass until they write to us: keep the log quiet.
+                    log.debug("waiting for the recipient to open the bot: id=%s", notification.id)
                 except Exception as error:  # one failure must not stop the rest
                     stop_if_cancelled()
                     log.warning(
@@ -122,7 +125,7 @@ class Notifier:
         referral = await self._stores.referrals.get(n.referral_id)
         names = await self._names()
         if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
-            await self._update_smlo_card(referral, n.recipient_id, names)
+            await self._best_effort_card_update(referral, n.recipient_id, names)
             card = notices.update_card(referral.reference, update_words(n.kind, referral, names))
         else:
             card = render(n.kind, referral, names, self._smlo_ids)
@@ -132,24 +135,30 @@ class Notifier:
         await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
         log.info("delivered: notification=%s kind=%s", n.id, n.kind)
 
-    async def _refresh_smlo_cards(self, referral_id: str, clicked_message_id: str) -> None:
+    async def _refresh_smlo_cards(self, referral_id: str, clicked: tuple[str, str]) -> None:
         referral = await self._stores.referrals.get(referral_id)
         names = await self._names()
         for smlo_id in sorted(self._smlo_ids):
-            try:
-                await self._update_smlo_card(referral, smlo_id, names, clicked_message_id)
-            except Exception as error:  # one failure must not stop the rest
-                log.warning(
-                    "card refresh failed: referral=%s error=%s", referral_id, type(error).__name__
-                )
+            await self._best_effort_card_update(referral, smlo_id, names, clicked)
+
+    async def _best_effort_card_update(
+        self, r: Referral, recipient: str, names: dict[str, str], skip: tuple[str, str] = ("", "")
+    ) -> None:
+        """Update the SMLO's card in place if we can; a card we cannot update (deleted, say)
+        must never hold back the note that follows or the other SMLOs' cards."""
+        try:
+            await self._update_smlo_card(r, recipient, names, skip)
+        except Exception as error:
+            stop_if_cancelled()
+            log.warning("card update failed: referral=%s error=%s", r.id, type(error).__name__)
 
     async def _update_smlo_card(
-        self, r: Referral, recipient: str, names: dict[str, str], skip_message_id: str = ""
+        self, r: Referral, recipient: str, names: dict[str, str], skip: tuple[str, str]
     ) -> None:
         original = await self._stores.outbox.find_sent(r.id, recipient, K.NEW_REFERRAL)
         if original is None or not original.activity_id:
             return
-        if original.activity_id == skip_message_id:
+        if (original.conversation_id, original.activity_id) == skip:
             return  # the click that changed it already shows the new state there
         update = card_message(smlo.referral_card(r, names, smlo_ids=self._smlo_ids))
         update.id = original.activity_id

@@ -96,15 +96,6 @@ def case_gone_card() -> Element:
     )
 
 
-def not_yours_card(reference: str) -> Element:
-    return card(
-        [
-            heading(f"{reference or 'This case'} is with someone else"),
-            para("It is no longer offered to you. There is nothing you need to do."),
-        ]
-    )
-
-
 def my_cases_card(cases: Sequence[Referral]) -> Element:
     if not cases:
         return card([heading("My cases"), para("You have no cases or offers right now.")])

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from cards.details import when
-from cards.elements import Element, action, card, facts, heading, para
+from cards.elements import Element, action, card, facts, heading, para, plain
 from cards.verbs import Verb
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.referral import Referral
@@ -39,7 +39,7 @@ def _who(entry: AuditEntry, names: Mapping[str, str]) -> str:
     if entry.actor_role is ActorRole.SMLO:
         return "A service lead"
     if entry.actor_role is ActorRole.ADVOCATE:
-        return names.get(entry.actor_id, "An advocate")
+        return plain(names.get(entry.actor_id, "An advocate"))
     if entry.actor_role is ActorRole.SYSTEM:
         return "The system"
     return f"Someone without access (id ending {entry.actor_id[-6:] or 'unknown'})"

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from cards import wording as w
+from cards.elements import plain
 from referrals.intake import IntakeAnswers
 from referrals.referral import Referral
 
@@ -34,15 +35,15 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
         ]
     rows += [
         ("You would like" if you else "They would like", w.labels(a.wishes)),
-        ("What happened", a.account or w.NOT_GIVEN),
+        ("What happened", plain(a.account) or w.NOT_GIVEN),
         ("When", w.label(a.when)),
         ("A colleague", w.label(a.colleague)),
-        ("Not as your advocate" if you else "Not as advocate", a.avoid or w.NOT_GIVEN),
+        ("Not as your advocate" if you else "Not as advocate", plain(a.avoid) or w.NOT_GIVEN),
         ("Contact by", w.labels(a.contact_methods)),
-        ("Work phone", a.work_phone or w.NOT_GIVEN),
-        ("Own phone", a.personal_phone or w.NOT_GIVEN),
-        ("Own email", a.personal_email or w.NOT_GIVEN),
-        ("Safe times", a.safe_times or w.NOT_GIVEN),
+        ("Work phone", plain(a.work_phone) or w.NOT_GIVEN),
+        ("Own phone", plain(a.personal_phone) or w.NOT_GIVEN),
+        ("Own email", plain(a.personal_email) or w.NOT_GIVEN),
+        ("Safe times", plain(a.safe_times) or w.NOT_GIVEN),
         ("Leave a message", w.label(a.leave_message)),
     ]
     if you:
@@ -54,6 +55,6 @@ def referral_facts(r: Referral) -> list[tuple[str, str]]:
     """For the SMLO and the accepted advocate: who referred, then the answers."""
     return [
         ("Reference", r.reference),
-        ("Referred by", r.referrer_name or w.NOT_GIVEN),
+        ("Referred by", plain(r.referrer_name) or w.NOT_GIVEN),
         *answer_facts(r.answers, for_referrer=False),
     ]

@@ -6,6 +6,7 @@ the server found is shown as a red line right under the input it belongs to.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -13,6 +14,20 @@ from cards.verbs import Verb
 
 Element = dict[str, Any]
 CARD_VERSION = "1.5"
+
+
+_MARKUP = re.compile(r"([\\`*_\[\]<>~|])")
+_LINE_START_MARK = re.compile(r"^(\s*)([#>+-])", re.MULTILINE)
+_LINE_START_NUMBER = re.compile(r"^(\s*\d+)\.", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """Text someone typed, made safe to show in a card: TextBlocks and facts render
+    Markdown, so `**URGENT** [open](https://…)` would otherwise become formatting or a link
+    on a staff member's card. Markup characters are backslash-escaped (CommonMark)."""
+    escaped = _MARKUP.sub(r"\\\1", text)
+    escaped = _LINE_START_MARK.sub(r"\1\\\2", escaped)
+    return _LINE_START_NUMBER.sub(r"\1\\.", escaped)
 
 
 def card(

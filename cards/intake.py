@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from cards import wording as w
-from cards.details import answer_facts
+from cards.details import answer_facts, when
 from cards.elements import Element, action, card, facts, heading, para, toggle
 from cards.intake_steps import STOP_HINT, step_header
 from cards.verbs import Verb
@@ -93,11 +93,11 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
 
 def receipt_card(reference: str, submitted_at: datetime | None) -> Element:
     """Shown in place of the review card: no answers, only the reference and next steps."""
-    when = submitted_at.strftime("%d %b %Y") if submitted_at else ""
+    sent = when(submitted_at)
     return card(
         [
             heading("Your referral has been sent"),
-            facts([("Reference", reference), ("Sent", when)]),
+            facts([("Reference", reference), ("Sent", sent)]),
             para(
                 "What happens next: the service lead will read it, usually within two working "
                 "days. They will then ask an advocate to support you. Your advocate will get in "

@@ -17,6 +17,7 @@ from cards.elements import (
     facts,
     heading,
     para,
+    plain,
     refresh_for,
     row_with_button,
 )
@@ -30,9 +31,9 @@ Names = Mapping[str, str]  # advocate id -> display name
 
 def _status_line(r: Referral, names: Names) -> str:
     if r.state is ReferralState.OFFERED:
-        return f"Offered to {names.get(r.offered_to, 'an advocate')}. Waiting to hear back."
+        return f"Offered to {plain(names.get(r.offered_to, 'an advocate'))}. Waiting to hear back."
     if r.state is ReferralState.ACTIVE:
-        return f"{names.get(r.advocate_id, 'An advocate')} has taken this case."
+        return f"{plain(names.get(r.advocate_id, 'An advocate'))} has taken this case."
     if r.state is ReferralState.AWAITING_ALLOCATION and r.declined_by:
         return "The advocate could not take it. Please choose someone else."
     if r.state is ReferralState.SIGNPOSTED and r.signpost:
@@ -153,8 +154,14 @@ def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
         if not advocate.active:
             state = "not taking cases"
         team = f" ({advocate.team})" if advocate.team else ""
-        rows.append((f"{advocate.display_name}{team}", f"{caseload} cases, {state}"))
-    return card([heading(f"Advocates: {len(advocates)}"), facts(rows)])
+        rows.append((plain(f"{advocate.display_name}{team}"), f"{caseload} cases, {state}"))
+    return card(
+        [
+            heading("Our advocates"),
+            para(f"There are {len(advocates)} on the list. Here is how busy each one is."),
+            facts(rows),
+        ]
+    )
 
 
 def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:

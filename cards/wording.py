@@ -98,7 +98,6 @@ STEP_TITLES: dict[IntakeStep, str] = {
     IntakeStep.REVIEW: "Check and send",
 }
 
-SERVICE_NAME = "SMA service"
 DANGER = "If you are in danger now, call 999."
 HELP_LINES = (
     "Other help, day or night: Rape Crisis 0808 500 2222. Samaritans 116 123. "

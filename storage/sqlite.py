@@ -190,11 +190,6 @@ class SqliteStores:
         await self.close()
 
 
-async def open_sqlite_stores(path: str | Path, cipher: FieldCipher) -> SqliteStores:
-    """Shorthand for `SqliteStores.open(path, cipher)`; usable as `async with await …`."""
-    return await SqliteStores.open(path, cipher)
-
-
 async def _migrate(database: SqliteDatabase) -> None:
     # Read the version inside the write transaction, so two processes starting at once
     # cannot both apply the same migration.

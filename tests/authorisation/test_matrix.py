@@ -32,7 +32,6 @@ OTHER_ADVOCATE = Advocate("00000000-0000-4000-8000-00000000b002", "Sam Okafor")
 REFUSALS = (
     "This is not available to you",
     "That has already been done",
-    "with someone else",
     "so nothing has changed",
     "no longer open to you",
     "Your referral has been sent",  # Delete pressed on an old card after sending it

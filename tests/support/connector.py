@@ -111,7 +111,10 @@ class ConnectorStandIn:
         body = await request.json()
         self.requests.append((request.method, request.path))
         activity_id = request.match_info["aid"]
-        self.chat(request.match_info["cid"]).messages[activity_id] = body
+        chat = self.chat(request.match_info["cid"])
+        if activity_id not in chat.messages:  # as Teams: no such message in that chat
+            return web.json_response({"error": {"code": "NotFound"}}, status=404)
+        chat.messages[activity_id] = body
         await self._touched()
         return web.json_response({"id": activity_id})
 

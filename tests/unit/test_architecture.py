@@ -85,3 +85,46 @@ def test_the_check_catches_outside_imports(source: str) -> None:
 )
 def test_the_check_allows_the_standard_library_and_the_domain(source: str) -> None:
     assert foreign_imports(source) == []
+
+
+# -- the other layers ---------------------------------------------------------------------
+
+REPO = DOMAIN.parent
+FRAMEWORKS = {"botbuilder", "botframework", "aiohttp", "msal", "azure", "aiosqlite"}
+# package -> top-level modules it must never import (data flows bot -> dialogs -> domain).
+FORBIDDEN: dict[str, set[str]] = {
+    "cards": FRAMEWORKS | {"bot", "dialogs", "storage", "app", "devtools"},
+    "dialogs": {"bot", "storage", "app", "devtools", "aiohttp", "msal", "azure", "aiosqlite"},
+    "storage": {"bot", "dialogs", "cards", "app", "devtools"},
+    "bot": {"devtools"},
+}
+
+
+def imported_tops(source: str) -> set[str]:
+    tops: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            tops |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            tops.add(node.module.partition(".")[0])
+    return tops
+
+
+LAYER_FILES = [
+    (package, path) for package in FORBIDDEN for path in sorted((REPO / package).rglob("*.py"))
+]
+
+
+@pytest.mark.parametrize(
+    ("package", "path"), LAYER_FILES, ids=[str(p.relative_to(REPO)) for _, p in LAYER_FILES]
+)
+def test_each_layer_imports_only_what_its_place_allows(package: str, path: Path) -> None:
+    wrong = imported_tops(path.read_text(encoding="utf-8")) & FORBIDDEN[package]
+
+    assert not wrong, f"{path.relative_to(REPO)} imports {sorted(wrong)}"
+
+
+def test_the_layer_check_would_catch_a_card_builder_reaching_into_the_bot() -> None:
+    assert imported_tops("from bot.handler import SmaBot\nimport botbuilder.core") & FORBIDDEN[
+        "cards"
+    ] == {"bot", "botbuilder"}

@@ -8,10 +8,12 @@ leaks content names the field that leaked.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import partial
@@ -21,9 +23,11 @@ import pytest
 
 from bot.messages import ADVOCATE_GONE, NOT_FOR_YOU, NOT_FOUND, OUT_OF_DATE, UNEXPECTED, UNREADABLE
 from bot.notifier import update_words
-from cards import advocate, intake, notices, smlo
+from cards import advocate, intake, intake_steps, notices, referrer, smlo
+from cards import audit as audit_module
 from cards import wording as w
-from cards.elements import Element
+from cards.audit import audit_card
+from cards.elements import Element, plain
 from cards.intake_steps import STEP_BODIES, step_card
 from cards.parsers import (
     CHOICES,
@@ -36,6 +40,7 @@ from cards.parsers import (
 from cards.verbs import Verb
 from dialogs.intake import CONSENT_NEEDED, STALE_CARD
 from referrals.allocation import allocation_options, format_reference
+from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -53,6 +58,7 @@ from referrals.intake import (
 from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
+from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -243,6 +249,17 @@ def _referrer_cards() -> Iterator[Shown]:
     yield Shown("stop", lambda: intake.stop_card(draft().id))
     yield Shown("kept", lambda: intake.kept_card(KEEP_DAYS))
     yield Shown("deleted", intake.deleted_card)
+    yield Shown("cleared", intake.cleared_card)
+    yield Shown("my_referrals:none", lambda: referrer.my_referrals_card([]))
+    yield Shown(
+        "my_referrals:some",
+        lambda: referrer.my_referrals_card([submitted(), active(), signposted()]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "withdraw_confirm", lambda: referrer.withdraw_confirm_card(submitted()), Face.CONTENT_FREE
+    )
+    yield Shown("withdrawn", lambda: referrer.withdrawn_card(submitted().reference))
 
 
 def in_state(
@@ -327,6 +344,17 @@ def _smlo_cards() -> Iterator[Shown]:
         problems=(("signpost", problem),),
     )
     yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
+    yield Shown("roster:empty", lambda: smlo.roster_card([]))
+    yield Shown(
+        "roster:some",
+        lambda: smlo.roster_card([(ADA, 2), (BEN, 0), (replace(CAL, active=False), 0)]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "audit",
+        lambda: audit_card(submitted(), AUDIT_TRAIL, NAMES),
+        Face.CONTENT_FREE,
+    )
     yield Shown(
         "inbox:some",
         lambda: smlo.inbox_card([submitted(), awaiting_after_decline()]),
@@ -354,9 +382,8 @@ def _advocate_cards() -> Iterator[Shown]:
     yield Shown("case", lambda: advocate.case_card(active(ON_BEHALF)), Face.READER)
     yield Shown("case:experienced", lambda: advocate.case_card(active()), Face.READER)
     yield Shown("case:at_limits", lambda: advocate.case_card(active(AT_LIMITS)))
-    yield Shown("not_yours", lambda: advocate.not_yours_card(submitted().reference))
-    yield Shown("not_yours:no_reference", lambda: advocate.not_yours_card(""))
     yield Shown("my_cases:empty", lambda: advocate.my_cases_card([]))
+    yield Shown("case_gone", advocate.case_gone_card, Face.CONTENT_FREE)
     yield Shown(
         "my_cases:some",
         lambda: advocate.my_cases_card([offered(), active()]),
@@ -366,6 +393,11 @@ def _advocate_cards() -> Iterator[Shown]:
 
 def _notices() -> Iterator[Shown]:
     yield Shown("allocated", lambda: notices.allocated_card(active()), Face.UNASKED)
+    yield Shown(
+        "withdrawn_for_advocate",
+        lambda: notices.withdrawn_for_advocate_card(active()),
+        Face.UNASKED,
+    )
     for where in Signpost:
         yield Shown(
             f"signposted:{where}",
@@ -378,6 +410,15 @@ def _notices() -> Iterator[Shown]:
         "problem:unexpected", lambda: notices.problem_card(*UNEXPECTED, error_id="5F3A09C2")
     )
 
+
+AUDIT_TRAIL = [
+    AuditEntry(NOW, "r", "", ActorRole.REFERRER, AuditAction.SUBMIT, Outcome.ALLOWED),
+    AuditEntry(NOW, "r", "smlo-1", ActorRole.SMLO, AuditAction.VIEW_DETAILS, Outcome.ALLOWED),
+    AuditEntry(NOW, "r", "smlo-1", ActorRole.SMLO, AuditAction.VIEW_DETAILS, Outcome.ALLOWED),
+    AuditEntry(NOW, "r", ADA.user_id, ActorRole.ADVOCATE, AuditAction.ACCEPT, Outcome.ALLOWED),
+    AuditEntry(NOW, "r", "x-123456", ActorRole.OTHER, AuditAction.VIEW_DETAILS, Outcome.REFUSED),
+    AuditEntry(NOW, "r", "system", ActorRole.SYSTEM, AuditAction.PURGE, Outcome.ALLOWED),
+]
 
 CARDS: tuple[Shown, ...] = (
     *_step_variants(),
@@ -632,12 +673,13 @@ def test_every_state_of_the_smlo_card_is_checked_for_disclosure() -> None:
 
 @each(READER)
 def test_card_for_a_reader_shows_what_they_told_us(shown: Shown) -> None:
-    text = json.dumps(shown.build(), ensure_ascii=False)
+    shown_words = " ".join(texts_of(shown.build()))
     expected = dict(CANARIES)
     if not shown.name.startswith("review"):
         expected["referrer_name"] = NAME_CANARY  # the referrer does not need their own name
 
-    missing = [field for field, canary in expected.items() if canary not in text]
+    # What people typed is shown with Markdown escaped (renders as typed): see `plain`.
+    missing = [field for field, canary in expected.items() if plain(canary) not in shown_words]
     assert not missing, f"{shown.name} does not show {missing}"
 
 
@@ -685,3 +727,41 @@ def find_all(element: object, kind: str, key: str) -> list[dict[str, str]]:
         for item in element:
             found += find_all(item, kind, key)
     return found
+
+
+def test_formatting_or_a_link_planted_in_an_answer_is_shown_as_typed_on_staff_cards() -> None:
+    planted = "**URGENT** call [here](https://evil.example) now"
+    referral = active(FULL.with_changes(account=planted, safe_times="# big\n- list"))
+    cards = (smlo.details_card(referral, NAMES), advocate.case_card(referral))
+
+    for shown in cards:
+        words = " ".join(texts_of(shown))
+        assert "[here](" not in words.replace("\\[here\\](", ""), "a live link survived"
+        assert "\\*\\*URGENT\\*\\*" in words
+        assert "\\# big" in words
+        assert "\\- list" in words
+
+
+def test_every_card_builder_is_in_the_catalogue() -> None:
+    """A new `*_card` function must be added above, so every check here covers it."""
+    builders = {
+        fn.__code__
+        for module in (advocate, intake, notices, smlo, referrer, intake_steps, audit_module)
+        for name, fn in vars(module).items()
+        if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
+    }
+    called: set[object] = set()
+
+    def trace(frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            called.add(frame.f_code)
+
+    sys.setprofile(trace)
+    try:
+        for shown in CARDS:
+            shown.build()
+    finally:
+        sys.setprofile(None)
+
+    missing = sorted(code.co_name for code in builders - called)
+    assert not missing, f"cards never built by the catalogue: {missing}"
