@@ -22,7 +22,7 @@ node_modules/.installed: package.json package-lock.json
 setup: $(VENV)/.installed node_modules/.installed
 
 run: setup
-	$(BIN)/python -m devtools.run $(if $(AS),--as $(AS))
+	$(BIN)/python -m devtools.run $(if $(WHO),--as $(WHO))
 
 lint: setup
 	$(BIN)/ruff check .

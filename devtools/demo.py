@@ -16,7 +16,7 @@ ROOT_CONFIG = Path(__file__).resolve().parent.parent / ".m365agentsplayground.ym
 
 @dataclass(frozen=True)
 class Persona:
-    key: str  # what you type after AS= to be this person
+    key: str  # what you type after WHO= (make run WHO=smlo) to be this person
     user_id: str  # the Playground's Teams user id
     name: str
     aad_object_id: str

@@ -2,7 +2,7 @@
 
 Open a person's URL in your browser to be that person; open another to switch. Everyone's
 chat is live at once, so a referral made as the referrer arrives in the SMLO's tab.
-`make run AS=smlo` starts only that person's Playground. Ctrl+C stops everything.
+`make run WHO=smlo` starts only that person's Playground. Ctrl+C stops everything.
 """
 
 from __future__ import annotations
