@@ -64,6 +64,13 @@ class Settings:
     data_keys: KeyRing | None = field(default=None, repr=False)
     # Closed and withdrawn referrals keep personal data this long (docs/security.md).
     retention_days: int = 365
+    # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
+    store: str = "sqlite"
+    cosmos_endpoint: str = ""
+    cosmos_key: str = field(default="", repr=False)  # empty: Entra ID (managed identity)
+    cosmos_database: str = "sma"
+    cosmos_create_containers: bool = True
+    cosmos_verify_tls: bool = True  # off only for the loopback test server
 
     def __post_init__(self) -> None:
         # Defence in depth: however Settings is built, no authentication means loopback only.
@@ -96,9 +103,11 @@ def service_url_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
     return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
 
 
-def _flag(env: Mapping[str, str], name: str) -> bool:
+def _flag(env: Mapping[str, str], name: str, *, default: bool = False) -> bool:
     raw = env.get(name, "").strip().lower()
-    if raw in ("", "0", "false", "no"):
+    if not raw:
+        return default
+    if raw in ("0", "false", "no"):
         return False
     if raw in ("1", "true", "yes"):
         return True
@@ -199,6 +208,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth_token_issuer=env.get("SMA_AUTH_TOKEN_ISSUER", "").strip(),
         data_keys=_data_keys(env),
         retention_days=_int(env, "SMA_RETENTION_DAYS", 365),
+        store=env.get("SMA_STORE", "sqlite").strip().lower() or "sqlite",
+        cosmos_endpoint=env.get("SMA_COSMOS_ENDPOINT", "").strip(),
+        cosmos_key=env.get("SMA_COSMOS_KEY", "").strip(),
+        cosmos_database=env.get("SMA_COSMOS_DATABASE", "sma").strip() or "sma",
+        cosmos_create_containers=_flag(env, "SMA_COSMOS_CREATE_CONTAINERS", default=True),
+        cosmos_verify_tls=_flag(env, "SMA_COSMOS_VERIFY_TLS", default=True),
     )
     _check(settings)
     return settings
@@ -213,6 +228,7 @@ def _check(s: Settings) -> None:
 
 def _problems(s: Settings) -> list[str]:
     problems: list[str] = []
+    problems += _store_problems(s)
     if s.retention_days < 1 or s.draft_keep_days < 1:
         problems.append("SMA_RETENTION_DAYS and SMA_DRAFT_KEEP_DAYS must be at least 1.")
     if not s.smlo_ids:
@@ -239,6 +255,21 @@ def _problems(s: Settings) -> list[str]:
             "SMA_TEAMS_SERVICE_URL must be https:// on a host listed in SMA_ALLOWED_SERVICE_HOSTS "
             "(or empty, to reach people only after they write to the bot)."
         )
+    return problems
+
+
+def _store_problems(s: Settings) -> list[str]:
+    if s.store == "sqlite":
+        return []
+    if s.store != "cosmos":
+        return [f"SMA_STORE must be sqlite or cosmos, not {s.store!r}."]
+    parts = urlsplit(s.cosmos_endpoint)
+    host = (parts.hostname or "").lower()
+    problems = []
+    if parts.scheme != "https" or not host:
+        problems.append("SMA_COSMOS_ENDPOINT must be the account's https:// URL.")
+    if not s.cosmos_verify_tls and not is_loopback(host):
+        problems.append("SMA_COSMOS_VERIFY_TLS=false is only for a test server on loopback.")
     return problems
 
 

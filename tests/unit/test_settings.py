@@ -272,3 +272,30 @@ def test_retention_periods_come_from_settings_and_must_be_positive() -> None:
 
     assert (settings.retention_days, settings.draft_keep_days) == (730, 30)
     assert "at least 1" in _refusal({**PRODUCTION, "SMA_DRAFT_KEEP_DAYS": "0"})
+
+
+def test_the_embedded_store_is_the_default() -> None:
+    assert load_settings(PRODUCTION).store == "sqlite"
+
+
+def test_cosmos_needs_an_https_endpoint_and_tls_checks_stay_on_outside_loopback() -> None:
+    cosmos = {**PRODUCTION, "SMA_STORE": "cosmos"}
+
+    assert "SMA_COSMOS_ENDPOINT must be" in _refusal(cosmos)
+    assert "SMA_COSMOS_ENDPOINT must be" in _refusal(
+        {**cosmos, "SMA_COSMOS_ENDPOINT": "http://sma.documents.azure.com/"}
+    )
+    no_tls = {
+        **cosmos,
+        "SMA_COSMOS_ENDPOINT": "https://sma.documents.azure.com:443/",
+        "SMA_COSMOS_VERIFY_TLS": "false",
+    }
+    assert "only for a test server on loopback" in _refusal(no_tls)
+    local = {**no_tls, "SMA_COSMOS_ENDPOINT": "https://127.0.0.1:8081/"}
+    settings = load_settings(local)
+    assert (settings.store, settings.cosmos_verify_tls, settings.cosmos_create_containers) == (
+        "cosmos",
+        False,
+        True,
+    )
+    assert "SMA_STORE must be sqlite or cosmos" in _refusal({**PRODUCTION, "SMA_STORE": "mongo"})
