@@ -1,0 +1,151 @@
+"""Storage benchmark: one workload through the real use cases, against each store.
+
+    .venv/bin/python -m bench.storage [--referrals 200] [--backends memory,sqlite,cosmos]
+
+For every backend it times, per operation: create (start a draft, record answers, submit),
+transition (offer, then accept), the SMLO's inbox query, and an aggregate query (the
+advocates' caseloads). It prints the median and 95th percentile of each, and each median
+as a ratio to the in-memory fake measured in the same run — the floor of the stack, so
+the figures compare across machines. Figures only; this never fails a build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from referrals.clock import FakeClock
+from referrals.intake import IntakeAnswers, IntakeStep, Route, Wish
+from referrals.people import Actor, Advocate
+from referrals.ports import Stores
+from referrals.services import ReferralService
+from storage.crypto import FieldCipher
+from storage.keys import development_key_ring
+from storage.memory import MemoryAuditLog, memory_stores
+from storage.sqlite import SqliteStores
+from storage.sqlite_audit import SqliteAuditLog
+
+OPERATIONS = ("create", "transition", "inbox", "caseloads")
+SMLO = Actor("5b0e6a2c-0000-4000-8000-0000000000a1", "Sky", is_smlo=True)
+ADVOCATES = [
+    Advocate(f"5b0e6a2c-0000-4000-8000-0000000001{i:02d}", f"Advocate {i}") for i in range(8)
+]
+ANSWERS = IntakeAnswers(
+    route=Route.EXPERIENCED,
+    wishes=(Wish.TALK_TO_ADVOCATE,),
+    account="Something happened at work that I would like to talk about. " * 8,
+    personal_email="someone@example.org",
+    safe_times="weekday evenings",
+    consent=True,
+)
+Backend = Callable[[], AbstractAsyncContextManager[tuple[Stores, object]]]
+
+
+@dataclass
+class Timings:
+    samples: dict[str, list[float]] = field(default_factory=lambda: {op: [] for op in OPERATIONS})
+
+    async def time(self, operation: str, work: Awaitable[object]) -> None:
+        started = time.perf_counter()
+        await work
+        self.samples[operation].append((time.perf_counter() - started) * 1000)
+
+    def median(self, operation: str) -> float:
+        return statistics.median(self.samples[operation])
+
+    def p95(self, operation: str) -> float:
+        ordered = sorted(self.samples[operation])
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+@asynccontextmanager
+async def memory_backend() -> AsyncIterator[tuple[Stores, object]]:
+    yield memory_stores(), MemoryAuditLog()
+
+
+@asynccontextmanager
+async def sqlite_backend() -> AsyncIterator[tuple[Stores, object]]:
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = await SqliteStores.open(Path(folder) / "bench.sqlite3", cipher())
+        try:
+            yield sqlite.stores, SqliteAuditLog(sqlite.database)
+        finally:
+            await sqlite.close()
+
+
+def cipher() -> FieldCipher:
+    return FieldCipher(development_key_ring())
+
+
+BACKENDS: dict[str, Backend] = {"memory": memory_backend, "sqlite": sqlite_backend}
+
+
+async def run_workload(backend: Backend, referrals: int) -> Timings:
+    timings = Timings()
+    async with backend() as (stores, audit):
+        clock = FakeClock()
+        service = ReferralService(stores, clock, frozenset({SMLO.user_id}), audit)  # type: ignore[arg-type]
+        for advocate in ADVOCATES:
+            await stores.roster.put_advocate(advocate)
+        ids = []
+        for n in range(referrals):
+            referrer = Actor(f"5b0e6a2c-0000-4000-8000-{n:012d}", "Referrer")
+            ids.append(await _create(service, referrer, timings))
+        for n, referral_id in enumerate(ids[: referrals // 2]):
+            advocate = ADVOCATES[n % len(ADVOCATES)]
+            holder = Actor(advocate.user_id, advocate.display_name, is_advocate=True)
+            await timings.time("transition", _offer_and_accept(service, referral_id, holder))
+        for _ in range(max(10, referrals // 4)):
+            await timings.time("inbox", service.inbox(SMLO))
+            await timings.time("caseloads", stores.referrals.caseloads())
+    return timings
+
+
+async def _create(service: ReferralService, referrer: Actor, timings: Timings) -> str:
+    started = time.perf_counter()
+    draft = await service.start_draft(referrer)
+    await service.record_answers(referrer, draft.id, ANSWERS, IntakeStep.REVIEW)
+    await service.submit(referrer, draft.id)
+    timings.samples["create"].append((time.perf_counter() - started) * 1000)
+    return draft.id
+
+
+async def _offer_and_accept(service: ReferralService, referral_id: str, holder: Actor) -> None:
+    await service.offer(SMLO, referral_id, holder.user_id)
+    await service.accept(holder, referral_id)
+
+
+def report(results: dict[str, Timings]) -> str:
+    floor = results.get("memory")
+    lines = [f"{'backend':<8} {'operation':<11} {'median ms':>10} {'p95 ms':>9} {'× memory':>9}"]
+    for name, timings in results.items():
+        for op in OPERATIONS:
+            ratio = timings.median(op) / floor.median(op) if floor and floor.median(op) else 0
+            lines.append(
+                f"{name:<8} {op:<11} {timings.median(op):>10.3f} {timings.p95(op):>9.3f} "
+                f"{ratio:>9.1f}"
+            )
+    return "\n".join(lines)
+
+
+async def main(referrals: int, backends: list[str]) -> dict[str, Timings]:
+    results = {}
+    for name in backends:
+        results[name] = await run_workload(BACKENDS[name], referrals)
+    return results
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--referrals", type=int, default=200)
+    parser.add_argument("--backends", default=",".join(BACKENDS))
+    options = parser.parse_args()
+    chosen = [b.strip() for b in options.backends.split(",") if b.strip()]
+    print(report(asyncio.run(main(options.referrals, chosen))))
