@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from aiohttp import web
 from botbuilder.core import ConversationState, TurnContext
@@ -30,10 +32,14 @@ from bot.references import ReferenceBook
 from bot.retention import run_retention
 from bot.settings import Settings, SettingsError, load_settings
 from dialogs.intake import IntakeDialog
+from referrals.audit import AuditLog
 from referrals.clock import SystemClock
 from referrals.ports import Clock, Stores
 from referrals.services import ReferralService, RetentionPolicy
 from storage.bot_state import SqliteBotStateStorage
+from storage.cosmos import CosmosSettings, CosmosStores
+from storage.cosmos_audit import CosmosAuditLog
+from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
 from storage.sqlite import SqliteStores
@@ -112,18 +118,57 @@ def _auth_configuration(settings: Settings) -> SimpleNamespace:
     return configuration
 
 
-async def _runtime(app: web.Application) -> AsyncIterator[None]:
-    settings, clock = app[SETTINGS], app[CLOCK]
+@dataclass(frozen=True)
+class Storage:
+    """The chosen store's ports, audit trail and dialog state, and how to close them."""
+
+    stores: Stores
+    audit: AuditLog
+    dialog_state: Any  # a botbuilder Storage that can also purge_older_than(cutoff)
+    close: Callable[[], Awaitable[None]]
+
+
+async def _open_storage(settings: Settings, cipher: FieldCipher, clock: Clock) -> Storage:
+    if settings.store == "cosmos":
+        keep = timedelta(days=settings.draft_keep_days + 1)  # the purge goes first; TTL backstops
+        cosmos = await CosmosStores.open(
+            CosmosSettings(
+                endpoint=settings.cosmos_endpoint,
+                database=settings.cosmos_database,
+                key=settings.cosmos_key,
+                create_if_missing=settings.cosmos_create_containers,
+                verify_tls=settings.cosmos_verify_tls,
+                draft_ttl=keep,
+                bot_state_ttl=keep,
+            ),
+            cipher,
+        )
+        return Storage(
+            cosmos.stores,
+            CosmosAuditLog(cosmos.database),
+            CosmosBotStateStorage(cosmos.database, clock),
+            cosmos.close,
+        )
     if settings.sqlite_path != ":memory:":
         Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    sqlite = await SqliteStores.open(settings.sqlite_path, cipher)
+    return Storage(
+        sqlite.stores,
+        SqliteAuditLog(sqlite.database),
+        SqliteBotStateStorage(sqlite, clock),
+        sqlite.close,
+    )
+
+
+async def _runtime(app: web.Application) -> AsyncIterator[None]:
+    settings, clock = app[SETTINGS], app[CLOCK]
     # Settings refuse production without keys; only development mode falls back.
-    keys = settings.data_keys or development_key_ring()
-    sqlite = await SqliteStores.open(settings.sqlite_path, FieldCipher(keys))
-    stores = sqlite.stores
+    cipher = FieldCipher(settings.data_keys or development_key_ring())
+    storage = await _open_storage(settings, cipher, clock)
+    stores, audit, dialog_state = storage.stores, storage.audit, storage.dialog_state
     for advocate in settings.seed_advocates:
         if await stores.roster.get_advocate(advocate.user_id) is None:
             await stores.roster.put_advocate(advocate)
-    audit = SqliteAuditLog(sqlite.database)
     service = ReferralService(stores, clock, settings.smlo_ids, audit)
     authentication = ConfigurationBotFrameworkAuthentication(
         _auth_configuration(settings), credentials_factory=app.get(CREDENTIALS)
@@ -140,7 +185,6 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         settings.smlo_ids,
         allowed_service_hosts=settings.allowed_service_hosts,
     )
-    dialog_state = SqliteBotStateStorage(sqlite, clock)
     bot = SmaBot(
         service,
         ConversationState(dialog_state),
@@ -162,7 +206,7 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await sqlite.close()
+        await storage.close()
 
 
 async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:

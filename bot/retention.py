@@ -8,20 +8,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.background import stop_if_cancelled
 from referrals.ports import Clock
 from referrals.services import ReferralService, RetentionPolicy
-from storage.bot_state import SqliteBotStateStorage
 
 log = logging.getLogger(__name__)
+
+
+class PurgeableState(Protocol):
+    """Dialog state storage that can drop what nobody has touched since `cutoff`."""
+
+    async def purge_older_than(self, cutoff: datetime) -> int: ...
+
+
 EVERY = timedelta(days=1)
 
 
 async def purge_once(
     service: ReferralService,
-    dialog_state: SqliteBotStateStorage,
+    dialog_state: PurgeableState,
     policy: RetentionPolicy,
     clock: Clock,
 ) -> None:
@@ -37,7 +45,7 @@ async def purge_once(
 
 async def run_retention(
     service: ReferralService,
-    dialog_state: SqliteBotStateStorage,
+    dialog_state: PurgeableState,
     policy: RetentionPolicy,
     clock: Clock,
 ) -> None:

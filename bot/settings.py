@@ -212,8 +212,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cosmos_endpoint=env.get("SMA_COSMOS_ENDPOINT", "").strip(),
         cosmos_key=env.get("SMA_COSMOS_KEY", "").strip(),
         cosmos_database=env.get("SMA_COSMOS_DATABASE", "sma").strip() or "sma",
-        cosmos_create_containers=_flag(env, "SMA_COSMOS_CREATE_CONTAINERS", default=True),
-        cosmos_verify_tls=_flag(env, "SMA_COSMOS_VERIFY_TLS", default=True),
+        cosmos_create_containers=_flag(env, "SMA_COSMOS_CREATE_IF_MISSING", default=True),
+        cosmos_verify_tls=not _flag(env, "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY"),
     )
     _check(settings)
     return settings
@@ -269,7 +269,9 @@ def _store_problems(s: Settings) -> list[str]:
     if parts.scheme != "https" or not host:
         problems.append("SMA_COSMOS_ENDPOINT must be the account's https:// URL.")
     if not s.cosmos_verify_tls and not is_loopback(host):
-        problems.append("SMA_COSMOS_VERIFY_TLS=false is only for a test server on loopback.")
+        problems.append(
+            "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY is only for a test server on loopback."
+        )
     return problems
 
 

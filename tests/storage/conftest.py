@@ -8,7 +8,7 @@ step, as the services do, so stored data always has a shape the domain can produ
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -31,9 +31,11 @@ from referrals.intake import (
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
 from referrals.referral import Referral
+from storage.cosmos import CosmosStores
 from storage.crypto import FieldCipher, KeyRing
 from storage.memory import memory_stores
 from storage.sqlite import SqliteStores
+from tests.storage.cosmos_server import CosmosTestServer
 
 # A fixed, unnamed offset: it survives a round trip unchanged, microseconds included.
 BST = timezone(timedelta(hours=1))
@@ -72,7 +74,7 @@ def key_ring(*key_ids: str, current: str) -> KeyRing:
     return KeyRing({i: hashlib.sha256(f"test key {i}".encode()).digest() for i in key_ids}, current)
 
 
-# What the SQLite stores encrypt with in tests that are not about keys.
+# What the SQLite and Cosmos DB stores encrypt with in tests that are not about keys.
 CIPHER = FieldCipher(key_ring("test", current="test"))
 
 
@@ -128,11 +130,33 @@ class Scenario:
         return await self.accept(await self.offered(advocate), advocate)
 
 
-@pytest.fixture(params=["memory", "sqlite-file", "sqlite-memory"])
+@pytest.fixture(scope="session")
+def cosmos_server() -> Iterator[CosmosTestServer]:
+    """One Cosmos DB-protocol server for the whole session, started when first needed."""
+    server = CosmosTestServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def cosmos(cosmos_server: CosmosTestServer) -> AsyncIterator[CosmosStores]:
+    """Cosmos DB stores over a fresh database of their own."""
+    async with await CosmosStores.open(cosmos_server.settings(), CIPHER) as opened:
+        yield opened
+
+
+@pytest.fixture(params=["memory", "sqlite-file", "sqlite-memory", "cosmos"])
 async def stores(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Stores]:
     """Each adapter in turn; the contract tests run once per adapter."""
     if request.param == "memory":
         yield memory_stores()
+        return
+    if request.param == "cosmos":
+        server: CosmosTestServer = request.getfixturevalue("cosmos_server")
+        async with await CosmosStores.open(server.settings(), CIPHER) as cosmos:
+            yield cosmos.stores
         return
     path = tmp_path / "referrals.db" if request.param == "sqlite-file" else ":memory:"
     async with await SqliteStores.open(path, CIPHER) as sqlite:

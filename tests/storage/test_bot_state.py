@@ -1,4 +1,5 @@
-"""Bot state in SQLite: botbuilder's Storage contract, e-tags, purge, and a real dialog."""
+"""Bot state: botbuilder's Storage contract, e-tags and purge, in SQLite and Cosmos DB;
+and a real dialog resumed across fresh state (Cosmos DB's: test_cosmos_bot_state.py)."""
 
 from __future__ import annotations
 
@@ -15,23 +16,30 @@ from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
 from referrals.clock import FakeClock
 from storage.bot_state import SqliteBotStateStorage, StateConflict
+from storage.cosmos import CosmosStores
+from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.sqlite import SqliteStores
 from tests.storage.conftest import CIPHER
+from tests.storage.cosmos_server import CosmosTestServer
+
+StateStorage = SqliteBotStateStorage | CosmosBotStateStorage
 
 
-@pytest.fixture
-async def sqlite(tmp_path: Path) -> AsyncIterator[SqliteStores]:
-    async with await SqliteStores.open(tmp_path / "referrals.db", CIPHER) as opened:
-        yield opened
-
-
-@pytest.fixture
-def storage(sqlite: SqliteStores, clock: FakeClock) -> SqliteBotStateStorage:
-    return SqliteBotStateStorage(sqlite, clock)
+@pytest.fixture(params=["sqlite", "cosmos"])
+async def storage(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[StateStorage]:
+    if request.param == "sqlite":
+        async with await SqliteStores.open(tmp_path / "referrals.db", CIPHER) as sqlite:
+            yield SqliteBotStateStorage(sqlite, clock)
+        return
+    server: CosmosTestServer = request.getfixturevalue("cosmos_server")
+    async with await CosmosStores.open(server.settings(), CIPHER) as cosmos:
+        yield CosmosBotStateStorage(cosmos.database, clock)
 
 
 async def test_read_returns_only_stored_keys_each_with_its_e_tag(
-    storage: SqliteBotStateStorage,
+    storage: StateStorage,
 ) -> None:
     await storage.write({"a": {"count": 1, "nested": {"list": [1, "two"]}}})
 
@@ -45,7 +53,7 @@ async def test_read_returns_only_stored_keys_each_with_its_e_tag(
 
 
 async def test_every_write_gives_a_new_e_tag_and_a_matching_e_tag_may_write(
-    storage: SqliteBotStateStorage,
+    storage: StateStorage,
 ) -> None:
     await storage.write({"a": {"count": 1}})
     first: dict[str, Any] = (await storage.read(["a"]))["a"]  # type: ignore[assignment]
@@ -58,7 +66,7 @@ async def test_every_write_gives_a_new_e_tag_and_a_matching_e_tag_may_write(
 
 
 async def test_a_stale_e_tag_is_refused_and_nothing_in_the_batch_is_written(
-    storage: SqliteBotStateStorage,
+    storage: StateStorage,
 ) -> None:
     await storage.write({"a": {"count": 1}})
     stale: dict[str, Any] = (await storage.read(["a"]))["a"]  # type: ignore[assignment]
@@ -73,14 +81,14 @@ async def test_a_stale_e_tag_is_refused_and_nothing_in_the_batch_is_written(
 
 
 async def test_a_conditional_write_to_a_missing_key_is_refused(
-    storage: SqliteBotStateStorage,
+    storage: StateStorage,
 ) -> None:
     with pytest.raises(StateConflict):
         await storage.write({"gone": {"count": 1, "e_tag": "an-old-e-tag"}})
 
 
 async def test_a_star_or_absent_e_tag_overwrites_unconditionally(
-    storage: SqliteBotStateStorage,
+    storage: StateStorage,
 ) -> None:
     await storage.write({"a": {"count": 1}})
     await storage.write({"a": {"count": 2, "e_tag": "*"}})
@@ -90,13 +98,13 @@ async def test_a_star_or_absent_e_tag_overwrites_unconditionally(
     assert (await storage.read(["a"]))["a"]["count"] == 3  # type: ignore[index]
 
 
-async def test_an_empty_e_tag_is_refused(storage: SqliteBotStateStorage) -> None:
+async def test_an_empty_e_tag_is_refused(storage: StateStorage) -> None:
     with pytest.raises(ValueError, match="empty e_tag"):
         await storage.write({"a": {"count": 1, "e_tag": ""}})
 
 
 async def test_store_items_round_trip_with_their_e_tag_as_an_attribute(
-    storage: SqliteBotStateStorage,
+    storage: StateStorage,
 ) -> None:
     await storage.write({"item": StoreItem(count=4, tags=("x", "y"))})
 
@@ -112,7 +120,7 @@ async def test_store_items_round_trip_with_their_e_tag_as_an_attribute(
 
 
 async def test_delete_removes_keys_and_ignores_missing_ones(
-    storage: SqliteBotStateStorage,
+    storage: StateStorage,
 ) -> None:
     await storage.write({"a": {"n": 1}, "b": {"n": 2}})
 
@@ -122,7 +130,7 @@ async def test_delete_removes_keys_and_ignores_missing_ones(
 
 
 async def test_purge_older_than_removes_only_state_not_written_since(
-    storage: SqliteBotStateStorage, clock: FakeClock
+    storage: StateStorage, clock: FakeClock
 ) -> None:
     await storage.write({"abandoned": {"n": 1}, "refreshed": {"n": 1}})
     clock.advance(timedelta(days=2))

@@ -1,4 +1,5 @@
-"""Encryption at rest: the cipher's promises, and nothing sensitive in the SQLite files."""
+"""Encryption at rest: the cipher's promises, and nothing sensitive in the SQLite files
+or in what the Cosmos DB server holds."""
 
 from __future__ import annotations
 
@@ -8,15 +9,21 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from botbuilder.core import ConversationState, MessageFactory, TurnContext
+from azure.cosmos.aio import CosmosClient
+from botbuilder.core import ConversationState, MessageFactory, Storage, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
+from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
+from referrals.ports import Stores
 from storage.bot_state import STATE_FIELD, SqliteBotStateStorage
+from storage.cosmos import CosmosSettings, CosmosStores
+from storage.cosmos_audit import CosmosAuditLog
+from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.crypto import FieldCipher, KeyRing, UndecryptableValue
 from storage.sqlite import MIGRATIONS, SqliteStores
 from tests.storage.conftest import CIPHER, FULL_ANSWERS, Scenario, key_ring
@@ -142,33 +149,12 @@ async def test_no_canary_reaches_the_sqlite_file_or_its_wal(
 ) -> None:
     path = tmp_path / "referrals.db"
     async with await SqliteStores.open(path, CIPHER) as sqlite:
-        stores = sqlite.stores
-        scenario = Scenario(stores, clock)
-        draft = await scenario.draft(CANARY_REFERRER)
-        draft.record_answers(CANARY_REFERRER, CANARY_ANSWERS, IntakeStep.REVIEW, scenario.tick())
-        await stores.referrals.save(draft)
-        active = await scenario.accept(await scenario.offer(await scenario.submit(
-            await scenario.draft(CANARY_REFERRER), CANARY_REFERRER
-        )))  # fmt: skip
-        await stores.conversations.put_reference(CANARY_REFERRER.user_id, CANARY_REFERENCE)
-        await stores.roster.put_advocate(CLEAR_ADVOCATE)
-        await _talk_through_a_dialog(sqlite, CANARY_DIALOG_ANSWER)
-
-        # Everything reads back exactly, through the blind indexes too.
-        found = await stores.referrals.find_draft(CANARY_REFERRER.user_id)
-        assert found is not None
-        assert (found.referrer_name, found.answers) == (
-            CANARY_REFERRER.display_name,
-            CANARY_ANSWERS,
-        )
-        assert [
-            r.id for r in await stores.referrals.list_for_referrer(CANARY_REFERRER.user_id)
-        ] == [active.id]
-        assert await stores.conversations.get_reference(CANARY_REFERRER.user_id) == CANARY_REFERENCE
-        to_referrer = [
-            n for n in await stores.outbox.pending() if n.recipient_id == CANARY_REFERRER.user_id
-        ]
-        assert to_referrer
+        await _write_canaries_and_read_them_back(sqlite.stores, clock)
+        await _talk_through_a_dialog(SqliteBotStateStorage(sqlite), CANARY_DIALOG_ANSWER)
+        rows = await sqlite.database.fetch_all("SELECT key, document FROM bot_state")
+        assert len(rows) == 1
+        # The stored state really holds the answer, so the scan below is a real test of it.
+        assert CANARY_DIALOG_ANSWER in CIPHER.decrypt(rows[0][1], STATE_FIELD, rows[0][0])
 
         before_checkpoint = _raw_bytes(path)
         assert path.with_name(path.name + "-wal").stat().st_size > 0
@@ -179,6 +165,68 @@ async def test_no_canary_reaches_the_sqlite_file_or_its_wal(
         assert CLEAR_ADVOCATE.display_name.encode() in raw
         leaked = [canary for canary in CANARIES if canary.encode() in raw]
         assert leaked == []
+
+
+async def test_no_canary_reaches_what_the_cosmos_server_stores(
+    cosmos: CosmosStores, clock: FakeClock
+) -> None:
+    await _write_canaries_and_read_them_back(cosmos.stores, clock)
+    await _talk_through_a_dialog(CosmosBotStateStorage(cosmos.database), CANARY_DIALOG_ANSWER)
+    await CosmosAuditLog(cosmos.database).append(
+        AuditEntry(
+            clock.now(), "r-1", "u-smlo", ActorRole.SMLO, AuditAction.VIEW_DETAILS, Outcome.ALLOWED
+        )
+    )
+    pending = await cosmos.stores.outbox.pending()
+    await cosmos.stores.outbox.mark_sent(pending[0].id, "a:canary-chat-c0de", "act-1", clock.now())
+
+    # What the server holds, read with a plain client: no key ring, no adapters.
+    containers = await _raw_cosmos_items(cosmos.settings)
+
+    assert set(containers) == {"referrals", "roster", "conversations", "audit", "bot_state"}
+    assert all(containers.values()), "every container holds something to scan"
+    (state,) = containers["bot_state"]
+    assert CANARY_DIALOG_ANSWER in CIPHER.decrypt(state["document"], STATE_FIELD, state["realId"])
+    raw = json.dumps(containers, ensure_ascii=False)
+    assert CLEAR_ADVOCATE.display_name in raw
+    leaked = [canary for canary in CANARIES if canary in raw]
+    assert leaked == []
+
+
+async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -> None:
+    scenario = Scenario(stores, clock)
+    draft = await scenario.draft(CANARY_REFERRER)
+    draft.record_answers(CANARY_REFERRER, CANARY_ANSWERS, IntakeStep.REVIEW, scenario.tick())
+    await stores.referrals.save(draft)
+    active = await scenario.accept(await scenario.offer(await scenario.submit(
+        await scenario.draft(CANARY_REFERRER), CANARY_REFERRER
+    )))  # fmt: skip
+    await stores.conversations.put_reference(CANARY_REFERRER.user_id, CANARY_REFERENCE)
+    await stores.roster.put_advocate(CLEAR_ADVOCATE)
+
+    # Everything reads back exactly, through the blind indexes too.
+    found = await stores.referrals.find_draft(CANARY_REFERRER.user_id)
+    assert found is not None
+    assert (found.referrer_name, found.answers) == (CANARY_REFERRER.display_name, CANARY_ANSWERS)
+    mine = await stores.referrals.list_for_referrer(CANARY_REFERRER.user_id)
+    assert [r.id for r in mine] == [active.id]
+    assert await stores.conversations.get_reference(CANARY_REFERRER.user_id) == CANARY_REFERENCE
+    to_referrer = [
+        n for n in await stores.outbox.pending() if n.recipient_id == CANARY_REFERRER.user_id
+    ]
+    assert to_referrer
+
+
+async def _raw_cosmos_items(settings: CosmosSettings) -> dict[str, list[dict[str, Any]]]:
+    async with CosmosClient(
+        settings.endpoint, settings.key, connection_verify=settings.verify_tls
+    ) as client:
+        database = client.get_database_client(settings.database)
+        names = [c["id"] async for c in database.list_containers()]
+        return {
+            name: [item async for item in database.get_container_client(name).read_all_items()]
+            for name in names
+        }
 
 
 async def test_a_sealed_document_copied_into_another_referral_does_not_read(
@@ -221,9 +269,9 @@ async def test_a_database_written_before_encryption_with_data_in_it_is_refused(
         await SqliteStores.open(used, CIPHER)
 
 
-async def _talk_through_a_dialog(sqlite: SqliteStores, answer: str) -> None:
+async def _talk_through_a_dialog(storage: Storage, answer: str) -> None:
     """A real botbuilder dialog whose state, holding what the user typed, is stored."""
-    state = ConversationState(SqliteBotStateStorage(sqlite))
+    state = ConversationState(storage)
     dialogs = DialogSet(state.create_property("DialogState"))
     dialogs.add(TextPrompt("text"))
 
@@ -247,10 +295,6 @@ async def _talk_through_a_dialog(sqlite: SqliteStores, answer: str) -> None:
     flow = await flow.assert_reply("Name?")
     flow = await flow.send(answer)
     await flow.assert_reply(f"Team, {answer}?")
-    rows = await sqlite.database.fetch_all("SELECT key, document FROM bot_state")
-    assert len(rows) == 1
-    # The stored state really holds the answer, so the scan below is a real test of it.
-    assert answer in CIPHER.decrypt(rows[0][1], STATE_FIELD, rows[0][0])
 
 
 def _raw_bytes(path: Path) -> bytes:

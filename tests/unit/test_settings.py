@@ -288,7 +288,7 @@ def test_cosmos_needs_an_https_endpoint_and_tls_checks_stay_on_outside_loopback(
     no_tls = {
         **cosmos,
         "SMA_COSMOS_ENDPOINT": "https://sma.documents.azure.com:443/",
-        "SMA_COSMOS_VERIFY_TLS": "false",
+        "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY": "true",
     }
     assert "only for a test server on loopback" in _refusal(no_tls)
     local = {**no_tls, "SMA_COSMOS_ENDPOINT": "https://127.0.0.1:8081/"}

@@ -1,0 +1,109 @@
+"""What every Cosmos DB adapter shares: the containers, the cipher, point reads, queries.
+
+Container design (docs/storage.md has the reasoning and the cost of each operation):
+
+    referrals      pk /id            referral documents, each with its own outbox
+                                     embedded; one reference-number counter per year
+    roster         pk /id            advocates (staff, in clear)
+    conversations  pk /id            sealed conversation references, id = blind index
+    audit          pk /referral_id   append-only audit entries
+    bot_state      pk /id            sealed botbuilder dialog and user state
+
+Only the fields the queries filter on are indexed; the sealed blobs never are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from azure.cosmos.aio import ContainerProxy
+from azure.cosmos.exceptions import CosmosResourceNotFoundError
+
+from storage.crypto import FieldCipher
+
+Item = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    name: str
+    partition_key: str
+    # Paths given a range index; every other path is left out of the index.
+    indexed: tuple[str, ...]
+
+    def indexing_policy(self) -> dict[str, Any]:
+        return {
+            "indexingMode": "consistent",
+            "automatic": True,
+            "includedPaths": [{"path": f"{path}/?"} for path in self.indexed],
+            "excludedPaths": [{"path": "/*"}],
+        }
+
+
+REFERRALS = ContainerSpec(
+    "referrals",
+    "/id",
+    (
+        "/type",
+        "/state",
+        "/referrer_key",
+        "/reference",
+        "/offered_to",
+        "/advocate_id",
+        "/updated_key",
+        "/outbox/[]/id",
+        "/outbox/[]/status",
+    ),
+)
+ROSTER = ContainerSpec("roster", "/id", ("/display_name",))
+CONVERSATIONS = ContainerSpec("conversations", "/id", ())
+AUDIT = ContainerSpec("audit", "/referral_id", ("/referral_id", "/seq"))
+BOT_STATE = ContainerSpec("bot_state", "/id", ("/updated_key",))
+CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE)
+
+# Properties Cosmos DB adds to every item; never part of our documents.
+SYSTEM_PROPERTIES = frozenset({"_rid", "_self", "_etag", "_ts", "_attachments", "_lsn"})
+
+# How often a read-modify-write is tried again after losing a race (HTTP 412) before
+# giving up; each loss means someone else's write landed, so progress is being made.
+WRITE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class CosmosDatabase:
+    """The open containers and the key ring every adapter seals with."""
+
+    referrals: ContainerProxy
+    roster: ContainerProxy
+    conversations: ContainerProxy
+    audit: ContainerProxy
+    bot_state: ContainerProxy
+    cipher: FieldCipher
+    # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
+    draft_ttl_seconds: int | None = None
+
+
+async def read_or_none(container: ContainerProxy, item_id: str, partition: str) -> Item | None:
+    """A point read (the cheapest operation: about 1 RU for a small item); None if absent."""
+    try:
+        return dict(await container.read_item(item_id, partition_key=partition))
+    except CosmosResourceNotFoundError:
+        return None
+
+
+async def query(container: ContainerProxy, sql: str, **parameters: object) -> list[Any]:
+    """Every result of a parameterised query, across all partitions.
+
+    Never scoped with `partition_key=`: the loopback test server refuses that, and Azure
+    routes a query whose filter fixes the partition key to that one partition anyway.
+    """
+    bound: list[dict[str, object]] = [
+        {"name": f"@{name}", "value": value} for name, value in parameters.items()
+    ]
+    return [item async for item in container.query_items(sql, parameters=bound)]
+
+
+def without_system_properties(item: Mapping[str, Any], *also: str) -> Item:
+    return {k: v for k, v in item.items() if k not in SYSTEM_PROPERTIES and k not in also}

@@ -1,0 +1,116 @@
+"""The outbox in Cosmos DB: the notifications embedded in each referral document.
+
+`pending` fans out to every partition for entries still pending (the outbox drains
+within seconds, so few are); `find_sent` is a point read of the referral. `mark_sent`
+rewrites one entry of the referral document under its ETag, re-reading and trying again
+if a save of the referral landed in between, so neither write is lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from azure.core import MatchConditions
+from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosResourceNotFoundError
+
+from referrals import errors
+from referrals.notifications import DeliveryStatus, Notification, NotificationKind
+from storage import codec, sealing
+from storage.cosmos_database import (
+    WRITE_ATTEMPTS,
+    CosmosDatabase,
+    Item,
+    query,
+    read_or_none,
+    without_system_properties,
+)
+
+_PENDING = DeliveryStatus.PENDING.value
+
+
+class CosmosOutboxStore:
+    def __init__(self, database: CosmosDatabase) -> None:
+        self._db = database
+        self._container = database.referrals
+        # Which referral holds each notification `pending` handed out, so that marking it
+        # sent is a point read rather than another fan-out query.
+        self._holders: dict[str, str] = {}
+
+    async def pending(self, limit: int = 50) -> list[Notification]:
+        entries = await query(
+            self._container,
+            "SELECT VALUE o FROM c JOIN o IN c.outbox "
+            "WHERE c.type = 'referral' AND o.status = @pending",
+            pending=_PENDING,
+        )
+        waiting = sorted((self._open(e) for e in entries), key=lambda n: (n.created_at, n.id))
+        chosen = waiting[:limit]
+        self._holders = {n.id: n.referral_id for n in chosen}  # the latest batch only
+        return chosen
+
+    async def mark_sent(
+        self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
+    ) -> None:
+        """Raises `KeyError` for an unknown notification, as the in-memory fake does."""
+        referral_id = self._holders.pop(notification_id, None) or await self._holder_of(
+            notification_id
+        )
+        for _ in range(WRITE_ATTEMPTS):
+            current = await read_or_none(self._container, referral_id, referral_id)
+            outbox: list[Item] = current["outbox"] if current else []
+            index = next((i for i, e in enumerate(outbox) if e["id"] == notification_id), None)
+            if current is None or index is None:
+                raise KeyError(notification_id)
+            sent = replace(
+                self._open(outbox[index]),
+                status=DeliveryStatus.SENT,
+                conversation_id=conversation_id,
+                activity_id=activity_id,
+            )
+            entry = sealing.seal_notification(codec.notification_to_doc(sent), self._db.cipher)
+            outbox[index] = entry | {"sent_at": codec.sortable_time(at)}
+            try:
+                await self._container.replace_item(
+                    referral_id,
+                    without_system_properties(current),
+                    etag=current["_etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                return
+            except (CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
+                continue
+        raise errors.ConcurrentUpdate(referral_id)
+
+    async def find_sent(
+        self, referral_id: str, recipient_id: str, kind: NotificationKind
+    ) -> Notification | None:
+        if not referral_id:
+            return None
+        current = await read_or_none(self._container, referral_id, referral_id)
+        if current is None:
+            return None
+        keys = set(sealing.indexes_of(recipient_id, sealing.RECIPIENT, self._db.cipher))
+        sent = [
+            self._open(e)
+            for e in current.get("outbox", [])
+            if e["recipient_key"] in keys
+            and e["kind"] == NotificationKind(kind).value
+            and e["status"] == DeliveryStatus.SENT.value
+        ]
+        return max(sent, key=lambda n: (n.created_at, n.id)) if sent else None
+
+    async def _holder_of(self, notification_id: str) -> str:
+        found = await query(
+            self._container,
+            "SELECT VALUE c.id FROM c WHERE c.type = 'referral' AND "
+            "EXISTS(SELECT VALUE o FROM o IN c.outbox WHERE o.id = @id)",
+            id=notification_id,
+        )
+        if not found:
+            raise KeyError(notification_id)
+        return str(found[0])
+
+    def _open(self, entry: Item) -> Notification:
+        sealed = {k: v for k, v in entry.items() if k != "sent_at"}
+        return codec.notification_from_doc(sealing.open_notification(sealed, self._db.cipher))

@@ -1,0 +1,218 @@
+"""Referrals in Cosmos DB: one document per referral, its outbox embedded.
+
+Cosmos DB writes one item atomically and nothing more (the loopback test server has no
+transactional batch either), so a referral and the notifications its change queued are
+one document: the change and its messages are stored together or not at all, which is
+what the transactional outbox needs. Each outbox entry is sealed like an SQLite outbox
+row and carries its own status; `storage.cosmos_outbox` reads and updates them.
+
+A save is a read-modify-write guarded by the item's ETag (If-Match): the stored version
+must be the one the caller read, and nobody may have written in between. Losing a race
+to a delivery receipt (same version) is retried; losing it to another change is the
+domain's `ConcurrentUpdate`. Drafts carry a `ttl`, removed on submit.
+
+Queries fan out across partitions and are sorted here, by the same key as the fake:
+the test server cannot sort on two fields, and these lists are short.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from azure.core import MatchConditions
+from azure.cosmos.exceptions import (
+    CosmosAccessConditionFailedError,
+    CosmosResourceExistsError,
+    CosmosResourceNotFoundError,
+)
+
+from referrals import errors
+from referrals.referral import Referral
+from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
+from storage import codec, sealing
+from storage.cosmos_database import (
+    WRITE_ATTEMPTS,
+    CosmosDatabase,
+    Item,
+    query,
+    read_or_none,
+    without_system_properties,
+)
+
+REFERRAL_TYPE = "referral"
+COUNTER_TYPE = "reference_counter"
+# Ours, not the codec's: stripped before a document is opened.
+_STORE_FIELDS = ("type", "updated_key", "outbox", "ttl")
+_SELECT = "SELECT * FROM c WHERE c.type = 'referral' AND "
+_DRAFT = ReferralState.DRAFT.value
+
+
+class CosmosReferralStore:
+    def __init__(self, database: CosmosDatabase) -> None:
+        self._db = database
+        self._container = database.referrals
+
+    async def save(self, referral: Referral) -> None:
+        stored = replace(referral, version=referral.version + 1, new_notifications=[])
+        document = self._document(stored)
+        queued = [self._seal_notification(n) for n in referral.new_notifications]
+        if referral.version == 0:
+            try:
+                await self._container.create_item(document | {"outbox": queued})
+            except CosmosResourceExistsError:  # saved by someone else first
+                raise errors.ConcurrentUpdate(referral.id) from None
+        else:
+            await self._replace(referral, document, queued)
+        referral.version, referral.new_notifications = stored.version, []
+
+    async def _replace(self, referral: Referral, document: Item, queued: list[Item]) -> None:
+        for _ in range(WRITE_ATTEMPTS):
+            current = await read_or_none(self._container, referral.id, referral.id)
+            if current is None or current.get("version") != referral.version:
+                raise errors.ConcurrentUpdate(referral.id)
+            try:
+                await self._container.replace_item(
+                    referral.id,
+                    document | {"outbox": [*current["outbox"], *queued]},
+                    etag=current["_etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                return
+            except (CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
+                continue  # written or deleted since the read: look again
+        raise errors.ConcurrentUpdate(referral.id)
+
+    async def get(self, referral_id: str) -> Referral:
+        found = await read_or_none(self._container, referral_id, referral_id)
+        if found is None or found.get("type") != REFERRAL_TYPE:
+            raise errors.ReferralNotFound(referral_id)
+        return self._open(found)
+
+    async def find_by_reference(self, reference: str) -> Referral | None:
+        if not reference:
+            return None
+        found = await self._many("c.reference = @reference", reference=reference)
+        return found[0] if found else None
+
+    async def find_draft(self, referrer_id: str) -> Referral | None:
+        keys = sealing.indexes_of(referrer_id, sealing.REFERRER, self._db.cipher)
+        if not keys:
+            return None
+        drafts = await self._many(
+            "ARRAY_CONTAINS(@keys, c.referrer_key) AND c.state = @draft", keys=keys, draft=_DRAFT
+        )
+        return max(drafts, key=lambda r: r.updated_at) if drafts else None
+
+    async def delete_draft(self, referral_id: str) -> None:
+        """ETag-guarded, so a draft submitted meanwhile is never deleted."""
+        for _ in range(WRITE_ATTEMPTS):
+            current = await read_or_none(self._container, referral_id, referral_id)
+            if current is None or current.get("state") != _DRAFT:
+                return
+            try:
+                await self._container.delete_item(
+                    referral_id,
+                    partition_key=referral_id,
+                    etag=current["_etag"],
+                    match_condition=MatchConditions.IfNotModified,
+                )
+                return
+            except CosmosResourceNotFoundError:
+                return
+            except CosmosAccessConditionFailedError:
+                continue
+        raise errors.ConcurrentUpdate(referral_id)
+
+    async def list_in_states(self, states: Collection[ReferralState]) -> list[Referral]:
+        chosen = sorted(ReferralState(s).value for s in states)
+        return await self._many("ARRAY_CONTAINS(@states, c.state)", states=chosen) if chosen else []
+
+    async def list_for_referrer(self, referrer_id: str) -> list[Referral]:
+        keys = sealing.indexes_of(referrer_id, sealing.REFERRER, self._db.cipher)
+        if not keys:
+            return []
+        return await self._many(
+            "ARRAY_CONTAINS(@keys, c.referrer_key) AND c.state != @draft", keys=keys, draft=_DRAFT
+        )
+
+    async def list_for_advocate(self, advocate_id: str) -> list[Referral]:
+        if not advocate_id:  # "" is every unallocated referral's offered_to
+            return []
+        return await self._many(
+            "ARRAY_CONTAINS(@open, c.state) AND (c.advocate_id = @who OR c.offered_to = @who)",
+            open=sorted(s.value for s in OPEN_STATES),
+            who=advocate_id,
+        )
+
+    async def list_ended_before(self, before: datetime) -> list[Referral]:
+        ended = [ReferralState.CLOSED.value, ReferralState.WITHDRAWN.value]
+        return await self._many(
+            "ARRAY_CONTAINS(@ended, c.state) AND c.updated_key < @before",
+            ended=ended,
+            before=codec.sortable_time(before),
+        )
+
+    async def list_drafts_before(self, before: datetime) -> list[Referral]:
+        return await self._many(
+            "c.state = @draft AND c.updated_key < @before",
+            draft=_DRAFT,
+            before=codec.sortable_time(before),
+        )
+
+    async def caseloads(self) -> dict[str, int]:
+        # No GROUP BY on the test server; the ids of held cases are few and small.
+        held = await query(
+            self._container,
+            "SELECT VALUE c.advocate_id FROM c WHERE c.type = 'referral' "
+            "AND ARRAY_CONTAINS(@held, c.state) AND c.advocate_id != ''",
+            held=sorted(s.value for s in HELD_BY_ADVOCATE),
+        )
+        return dict(Counter(str(advocate_id) for advocate_id in held))
+
+    async def next_reference_number(self, year: int) -> int:
+        """An atomic server-side increment (patch `incr`) of the year's counter item."""
+        counter_id = f"reference-counter-{year}"
+        for _ in range(WRITE_ATTEMPTS):
+            try:
+                counter = await self._container.patch_item(
+                    counter_id,
+                    partition_key=counter_id,
+                    patch_operations=[{"op": "incr", "path": "/value", "value": 1}],
+                )
+                return int(counter["value"])
+            except CosmosResourceNotFoundError:
+                pass  # the year's first number
+            try:
+                first = {"id": counter_id, "type": COUNTER_TYPE, "year": year, "value": 1}
+                await self._container.create_item(first)
+                return 1
+            except CosmosResourceExistsError:
+                continue  # someone else took number 1; increment theirs
+        raise errors.ConcurrentUpdate(counter_id)
+
+    # -- documents ---------------------------------------------------------------------
+
+    def _document(self, referral: Referral) -> Item:
+        document: Item = sealing.seal_referral(codec.referral_to_doc(referral), self._db.cipher)
+        document["type"] = REFERRAL_TYPE
+        # Fixed-width UTC: string order is time order, whatever offset the caller used.
+        document["updated_key"] = codec.sortable_time(referral.updated_at)
+        if referral.state is ReferralState.DRAFT and self._db.draft_ttl_seconds:
+            document["ttl"] = self._db.draft_ttl_seconds  # from the last write (_ts)
+        return document  # a replace without `ttl` clears it: submitted ones never expire
+
+    def _seal_notification(self, notification: Any) -> Item:
+        return sealing.seal_notification(codec.notification_to_doc(notification), self._db.cipher)
+
+    def _open(self, item: Item) -> Referral:
+        document = without_system_properties(item, *_STORE_FIELDS)
+        return codec.referral_from_doc(sealing.open_referral(document, self._db.cipher))
+
+    async def _many(self, where: str, **parameters: object) -> list[Referral]:
+        items = await query(self._container, _SELECT + where, **parameters)
+        found = [self._open(item) for item in items]
+        return sorted(found, key=lambda r: (r.submitted_at or r.created_at, r.id))
