@@ -84,7 +84,27 @@ def cipher() -> FieldCipher:
     return FieldCipher(development_key_ring())
 
 
-BACKENDS: dict[str, Backend] = {"memory": memory_backend, "sqlite": sqlite_backend}
+@asynccontextmanager
+async def cosmos_backend() -> AsyncIterator[tuple[Stores, object]]:
+    """A Cosmos DB-protocol server started on loopback for the run (npm
+    @vercel/cosmosdb-server), in a database of its own."""
+    from storage.cosmos import CosmosStores
+    from storage.cosmos_audit import CosmosAuditLog
+    from tests.storage.cosmos_server import CosmosTestServer
+
+    server = CosmosTestServer().start()
+    try:
+        async with await CosmosStores.open(server.settings(), cipher()) as cosmos:
+            yield cosmos.stores, CosmosAuditLog(cosmos.database)
+    finally:
+        server.stop()
+
+
+BACKENDS: dict[str, Backend] = {
+    "memory": memory_backend,
+    "sqlite": sqlite_backend,
+    "cosmos": cosmos_backend,
+}
 
 
 async def run_workload(backend: Backend, referrals: int) -> Timings:
