@@ -194,6 +194,22 @@ class CosmosReferralStore:
                 continue  # someone else took number 1; increment theirs
         raise errors.ConcurrentUpdate(counter_id)
 
+    # -- migration ---------------------------------------------------------------------
+
+    async def import_referral(self, referral: Referral, outbox: list[Any]) -> None:
+        """Copy a referral from another store as it stands (version, history and its
+        notifications with their delivery status); refuses one that already exists."""
+        document = self._document(referral) | {
+            "outbox": [self._seal_notification(n) for n in outbox]
+        }
+        await self._container.create_item(document)
+
+    async def import_counter(self, year: int, value: int) -> None:
+        """Carry a year's last reference number over, so numbering goes on, not again."""
+        counter_id = f"reference-counter-{year}"
+        counter = {"id": counter_id, "type": COUNTER_TYPE, "year": year, "value": value}
+        await self._container.create_item(counter)
+
     # -- documents ---------------------------------------------------------------------
 
     def _document(self, referral: Referral) -> Item:

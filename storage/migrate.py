@@ -1,0 +1,194 @@
+"""One-shot copy of an SQLite store into Azure Cosmos DB, checked by counting both sides.
+
+    python -m storage.migrate --sqlite var/sma.sqlite3
+
+The data keys (`SMA_DATA_KEYS`, `SMA_DATA_KEY_ID`) and the Cosmos DB connection
+(`SMA_COSMOS_ENDPOINT`, `SMA_COSMOS_DATABASE`, `SMA_COSMOS_KEY` or Entra ID, …) come from
+the environment, as for the bot. Everything is copied as it stands: referrals with their
+history, versions and notifications (and whether each was delivered), reference counters,
+the roster, conversation references, the audit trail and dialog state. Values are opened
+with the keys and sealed again for Cosmos DB, so nothing is ever written in clear. A target
+that already holds referrals is refused: run it once, into an empty database. Prints counts
+only, never content. Exit codes: 0 copied and verified, 1 counts differ, 2 refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
+from referrals.clock import SystemClock
+from referrals.notifications import Notification
+from storage import codec, sealing
+from storage.bot_state import SqliteBotStateStorage
+from storage.cosmos import CosmosSettings, CosmosStores
+from storage.cosmos_audit import CosmosAuditLog
+from storage.cosmos_bot_state import CosmosBotStateStorage
+from storage.cosmos_database import query
+from storage.cosmos_referrals import COUNTER_TYPE, REFERRAL_TYPE, CosmosReferralStore
+from storage.crypto import FieldCipher
+from storage.keys import KeyConfigError, load_key_ring
+from storage.sqlite import SqliteStores
+
+
+class MigrationRefused(Exception):
+    pass
+
+
+@dataclass
+class Counts:
+    referrals: int = 0
+    notifications: int = 0
+    counters: int = 0
+    advocates: int = 0
+    conversations: int = 0
+    audit_entries: int = 0
+    dialog_states: int = 0
+
+    def lines(self) -> list[str]:
+        return [f"{f.name}={getattr(self, f.name)}" for f in fields(self)]
+
+
+async def migrate(sqlite: SqliteStores, cosmos: CosmosStores) -> tuple[Counts, Counts]:
+    """Copy everything; returns (copied from SQLite, found in Cosmos DB afterwards)."""
+    db, cipher, target = sqlite.database, sqlite.database.cipher, cosmos.database
+    if await query(
+        target.referrals, "SELECT VALUE COUNT(1) FROM c WHERE c.type = @t", t=REFERRAL_TYPE
+    ) != [0]:
+        raise MigrationRefused("the Cosmos DB database already holds referrals")
+    copied = Counts()
+    outbox: dict[str, list[Notification]] = defaultdict(list)
+    for row in await db.fetch_all("SELECT document FROM outbox"):
+        stored = sealing.open_notification(json.loads(row[0]), cipher)
+        note = codec.notification_from_doc(stored)
+        outbox[note.referral_id].append(note)
+        copied.notifications += 1
+    referrals = cosmos.stores.referrals
+    assert isinstance(referrals, CosmosReferralStore)
+    for row in await db.fetch_all("SELECT document FROM referrals"):
+        referral = codec.referral_from_doc(sealing.open_referral(json.loads(row[0]), cipher))
+        await referrals.import_referral(referral, outbox.get(referral.id, []))
+        copied.referrals += 1
+    for year, value in await db.fetch_all("SELECT year, value FROM counters"):
+        await referrals.import_counter(int(year), int(value))
+        copied.counters += 1
+    for advocate in await sqlite.stores.roster.list_advocates():
+        await cosmos.stores.roster.put_advocate(advocate)
+        copied.advocates += 1
+    for row in await db.fetch_all("SELECT user_key, document FROM conversation_references"):
+        user_id, reference = sealing.open_reference({"user_key": row[0], "sealed": row[1]}, cipher)
+        await cosmos.stores.conversations.put_reference(user_id, reference)
+        copied.conversations += 1
+    await _copy_audit(sqlite, cosmos, copied)
+    await _copy_dialog_state(sqlite, cosmos, copied)
+    return copied, await count(cosmos)
+
+
+async def _copy_audit(sqlite: SqliteStores, cosmos: CosmosStores, copied: Counts) -> None:
+    audit = CosmosAuditLog(cosmos.database)
+    rows = await sqlite.database.fetch_all(
+        "SELECT at, referral_id, actor_id, actor_role, action, outcome FROM audit ORDER BY seq"
+    )
+    for at, referral_id, actor_id, role, action, outcome in rows:
+        entry = AuditEntry(
+            datetime.fromisoformat(str(at)),
+            str(referral_id),
+            str(actor_id),
+            ActorRole(role),
+            AuditAction(action),
+            Outcome(outcome),
+        )
+        await audit.append(entry)
+        copied.audit_entries += 1
+
+
+async def _copy_dialog_state(sqlite: SqliteStores, cosmos: CosmosStores, copied: Counts) -> None:
+    keys = [str(row[0]) for row in await sqlite.database.fetch_all("SELECT key FROM bot_state")]
+    source = SqliteBotStateStorage(sqlite, SystemClock())
+    items: dict[str, Any] = await source.read(keys) if keys else {}
+    for value in items.values():  # a fresh, unconditional write in the new store
+        if isinstance(value, dict):
+            value["e_tag"] = "*"
+        elif hasattr(value, "e_tag"):
+            value.e_tag = "*"
+    if items:
+        await CosmosBotStateStorage(cosmos.database, SystemClock()).write(items)
+    copied.dialog_states = len(items)
+
+
+async def count(cosmos: CosmosStores) -> Counts:
+    db = cosmos.database
+
+    async def total(container: Any, of_type: str = "") -> int:
+        if of_type:
+            sql = "SELECT VALUE COUNT(1) FROM c WHERE c.type = @t"
+            found = await query(container, sql, t=of_type)
+        else:
+            found = await query(container, "SELECT VALUE COUNT(1) FROM c")
+        return int(found[0]) if found else 0
+
+    return Counts(
+        referrals=await total(db.referrals, REFERRAL_TYPE),
+        notifications=sum(
+            int(n)
+            for n in await query(
+                db.referrals,
+                "SELECT VALUE ARRAY_LENGTH(c.outbox) FROM c WHERE c.type = @t",
+                t=REFERRAL_TYPE,
+            )
+        ),
+        counters=await total(db.referrals, COUNTER_TYPE),
+        advocates=await total(db.roster),
+        conversations=await total(db.conversations),
+        audit_entries=await total(db.audit),
+        dialog_states=await total(db.bot_state),
+    )
+
+
+async def run(sqlite_path: Path, env: dict[str, str]) -> int:
+    if not await asyncio.to_thread(sqlite_path.is_file):
+        sys.stderr.write(f"refused: no SQLite file at {sqlite_path}" + "\n")
+        return 2
+    try:
+        cipher = FieldCipher(load_key_ring(env))
+        settings = CosmosSettings(
+            endpoint=env.get("SMA_COSMOS_ENDPOINT", ""),
+            database=env.get("SMA_COSMOS_DATABASE", "sma") or "sma",
+            key=env.get("SMA_COSMOS_KEY", ""),
+            create_if_missing=env.get("SMA_COSMOS_CREATE_IF_MISSING", "true").lower() != "false",
+            verify_tls=env.get("SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY", "").lower() != "true",
+        )
+    except (KeyConfigError, ValueError) as problem:
+        sys.stderr.write(f"refused: {problem}" + "\n")
+        return 2
+    sqlite = await SqliteStores.open(sqlite_path, cipher)
+    try:
+        async with await CosmosStores.open(settings, cipher) as cosmos:
+            copied, found = await migrate(sqlite, cosmos)
+    except MigrationRefused as refused:
+        sys.stderr.write(f"refused: {refused}" + "\n")
+        return 2
+    finally:
+        await sqlite.close()
+    sys.stdout.write("copied: " + " ".join(copied.lines()) + "\n")
+    sys.stdout.write("in Cosmos DB: " + " ".join(found.lines()) + "\n")
+    if copied != found:
+        sys.stderr.write("the counts differ: check the lines above" + "\n")
+        return 1
+    sys.stdout.write("verified: every count matches" + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sqlite", type=Path, required=True, help="the SQLite file to copy")
+    raise SystemExit(asyncio.run(run(parser.parse_args().sqlite, dict(os.environ))))
