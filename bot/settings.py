@@ -10,7 +10,6 @@ app id silently turns Bot Framework authentication off.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 import re
@@ -21,6 +20,7 @@ from urllib.parse import urlsplit
 
 from referrals.people import Advocate
 from storage.crypto import KeyRing
+from storage.hosts import is_loopback
 from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE, KeyConfigError, load_key_ring
 
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
@@ -76,16 +76,6 @@ class Settings:
         # Defence in depth: however Settings is built, no authentication means loopback only.
         if self.development_mode and self.host != LOOPBACK:
             raise SettingsError(f"Development mode listens on {LOOPBACK} only, not {self.host}.")
-
-
-def is_loopback(host: str) -> bool:
-    """`localhost` or a loopback IP address (127.0.0.0/8, ::1)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def service_url_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:

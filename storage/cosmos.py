@@ -19,7 +19,6 @@ propagates, and the bot tells the person nothing they entered is lost.
 from __future__ import annotations
 
 import importlib
-import ipaddress
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,6 +37,7 @@ from storage.cosmos_outbox import CosmosOutboxStore
 from storage.cosmos_people import CosmosConversationStore, CosmosRosterStore
 from storage.cosmos_referrals import CosmosReferralStore
 from storage.crypto import FieldCipher
+from storage.hosts import is_loopback
 
 _log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ class CosmosSettings:
         parts = urlsplit(self.endpoint)
         if parts.scheme != "https" or not parts.hostname:
             raise ValueError("the Cosmos DB endpoint must be an https:// URL")
-        if not self.verify_tls and not _is_loopback(parts.hostname):
+        if not self.verify_tls and not is_loopback(parts.hostname or ""):
             raise ValueError("TLS verification may be turned off for a loopback endpoint only")
         if not self.database:
             raise ValueError("name the Cosmos DB database")
@@ -216,12 +216,3 @@ def _default_azure_credential() -> AsyncTokenCredential:
             "package: `pip install azure-identity` (docs/storage.md)"
         ) from None
     return cast(AsyncTokenCredential, identity.DefaultAzureCredential())
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
