@@ -32,7 +32,14 @@ from azure.cosmos.aio import CosmosClient, DatabaseProxy
 from azure.cosmos.exceptions import CosmosResourceNotFoundError
 
 from referrals.ports import Stores
-from storage.cosmos_database import BOT_STATE, CONTAINERS, REFERRALS, ContainerSpec, CosmosDatabase
+from storage.cosmos_database import (
+    BOT_STATE,
+    CONTAINERS,
+    REFERRALS,
+    ContainerSpec,
+    CosmosDatabase,
+    bounded_container,
+)
 from storage.cosmos_outbox import CosmosOutboxStore
 from storage.cosmos_people import CosmosConversationStore, CosmosRosterStore
 from storage.cosmos_referrals import CosmosReferralStore
@@ -56,13 +63,15 @@ class CosmosSettings:
     verify_tls: bool = True
     # The client's retry policy: attempts for throttling (429) and connection errors,
     # the longest wait in seconds, and timeouts in seconds. `operation_timeout` bounds
-    # one operation with all its retries, so a store that is down fails in bounded time.
-    # The defaults keep a failure well inside the time Teams waits for a card action.
+    # one item operation with all its retries (given on every call: azure-cosmos 4.17.1
+    # applies the client-level timeout only to the start-up account read), so a store that
+    # is down fails within about operation_timeout + read_timeout. The defaults keep a
+    # failed save (a read and a write) inside the time Teams waits for a card action.
     retry_total: int = 3
     retry_backoff_max: int = 3
-    connection_timeout: int = 3
-    read_timeout: int = 5
-    operation_timeout: int = 10
+    connection_timeout: int = 2
+    read_timeout: int = 3
+    operation_timeout: int = 4
     # Drafts untouched this long are deleted by Cosmos DB (a backstop to the purge).
     draft_ttl: timedelta | None = None
     # Bot dialog state untouched this long is deleted by Cosmos DB (the container default).
@@ -140,8 +149,11 @@ class CosmosStores:
                 await owned.close()
             raise
         ttl = settings.draft_ttl
+        bounded = {
+            name: bounded_container(c, settings.operation_timeout) for name, c in database.items()
+        }
         opened = CosmosDatabase(
-            **database,
+            **bounded,
             cipher=cipher,
             draft_ttl_seconds=int(ttl.total_seconds()) if ttl else None,
         )

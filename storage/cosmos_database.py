@@ -14,9 +14,10 @@ Only the fields the queries filter on are indexed; the sealed blobs never are.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from azure.cosmos.aio import ContainerProxy
 from azure.cosmos.exceptions import CosmosResourceNotFoundError
@@ -83,6 +84,39 @@ class CosmosDatabase:
     cipher: FieldCipher
     # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
     draft_ttl_seconds: int | None = None
+
+
+_ITEM_OPERATIONS = frozenset(
+    {
+        "create_item",
+        "replace_item",
+        "patch_item",
+        "upsert_item",
+        "delete_item",
+        "read_item",
+        "query_items",
+    }
+)
+
+
+class _BoundedContainer:
+    """A container whose item operations all carry `timeout=`: azure-cosmos 4.17.1 applies
+    the client's own timeout only to the start-up account read, so without this a stalled
+    request is bounded only by retry_total × read_timeout
+    (tests/storage/test_cosmos_transient.py)."""
+
+    def __init__(self, container: ContainerProxy, seconds: int) -> None:
+        self._container, self._seconds = container, seconds
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._container, name)
+        if name in _ITEM_OPERATIONS:
+            return functools.partial(attribute, timeout=self._seconds)
+        return attribute
+
+
+def bounded_container(container: ContainerProxy, seconds: int) -> ContainerProxy:
+    return cast(ContainerProxy, _BoundedContainer(container, seconds))
 
 
 async def read_or_none(container: ContainerProxy, item_id: str, partition: str) -> Item | None:
