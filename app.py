@@ -29,6 +29,7 @@ from bot.handler import SmaBot
 from bot.ingress import Gate, handle
 from bot.notifier import Notifier
 from bot.references import ReferenceBook
+from bot.replay import ReplayGuard
 from bot.retention import run_retention
 from bot.settings import Settings, SettingsError, load_settings
 from dialogs.intake import IntakeDialog
@@ -62,6 +63,7 @@ class Runtime:
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 GATE = web.AppKey("gate", Gate)
+REPLAY = web.AppKey("replay", ReplayGuard)
 CREDENTIALS = web.AppKey("credentials", ServiceClientCredentialsFactory)
 RUNTIME = web.AppKey("runtime", Runtime)
 
@@ -78,6 +80,7 @@ def create_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[GATE] = Gate.from_settings(settings)
+    app[REPLAY] = ReplayGuard()
     if outbound_credentials is not None:
         app[CREDENTIALS] = outbound_credentials
     app.cleanup_ctx.append(_runtime)
@@ -223,7 +226,8 @@ async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
 async def _messages(request: web.Request) -> web.StreamResponse:
     """Bot Framework messages endpoint; bot/ingress.py refuses whatever may not reach the bot."""
     runtime = request.app[RUNTIME]
-    return await handle(request, runtime.adapter, runtime.bot.on_turn, request.app[GATE])
+    gate, replay = request.app[GATE], request.app[REPLAY]
+    return await handle(request, runtime.adapter, runtime.bot.on_turn, gate, replay)
 
 
 async def _health(request: web.Request) -> web.Response:

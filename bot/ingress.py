@@ -23,6 +23,7 @@ from aiohttp import web
 from botbuilder.core import CloudAdapterBase, TurnContext, serializer_helper
 from botbuilder.schema import Activity, ActivityTypes
 
+from bot.replay import Answer, Key, ReplayGuard
 from bot.settings import Settings, service_url_allowed
 
 log = logging.getLogger(__name__)
@@ -60,9 +61,14 @@ class Refused(Exception):
 
 
 async def handle(
-    request: web.Request, adapter: CloudAdapterBase, logic: Logic, gate: Gate
+    request: web.Request,
+    adapter: CloudAdapterBase,
+    logic: Logic,
+    gate: Gate,
+    replay: ReplayGuard | None = None,
 ) -> web.Response:
-    """Serve one POST to /api/messages: every check, then the turn; a refusal runs nothing."""
+    """Serve one POST to /api/messages: every check, then the turn; a refusal runs nothing.
+    A repeat of an activity already answered gets the same answer and runs nothing."""
     try:
         body = await _json_body(request)
         activity = parse_activity(body)
@@ -72,13 +78,25 @@ async def handle(
         level = logging.WARNING if refusal.status in (401, 403) else logging.INFO
         log.log(level, "activity refused: status=%s reason=%s", refusal.status, refusal.reason)
         return web.Response(status=refusal.status, text=refusal.message)
-    invoke_response = await adapter.process_activity(auth_result, activity, logic)
-    # As CloudAdapter.process answers: the invoke's body serialised exactly once.
-    if invoke_response:
-        return web.json_response(
-            data=serializer_helper(invoke_response.body), status=invoke_response.status
-        )
-    return web.Response(status=201)
+
+    async def run() -> Answer:
+        invoke_response = await adapter.process_activity(auth_result, activity, logic)
+        # As CloudAdapter.process answers: the invoke's body serialised exactly once.
+        if invoke_response:
+            return Answer(invoke_response.status, serializer_helper(invoke_response.body))
+        return Answer(201)
+
+    answer = await (replay.once(_replay_key(activity), run) if replay else run())
+    if answer.body is not None:
+        return web.json_response(data=answer.body, status=answer.status)
+    return web.Response(status=answer.status)
+
+
+def _replay_key(activity: Activity) -> Key | None:
+    conversation = getattr(activity.conversation, "id", None)
+    if not activity.id or not conversation:
+        return None
+    return (str(activity.channel_id), str(conversation), str(activity.id))
 
 
 async def _json_body(request: web.Request) -> Any:
