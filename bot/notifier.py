@@ -2,8 +2,22 @@
 
 A notification is rendered when it is sent, from the referral as it is then, so cards are
 never stale and the outbox holds no content. The SMLO's referral card is updated in place
-as the referral moves on. Retries, backoff and throttling come with the reliability work;
-here a failed delivery stays pending and is tried again on the next pass.
+as the referral moves on.
+
+Reliability (see `bot.delivery`): a failure the connector may get over (429, 412, 5xx,
+connection errors, timeouts) is retried with exponential backoff and full jitter,
+honouring Retry-After; any other refusal, or a spent retry budget, parks the notification
+for an SMLO to see (`undelivered`) and retry by hand. Each conversation is paced under
+Teams' per-thread limits.
+
+Idempotence. Teams assigns activity ids itself (a client-chosen id is ignored), so we
+cannot make a resend deduplicate on the service side. Instead the returned id is written
+to the outbox (`record_posted`) straight after the post and before `mark_sent`. If the
+process dies, or `mark_sent` fails, in between, the next pass finds a pending
+notification that already has an activity id and *updates that message in place* with a
+freshly rendered card, then marks it sent: the chat still shows one card. What remains is
+the moment between the connector's answer and that first write; a crash exactly there
+resends, and we accept a rare duplicate over a lost safeguarding message.
 """
 
 from __future__ import annotations
@@ -11,7 +25,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
@@ -23,6 +39,7 @@ from botbuilder.schema import (
 )
 
 from bot.background import stop_if_cancelled
+from bot.delivery import Backoff, ConversationPacer, classify
 from bot.references import reference_of
 from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from cards import advocate, notices, smlo
@@ -68,8 +85,18 @@ class Notifier:
         tenant_id: str,
         smlo_ids: frozenset[str],
         allowed_service_hosts: frozenset[str] = frozenset({TEAMS_PUBLIC_CLOUD_HOST}),
+        *,
+        backoff: Backoff | None = None,
+        pacer: ConversationPacer | None = None,
+        rng: random.Random | None = None,
+        send_timeout: float = 30.0,
     ) -> None:
         self._adapter, self._stores, self._clock = adapter, stores, clock
+        self._backoff = backoff or Backoff()
+        self._pacer = pacer or ConversationPacer()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+        # The SDK's HTTP client waits 100 s; a stuck call must not hold up the whole queue.
+        self.send_timeout = send_timeout
         self._allowed_hosts = allowed_service_hosts
         self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
         self._smlo_ids = smlo_ids
@@ -97,14 +124,17 @@ class Notifier:
         self.wake()
 
     async def deliver_pending(self) -> int:
-        """Deliver everything pending once, then refresh stale cards; returns how many
+        """Deliver every due notification once, then refresh stale cards; returns how many
         notifications were delivered."""
         delivered = 0
         async with self._lock:
             stale, self._stale_cards = self._stale_cards, {}
             for referral_id, clicked in stale.items():
                 await self._refresh_smlo_cards(referral_id, clicked)
-            for notification in await self._stores.outbox.pending():
+            held: set[str] = set()  # recipients whose chat failed this pass: keep their order
+            for notification in await self._stores.outbox.due(self._clock.now()):
+                if notification.recipient_id in held:
+                    continue
                 try:
                     await self._deliver(notification)
                     delivered += 1
@@ -113,13 +143,46 @@ class Notifier:
                     log.debug("waiting for the recipient to open the bot: id=%s", notification.id)
                 except Exception as error:  # one failure must not stop the rest
                     stop_if_cancelled()
-                    log.warning(
-                        "delivery failed: notification=%s kind=%s error=%s",
-                        notification.id,
-                        notification.kind,
-                        type(error).__name__,
-                    )
+                    held.add(notification.recipient_id)
+                    await self._failed(notification, error)
         return delivered
+
+    async def _failed(self, n: Notification, error: Exception) -> None:
+        """Back off, or park once retrying cannot help or the budget is spent."""
+        now = self._clock.now()
+        failure = classify(error, now)
+        attempt = n.attempts + 1
+        try:
+            if not failure.retryable or self._backoff.exhausted(attempt):
+                await self._stores.outbox.park(n.id, failure.code, now)
+                log.warning(
+                    "delivery parked: notification=%s kind=%s error=%s attempt=%s",
+                    n.id,
+                    n.kind,
+                    failure.code,
+                    attempt,
+                )
+                return
+            delay = self._backoff.delay(attempt, failure.retry_after, self._rng)
+            retry_at = now + timedelta(seconds=delay)
+            await self._stores.outbox.record_failure(n.id, failure.code, retry_at, now)
+            log.warning(
+                "delivery failed, will retry: notification=%s kind=%s error=%s attempt=%s "
+                "delay=%.1fs",
+                n.id,
+                n.kind,
+                failure.code,
+                attempt,
+                delay,
+            )
+        except Exception as store_error:
+            # It stays due as it was and is tried again on the next pass.
+            stop_if_cancelled()
+            log.warning(
+                "could not record a delivery failure: notification=%s error=%s",
+                n.id,
+                type(store_error).__name__,
+            )
 
     async def _deliver(self, n: Notification) -> None:
         referral = await self._stores.referrals.get(n.referral_id)
@@ -129,11 +192,28 @@ class Notifier:
             card = notices.update_card(referral.reference, update_words(n.kind, referral, names))
         else:
             card = render(n.kind, referral, names, self._smlo_ids)
-        conversation_id, activity_id = await self.send(
-            n.recipient_id, card_message(card, summary=f"Update on {referral.reference}")
-        )
+        message = card_message(card, summary=f"Update on {referral.reference}")
+        if n.activity_id and await self._repost_in_place(n, message):
+            conversation_id, activity_id = n.conversation_id, n.activity_id
+        else:
+            conversation_id, activity_id = await self.send(n.recipient_id, message)
+            await self._stores.outbox.record_posted(n.id, conversation_id, activity_id)
         await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
         log.info("delivered: notification=%s kind=%s", n.id, n.kind)
+
+    async def _repost_in_place(self, n: Notification, message: Activity) -> bool:
+        """It was posted but never marked sent: update that message rather than post a
+        second one. False if the message is gone (404), so it is posted afresh."""
+        message.id = n.activity_id
+        try:
+            await self._in_conversation(n.recipient_id, lambda tc: tc.update_activity(message))
+        except Exception as error:
+            if classify(error).code != "404":
+                raise
+            message.id = None
+            return False
+        log.info("delivered by updating the earlier post: notification=%s", n.id)
+        return True
 
     async def _refresh_smlo_cards(self, referral_id: str, clicked: tuple[str, str]) -> None:
         referral = await self._stores.referrals.get(referral_id)
@@ -182,13 +262,34 @@ class Notifier:
     async def _in_conversation(
         self, user_id: str, callback: Callable[[TurnContext], Awaitable[Any]]
     ) -> None:
+        """Run `callback` in the person's chat; a connector error is raised here."""
+        failed: list[Exception] = []
+
+        async def keeping_the_error(tc: TurnContext) -> None:
+            # The adapter hands a callback's error to on_turn_error and carries on, so
+            # the dispatcher would never see a 429; catch it here and raise it below.
+            try:
+                await callback(tc)
+            except Exception as error:
+                failed.append(error)
+
+        await self._open_conversation(user_id, keeping_the_error)
+        if failed:
+            raise failed[0]
+
+    async def _open_conversation(
+        self, user_id: str, callback: Callable[[TurnContext], Awaitable[Any]]
+    ) -> None:
         stored = await self._stores.conversations.get_reference(user_id)
         if stored is not None:
             reference = ConversationReference().deserialize(stored)
             # Defence in depth: the gate refused unknown hosts before the reference was
             # stored, but a store restored from elsewhere or an old row must not send there.
             self._check_host(reference.service_url)
-            await self._adapter.continue_conversation(reference, callback, self._app_id)
+            # A 1:1 chat per person, so the person's id keys the conversation's pace.
+            await self._pacer.wait_turn(user_id)
+            async with asyncio.timeout(self.send_timeout):
+                await self._adapter.continue_conversation(reference, callback, self._app_id)
             return
         if not self._service_url:
             raise NotReachableYet(user_id)
@@ -206,9 +307,11 @@ class Notifier:
             await self._stores.conversations.put_reference(user_id, reference_of(tc.activity))
             await callback(tc)
 
-        await self._adapter.create_conversation(
-            self._app_id, remember_then, parameters, "msteams", self._service_url, None
-        )
+        await self._pacer.wait_turn(user_id)
+        async with asyncio.timeout(self.send_timeout):
+            await self._adapter.create_conversation(
+                self._app_id, remember_then, parameters, "msteams", self._service_url, None
+            )
 
     def _check_host(self, service_url: str | None) -> None:
         if not service_url_allowed(service_url or "", self._allowed_hosts):

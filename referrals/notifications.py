@@ -3,12 +3,20 @@
 A notification records only who, what kind and which referral. The words and cards are
 built when it is sent, from the referral's state then, so the outbox holds no disclosure
 content and a late delivery never shows stale facts.
+
+Delivery bookkeeping (attempts, when to try next, the last error *code*) lets the
+dispatcher back off and, once its retry budget is spent, park a notification for an SMLO
+to retry by hand:
+
+    PENDING --sent--> SENT
+    PENDING --failed (budget left)--> PENDING (later)
+    PENDING --failed (budget spent, or refused for good)--> PARKED --retried--> PENDING
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -26,6 +34,7 @@ class NotificationKind(StrEnum):
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
+    PARKED = "parked"  # gave up retrying on its own; an SMLO can try it again
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,45 @@ class Notification:
     status: DeliveryStatus = DeliveryStatus.PENDING
     conversation_id: str = ""  # set once sent, so the card can be updated in place
     activity_id: str = ""
+    attempts: int = 0  # failed attempts since it was queued or last retried by hand
+    next_attempt_at: datetime | None = None  # None: due now
+    last_error: str = ""  # an HTTP status or exception class name: never content
+    failing_since: datetime | None = None  # the first failure, for "since when"
+
+    def is_due(self, now: datetime) -> bool:
+        return self.status is DeliveryStatus.PENDING and (
+            self.next_attempt_at is None or self.next_attempt_at <= now
+        )
+
+    def posted(self, conversation_id: str, activity_id: str) -> Notification:
+        """The message is in the chat, not yet marked sent: a later pass updates it in
+        place rather than posting it again (see `bot.notifier`)."""
+        return replace(self, conversation_id=conversation_id, activity_id=activity_id)
+
+    def sent(self, conversation_id: str, activity_id: str) -> Notification:
+        return replace(
+            self.posted(conversation_id, activity_id),
+            status=DeliveryStatus.SENT,
+            next_attempt_at=None,
+        )
+
+    def failed(self, error_code: str, retry_at: datetime, now: datetime) -> Notification:
+        return replace(
+            self,
+            attempts=self.attempts + 1,
+            next_attempt_at=retry_at,
+            last_error=error_code,
+            failing_since=self.failing_since or now,
+        )
+
+    def parked(self, error_code: str, now: datetime) -> Notification:
+        return replace(
+            self.failed(error_code, now, now), status=DeliveryStatus.PARKED, next_attempt_at=None
+        )
+
+    def retried(self) -> Notification:
+        """Back in the queue with a fresh retry budget; the last error stays for the record."""
+        return replace(self, status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=None)
 
     @classmethod
     def new(

@@ -79,6 +79,30 @@ class OutboxStore(Protocol):
     ) -> Notification | None:
         """The latest delivered notification of that kind, to update its card in place."""
 
+    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
+        """Pending notifications whose next attempt is due at `now`, oldest first."""
+
+    async def record_posted(
+        self, notification_id: str, conversation_id: str, activity_id: str
+    ) -> None:
+        """Remember where a message was posted before marking it sent, so a crash in
+        between leads to an update in place, not a second message. Stays pending."""
+
+    async def record_failure(
+        self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
+    ) -> None:
+        """Count a failed attempt and put the next one off until `retry_at`."""
+
+    async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
+        """Stop trying: it waits in `parked()` until someone retries it."""
+
+    async def parked(self, limit: int = 50) -> list[Notification]:
+        """Notifications that could not be delivered, oldest first."""
+
+    async def retry_parked(self, notification_id: str) -> Notification | None:
+        """Put a parked notification back in the queue, due now, with a fresh retry
+        budget; returns it, or None if it is not (or no longer) parked."""
+
 
 class ConversationStore(Protocol):
     """Where to reach each person proactively: an opaque, channel-specific reference."""

@@ -97,6 +97,10 @@ def notification_to_doc(notification: Notification) -> Document:
         "status": notification.status.value,
         "conversation_id": notification.conversation_id,
         "activity_id": notification.activity_id,
+        "attempts": notification.attempts,
+        "next_attempt_at": _time_or_none(notification.next_attempt_at),
+        "last_error": notification.last_error,
+        "failing_since": _time_or_none(notification.failing_since),
     }
 
 
@@ -111,6 +115,11 @@ def notification_from_doc(doc: Mapping[str, Any]) -> Notification:
         status=DeliveryStatus(doc["status"]),
         conversation_id=doc["conversation_id"],
         activity_id=doc["activity_id"],
+        # Delivery bookkeeping came later: documents written before it read as fresh.
+        attempts=int(doc.get("attempts", 0)),
+        next_attempt_at=_parse_time_or_none(doc.get("next_attempt_at")),
+        last_error=str(doc.get("last_error", "")),
+        failing_since=_parse_time_or_none(doc.get("failing_since")),
     )
 
 
@@ -146,6 +155,14 @@ def _require_aware(moment: datetime) -> None:
 def _time(moment: datetime) -> str:
     _require_aware(moment)
     return moment.isoformat()
+
+
+def _time_or_none(moment: datetime | None) -> str | None:
+    return _time(moment) if moment is not None else None
+
+
+def _parse_time_or_none(text: str | None) -> datetime | None:
+    return _parse_time(text) if text is not None else None
 
 
 def _parse_time(text: str) -> datetime:

@@ -1,14 +1,15 @@
 """The outbox in Cosmos DB: the notifications embedded in each referral document.
 
-`pending` fans out to every partition for entries still pending (the outbox drains
-within seconds, so few are); `find_sent` is a point read of the referral. `mark_sent`
-rewrites one entry of the referral document under its ETag, re-reading and trying again
-if a save of the referral landed in between, so neither write is lost.
+`pending`, `due` and `parked` fan out to every partition for entries in that status (the
+outbox drains within seconds, so few are); `find_sent` is a point read of the referral.
+Every delivery update (`mark_sent`, `record_failure`, `park` …) rewrites one entry of the
+referral document under its ETag, re-reading and trying again if a save of the referral
+landed in between, so neither write is lost.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import datetime
 
 from azure.core import MatchConditions
@@ -26,8 +27,6 @@ from storage.cosmos_database import (
     without_system_properties,
 )
 
-_PENDING = DeliveryStatus.PENDING.value
-
 
 class CosmosOutboxStore:
     def __init__(self, database: CosmosDatabase) -> None:
@@ -38,14 +37,7 @@ class CosmosOutboxStore:
         self._holders: dict[str, str] = {}
 
     async def pending(self, limit: int = 50) -> list[Notification]:
-        entries = await query(
-            self._container,
-            "SELECT VALUE o FROM c JOIN o IN c.outbox "
-            "WHERE c.type = 'referral' AND o.status = @pending",
-            pending=_PENDING,
-        )
-        waiting = sorted((self._open(e) for e in entries), key=lambda n: (n.created_at, n.id))
-        chosen = waiting[:limit]
+        chosen = (await self._in_status(DeliveryStatus.PENDING))[:limit]
         self._holders = {n.id: n.referral_id for n in chosen}  # the latest batch only
         return chosen
 
@@ -53,23 +45,70 @@ class CosmosOutboxStore:
         self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
     ) -> None:
         """Raises `KeyError` for an unknown notification, as the in-memory fake does."""
-        referral_id = self._holders.pop(notification_id, None) or await self._holder_of(
-            notification_id
+        await self._change(notification_id, lambda n: n.sent(conversation_id, activity_id), at)
+
+    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
+        # Backing-off entries are few, so the due time is checked here, not in the query.
+        chosen = [n for n in await self._in_status(DeliveryStatus.PENDING) if n.is_due(now)]
+        chosen = chosen[:limit]
+        self._holders = {n.id: n.referral_id for n in chosen}
+        return chosen
+
+    async def record_posted(
+        self, notification_id: str, conversation_id: str, activity_id: str
+    ) -> None:
+        await self._change(notification_id, lambda n: n.posted(conversation_id, activity_id))
+
+    async def record_failure(
+        self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
+    ) -> None:
+        await self._change(notification_id, lambda n: n.failed(error_code, retry_at, at))
+
+    async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
+        await self._change(notification_id, lambda n: n.parked(error_code, at))
+
+    async def parked(self, limit: int = 50) -> list[Notification]:
+        return (await self._in_status(DeliveryStatus.PARKED))[:limit]
+
+    async def retry_parked(self, notification_id: str) -> Notification | None:
+        def retried(n: Notification) -> Notification | None:
+            return n.retried() if n.status is DeliveryStatus.PARKED else None
+
+        try:
+            return await self._change(notification_id, retried)
+        except KeyError:
+            return None
+
+    async def _in_status(self, status: DeliveryStatus) -> list[Notification]:
+        entries = await query(
+            self._container,
+            "SELECT VALUE o FROM c JOIN o IN c.outbox "
+            "WHERE c.type = 'referral' AND o.status = @status",
+            status=status.value,
         )
+        return sorted((self._open(e) for e in entries), key=lambda n: (n.created_at, n.id))
+
+    async def _change(
+        self,
+        notification_id: str,
+        change: Callable[[Notification], Notification | None],
+        sent_at: datetime | None = None,
+    ) -> Notification | None:
+        """Rewrite one entry under the referral's ETag; `change` returning None leaves it
+        alone. Raises `KeyError` for an unknown notification."""
+        referral_id = self._holders.get(notification_id) or await self._holder_of(notification_id)
         for _ in range(WRITE_ATTEMPTS):
             current = await read_or_none(self._container, referral_id, referral_id)
             outbox: list[Item] = current["outbox"] if current else []
             index = next((i for i, e in enumerate(outbox) if e["id"] == notification_id), None)
             if current is None or index is None:
                 raise KeyError(notification_id)
-            sent = replace(
-                self._open(outbox[index]),
-                status=DeliveryStatus.SENT,
-                conversation_id=conversation_id,
-                activity_id=activity_id,
-            )
-            entry = sealing.seal_notification(codec.notification_to_doc(sent), self._db.cipher)
-            outbox[index] = entry | {"sent_at": codec.sortable_time(at)}
+            changed = change(self._open(outbox[index]))
+            if changed is None:
+                return None
+            entry = sealing.seal_notification(codec.notification_to_doc(changed), self._db.cipher)
+            stamp = codec.sortable_time(sent_at) if sent_at else outbox[index].get("sent_at")
+            outbox[index] = entry | ({"sent_at": stamp} if stamp else {})
             try:
                 await self._container.replace_item(
                     referral_id,
@@ -77,7 +116,9 @@ class CosmosOutboxStore:
                     etag=current["_etag"],
                     match_condition=MatchConditions.IfNotModified,
                 )
-                return
+                if changed.status is not DeliveryStatus.PENDING:
+                    self._holders.pop(notification_id, None)
+                return changed
             except (CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
                 continue
         raise errors.ConcurrentUpdate(referral_id)

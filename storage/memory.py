@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Mapping
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -147,12 +146,38 @@ class MemoryOutboxStore:
         self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
     ) -> None:
         n = self._items[notification_id]
-        self._items[notification_id] = replace(
-            n,
-            status=DeliveryStatus.SENT,
-            conversation_id=conversation_id,
-            activity_id=activity_id,
-        )
+        self._items[notification_id] = n.sent(conversation_id, activity_id)
+
+    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
+        waiting = [n for n in self._items.values() if n.is_due(now)]
+        return sorted(waiting, key=lambda n: (n.created_at, n.id))[:limit]
+
+    async def record_posted(
+        self, notification_id: str, conversation_id: str, activity_id: str
+    ) -> None:
+        n = self._items[notification_id]
+        self._items[notification_id] = n.posted(conversation_id, activity_id)
+
+    async def record_failure(
+        self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
+    ) -> None:
+        n = self._items[notification_id]
+        self._items[notification_id] = n.failed(error_code, retry_at, at)
+
+    async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
+        n = self._items[notification_id]
+        self._items[notification_id] = n.parked(error_code, at)
+
+    async def parked(self, limit: int = 50) -> list[Notification]:
+        parked = [n for n in self._items.values() if n.status is DeliveryStatus.PARKED]
+        return sorted(parked, key=lambda n: (n.created_at, n.id))[:limit]
+
+    async def retry_parked(self, notification_id: str) -> Notification | None:
+        n = self._items.get(notification_id)
+        if n is None or n.status is not DeliveryStatus.PARKED:
+            return None
+        self._items[notification_id] = n.retried()
+        return self._items[notification_id]
 
     async def find_sent(
         self, referral_id: str, recipient_id: str, kind: NotificationKind

@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime
@@ -93,6 +93,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END""",
         """CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
             BEGIN SELECT RAISE(ABORT, 'audit entries cannot be removed'); END""",
+    ),
+    # 4: delivery retries. NULL means due now (every row written before this).
+    (
+        "ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT",
+        "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
     ),
 )
 # Tables whose schema-1 rows hold personal data in clear.
@@ -398,6 +403,52 @@ class SqliteOutboxStore:
         self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
     ) -> None:
         """Raises `KeyError` for an unknown notification, as the in-memory fake does."""
+        await self._change(notification_id, lambda n: n.sent(conversation_id, activity_id), at)
+
+    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
+        return await self._many(
+            "WHERE status = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+            "ORDER BY created_at, id LIMIT ?",
+            DeliveryStatus.PENDING.value,
+            codec.sortable_time(now),
+            limit,
+        )
+
+    async def record_posted(
+        self, notification_id: str, conversation_id: str, activity_id: str
+    ) -> None:
+        await self._change(notification_id, lambda n: n.posted(conversation_id, activity_id))
+
+    async def record_failure(
+        self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
+    ) -> None:
+        await self._change(notification_id, lambda n: n.failed(error_code, retry_at, at))
+
+    async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
+        await self._change(notification_id, lambda n: n.parked(error_code, at))
+
+    async def parked(self, limit: int = 50) -> list[Notification]:
+        return await self._many(
+            "WHERE status = ? ORDER BY created_at, id LIMIT ?", DeliveryStatus.PARKED.value, limit
+        )
+
+    async def retry_parked(self, notification_id: str) -> Notification | None:
+        def retried(n: Notification) -> Notification | None:
+            return n.retried() if n.status is DeliveryStatus.PARKED else None
+
+        try:
+            return await self._change(notification_id, retried)
+        except KeyError:
+            return None
+
+    async def _change(
+        self,
+        notification_id: str,
+        change: Callable[[Notification], Notification | None],
+        sent_at: datetime | None = None,
+    ) -> Notification | None:
+        """Read, change and rewrite one row in a transaction; `change` returning None
+        leaves it alone. Raises `KeyError` for an unknown notification."""
         async with self._db.transaction() as connection:
             rows = list(
                 await connection.execute_fetchall(
@@ -406,23 +457,26 @@ class SqliteOutboxStore:
             )
             if not rows:
                 raise KeyError(notification_id)
-            sent = replace(
-                _notification_from_row(rows[0][0], self._db.cipher),
-                status=DeliveryStatus.SENT,
-                conversation_id=conversation_id,
-                activity_id=activity_id,
-            )
+            changed = change(_notification_from_row(rows[0][0], self._db.cipher))
+            if changed is None:
+                return None
+            due = changed.next_attempt_at
             await connection.execute(
-                "UPDATE outbox SET status = ?, sent_at = ?, document = ? WHERE id = ?",
+                "UPDATE outbox SET status = ?, sent_at = COALESCE(?, sent_at), "
+                "next_attempt_at = ?, document = ? WHERE id = ?",
                 (
-                    sent.status.value,
-                    codec.sortable_time(at),
+                    changed.status.value,
+                    codec.sortable_time(sent_at) if sent_at else None,
+                    codec.sortable_time(due) if due else None,
                     _dumps(
-                        sealing.seal_notification(codec.notification_to_doc(sent), self._db.cipher)
+                        sealing.seal_notification(
+                            codec.notification_to_doc(changed), self._db.cipher
+                        )
                     ),
                     notification_id,
                 ),
             )
+            return changed
 
     async def find_sent(
         self, referral_id: str, recipient_id: str, kind: NotificationKind

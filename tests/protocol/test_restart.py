@@ -151,7 +151,8 @@ async def test_after_a_kill_and_restart_every_acknowledged_referral_is_there_onc
             shown = " ".join(smlo.texts())
             return all(f"Referral {ref}" in shown for ref in acknowledged)
 
-        await connector.wait_until(every_card_arrived)
+        # Delivery is paced (at most 5 a second to one person), so many cards take a while.
+        await connector.wait_until(every_card_arrived, within=REFERRERS / 4 + 10)
         await asyncio.sleep(1.0)  # anything sent twice would have landed by now
 
     cards = Counter(

@@ -125,3 +125,24 @@ def test_notifications_and_advocates_round_trip_exactly() -> None:
     restored = codec.notification_from_doc(through_json(codec.notification_to_doc(notification)))
     assert repr(restored) == repr(notification)
     assert codec.advocate_from_doc(through_json(codec.advocate_to_doc(advocate))) == advocate
+
+
+def test_delivery_bookkeeping_round_trips_and_older_documents_read_as_fresh() -> None:
+    failing = Notification(
+        "n-2", "r-1", "u-smlo", NotificationKind.NEW_REFERRAL, NOW, DeliveryStatus.PARKED
+    ).parked("403", NOW + timedelta(minutes=1))
+    restored = codec.notification_from_doc(through_json(codec.notification_to_doc(failing)))
+    assert repr(restored) == repr(failing)
+
+    older = codec.notification_to_doc(
+        Notification("n-3", "r-1", "u", NotificationKind.OFFERED, NOW)
+    )
+    for added in ("attempts", "next_attempt_at", "last_error", "failing_since"):
+        del older[added]
+    fresh = codec.notification_from_doc(through_json(older))
+    assert (fresh.attempts, fresh.next_attempt_at, fresh.last_error, fresh.failing_since) == (
+        0,
+        None,
+        "",
+        None,
+    )

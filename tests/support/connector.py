@@ -3,12 +3,16 @@
 It implements the v3 conversation endpoints the bot uses (create a conversation, send,
 reply, update, delete) and keeps every message per conversation, with updates applied in
 place, so a test can ask "what does this person's chat show now?".
+
+It can also be told to misbehave for a while (`fail_next`, `stall_next`): answer 429 with
+a Retry-After, 5xx or 403, or stall past the client's timeout. By default it never does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +41,16 @@ def cards_of(activity: Json) -> list[Json]:
     ]
 
 
+@dataclass
+class Fault:
+    """One planned misbehaviour, for the next call into `conversation` ("" = any)."""
+
+    status: int
+    retry_after: str | None = None
+    stall_seconds: float = 0.0
+    conversation: str = ""
+
+
 class ConnectorStandIn:
     """`host` is any loopback address: a second stand-in on 127.0.0.2 plays a Bot
     Connector the bot must not trust."""
@@ -47,6 +61,9 @@ class ConnectorStandIn:
         self.created: list[Json] = []  # bodies of POST /v3/conversations
         self.requests: list[tuple[str, str]] = []  # (method, path) of every call
         self.hits: list[tuple[str, str]] = []  # every HTTP request, even to unknown paths
+        self.posted_at: list[tuple[str, float]] = []  # (conversation, monotonic time) per post
+        self.faults: list[Fault] = []
+        self.faults_served = 0
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -71,13 +88,28 @@ class ConnectorStandIn:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def fail_next(
+        self, times: int, status: int = 429, retry_after: str | None = None, conversation: str = ""
+    ) -> None:
+        """Answer the next `times` create/send/update calls (into `conversation`, if given)
+        with `status`, nothing stored."""
+        self.faults += [Fault(status, retry_after, 0.0, conversation) for _ in range(times)]
+
+    def stall_next(self, times: int, seconds: float, conversation: str = "") -> None:
+        """Hold the next calls for `seconds` (past the client's timeout), then answer 504
+        without storing anything: a connector that never got the message through."""
+        self.faults += [Fault(504, None, seconds, conversation) for _ in range(times)]
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
     def chat(self, conversation_id: str) -> Chat:
         return self.chats.setdefault(conversation_id, Chat(conversation_id))
 
-    async def wait_until(self, check: Any) -> None:
+    async def wait_until(self, check: Any, within: float = WAIT_SECONDS) -> None:
         """Wait until `check()` is true (deliveries happen in the background); a test that
-        waits for something that never comes fails after WAIT_SECONDS."""
-        async with asyncio.timeout(WAIT_SECONDS), self._changed:
+        waits for something that never comes fails after `within` seconds."""
+        async with asyncio.timeout(within), self._changed:
             await self._changed.wait_for(check)
 
     @web.middleware
@@ -90,8 +122,23 @@ class ConnectorStandIn:
         async with self._changed:
             self._changed.notify_all()
 
+    async def _fault(self, conversation: str) -> web.Response | None:
+        fault = next((f for f in self.faults if f.conversation in ("", conversation)), None)
+        if fault is None:
+            return None
+        self.faults.remove(fault)
+        if fault.stall_seconds:
+            await asyncio.sleep(fault.stall_seconds)
+        self.faults_served += 1
+        await self._touched()
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
+        body = {"error": {"code": f"Status{fault.status}", "message": "planned fault"}}
+        return web.json_response(body, status=fault.status, headers=headers)
+
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if (fault := await self._fault("")) is not None:
+            return fault
         self.requests.append((request.method, request.path))
         self.created.append(body)
         conversation_id = f"a:created-{next(self._ids)}"
@@ -101,14 +148,19 @@ class ConnectorStandIn:
 
     async def _send(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if (fault := await self._fault(request.match_info["cid"])) is not None:
+            return fault
         self.requests.append((request.method, request.path))
         activity_id = f"m{next(self._ids)}"
         self.chat(request.match_info["cid"]).messages[activity_id] = body
+        self.posted_at.append((request.match_info["cid"], time.monotonic()))
         await self._touched()
         return web.json_response({"id": activity_id})
 
     async def _update(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if (fault := await self._fault(request.match_info["cid"])) is not None:
+            return fault
         self.requests.append((request.method, request.path))
         activity_id = request.match_info["aid"]
         chat = self.chat(request.match_info["cid"])
