@@ -7,11 +7,13 @@ never from anything the card sent.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cards import advocate, referrer, smlo
 from cards.audit import audit_card
+from cards.delivery import undelivered_card
 from cards.elements import plain
 from cards.parsers import CardAction, CardPayloadInvalid, parse_choice
 from cards.verbs import Verb
@@ -22,6 +24,7 @@ from referrals.services import ReferralService
 from referrals.states import ReferralState
 
 Card = dict[str, Any]
+_ID = re.compile(r"^[0-9a-f]{32}$")
 Handler = Callable[[Actor, CardAction], Awaitable[Card]]
 
 
@@ -42,6 +45,8 @@ class CardActions:
             Verb.OPEN_CASE: self.open_case,
             Verb.MY_CASES: self.my_cases,
             Verb.AUDIT: self.audit,
+            Verb.UNDELIVERED: self.undelivered,
+            Verb.RETRY_DELIVERY: self.retry_delivery,
             Verb.MY_REFERRALS: self.my_referrals,
             Verb.WITHDRAW_ASK: self.withdraw_ask,
             Verb.WITHDRAW: self.withdraw,
@@ -105,6 +110,19 @@ class CardActions:
         entries = await self._service.audit_trail(actor, a.referral_id)
         referral = await self._smlo_view(actor, a)
         return audit_card(referral, entries, await self._service.advocate_names())
+
+    async def undelivered(self, actor: Actor, a: CardAction, notice: str = "") -> Card:
+        items = await self._service.undelivered(actor)
+        names = await self._service.advocate_names()
+        return undelivered_card(items, self._service.smlo_ids, names, notice)
+
+    async def retry_delivery(self, actor: Actor, a: CardAction) -> Card:
+        notification_id = a.inputs.get("notification_id", "")
+        if not _ID.match(notification_id):
+            raise CardPayloadInvalid({"notification_id": "That card is not one of ours."})
+        queued = await self._service.retry_delivery(actor, notification_id)
+        notice = "We are trying again now." if queued else "That one has already gone again."
+        return await self.undelivered(actor, a, notice)
 
     async def inbox(self, actor: Actor, a: CardAction) -> Card:
         return smlo.inbox_card(await self._service.inbox(actor))

@@ -15,6 +15,7 @@ class Command(StrEnum):
     INBOX = "inbox"
     MY_CASES = "my cases"
     ROSTER = "roster"
+    UNDELIVERED = "undelivered"
     MY_REFERRALS = "my referrals"
     AUDIT = "audit"
     REFERRAL = "referral"
@@ -33,6 +34,7 @@ ALIASES: dict[str, Command] = {
     "inbox": Command.INBOX,
     "my cases": Command.MY_CASES,
     "roster": Command.ROSTER,
+    "undelivered": Command.UNDELIVERED,
     "my referrals": Command.MY_REFERRALS,
     "my referral": Command.MY_REFERRALS,
     "status": Command.MY_REFERRALS,

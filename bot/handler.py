@@ -25,6 +25,7 @@ from bot.notifier import Notifier
 from bot.references import ReferenceBook
 from cards import advocate, intake, referrer, smlo
 from cards.audit import audit_card
+from cards.delivery import undelivered_card
 from cards.parsers import CardPayloadInvalid, parse_action
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
@@ -135,6 +136,10 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             entries = await self._service.audit_trail(actor, referral.id)
             names = await self._service.advocate_names()
             await present(tc, audit_card(referral, entries, names))
+        elif command is Command.UNDELIVERED:
+            items = await self._service.undelivered(actor)
+            names = await self._service.advocate_names()
+            await present(tc, undelivered_card(items, self._service.smlo_ids, names))
         elif command is Command.ROSTER:
             await present(tc, smlo.roster_card(await self._service.roster(actor)))
         elif command is Command.MY_CASES:

@@ -29,6 +29,8 @@ class Verb(StrEnum):
     OUT_OF_REMIT = "smlo.out_of_remit"
     INBOX = "smlo.inbox"
     AUDIT = "smlo.audit"
+    UNDELIVERED = "smlo.undelivered"
+    RETRY_DELIVERY = "smlo.retry_delivery"
     # advocate
     ACCEPT = "advocate.accept"
     SHOW_DECLINE = "advocate.show_decline"

@@ -17,6 +17,7 @@ from referrals import errors
 from referrals.allocation import allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, AuditLog, Outcome
 from referrals.intake import IntakeAnswers, IntakeStep
+from referrals.notifications import Notification
 from referrals.people import Actor, Advocate, AllocationOption
 from referrals.ports import Clock, Stores
 from referrals.referral import SYSTEM, DeclineReason, Referral, Signpost
@@ -191,6 +192,19 @@ class ReferralService:
             if not actor.is_smlo:
                 raise errors.NotAnSmlo(actor.user_id)
         return await self.audit.for_referral(referral_id)
+
+    async def undelivered(self, actor: Actor) -> list[tuple[Notification, Referral]]:
+        """Messages Teams would not take after every retry, for the SMLO to see and resend."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        parked = await self.stores.outbox.parked(limit=50)
+        return [(n, await self.stores.referrals.get(n.referral_id)) for n in parked]
+
+    async def retry_delivery(self, actor: Actor, notification_id: str) -> bool:
+        """Queue a parked message again (SMLO only); False if it was not parked any more."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        return await self.stores.outbox.retry_parked(notification_id) is not None
 
     async def advocate_names(self) -> dict[str, str]:
         return {a.user_id: a.display_name for a in await self.stores.roster.list_advocates()}

@@ -25,8 +25,10 @@ from bot.messages import ADVOCATE_GONE, NOT_FOR_YOU, NOT_FOUND, OUT_OF_DATE, UNE
 from bot.notifier import update_words
 from cards import advocate, intake, intake_steps, notices, referrer, smlo
 from cards import audit as audit_module
+from cards import delivery as delivery_module
 from cards import wording as w
 from cards.audit import audit_card
+from cards.delivery import undelivered_card
 from cards.elements import Element, plain
 from cards.intake_steps import STEP_BODIES, step_card
 from cards.parsers import (
@@ -55,6 +57,7 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
 )
+from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
@@ -345,6 +348,16 @@ def _smlo_cards() -> Iterator[Shown]:
     )
     yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
     yield Shown("roster:empty", lambda: smlo.roster_card([]))
+    yield Shown("undelivered:none", lambda: undelivered_card([], SERVICE_LEADS, NAMES))
+    yield Shown(
+        "undelivered:none_after_retry",
+        lambda: undelivered_card([], SERVICE_LEADS, NAMES, "That one has already gone again."),
+    )
+    yield Shown(
+        "undelivered:some",
+        lambda: undelivered_card(STUCK, SERVICE_LEADS, NAMES, "We are trying again now."),
+        Face.CONTENT_FREE,
+    )
     yield Shown(
         "roster:some",
         lambda: smlo.roster_card([(ADA, 2), (BEN, 0), (replace(CAL, active=False), 0)]),
@@ -410,6 +423,19 @@ def _notices() -> Iterator[Shown]:
         "problem:unexpected", lambda: notices.problem_card(*UNEXPECTED, error_id="5F3A09C2")
     )
 
+
+def _stuck() -> list[tuple[Notification, Referral]]:
+    referral = active()
+    kinds = (Kind.NEW_REFERRAL, Kind.OFFERED, Kind.ADVOCATE_ALLOCATED, Kind.WITHDRAWN)
+    recipients = ("smlo-1", ADA.user_id, referral.referrer_id, "someone-else")
+    return [
+        (replace(Notification.new(referral.id, who, kind, NOW), last_error="403"), referral)
+        for kind, who in zip(kinds, recipients, strict=True)
+    ]
+
+
+STUCK = _stuck()
+SERVICE_LEADS = frozenset({"smlo-1"})
 
 AUDIT_TRAIL = [
     AuditEntry(NOW, "r", "", ActorRole.REFERRER, AuditAction.SUBMIT, Outcome.ALLOWED),
@@ -746,7 +772,16 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
     """A new `*_card` function must be added above, so every check here covers it."""
     builders = {
         fn.__code__
-        for module in (advocate, intake, notices, smlo, referrer, intake_steps, audit_module)
+        for module in (
+            advocate,
+            intake,
+            notices,
+            smlo,
+            referrer,
+            intake_steps,
+            audit_module,
+            delivery_module,
+        )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
     }

@@ -1,0 +1,61 @@
+"""Messages Teams would not take: the SMLO sees them, content-free, and can try again."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from cards.details import when
+from cards.elements import Element, action, card, heading, para, plain, row_with_button
+from cards.verbs import Verb
+from referrals.notifications import Notification, NotificationKind
+from referrals.referral import Referral
+
+K = NotificationKind
+WHAT = {
+    K.NEW_REFERRAL: "the new referral card",
+    K.OFFERED: "the offer",
+    K.ACCEPTED: "an update",
+    K.DECLINED: "an update",
+    K.ADVOCATE_ALLOCATED: "the news that an advocate is found",
+    K.SIGNPOSTED: "where to get help",
+    K.WITHDRAWN: "the note that it was withdrawn",
+}
+
+
+def _for_whom(
+    n: Notification, r: Referral, smlo_ids: frozenset[str], names: Mapping[str, str]
+) -> str:
+    if n.recipient_id in smlo_ids:
+        return "a service lead"
+    if n.recipient_id in names:
+        return plain(names[n.recipient_id])
+    if n.recipient_id == r.referrer_id:
+        return "the person who referred"  # never their name
+    return "someone"
+
+
+def undelivered_card(
+    items: Sequence[tuple[Notification, Referral]],
+    smlo_ids: frozenset[str],
+    names: Mapping[str, str],
+    notice: str = "",
+) -> Element:
+    if not items:
+        done = [heading("Nothing is stuck"), para("Every message has gone out.")]
+        return card([done[0], para(notice), done[1]] if notice else done)
+    body: list[Element] = [heading(f"Not delivered: {len(items)}")]
+    if notice:
+        body.append(para(notice))
+    body.append(para("Teams would not take these. Try again when the problem is fixed."))
+    for n, r in items:
+        since = when(n.failing_since or n.created_at)
+        line = (
+            f"{r.reference}: {WHAT[n.kind]} for {_for_whom(n, r, smlo_ids, names)}. "
+            f"Stuck since {since} (error {n.last_error or 'unknown'})."
+        )
+        body.append(
+            row_with_button(
+                line, action("Try again", Verb.RETRY_DELIVERY, {"notification_id": n.id})
+            )
+        )
+    return card(body, [action("Check again", Verb.UNDELIVERED)])
