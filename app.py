@@ -32,6 +32,7 @@ from bot.references import ReferenceBook
 from bot.replay import ReplayGuard
 from bot.retention import run_retention
 from bot.settings import Settings, SettingsError, load_settings
+from bot.tuning import speed_up_client_creation
 from dialogs.intake import IntakeDialog
 from referrals.audit import AuditLog
 from referrals.clock import SystemClock
@@ -76,6 +77,7 @@ def create_app(
 ) -> web.Application:
     """The app; `outbound_credentials` replaces botbuilder's credential factory (tests pass
     one that mints no token, so replies to a loopback connector never call Entra ID)."""
+    speed_up_client_creation()
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()

@@ -22,6 +22,8 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
+from bot.tuning import speed_up_client_creation
+
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 ADAPTER = web.AppKey("adapter", CloudAdapter)
 
@@ -47,6 +49,7 @@ class EchoBot(ActivityHandler):  # type: ignore[misc]
 
 def create_echo_app() -> web.Application:
     """Development-mode authentication exactly as app.py configures it: no app id."""
+    speed_up_client_creation()  # the same stack fix as the product: a fair floor
     configuration = SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
     app = web.Application()
     app[ADAPTER] = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
