@@ -26,9 +26,10 @@ from storage.cosmos_database import (
     read_or_none,
     without_system_properties,
 )
+from storage.outbox_changes import OutboxChanges
 
 
-class CosmosOutboxStore:
+class CosmosOutboxStore(OutboxChanges):
     def __init__(self, database: CosmosDatabase) -> None:
         self._db = database
         self._container = database.referrals
@@ -54,30 +55,8 @@ class CosmosOutboxStore:
         self._holders = {n.id: n.referral_id for n in chosen}
         return chosen
 
-    async def record_posted(
-        self, notification_id: str, conversation_id: str, activity_id: str
-    ) -> None:
-        await self._change(notification_id, lambda n: n.posted(conversation_id, activity_id))
-
-    async def record_failure(
-        self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
-    ) -> None:
-        await self._change(notification_id, lambda n: n.failed(error_code, retry_at, at))
-
-    async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
-        await self._change(notification_id, lambda n: n.parked(error_code, at))
-
     async def parked(self, limit: int = 50) -> list[Notification]:
         return (await self._in_status(DeliveryStatus.PARKED))[:limit]
-
-    async def retry_parked(self, notification_id: str) -> Notification | None:
-        def retried(n: Notification) -> Notification | None:
-            return n.retried() if n.status is DeliveryStatus.PARKED else None
-
-        try:
-            return await self._change(notification_id, retried)
-        except KeyError:
-            return None
 
     async def _in_status(self, status: DeliveryStatus) -> list[Notification]:
         entries = await query(

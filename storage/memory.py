@@ -7,7 +7,7 @@ would give back. They pass the same contract suite as the real adapters.
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from referrals.people import Advocate
 from referrals.ports import Stores
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
+from storage.outbox_changes import OutboxChanges
 
 
 def _snapshot(referral: Referral) -> Referral:
@@ -130,7 +131,7 @@ class MemoryRosterStore:
         self._advocates[advocate.user_id] = advocate
 
 
-class MemoryOutboxStore:
+class MemoryOutboxStore(OutboxChanges):
     def __init__(self) -> None:
         self._items: dict[str, Notification] = {}
 
@@ -152,32 +153,20 @@ class MemoryOutboxStore:
         waiting = [n for n in self._items.values() if n.is_due(now)]
         return sorted(waiting, key=lambda n: (n.created_at, n.id))[:limit]
 
-    async def record_posted(
-        self, notification_id: str, conversation_id: str, activity_id: str
-    ) -> None:
-        n = self._items[notification_id]
-        self._items[notification_id] = n.posted(conversation_id, activity_id)
-
-    async def record_failure(
-        self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
-    ) -> None:
-        n = self._items[notification_id]
-        self._items[notification_id] = n.failed(error_code, retry_at, at)
-
-    async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
-        n = self._items[notification_id]
-        self._items[notification_id] = n.parked(error_code, at)
-
     async def parked(self, limit: int = 50) -> list[Notification]:
         parked = [n for n in self._items.values() if n.status is DeliveryStatus.PARKED]
         return sorted(parked, key=lambda n: (n.created_at, n.id))[:limit]
 
-    async def retry_parked(self, notification_id: str) -> Notification | None:
-        n = self._items.get(notification_id)
-        if n is None or n.status is not DeliveryStatus.PARKED:
-            return None
-        self._items[notification_id] = n.retried()
-        return self._items[notification_id]
+    async def _change(
+        self,
+        notification_id: str,
+        change: Callable[[Notification], Notification | None],
+        sent_at: datetime | None = None,
+    ) -> Notification | None:
+        changed = change(self._items[notification_id])
+        if changed is not None:
+            self._items[notification_id] = changed
+        return changed
 
     async def find_sent(
         self, referral_id: str, recipient_id: str, kind: NotificationKind

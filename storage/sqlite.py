@@ -39,6 +39,7 @@ from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
 from storage import codec, sealing
 from storage.crypto import FieldCipher
+from storage.outbox_changes import OutboxChanges
 
 _log = logging.getLogger(__name__)
 
@@ -390,7 +391,7 @@ class SqliteRosterStore:
             )
 
 
-class SqliteOutboxStore:
+class SqliteOutboxStore(OutboxChanges):
     def __init__(self, database: SqliteDatabase) -> None:
         self._db = database
 
@@ -414,32 +415,10 @@ class SqliteOutboxStore:
             limit,
         )
 
-    async def record_posted(
-        self, notification_id: str, conversation_id: str, activity_id: str
-    ) -> None:
-        await self._change(notification_id, lambda n: n.posted(conversation_id, activity_id))
-
-    async def record_failure(
-        self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
-    ) -> None:
-        await self._change(notification_id, lambda n: n.failed(error_code, retry_at, at))
-
-    async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
-        await self._change(notification_id, lambda n: n.parked(error_code, at))
-
     async def parked(self, limit: int = 50) -> list[Notification]:
         return await self._many(
             "WHERE status = ? ORDER BY created_at, id LIMIT ?", DeliveryStatus.PARKED.value, limit
         )
-
-    async def retry_parked(self, notification_id: str) -> Notification | None:
-        def retried(n: Notification) -> Notification | None:
-            return n.retried() if n.status is DeliveryStatus.PARKED else None
-
-        try:
-            return await self._change(notification_id, retried)
-        except KeyError:
-            return None
 
     async def _change(
         self,
