@@ -25,6 +25,8 @@ from botbuilder.integration.aiohttp import (
 )
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
+from bot.connectors import ReusedConnectors
+from bot.entra import connect, smlo_members
 from bot.handler import SmaBot
 from bot.ingress import Gate, handle
 from bot.notifier import Notifier
@@ -66,6 +68,7 @@ CLOCK = web.AppKey("clock", Clock)
 GATE = web.AppKey("gate", Gate)
 REPLAY = web.AppKey("replay", ReplayGuard)
 CREDENTIALS = web.AppKey("credentials", ServiceClientCredentialsFactory)
+DIRECTORY_CA_FILE = web.AppKey("directory_ca_file", str)
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
@@ -74,9 +77,11 @@ def create_app(
     clock: Clock | None = None,
     *,
     outbound_credentials: ServiceClientCredentialsFactory | None = None,
+    directory_ca_file: str | None = None,
 ) -> web.Application:
     """The app; `outbound_credentials` replaces botbuilder's credential factory (tests pass
-    one that mints no token, so replies to a loopback connector never call Entra ID)."""
+    one that mints no token, so replies to a loopback connector never call Entra ID);
+    `directory_ca_file` is a CA to trust for Entra ID and Graph (tests: their emulator's)."""
     speed_up_client_creation()
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
@@ -85,6 +90,8 @@ def create_app(
     app[REPLAY] = ReplayGuard()
     if outbound_credentials is not None:
         app[CREDENTIALS] = outbound_credentials
+    if directory_ca_file is not None:
+        app[DIRECTORY_CA_FILE] = directory_ca_file
     app.cleanup_ctx.append(_runtime)
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
@@ -174,11 +181,14 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     for advocate in settings.seed_advocates:
         if await stores.roster.get_advocate(advocate.user_id) is None:
             await stores.roster.put_advocate(advocate)
-    service = ReferralService(stores, clock, settings.smlo_ids, audit)
+    smlos = smlo_members(settings)  # kept current from the SMLO group, if one is set
+    entra = await connect(settings, smlos, stores.roster, app.get(DIRECTORY_CA_FILE))
+    directory = entra.directory if entra else None
+    service = ReferralService(stores, clock, smlos, audit, directory)
     authentication = ConfigurationBotFrameworkAuthentication(
         _auth_configuration(settings), credentials_factory=app.get(CREDENTIALS)
     )
-    adapter = CloudAdapter(authentication)
+    adapter = CloudAdapter(ReusedConnectors(authentication))
     adapter.on_turn_error = _on_turn_error
     notifier = Notifier(
         adapter,
@@ -187,8 +197,9 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         settings.app_id,
         settings.teams_service_url,
         settings.app_tenant_id,
-        settings.smlo_ids,
+        smlos,
         allowed_service_hosts=settings.allowed_service_hosts,
+        installer=entra.installer if entra else None,
     )
     bot = SmaBot(
         service,
@@ -204,6 +215,9 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
         asyncio.create_task(notifier.run(), name="outbox"),
         asyncio.create_task(run_retention(service, dialog_state, policy, clock), name="retention"),
     ]
+    if entra is not None:
+        every = settings.directory_refresh_seconds
+        background.append(asyncio.create_task(entra.directory.run(every), name="directory"))
     try:
         yield
     finally:
@@ -211,6 +225,8 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if entra is not None:
+            await entra.close()
         await storage.close()
 
 

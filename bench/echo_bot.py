@@ -22,6 +22,7 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
+from bot.connectors import ReusedConnectors
 from bot.tuning import speed_up_client_creation
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
@@ -52,7 +53,10 @@ def create_echo_app() -> web.Application:
     speed_up_client_creation()  # the same stack fix as the product: a fair floor
     configuration = SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
     app = web.Application()
-    app[ADAPTER] = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration))
+    # the same client reuse as the product: a fair floor
+    app[ADAPTER] = CloudAdapter(
+        ReusedConnectors(ConfigurationBotFrameworkAuthentication(configuration))
+    )
     bot = EchoBot()
 
     async def messages(request: web.Request) -> web.StreamResponse:

@@ -16,6 +16,7 @@ from cards.audit import audit_card
 from cards.delivery import undelivered_card
 from cards.elements import plain
 from cards.parsers import CardAction, CardPayloadInvalid, parse_choice
+from cards.roster import roster_change_card
 from cards.verbs import Verb
 from referrals import errors
 from referrals.people import Actor
@@ -47,6 +48,9 @@ class CardActions:
             Verb.AUDIT: self.audit,
             Verb.UNDELIVERED: self.undelivered,
             Verb.RETRY_DELIVERY: self.retry_delivery,
+            Verb.ROSTER: self.roster,
+            Verb.ADD_ADVOCATE: self.add_advocate,
+            Verb.REMOVE_ADVOCATE: self.remove_advocate,
             Verb.MY_REFERRALS: self.my_referrals,
             Verb.WITHDRAW_ASK: self.withdraw_ask,
             Verb.WITHDRAW: self.withdraw,
@@ -123,6 +127,17 @@ class CardActions:
         queued = await self._service.retry_delivery(actor, notification_id)
         notice = "We are trying again now." if queued else "That one has already gone again."
         return await self.undelivered(actor, a, notice)
+
+    async def roster(self, actor: Actor, a: CardAction) -> Card:
+        return smlo.roster_card(await self._service.roster(actor))
+
+    async def add_advocate(self, actor: Actor, a: CardAction) -> Card:
+        change = await self._service.add_advocate(actor, a.inputs.get("person", ""))
+        return roster_change_card(change)
+
+    async def remove_advocate(self, actor: Actor, a: CardAction) -> Card:
+        change = await self._service.remove_advocate(actor, a.inputs.get("person", ""))
+        return roster_change_card(change)
 
     async def inbox(self, actor: Actor, a: CardAction) -> Card:
         return smlo.inbox_card(await self._service.inbox(actor))

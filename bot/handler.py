@@ -27,6 +27,8 @@ from cards import advocate, intake, referrer, smlo
 from cards.audit import audit_card
 from cards.delivery import undelivered_card
 from cards.parsers import CardPayloadInvalid, parse_action
+from cards.roster import roster_change_card
+from cards.statistics import statistics_card
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
 from dialogs.turn import (
@@ -142,6 +144,14 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await present(tc, undelivered_card(items, self._service.smlo_ids, names))
         elif command is Command.ROSTER:
             await present(tc, smlo.roster_card(await self._service.roster(actor)))
+        elif command is Command.STATISTICS:
+            await present(tc, statistics_card(await self._service.statistics(actor)))
+        elif command is Command.ADD_ADVOCATE and parsed is not None:
+            change = await self._service.add_advocate(actor, parsed.argument)
+            await present(tc, roster_change_card(change))
+        elif command is Command.REMOVE_ADVOCATE and parsed is not None:
+            change = await self._service.remove_advocate(actor, parsed.argument)
+            await present(tc, roster_change_card(change))
         elif command is Command.MY_CASES:
             await present(tc, advocate.my_cases_card(await self._service.my_cases(actor)))
         elif command is Command.REFERRAL and parsed is not None:

@@ -35,6 +35,11 @@ CHECK_ANSWERS = (
     "Please check your answers",
     "One of them is longer than we can keep. Nothing has changed. Please try again.",
 )
+DIRECTORY_DOWN = (
+    "We could not reach the staff list",
+    "Microsoft Entra ID did not answer just now. Nothing has changed. Please try again in a "
+    "few minutes.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
@@ -48,6 +53,7 @@ _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.ConcurrentUpdate, OUT_OF_DATE),
     (errors.ConsentRequired, CONSENT),
     (errors.AnswerInvalid, CHECK_ANSWERS),
+    (errors.DirectoryUnavailable, DIRECTORY_DOWN),
     (CardPayloadInvalid, UNREADABLE),
 ]
 

@@ -26,7 +26,8 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Set as AbstractSet
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +41,7 @@ from botbuilder.schema import (
 
 from bot.background import stop_if_cancelled
 from bot.delivery import Backoff, ConversationPacer, classify
+from bot.install import AppInstaller
 from bot.references import reference_of
 from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from cards import advocate, notices, smlo
@@ -52,6 +54,15 @@ from referrals.referral import Referral
 log = logging.getLogger(__name__)
 K = NotificationKind
 UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN})
+# Chats delivered to side by side. Each chat keeps its own pace; the bound keeps a burst
+# well under Teams' 50 requests a second per app and tenant.
+MOST_CHATS_AT_ONCE = 8
+# Enough that, while an SMLO's chat works through a backlog at Teams' pace, the notes to
+# everyone else behind it in the queue are still seen, and started, on every pass.
+DUE_PER_PASS = 250
+# A burst of turns each wakes the loop; one pass after a short pause serves them all.
+GATHER_SECONDS = 0.02
+REFRESH_LANE = ""  # the lane that refreshes SMLOs' cards (no person's id is empty)
 
 
 def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
@@ -69,6 +80,15 @@ class NotReachableYet(Exception):
     """No chat with this person yet and no way to open one: try again when they write."""
 
 
+class AppInstallPending(Exception):
+    """The app was just installed for this person but Teams does not yet let the bot open
+    a chat with them: retried with backoff like any passing failure."""
+
+
+# Teams' answers to opening a chat with someone who does not have the app.
+APP_NOT_INSTALLED = frozenset({"403", "404"})
+
+
 class ServiceHostNotAllowed(Exception):
     """The Bot Connector URL is not on SMA_ALLOWED_SERVICE_HOSTS: nothing is sent there,
     since every call would carry the bot's token (and a message) to that host."""
@@ -83,13 +103,14 @@ class Notifier:
         app_id: str,
         service_url: str,
         tenant_id: str,
-        smlo_ids: frozenset[str],
+        smlo_ids: AbstractSet[str],
         allowed_service_hosts: frozenset[str] = frozenset({TEAMS_PUBLIC_CLOUD_HOST}),
         *,
         backoff: Backoff | None = None,
         pacer: ConversationPacer | None = None,
         rng: random.Random | None = None,
         send_timeout: float = 30.0,
+        installer: AppInstaller | None = None,
     ) -> None:
         self._adapter, self._stores, self._clock = adapter, stores, clock
         self._backoff = backoff or Backoff()
@@ -100,22 +121,34 @@ class Notifier:
         self._allowed_hosts = allowed_service_hosts
         self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
         self._smlo_ids = smlo_ids
+        self._installer = installer  # None: Graph is not used (bot/install.py)
         # referral id -> (conversation, message) of the click that already shows it
         self._stale_cards: dict[str, tuple[str, str]] = {}
         self._wake = asyncio.Event()
-        self._lock = asyncio.Lock()
+        self._lock = asyncio.Lock()  # one pass starts at a time
+        self._lanes: dict[str, asyncio.Task[None]] = {}  # recipient id -> their deliveries
+        self._slots = asyncio.Semaphore(MOST_CHATS_AT_ONCE)
 
     def wake(self) -> None:
         """Ask the background loop to deliver now (called after every turn)."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Background loop: deliver whenever woken, and every few seconds regardless."""
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=5)
-            self._wake.clear()
-            await self.deliver_pending()
+        """Background loop: start delivering whenever woken, and every few seconds
+        regardless. It does not wait for what it starts, so a slow chat never holds up
+        the next pass for everyone else."""
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=5)
+                await asyncio.sleep(GATHER_SECONDS)
+                self._wake.clear()
+                await self._start_pass()
+        finally:
+            lanes = list(self._lanes.values())
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
 
     def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None:
         """Bring the other SMLOs' cards for this referral up to date (best effort: a stale
@@ -123,29 +156,65 @@ class Notifier:
         self._stale_cards[referral_id] = clicked
         self.wake()
 
-    async def deliver_pending(self) -> int:
-        """Deliver every due notification once, then refresh stale cards; returns how many
-        notifications were delivered."""
-        delivered = 0
+    async def deliver_pending(self) -> None:
+        """Deliver every due notification and refresh stale cards, and wait until it is
+        done (the background loop does not wait; tests and hand-driven passes do)."""
+        for _ in range(3):  # a chat busy when a pass starts is done by a later pass
+            busy = await self._start_pass()
+            while self._lanes:
+                await asyncio.gather(*self._lanes.values(), return_exceptions=True)
+            if not busy:
+                return
+
+    async def _start_pass(self) -> bool:
+        """Start a lane for each chat with something due and no lane yet. Each person's
+        notifications go out in order, one at a time, at their chat's pace; different
+        people's go out side by side, so a referrer's note never waits behind a busy SMLO
+        chat. Returns whether any chat was left for later because its lane was busy."""
         async with self._lock:
-            stale, self._stale_cards = self._stale_cards, {}
+            busy = False
+            if self._stale_cards and REFRESH_LANE not in self._lanes:
+                stale, self._stale_cards = self._stale_cards, {}
+                self._start_lane(REFRESH_LANE, self._refresh_all(stale))
+            queues: dict[str, list[Notification]] = {}
+            for notification in await self._stores.outbox.due(self._clock.now(), DUE_PER_PASS):
+                queues.setdefault(notification.recipient_id, []).append(notification)
+            for recipient, queue in queues.items():
+                if recipient in self._lanes:
+                    busy = True
+                else:
+                    self._start_lane(recipient, self._deliver_lane(queue))
+            return busy or bool(self._stale_cards)
+
+    def _start_lane(self, key: str, work: Coroutine[Any, Any, None]) -> None:
+        lane = asyncio.create_task(work, name=f"outbox-lane-{len(self._lanes)}")
+        self._lanes[key] = lane
+
+        def finished(_: asyncio.Task[None]) -> None:
+            if self._lanes.get(key) is lane:
+                del self._lanes[key]
+
+        lane.add_done_callback(finished)
+
+    async def _refresh_all(self, stale: dict[str, tuple[str, str]]) -> None:
+        async with self._slots:
             for referral_id, clicked in stale.items():
                 await self._refresh_smlo_cards(referral_id, clicked)
-            held: set[str] = set()  # recipients whose chat failed this pass: keep their order
-            for notification in await self._stores.outbox.due(self._clock.now()):
-                if notification.recipient_id in held:
-                    continue
+
+    async def _deliver_lane(self, queue: list[Notification]) -> None:
+        """One person's due notifications, oldest first; after a failure the rest wait
+        for a later pass, so they keep their order."""
+        async with self._slots:
+            for notification in queue:
                 try:
                     await self._deliver(notification)
-                    delivered += 1
                 except NotReachableYet:
                     # Tried again every pass until they write to us: keep the log quiet.
                     log.debug("waiting for the recipient to open the bot: id=%s", notification.id)
-                except Exception as error:  # one failure must not stop the rest
+                except Exception as error:  # one failure must not stop the others' lanes
                     stop_if_cancelled()
-                    held.add(notification.recipient_id)
                     await self._failed(notification, error)
-        return delivered
+                    break
 
     async def _failed(self, n: Notification, error: Exception) -> None:
         """Back off, or park once retrying cannot help or the budget is spent."""
@@ -307,11 +376,37 @@ class Notifier:
             await self._stores.conversations.put_reference(user_id, reference_of(tc.activity))
             await callback(tc)
 
-        await self._pacer.wait_turn(user_id)
-        async with asyncio.timeout(self.send_timeout):
-            await self._adapter.create_conversation(
-                self._app_id, remember_then, parameters, "msteams", self._service_url, None
-            )
+        async def create() -> None:
+            await self._pacer.wait_turn(user_id)
+            async with asyncio.timeout(self.send_timeout):
+                await self._adapter.create_conversation(
+                    self._app_id, remember_then, parameters, "msteams", self._service_url, None
+                )
+
+        await self._create_installing_if_needed(user_id, create)
+
+    async def _create_installing_if_needed(
+        self, user_id: str, create: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Open the chat; if Teams refuses because the person does not have the app, install
+        it for them through Graph and try once more. Only for staff (an SMLO or an active
+        advocate): an app that appears unasked must never hint that someone was referred."""
+        try:
+            await create()
+            return
+        except Exception as error:
+            if self._installer is None or classify(error).code not in APP_NOT_INSTALLED:
+                raise
+            advocate = await self._stores.roster.get_advocate(user_id)
+            staff = user_id in self._smlo_ids or (advocate is not None and advocate.active)
+            if not staff or not await self._installer.install_for(user_id):
+                raise
+        try:
+            await create()
+        except Exception as error:
+            if classify(error).code in APP_NOT_INSTALLED:
+                raise AppInstallPending(user_id) from error
+            raise
 
     def _check_host(self, service_url: str | None) -> None:
         if not service_url_allowed(service_url or "", self._allowed_hosts):
@@ -319,7 +414,7 @@ class Notifier:
 
 
 def render(
-    kind: NotificationKind, r: Referral, names: dict[str, str], smlo_ids: frozenset[str]
+    kind: NotificationKind, r: Referral, names: dict[str, str], smlo_ids: AbstractSet[str]
 ) -> dict[str, Any]:
     """The card a notification shows: never disclosure content on its face."""
     if kind is K.NEW_REFERRAL:

@@ -33,6 +33,14 @@ MANAGED_IDENTITY = "UserAssignedMSI"
 APP_TYPES = (SINGLE_TENANT, MANAGED_IDENTITY)
 # The Teams public cloud's Bot Connector: the only host a production bot talks to by default.
 TEAMS_PUBLIC_CLOUD_HOST = "smba.trafficmanager.net"
+# Microsoft Graph and Entra ID sign-in hosts: public cloud, US Government (and DoD), China.
+GRAPH_HOSTS = frozenset(
+    {"graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us"}
+    | {"microsoftgraph.chinacloudapi.cn"}
+)
+AUTHORITY_HOSTS = frozenset(
+    {"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"}
+)
 
 
 class SettingsError(ValueError):
@@ -71,11 +79,25 @@ class Settings:
     cosmos_database: str = "sma"
     cosmos_create_containers: bool = True
     cosmos_verify_tls: bool = True  # off only for the loopback test server
+    # Roles from Entra ID security groups, read through Microsoft Graph (bot/directory.py).
+    smlo_group_id: str = ""  # empty: SMLOs are smlo_ids
+    advocates_group_id: str = ""  # empty: advocates are the roster the SMLO keeps
+    directory_refresh_seconds: int = 300
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    authority_host: str = "login.microsoftonline.com"  # host[:port] of the Entra sign-in
+    # Installing the app for someone who never opened it (bot/install.py).
+    teams_app_catalog_id: str = ""  # empty: looked up by the manifest id
+    teams_app_manifest_id: str = ""  # empty: the app id (as manifest/settings.py)
 
     def __post_init__(self) -> None:
         # Defence in depth: however Settings is built, no authentication means loopback only.
         if self.development_mode and self.host != LOOPBACK:
             raise SettingsError(f"Development mode listens on {LOOPBACK} only, not {self.host}.")
+
+    @property
+    def uses_directory(self) -> bool:
+        """Microsoft Graph is used only when one of its settings asks for it."""
+        return bool(self.smlo_group_id or self.advocates_group_id or self.teams_app_catalog_id)
 
 
 def service_url_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
@@ -204,6 +226,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cosmos_database=env.get("SMA_COSMOS_DATABASE", "sma").strip() or "sma",
         cosmos_create_containers=_flag(env, "SMA_COSMOS_CREATE_IF_MISSING", default=True),
         cosmos_verify_tls=not _flag(env, "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY"),
+        smlo_group_id=_guid(env, "SMA_SMLO_GROUP_ID"),
+        advocates_group_id=_guid(env, "SMA_ADVOCATES_GROUP_ID"),
+        directory_refresh_seconds=_int(env, "SMA_DIRECTORY_REFRESH_SECONDS", 300),
+        graph_url=env.get("SMA_GRAPH_URL", "").strip().rstrip("/") or Settings.graph_url,
+        authority_host=env.get("SMA_AUTHORITY_HOST", "").strip().lower() or Settings.authority_host,
+        teams_app_catalog_id=_guid(env, "SMA_TEAMS_APP_CATALOG_ID"),
+        teams_app_manifest_id=_guid(env, "SMA_TEAMS_APP_MANIFEST_ID"),
     )
     _check(settings)
     return settings
@@ -221,8 +250,12 @@ def _problems(s: Settings) -> list[str]:
     problems += _store_problems(s)
     if s.retention_days < 1 or s.draft_keep_days < 1:
         problems.append("SMA_RETENTION_DAYS and SMA_DRAFT_KEEP_DAYS must be at least 1.")
-    if not s.smlo_ids:
-        problems.append("SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id.")
+    if not s.smlo_ids and not s.smlo_group_id:
+        problems.append(
+            "SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id, or set "
+            "SMA_SMLO_GROUP_ID."
+        )
+    problems += _directory_problems(s)
     if s.development_mode:
         if not s.app_tenant_id:
             problems.append(
@@ -263,6 +296,67 @@ def _store_problems(s: Settings) -> list[str]:
             "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY is only for a test server on loopback."
         )
     return problems
+
+
+def _guid(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "").strip().lower()
+    if raw and not _GUID.match(raw):
+        raise SettingsError(f"{name} must be an Entra or Teams id (a GUID), not {raw!r}.")
+    return raw
+
+
+def _directory_problems(s: Settings) -> list[str]:
+    """Graph is reached with the bot's own credentials, on Microsoft's hosts only (or a
+    test server on loopback)."""
+    problems: list[str] = []
+    if s.directory_refresh_seconds < 1:
+        problems.append("SMA_DIRECTORY_REFRESH_SECONDS must be at least 1.")
+    if not s.uses_directory:
+        return problems
+    if s.development_mode:
+        return [
+            "SMA_SMLO_GROUP_ID, SMA_ADVOCATES_GROUP_ID and SMA_TEAMS_APP_CATALOG_ID need "
+            "the bot's own credentials, which development mode does not use: remove them "
+            "or leave development mode."
+        ]
+    if s.app_type != SINGLE_TENANT or not s.app_password:
+        problems.append(
+            "The Entra ID groups and app installation use Microsoft Graph with the bot's "
+            "MicrosoftAppPassword (client credentials): they need MicrosoftAppType="
+            f"{SINGLE_TENANT} and a password."
+        )
+    graph = urlsplit(s.graph_url)
+    plain_url = not (graph.username or graph.password or graph.query or graph.fragment)
+    if not (plain_url and _microsoft_or_loopback(graph.scheme, graph.hostname or "", GRAPH_HOSTS)):
+        problems.append(
+            "SMA_GRAPH_URL must be https:// on a Microsoft Graph host such as "
+            "https://graph.microsoft.com/v1.0 (another host only for a test server on loopback)."
+        )
+    if not _authority_host_allowed(s.authority_host):
+        problems.append(
+            "SMA_AUTHORITY_HOST must be a Microsoft Entra sign-in host such as "
+            "login.microsoftonline.com (host[:port] of a test server only on loopback)."
+        )
+    return problems
+
+
+def _authority_host_allowed(host_and_port: str) -> bool:
+    """A bare host (a port only with a loopback test server): msal adds https and the tenant."""
+    authority = urlsplit(f"https://{host_and_port}")
+    try:
+        authority.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    host = authority.hostname or ""
+    if authority.netloc != host_and_port or authority.path or authority.username is not None:
+        return False
+    if authority.port is not None and not is_loopback(host):
+        return False
+    return _microsoft_or_loopback("https", host, AUTHORITY_HOSTS)
+
+
+def _microsoft_or_loopback(scheme: str, host: str, microsoft: frozenset[str]) -> bool:
+    return scheme == "https" and (host.lower() in microsoft or is_loopback(host))
 
 
 def _data_keys(env: Mapping[str, str]) -> KeyRing | None:

@@ -29,6 +29,9 @@ ACTIONS = {
     AuditAction.WITHDRAW: "withdrew it",
     AuditAction.CLOSE: "closed it",
     AuditAction.PURGE: "deleted the personal data at the end of the keeping period",
+    AuditAction.ADD_ADVOCATE: "added an advocate",
+    AuditAction.REMOVE_ADVOCATE: "took an advocate off the list",
+    AuditAction.VIEW_STATISTICS: "looked at the figures",
 }
 SHOWN_AT_MOST = 30
 

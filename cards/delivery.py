@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
 from cards.details import when
 from cards.elements import Element, action, card, heading, para, plain, row_with_button
@@ -23,7 +24,7 @@ WHAT = {
 
 
 def _for_whom(
-    n: Notification, r: Referral, smlo_ids: frozenset[str], names: Mapping[str, str]
+    n: Notification, r: Referral, smlo_ids: AbstractSet[str], names: Mapping[str, str]
 ) -> str:
     if n.recipient_id in smlo_ids:
         return "a service lead"
@@ -36,7 +37,7 @@ def _for_whom(
 
 def undelivered_card(
     items: Sequence[tuple[Notification, Referral]],
-    smlo_ids: frozenset[str],
+    smlo_ids: AbstractSet[str],
     names: Mapping[str, str],
     notice: str = "",
 ) -> Element:

@@ -14,7 +14,8 @@ from referrals.referral import Referral
 
 ROLE_HINTS = {
     "smlo": "You are a service lead. Type inbox to see referrals that need you, or roster "
-    "to see the advocates.",
+    "to see the advocates. To change the list, type add advocate or remove advocate and "
+    "then their name or work email. Type stats to see the figures.",
     "advocate": "You are an advocate. Type my cases to see your cases.",
 }
 

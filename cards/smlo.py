@@ -20,6 +20,7 @@ from cards.elements import (
     plain,
     refresh_for,
     row_with_button,
+    text_input,
 )
 from cards.verbs import Verb
 from referrals.people import Advocate, AllocationOption
@@ -145,9 +146,21 @@ def out_of_remit_card(r: Referral, problem: str = "") -> Element:
     )
 
 
+def _roster_form() -> tuple[list[Element], list[Element]]:
+    """Add or take off someone by name or work email (the service checks the SMLO)."""
+    label = "To add or take off someone, type their name or work email"
+    buttons = [
+        action("Add as advocate", Verb.ADD_ADVOCATE, primary=True),
+        action("Take off the list", Verb.REMOVE_ADVOCATE),
+    ]
+    return text_input("person", label, max_length=100), buttons
+
+
 def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
+    form, buttons = _roster_form()
     if not advocates:
-        return card([heading("Advocates"), para("There is no one on the advocate list yet.")])
+        empty = [heading("Advocates"), para("There is no one on the advocate list yet.")]
+        return card([*empty, *form], buttons)
     rows = []
     for advocate, caseload in advocates:
         state = "free now" if advocate.available else "busy just now"
@@ -160,7 +173,9 @@ def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
             heading("Our advocates"),
             para(f"There are {len(advocates)} on the list. Here is how busy each one is."),
             facts(rows),
-        ]
+            *form,
+        ],
+        buttons,
     )
 
 

@@ -31,6 +31,9 @@ class Verb(StrEnum):
     AUDIT = "smlo.audit"
     UNDELIVERED = "smlo.undelivered"
     RETRY_DELIVERY = "smlo.retry_delivery"
+    ROSTER = "smlo.roster"
+    ADD_ADVOCATE = "smlo.add_advocate"
+    REMOVE_ADVOCATE = "smlo.remove_advocate"
     # advocate
     ACCEPT = "advocate.accept"
     SHOW_DECLINE = "advocate.show_decline"

@@ -28,6 +28,11 @@ class AuditAction(StrEnum):
     WITHDRAW = "withdraw"
     CLOSE = "close"
     PURGE = "purge"
+    # The advocate roster: the entry's subject is `roster_subject(advocate id)`, not a referral.
+    ADD_ADVOCATE = "add_advocate"
+    REMOVE_ADVOCATE = "remove_advocate"
+    # The anonymous statistics: the entry's subject is `STATISTICS`, not a referral.
+    VIEW_STATISTICS = "view_statistics"
 
 
 class Outcome(StrEnum):
@@ -53,6 +58,17 @@ class AuditEntry:
     actor_role: ActorRole
     action: AuditAction
     outcome: Outcome
+
+
+ROSTER = "roster"  # the subject of a refused roster change, refused before any look-up
+
+
+def roster_subject(advocate_id: str) -> str:
+    """Where a change to one advocate's place on the roster is filed in the trail."""
+    return f"{ROSTER}:{advocate_id}"
+
+
+STATISTICS = "statistics"  # the subject of every look at the anonymous statistics
 
 
 class AuditLog(Protocol):

@@ -72,3 +72,12 @@ class AnswerInvalid(ReferralError):
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__("invalid answers: " + ", ".join(sorted(problems)))
         self.problems = problems
+
+
+class DirectoryUnavailable(ReferralError):
+    """The staff directory (Entra ID) could not be reached or would not answer in time;
+    `code` is an HTTP status or an error's class name, never anything a person typed."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(f"directory unavailable: {code}")
+        self.code = code

@@ -7,6 +7,7 @@ configuration, advocates from the roster. Nothing a card sends back decides a ro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,16 @@ class Actor:
     is_advocate: bool = False
 
 
+class RosterOverride(StrEnum):
+    """The SMLO's own change to the roster where the advocates group could not be changed,
+    so that the next group sync neither adds back someone they took off nor drops someone
+    they added."""
+
+    NONE = ""  # follows the advocates group (or there is no group)
+    ADDED = "added"  # on the roster although the group does not list them
+    REMOVED = "removed"  # off the roster although the group lists them
+
+
 @dataclass(frozen=True)
 class Advocate:
     user_id: str
@@ -26,6 +37,7 @@ class Advocate:
     team: str = ""
     available: bool = True
     active: bool = True
+    override: RosterOverride = RosterOverride.NONE
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from referrals.notifications import Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.referral import Referral
 from referrals.states import ReferralState
+from referrals.statistics import MonthTallies
 
 
 class ReferralStore(Protocol):
@@ -56,6 +57,11 @@ class ReferralStore(Protocol):
 
     async def next_reference_number(self, year: int) -> int:
         """1, 2, 3 … within a year, never the same number twice."""
+
+    async def statistics(self, months: Collection[str]) -> MonthTallies:
+        """Month ("2026-06") -> the sum of every referral's contribution to it
+        (`referrals.statistics`), for each month asked that has any. `save` keeps it in
+        step with the referrals; it must always equal a recount from them."""
 
 
 class RosterStore(Protocol):

@@ -9,19 +9,32 @@ allowed or refused.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from collections.abc import Set as AbstractSet
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
-from referrals import errors
+from referrals import errors, roster_changes
 from referrals.allocation import allocation_options, format_reference
-from referrals.audit import ActorRole, AuditAction, AuditEntry, AuditLog, Outcome
+from referrals.audit import (
+    ROSTER,
+    STATISTICS,
+    ActorRole,
+    AuditAction,
+    AuditEntry,
+    AuditLog,
+    Outcome,
+    roster_subject,
+)
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.notifications import Notification
 from referrals.people import Actor, Advocate, AllocationOption
 from referrals.ports import Clock, Stores
 from referrals.referral import SYSTEM, DeclineReason, Referral, Signpost
+from referrals.roster import Directory, RosterDirectory
+from referrals.roster_changes import RosterChange, RosterResult
 from referrals.states import NEEDS_SMLO, STATE_TABLE, ReferralState, Transition
+from referrals.statistics import StatisticsReport, build_report, last_months
 
 A = AuditAction
 
@@ -63,8 +76,9 @@ def role_towards(actor: Actor, referral: Referral | None) -> ActorRole:
 class ReferralService:
     stores: Stores
     clock: Clock
-    smlo_ids: frozenset[str]
+    smlo_ids: AbstractSet[str]  # a `MemberIds` when the directory keeps them current
     audit: AuditLog
+    directory: Directory | None = None  # None: Entra ID is not connected
 
     async def identify(self, user_id: str, display_name: str = "") -> Actor:
         """The roles of the person behind this turn, decided here and nowhere else."""
@@ -214,12 +228,59 @@ class ReferralService:
             raise errors.NotAnSmlo(actor.user_id)
         return await self.stores.referrals.list_in_states(NEEDS_SMLO)
 
+    async def statistics(self, actor: Actor, months: int = 12) -> StatisticsReport:
+        """The anonymous figures for the last `months` calendar months (SMLO only), every
+        small cell suppressed. Each look, allowed or refused, is audited."""
+        if not actor.is_smlo:
+            await self._record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.REFUSED)
+            raise errors.NotAnSmlo(actor.user_id)
+        period = last_months(self.clock.now(), months)
+        report = build_report(period, await self.stores.referrals.statistics(period))
+        await self._record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.ALLOWED)
+        return report
+
     async def roster(self, actor: Actor) -> list[tuple[Advocate, int]]:
         """Every advocate on the roster with the number of cases they hold (SMLO only)."""
         if not actor.is_smlo:
             raise errors.NotAnSmlo(actor.user_id)
         caseloads = await self.stores.referrals.caseloads()
         return [(a, caseloads.get(a.user_id, 0)) for a in await self.stores.roster.list_advocates()]
+
+    async def add_advocate(self, actor: Actor, who: str) -> RosterChange:
+        """The SMLO puts someone on the roster: in the advocates group if the app may."""
+        await self._may_manage_roster(actor, A.ADD_ADVOCATE)
+        change = await roster_changes.add_advocate(self.stores.roster, await self._directory(), who)
+        await self._record_roster_change(actor, change, A.ADD_ADVOCATE)
+        return change
+
+    async def remove_advocate(self, actor: Actor, who: str) -> RosterChange:
+        """The SMLO takes someone off the roster (and out of the group if the app may)."""
+        await self._may_manage_roster(actor, A.REMOVE_ADVOCATE)
+        caseloads = await self.stores.referrals.caseloads()
+        change = await roster_changes.remove_advocate(
+            self.stores.roster, await self._directory(), who, caseloads
+        )
+        await self._record_roster_change(actor, change, A.REMOVE_ADVOCATE)
+        return change
+
+    async def _may_manage_roster(self, actor: Actor, action: AuditAction) -> None:
+        """Only an SMLO, checked before any look-up so nobody else can probe the directory."""
+        if not actor.is_smlo:
+            await self._record(actor, ROSTER, None, action, Outcome.REFUSED)
+            raise errors.NotAnSmlo(actor.user_id)
+
+    async def _directory(self) -> Directory:
+        if self.directory is not None:
+            return self.directory
+        return RosterDirectory(await self.stores.roster.list_advocates())
+
+    async def _record_roster_change(
+        self, actor: Actor, change: RosterChange, action: AuditAction
+    ) -> None:
+        done = change.result in (RosterResult.ADDED, RosterResult.REMOVED)
+        if done and change.person is not None:
+            subject = roster_subject(change.person.user_id)
+            await self._record(actor, subject, None, action, Outcome.ALLOWED)
 
     async def my_cases(self, actor: Actor) -> list[Referral]:
         return await self.stores.referrals.list_for_advocate(actor.user_id)

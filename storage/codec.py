@@ -22,7 +22,7 @@ from typing import Any
 
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
-from referrals.people import Advocate
+from referrals.people import Advocate, RosterOverride
 from referrals.referral import CaseEvent, Referral, Signpost
 from referrals.states import ReferralState
 
@@ -129,7 +129,10 @@ def advocate_to_doc(advocate: Advocate) -> Document:
 
 def advocate_from_doc(doc: Mapping[str, Any]) -> Advocate:
     _check_schema(doc)
-    return Advocate(**{f.name: doc[f.name] for f in dataclasses.fields(Advocate)})
+    # Fields added later (`override`) take their defaults in documents written before them.
+    fields = {f.name: doc[f.name] for f in dataclasses.fields(Advocate) if f.name in doc}
+    fields["override"] = RosterOverride(fields.get("override", RosterOverride.NONE))
+    return Advocate(**fields)
 
 
 def sortable_time(moment: datetime) -> str:

@@ -157,7 +157,13 @@ class CosmosStores:
             cipher=cipher,
             draft_ttl_seconds=int(ttl.total_seconds()) if ttl else None,
         )
-        return cls(client, opened, settings, owned)
+        stores = cls(client, opened, settings, owned)
+        try:  # referrals saved before statistics existed are counted once, here
+            await CosmosReferralStore(opened).ensure_statistics()
+        except BaseException:
+            await stores.close()
+            raise
+        return stores
 
     async def close(self) -> None:
         await self.client.close()

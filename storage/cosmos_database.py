@@ -2,8 +2,9 @@
 
 Container design (docs/storage.md has the reasoning and the cost of each operation):
 
-    referrals      pk /id            referral documents, each with its own outbox
-                                     embedded; one reference-number counter per year
+    referrals      pk /id            referral documents, each with its own outbox and
+                                     statistics contribution embedded; one
+                                     reference-number counter per year; one statistics marker
     roster         pk /id            advocates (staff, in clear)
     conversations  pk /id            sealed conversation references, id = blind index
     audit          pk /referral_id   append-only audit entries

@@ -13,14 +13,24 @@ domain's `ConcurrentUpdate`. Drafts carry a `ttl`, removed on submit.
 
 Queries fan out across partitions and are sorted here, by the same key as the fake:
 the test server cannot sort on two fields, and these lists are short.
+
+Statistics: each sent referral's document carries its own contribution to the figures
+(`statistics`, sealed), written in the same single-item write as the change that causes
+it, for the reason the outbox is embedded: a separate month document would be a second
+write in another partition, with a crash window between the two and every save of the
+month contending for one ETag. Reading a period sums the contributions of the referrals
+changed since it began (`updated_key`, already indexed): it grows with the referrals of
+that period, never with all there have been. Documents written before statistics existed
+are counted once by `ensure_statistics` (at start-up) or `python -m storage.recount`.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from azure.core import MatchConditions
@@ -30,9 +40,10 @@ from azure.cosmos.exceptions import (
     CosmosResourceNotFoundError,
 )
 
-from referrals import errors
+from referrals import errors, statistics
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
+from referrals.statistics import MonthTallies
 from storage import codec, sealing
 from storage.cosmos_database import (
     WRITE_ATTEMPTS,
@@ -42,11 +53,15 @@ from storage.cosmos_database import (
     read_or_none,
     without_system_properties,
 )
+from storage.statistics_records import open_contribution, seal_contribution
 
 REFERRAL_TYPE = "referral"
 COUNTER_TYPE = "reference_counter"
+MARKER_TYPE = "statistics_marker"
+# Present once every referral document carries its contribution to the statistics.
+STATISTICS_MARKER = "statistics-counted-v1"
 # Ours, not the codec's: stripped before a document is opened.
-_STORE_FIELDS = ("type", "updated_key", "outbox", "ttl")
+_STORE_FIELDS = ("type", "updated_key", "outbox", "ttl", "statistics")
 _SELECT = "SELECT * FROM c WHERE c.type = 'referral' AND "
 _DRAFT = ReferralState.DRAFT.value
 
@@ -194,6 +209,63 @@ class CosmosReferralStore:
                 continue  # someone else took number 1; increment theirs
         raise errors.ConcurrentUpdate(counter_id)
 
+    # -- statistics --------------------------------------------------------------------
+
+    async def statistics(self, months: Collection[str]) -> MonthTallies:
+        if not months:
+            return {}
+        first = min(months)
+        # Every contribution is dated no later than the write that made it, so the
+        # referrals changed since the period began hold all of the period's figures.
+        since = codec.sortable_time(datetime(int(first[:4]), int(first[5:7]), 1, tzinfo=UTC))
+        items = await query(
+            self._container,
+            "SELECT c.id, c.statistics FROM c WHERE c.type = 'referral' "
+            "AND c.state != @draft AND c.updated_key >= @since",
+            draft=_DRAFT,
+            since=since,
+        )
+        total: MonthTallies = {}
+        for item in items:
+            if item.get("statistics"):  # missing only until `ensure_statistics` has run
+                found = open_contribution(item["id"], item["statistics"], self._db.cipher)
+                statistics.add(total, {m: t for m, t in found.items() if m in months})
+        return total
+
+    async def recount_statistics(self) -> MonthTallies:
+        """Work out every sent referral's contribution from the referral itself, write
+        it where the stored one differs (or is missing), and return the sums."""
+        total: MonthTallies = {}
+        items = self._container.query_items(
+            _SELECT + "c.state != @draft", parameters=[{"name": "@draft", "value": _DRAFT}]
+        )
+        async for item in items:
+            months = statistics.contribution_of(self._open(dict(item)))
+            statistics.add(total, months)
+            stored = item.get("statistics")
+            if not stored or open_contribution(item["id"], stored, self._db.cipher) != months:
+                await self._heal(dict(item), months)
+        return total
+
+    async def _heal(self, item: Item, months: MonthTallies) -> None:
+        sealed = seal_contribution(item["id"], months, self._db.cipher)
+        # A 412 or 404: saved (or gone) meanwhile, by a save that worked out its own.
+        with contextlib.suppress(CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
+            await self._container.replace_item(
+                item["id"],
+                without_system_properties(item) | {"statistics": sealed},
+                etag=item["_etag"],
+                match_condition=MatchConditions.IfNotModified,
+            )
+
+    async def ensure_statistics(self) -> None:
+        """Count documents written before statistics existed, once per database."""
+        if await read_or_none(self._container, STATISTICS_MARKER, STATISTICS_MARKER):
+            return
+        await self.recount_statistics()
+        with contextlib.suppress(CosmosResourceExistsError):  # another instance was first
+            await self._container.create_item({"id": STATISTICS_MARKER, "type": MARKER_TYPE})
+
     # -- migration ---------------------------------------------------------------------
 
     async def import_referral(self, referral: Referral, outbox: list[Any]) -> None:
@@ -219,6 +291,9 @@ class CosmosReferralStore:
         document["updated_key"] = codec.sortable_time(referral.updated_at)
         if referral.state is ReferralState.DRAFT and self._db.draft_ttl_seconds:
             document["ttl"] = self._db.draft_ttl_seconds  # from the last write (_ts)
+        if referral.submitted_at is not None:  # a draft counts for nothing
+            months = statistics.contribution_of(referral)
+            document["statistics"] = seal_contribution(referral.id, months, self._db.cipher)
         return document  # a replace without `ttl` clears it: submitted ones never expire
 
     def _seal_notification(self, notification: Any) -> Item:

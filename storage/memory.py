@@ -11,13 +11,14 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from referrals import errors
+from referrals import errors, statistics
 from referrals.audit import AuditEntry
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
+from referrals.statistics import MonthTallies
 from storage.outbox_changes import OutboxChanges
 
 
@@ -32,6 +33,7 @@ class MemoryReferralStore:
         self._referrals: dict[str, Referral] = {}
         self._counters: dict[int, int] = {}
         self._outbox = outbox
+        self._months: MonthTallies = {}  # the statistics, kept as SQLite keeps them
 
     async def save(self, referral: Referral) -> None:
         stored = self._referrals.get(referral.id)
@@ -40,6 +42,7 @@ class MemoryReferralStore:
             raise errors.ConcurrentUpdate(referral.id)
         referral.version += 1
         self._referrals[referral.id] = _snapshot(referral)
+        statistics.add(self._months, statistics.change(stored, referral))
         self._outbox.add_all(referral.new_notifications)
         referral.new_notifications = []
 
@@ -111,6 +114,13 @@ class MemoryReferralStore:
     async def next_reference_number(self, year: int) -> int:
         self._counters[year] = self._counters.get(year, 0) + 1
         return self._counters[year]
+
+    async def statistics(self, months: Collection[str]) -> MonthTallies:
+        return {m: dict(self._months[m]) for m in months if m in self._months}
+
+    async def recount_statistics(self) -> MonthTallies:
+        self._months = statistics.recount(self._referrals.values())
+        return copy.deepcopy(self._months)
 
 
 def _submitted_order(referral: Referral) -> tuple[datetime, str]:

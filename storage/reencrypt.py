@@ -27,7 +27,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from storage import sealing
+from storage import sealing, statistics_records
 from storage.bot_state import STATE_FIELD
 from storage.crypto import FieldCipher, UndecryptableValue
 from storage.keys import KeyConfigError, load_key_ring
@@ -51,6 +51,7 @@ async def reencrypt_sqlite(database: SqliteDatabase, batch_size: int = 200) -> d
         "outbox": ("id, document", _notification),
         "conversation_references": ("user_key, document", _reference),
         "bot_state": ("key, document", _state),
+        "statistics_months": ("month, document", _month),
     }
     return {
         table: await _in_batches(database, table, columns, reseal, batch_size)
@@ -132,6 +133,17 @@ async def _state(connection: aiosqlite.Connection, row: sqlite3.Row, cipher: Fie
     await connection.execute(
         "UPDATE bot_state SET document = ? WHERE key = ?",
         (cipher.encrypt(plain, STATE_FIELD, row["key"]), row["key"]),
+    )
+    return True
+
+
+async def _month(connection: aiosqlite.Connection, row: sqlite3.Row, cipher: FieldCipher) -> bool:
+    if cipher.is_current(row["document"], statistics_records.MONTH_FIELD):
+        return False
+    tally = statistics_records.open_month(row["month"], row["document"], cipher)
+    await connection.execute(
+        "UPDATE statistics_months SET document = ? WHERE month = ?",
+        (statistics_records.seal_month(row["month"], tally, cipher), row["month"]),
     )
     return True
 

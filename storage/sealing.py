@@ -7,8 +7,8 @@ DB adapter can keep them as items.
 Referral: one encrypted value, `sealed`, holds the referrer's id and name, every intake
 answer and the history. The answers are sealed whole, closed-set ones included: gender,
 age band, employment and route together with dates narrow a disclosure down to a person
-in a small force, and no query filters on them (statistics are computed by the
-application, after decryption). The history is sealed because its actor ids include the
+in a small force, and no query filters on them. The statistics counted from them are
+sealed too (`storage.statistics_records`). The history is sealed because its actor ids include the
 referrer's. `referrer_key`, a blind index of the referrer id, finds their referrals.
 In clear: id, version, state, dates, reference, step, signpost, and the staff ids the
 queries need (offered_to, advocate_id, declined_by).

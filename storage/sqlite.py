@@ -31,13 +31,14 @@ from typing import Any
 
 import aiosqlite
 
-from referrals import errors
+from referrals import errors, statistics
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
-from storage import codec, sealing
+from referrals.statistics import MonthTallies
+from storage import codec, sealing, sqlite_statistics
 from storage.crypto import FieldCipher
 from storage.outbox_changes import OutboxChanges
 
@@ -100,7 +101,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT",
         "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
     ),
+    # 5: anonymous statistics, one sealed tally per month (storage/sqlite_statistics.py),
+    # counted from the referrals already stored as it is applied (_FILL_AFTER).
+    ("CREATE TABLE statistics_months (month TEXT PRIMARY KEY, document TEXT NOT NULL)",),
 )
+# Work a migration needs beyond SQL, run in its transaction: schema number -> what to run.
+_FILL_AFTER = {5: sqlite_statistics.recount_in}
 # Tables whose schema-1 rows hold personal data in clear.
 _PLAINTEXT_TABLES = ("referrals", "outbox", "conversation_references", "bot_state")
 
@@ -216,6 +222,8 @@ async def _migrate(database: SqliteDatabase) -> None:
         for number, statements in enumerate(MIGRATIONS[current:], start=current + 1):
             for statement in statements:
                 await connection.execute(statement)
+            if number in _FILL_AFTER:
+                await _FILL_AFTER[number](connection, database.cipher)
             await connection.execute(f"PRAGMA user_version = {number}")
             _log.info("sqlite schema migrated to version %s", number)
 
@@ -246,6 +254,7 @@ class SqliteReferralStore:
         stored = replace(referral, version=referral.version + 1, new_notifications=[])
         row = _referral_row(stored, self._db.cipher)
         async with self._db.transaction() as connection:
+            before = None  # the stored version, where it counts towards the statistics
             if referral.version == 0:
                 try:
                     await connection.execute(
@@ -255,6 +264,8 @@ class SqliteReferralStore:
                 except sqlite3.IntegrityError:  # the id's only constraint: saved by someone first
                     raise errors.ConcurrentUpdate(referral.id) from None
             else:
+                if stored.submitted_at is not None:  # a draft counts for nothing, before or after
+                    before = await self._counted(connection, referral.id, referral.version)
                 cursor = await connection.execute(
                     "UPDATE referrals SET version = ?, state = ?, referrer_key = ?, "
                     "reference = ?, offered_to = ?, advocate_id = ?, created_at = ?, "
@@ -264,12 +275,38 @@ class SqliteReferralStore:
                 )
                 if cursor.rowcount != 1:
                     raise errors.ConcurrentUpdate(referral.id)
+            # Same transaction: the figures move with the referral or not at all.
+            delta = statistics.change(before, stored)
+            if delta:
+                await sqlite_statistics.record_change(connection, self._db.cipher, delta)
             await connection.executemany(
                 "INSERT INTO outbox (id, referral_id, recipient_key, kind, status, "
                 "created_at, document) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [_notification_row(n, self._db.cipher) for n in referral.new_notifications],
             )
         referral.version, referral.new_notifications = stored.version, []
+
+    async def _counted(
+        self, connection: aiosqlite.Connection, referral_id: str, version: int
+    ) -> Referral | None:
+        """The stored version `version` of a sent referral, or None (a draft, or not that
+        version: the update that follows then refuses it)."""
+        rows = list(
+            await connection.execute_fetchall(
+                "SELECT document FROM referrals WHERE id = ? AND version = ? AND state != ?",
+                (referral_id, version, ReferralState.DRAFT.value),
+            )
+        )
+        if not rows:
+            return None
+        stored = sealing.open_referral(json.loads(rows[0][0]), self._db.cipher)
+        return codec.referral_from_doc(stored)
+
+    async def statistics(self, months: Collection[str]) -> MonthTallies:
+        return await sqlite_statistics.read(self._db, months)
+
+    async def recount_statistics(self) -> MonthTallies:
+        return await sqlite_statistics.recount(self._db)
 
     async def get(self, referral_id: str) -> Referral:
         found = await self._one("WHERE id = ?", referral_id)

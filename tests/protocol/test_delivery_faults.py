@@ -8,6 +8,7 @@ delivery pass by hand (`deliver_pending` waits for any pass already running).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -158,3 +159,25 @@ async def test_many_notifications_to_one_smlo_go_at_most_five_a_second(
     assert len(times) == 12
     busiest = max(sum(1 for t in times if start <= t < start + 1.0) for start in times)
     assert busiest <= 5
+
+
+async def test_a_stalled_chat_does_not_hold_up_other_peoples_messages(
+    bot: RunningBot, people: People, connector: ConnectorStandIn
+) -> None:
+    # The first referral's card to the SMLO is throttled, so it is the oldest message due
+    # when the second referral arrives: the SMLO's chat comes first in the queue.
+    await submit_while_the_smlo_chat_fails(
+        bot, people, connector, times=1, status=429, retry_after="5"
+    )
+    bot.clock.advance(timedelta(seconds=5))
+    connector.stall_next(1, seconds=3.0, conversation=people.smlo.conversation_id)
+    await complete_intake(people.referrer)
+    delivering = asyncio.create_task(bot.runtime.notifier.deliver_pending())
+
+    await connector.wait_until(lambda: copies(people.deputy, "Referral SMA-2026-0002") == 1)
+    assert connector.faults_served == 1  # the stall in the SMLO's chat was still holding
+    await delivering
+    await a_pass_later(bot, 3600)
+    for reference in ("Referral SMA-2026-0001", "Referral SMA-2026-0002"):
+        assert copies(people.smlo, reference) == 1
+        assert copies(people.deputy, reference) == 1

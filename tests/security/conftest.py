@@ -137,9 +137,12 @@ class NoOutboundTokenFactory(ServiceClientCredentialsFactory):  # type: ignore[m
     async def is_authentication_disabled(self) -> bool:
         return False
 
+    credentials_made = 0  # each would be a new msal app, and a new token, in production
+
     async def create_credentials(
         self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
     ) -> Any:
+        self.credentials_made += 1
         return MicrosoftAppCredentials.empty()
 
 
@@ -156,6 +159,7 @@ class SecuredBot:
     runtime: Runtime
     sqlite_path: str
     connectors: list[ConnectorStandIn]
+    credentials: NoOutboundTokenFactory | None = None
     turns: list[str] = field(default_factory=list)  # activity types that reached the bot
     baseline: dict[str, int] = field(default_factory=dict)
 
@@ -242,7 +246,11 @@ async def start_bot(
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         runtime = app[RUNTIME]
         running = SecuredBot(
-            f"http://127.0.0.1:{port}", runtime, settings.sqlite_path, [connector, rogue_connector]
+            f"http://127.0.0.1:{port}",
+            runtime,
+            settings.sqlite_path,
+            [connector, rogue_connector],
+            credentials,
         )
         _record_turns(running)
         running.baseline = running.rows()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from referrals import statistics
 from referrals.clock import FakeClock
 from referrals.notifications import NotificationKind
 from referrals.referral import Referral
@@ -55,6 +56,8 @@ async def assert_everything_reads(path: Path, cipher: FieldCipher, written: list
         assert (told.recipient_id, told.conversation_id) == (REFERRER.user_id, "a:chat")
         state = await SqliteBotStateStorage(sqlite).read(["msteams/conversations/c1/"])
         assert state["msteams/conversations/c1/"]["step"] == 2  # type: ignore[index]
+        figures = statistics.recount(written)
+        assert await stores.referrals.statistics(list(figures)) == figures
 
 
 async def key_ids_in_use(path: Path) -> set[str]:
@@ -66,7 +69,7 @@ async def key_ids_in_use(path: Path) -> set[str]:
         tokens += [
             json.loads(r[0])["sealed"] for r in await db.fetch_all("SELECT document FROM outbox")
         ]
-        for table in ("conversation_references", "bot_state"):
+        for table in ("conversation_references", "bot_state", "statistics_months"):
             tokens += [r[0] for r in await db.fetch_all(f"SELECT document FROM {table}")]  # noqa: S608
     return {token.split(".")[1] for token in tokens}
 
@@ -92,6 +95,7 @@ async def test_old_key_records_read_the_command_moves_them_and_the_old_key_can_g
         "outbox": first["outbox"].checked - 1,  # the offer's notification is new
         "conversation_references": 1,
         "bot_state": 1,
+        "statistics_months": 1,  # one month's figures (the offer changed none)
     }
     assert {c.moved for c in again.values()} == {0}
     assert {table: c.checked for table, c in again.items()} == {

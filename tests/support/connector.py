@@ -6,6 +6,8 @@ place, so a test can ask "what does this person's chat show now?".
 
 It can also be told to misbehave for a while (`fail_next`, `stall_next`): answer 429 with
 a Retry-After, 5xx or 403, or stall past the client's timeout. By default it never does.
+And, as Teams does, it can refuse to open a chat with someone who does not have the app
+(`without_app`) until the app is installed for them (`app_installed`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ class ConnectorStandIn:
         self.posted_at: list[tuple[str, float]] = []  # (conversation, monotonic time) per post
         self.faults: list[Fault] = []
         self.faults_served = 0
+        self.without_app: set[str] = set()  # ids Teams will not open a 1:1 chat with
+        self.refused_without_app = 0
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -99,6 +103,10 @@ class ConnectorStandIn:
         """Hold the next calls for `seconds` (past the client's timeout), then answer 504
         without storing anything: a connector that never got the message through."""
         self.faults += [Fault(504, None, seconds, conversation) for _ in range(times)]
+
+    def app_installed(self, user_id: str) -> None:
+        """The app is now installed for this person (Graph's install calls this)."""
+        self.without_app.discard(user_id)
 
     def clear_faults(self) -> None:
         self.faults.clear()
@@ -139,6 +147,11 @@ class ConnectorStandIn:
         body = await request.json()
         if (fault := await self._fault("")) is not None:
             return fault
+        members = body.get("members") or [{}]
+        if members[0].get("id") in self.without_app:
+            self.refused_without_app += 1
+            error = {"code": "BotNotInConversationRoster", "message": "app not installed"}
+            return web.json_response({"error": error}, status=403)
         self.requests.append((request.method, request.path))
         self.created.append(body)
         conversation_id = f"a:created-{next(self._ids)}"

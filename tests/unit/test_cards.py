@@ -21,11 +21,21 @@ from typing import Any
 
 import pytest
 
-from bot.messages import ADVOCATE_GONE, NOT_FOR_YOU, NOT_FOUND, OUT_OF_DATE, UNEXPECTED, UNREADABLE
+from bot.messages import (
+    ADVOCATE_GONE,
+    DIRECTORY_DOWN,
+    NOT_FOR_YOU,
+    NOT_FOUND,
+    OUT_OF_DATE,
+    UNEXPECTED,
+    UNREADABLE,
+)
 from bot.notifier import update_words
 from cards import advocate, intake, intake_steps, notices, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module
+from cards import roster as roster_module
+from cards import statistics as statistics_module
 from cards import wording as w
 from cards.audit import audit_card
 from cards.delivery import undelivered_card
@@ -61,6 +71,9 @@ from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.roster import GroupChange, Person
+from referrals.roster_changes import RosterChange, RosterResult
+from referrals.statistics import Measure, MonthTallies, Result, build_report, last_months
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 
@@ -417,7 +430,14 @@ def _notices() -> Iterator[Shown]:
             partial(notices.signposted_card, signposted(FULL, where)),
             Face.UNASKED,
         )
-    for title, message in (NOT_FOR_YOU, OUT_OF_DATE, UNREADABLE, NOT_FOUND, ADVOCATE_GONE):
+    for title, message in (
+        NOT_FOR_YOU,
+        OUT_OF_DATE,
+        UNREADABLE,
+        NOT_FOUND,
+        ADVOCATE_GONE,
+        DIRECTORY_DOWN,
+    ):
         yield Shown(f"problem:{title}", partial(notices.problem_card, title, message))
     yield Shown(
         "problem:unexpected", lambda: notices.problem_card(*UNEXPECTED, error_id="5F3A09C2")
@@ -446,12 +466,66 @@ AUDIT_TRAIL = [
     AuditEntry(NOW, "r", "system", ActorRole.SYSTEM, AuditAction.PURGE, Outcome.ALLOWED),
 ]
 
+
+def _roster_changes() -> Iterator[Shown]:
+    """Every answer to `add advocate …` / `remove advocate …`, each way the group can go."""
+    pat = Person("p-1", "Pat *O'Brien*")
+    others = (pat, Person("p-2", "Pat Okafor"), Person("p-3", "Patrick [Lee](https://x.example)"))
+    plain_results = {
+        RosterResult.ASK_WHO: RosterChange(RosterResult.ASK_WHO),
+        RosterResult.NOT_FOUND: RosterChange(RosterResult.NOT_FOUND, "Pat O'Brien"),
+        RosterResult.SEVERAL: RosterChange(RosterResult.SEVERAL, "Pat", candidates=others),
+        RosterResult.ALREADY_ADVOCATE: RosterChange(RosterResult.ALREADY_ADVOCATE, "Pat", pat),
+        RosterResult.NOT_ADVOCATE: RosterChange(RosterResult.NOT_ADVOCATE, "Pat", pat),
+    }
+    for result, change in plain_results.items():
+        yield Shown(f"roster_change:{result}", partial(roster_module.roster_change_card, change))
+    for group in GroupChange:
+        for result in (RosterResult.ADDED, RosterResult.REMOVED):
+            if (result, group) == (RosterResult.ADDED, GroupChange.THROUGH_OTHER_GROUP):
+                continue  # adding never reaches a nested group
+            for cases in (0, 1, 3) if result is RosterResult.REMOVED else (0,):
+                change = RosterChange(result, "Pat", pat, group=group, open_cases=cases)
+                yield Shown(
+                    f"roster_change:{result}:{group}:{cases}",
+                    partial(roster_module.roster_change_card, change),
+                )
+
+
+def _statistics_cards() -> Iterator[Shown]:
+    """The SMLO's figures: busy, too few to break down, and none at all."""
+    months = last_months(NOW, 12)
+    m = Measure
+    busy: MonthTallies = {
+        month: {(m.RECEIVED, ""): n, (m.ROUTE, Route.EXPERIENCED): n, (m.GENDER, "not_given"): n}
+        for month, n in zip(months, (6, 0, 2, 7, 5, 9, 0, 0, 8, 6, 5, 7), strict=True)
+        if n
+    }
+    busy[months[-1]] |= {
+        (m.WISH, Wish.TALK_TO_ADVOCATE): 7,
+        (m.WISH, Wish.INFORMATION): 3,
+        (m.RESULT, Result.ALLOCATED): 6,
+        (m.RESULT, Result.WITHDRAWN): 1,
+        (m.ADVOCATE, ADA.user_id): 6,
+    }
+    few: MonthTallies = {months[3]: {(m.RECEIVED, ""): 2, (m.ROUTE, Route.CONCERN): 2}}
+    for name, tallies in (("some", busy), ("too_few", few), ("none", {})):
+        report = build_report(months, tallies)
+        yield Shown(
+            f"statistics:{name}",
+            partial(statistics_module.statistics_card, report),
+            Face.CONTENT_FREE,
+        )
+
+
 CARDS: tuple[Shown, ...] = (
+    *_roster_changes(),
     *_step_variants(),
     *_referrer_cards(),
     *_smlo_cards(),
     *_advocate_cards(),
     *_notices(),
+    *_statistics_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -781,6 +855,8 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             intake_steps,
             audit_module,
             delivery_module,
+            roster_module,
+            statistics_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__

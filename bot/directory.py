@@ -1,0 +1,192 @@
+"""The force's Entra ID as the bot's directory, through Microsoft Graph.
+
+Roles: the members of the SMLO group (`SMA_SMLO_GROUP_ID`) are the SMLOs, and the
+members of the advocates group (`SMA_ADVOCATES_GROUP_ID`) are synchronised into the
+roster (`referrals.roster.synchronise`). Both are read at start-up and then every
+`SMA_DIRECTORY_REFRESH_SECONDS` in the background, transitive members included, page by
+page. When Graph fails, the last known members stay in force and the failure is logged
+(group id and status only); until the SMLO group has been read once, `SMA_SMLO_IDS`
+(if set) hold the role.
+
+It is also the domain's `Directory` port: finding staff by work e-mail or name, and
+adding to or removing from the advocates group, where a 403 means the app has no
+`GroupMember.ReadWrite.All` and the SMLO's change is kept on the bot's roster instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from urllib.parse import quote
+
+from bot.background import stop_if_cancelled
+from bot.graph import GraphClient, GraphUnavailable, odata_string
+from referrals.errors import DirectoryUnavailable
+from referrals.ports import RosterStore
+from referrals.roles import MemberIds
+from referrals.roster import GroupChange, Person, synchronise
+
+log = logging.getLogger(__name__)
+USER_FIELDS = "id,displayName"
+FOUND_AT_MOST = "25"
+RETRY_SOONER = 30.0  # seconds between tries while the last refresh failed
+_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def object_id(user_id: str) -> str:
+    """An Entra object id, checked before it becomes part of a Graph path."""
+    if not _OBJECT_ID.match(user_id):
+        raise GraphUnavailable("not_an_object_id")
+    return quote(user_id, safe="-")
+
+
+class GraphDirectory:
+    def __init__(
+        self,
+        graph: GraphClient,
+        roster: RosterStore,
+        *,
+        smlos: MemberIds | None = None,
+        smlo_group_id: str = "",
+        advocates_group_id: str = "",
+    ) -> None:
+        self._graph, self._roster = graph, roster
+        self._smlos, self._smlo_group = smlos, smlo_group_id
+        self._advocates_group = advocates_group_id
+        self._advocates: dict[str, str] = {}  # last known members: object id -> name
+        self.last_refresh_ok = False
+
+    # -- roles ---------------------------------------------------------------------
+
+    async def refresh(self) -> bool:
+        """Read both groups; True if both were read. A group that could not be read keeps
+        its last known members."""
+        ok = True
+        if self._smlos is not None and self._smlo_group:
+            try:
+                smlos = await self._members(self._smlo_group)
+            except DirectoryUnavailable as failure:
+                ok = self._kept("SMLO", self._smlo_group, failure)
+            else:
+                self._smlos.replace(smlos)
+                log.info("directory: SMLO group=%s members=%s", self._smlo_group, len(smlos))
+        if self._advocates_group:
+            try:
+                advocates = await self._members(self._advocates_group)
+            except DirectoryUnavailable as failure:
+                ok = self._kept("advocates", self._advocates_group, failure)
+            else:
+                self._advocates = advocates
+                await self._synchronise_roster(advocates)
+        self.last_refresh_ok = ok
+        return ok
+
+    async def run(self, every: float) -> None:
+        """Background loop: refresh every `every` seconds (sooner while failing)."""
+        while True:
+            await asyncio.sleep(every if self.last_refresh_ok else min(every, RETRY_SOONER))
+            try:
+                await self.refresh()
+            except Exception as error:  # a store hiccup: the next round tries again
+                stop_if_cancelled()
+                self.last_refresh_ok = False
+                log.error("directory refresh failed: %s", type(error).__name__)
+
+    async def _members(self, group_id: str) -> dict[str, str]:
+        path = f"/groups/{object_id(group_id)}/transitiveMembers/microsoft.graph.user"
+        users = await self._graph.get_all(path, {"$select": USER_FIELDS})
+        return {
+            str(u["id"]): str(u.get("displayName") or "")
+            for u in users
+            if isinstance(u.get("id"), str)
+        }
+
+    async def _synchronise_roster(self, members: dict[str, str]) -> None:
+        changes = synchronise(await self._roster.list_advocates(), members)
+        for advocate in changes:
+            await self._roster.put_advocate(advocate)
+        log.info(
+            "directory: advocates group=%s members=%s roster changes=%s",
+            self._advocates_group,
+            len(members),
+            len(changes),
+        )
+
+    @staticmethod
+    def _kept(role: str, group_id: str, failure: DirectoryUnavailable) -> bool:
+        log.warning(
+            "directory: could not read the %s group=%s (%s); keeping the last known members",
+            role,
+            group_id,
+            failure.code,
+        )
+        return False
+
+    # -- the Directory port ------------------------------------------------------------
+
+    async def find_people(self, text: str) -> list[Person]:
+        literal = odata_string(text)
+        if "@" in text:
+            query = f"mail eq {literal} or userPrincipalName eq {literal}"
+        else:
+            query = f"startswith(displayName,{literal})"
+        params = {"$filter": query, "$select": USER_FIELDS, "$top": FOUND_AT_MOST}
+        answer = await self._graph.request("GET", "/users", params=params)
+        if answer.status != 200:
+            log.warning("directory: user search answered %s", answer.status)
+            raise GraphUnavailable(str(answer.status))
+        return [
+            Person(u["id"], str(u.get("displayName") or ""))
+            for u in answer.body.get("value", [])
+            if isinstance(u, dict) and isinstance(u.get("id"), str)
+        ]
+
+    async def add_to_advocates(self, user_id: str) -> GroupChange:
+        if not self._advocates_group:
+            return GroupChange.NO_GROUP
+        if user_id in self._advocates:
+            return GroupChange.UNCHANGED
+        reference = {"@odata.id": f"{self._graph.base_url}/directoryObjects/{object_id(user_id)}"}
+        path = f"/groups/{object_id(self._advocates_group)}/members/$ref"
+        answer = await self._graph.request("POST", path, body=reference)
+        if answer.status in (200, 201, 204):
+            self._advocates[user_id] = ""
+            log.info("directory: added user=%s to group=%s", user_id, self._advocates_group)
+            return GroupChange.CHANGED
+        if answer.status == 403:
+            return self._not_permitted("add", user_id)
+        if answer.status == 400 and user_id in await self._members(self._advocates_group):
+            return GroupChange.UNCHANGED  # a member already (the last read was older)
+        raise GraphUnavailable(str(answer.status))
+
+    async def remove_from_advocates(self, user_id: str) -> GroupChange:
+        if not self._advocates_group:
+            return GroupChange.NO_GROUP
+        group = object_id(self._advocates_group)
+        answer = await self._graph.request(
+            "DELETE", f"/groups/{group}/members/{object_id(user_id)}/$ref"
+        )
+        if answer.status in (200, 204):
+            self._advocates.pop(user_id, None)
+            log.info("directory: removed user=%s from group=%s", user_id, self._advocates_group)
+            return GroupChange.CHANGED
+        if answer.status == 403:
+            return self._not_permitted("remove", user_id)
+        if answer.status == 404:
+            # Not a direct member: either not in the group at all, or in it through a
+            # nested group the bot cannot change.
+            if user_id in self._advocates:
+                return GroupChange.THROUGH_OTHER_GROUP
+            return GroupChange.UNCHANGED
+        raise GraphUnavailable(str(answer.status))
+
+    def _not_permitted(self, change: str, user_id: str) -> GroupChange:
+        log.warning(
+            "directory: the app may not %s members of group=%s (403); user=%s changed on "
+            "the bot's roster instead",
+            change,
+            self._advocates_group,
+            user_id,
+        )
+        return GroupChange.NOT_PERMITTED

@@ -1,0 +1,242 @@
+"""The anonymous statistics the service is measured by, month by month.
+
+A referral's *facts* are a pure function of the referral: the month it was received, its
+closed-set answers (route, employment, gender, age band, wishes; "not given" where
+skipped), and its outcomes with the time each happened (sent to another service, an
+advocate took it, withdrawn, closed) and the advocate who took it. Withdrawal and the
+retention purge keep all of this (`IntakeAnswers.statistical_only`, and the history keeps
+its events), so the figures survive them.
+
+A referral *contributes* to each month something happened in: one received, its answers,
+in the month it was sent; each outcome in the month it happened. Stores keep, per month,
+the sum of every referral's contribution (a `Tally`), updated with the change in a
+referral's contribution in the same write as the referral itself, so reading a year's
+figures costs twelve records however many referrals there have ever been; and they can
+always recount them from the referrals (`python -m storage.recount`).
+
+Months are calendar months in UTC, written "2026-06".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from referrals.intake import AgeBand, Employment, Gender, Route, Wish
+from referrals.referral import Referral
+from referrals.suppression import Cell, protect_breakdown, protect_counts
+
+
+class Measure(StrEnum):
+    RECEIVED = "received"
+    ROUTE = "route"
+    EMPLOYMENT = "employment"
+    GENDER = "gender"
+    AGE_BAND = "age_band"
+    WISH = "wish"
+    RESULT = "result"
+    ADVOCATE = "advocate"  # accepts by each advocate (id), for "advocates deployed"
+
+
+class Result(StrEnum):
+    """What became of a referral, counted in the month it happened."""
+
+    SIGNPOSTED = "signposted"  # outside the remit: sent to another service
+    ALLOCATED = "allocated"  # an advocate accepted it (an advocate deployed)
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+NOT_GIVEN = "not_given"
+_RESULT_EVENTS = {
+    "ReferralSignposted": Result.SIGNPOSTED,
+    "AllocationAccepted": Result.ALLOCATED,
+    "ReferralWithdrawn": Result.WITHDRAWN,
+    "ReferralClosed": Result.CLOSED,
+}
+
+Key = tuple[Measure, str]  # (measure, category); RECEIVED's category is ""
+Tally = dict[Key, int]
+MonthTallies = dict[str, Tally]  # "2026-06" -> tally
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    received: datetime
+    route: str
+    employment: str
+    gender: str
+    age_band: str
+    wishes: tuple[str, ...]
+    results: tuple[tuple[Result, datetime], ...]
+    advocate: str  # who accepted it, "" if nobody has
+
+
+def facts_of(referral: Referral) -> ReferralFacts | None:
+    """None for a draft: it has not been received."""
+    if referral.submitted_at is None:
+        return None
+    a = referral.answers
+    results = tuple(
+        (_RESULT_EVENTS[e.name], e.at) for e in referral.history if e.name in _RESULT_EVENTS
+    )
+    accepted = any(result is Result.ALLOCATED for result, _ in results)
+    return ReferralFacts(
+        received=referral.submitted_at,
+        route=_given(a.route),
+        employment=_given(a.employment),
+        gender=_given(a.gender),
+        age_band=_given(a.age_band),
+        wishes=tuple(dict.fromkeys(w.value for w in a.wishes)),
+        results=results,
+        advocate=referral.advocate_id if accepted else "",
+    )
+
+
+def _given(value: StrEnum | None) -> str:
+    return NOT_GIVEN if value is None else value.value
+
+
+def month_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m")
+
+
+def last_months(now: datetime, count: int) -> list[str]:
+    """The `count` calendar months up to and including now's, oldest first."""
+    if count < 1:
+        raise ValueError("ask for at least one month")
+    utc = now.astimezone(UTC)
+    index = utc.year * 12 + utc.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
+
+
+def contribution(facts: ReferralFacts | None) -> MonthTallies:
+    """What one referral adds to each month's figures."""
+    months: MonthTallies = {}
+    if facts is None:
+        return months
+
+    def count(moment: datetime, measure: Measure, category: str = "") -> None:
+        tally = months.setdefault(month_of(moment), {})
+        tally[(measure, category)] = tally.get((measure, category), 0) + 1
+
+    count(facts.received, Measure.RECEIVED)
+    count(facts.received, Measure.ROUTE, facts.route)
+    count(facts.received, Measure.EMPLOYMENT, facts.employment)
+    count(facts.received, Measure.GENDER, facts.gender)
+    count(facts.received, Measure.AGE_BAND, facts.age_band)
+    for wish in facts.wishes:
+        count(facts.received, Measure.WISH, wish)
+    for result, at in facts.results:
+        count(at, Measure.RESULT, result)
+        if result is Result.ALLOCATED and facts.advocate:
+            count(at, Measure.ADVOCATE, facts.advocate)
+    return months
+
+
+def contribution_of(referral: Referral | None) -> MonthTallies:
+    return contribution(facts_of(referral)) if referral is not None else {}
+
+
+def add(into: MonthTallies, other: Mapping[str, Mapping[Key, int]], sign: int = 1) -> None:
+    """`into += sign * other`, month by month, dropping what comes to zero."""
+    for month, tally in other.items():
+        target = into.setdefault(month, {})
+        for key, n in tally.items():
+            value = target.get(key, 0) + sign * n
+            if value:
+                target[key] = value
+            else:
+                target.pop(key, None)
+        if not target:
+            del into[month]
+
+
+def change(old: Referral | None, new: Referral | None) -> MonthTallies:
+    """How a referral's move from `old` to `new` changes each month's figures."""
+    delta = contribution_of(new)
+    add(delta, contribution_of(old), -1)
+    return delta
+
+
+def recount(referrals: Iterable[Referral]) -> MonthTallies:
+    """Every month's figures, from the referrals themselves."""
+    total: MonthTallies = {}
+    for referral in referrals:
+        add(total, contribution_of(referral))
+    return total
+
+
+# -- the report ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    measure: Measure
+    cells: tuple[Cell, ...]
+    total: Cell | None = None  # where the cells add up to the referrals received
+
+
+@dataclass(frozen=True)
+class StatisticsReport:
+    """A period's figures with every small cell suppressed: nothing here can identify
+    anyone, and no suppressed value is carried (it cannot leak from a card)."""
+
+    months: tuple[str, ...]
+    received: Breakdown  # by month, with the period's total
+    answers: tuple[Breakdown, ...]  # route, employment, gender, age band, wishes
+    results: Breakdown  # outcomes that happened in the period
+    advocates_deployed: Cell  # distinct advocates who accepted a referral in the period
+
+    @property
+    def too_few_to_break_down(self) -> bool:
+        return self.received.total is not None and self.received.total.value is None
+
+
+_CATEGORIES: dict[Measure, tuple[str, ...]] = {
+    Measure.ROUTE: (*(v.value for v in Route), NOT_GIVEN),
+    Measure.EMPLOYMENT: (*(v.value for v in Employment), NOT_GIVEN),
+    Measure.GENDER: (*(v.value for v in Gender), NOT_GIVEN),
+    Measure.AGE_BAND: (*(v.value for v in AgeBand), NOT_GIVEN),
+    Measure.WISH: tuple(v.value for v in Wish),
+    Measure.RESULT: tuple(v.value for v in Result),
+}
+
+
+def build_report(
+    months: Sequence[str], tallies: Mapping[str, Mapping[Key, int]]
+) -> StatisticsReport:
+    """The report for `months` (oldest first) from the stores' month tallies."""
+    period: Tally = {}
+    advocates: set[str] = set()
+    for month in months:
+        for (measure, category), n in tallies.get(month, {}).items():
+            period[(measure, category)] = period.get((measure, category), 0) + n
+            if measure is Measure.ADVOCATE and n > 0:
+                advocates.add(category)
+    by_month = [(m, tallies.get(m, {}).get((Measure.RECEIVED, ""), 0)) for m in months]
+    received = Breakdown(Measure.RECEIVED, *protect_breakdown(by_month))
+    population = sum(n for _, n in by_month)
+    answers = [
+        Breakdown(m, *protect_breakdown(_counts(period, m)))
+        for m in (Measure.ROUTE, Measure.EMPLOYMENT, Measure.GENDER, Measure.AGE_BAND)
+    ]
+    # Each wish splits the referrals in two (chose it, did not), so it is protected as a
+    # breakdown of two cells: otherwise "all but one wanted X" would show a single person.
+    wishes = tuple(
+        protect_breakdown([(wish, n), ("", max(population - n, 0))])[0][0]
+        for wish, n in _counts(period, Measure.WISH)
+    )
+    answers.append(Breakdown(Measure.WISH, wishes))
+    results = Breakdown(Measure.RESULT, protect_counts(_counts(period, Measure.RESULT)))
+    (deployed,) = protect_counts([("advocates", len(advocates))])
+    return StatisticsReport(tuple(months), received, tuple(answers), results, deployed)
+
+
+def _counts(period: Tally, measure: Measure) -> list[tuple[str, int]]:
+    """Every known category in order (zeros too), then any others the data holds."""
+    known = _CATEGORIES[measure]
+    others = sorted({c for m, c in period if m is measure} - set(known))
+    return [(c, period.get((measure, c), 0)) for c in (*known, *others)]

@@ -1,0 +1,201 @@
+"""How each real store keeps the statistics: sealed, in step with the referral write, and
+rebuilt from the referrals when asked (`python -m storage.recount`) or when upgraded.
+
+The behaviour every store shares is in test_statistics_contract.py; this is what is
+particular to SQLite (month records in the referral's transaction, migration 5) and
+Cosmos DB (contributions embedded in each referral document, counted at start-up).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from referrals import statistics
+from referrals.clock import FakeClock
+from referrals.intake import Employment, Gender
+from referrals.referral import Referral
+from storage import recount, sqlite_statistics
+from storage.cosmos import CosmosStores
+from storage.cosmos_database import query, without_system_properties
+from storage.cosmos_referrals import STATISTICS_MARKER
+from storage.crypto import UndecryptableValue
+from storage.recount import main as recount_main
+from storage.sqlite import SqliteStores
+from tests.storage.conftest import ADVOCATE, CIPHER, OTHER_REFERRER, Scenario
+from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
+
+ENVIRONMENT = {
+    "SMA_DATA_KEYS": "test:" + base64.b64encode(hashlib.sha256(b"test key test").digest()).decode(),
+    "SMA_DATA_KEY_ID": "test",
+}
+
+
+async def a_few_referrals(scenario: Scenario) -> list[Referral]:
+    await scenario.stores.roster.put_advocate(ADVOCATE)
+    return [await scenario.active(), await scenario.submitted(OTHER_REFERRER)]
+
+
+def every_month(referrals: list[Referral]) -> list[str]:
+    return sorted(statistics.recount(referrals))
+
+
+# -- SQLite ----------------------------------------------------------------------------
+
+
+async def test_sqlite_month_records_are_sealed_and_bound_to_their_month(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        written = await a_few_referrals(Scenario(sqlite.stores, clock))
+        (month,) = every_month(written)
+        (document,) = [
+            row[0]
+            for row in await sqlite.database.fetch_all("SELECT document FROM statistics_months")
+        ]
+        assert document.startswith("v1.test.")
+        async with sqlite.database.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO statistics_months (month, document) VALUES ('2020-01', ?)",
+                (document,),
+            )
+        with pytest.raises(UndecryptableValue):  # moved to another month, it does not read
+            await sqlite.stores.referrals.statistics(["2020-01"])
+
+    raw = path.read_bytes()  # the answers counted (conftest.FULL_ANSWERS) are nowhere in clear
+    for clear in ("on_behalf", Employment.STAFF.value, Gender.PREFER_NOT.value, "35_44", month):
+        assert f'"{clear}"'.encode() not in raw
+
+
+async def test_sqlite_a_failed_figures_write_leaves_the_referral_unsaved_too(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with await SqliteStores.open(tmp_path / "referrals.db", CIPHER) as sqlite:
+        scenario = Scenario(sqlite.stores, clock)
+        referral = await scenario.draft()
+        months = statistics.last_months(clock.now(), 1)
+
+        async def crash(*_: object) -> None:
+            raise OSError("disk went away mid-transaction")
+
+        monkeypatch.setattr(sqlite_statistics, "record_change", crash)
+        with pytest.raises(OSError, match="mid-transaction"):
+            await scenario.submit(referral)
+        monkeypatch.undo()
+
+        stored = await sqlite.stores.referrals.get(referral.id)
+        assert stored.state == "draft", "one transaction: the referral was not sent either"
+        assert await sqlite.stores.referrals.statistics(months) == {}
+
+
+async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        written = await a_few_referrals(Scenario(sqlite.stores, clock))
+    with sqlite3.connect(path) as connection:  # as a database from before statistics was
+        connection.execute("DROP TABLE statistics_months")
+        connection.execute("PRAGMA user_version = 4")
+    connection.close()
+
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        found = await sqlite.stores.referrals.statistics(every_month(written))
+
+    assert found == statistics.recount(written)
+
+
+def test_the_recount_command_puts_drifted_figures_right_and_prints_no_figure(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "referrals.db"
+
+    async def fill_then_drift() -> list[Referral]:
+        async with await SqliteStores.open(path, CIPHER) as sqlite:
+            written = await a_few_referrals(Scenario(sqlite.stores, FakeClock()))
+            async with sqlite.database.transaction() as connection:
+                await connection.execute("DELETE FROM statistics_months")
+        return written
+
+    written = asyncio.run(fill_then_drift())
+
+    assert recount_main(["--sqlite", str(path)], ENVIRONMENT) == 1
+    assert "differed from the recount and are now put right" in capsys.readouterr().out
+    assert recount_main(["--sqlite", str(path)], ENVIRONMENT) == 0
+    printed = capsys.readouterr().out
+    assert "statistics recounted from the referrals: 1 months" in printed
+    assert "the kept figures matched the recount" in printed
+    assert recount_main(["--sqlite", str(tmp_path / "missing.db")], ENVIRONMENT) == 2
+
+    async def figures() -> statistics.MonthTallies:
+        async with await SqliteStores.open(path, CIPHER) as sqlite:
+            return await sqlite.stores.referrals.statistics(every_month(written))
+
+    assert asyncio.run(figures()) == statistics.recount(written)
+
+
+# -- Cosmos DB -------------------------------------------------------------------------
+
+
+async def test_cosmos_documents_from_before_statistics_are_counted_at_start_up(
+    cosmos_server: CosmosTestServer, clock: FakeClock
+) -> None:
+    settings = cosmos_server.settings()
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        written = await a_few_referrals(Scenario(cosmos.stores, clock))
+        container = cosmos.database.referrals
+        # As code from before statistics left them: no contribution, no marker.
+        for item in await query(container, "SELECT * FROM c WHERE c.type = 'referral'"):
+            await container.replace_item(item["id"], without_system_properties(item, "statistics"))
+        await container.delete_item(STATISTICS_MARKER, partition_key=STATISTICS_MARKER)
+        assert await cosmos.stores.referrals.statistics(every_month(written)) == {}
+
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        found = await cosmos.stores.referrals.statistics(every_month(written))
+        marker = await query(
+            cosmos.database.referrals, "SELECT * FROM c WHERE c.id = @m", m=STATISTICS_MARKER
+        )
+
+    assert found == statistics.recount(written)
+    assert len(marker) == 1
+
+
+async def test_cosmos_a_contribution_is_sealed_to_its_own_referral(
+    cosmos: CosmosStores, clock: FakeClock
+) -> None:
+    first, second = await a_few_referrals(Scenario(cosmos.stores, clock))
+    container = cosmos.database.referrals
+    stolen = (
+        await query(container, "SELECT VALUE c.statistics FROM c WHERE c.id = @i", i=first.id)
+    )[0]
+    assert stolen.startswith("v1.test.")
+    item = (await query(container, "SELECT * FROM c WHERE c.id = @i", i=second.id))[0]
+    await container.replace_item(
+        second.id, without_system_properties(item) | {"statistics": stolen}
+    )
+
+    with pytest.raises(UndecryptableValue):
+        await cosmos.stores.referrals.statistics(every_month([first, second]))
+
+
+async def test_the_recount_command_runs_against_cosmos(
+    cosmos_server: CosmosTestServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = ENVIRONMENT | {
+        "SMA_COSMOS_ENDPOINT": cosmos_server.endpoint,
+        "SMA_COSMOS_DATABASE": "recounted",
+        "SMA_COSMOS_KEY": EMULATOR_KEY,
+        "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY": "true",
+    }
+    async with await CosmosStores.open(cosmos_server.settings("recounted"), CIPHER) as cosmos:
+        await a_few_referrals(Scenario(cosmos.stores, FakeClock()))
+
+    assert await recount.run(None, env) == 0
+    assert "the kept figures matched the recount" in capsys.readouterr().out
+    assert await recount.run(None, {}) == 2, "no keys: refused"

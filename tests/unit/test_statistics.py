@@ -1,0 +1,287 @@
+"""What a referral counts for, month by month, and the report built from the counts.
+
+Referrals are moved through the real transitions; `contribution_of` is a pure function of
+the referral, so counting each change as it happens must always equal counting again
+from the referrals as they end up (the stores rely on this: tests/storage hold them to it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from referrals import errors
+from referrals.intake import AgeBand, Employment, Gender, IntakeAnswers, IntakeStep, Route, Wish
+from referrals.people import Actor, Advocate
+from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.statistics import (
+    NOT_GIVEN,
+    Measure,
+    MonthTallies,
+    Result,
+    add,
+    build_report,
+    change,
+    contribution_of,
+    last_months,
+    month_of,
+    recount,
+)
+from referrals.suppression import SMALL_CELL_LIMIT, Shown, is_small
+
+M = Measure
+START = datetime(2026, 1, 30, 22, 0, tzinfo=UTC)
+REFERRER = Actor("referrer-1", "Rosa Referrer")
+SMLO = Actor("smlo-1", "Sam Smlo", is_smlo=True)
+ADA = Advocate("advocate-1", "Ada Advocate")
+BEN = Advocate("advocate-2", "Ben Advocate")
+SMLO_IDS = ("smlo-1",)
+ANSWERS = IntakeAnswers(
+    route=Route.WITNESSED,
+    employment=Employment.STAFF,
+    wishes=(Wish.INFORMATION, Wish.FORMAL_REPORT),
+    account="what happened",
+    personal_email="rosa@example.org",
+    gender=Gender.PREFER_NOT,
+    consent=True,
+)
+
+
+def as_actor(advocate: Advocate) -> Actor:
+    return Actor(advocate.user_id, advocate.display_name, is_advocate=True)
+
+
+def sent(at: datetime = START, answers: IntakeAnswers = ANSWERS) -> Referral:
+    referral = Referral.start_draft(REFERRER, at)
+    referral.record_answers(REFERRER, answers, IntakeStep.REVIEW, at)
+    referral.submit(REFERRER, "SMA-2026-0001", SMLO_IDS, at)
+    return referral
+
+
+def test_a_draft_counts_for_nothing() -> None:
+    draft = Referral.start_draft(REFERRER, START)
+    draft.record_answers(REFERRER, ANSWERS, IntakeStep.REVIEW, START)
+
+    assert contribution_of(draft) == {}
+
+
+def test_a_sent_referral_counts_once_with_its_answers_in_the_month_it_arrived() -> None:
+    assert contribution_of(sent()) == {
+        "2026-01": {
+            (M.RECEIVED, ""): 1,
+            (M.ROUTE, Route.WITNESSED): 1,
+            (M.EMPLOYMENT, Employment.STAFF): 1,
+            (M.GENDER, Gender.PREFER_NOT): 1,  # "prefer not to say" is counted as such
+            (M.AGE_BAND, NOT_GIVEN): 1,  # and a skipped question as "not given"
+            (M.WISH, Wish.INFORMATION): 1,
+            (M.WISH, Wish.FORMAL_REPORT): 1,
+        }
+    }
+
+
+def test_each_outcome_counts_in_the_month_it_happened_with_the_advocate_who_took_it() -> None:
+    referral = sent()
+    referral.offer(SMLO, BEN, START + timedelta(hours=1))
+    referral.decline(as_actor(BEN), DeclineReason.NO_CAPACITY, SMLO_IDS, START + timedelta(days=1))
+    referral.offer(SMLO, ADA, START + timedelta(days=2))
+    referral.accept(as_actor(ADA), SMLO_IDS, START + timedelta(days=3))
+    referral.close(as_actor(ADA), START + timedelta(days=40))
+
+    months = contribution_of(referral)
+
+    assert sorted(months) == ["2026-01", "2026-02", "2026-03"]
+    assert months["2026-02"] == {(M.RESULT, Result.ALLOCATED): 1, (M.ADVOCATE, ADA.user_id): 1}
+    assert months["2026-03"] == {(M.RESULT, Result.CLOSED): 1}
+    assert (M.ADVOCATE, BEN.user_id) not in months["2026-01"], "a decline deploys nobody"
+
+
+def test_withdrawal_and_the_retention_purge_keep_every_statistic() -> None:
+    referral = sent()
+    referral.mark_out_of_remit(SMLO, Signpost.HR, START + timedelta(hours=2))
+    before = contribution_of(referral)
+    referral.withdraw(REFERRER, SMLO_IDS, START + timedelta(days=5))
+    withdrawn = contribution_of(referral)
+
+    assert referral.answers.account == ""
+    assert referral.purge(START + timedelta(days=400))
+    assert contribution_of(referral) == withdrawn
+    add(before, {"2026-02": {(M.RESULT, Result.WITHDRAWN): 1}})
+    assert withdrawn == before
+
+
+def test_months_are_utc_calendar_months_and_a_period_crosses_years() -> None:
+    assert month_of(datetime(2026, 3, 1, 0, 30, tzinfo=UTC)) == "2026-03"
+    assert last_months(datetime(2026, 2, 10, tzinfo=UTC), 4) == [
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+    ]
+    assert len(last_months(START, 12)) == 12
+
+
+# -- counting as it happens equals counting again ----------------------------------------
+
+Move = tuple[str, int]  # (what is tried, days later)
+MOVES = st.lists(
+    st.tuples(
+        st.sampled_from(["offer_ada", "offer_ben", "decline", "accept", "close", "withdraw"])
+        | st.sampled_from(["signpost", "close_signposted", "purge"]),
+        st.integers(0, 45),
+    ),
+    max_size=8,
+)
+ANSWER_CHOICES = st.builds(
+    IntakeAnswers,
+    route=st.none() | st.sampled_from(Route),
+    employment=st.none() | st.sampled_from(Employment),
+    gender=st.none() | st.sampled_from(Gender),
+    age_band=st.none() | st.sampled_from(AgeBand),
+    wishes=st.lists(st.sampled_from(Wish), unique=True).map(tuple),
+    consent=st.just(True),
+)
+
+
+def attempt(referral: Referral, move: str, now: datetime) -> None:
+    holder = as_actor(ADA if referral.offered_to == ADA.user_id else BEN)
+    tries: dict[str, Callable[[], object]] = {
+        "offer_ada": lambda: referral.offer(SMLO, ADA, now),
+        "offer_ben": lambda: referral.offer(SMLO, BEN, now),
+        "decline": lambda: referral.decline(holder, DeclineReason.OTHER, SMLO_IDS, now),
+        "accept": lambda: referral.accept(holder, SMLO_IDS, now),
+        "close": lambda: referral.close(holder, now),
+        "withdraw": lambda: referral.withdraw(REFERRER, SMLO_IDS, now),
+        "signpost": lambda: referral.mark_out_of_remit(SMLO, Signpost.WELLBEING, now),
+        "close_signposted": lambda: referral.close(SMLO, now),
+        "purge": lambda: referral.purge(now),
+    }
+    with contextlib.suppress(errors.ReferralError):  # not allowed: the referral is unchanged
+        tries[move]()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(ANSWER_CHOICES, MOVES), min_size=1, max_size=5))
+def test_counting_each_change_as_it_happens_equals_counting_again(
+    lives: list[tuple[IntakeAnswers, list[Move]]],
+) -> None:
+    incremental: MonthTallies = {}
+    finished = []
+    for answers, moves in lives:
+        now = START
+        referral = Referral.start_draft(REFERRER, now)
+        referral.record_answers(REFERRER, answers, IntakeStep.REVIEW, now)
+        stored: Referral | None = None  # as a store holds it between changes
+        for move, days in [("submit", 0), *moves]:
+            now += timedelta(days=days, minutes=1)
+            if move == "submit":
+                referral.submit(REFERRER, "SMA-2026-0001", SMLO_IDS, now)
+            else:
+                attempt(referral, move, now)
+            add(incremental, change(stored, referral))
+            stored = referral.copy()
+        finished.append(referral)
+
+    assert incremental == recount(finished)
+    for tally in incremental.values():
+        assert all(n > 0 for n in tally.values())
+
+
+# -- the report ----------------------------------------------------------------------------
+
+MONTHS = last_months(datetime(2026, 12, 15, tzinfo=UTC), 12)
+
+
+def tallies(received: list[int], extra: MonthTallies | None = None) -> MonthTallies:
+    """Referrals received by month, plus `extra` counts."""
+    months: MonthTallies = {
+        m: {(M.RECEIVED, ""): n} for m, n in zip(MONTHS, received, strict=True) if n
+    }
+    add(months, extra or {})
+    return months
+
+
+def test_the_report_shows_months_and_totals_with_small_cells_suppressed() -> None:
+    received = [6, 0, 2, 7, 5, 9, 0, 0, 8, 6, 5, 7]  # 55
+    breakdowns = {
+        (M.ROUTE, Route.EXPERIENCED): 40,
+        (M.ROUTE, Route.WITNESSED): 12,
+        (M.ROUTE, NOT_GIVEN): 3,
+        (M.WISH, Wish.TALK_TO_ADVOCATE): 53,  # all but two: the two must not show
+        (M.WISH, Wish.INFORMATION): 20,
+        (M.RESULT, Result.ALLOCATED): 30,
+        (M.RESULT, Result.WITHDRAWN): 2,
+        (M.ADVOCATE, ADA.user_id): 20,
+        (M.ADVOCATE, BEN.user_id): 10,
+    }
+    report = build_report(MONTHS, tallies(received, {MONTHS[0]: breakdowns}))
+
+    by_month = {c.category: c for c in report.received.cells}
+    assert by_month["2026-03"].shown is Shown.FEWER_THAN
+    assert by_month["2026-05"].shown is Shown.HIDDEN, "else 2 = 55 minus the others"
+    assert by_month["2026-01"].value == 6
+    assert report.received.total is not None
+    assert report.received.total.value == 55
+    route = {c.category: c for c in report.answers[0].cells}
+    assert route[NOT_GIVEN].shown is Shown.FEWER_THAN
+    assert route[Route.WITNESSED].shown is Shown.HIDDEN
+    assert route[Route.EXPERIENCED].value == 40
+    wishes = {c.category: c for c in report.answers[4].cells}
+    assert wishes[Wish.TALK_TO_ADVOCATE].shown is Shown.HIDDEN
+    assert wishes[Wish.INFORMATION].value == 20
+    results = {c.category: c for c in report.results.cells}
+    assert results[Result.WITHDRAWN].shown is Shown.FEWER_THAN
+    assert results[Result.ALLOCATED].value == 30
+    assert report.advocates_deployed.shown is Shown.FEWER_THAN, "two advocates"
+
+
+def test_fewer_than_five_referrals_in_the_period_are_not_broken_down() -> None:
+    answers = {
+        (M.ROUTE, Route.CONCERN): 3,
+        (M.EMPLOYMENT, Employment.OFFICER): 3,
+        (M.GENDER, Gender.WOMAN): 2,
+        (M.GENDER, Gender.MAN): 1,
+        (M.AGE_BAND, NOT_GIVEN): 3,
+        (M.WISH, Wish.JUST_RECORD): 3,
+    }
+    report = build_report(MONTHS, tallies([0, 1, 0, 2] + [0] * 8, {MONTHS[1]: answers}))
+
+    assert report.too_few_to_break_down
+    assert all(c.shown is Shown.HIDDEN for b in report.answers[:4] for c in b.cells)
+    assert all(c.shown is Shown.HIDDEN for c in report.answers[4].cells)
+
+
+def test_figures_outside_the_period_are_left_out() -> None:
+    older = {"2025-12": {(M.RECEIVED, ""): 9, (M.RESULT, Result.CLOSED): 9}}
+
+    report = build_report(MONTHS, older)
+
+    assert report.received.total is not None
+    assert report.received.total.value == 0
+    assert all(c.value == 0 for c in report.results.cells)
+
+
+MONTH_COUNTS = st.lists(
+    st.one_of(st.integers(0, SMALL_CELL_LIMIT), st.integers(0, 30)), min_size=12, max_size=12
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(MONTH_COUNTS, st.data())
+def test_no_wish_shown_lets_a_reader_count_the_few_who_did_not_choose_it(
+    received: list[int], data: st.DataObject
+) -> None:
+    population = sum(received)
+    wishes: dict[tuple[Measure, str], int] = {
+        (M.WISH, w): data.draw(st.integers(0, population)) for w in Wish
+    }
+    report = build_report(MONTHS, tallies(received, {MONTHS[-1]: wishes}))
+
+    for cell in report.answers[4].cells:
+        if cell.shown is Shown.EXACT:
+            assert cell.value is not None
+            assert not is_small(cell.value)
+            assert not is_small(population - cell.value)
