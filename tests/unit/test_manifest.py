@@ -92,6 +92,12 @@ def test_placeholders_are_filled_from_the_environment(package: Path) -> None:
     assert manifest["bots"][0]["botId"] == BOT_APP_ID
     assert manifest["version"] == "1.0.0"
     assert manifest["validDomains"] == ["sma-bot.example.org"]
+    # The Entra app the bot signs in to Graph as: Teams ties the app's Graph consent
+    # (proactive install with TeamsAppInstallation.ReadWriteSelfForUser.All) to it.
+    assert manifest["webApplicationInfo"] == {
+        "id": BOT_APP_ID,
+        "resource": f"api://sma-bot.example.org/{BOT_APP_ID}",
+    }
     assert manifest["developer"]["privacyUrl"] == "https://sma-bot.example.org/privacy"
     assert remaining_placeholders(manifest) == []
 
