@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 TEAMS_CHANNEL = "msteams"
 CARD_ACTION_INVOKE = "adaptiveCard/action"
 SUPPORTED_INVOKES = frozenset({CARD_ACTION_INVOKE})
+JSON = "application/json"
 ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
 Logic = Callable[[TurnContext], Awaitable[None]]
 
@@ -83,12 +84,13 @@ async def handle(
         invoke_response = await adapter.process_activity(auth_result, activity, logic)
         # As CloudAdapter.process answers: the invoke's body serialised exactly once.
         if invoke_response:
-            return Answer(invoke_response.status, serializer_helper(invoke_response.body))
+            body = json.dumps(serializer_helper(invoke_response.body)).encode()
+            return Answer(invoke_response.status, body)
         return Answer(201)
 
     answer = await (replay.once(_replay_key(activity), run) if replay else run())
     if answer.body is not None:
-        return web.json_response(data=answer.body, status=answer.status)
+        return web.Response(body=answer.body, status=answer.status, content_type=JSON)
     return web.Response(status=answer.status)
 
 

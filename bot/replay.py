@@ -6,7 +6,9 @@ channel, conversation and activity id) within the window waits for the first to 
 and gets the very same HTTP answer — the same card for a card action — without running
 the turn again. A delivery that failed is forgotten, so its retry runs afresh.
 
-The answers are kept in memory, per process, for a few minutes. After a restart the
+The answers are kept in memory, per process, for a few minutes, as compressed JSON (a
+card is a few kilobytes as text and many more as Python objects; 10,000 of them as
+objects were most of the process's memory in the soak). After a restart the
 domain's own rules keep a repeat harmless: a second submit shows the receipt, a second
 accept shows the case, a second allocation says it was already done.
 """
@@ -15,27 +17,38 @@ from __future__ import annotations
 
 import asyncio
 import time
+import zlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 Key = tuple[str, str, str]  # channel, conversation, activity id
+
+# Teams re-sends within seconds of a reply it did not get. At this service's busiest (tens
+# of people in chats at once, a few turns a second) 2,000 answers span more than the
+# window; under a load test's 100+ turns a second, still 15 s or more.
+ANSWERS_KEPT = 2_000
 
 
 @dataclass(frozen=True)
 class Answer:
-    """What was said back over HTTP: a status and, for invokes, a JSON body."""
+    """What was said back over HTTP: a status and, for invokes, the JSON body's bytes."""
 
     status: int
-    body: Any = None
+    body: bytes | None = None
+
+    def kept(self) -> Answer:
+        return Answer(self.status, zlib.compress(self.body) if self.body is not None else None)
+
+    def given_back(self) -> Answer:
+        return Answer(self.status, zlib.decompress(self.body) if self.body is not None else None)
 
 
 class ReplayGuard:
     def __init__(
         self,
         window_s: float = 600.0,
-        capacity: int = 10_000,
+        capacity: int = ANSWERS_KEPT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._window_s, self._capacity, self._clock = window_s, capacity, clock
@@ -52,7 +65,7 @@ class ReplayGuard:
             answer = await asyncio.shield(seen[1])
             if answer is not None:
                 self.repeats += 1
-                return answer
+                return answer.given_back()
             return await self.once(key, run)  # the first one failed: this one runs
         pending: asyncio.Future[Answer | None] = asyncio.get_running_loop().create_future()
         self._answers[key] = (self._clock(), pending)
@@ -62,7 +75,7 @@ class ReplayGuard:
             del self._answers[key]
             pending.set_result(None)  # waiting repeats run the turn themselves
             raise
-        pending.set_result(answer)
+        pending.set_result(answer.kept())
         return answer
 
     def _forget_old(self) -> None:

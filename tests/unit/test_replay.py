@@ -18,14 +18,14 @@ async def test_a_repeat_waits_for_the_first_and_gets_its_answer_without_running(
     async def turn() -> Answer:
         runs.append(1)
         await release.wait()
-        return Answer(200, {"card": len(runs)})
+        return Answer(200, f'{{"card": {len(runs)}}}'.encode())
 
     first = asyncio.create_task(guard.once(KEY, turn))
     repeat = asyncio.create_task(guard.once(KEY, turn))
     await asyncio.sleep(0)
     release.set()
 
-    assert await first == await repeat == Answer(200, {"card": 1})
+    assert await first == await repeat == Answer(200, b'{"card": 1}')
     assert runs == [1]
     assert guard.repeats == 1
 
