@@ -28,7 +28,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from collections.abc import Set as AbstractSet
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from botbuilder.core import BotAdapter, TurnContext
@@ -62,7 +62,6 @@ MOST_CHATS_AT_ONCE = 8
 DUE_PER_PASS = 250
 # A burst of turns each wakes the loop; one pass after a short pause serves them all.
 GATHER_SECONDS = 0.02
-REFRESH_LANE = ""  # the lane that refreshes SMLOs' cards (no person's id is empty)
 
 
 def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
@@ -74,6 +73,22 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
         return f"{who} has taken {r.reference}."
     who = plain(names.get(r.declined_by[-1], "The advocate")) if r.declined_by else "The advocate"
     return f"{who} could not take {r.reference}. Please choose someone else."
+
+
+def due_in_order(waiting: list[Notification], now: datetime) -> dict[str, list[Notification]]:
+    """Each person's notifications that may go now: those due, oldest first, up to the
+    first that is waiting to be retried, so a later message never overtakes it."""
+    queues: dict[str, list[Notification]] = {}
+    held: set[str] = set()
+    for notification in sorted(waiting, key=lambda n: (n.created_at, n.id)):
+        person = notification.recipient_id
+        if person in held:
+            continue
+        if notification.is_due(now):
+            queues.setdefault(person, []).append(notification)
+        else:
+            held.add(person)
+    return queues
 
 
 class NotReachableYet(Exception):
@@ -122,11 +137,12 @@ class Notifier:
         self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
         self._smlo_ids = smlo_ids
         self._installer = installer  # None: Graph is not used (bot/install.py)
-        # referral id -> (conversation, message) of the click that already shows it
-        self._stale_cards: dict[str, tuple[str, str]] = {}
+        # SMLO id -> referral id -> (conversation, message) of the click that already shows it
+        self._stale_cards: dict[str, dict[str, tuple[str, str]]] = {}
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one pass starts at a time
         self._lanes: dict[str, asyncio.Task[None]] = {}  # recipient id -> their deliveries
+        self._ended: set[str] = set()  # whose lanes ended since the last pass began
         self._slots = asyncio.Semaphore(MOST_CHATS_AT_ONCE)
 
     def wake(self) -> None:
@@ -143,7 +159,11 @@ class Notifier:
                     await asyncio.wait_for(self._wake.wait(), timeout=5)
                 await asyncio.sleep(GATHER_SECONDS)
                 self._wake.clear()
-                await self._start_pass()
+                try:
+                    await self._start_pass()
+                except Exception as error:  # a store outage, say: try again next time
+                    stop_if_cancelled()
+                    log.warning("delivery pass failed: error=%s", type(error).__name__)
         finally:
             lanes = list(self._lanes.values())
             for lane in lanes:
@@ -153,7 +173,8 @@ class Notifier:
     def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None:
         """Bring the other SMLOs' cards for this referral up to date (best effort: a stale
         card is harmless, since every click is checked against the stored state)."""
-        self._stale_cards[referral_id] = clicked
+        for smlo_id in self._smlo_ids:
+            self._stale_cards.setdefault(smlo_id, {})[referral_id] = clicked
         self.wake()
 
     async def deliver_pending(self) -> None:
@@ -167,44 +188,48 @@ class Notifier:
                 return
 
     async def _start_pass(self) -> bool:
-        """Start a lane for each chat with something due and no lane yet. Each person's
-        notifications go out in order, one at a time, at their chat's pace; different
-        people's go out side by side, so a referrer's note never waits behind a busy SMLO
-        chat. Returns whether any chat was left for later because its lane was busy."""
+        """Start a lane for each person with something due and no lane yet.
+
+        Each person's messages go out in order, one at a time, at their chat's pace, and
+        an SMLO's card refreshes go in the same lane, so two renderings of one card never
+        race. Different people's lanes run side by side, so a referrer's note never waits
+        behind a busy SMLO chat. Returns whether anyone was left for a later pass."""
         async with self._lock:
+            # A lane that ends while `pending` is being read may have sent what that read
+            # still shows as pending: such people are left to the next pass.
+            self._ended.clear()
+            waiting = await self._stores.outbox.pending(DUE_PER_PASS)
+            queues = due_in_order(waiting, self._clock.now())
+            people = set(queues) | set(self._stale_cards)
             busy = False
-            if self._stale_cards and REFRESH_LANE not in self._lanes:
-                stale, self._stale_cards = self._stale_cards, {}
-                self._start_lane(REFRESH_LANE, self._refresh_all(stale))
-            queues: dict[str, list[Notification]] = {}
-            for notification in await self._stores.outbox.due(self._clock.now(), DUE_PER_PASS):
-                queues.setdefault(notification.recipient_id, []).append(notification)
-            for recipient, queue in queues.items():
-                if recipient in self._lanes:
+            for person in sorted(people):
+                if person in self._lanes or person in self._ended:
                     busy = True
-                else:
-                    self._start_lane(recipient, self._deliver_lane(queue))
-            return busy or bool(self._stale_cards)
+                    continue
+                refreshes = self._stale_cards.pop(person, {})
+                lane = self._deliver_lane(person, refreshes, queues.get(person, []))
+                self._start_lane(person, lane)
+            return busy
 
-    def _start_lane(self, key: str, work: Coroutine[Any, Any, None]) -> None:
-        lane = asyncio.create_task(work, name=f"outbox-lane-{len(self._lanes)}")
-        self._lanes[key] = lane
+    def _start_lane(self, person: str, work: Coroutine[Any, Any, None]) -> None:
+        lane = asyncio.create_task(work, name="outbox-lane")
+        self._lanes[person] = lane
 
-        def finished(_: asyncio.Task[None]) -> None:
-            if self._lanes.get(key) is lane:
-                del self._lanes[key]
+        def ended(_: asyncio.Task[None]) -> None:
+            if self._lanes.get(person) is lane:
+                del self._lanes[person]
+                self._ended.add(person)
 
-        lane.add_done_callback(finished)
+        lane.add_done_callback(ended)
 
-    async def _refresh_all(self, stale: dict[str, tuple[str, str]]) -> None:
+    async def _deliver_lane(
+        self, person: str, refreshes: dict[str, tuple[str, str]], queue: list[Notification]
+    ) -> None:
+        """One person's card refreshes, then their due notifications, oldest first; after
+        a failure the rest wait for a later pass, so they keep their order."""
         async with self._slots:
-            for referral_id, clicked in stale.items():
-                await self._refresh_smlo_cards(referral_id, clicked)
-
-    async def _deliver_lane(self, queue: list[Notification]) -> None:
-        """One person's due notifications, oldest first; after a failure the rest wait
-        for a later pass, so they keep their order."""
-        async with self._slots:
+            for referral_id, clicked in refreshes.items():
+                await self._refresh_card(person, referral_id, clicked)
             for notification in queue:
                 try:
                     await self._deliver(notification)
@@ -284,11 +309,17 @@ class Notifier:
         log.info("delivered by updating the earlier post: notification=%s", n.id)
         return True
 
-    async def _refresh_smlo_cards(self, referral_id: str, clicked: tuple[str, str]) -> None:
-        referral = await self._stores.referrals.get(referral_id)
-        names = await self._names()
-        for smlo_id in sorted(self._smlo_ids):
-            await self._best_effort_card_update(referral, smlo_id, names, clicked)
+    async def _refresh_card(self, smlo_id: str, referral_id: str, clicked: tuple[str, str]) -> None:
+        try:
+            referral = await self._stores.referrals.get(referral_id)
+            names = await self._names()
+        except Exception as error:  # gone (purged), or the store is down: it is best effort
+            stop_if_cancelled()
+            log.warning(
+                "card refresh skipped: referral=%s error=%s", referral_id, type(error).__name__
+            )
+            return
+        await self._best_effort_card_update(referral, smlo_id, names, clicked)
 
     async def _best_effort_card_update(
         self, r: Referral, recipient: str, names: dict[str, str], skip: tuple[str, str] = ("", "")

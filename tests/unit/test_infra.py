@@ -37,7 +37,6 @@ PARAMETERS: dict[str, Any] = TEMPLATE["parameters"]
 PLATFORM_SETTINGS = {
     "WEBSITES_PORT": "the port App Service forwards requests to",
     "SCM_DO_BUILD_DURING_DEPLOYMENT": "zip deploy installs requirements.txt",
-    "APPLICATIONINSIGHTS_CONNECTION_STRING": "where telemetry would go; the bot sends none",
 }
 # Log categories that are operational or audit records (docs/deploy.md says why each).
 OPERATIONAL_LOGS = {

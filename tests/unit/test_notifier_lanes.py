@@ -1,0 +1,111 @@
+"""The outbox's lanes: one per person, side by side, in order, and nothing sent twice.
+
+Fast tests of the scheduling alone, on the in-memory stores, with the Teams post replaced
+by a short sleep; tests/protocol/test_delivery_faults.py covers the real path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.notifier import Notifier, due_in_order
+from referrals.clock import FakeClock
+from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.notifications import Notification, NotificationKind
+from referrals.people import Actor
+from referrals.ports import Stores
+from referrals.services import ReferralService
+from storage.memory import MemoryAuditLog, memory_stores
+
+SMLO = Actor("smlo-1", "Sam", is_smlo=True)
+START = datetime(2026, 5, 20, 9, tzinfo=UTC)
+
+
+class PostsBySleeping(Notifier):
+    """The real scheduling; the Teams post is a 30 ms sleep, then marked sent."""
+
+    def __init__(self, stores: Stores, clock: FakeClock) -> None:
+        super().__init__(None, stores, clock, "", "", "", frozenset({SMLO.user_id}))
+        self.posted: list[str] = []
+
+    async def _deliver(self, n: Notification) -> None:
+        await asyncio.sleep(0.03)
+        self.posted.append(n.id)
+        await self._stores.outbox.mark_sent(n.id, "chat", f"message-{len(self.posted)}", START)
+
+
+async def a_submitted_referral(stores: Stores, clock: FakeClock) -> None:
+    service = ReferralService(stores, clock, frozenset({SMLO.user_id}), MemoryAuditLog())
+    referrer = Actor("referrer-1")
+    draft = await service.start_draft(referrer)
+    answers = IntakeAnswers(route=Route.EXPERIENCED, consent=True)
+    await service.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
+    await service.submit(referrer, draft.id)
+
+
+async def test_a_message_sent_while_the_next_pass_reads_the_queue_is_not_sent_again() -> None:
+    stores, clock = memory_stores(), FakeClock(START)
+    await a_submitted_referral(stores, clock)
+    notifier = PostsBySleeping(stores, clock)
+    read = stores.outbox.pending
+
+    async def slow_answer(limit: int = 50) -> list[Notification]:
+        found = await read(limit)  # the rows are read now…
+        await asyncio.sleep(0.05)  # …and the answer arrives later (a Cosmos fan-out query)
+        return found
+
+    await notifier._start_pass()  # the SMLO's lane starts posting
+    stores.outbox.pending = slow_answer  # type: ignore[method-assign]
+    await notifier.deliver_pending()  # its read began before the lane marked it sent
+
+    assert len(notifier.posted) == 1
+    assert await stores.outbox.pending() == []
+
+
+def notification(person: str, minute: int, retry_in: int | None = None) -> Notification:
+    at = START + timedelta(minutes=minute)
+    later = START + timedelta(minutes=retry_in) if retry_in is not None else None
+    kind = NotificationKind.NEW_REFERRAL
+    return Notification(f"{person}-{minute}", "r", person, kind, at, next_attempt_at=later)
+
+
+def test_a_later_message_never_overtakes_one_waiting_to_be_retried() -> None:
+    waiting = [
+        notification("smlo", 2),
+        notification("smlo", 1, retry_in=30),  # throttled: its retry is not due yet
+        notification("referrer", 3),
+        notification("referrer", 1),
+    ]
+
+    queues = due_in_order(waiting, START + timedelta(minutes=5))
+
+    assert "smlo" not in queues
+    assert [n.id for n in queues["referrer"]] == ["referrer-1", "referrer-3"]
+
+
+async def test_the_delivery_loop_carries_on_after_a_store_outage() -> None:
+    stores, clock = memory_stores(), FakeClock(START)
+    await a_submitted_referral(stores, clock)
+    notifier = PostsBySleeping(stores, clock)
+    read, failures = stores.outbox.pending, [ConnectionError("store down")]
+
+    async def down_once(limit: int = 50) -> Any:
+        if failures:
+            raise failures.pop()
+        return await read(limit)
+
+    stores.outbox.pending = down_once  # type: ignore[method-assign]
+    loop = asyncio.create_task(notifier.run())
+    notifier.wake()
+    await asyncio.sleep(0.1)  # the first pass fails
+    notifier.wake()
+    for _ in range(100):
+        if notifier.posted:
+            break
+        await asyncio.sleep(0.02)
+    loop.cancel()
+    await asyncio.gather(loop, return_exceptions=True)
+
+    assert len(notifier.posted) == 1
