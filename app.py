@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -38,7 +39,9 @@ from bot.tuning import speed_up_client_creation
 from dialogs.intake import IntakeDialog
 from referrals.audit import AuditLog
 from referrals.clock import SystemClock
+from referrals.people import Actor
 from referrals.ports import Clock, Stores
+from referrals.referral import SYSTEM
 from referrals.services import ReferralService, RetentionPolicy
 from storage.bot_state import SqliteBotStateStorage
 from storage.cosmos import CosmosSettings, CosmosStores
@@ -185,6 +188,11 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
     entra = await connect(settings, smlos, stores.roster, app.get(DIRECTORY_CA_FILE))
     directory = entra.directory if entra else None
     service = ReferralService(stores, clock, smlos, audit, directory)
+    if directory is not None:
+        # Offers waiting for someone the directory takes off the list go back to the SMLO
+        # (also any left from the first read, made before the service existed).
+        directory.advocates_left = partial(service.return_stranded_offers, Actor(SYSTEM))
+        await service.return_stranded_offers(Actor(SYSTEM))
     authentication = ConfigurationBotFrameworkAuthentication(
         _auth_configuration(settings), credentials_factory=app.get(CREDENTIALS)
     )

@@ -27,6 +27,15 @@ from referrals.states import ReferralState
 Card = dict[str, Any]
 _ID = re.compile(r"^[0-9a-f]{32}$")
 Handler = Callable[[Actor, CardAction], Awaitable[Card]]
+MAX_USER_ID = 100
+
+
+def _choice(a: CardAction) -> tuple[str, str]:
+    """(what the SMLO typed, the object id they chose): checked again by the service."""
+    asked, user_id = a.inputs.get("asked", ""), a.inputs.get("user_id", "").strip()
+    if not asked.strip() or not user_id or len(user_id) > MAX_USER_ID:
+        raise CardPayloadInvalid({"user_id": "That card is not one of ours."})
+    return asked, user_id
 
 
 class CardActions:
@@ -51,6 +60,8 @@ class CardActions:
             Verb.ROSTER: self.roster,
             Verb.ADD_ADVOCATE: self.add_advocate,
             Verb.REMOVE_ADVOCATE: self.remove_advocate,
+            Verb.ADD_CHOSEN: self.add_chosen,
+            Verb.REMOVE_CHOSEN: self.remove_chosen,
             Verb.MY_REFERRALS: self.my_referrals,
             Verb.WITHDRAW_ASK: self.withdraw_ask,
             Verb.WITHDRAW: self.withdraw,
@@ -138,6 +149,14 @@ class CardActions:
     async def remove_advocate(self, actor: Actor, a: CardAction) -> Card:
         change = await self._service.remove_advocate(actor, a.inputs.get("person", ""))
         return roster_change_card(change)
+
+    async def add_chosen(self, actor: Actor, a: CardAction) -> Card:
+        asked, user_id = _choice(a)
+        return roster_change_card(await self._service.add_advocate(actor, asked, user_id))
+
+    async def remove_chosen(self, actor: Actor, a: CardAction) -> Card:
+        asked, user_id = _choice(a)
+        return roster_change_card(await self._service.remove_advocate(actor, asked, user_id))
 
     async def inbox(self, actor: Actor, a: CardAction) -> Card:
         return smlo.inbox_card(await self._service.inbox(actor))

@@ -4,9 +4,13 @@ Roles: the members of the SMLO group (`SMA_SMLO_GROUP_ID`) are the SMLOs, and th
 members of the advocates group (`SMA_ADVOCATES_GROUP_ID`) are synchronised into the
 roster (`referrals.roster.synchronise`). Both are read at start-up and then every
 `SMA_DIRECTORY_REFRESH_SECONDS` in the background, transitive members included, page by
-page. When Graph fails, the last known members stay in force and the failure is logged
-(group id and status only); until the SMLO group has been read once, `SMA_SMLO_IDS`
-(if set) hold the role.
+page (users only: nested groups, devices and service principals are skipped). When Graph
+fails, the last known members stay in force and the failure is logged (group id and
+status only), but for at most `MAX_STALE_PERIODS` refresh periods: past that the role
+must not outlive a removal nobody can see, so the SMLOs fall back to `SMA_SMLO_IDS` (or
+nobody), advocates who are on the roster only through the group stop being advocates
+(their waiting offers go back to the SMLO), and an ERROR is logged. Until the SMLO group
+has been read once, `SMA_SMLO_IDS` (if set) hold the role.
 
 It is also the domain's `Directory` port: finding staff by work e-mail or name, and
 adding to or removing from the advocates group, where a 403 means the app has no
@@ -16,13 +20,17 @@ adding to or removing from the advocates group, where a 403 means the app has no
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
+import time
+from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from bot.background import stop_if_cancelled
 from bot.graph import GraphClient, GraphUnavailable, odata_string
 from referrals.errors import DirectoryUnavailable
+from referrals.people import Advocate, RosterOverride
 from referrals.ports import RosterStore
 from referrals.roles import MemberIds
 from referrals.roster import GroupChange, Person, synchronise
@@ -31,6 +39,9 @@ log = logging.getLogger(__name__)
 USER_FIELDS = "id,displayName"
 FOUND_AT_MOST = "25"
 RETRY_SOONER = 30.0  # seconds between tries while the last refresh failed
+# A group unread for longer than this many refresh periods no longer grants its role.
+MAX_STALE_PERIODS = 3
+USER_TYPE = "#microsoft.graph.user"
 _OBJECT_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -50,12 +61,20 @@ class GraphDirectory:
         smlos: MemberIds | None = None,
         smlo_group_id: str = "",
         advocates_group_id: str = "",
+        refresh_seconds: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._graph, self._roster = graph, roster
         self._smlos, self._smlo_group = smlos, smlo_group_id
         self._advocates_group = advocates_group_id
         self._advocates: dict[str, str] = {}  # last known members: object id -> name
         self.last_refresh_ok = False
+        self._clock = clock
+        self.max_staleness = MAX_STALE_PERIODS * refresh_seconds
+        self._smlos_read_at: float | None = None  # None: never read (configured ids hold)
+        self._advocates_read_at = clock()  # the stored roster counts as read at start-up
+        # Told when the roster has taken someone off, so offers waiting for them go back.
+        self.advocates_left: Callable[[], Awaitable[object]] | None = None
 
     # -- roles ---------------------------------------------------------------------
 
@@ -68,7 +87,9 @@ class GraphDirectory:
                 smlos = await self._members(self._smlo_group)
             except DirectoryUnavailable as failure:
                 ok = self._kept("SMLO", self._smlo_group, failure)
+                self._expire_smlos(failure)
             else:
+                self._smlos_read_at = self._clock()
                 self._smlos.replace(smlos)
                 log.info("directory: SMLO group=%s members=%s", self._smlo_group, len(smlos))
         if self._advocates_group:
@@ -76,11 +97,57 @@ class GraphDirectory:
                 advocates = await self._members(self._advocates_group)
             except DirectoryUnavailable as failure:
                 ok = self._kept("advocates", self._advocates_group, failure)
+                await self._expire_advocates(failure)
             else:
+                self._advocates_read_at = self._clock()
                 self._advocates = advocates
                 await self._synchronise_roster(advocates)
         self.last_refresh_ok = ok
         return ok
+
+    def _expire_smlos(self, failure: DirectoryUnavailable) -> None:
+        read_at = self._smlos_read_at
+        if self._smlos is None or read_at is None or not self._smlos.read_from_directory:
+            return  # never read, or already fallen back
+        if self._clock() - read_at <= self.max_staleness:
+            return
+        self._smlos.fall_back()
+        log.error(
+            "directory: SMLO group=%s unread for over %ss (%s); the SMLO role is now held "
+            "by the %s configured ids only",
+            self._smlo_group,
+            int(self.max_staleness),
+            failure.code,
+            len(self._smlos),
+        )
+
+    async def _expire_advocates(self, failure: DirectoryUnavailable) -> None:
+        if self._clock() - self._advocates_read_at <= self.max_staleness:
+            return
+        # On the roster only through the group (no SMLO mark): the group can no longer
+        # vouch for them. Those the SMLO added here stay.
+        leaving = [
+            dataclasses.replace(a, active=False)
+            for a in await self._roster.list_advocates()
+            if a.active and a.override is RosterOverride.NONE
+        ]
+        if not leaving:
+            return
+        for advocate in leaving:
+            await self._roster.put_advocate(advocate)
+        log.error(
+            "directory: advocates group=%s unread for over %ss (%s); %s advocates from the "
+            "group stop taking cases until it is read again",
+            self._advocates_group,
+            int(self.max_staleness),
+            failure.code,
+            len(leaving),
+        )
+        await self._after_leaving(leaving)
+
+    async def _after_leaving(self, changed: list[Advocate]) -> None:
+        if self.advocates_left is not None and any(not a.active for a in changed):
+            await self.advocates_left()
 
     async def run(self, every: float) -> None:
         """Background loop: refresh every `every` seconds (sooner while failing)."""
@@ -94,12 +161,14 @@ class GraphDirectory:
                 log.error("directory refresh failed: %s", type(error).__name__)
 
     async def _members(self, group_id: str) -> dict[str, str]:
-        path = f"/groups/{object_id(group_id)}/transitiveMembers/microsoft.graph.user"
-        users = await self._graph.get_all(path, {"$select": USER_FIELDS})
+        # Not the `/microsoft.graph.user` cast: that is an advanced query in a real tenant
+        # (ConsistencyLevel: eventual and $count=true). Every member says its type instead.
+        path = f"/groups/{object_id(group_id)}/transitiveMembers"
+        members = await self._graph.get_all(path, {"$select": USER_FIELDS})
         return {
-            str(u["id"]): str(u.get("displayName") or "")
-            for u in users
-            if isinstance(u.get("id"), str)
+            str(m["id"]): str(m.get("displayName") or "")
+            for m in members
+            if m.get("@odata.type") == USER_TYPE and isinstance(m.get("id"), str)
         }
 
     async def _synchronise_roster(self, members: dict[str, str]) -> None:
@@ -112,6 +181,7 @@ class GraphDirectory:
             len(members),
             len(changes),
         )
+        await self._after_leaving(changes)
 
     @staticmethod
     def _kept(role: str, group_id: str, failure: DirectoryUnavailable) -> bool:
@@ -145,8 +215,8 @@ class GraphDirectory:
     async def add_to_advocates(self, user_id: str) -> GroupChange:
         if not self._advocates_group:
             return GroupChange.NO_GROUP
-        if user_id in self._advocates:
-            return GroupChange.UNCHANGED
+        # No answer from the last read members: they may be out of date. Graph says 400
+        # if they are in the group already, and that is checked below.
         reference = {"@odata.id": f"{self._graph.base_url}/directoryObjects/{object_id(user_id)}"}
         path = f"/groups/{object_id(self._advocates_group)}/members/$ref"
         answer = await self._graph.request("POST", path, body=reference)

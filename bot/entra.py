@@ -74,6 +74,7 @@ async def connect(
         smlos=smlos if isinstance(smlos, MemberIds) else None,
         smlo_group_id=settings.smlo_group_id,
         advocates_group_id=settings.advocates_group_id,
+        refresh_seconds=settings.directory_refresh_seconds,
     )
     manifest_id = settings.teams_app_manifest_id or settings.app_id
     installer = AppInstaller(graph, settings.teams_app_catalog_id, manifest_id)

@@ -26,6 +26,7 @@ ACTIONS = {
     AuditAction.MARK_OUT_OF_REMIT: "sent it to another service",
     AuditAction.ACCEPT: "took the case",
     AuditAction.DECLINE: "said no to the case",
+    AuditAction.RETURN_OFFER: "sent it back to be allocated (the advocate left the list)",
     AuditAction.WITHDRAW: "withdrew it",
     AuditAction.CLOSE: "closed it",
     AuditAction.PURGE: "deleted the personal data at the end of the keeping period",

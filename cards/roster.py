@@ -8,7 +8,7 @@ Staff names come from the directory and are shown only to the SMLO.
 
 from __future__ import annotations
 
-from cards.elements import Element, action, card, heading, para, plain
+from cards.elements import Element, action, card, heading, para, plain, row_with_button
 from cards.verbs import Verb
 from referrals.roster import GroupChange
 from referrals.roster_changes import RosterChange, RosterResult
@@ -28,6 +28,8 @@ ADDED_WORDS = {
     G.NOT_PERMITTED: "We added them to the bot's own advocate list. The bot is not allowed "
     f"to change the advocates group, so they are not in it. {ASK_IT_TO_ADD}",
     G.NO_GROUP: "We added them to the advocate list. They can now be asked to take cases.",
+    G.UNREACHABLE: "We added them to the bot's own advocate list. We could not reach "
+    f"Microsoft Entra ID just now. {ASK_IT_TO_ADD}",
 }
 REMOVED_WORDS = {
     G.CHANGED: "We took them out of the advocates group in Microsoft Entra ID and off the "
@@ -40,6 +42,10 @@ REMOVED_WORDS = {
     "asked to take new cases. They are in the advocates group through another group, which "
     f"the bot cannot change. {ASK_IT_TO_REMOVE} Until then, the bot keeps them off its list.",
     G.NO_GROUP: "We took them off the advocate list. They will not be asked to take new cases.",
+    G.UNREACHABLE: "We took them off the bot's own advocate list, so they will not be asked "
+    "to take new cases. We could not reach Microsoft Entra ID just now, so they may still "
+    f"be in the advocates group. {ASK_IT_TO_REMOVE} Until then, the bot keeps them off its "
+    "list.",
 }
 
 
@@ -50,8 +56,24 @@ def _name(change: RosterChange) -> str:
 def _cases(count: int) -> str:
     if not count:
         return ""
-    held = "one case" if count == 1 else f"{count} cases"
-    return f"They still hold {held}. Please check who should carry on with it."
+    held, them = ("one case", "it") if count == 1 else (f"{count} cases", "them")
+    return (
+        f"They still hold {held}. They cannot open {them} while they are off the list. "
+        f"Please decide who should carry on with {them}."
+    )
+
+
+def _choices(change: RosterChange) -> list[Element]:
+    """One button per person: it carries their object id and what was typed, and the bot
+    checks both again (and that the SMLO is still an SMLO) when it is pressed."""
+    verb = Verb.REMOVE_CHOSEN if change.removing else Verb.ADD_CHOSEN
+    return [
+        row_with_button(
+            plain(p.display_name),
+            action("Choose", verb, {"user_id": p.user_id, "asked": change.asked}),
+        )
+        for p in change.candidates
+    ]
 
 
 def roster_change_card(change: RosterChange) -> Element:
@@ -66,11 +88,11 @@ def roster_change_card(change: RosterChange) -> Element:
             para("Please check the spelling, or use their work email."),
         ]
     elif r is RosterResult.SEVERAL:
-        names = ", ".join(plain(p.display_name) for p in change.candidates)
         body = [
-            heading("More than one person matches"),
-            para(f"These people match “{asked}”: {names}."),
-            para("Please type their full name or their work email."),
+            heading("Who do you mean?"),
+            para(f"We found these people for “{asked}”. Please choose one."),
+            *_choices(change),
+            para("Two people can share a name. If so, please type their work email instead."),
         ]
     elif r is RosterResult.ALREADY_ADVOCATE:
         body = [heading(f"{who} is already an advocate"), para("Nothing has changed.")]

@@ -165,7 +165,8 @@ def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
     for advocate, caseload in advocates:
         state = "free now" if advocate.available else "busy just now"
         if not advocate.active:
-            state = "not taking cases"
+            # Their cases stay theirs but are locked while they are off the list.
+            state = "off the list, so these need someone else" if caseload else "not taking cases"
         team = f" ({advocate.team})" if advocate.team else ""
         rows.append((plain(f"{advocate.display_name}{team}"), f"{caseload} cases, {state}"))
     return card(

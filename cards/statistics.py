@@ -1,8 +1,9 @@
 """The SMLO's figures: referrals month by month and what the service is measured by.
 
 Everything here comes from a `StatisticsReport`, which carries no suppressed value, so
-this card cannot show one by mistake: a count from 1 to 4 reads "fewer than 5", and a
-figure held back so that a small one cannot be worked out reads "hidden".
+this card cannot show one by mistake: a count from 1 to 4 reads "fewer than 5", a
+figure held back so that a small one cannot be worked out reads "hidden", and a breakdown
+where everyone gave the same answer is hidden as a whole.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ NOTE = (
     f"To protect people, we never show a number from 1 to {SMALL_CELL_LIMIT - 1}. "
     f"It says {FEWER} instead. A few more are hidden, so a small one cannot be worked out."
 )
+WHOLE_YEARS = (
+    "These figures are for a whole year that has ended. A new referral does not change them."
+)
+ALIKE = "Hidden. Too few different answers were given to show them safely."
 MONTHS = (
     "January",
     "February",
@@ -78,6 +83,14 @@ def month_name(month: str) -> str:
     return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
 
 
+def period_name(months: Sequence[str]) -> str:
+    """A calendar year as "2026", any other run of months as "May 2026 to April 2027"."""
+    first, last = months[0], months[-1]
+    if len(months) == 12 and first.endswith("-01") and last.endswith("-12"):
+        return first[:4]
+    return f"{month_name(first)} to {month_name(last)}"
+
+
 def shown(cell: Cell) -> str:
     if cell.shown is Shown.EXACT:
         return str(cell.value)
@@ -88,11 +101,17 @@ def _category(name: str) -> str:
     return CATEGORIES.get(name, name.replace("_", " ").capitalize())
 
 
+def _title(title: str) -> Element:
+    return {**para(title), "weight": "Bolder", "spacing": "Medium"}
+
+
 def _section(title: str, rows: Sequence[tuple[str, str]]) -> list[Element]:
-    return [{**para(title), "weight": "Bolder", "spacing": "Medium"}, facts(rows)]
+    return [_title(title), facts(rows)]
 
 
 def _breakdown(b: Breakdown) -> list[Element]:
+    if b.all_hidden:
+        return [_title(TITLES[b.measure]), para(ALIKE)]
     return _section(TITLES[b.measure], [(_category(c.category), shown(c)) for c in b.cells])
 
 
@@ -100,8 +119,9 @@ def statistics_card(report: StatisticsReport) -> Element:
     months = report.months
     total = report.received.total
     body: list[Element] = [
-        heading(f"Figures for the last {len(months)} months"),
+        heading(f"Figures for {period_name(months)}"),
         para(f"From {month_name(months[0])} to {month_name(months[-1])}.", subtle=True),
+        para(WHOLE_YEARS, subtle=True),
         para(NOTE, subtle=True),
     ]
     if total is not None and total.value == 0:

@@ -34,6 +34,8 @@ class Verb(StrEnum):
     ROSTER = "smlo.roster"
     ADD_ADVOCATE = "smlo.add_advocate"
     REMOVE_ADVOCATE = "smlo.remove_advocate"
+    ADD_CHOSEN = "smlo.add_chosen"  # one of the people a name matched
+    REMOVE_CHOSEN = "smlo.remove_chosen"
     # advocate
     ACCEPT = "advocate.accept"
     SHOW_DECLINE = "advocate.show_decline"

@@ -25,6 +25,7 @@ class AuditAction(StrEnum):
     MARK_OUT_OF_REMIT = "mark_out_of_remit"
     ACCEPT = "accept"
     DECLINE = "decline"
+    RETURN_OFFER = "return_offer"  # the advocate offered it was taken off the list
     WITHDRAW = "withdraw"
     CLOSE = "close"
     PURGE = "purge"

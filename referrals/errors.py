@@ -35,6 +35,11 @@ class NotTheAllocatedAdvocate(NotPermitted):
     pass
 
 
+class NotAnActiveAdvocate(NotPermitted):
+    """Someone taken off the advocate list: no offer or case of theirs opens until they are
+    back on it."""
+
+
 class InvalidTransition(ReferralError):
     def __init__(self, transition: str, state: str) -> None:
         super().__init__(f"cannot {transition} a referral that is {state}")

@@ -86,6 +86,7 @@ class Referral:
         if actor.is_smlo and self.state is not ReferralState.DRAFT:  # drafts are not sent yet
             return
         if self.advocate_id == actor.user_id != "" and self.state in _ADVOCATE_MAY_VIEW:
+            self._require_active_advocate(actor)
             return
         raise errors.NotPermitted(f"{actor.user_id} may not view {self.id}")
 
@@ -198,6 +199,20 @@ class Referral:
         self.declined_by = (*self.declined_by, actor.user_id)
         self._notify(smlo_ids, NotificationKind.DECLINED, now)
 
+    def return_offer(
+        self, actor: Actor, advocate: Advocate, smlo_ids: Iterable[str], now: datetime
+    ) -> None:
+        """The advocate it is offered to was taken off the list (by an SMLO, or by the
+        directory): it goes back to be allocated, and the SMLOs are told as for a decline."""
+        if not actor.is_smlo and actor.user_id != SYSTEM:
+            raise errors.NotAnSmlo(f"{actor.user_id} may not return an offer of {self.id}")
+        self._require_state(Transition.RETURN_OFFER)
+        if advocate.active or advocate.user_id != self.offered_to:
+            raise errors.AdvocateNotAvailable(advocate.user_id)
+        self._move(Transition.RETURN_OFFER, actor, now, "OfferReturned", advocate.user_id)
+        self.offered_to = ""
+        self._notify(smlo_ids, NotificationKind.DECLINED, now)
+
     def close(self, actor: Actor, now: datetime) -> None:
         allowed = (
             actor.is_smlo
@@ -206,6 +221,8 @@ class Referral:
         )
         if not allowed:
             raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} may not close {self.id}")
+        if self.state is not ReferralState.SIGNPOSTED:
+            self._require_active_advocate(actor)
         self._move(Transition.CLOSE, actor, now, "ReferralClosed")
 
     # -- rules and bookkeeping -------------------------------------------------------
@@ -224,8 +241,16 @@ class Referral:
         holder = self.offered_to or self.advocate_id
         if not holder or actor.user_id != holder:
             raise errors.NotTheOfferedAdvocate(f"{actor.user_id} holds no offer of {self.id}")
+        self._require_active_advocate(actor)
         if self.state is not ReferralState.OFFERED:
             raise errors.OfferAlreadyAnswered(transition, self.state)
+
+    @staticmethod
+    def _require_active_advocate(actor: Actor) -> None:
+        """The roster says who is an advocate now (`Actor.is_advocate`); someone taken off
+        it can neither answer an offer nor open a case until they are back on it."""
+        if not actor.is_advocate:
+            raise errors.NotAnActiveAdvocate(f"{actor.user_id} is not an active advocate")
 
     def _require_state(self, transition: Transition) -> None:
         if self.state not in STATE_TABLE[transition][0]:

@@ -17,12 +17,18 @@ class MemberIds(AbstractSet[str]):
 
     def __init__(self, fallback: Iterable[str] = ()) -> None:
         # Until the group is first read, the configured ids (if any) hold the role.
-        self._ids = frozenset(fallback)
+        self._fallback = self._ids = frozenset(fallback)
         self.read_from_directory = False
 
     def replace(self, ids: Iterable[str]) -> None:
         self._ids = frozenset(ids)
         self.read_from_directory = True
+
+    def fall_back(self) -> None:
+        """The group's members are too old to trust: only the configured ids (if any) hold
+        the role until the group is read again."""
+        self._ids = self._fallback
+        self.read_from_directory = False
 
     def __contains__(self, user_id: object) -> bool:
         return user_id in self._ids

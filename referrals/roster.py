@@ -36,13 +36,15 @@ class GroupChange(StrEnum):
     NOT_PERMITTED = "not_permitted"  # the app may not change the group
     THROUGH_OTHER_GROUP = "through_other_group"  # a member only through a nested group
     NO_GROUP = "no_group"  # no advocates group is set up
+    UNREACHABLE = "unreachable"  # Graph did not answer: changed on the bot's roster only
 
 
 class Directory(Protocol):
     """The staff directory. Raises `errors.DirectoryUnavailable` when it cannot answer."""
 
     async def find_people(self, text: str) -> list[Person]:
-        """People whose work e-mail is `text`, or whose name starts with it."""
+        """People whose work e-mail or sign-in name (UPN) is `text` if it holds an `@`,
+        else people whose name starts with it (candidates: see `exact_matches`)."""
 
     async def add_to_advocates(self, user_id: str) -> GroupChange: ...
 
@@ -77,11 +79,14 @@ def synchronise(roster: Sequence[Advocate], members: Mapping[str, str]) -> list[
     return changed
 
 
-def best_match(people: Sequence[Person], text: str) -> list[Person]:
-    """Everyone who matches, unless exactly one has exactly that name or address."""
-    wanted = text.casefold()
-    exact = [p for p in people if p.display_name.casefold() == wanted]
-    return exact if len(exact) == 1 else list(people)
+def exact_matches(people: Sequence[Person], text: str) -> list[Person]:
+    """Those found who are exactly who was asked for: everyone found by an address (the
+    directory matched it whole), else those whose whole name is `text`, in any case.
+    Only one exact match may be acted on; anything else is a choice for the SMLO."""
+    if "@" in text:
+        return list(people)
+    wanted = " ".join(text.split()).casefold()
+    return [p for p in people if " ".join(p.display_name.split()).casefold() == wanted]
 
 
 class RosterDirectory:
@@ -93,6 +98,8 @@ class RosterDirectory:
 
     async def find_people(self, text: str) -> list[Person]:
         wanted = text.casefold()
+        if "@" in wanted:
+            return []  # the roster keeps no addresses
         return [
             Person(a.user_id, a.display_name)
             for a in self._roster

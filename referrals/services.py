@@ -34,7 +34,7 @@ from referrals.referral import SYSTEM, DeclineReason, Referral, Signpost
 from referrals.roster import Directory, RosterDirectory
 from referrals.roster_changes import RosterChange, RosterResult
 from referrals.states import NEEDS_SMLO, STATE_TABLE, ReferralState, Transition
-from referrals.statistics import StatisticsReport, build_report, last_months
+from referrals.statistics import StatisticsReport, build_report, last_complete_year
 
 A = AuditAction
 
@@ -173,6 +173,8 @@ class ReferralService:
                 raise errors.NotTheOfferedAdvocate(
                     f"{actor.user_id} holds no offer of {referral_id}"
                 )
+            if not actor.is_advocate:  # taken off the list since it was offered
+                raise errors.NotAnActiveAdvocate(f"{actor.user_id} is not an active advocate")
         return referral
 
     async def view_own(
@@ -228,13 +230,14 @@ class ReferralService:
             raise errors.NotAnSmlo(actor.user_id)
         return await self.stores.referrals.list_in_states(NEEDS_SMLO)
 
-    async def statistics(self, actor: Actor, months: int = 12) -> StatisticsReport:
-        """The anonymous figures for the last `months` calendar months (SMLO only), every
-        small cell suppressed. Each look, allowed or refused, is audited."""
+    async def statistics(self, actor: Actor) -> StatisticsReport:
+        """The anonymous figures for the last whole calendar year (SMLO only), every small
+        cell suppressed. Each look, allowed or refused, is audited. The period is fixed, not
+        chosen: overlapping periods could be compared to single out one referral."""
         if not actor.is_smlo:
             await self._record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.REFUSED)
             raise errors.NotAnSmlo(actor.user_id)
-        period = last_months(self.clock.now(), months)
+        period = last_complete_year(self.clock.now())
         report = build_report(period, await self.stores.referrals.statistics(period))
         await self._record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.ALLOWED)
         return report
@@ -246,21 +249,27 @@ class ReferralService:
         caseloads = await self.stores.referrals.caseloads()
         return [(a, caseloads.get(a.user_id, 0)) for a in await self.stores.roster.list_advocates()]
 
-    async def add_advocate(self, actor: Actor, who: str) -> RosterChange:
-        """The SMLO puts someone on the roster: in the advocates group if the app may."""
+    async def add_advocate(self, actor: Actor, who: str, chosen_id: str = "") -> RosterChange:
+        """The SMLO puts someone on the roster: in the advocates group if the app may.
+        `chosen_id`: their pick from the people `who` matched (searched again here)."""
         await self._may_manage_roster(actor, A.ADD_ADVOCATE)
-        change = await roster_changes.add_advocate(self.stores.roster, await self._directory(), who)
+        change = await roster_changes.add_advocate(
+            self.stores.roster, await self._directory(), who, chosen_id
+        )
         await self._record_roster_change(actor, change, A.ADD_ADVOCATE)
         return change
 
-    async def remove_advocate(self, actor: Actor, who: str) -> RosterChange:
-        """The SMLO takes someone off the roster (and out of the group if the app may)."""
+    async def remove_advocate(self, actor: Actor, who: str, chosen_id: str = "") -> RosterChange:
+        """The SMLO takes someone off the roster (and out of the group if the app may);
+        offers waiting for their answer go back to be allocated."""
         await self._may_manage_roster(actor, A.REMOVE_ADVOCATE)
         caseloads = await self.stores.referrals.caseloads()
         change = await roster_changes.remove_advocate(
-            self.stores.roster, await self._directory(), who, caseloads
+            self.stores.roster, await self._directory(), who, caseloads, chosen_id
         )
         await self._record_roster_change(actor, change, A.REMOVE_ADVOCATE)
+        if change.result is RosterResult.REMOVED:
+            await self.return_stranded_offers(actor)
         return change
 
     async def _may_manage_roster(self, actor: Actor, action: AuditAction) -> None:
@@ -283,7 +292,36 @@ class ReferralService:
             await self._record(actor, subject, None, action, Outcome.ALLOWED)
 
     async def my_cases(self, actor: Actor) -> list[Referral]:
+        if not actor.is_advocate:  # someone taken off the list sees none of their old cases
+            return []
         return await self.stores.referrals.list_for_advocate(actor.user_id)
+
+    async def return_stranded_offers(self, actor: Actor) -> int:
+        """Every offer still waiting for the answer of someone no longer on the active list
+        (taken off by an SMLO, or by the directory, as SYSTEM) goes back to be allocated,
+        audited, and the SMLOs are told as for a decline. Their active cases stay theirs but
+        cannot be opened while they are off the list (docs/security.md). Idempotent;
+        returns how many offers went back."""
+        active = {a.user_id for a in await self.stores.roster.list_advocates() if a.active}
+        returned = 0
+        for referral in await self.stores.referrals.list_in_states({ReferralState.OFFERED}):
+            if referral.offered_to and referral.offered_to not in active:
+                gone = await self.stores.roster.get_advocate(referral.offered_to)
+                left = gone or Advocate(referral.offered_to, "", active=False)
+                returned += await self._return_offer(actor, referral.id, left)
+        return returned
+
+    async def _return_offer(self, actor: Actor, referral_id: str, advocate: Advocate) -> int:
+        try:
+            await self._change(
+                actor,
+                referral_id,
+                A.RETURN_OFFER,
+                lambda r: r.return_offer(actor, advocate, self.smlo_ids, self.clock.now()),
+            )
+        except errors.ReferralError:  # answered or withdrawn meanwhile: nothing to do
+            return 0
+        return 1
 
     async def allocation_options(
         self, actor: Actor, referral_id: str

@@ -10,6 +10,7 @@ stateDiagram-v2
     awaiting_allocation --> signposted: mark out of remit (SMLO)
     offered --> active: accept (offered advocate)
     offered --> awaiting_allocation: decline (offered advocate)
+    offered --> awaiting_allocation: return offer (advocate taken off the list)
     active --> closed: close (allocated advocate)
     signposted --> closed: close (SMLO)
     submitted --> withdrawn: withdraw (referrer)
@@ -47,6 +48,7 @@ class Transition(StrEnum):
     MARK_OUT_OF_REMIT = "mark_out_of_remit"
     ACCEPT = "accept"
     DECLINE = "decline"
+    RETURN_OFFER = "return_offer"
     CLOSE = "close"
     WITHDRAW = "withdraw"
 
@@ -63,6 +65,7 @@ STATE_TABLE: dict[Transition, tuple[frozenset[ReferralState], ReferralState]] = 
     ),
     Transition.ACCEPT: (frozenset({S.OFFERED}), S.ACTIVE),
     Transition.DECLINE: (frozenset({S.OFFERED}), S.AWAITING_ALLOCATION),
+    Transition.RETURN_OFFER: (frozenset({S.OFFERED}), S.AWAITING_ALLOCATION),
     Transition.CLOSE: (frozenset({S.ACTIVE, S.SIGNPOSTED}), S.CLOSED),
     Transition.WITHDRAW: (
         frozenset({S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE, S.SIGNPOSTED}),

@@ -14,7 +14,9 @@ referral's contribution in the same write as the referral itself, so reading a y
 figures costs twelve records however many referrals there have ever been; and they can
 always recount them from the referrals (`python -m storage.recount`).
 
-Months are calendar months in UTC, written "2026-06".
+Months are calendar months in UTC, written "2026-06". A report covers a whole calendar
+year that has ended (`last_complete_year`): a year's figures never change once shown, so
+comparing two reports cannot show what a new referral answered (docs/security.md).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from enum import StrEnum
 
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
 from referrals.referral import Referral
-from referrals.suppression import Cell, protect_breakdown, protect_counts
+from referrals.suppression import Cell, Shown, protect_breakdown, protect_counts
 
 
 class Measure(StrEnum):
@@ -112,6 +114,15 @@ def last_months(now: datetime, count: int) -> list[str]:
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
 
 
+def last_complete_year(now: datetime) -> list[str]:
+    """The twelve months of the calendar year before now's, oldest first.
+
+    Periods are fixed, not rolling: any two reports cover the same year or years with no
+    month in common, so the difference between them is never one referral's answers."""
+    year = now.astimezone(UTC).year - 1
+    return [f"{year:04d}-{month:02d}" for month in range(1, 13)]
+
+
 def contribution(facts: ReferralFacts | None) -> MonthTallies:
     """What one referral adds to each month's figures."""
     months: MonthTallies = {}
@@ -178,6 +189,11 @@ class Breakdown:
     cells: tuple[Cell, ...]
     total: Cell | None = None  # where the cells add up to the referrals received
 
+    @property
+    def all_hidden(self) -> bool:
+        """Nothing of it can be shown: too few referrals, or everyone answered alike."""
+        return bool(self.cells) and all(c.shown is Shown.HIDDEN for c in self.cells)
+
 
 @dataclass(frozen=True)
 class StatisticsReport:
@@ -217,14 +233,17 @@ def build_report(
             if measure is Measure.ADVOCATE and n > 0:
                 advocates.add(category)
     by_month = [(m, tallies.get(m, {}).get((Measure.RECEIVED, ""), 0)) for m in months]
-    received = Breakdown(Measure.RECEIVED, *protect_breakdown(by_month))
+    # The SMLO is told of each referral as it arrives, so "all of them came in March"
+    # tells them nothing about anyone: months may show one holding everyone.
+    received = Breakdown(Measure.RECEIVED, *protect_breakdown(by_month, of_answers=False))
     population = sum(n for _, n in by_month)
     answers = [
         Breakdown(m, *protect_breakdown(_counts(period, m)))
         for m in (Measure.ROUTE, Measure.EMPLOYMENT, Measure.GENDER, Measure.AGE_BAND)
     ]
     # Each wish splits the referrals in two (chose it, did not), so it is protected as a
-    # breakdown of two cells: otherwise "all but one wanted X" would show a single person.
+    # breakdown of two cells: otherwise "all but one wanted X" would show a single person,
+    # and "all wanted X" or "none did" would show everyone's answer.
     wishes = tuple(
         protect_breakdown([(wish, n), ("", max(population - n, 0))])[0][0]
         for wish, n in _counts(period, Measure.WISH)

@@ -14,11 +14,19 @@ goes through here:
   already hidden, a "fewer than 5" cell is turned into a plain hidden one.
 - **A small total.** If the total itself is from 1 to 4, it reads "fewer than 5" and every
   cell of the breakdown is hidden, zeros too (a shown zero would narrow the rest down).
+- **Everyone alike.** A breakdown of what people answered must not let a reader pin one
+  category to the whole total: "Woman 6, every other answer 0, in total 6" tells the
+  reader every person's answer without a single small cell. Once the cells above are
+  settled, that can only happen when every other cell is shown as 0, so then every cell
+  of the breakdown is hidden (the total is still shown). A breakdown of something else
+  (the month a referral arrived, which the SMLO is told as it happens) may pass
+  `of_answers=False` to show it anyway.
 
 "Follows from what is shown" is judged as a reader would: a shown cell is exact, a
 "fewer than 5" cell is from 1 to 4, a hidden cell is any number from 0 up, and the cells
 add up to the total. A value follows if only one number fits. The property tests in
-tests/unit/test_suppression.py check this with an independent, exhaustive search.
+tests/unit/test_suppression.py check this, and that no category is pinned to the whole
+total, with an independent, exhaustive search.
 """
 
 from __future__ import annotations
@@ -61,21 +69,38 @@ def protect_counts(counts: Sequence[tuple[str, int]]) -> tuple[Cell, ...]:
     )
 
 
-def protect_breakdown(counts: Sequence[tuple[str, int]]) -> tuple[tuple[Cell, ...], Cell]:
+def protect_breakdown(
+    counts: Sequence[tuple[str, int]], *, of_answers: bool = True
+) -> tuple[tuple[Cell, ...], Cell]:
     """Cells that add up to a total the reader knows (shown as the second value, or
-    deducible elsewhere in the report): primary and secondary suppression."""
+    deducible elsewhere in the report): primary and secondary suppression, and, for a
+    breakdown of people's answers, no category that holds everyone."""
     values = [n for _, n in counts]
     if any(n < 0 for n in values):
         raise ValueError("counts cannot be negative")
+    if of_answers and len(values) < 2:  # its one category always holds everyone
+        raise ValueError("a breakdown of answers needs at least two categories")
     total = sum(values)
     if is_small(total):
-        cells = tuple(Cell(name, Shown.HIDDEN) for name, _ in counts)
-        return cells, Cell("total", Shown.FEWER_THAN)
+        return _all_hidden(counts), Cell("total", Shown.FEWER_THAN)
     shown = [Shown.FEWER_THAN if is_small(n) else Shown.EXACT for n in values]
     while pinned(shown, values, total):
         shown[_next_to_hide(shown, values)] = Shown.HIDDEN
+    if of_answers and total and everyone_alike(shown, values):
+        return _all_hidden(counts), Cell.of("total", Shown.EXACT, total)
     cells = tuple(Cell.of(name, s, n) for (name, n), s in zip(counts, shown, strict=True))
     return cells, Cell.of("total", Shown.EXACT, total)
+
+
+def everyone_alike(shown: Sequence[Shown], values: Sequence[int]) -> bool:
+    """Whether a reader can pin one category to the whole total: every other cell is
+    shown as 0. (A suppressed cell is never pinned to 0 once `pinned` finds nothing.)"""
+    zeros = sum(s is Shown.EXACT and v == 0 for s, v in zip(shown, values, strict=True))
+    return zeros >= len(values) - 1
+
+
+def _all_hidden(counts: Sequence[tuple[str, int]]) -> tuple[Cell, ...]:
+    return tuple(Cell(name, Shown.HIDDEN) for name, _ in counts)
 
 
 def pinned(shown: Sequence[Shown], values: Sequence[int], total: int) -> list[int]:

@@ -9,6 +9,7 @@ written to the audit trail. Roles come from the server, never from the card.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 
 import pytest
@@ -45,6 +46,9 @@ class Role(StrEnum):
     ADVOCATE = "advocate"  # offered or holding this referral (where it has one)
     OTHER_ADVOCATE = "other_advocate"
     STRANGER = "stranger"
+    # The advocate it was offered to or held by, since taken off the list (roster written
+    # directly, so an offer may still name them): nothing at all is open to them.
+    INACTIVE_ADVOCATE = "inactive_advocate"
 
 
 IDS = {
@@ -54,6 +58,7 @@ IDS = {
     Role.ADVOCATE: ADVOCATE.user_id,
     Role.OTHER_ADVOCATE: OTHER_ADVOCATE.user_id,
     Role.STRANGER: "00000000-0000-4000-8000-00000000d001",
+    Role.INACTIVE_ADVOCATE: ADVOCATE.user_id,
 }
 INPUTS = {
     Verb.ALLOCATE: {"advocate_id": OTHER_ADVOCATE.user_id},
@@ -143,6 +148,8 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
     for advocate in (ADVOCATE, OTHER_ADVOCATE):
         await world.stores.roster.put_advocate(advocate)
     referral = await bring_to(world, state)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
     before = await world.stores.referrals.get(referral.id)
     refused_before = await refusals(world, referral.id)
     person = Conversation(world, IDS[role], f"Person {role}")

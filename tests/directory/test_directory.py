@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pytest
 
@@ -15,12 +16,15 @@ from bot.install import AppInstaller
 from referrals import errors
 from referrals.audit import ROSTER, AuditAction, Outcome, roster_subject
 from referrals.clock import FakeClock
+from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate, RosterOverride
 from referrals.ports import Stores
+from referrals.referral import SYSTEM
 from referrals.roles import MemberIds
-from referrals.roster import GroupChange
+from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterResult
 from referrals.services import ReferralService
+from referrals.states import ReferralState
 from storage.memory import MemoryAuditLog, memory_stores
 from tests.directory.conftest import CATALOG_ID, MANIFEST_ID, Graph
 from tests.support.graph import EntraStandIn, User
@@ -229,8 +233,8 @@ async def test_without_permission_to_change_the_group_the_roster_is_changed_and_
     await world.directory.refresh()
     entra.group_writes_allowed = False
 
-    added = await world.service.add_advocate(world.smlo, "Pat O'Brien")
-    removed = await world.service.remove_advocate(world.smlo, "Sam Okafor")
+    added = await world.service.add_advocate(world.smlo, tenant.pat.display_name)
+    removed = await world.service.remove_advocate(world.smlo, tenant.sam.display_name)
     await world.directory.refresh()  # the group still lists Sam and not Pat
 
     assert (added.result, added.group) == (RosterResult.ADDED, GroupChange.NOT_PERMITTED)
@@ -275,7 +279,7 @@ async def test_a_member_through_a_nested_group_is_kept_off_the_roster_here(
     entra.groups[tenant.advocates_group].append(nested)
     await world.directory.refresh()
 
-    change = await world.service.remove_advocate(world.smlo, "Pat O'Brien")
+    change = await world.service.remove_advocate(world.smlo, tenant.pat.display_name)
     await world.directory.refresh()
 
     assert change.group is GroupChange.THROUGH_OTHER_GROUP
@@ -283,11 +287,11 @@ async def test_a_member_through_a_nested_group_is_kept_off_the_roster_here(
 
 
 async def test_removing_someone_not_on_the_list_changes_nothing(
-    world: World, entra: EntraStandIn
+    world: World, entra: EntraStandIn, tenant: Tenant
 ) -> None:
     await world.directory.refresh()
 
-    change = await world.service.remove_advocate(world.smlo, "Pat O'Brien")
+    change = await world.service.remove_advocate(world.smlo, tenant.pat.display_name)
 
     assert change.result is RosterResult.NOT_ADVOCATE
     assert entra.graph_calls("DELETE") == 0
@@ -379,4 +383,163 @@ async def test_an_advocate_the_directory_does_not_know_can_still_be_taken_off(
     change = await world.service.remove_advocate(world.smlo, "Dee Seeded")
 
     assert (change.result, change.group) == (RosterResult.REMOVED, GroupChange.UNCHANGED)
+    # Marked, as every change is, until a sync shows the group agrees (it does: not listed).
+    assert await standing(world, seeded.user_id) == (False, RosterOverride.REMOVED)
+    await world.directory.refresh()
     assert await standing(world, seeded.user_id) == (False, RosterOverride.NONE)
+
+
+# -- review findings: staleness, the member query, lag, exact names, emergencies -----------
+
+
+@dataclass
+class Ticking:
+    now: float = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_past_three_refresh_periods_unread_the_groups_stop_granting_roles(
+    graph: Graph, tenant: Tenant, entra: EntraStandIn, caplog: pytest.LogCaptureFixture
+) -> None:
+    configured = "00000000-0000-4000-8000-00000000a001"
+    stores, smlos, clock = memory_stores(), MemberIds({configured}), Ticking()
+    directory = GraphDirectory(
+        graph.client,
+        stores.roster,
+        smlos=smlos,
+        smlo_group_id=tenant.smlo_group,
+        advocates_group_id=tenant.advocates_group,
+        refresh_seconds=60,
+        clock=clock,
+    )
+    await directory.refresh()
+    added_here = Advocate(tenant.pat.id, "Pat", override=RosterOverride.ADDED)
+    await stores.roster.put_advocate(added_here)
+    entra.fail_next(99, 403)  # consent revoked: every read refused
+
+    clock.now += 3 * 60  # not yet past the limit: the last members stand
+    await directory.refresh()
+    assert set(smlos) == {tenant.smlo.id}
+    clock.now += 1
+    await directory.refresh()
+
+    assert set(smlos) == {configured}, "back to SMA_SMLO_IDS"
+    roster = {a.user_id: a.active for a in await stores.roster.list_advocates()}
+    assert roster == {tenant.alex.id: False, tenant.sam.id: False, tenant.pat.id: True}
+    errors_logged = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(tenant.smlo_group in m and "403" in m for m in errors_logged)
+    assert any(tenant.advocates_group in m for m in errors_logged)
+    assert not any(NAME_CANARY in r.getMessage() for r in caplog.records)
+
+    entra.faults.clear()
+    await directory.refresh()
+    assert set(smlos) == {tenant.smlo.id}
+    assert all(a.active for a in await stores.roster.list_advocates())
+
+
+async def test_only_people_among_the_members_become_advocates_without_an_advanced_query(
+    world: World, graph: Graph, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    nested = entra.add_group(tenant.pat.id, entra.add_other("#microsoft.graph.device"))
+    entra.groups[tenant.advocates_group] += [
+        nested,
+        entra.add_other("#microsoft.graph.servicePrincipal"),
+    ]
+
+    assert await world.directory.refresh()
+
+    roster = {a.user_id for a in await world.stores.roster.list_advocates()}
+    assert roster == {tenant.alex.id, tenant.sam.id, tenant.pat.id}
+    cast = f"/groups/{tenant.advocates_group}/transitiveMembers/microsoft.graph.user"
+    refused = await graph.client.request("GET", cast, params={"$select": "id,displayName"})
+    assert refused.status == 400, "the emulator, like Graph, wants ConsistencyLevel for a cast"
+
+
+async def test_a_removal_survives_a_sync_that_still_lists_them(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    await world.directory.refresh()
+
+    change = await world.service.remove_advocate(world.smlo, tenant.sam.display_name)
+    entra.groups[tenant.advocates_group].append(tenant.sam.id)  # a replica not caught up
+    await world.directory.refresh()
+
+    assert change.group is GroupChange.CHANGED
+    assert await standing(world, tenant.sam.id) == (False, RosterOverride.REMOVED)
+
+
+async def test_adding_asks_graph_even_if_the_last_read_listed_them(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    await world.directory.refresh()
+    entra.groups[tenant.advocates_group].remove(tenant.alex.id)  # since the last read
+
+    change = await world.service.add_advocate(world.smlo, "alex.morgan@force.example")
+
+    assert change.group is GroupChange.CHANGED
+    assert tenant.alex.id in entra.groups[tenant.advocates_group]
+
+
+async def test_a_partial_name_adds_nobody_and_offers_a_choice_checked_again(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    await world.directory.refresh()
+
+    partial = await world.service.add_advocate(world.smlo, "Al")
+    assert partial.result is RosterResult.SEVERAL
+    assert [p.user_id for p in partial.candidates] == [tenant.alex.id]
+    assert entra.graph_calls("POST") == 0
+
+    forged = await world.service.add_advocate(world.smlo, "Al", tenant.pat.id)
+    assert forged.result is RosterResult.NOT_FOUND, "not one the search finds"
+    with pytest.raises(errors.NotAnSmlo):
+        await world.service.add_advocate(Actor(tenant.sam.id), "Al", tenant.alex.id)
+    assert entra.graph_calls("POST") == 0
+
+    chosen = await world.service.add_advocate(world.smlo, "Al", tenant.alex.id)
+    assert (chosen.result, chosen.person) == (
+        RosterResult.ALREADY_ADVOCATE,
+        Person(tenant.alex.id, tenant.alex.display_name),
+    )
+
+
+async def test_with_graph_down_the_smlo_can_still_take_someone_off(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    await world.directory.refresh()
+    entra.down = True
+
+    change = await world.service.remove_advocate(world.smlo, tenant.sam.display_name)
+
+    assert (change.result, change.group) == (RosterResult.REMOVED, GroupChange.UNREACHABLE)
+    assert await standing(world, tenant.sam.id) == (False, RosterOverride.REMOVED)
+    assert not (await world.service.identify(tenant.sam.id)).is_advocate
+    entra.down = False
+    await world.directory.refresh()  # the group still lists Sam: the mark keeps them off
+    assert await standing(world, tenant.sam.id) == (False, RosterOverride.REMOVED)
+
+
+async def test_an_advocate_the_group_drops_has_their_offers_returned_to_the_smlo(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    await world.directory.refresh()
+    world.directory.advocates_left = partial(world.service.return_stranded_offers, Actor(SYSTEM))
+    referrer = Actor("00000000-0000-4000-8000-00000000c001")
+    draft = await world.service.start_draft(referrer)
+    answers = IntakeAnswers(route=Route.EXPERIENCED, consent=True)
+    await world.service.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
+    await world.service.submit(referrer, draft.id)
+    await world.service.offer(world.smlo, draft.id, tenant.sam.id)
+    entra.groups[tenant.advocates_group].remove(tenant.sam.id)
+
+    await world.directory.refresh()
+
+    referral = await world.stores.referrals.get(draft.id)
+    assert (referral.state, referral.offered_to) == (ReferralState.AWAITING_ALLOCATION, "")
+    assert referral.history[-1].name == "OfferReturned"
+    trail = await world.audit.for_referral(draft.id)
+    assert (trail[-1].action, trail[-1].actor_id) == (AuditAction.RETURN_OFFER, SYSTEM)
+    with pytest.raises(errors.NotPermitted):
+        await world.service.accept(await world.service.identify(tenant.sam.id), draft.id)

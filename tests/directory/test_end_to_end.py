@@ -101,7 +101,7 @@ async def test_the_smlo_adds_an_advocate_by_typing_and_is_told_it_was_done_in_th
     bot = await start_directory_bot(environment())
     sky = bot.person("Sky Liaison", tenant.sky.id, connector)
 
-    assert await sky.say("add advocate Pat O'Brien") == 201
+    assert await sky.say(f"add advocate Pat O'Brien {CANARY}") == 201
 
     assert shows(sky, f"Pat O'Brien {CANARY} is now an advocate")
     assert shows(sky, "We added them to the advocates group in Microsoft Entra ID")
@@ -121,7 +121,7 @@ async def test_without_permission_the_smlo_is_told_the_bot_changed_its_own_list(
     sky = bot.person("Sky Liaison", tenant.sky.id, connector)
 
     await sky.say(f"add advocate pat+{CANARY}@force.example")
-    await sky.say("remove advocate Alex Morgan")
+    await sky.say(f"remove advocate Alex Morgan {CANARY}")
 
     assert shows(sky, "We added them to the bot's own advocate list")
     assert shows(sky, "The bot is not allowed to change the advocates group")
@@ -142,7 +142,7 @@ async def test_the_roster_card_offers_the_same_and_nobody_else_can_use_it(
     alex = bot.person("Alex Morgan", tenant.alex.id, connector)
     await sky.say("roster")
 
-    shown = await sky.click("Add as advocate", person="Pat")
+    shown = await sky.click("Add as advocate", person=f"pat o'brien {CANARY}")
     await alex.say("add advocate Pat O'Brien")
 
     assert shows(sky, f"Pat O'Brien {CANARY} is now an advocate"), shown

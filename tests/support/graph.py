@@ -8,11 +8,13 @@ token's signature, audience and expiry (401 otherwise). It counts what it is ask
 test can say how often a token was fetched.
 
 Graph is kept to what the bot calls: group members (transitive, paged with
-`@odata.nextLink`), users by `$filter` (parsed strictly: a query that is not exactly one
-of the forms the bot sends, with properly quoted literals, is refused with 400), group
-member add/remove, the app catalog, and installing the app for a user. It can be told
-to misbehave (`fail_next`, `down`) and to refuse writes (403) as a tenant without the
-permissions would.
+`@odata.nextLink`, each object with its `@odata.type`: users, nested groups, devices and
+service principals; the `/microsoft.graph.user` cast is an advanced query, refused with
+400 unless `ConsistencyLevel: eventual` and `$count=true` come with it), users by
+`$filter` (parsed strictly: a query that is not exactly one of the forms the bot sends,
+with properly quoted literals, is refused with 400), group member add/remove, the app
+catalog, and installing the app for a user. It can be told to misbehave (`fail_next`,
+`down`) and to refuse writes (403) as a tenant without the permissions would.
 """
 
 from __future__ import annotations
@@ -41,7 +43,9 @@ _LITERAL = r"'((?:[^']|'')*)'"
 _BY_MAIL = re.compile(rf"mail eq {_LITERAL} or userPrincipalName eq {_LITERAL}")
 _BY_NAME = re.compile(rf"startswith\(displayName,{_LITERAL}\)")
 _BY_MANIFEST = re.compile(rf"externalId eq {_LITERAL}")
-_MEMBERS = re.compile(r"groups/([^/]+)/transitiveMembers/microsoft\.graph\.user")
+_MEMBERS = re.compile(r"groups/([^/]+)/transitiveMembers")
+_MEMBERS_CAST = re.compile(r"groups/([^/]+)/transitiveMembers/microsoft\.graph\.user")
+USER_TYPE, GROUP_TYPE = "#microsoft.graph.user", "#microsoft.graph.group"
 _ADD_MEMBER = re.compile(r"groups/([^/]+)/members/\$ref")
 _REMOVE_MEMBER = re.compile(r"groups/([^/]+)/members/([^/]+)/\$ref")
 _INSTALL = re.compile(r"users/([^/]+)/teamwork/installedApps")
@@ -87,7 +91,7 @@ class User:
     mail: str
 
     def json(self) -> Json:
-        return {"id": self.id, "displayName": self.display_name}
+        return {"@odata.type": USER_TYPE, "id": self.id, "displayName": self.display_name}
 
 
 @dataclass
@@ -105,7 +109,8 @@ class EntraStandIn:
     client_id: str
     secret: str
     users: dict[str, User] = field(default_factory=dict)
-    groups: dict[str, list[str]] = field(default_factory=dict)  # direct members (users, groups)
+    groups: dict[str, list[str]] = field(default_factory=dict)  # direct members (any object)
+    others: dict[str, str] = field(default_factory=dict)  # device or app id -> @odata.type
     catalog: list[Json] = field(default_factory=list)  # {"id", "externalId"}
     installed: dict[str, set[str]] = field(default_factory=dict)  # user -> catalog ids
     group_writes_allowed: bool = True
@@ -142,6 +147,12 @@ class EntraStandIn:
         self.groups[group] = list(member_ids)
         return group
 
+    def add_other(self, odata_type: str) -> str:
+        """A member that is not a person: `#microsoft.graph.device`, `…servicePrincipal`."""
+        other = str(uuid.uuid4())
+        self.others[other] = odata_type
+        return other
+
     def fail_next(
         self, times: int, status: int = 429, retry_after: str | None = None, path: str = ""
     ) -> None:
@@ -163,6 +174,20 @@ class EntraStandIn:
             elif member in self.users and member not in found:
                 found.append(member)
         return list(dict.fromkeys(found))
+
+    def transitive_objects(self, group_id: str, seen: frozenset[str] = frozenset()) -> list[Json]:
+        """What Graph lists: every object below the group once, nested groups included."""
+        found: dict[str, Json] = {}
+        for member in self.groups.get(group_id, []):
+            if member in self.groups and member not in seen:
+                found[member] = {"@odata.type": GROUP_TYPE, "id": member, "displayName": "Team"}
+                for item in self.transitive_objects(member, seen | {group_id}):
+                    found.setdefault(item["id"], item)
+            elif member in self.users:
+                found[member] = self.users[member].json()
+            elif member in self.others:
+                found[member] = {"@odata.type": self.others[member], "id": member}
+        return list(found.values())
 
     def graph_calls(self, method: str, contains: str = "") -> int:
         return sum(1 for m, p in self.calls if m == method and contains in p)
@@ -269,6 +294,11 @@ class EntraStandIn:
         method = request.method
         if method == "GET" and (found := _MEMBERS.fullmatch(path)):
             return self._members(request, found.group(1))
+        if method == "GET" and (found := _MEMBERS_CAST.fullmatch(path)):
+            advanced = request.headers.get("ConsistencyLevel") == "eventual"
+            if not advanced or request.query.get("$count") != "true":
+                return _error(400, "Request_UnsupportedQuery")
+            return self._members(request, found.group(1), users_only=True)
         if method == "GET" and path == "users":
             return self._users(request)
         if method == "POST" and (found := _ADD_MEMBER.fullmatch(path)):
@@ -281,20 +311,25 @@ class EntraStandIn:
             return await self._install(request, found.group(1))
         return _error(404, "Request_ResourceNotFound")
 
-    def _members(self, request: web.Request, group_id: str) -> web.Response:
+    def _members(
+        self, request: web.Request, group_id: str, *, users_only: bool = False
+    ) -> web.Response:
         if group_id not in self.groups:
             return _error(404, "Request_ResourceNotFound")
         if request.query.get("$select") != "id,displayName":
             return _error(400, "Request_BadRequest")
         start = int(request.query.get("$skiptoken", "0"))
-        members = self.transitive_members(group_id)
-        page = members[start : start + self.page_size]
-        body: Json = {"value": [self.users[m].json() for m in page]}
+        members = self.transitive_objects(group_id)
+        if users_only:
+            members = [m for m in members if m["@odata.type"] == USER_TYPE]
+        body: Json = {"value": members[start : start + self.page_size]}
         if start + self.page_size < len(members):
             base = self.next_link_base or self.graph_url
+            cast = "/microsoft.graph.user" if users_only else ""
+            count = "&$count=true" if users_only else ""
             body["@odata.nextLink"] = (
-                f"{base}/groups/{group_id}/transitiveMembers/microsoft.graph.user"
-                f"?$select=id%2CdisplayName&$skiptoken={start + self.page_size}"
+                f"{base}/groups/{group_id}/transitiveMembers{cast}"
+                f"?$select=id%2CdisplayName{count}&$skiptoken={start + self.page_size}"
             )
         return web.json_response(body)
 

@@ -37,6 +37,7 @@ class Role(StrEnum):
     ADVOCATE = "advocate"  # the advocate this referral is (or was) offered to
     OTHER_ADVOCATE = "other_advocate"
     STRANGER = "stranger"
+    INACTIVE_ADVOCATE = "inactive_advocate"  # the same advocate, since taken off the list
 
 
 ACTORS: dict[Role, Actor] = {
@@ -46,10 +47,12 @@ ACTORS: dict[Role, Actor] = {
     Role.ADVOCATE: Actor("advocate-1", "Ada Advocate-Name", is_advocate=True),
     Role.OTHER_ADVOCATE: Actor("advocate-2", "Ben Otheradvocate-Name", is_advocate=True),
     Role.STRANGER: Actor("stranger-1", "Stan Stranger-Name"),
+    Role.INACTIVE_ADVOCATE: Actor("advocate-1", "Ada Advocate-Name"),
 }
 DISPLAY_NAMES = tuple(actor.display_name for actor in ACTORS.values())
 
 OFFERED_ADVOCATE = Advocate("advocate-1", "Ada Advocate-Name", team="Team North")
+REMOVED_ADVOCATE = dataclasses.replace(OFFERED_ADVOCATE, active=False)
 
 
 def text_fields() -> list[str]:
@@ -81,6 +84,9 @@ def attempt(referral: Referral, transition: Transition, actor: Actor, now: datet
         Transition.DECLINE: lambda: referral.decline(
             actor, DeclineReason.NO_CAPACITY, SMLO_IDS, now
         ),
+        Transition.RETURN_OFFER: lambda: referral.return_offer(
+            actor, REMOVED_ADVOCATE, SMLO_IDS, now
+        ),
         Transition.CLOSE: lambda: referral.close(actor, now),
         Transition.WITHDRAW: lambda: referral.withdraw(actor, SMLO_IDS, now),
     }
@@ -109,7 +115,7 @@ class Path:
         for transition, _ in self.steps:
             if transition is Transition.OFFER:
                 holds = True
-            elif transition is Transition.DECLINE:
+            elif transition in (Transition.DECLINE, Transition.RETURN_OFFER):
                 holds = False
         return holds
 
@@ -124,6 +130,7 @@ DRAFT = Path("draft", S.DRAFT, ())
 SUBMITTED = DRAFT.then("submitted", S.SUBMITTED, (T.SUBMIT, Role.REFERRER))
 OFFERED = SUBMITTED.then("offered", S.OFFERED, (T.OFFER, Role.SMLO))
 AWAITING = OFFERED.then("awaiting_after_decline", S.AWAITING_ALLOCATION, (T.DECLINE, Role.ADVOCATE))
+RETURNED = OFFERED.then("awaiting_after_return", S.AWAITING_ALLOCATION, (T.RETURN_OFFER, Role.SMLO))
 OFFERED_AGAIN = AWAITING.then("offered_again", S.OFFERED, (T.OFFER, Role.SMLO))
 ACTIVE = OFFERED.then("active", S.ACTIVE, (T.ACCEPT, Role.ADVOCATE))
 SIGNPOSTED = SUBMITTED.then("signposted", S.SIGNPOSTED, (T.MARK_OUT_OF_REMIT, Role.SMLO))
@@ -133,6 +140,7 @@ PATHS: tuple[Path, ...] = (
     SUBMITTED,
     OFFERED,
     AWAITING,
+    RETURNED,
     OFFERED_AGAIN,
     ACTIVE,
     SIGNPOSTED,

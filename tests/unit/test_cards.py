@@ -73,7 +73,13 @@ from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
-from referrals.statistics import Measure, MonthTallies, Result, build_report, last_months
+from referrals.statistics import (
+    Measure,
+    MonthTallies,
+    Result,
+    build_report,
+    last_complete_year,
+)
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 
@@ -493,8 +499,8 @@ def _roster_changes() -> Iterator[Shown]:
 
 
 def _statistics_cards() -> Iterator[Shown]:
-    """The SMLO's figures: busy, too few to break down, and none at all."""
-    months = last_months(NOW, 12)
+    """The SMLO's figures: busy, everyone alike, too few to break down, and none at all."""
+    months = last_complete_year(NOW)
     m = Measure
     busy: MonthTallies = {
         month: {(m.RECEIVED, ""): n, (m.ROUTE, Route.EXPERIENCED): n, (m.GENDER, "not_given"): n}
@@ -509,7 +515,9 @@ def _statistics_cards() -> Iterator[Shown]:
         (m.ADVOCATE, ADA.user_id): 6,
     }
     few: MonthTallies = {months[3]: {(m.RECEIVED, ""): 2, (m.ROUTE, Route.CONCERN): 2}}
-    for name, tallies in (("some", busy), ("too_few", few), ("none", {})):
+    alike: MonthTallies = {months[5]: {(m.RECEIVED, ""): 6, (m.GENDER, Gender.WOMAN): 6}}
+    empty: MonthTallies = {}
+    for name, tallies in (("some", busy), ("alike", alike), ("too_few", few), ("none", empty)):
         report = build_report(months, tallies)
         yield Shown(
             f"statistics:{name}",
@@ -813,6 +821,18 @@ def test_staff_never_see_the_monitoring_answers_which_are_only_counted_in_totals
     titles = [fact["title"] for fact in find_all(referrer_card, "FactSet", "facts")]
     assert "Gender" in titles
     assert "Age" in titles
+
+
+def test_figures_say_they_are_for_a_whole_year_and_hide_answers_everyone_gave_alike() -> None:
+    card = next(c for c in CARDS if c.name == "statistics:alike").build()
+    texts = [e.get("text") for e in card["body"]]
+    facts = {fact["title"]: fact["value"] for fact in find_all(card, "FactSet", "facts")}
+
+    assert "Figures for 2025" in texts
+    assert statistics_module.WHOLE_YEARS in texts
+    assert texts[texts.index("Gender") + 1] == statistics_module.ALIKE
+    assert "Woman" not in facts, "every category hidden, so no '0' gives the answer away"
+    assert facts["June 2025"] == "6", "the month they came in is not an answer"
 
 
 def find_all(element: object, kind: str, key: str) -> list[dict[str, str]]:

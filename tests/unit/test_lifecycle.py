@@ -42,6 +42,7 @@ from tests.unit.builders import (
 Outcome = ReferralState | type[errors.ReferralError]
 
 OUTSIDERS = (Role.OTHER_REFERRER, Role.OTHER_ADVOCATE, Role.STRANGER)
+ADVOCATE_ROLES = (Role.ADVOCATE, Role.INACTIVE_ADVOCATE)  # one person, before and after
 
 EVENT_NAMES: dict[Transition, tuple[str, ...]] = {
     Transition.SUBMIT: ("ReferralSubmitted",),
@@ -49,6 +50,7 @@ EVENT_NAMES: dict[Transition, tuple[str, ...]] = {
     Transition.MARK_OUT_OF_REMIT: ("ReferralSignposted",),
     Transition.ACCEPT: ("AllocationAccepted",),
     Transition.DECLINE: ("AllocationDeclined",),
+    Transition.RETURN_OFFER: ("OfferReturned",),
     Transition.CLOSE: ("ReferralClosed",),
     Transition.WITHDRAW: ("ReferralWithdrawn", "PersonalDataErased"),
 }
@@ -62,21 +64,25 @@ def expected_outcome(transition: Transition, path: Path, role: Role) -> Outcome:
         # A withdrawn referral no longer knows who made it: its referrer id is erased.
         if role is not Role.REFERRER or state is ReferralState.WITHDRAWN:
             return errors.NotTheReferrer
-    elif transition in (Transition.OFFER, Transition.MARK_OUT_OF_REMIT):
+    elif transition in (Transition.OFFER, Transition.MARK_OUT_OF_REMIT, Transition.RETURN_OFFER):
         if role is not Role.SMLO:
             return errors.NotAnSmlo
     elif transition in (Transition.ACCEPT, Transition.DECLINE):
-        if not (role is Role.ADVOCATE and path.advocate_holds_offer):
+        if not (role in ADVOCATE_ROLES and path.advocate_holds_offer):
             return errors.NotTheOfferedAdvocate
+        if role is Role.INACTIVE_ADVOCATE:
+            return errors.NotAnActiveAdvocate  # taken off the list: no answer, no case
         if state is not ReferralState.OFFERED:
             return errors.OfferAlreadyAnswered
     elif transition is Transition.CLOSE:
         if state is ReferralState.SIGNPOSTED:
             permitted = role is Role.SMLO
         else:
-            permitted = role is Role.ADVOCATE and path.advocate_allocated
+            permitted = role in ADVOCATE_ROLES and path.advocate_allocated
         if not permitted:
             return errors.NotTheAllocatedAdvocate
+        if role is Role.INACTIVE_ADVOCATE:
+            return errors.NotAnActiveAdvocate
     sources, target = STATE_TABLE[transition]
     if state in sources:
         return target
@@ -101,6 +107,7 @@ def expected_notifications(
         Transition.SUBMIT: kind.NEW_REFERRAL,
         Transition.ACCEPT: kind.ACCEPTED,
         Transition.DECLINE: kind.DECLINED,
+        Transition.RETURN_OFFER: kind.DECLINED,  # the SMLOs hear of it as of a decline
         Transition.WITHDRAW: kind.WITHDRAWN,
     }
     sent = [(to_smlos[transition], smlo) for smlo in UNIQUE_SMLO_IDS if transition in to_smlos]

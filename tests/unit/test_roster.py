@@ -121,7 +121,7 @@ async def test_without_entra_id_only_someone_already_on_the_roster_can_be_found(
 ) -> None:
     await service.stores.roster.put_advocate(Advocate("u1", "Alex Morgan", active=False))
 
-    added = await service.add_advocate(SMLO, "alex")
+    added = await service.add_advocate(SMLO, "alex morgan")
     unknown = await service.add_advocate(SMLO, "Pat O'Brien")
     removed = await service.remove_advocate(SMLO, "Alex Morgan")
 
@@ -168,3 +168,14 @@ async def test_the_smlos_mark_survives_the_sqlite_store() -> None:
         assert await sqlite.stores.roster.get_advocate("u1") == kept_off
     finally:
         await sqlite.close()
+
+
+def test_several_matches_are_a_choice_with_one_button_per_person() -> None:
+    people = (Person("u1", "Alex Morgan"), Person("u2", "Alex Moss"))
+    for removing, verb in ((False, "smlo.add_chosen"), (True, "smlo.remove_chosen")):
+        change = RosterChange(RosterResult.SEVERAL, "Alex", candidates=people, removing=removing)
+        card = json.dumps(roster_change_card(change))
+
+        for person in people:
+            assert json.dumps({"user_id": person.user_id, "asked": "Alex"})[1:-1] in card
+        assert card.count(f'"type": "Action.Execute", "title": "Choose", "verb": "{verb}"') == 2

@@ -581,3 +581,50 @@ async def test_an_smlo_who_makes_a_referral_leaves_it_to_the_other_smlo(
     sent_to = {(n.kind, n.recipient_id) for n in await stores.outbox.pending(limit=100)}
     assert (Kind.NEW_REFERRAL, "smlo-2") in sent_to
     assert (Kind.NEW_REFERRAL, "smlo-1") not in sent_to
+
+
+# -- an advocate taken off the list ---------------------------------------------------------
+
+
+async def test_a_removed_advocate_cannot_accept_an_old_offer_nor_open_their_cases(
+    service: ReferralService, stores: Stores, referrer: Actor, smlo: Actor, advocate: Actor
+) -> None:
+    held = await offered(service, referrer, smlo)
+    await service.accept(advocate, held.id)
+    waiting = await offered(service, referrer, smlo)
+
+    change = await service.remove_advocate(smlo, "ada advocate")
+    removed = await service.identify("advocate-1")
+
+    returned = await stores.referrals.get(waiting.id)
+    assert (returned.state, returned.offered_to) == (ReferralState.AWAITING_ALLOCATION, "")
+    assert returned.history[-1].name == "OfferReturned"
+    mine = [n for n in await stores.outbox.pending(limit=1000) if n.referral_id == waiting.id]
+    assert sorted((n.kind, n.recipient_id) for n in mine if n.kind is Kind.DECLINED) == [
+        (Kind.DECLINED, "smlo-1"),
+        (Kind.DECLINED, "smlo-2"),
+    ]
+    assert change.open_cases == 1
+    for refused in (
+        service.accept(removed, waiting.id),
+        service.view_offer(removed, waiting.id),
+        service.view_case(removed, held.id),
+        service.view(removed, held.id),
+    ):
+        with pytest.raises(errors.NotPermitted):
+            await refused
+    assert await service.my_cases(removed) == []
+    assert (await stores.referrals.get(held.id)).state is ReferralState.ACTIVE, "kept, locked"
+
+
+async def test_an_offer_to_someone_deactivated_behind_the_services_back_cannot_be_accepted(
+    service: ReferralService, stores: Stores, referrer: Actor, smlo: Actor
+) -> None:
+    referral = await offered(service, referrer, smlo)
+    await stores.roster.put_advocate(Advocate("advocate-1", "Ada Advocate", active=False))
+    removed = await service.identify("advocate-1")
+
+    with pytest.raises(errors.NotAnActiveAdvocate):
+        await service.accept(removed, referral.id)
+    assert await service.return_stranded_offers(smlo) == 1
+    assert (await stores.referrals.get(referral.id)).state is ReferralState.AWAITING_ALLOCATION

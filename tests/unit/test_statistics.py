@@ -27,6 +27,7 @@ from referrals.statistics import (
     build_report,
     change,
     contribution_of,
+    last_complete_year,
     last_months,
     month_of,
     recount,
@@ -122,6 +123,29 @@ def test_months_are_utc_calendar_months_and_a_period_crosses_years() -> None:
         "2026-02",
     ]
     assert len(last_months(START, 12)) == 12
+
+
+def test_a_report_covers_the_last_whole_calendar_year_never_the_current_one() -> None:
+    year_2026 = [f"2026-{m:02d}" for m in range(1, 13)]
+    assert last_complete_year(datetime(2027, 6, 15, tzinfo=UTC)) == year_2026
+    assert last_complete_year(datetime(2027, 1, 1, 0, 0, tzinfo=UTC)) == year_2026
+    assert last_complete_year(datetime(2027, 12, 31, 23, 59, tzinfo=UTC)) == year_2026
+    assert last_complete_year(datetime(2026, 12, 31, 23, 59, tzinfo=UTC))[-1] == "2025-12"
+
+
+INSTANTS = st.datetimes(datetime(2020, 1, 1), datetime(2040, 1, 1), timezones=st.just(UTC))
+
+
+@given(INSTANTS, INSTANTS)
+def test_two_reports_cover_the_same_months_or_none_in_common(
+    first: datetime, second: datetime
+) -> None:
+    """So the difference between two reports is never one month's referrals: the SMLO
+    cannot ask before and after a referral arrives and see which answers moved."""
+    one, other = last_complete_year(first), last_complete_year(second)
+
+    assert one == other or not set(one) & set(other)
+    assert month_of(first) not in one, "the month a referral arrives is never shown"
 
 
 # -- counting as it happens equals counting again ----------------------------------------
@@ -285,3 +309,27 @@ def test_no_wish_shown_lets_a_reader_count_the_few_who_did_not_choose_it(
             assert cell.value is not None
             assert not is_small(cell.value)
             assert not is_small(population - cell.value)
+
+
+def test_answers_everyone_gave_alike_are_hidden_but_months_may_all_be_one() -> None:
+    everyone = {
+        (M.GENDER, Gender.WOMAN): 6,  # "Woman 6, every other 0" would tell each one's
+        (M.AGE_BAND, AgeBand.FROM_25_TO_34): 5,
+        (M.AGE_BAND, NOT_GIVEN): 1,
+        (M.WISH, Wish.TALK_TO_ADVOCATE): 6,  # everyone asked
+        (M.WISH, Wish.INFORMATION): 0,  # nobody did: everyone's answer too
+    }
+    report = build_report(MONTHS, tallies([0, 0, 6] + [0] * 9, {MONTHS[2]: everyone}))
+
+    answers = {b.measure: b for b in report.answers}
+    assert answers[M.GENDER].all_hidden
+    assert all(c.value is None for c in answers[M.GENDER].cells)
+    gender_total = answers[M.GENDER].total
+    assert gender_total is not None
+    assert gender_total.value == 6, "the total is still shown"
+    assert not answers[M.AGE_BAND].all_hidden, "one 'not given' leaves two possible answers"
+    wishes = {c.category: c.shown for c in answers[M.WISH].cells}
+    assert wishes[Wish.TALK_TO_ADVOCATE] is Shown.HIDDEN
+    assert wishes[Wish.INFORMATION] is Shown.HIDDEN
+    march = {c.category: c.value for c in report.received.cells}[MONTHS[2]]
+    assert march == 6, "the SMLO is told of each referral as it comes: months are exempt"

@@ -10,7 +10,7 @@ import pytest
 from referrals import errors
 from referrals.audit import STATISTICS, ActorRole, AuditAction, Outcome
 from referrals.clock import FakeClock
-from referrals.intake import Employment, IntakeAnswers, IntakeStep, Route
+from referrals.intake import AgeBand, Employment, Gender, IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
 from referrals.services import ReferralService
 from referrals.statistics import Result
@@ -38,7 +38,7 @@ async def refer(service: ReferralService, n: int, answers: IntakeAnswers = OFFIC
     return draft.id
 
 
-async def test_the_smlo_sees_a_years_figures_with_small_cells_suppressed(
+async def test_the_smlo_sees_last_years_figures_with_small_cells_suppressed(
     service: ReferralService,
 ) -> None:
     for n in range(7):
@@ -47,22 +47,41 @@ async def test_the_smlo_sees_a_years_figures_with_small_cells_suppressed(
     await service.offer(SMLO, staff, ADA.user_id)
     await service.accept(Actor(ADA.user_id, is_advocate=True), staff)
     assert isinstance(service.clock, FakeClock)
-    service.clock.advance(timedelta(days=400))  # a year and more later: out of the period
-    await refer(service, 8)
-
-    last_year = await service.statistics(SMLO, months=14)
     this_year = await service.statistics(SMLO)
+    service.clock.advance(timedelta(days=400))  # June 2027: 2026 has ended
+    await refer(service, 8)  # in 2027: not shown until 2028
 
+    last_year = await service.statistics(SMLO)
+
+    assert this_year.months[-1] == "2025-12"
+    assert this_year.received.total is not None
+    assert this_year.received.total.value == 0, "the year they came in has not ended"
+    assert last_year.months == tuple(f"2026-{m:02d}" for m in range(1, 13))
     assert last_year.received.total is not None
-    assert last_year.received.total.value == 9
+    assert last_year.received.total.value == 8
     employment = {c.category: c for c in last_year.answers[1].cells}
-    assert employment[Employment.OFFICER].shown is Shown.HIDDEN, "else 9 - 1 shows the one"
+    assert employment[Employment.OFFICER].shown is Shown.HIDDEN, "else 8 - 1 shows the one"
     assert employment[Employment.STAFF].shown is Shown.FEWER_THAN
     allocated = {c.category: c for c in last_year.results.cells}[Result.ALLOCATED]
     assert allocated.shown is Shown.FEWER_THAN
-    assert this_year.too_few_to_break_down
-    assert len(this_year.months) == 12
-    assert this_year.months[-1] == "2027-06"
+
+
+async def test_asking_before_and_after_a_referral_arrives_shows_nothing_about_it(
+    service: ReferralService,
+) -> None:
+    """The reviewer's attack: the SMLO is told of each referral, so figures that moved
+    when it arrived ("Woman" 6 -> 7) would give its gender and age away."""
+    woman = OFFICER.with_changes(gender=Gender.WOMAN, age_band=AgeBand.FROM_25_TO_34)
+    for n in range(6):
+        await refer(service, n, woman)
+    assert isinstance(service.clock, FakeClock)
+    for days in (0, 30, 200, 400, 800):  # within the year, and after it has ended
+        service.clock.advance(timedelta(days=days))
+        before = await service.statistics(SMLO)
+        await refer(service, 100 + days, woman)
+        after = await service.statistics(SMLO)
+
+        assert after == before
 
 
 async def test_nobody_but_an_smlo_may_see_the_figures_and_every_look_is_audited(

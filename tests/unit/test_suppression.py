@@ -1,4 +1,5 @@
-"""Small-cell suppression: no count from 1 to 4 is shown, and none can be worked out.
+"""Small-cell suppression: no count from 1 to 4 is shown, and none can be worked out; nor,
+in a breakdown of answers, can one category be pinned to everyone.
 
 The property tests judge what a reader could work out with an exhaustive search of
 their own (every assignment of values the labels allow that adds up to the total), not
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +24,7 @@ from referrals.suppression import (
 
 # Mostly small counts, where suppression matters, with some large ones among them.
 COUNT = st.one_of(st.integers(0, SMALL_CELL_LIMIT + 1), st.integers(0, 40))
-COUNTS = st.lists(COUNT, min_size=1, max_size=7)
+COUNTS = st.lists(COUNT, min_size=2, max_size=7)  # a breakdown of answers has two or more
 
 
 def named(values: Sequence[int]) -> list[tuple[str, int]]:
@@ -59,12 +61,25 @@ def what_a_reader_can_tell(cells: Sequence[Cell], total: Cell) -> list[set[int]]
     return possible
 
 
+def one_holds_everyone(possible: Sequence[set[int]], total: Cell) -> bool:
+    """Group disclosure: the reader can tell that one category holds everyone, because
+    every other cell can only be 0 (and there is someone to hold)."""
+    if total.shown is Shown.EXACT and total.value == 0:
+        return False
+    return any(
+        all(options == {0} for j, options in enumerate(possible) if j != i)
+        for i in range(len(possible))
+    )
+
+
 @settings(max_examples=400, deadline=None)
-@given(COUNTS)
+@given(st.one_of(COUNTS, st.lists(COUNT, min_size=1, max_size=1)), st.booleans())
 def test_no_suppressed_count_in_a_breakdown_can_be_worked_out_from_the_rest(
-    values: list[int],
+    values: list[int], of_answers: bool
 ) -> None:
-    cells, total = protect_breakdown(named(values))
+    if of_answers and len(values) < 2:
+        of_answers = False
+    cells, total = protect_breakdown(named(values), of_answers=of_answers)
 
     possible = what_a_reader_can_tell(cells, total)
     for cell, true_value, options in zip(cells, values, possible, strict=True):
@@ -75,10 +90,19 @@ def test_no_suppressed_count_in_a_breakdown_can_be_worked_out_from_the_rest(
 
 @settings(max_examples=400, deadline=None)
 @given(COUNTS)
-def test_a_breakdown_shows_no_count_from_1_to_4_and_every_shown_count_is_true(
-    values: list[int],
-) -> None:
+def test_no_category_of_answers_can_be_pinned_to_everyone(values: list[int]) -> None:
     cells, total = protect_breakdown(named(values))
+
+    possible = what_a_reader_can_tell(cells, total)
+    assert not one_holds_everyone(possible, total), (values, cells, possible)
+
+
+@settings(max_examples=400, deadline=None)
+@given(COUNTS, st.booleans())
+def test_a_breakdown_shows_no_count_from_1_to_4_and_every_shown_count_is_true(
+    values: list[int], of_answers: bool
+) -> None:
+    cells, total = protect_breakdown(named(values), of_answers=of_answers)
 
     for cell, true_value in zip(cells, values, strict=True):
         if 0 < true_value < SMALL_CELL_LIMIT:
@@ -104,8 +128,8 @@ def test_counts_that_add_up_to_nothing_shown_hide_only_the_small_ones(values: li
         assert cell.value == (None if small else n)
 
 
-def shown_as(values: Sequence[int]) -> list[str]:
-    cells, total = protect_breakdown(named(values))
+def shown_as(values: Sequence[int], *, of_answers: bool = True) -> list[str]:
+    cells, total = protect_breakdown(named(values), of_answers=of_answers)
     return [str(c.value) if c.shown is Shown.EXACT else c.shown.value for c in (*cells, total)]
 
 
@@ -122,8 +146,24 @@ def test_two_small_cells_that_cannot_be_told_apart_are_enough() -> None:
 
 
 def test_zeros_are_shown_and_hidden_only_when_nothing_else_is_left() -> None:
-    assert shown_as([0, 6, 0]) == ["0", "6", "0", "6"]
+    assert shown_as([0, 6, 2, 0, 7]) == ["0", "hidden", "fewer_than", "0", "7", "15"]
     assert shown_as([4, 4, 0]) == ["fewer_than", "fewer_than", "hidden", "8"]
+
+
+def test_answers_all_in_one_category_hide_the_whole_breakdown_but_not_the_total() -> None:
+    # "Woman 6, every other 0, in total 6" would give every person's answer.
+    assert shown_as([6, 0, 0, 0]) == ["hidden", "hidden", "hidden", "hidden", "6"]
+    # As a wish is protected (chose it, did not): "nobody asked" is everyone's answer too.
+    assert shown_as([0, 12]) == ["hidden", "hidden", "12"]
+
+
+def test_a_breakdown_that_is_not_of_answers_may_show_one_category_holding_everyone() -> None:
+    assert shown_as([0, 6, 0], of_answers=False) == ["0", "6", "0", "6"]
+
+
+def test_a_breakdown_of_answers_needs_two_categories() -> None:
+    with pytest.raises(ValueError, match="two categories"):
+        protect_breakdown(named([6]))
 
 
 def test_when_every_cell_is_small_and_pinned_one_of_them_is_hidden_outright() -> None:
