@@ -85,9 +85,6 @@ class OutboxStore(Protocol):
     ) -> Notification | None:
         """The latest delivered notification of that kind, to update its card in place."""
 
-    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
-        """Pending notifications whose next attempt is due at `now`, oldest first."""
-
     async def record_posted(
         self, notification_id: str, conversation_id: str, activity_id: str
     ) -> None:

@@ -58,10 +58,13 @@ class RosterChange:
     removing: bool = False  # what a choice among `candidates` would do
 
 
-def _tidy(text: str) -> str | None:
-    """The search text, or None if no one could be called that."""
+def _asked(text: str) -> str | RosterChange:
+    """The search text, or the answer to give when there is nobody to look for: no name
+    at all, or one no one could be called (too long, or unprintable)."""
     tidy = " ".join(text.split())
-    return tidy if len(tidy) <= MAX_QUERY and tidy.isprintable() else None
+    if len(tidy) > MAX_QUERY or not tidy.isprintable():
+        return RosterChange(RosterResult.NOT_FOUND, tidy[:MAX_QUERY])
+    return tidy or RosterChange(RosterResult.ASK_WHO)
 
 
 def _choose(
@@ -89,11 +92,9 @@ def _mark(group: GroupChange, mark: RosterOverride) -> RosterOverride:
 async def add_advocate(
     roster: RosterStore, directory: Directory, text: str, chosen_id: str = ""
 ) -> RosterChange:
-    asked = _tidy(text)
-    if asked is None:
-        return RosterChange(RosterResult.NOT_FOUND, " ".join(text.split())[:MAX_QUERY])
-    if not asked:
-        return RosterChange(RosterResult.ASK_WHO)
+    asked = _asked(text)
+    if isinstance(asked, RosterChange):
+        return asked
     chosen = _choose(await directory.find_people(asked), asked, chosen_id)
     if isinstance(chosen, RosterChange):
         return chosen
@@ -116,11 +117,9 @@ async def remove_advocate(
     caseloads: Mapping[str, int],
     chosen_id: str = "",
 ) -> RosterChange:
-    asked = _tidy(text)
-    if asked is None:
-        return RosterChange(RosterResult.NOT_FOUND, " ".join(text.split())[:MAX_QUERY])
-    if not asked:
-        return RosterChange(RosterResult.ASK_WHO)
+    asked = _asked(text)
+    if isinstance(asked, RosterChange):
+        return asked
     on_list = {a.user_id: a for a in await roster.list_advocates() if a.active}
     try:
         people = await directory.find_people(asked)

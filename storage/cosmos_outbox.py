@@ -1,6 +1,6 @@
 """The outbox in Cosmos DB: the notifications embedded in each referral document.
 
-`pending`, `due` and `parked` fan out to every partition for entries in that status (the
+`pending` and `parked` fan out to every partition for entries in that status (the
 outbox drains within seconds, so few are); `find_sent` is a point read of the referral.
 Every delivery update (`mark_sent`, `record_failure`, `park` …) rewrites one entry of the
 referral document under its ETag, re-reading and trying again if a save of the referral
@@ -47,13 +47,6 @@ class CosmosOutboxStore(OutboxChanges):
     ) -> None:
         """Raises `KeyError` for an unknown notification, as the in-memory fake does."""
         await self._change(notification_id, lambda n: n.sent(conversation_id, activity_id), at)
-
-    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
-        # Backing-off entries are few, so the due time is checked here, not in the query.
-        chosen = [n for n in await self._in_status(DeliveryStatus.PENDING) if n.is_due(now)]
-        chosen = chosen[:limit]
-        self._holders = {n.id: n.referral_id for n in chosen}
-        return chosen
 
     async def parked(self, limit: int = 50) -> list[Notification]:
         return (await self._in_status(DeliveryStatus.PARKED))[:limit]

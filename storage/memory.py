@@ -159,10 +159,6 @@ class MemoryOutboxStore(OutboxChanges):
         n = self._items[notification_id]
         self._items[notification_id] = n.sent(conversation_id, activity_id)
 
-    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
-        waiting = [n for n in self._items.values() if n.is_due(now)]
-        return sorted(waiting, key=lambda n: (n.created_at, n.id))[:limit]
-
     async def parked(self, limit: int = 50) -> list[Notification]:
         parked = [n for n in self._items.values() if n.status is DeliveryStatus.PARKED]
         return sorted(parked, key=lambda n: (n.created_at, n.id))[:limit]

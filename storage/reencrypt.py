@@ -24,6 +24,7 @@ import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -80,32 +81,46 @@ async def _in_batches(
         after = rows[-1][0]
 
 
-async def _referral(
-    connection: aiosqlite.Connection, row: sqlite3.Row, cipher: FieldCipher
-) -> bool:
-    stored = json.loads(row["document"])
-    if cipher.is_current(stored["sealed"], sealing.REFERRAL_FIELD):
-        return False
-    resealed = sealing.seal_referral(sealing.open_referral(stored, cipher), cipher)
-    await connection.execute(
-        "UPDATE referrals SET referrer_key = ?, document = ? WHERE id = ?",
-        (resealed["referrer_key"], _dumps(resealed), row["id"]),
-    )
-    return True
+def _sealed_document(
+    table: str,
+    index_column: str,
+    field: str,
+    open_: Callable[[dict[str, Any], FieldCipher], dict[str, Any]],
+    seal: Callable[[dict[str, Any], FieldCipher], dict[str, Any]],
+) -> Reseal:
+    """Reseals a row whose document holds one sealed value beside a blind index (a
+    referral and its referrer, a notification and its recipient)."""
+
+    async def reseal(
+        connection: aiosqlite.Connection, row: sqlite3.Row, cipher: FieldCipher
+    ) -> bool:
+        stored = json.loads(row["document"])
+        if cipher.is_current(stored["sealed"], field):
+            return False
+        resealed = seal(open_(stored, cipher), cipher)
+        await connection.execute(
+            f"UPDATE {table} SET {index_column} = ?, document = ? WHERE id = ?",  # noqa: S608
+            (resealed[index_column], _dumps(resealed), row["id"]),
+        )
+        return True
+
+    return reseal
 
 
-async def _notification(
-    connection: aiosqlite.Connection, row: sqlite3.Row, cipher: FieldCipher
-) -> bool:
-    stored = json.loads(row["document"])
-    if cipher.is_current(stored["sealed"], sealing.NOTIFICATION_FIELD):
-        return False
-    resealed = sealing.seal_notification(sealing.open_notification(stored, cipher), cipher)
-    await connection.execute(
-        "UPDATE outbox SET recipient_key = ?, document = ? WHERE id = ?",
-        (resealed["recipient_key"], _dumps(resealed), row["id"]),
-    )
-    return True
+_referral = _sealed_document(
+    "referrals",
+    "referrer_key",
+    sealing.REFERRAL_FIELD,
+    sealing.open_referral,
+    sealing.seal_referral,
+)
+_notification = _sealed_document(
+    "outbox",
+    "recipient_key",
+    sealing.NOTIFICATION_FIELD,
+    sealing.open_notification,
+    sealing.seal_notification,
+)
 
 
 async def _reference(

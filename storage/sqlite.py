@@ -443,15 +443,6 @@ class SqliteOutboxStore(OutboxChanges):
         """Raises `KeyError` for an unknown notification, as the in-memory fake does."""
         await self._change(notification_id, lambda n: n.sent(conversation_id, activity_id), at)
 
-    async def due(self, now: datetime, limit: int = 50) -> list[Notification]:
-        return await self._many(
-            "WHERE status = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
-            "ORDER BY created_at, id LIMIT ?",
-            DeliveryStatus.PENDING.value,
-            codec.sortable_time(now),
-            limit,
-        )
-
     async def parked(self, limit: int = 50) -> list[Notification]:
         return await self._many(
             "WHERE status = ? ORDER BY created_at, id LIMIT ?", DeliveryStatus.PARKED.value, limit

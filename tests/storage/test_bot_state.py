@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botbuilder.core import ConversationState, MessageFactory, StoreItem, TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
-from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
+from botbuilder.core import StoreItem
 
 from referrals.clock import FakeClock
 from storage.bot_state import SqliteBotStateStorage, StateConflict
@@ -21,6 +18,7 @@ from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.sqlite import SqliteStores
 from tests.storage.conftest import CIPHER
 from tests.storage.cosmos_server import CosmosTestServer
+from tests.storage.dialog_resume import a_dialog_resumes_on_fresh_storage_every_turn
 
 StateStorage = SqliteBotStateStorage | CosmosBotStateStorage
 
@@ -148,47 +146,17 @@ async def test_a_waterfall_dialog_resumes_across_fresh_state_and_a_reopened_data
     path = tmp_path / "referrals.db"
     opened: list[SqliteStores] = []
 
-    async def ask_name(step: Any) -> Any:
-        return await step.prompt("text", PromptOptions(prompt=_text("What should we call you?")))
-
-    async def ask_team(step: Any) -> Any:
-        step.values["name"] = step.result
-        return await step.prompt("text", PromptOptions(prompt=_text(f"Which team, {step.result}?")))
-
-    async def finish(step: Any) -> Any:
-        await step.context.send_activity(f"Noted: {step.values['name']}, {step.result}")
-        return await step.end_dialog()
-
-    async def logic(turn: TurnContext) -> None:
-        # Every turn starts from nothing in memory: a new connection, storage and state.
+    async def reopened() -> SqliteBotStateStorage:
         for sqlite in opened:
             await sqlite.close()
         opened[:] = [await SqliteStores.open(path, CIPHER)]
-        state = ConversationState(SqliteBotStateStorage(opened[0]))
-        dialogs = DialogSet(state.create_property("DialogState"))
-        dialogs.add(TextPrompt("text"))
-        dialogs.add(WaterfallDialog("intake", [ask_name, ask_team, finish]))
-        context = await dialogs.create_context(turn)
-        result = await context.continue_dialog()
-        if result.status == DialogTurnStatus.Empty:
-            await context.begin_dialog("intake")
-        await state.save_changes(turn)
+        return SqliteBotStateStorage(opened[0])
 
-    adapter = TestAdapter(logic)
     try:
-        flow = await adapter.send("hello")
-        flow = await flow.assert_reply("What should we call you?")
-        flow = await flow.send("Sam")
-        flow = await flow.assert_reply("Which team, Sam?")
-        flow = await flow.send("North")
-        await flow.assert_reply("Noted: Sam, North")
+        await a_dialog_resumes_on_fresh_storage_every_turn(reopened)
         rows = await opened[0].database.fetch_all("SELECT document FROM bot_state")
         assert len(rows) == 1
         assert rows[0][0].startswith("v1.")  # encrypted whole (tests/storage/test_encryption)
     finally:
         for sqlite in opened:
             await sqlite.close()
-
-
-def _text(words: str) -> Any:
-    return MessageFactory.text(words)

@@ -3,13 +3,7 @@ and keys are escaped into item ids as botbuilder-azure escapes them."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from botbuilder.core import ConversationState, MessageFactory, TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
-from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
 from storage.bot_state import STATE_FIELD
 from storage.cosmos import CosmosStores
@@ -17,6 +11,7 @@ from storage.cosmos_bot_state import CosmosBotStateStorage, escape_key
 from storage.cosmos_database import query
 from tests.storage.conftest import CIPHER
 from tests.storage.cosmos_server import CosmosTestServer
+from tests.storage.dialog_resume import a_dialog_resumes_on_fresh_storage_every_turn
 
 
 async def test_a_waterfall_dialog_resumes_across_fresh_state_and_a_new_connection(
@@ -25,39 +20,14 @@ async def test_a_waterfall_dialog_resumes_across_fresh_state_and_a_new_connectio
     settings = cosmos_server.settings()
     opened: list[CosmosStores] = []
 
-    async def ask_name(step: Any) -> Any:
-        return await step.prompt("text", PromptOptions(prompt=_text("What should we call you?")))
-
-    async def ask_team(step: Any) -> Any:
-        step.values["name"] = step.result
-        return await step.prompt("text", PromptOptions(prompt=_text(f"Which team, {step.result}?")))
-
-    async def finish(step: Any) -> Any:
-        await step.context.send_activity(f"Noted: {step.values['name']}, {step.result}")
-        return await step.end_dialog()
-
-    async def logic(turn: TurnContext) -> None:
-        # Every turn starts from nothing in memory: a new client, storage and state.
+    async def reconnected() -> CosmosBotStateStorage:
         for cosmos in opened:
             await cosmos.close()
         opened[:] = [await CosmosStores.open(settings, CIPHER)]
-        state = ConversationState(CosmosBotStateStorage(opened[0].database))
-        dialogs = DialogSet(state.create_property("DialogState"))
-        dialogs.add(TextPrompt("text"))
-        dialogs.add(WaterfallDialog("intake", [ask_name, ask_team, finish]))
-        context = await dialogs.create_context(turn)
-        result = await context.continue_dialog()
-        if result.status == DialogTurnStatus.Empty:
-            await context.begin_dialog("intake")
-        await state.save_changes(turn)
+        return CosmosBotStateStorage(opened[0].database)
 
     try:
-        flow = await TestAdapter(logic).send("hello")
-        flow = await flow.assert_reply("What should we call you?")
-        flow = await flow.send("Sam")
-        flow = await flow.assert_reply("Which team, Sam?")
-        flow = await flow.send("North")
-        await flow.assert_reply("Noted: Sam, North")
+        await a_dialog_resumes_on_fresh_storage_every_turn(reconnected)
         items = await query(opened[0].database.bot_state, "SELECT * FROM c")
     finally:
         for cosmos in opened:
@@ -92,7 +62,3 @@ def test_a_key_too_long_for_an_id_is_cut_and_ends_with_its_hash() -> None:
     assert len(escaped) == 255
     assert escaped.startswith("msteams*47conversations*47xxx")
     assert escaped != escape_key(long_key + "y")
-
-
-def _text(words: str) -> Any:
-    return MessageFactory.text(words)
