@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -19,7 +20,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import BotAdapter, ConversationState, TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -27,13 +28,15 @@ from botbuilder.integration.aiohttp import (
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.connectors import ReusedConnectors
-from bot.entra import connect, smlo_members
+from bot.entra import EntraLink, connect, smlo_members
 from bot.handler import SmaBot
 from bot.ingress import Gate, handle
-from bot.notifier import Notifier
+from bot.messenger import TeamsMessenger
+from bot.outbox import OutboxDelivery
 from bot.references import ReferenceBook
 from bot.replay import ReplayGuard
 from bot.retention import run_retention
+from bot.routes import route_table
 from bot.settings import Settings, SettingsError, load_settings
 from bot.tuning import speed_up_client_creation
 from dialogs.intake import IntakeDialog
@@ -42,7 +45,7 @@ from referrals.clock import SystemClock
 from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.referral import SYSTEM
-from referrals.services import ReferralService, RetentionPolicy
+from referrals.services import RetentionPolicy, Services
 from storage.bot_state import SqliteBotStateStorage
 from storage.cosmos import CosmosSettings, CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
@@ -59,11 +62,12 @@ log = logging.getLogger("sma")
 class Runtime:
     """What the running app is made of; tests reach the stores through it."""
 
-    adapter: CloudAdapter
+    adapter: BotAdapter
     bot: SmaBot
-    notifier: Notifier
+    outbox: OutboxDelivery
+    messenger: TeamsMessenger
     stores: Stores
-    service: ReferralService
+    services: Services
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -95,7 +99,8 @@ def create_app(
         app[CREDENTIALS] = outbound_credentials
     if directory_ca_file is not None:
         app[DIRECTORY_CA_FILE] = directory_ca_file
-    app.cleanup_ctx.append(_runtime)
+    # One context per resource, opened in this order and closed in the reverse order.
+    app.cleanup_ctx.extend([_open_storage_ctx, _connect_entra, _wire, _run_background])
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
     return app
@@ -143,6 +148,9 @@ class Storage:
     close: Callable[[], Awaitable[None]]
 
 
+STORAGE = web.AppKey("storage", Storage)
+
+
 async def _open_storage(settings: Settings, cipher: FieldCipher, clock: Clock) -> Storage:
     if settings.store == "cosmos":
         keep = timedelta(days=settings.draft_keep_days + 1)  # the purge goes first; TTL backstops
@@ -175,57 +183,126 @@ async def _open_storage(settings: Settings, cipher: FieldCipher, clock: Clock) -
     )
 
 
-async def _runtime(app: web.Application) -> AsyncIterator[None]:
-    settings, clock = app[SETTINGS], app[CLOCK]
+async def _open_storage_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
     # Settings refuse production without keys; only development mode falls back.
     cipher = FieldCipher(settings.data_keys or development_key_ring())
-    storage = await _open_storage(settings, cipher, clock)
-    stores, audit, dialog_state = storage.stores, storage.audit, storage.dialog_state
+    storage = await _open_storage(settings, cipher, app[CLOCK])
     for advocate in settings.seed_advocates:
-        if await stores.roster.get_advocate(advocate.user_id) is None:
-            await stores.roster.put_advocate(advocate)
+        if await storage.stores.roster.get_advocate(advocate.user_id) is None:
+            await storage.stores.roster.put_advocate(advocate)
+    app[STORAGE] = storage
+    try:
+        yield
+    finally:
+        await storage.close()
+
+
+@dataclass(frozen=True)
+class Entra:
+    """Who holds the SMLO role, and the Entra ID link when a Graph setting asks for one."""
+
+    smlo_ids: AbstractSet[str]
+    link: EntraLink | None
+
+
+ENTRA = web.AppKey("entra", Entra)
+
+
+async def _connect_entra(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
     smlos = smlo_members(settings)  # kept current from the SMLO group, if one is set
-    entra = await connect(settings, smlos, stores.roster, app.get(DIRECTORY_CA_FILE))
-    directory = entra.directory if entra else None
-    service = ReferralService(stores, clock, smlos, audit, directory)
-    if directory is not None:
-        # Offers waiting for someone the directory takes off the list go back to the SMLO
-        # (also any left from the first read, made before the service existed).
-        directory.advocates_left = partial(service.return_stranded_offers, Actor(SYSTEM))
-        await service.return_stranded_offers(Actor(SYSTEM))
+    link = await connect(settings, smlos, app[STORAGE].stores.roster, app.get(DIRECTORY_CA_FILE))
+    app[ENTRA] = Entra(smlos, link)
+    try:
+        yield
+    finally:
+        if link is not None:
+            await link.close()
+
+
+async def _wire(app: web.Application) -> AsyncIterator[None]:
+    settings, storage, entra = app[SETTINGS], app[STORAGE], app[ENTRA]
     authentication = ConfigurationBotFrameworkAuthentication(
         _auth_configuration(settings), credentials_factory=app.get(CREDENTIALS)
     )
     adapter = CloudAdapter(ReusedConnectors(authentication))
     adapter.on_turn_error = _on_turn_error
-    notifier = Notifier(
+    runtime = compose(
+        settings,
+        storage.stores,
+        storage.audit,
+        storage.dialog_state,
+        app[CLOCK],
         adapter,
-        stores,
-        clock,
+        smlo_ids=entra.smlo_ids,
+        entra=entra.link,
+    )
+    if entra.link is not None:
+        # Offers waiting for someone the first directory read took off the list go back.
+        await runtime.services.administration.return_stranded_offers(Actor(SYSTEM))
+    app[RUNTIME] = runtime
+    yield
+
+
+def compose(
+    settings: Settings,
+    stores: Stores,
+    audit: AuditLog,
+    dialog_state: Any,
+    clock: Clock,
+    adapter: BotAdapter,
+    *,
+    smlo_ids: AbstractSet[str],
+    entra: EntraLink | None = None,
+) -> Runtime:
+    """The use cases, the outbox and the bot over opened stores: the one place they are
+    wired (tests with botbuilder's TestAdapter use it too). Builds; opens nothing."""
+    directory = entra.directory if entra else None
+    services = Services.build(stores, clock, smlo_ids, audit, directory)
+    messenger = TeamsMessenger(
+        adapter,
+        stores.conversations,
+        stores.roster,
         settings.app_id,
         settings.teams_service_url,
         settings.app_tenant_id,
-        smlos,
+        smlo_ids,
         allowed_service_hosts=settings.allowed_service_hosts,
         installer=entra.installer if entra else None,
     )
+    names = services.administration.advocate_names
+    outbox = OutboxDelivery(stores, clock, messenger, smlo_ids, names)
+    keep_days = settings.draft_keep_days
     bot = SmaBot(
-        service,
+        services,
         ConversationState(dialog_state),
-        IntakeDialog(service, settings.draft_keep_days),
-        notifier,
+        IntakeDialog(services.intake, keep_days),
+        route_table(services, keep_days),
         ReferenceBook(stores.conversations),
-        settings.draft_keep_days,
+        outbox,
     )
-    app[RUNTIME] = Runtime(adapter, bot, notifier, stores, service)
+    return Runtime(adapter, bot, outbox, messenger, stores, services)
+
+
+async def _run_background(app: web.Application) -> AsyncIterator[None]:
+    """The outbox, retention and the directory refresh, for as long as the app runs."""
+    settings, runtime, entra = app[SETTINGS], app[RUNTIME], app[ENTRA]
     policy = RetentionPolicy(settings.retention_days, settings.draft_keep_days)
+    retention = runtime.services.retention
+    dialog_state = app[STORAGE].dialog_state
     background = [
-        asyncio.create_task(notifier.run(), name="outbox"),
-        asyncio.create_task(run_retention(service, dialog_state, policy, clock), name="retention"),
+        asyncio.create_task(runtime.outbox.run(), name="outbox"),
+        asyncio.create_task(
+            run_retention(retention, dialog_state, policy, app[CLOCK]), name="retention"
+        ),
     ]
-    if entra is not None:
+    if entra.link is not None:
         every = settings.directory_refresh_seconds
-        background.append(asyncio.create_task(entra.directory.run(every), name="directory"))
+        stranded = partial(runtime.services.administration.return_stranded_offers, Actor(SYSTEM))
+        background.append(
+            asyncio.create_task(entra.link.directory.run(every, stranded), name="directory")
+        )
     try:
         yield
     finally:
@@ -233,9 +310,6 @@ async def _runtime(app: web.Application) -> AsyncIterator[None]:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if entra is not None:
-            await entra.close()
-        await storage.close()
 
 
 async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:

@@ -26,7 +26,7 @@ from referrals.clock import FakeClock
 from referrals.intake import Employment, Gender, IntakeAnswers, IntakeStep, Route, Wish
 from referrals.people import Actor, Advocate
 from referrals.referral import Referral
-from referrals.services import ReferralService
+from referrals.services import Services
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
 from storage.sqlite import SqliteStores
@@ -88,21 +88,21 @@ async def measure(total: int, open_count: int) -> dict[str, float]:
         try:
             await sqlite.stores.roster.put_advocate(ADVOCATE)
             await fill(sqlite, total, open_count, clock)
-            service = ReferralService(
+            service = Services.build(
                 sqlite.stores, clock, frozenset({SMLO.user_id}), SqliteAuditLog(sqlite.database)
             )
-            inbox = await service.inbox(SMLO)
+            inbox = await service.triage.inbox(SMLO)
             assert len(inbox) == open_count, (len(inbox), open_count)
             someone = Actor("5b0e6a2c-0000-4000-8000-000000000000")
-            assert len((await service.statistics(SMLO)).months) == 12
+            assert len((await service.administration.statistics(SMLO)).months) == 12
             return {
-                "inbox": await median_ms(lambda: service.inbox(SMLO)),
+                "inbox": await median_ms(lambda: service.triage.inbox(SMLO)),
                 "caseloads": await median_ms(sqlite.stores.referrals.caseloads),
-                "statistics": await median_ms(lambda: service.statistics(SMLO)),
+                "statistics": await median_ms(lambda: service.administration.statistics(SMLO)),
                 "advocate's cases": await median_ms(
                     lambda: sqlite.stores.referrals.list_for_advocate(ADVOCATE.user_id)
                 ),
-                "find draft": await median_ms(lambda: service.find_draft(someone)),
+                "find draft": await median_ms(lambda: service.intake.find_draft(someone)),
             }
         finally:
             await sqlite.close()

@@ -25,7 +25,7 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route, Wish
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
-from referrals.services import ReferralService
+from referrals.services import Services
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
 from storage.memory import MemoryAuditLog, memory_stores
@@ -111,7 +111,7 @@ async def run_workload(backend: Backend, referrals: int) -> Timings:
     timings = Timings()
     async with backend() as (stores, audit):
         clock = FakeClock()
-        service = ReferralService(stores, clock, frozenset({SMLO.user_id}), audit)  # type: ignore[arg-type]
+        service = Services.build(stores, clock, frozenset({SMLO.user_id}), audit)  # type: ignore[arg-type]
         for advocate in ADVOCATES:
             await stores.roster.put_advocate(advocate)
         ids = []
@@ -123,23 +123,23 @@ async def run_workload(backend: Backend, referrals: int) -> Timings:
             holder = Actor(advocate.user_id, advocate.display_name, is_advocate=True)
             await timings.time("transition", _offer_and_accept(service, referral_id, holder))
         for _ in range(max(10, referrals // 4)):
-            await timings.time("inbox", service.inbox(SMLO))
+            await timings.time("inbox", service.triage.inbox(SMLO))
             await timings.time("caseloads", stores.referrals.caseloads())
     return timings
 
 
-async def _create(service: ReferralService, referrer: Actor, timings: Timings) -> str:
+async def _create(service: Services, referrer: Actor, timings: Timings) -> str:
     started = time.perf_counter()
-    draft = await service.start_draft(referrer)
-    await service.record_answers(referrer, draft.id, ANSWERS, IntakeStep.REVIEW)
-    await service.submit(referrer, draft.id)
+    draft = await service.intake.start_draft(referrer)
+    await service.intake.record_answers(referrer, draft.id, ANSWERS, IntakeStep.REVIEW)
+    await service.intake.submit(referrer, draft.id)
     timings.samples["create"].append((time.perf_counter() - started) * 1000)
     return draft.id
 
 
-async def _offer_and_accept(service: ReferralService, referral_id: str, holder: Actor) -> None:
-    await service.offer(SMLO, referral_id, holder.user_id)
-    await service.accept(holder, referral_id)
+async def _offer_and_accept(service: Services, referral_id: str, holder: Actor) -> None:
+    await service.triage.offer(SMLO, referral_id, holder.user_id)
+    await service.casework.accept(holder, referral_id)
 
 
 def report(results: dict[str, Timings]) -> str:

@@ -73,14 +73,14 @@ class GraphDirectory:
         self.max_staleness = MAX_STALE_PERIODS * refresh_seconds
         self._smlos_read_at: float | None = None  # None: never read (configured ids hold)
         self._advocates_read_at = clock()  # the stored roster counts as read at start-up
-        # Told when the roster has taken someone off, so offers waiting for them go back.
-        self.advocates_left: Callable[[], Awaitable[object]] | None = None
+        self._someone_left = False  # the roster took someone off since the last refresh
 
     # -- roles ---------------------------------------------------------------------
 
-    async def refresh(self) -> bool:
+    async def refresh(self, advocates_left: Callable[[], Awaitable[object]] | None = None) -> bool:
         """Read both groups; True if both were read. A group that could not be read keeps
-        its last known members."""
+        its last known members. `advocates_left` is awaited when the roster took someone
+        off, so offers waiting for them go back."""
         ok = True
         if self._smlos is not None and self._smlo_group:
             try:
@@ -103,6 +103,10 @@ class GraphDirectory:
                 self._advocates = advocates
                 await self._synchronise_roster(advocates)
         self.last_refresh_ok = ok
+        if self._someone_left:
+            self._someone_left = False
+            if advocates_left is not None:
+                await advocates_left()
         return ok
 
     def _expire_smlos(self, failure: DirectoryUnavailable) -> None:
@@ -146,15 +150,15 @@ class GraphDirectory:
         await self._after_leaving(leaving)
 
     async def _after_leaving(self, changed: list[Advocate]) -> None:
-        if self.advocates_left is not None and any(not a.active for a in changed):
-            await self.advocates_left()
+        if any(not a.active for a in changed):
+            self._someone_left = True
 
-    async def run(self, every: float) -> None:
+    async def run(self, every: float, advocates_left: Callable[[], Awaitable[object]]) -> None:
         """Background loop: refresh every `every` seconds (sooner while failing)."""
         while True:
             await asyncio.sleep(every if self.last_refresh_ok else min(every, RETRY_SOONER))
             try:
-                await self.refresh()
+                await self.refresh(advocates_left)
             except Exception as error:  # a store hiccup: the next round tries again
                 stop_if_cancelled()
                 self.last_refresh_ok = False

@@ -1,88 +1,69 @@
 """The Teams activity handler: identifies the person, routes, and renders. No business rules.
 
 Every turn: who is this (server-side roles from their Entra object id) → remember how to
-reach them → route a typed command or a card verb → save dialog state → wake the outbox.
+reach them → read what they typed or clicked into a typed request → the one route table
+→ render the route's `Reply` once → save dialog state → wake the outbox.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Protocol
 
 from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext
 from botbuilder.dialogs import DialogSet
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    AdaptiveCardInvokeResponse,
-    ChannelAccount,
-)
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
-from bot.actions import CardActions
-from bot.commands import Command, parse_command
+from bot.activities import CAN_NOT_SAVE, card_message, card_response, is_card_action
+from bot.commands import parse_command
 from bot.messages import explain
-from bot.notifier import Notifier
 from bot.references import ReferenceBook
-from cards import advocate, intake, referrer, smlo
-from cards.audit import audit_card
-from cards.delivery import undelivered_card
+from bot.routing import IntakeConversation, Routes, Turn
+from cards import intake, notices
 from cards.parsers import CardPayloadInvalid, parse_action
-from cards.roster import roster_change_card
-from cards.statistics import statistics_card
+from cards.reply import Reply
+from cards.requests import IntakeClick, Request
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
-from dialogs.turn import (
-    ACTION_KEY,
-    ACTOR_KEY,
-    CLEAR_ANSWERS_KEY,
-    RESPONSE_CARD_KEY,
-    SHOWN_ANSWERS_KEY,
-    actor_of,
-    card_action_of,
-    card_message,
-    clear_answers_after_turn,
-    is_card_action,
-    present,
-)
 from referrals import errors
 from referrals.people import Actor
-from referrals.services import ReferralService
-from referrals.states import ReferralState
+from referrals.services import Services
 
 log = logging.getLogger(__name__)
-CARD_TYPE = "application/vnd.microsoft.card.adaptive"
-CHANGES_SMLO_CARD = frozenset({Verb.ALLOCATE, Verb.OUT_OF_REMIT})
-NO_DRAFT = "You have no referral in progress. Type refer to start one."
 ONLY_IN_PRIVATE = (
     "For your privacy, this service only works in a private chat. Open a chat with "
     "SMA Support on its own to talk to us."
 )
 UNREADABLE_NOTICE = "We could not read that card, so nothing has changed. Here is where you were."
-CAN_NOT_SAVE = (
-    "Sorry, we could not save that just now. Nothing you entered is lost: it is still on "
-    "the card. Please try again in a minute."
-)
+_ACTOR_KEY = "sma.actor"
+
+
+class Outbox(Protocol):
+    """What a turn asks of the outbox: deliver now, and refresh other SMLOs' cards."""
+
+    def wake(self) -> None: ...
+
+    def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None: ...
 
 
 class SmaBot(ActivityHandler):  # type: ignore[misc]
     def __init__(
         self,
-        service: ReferralService,
+        services: Services,
         conversation_state: ConversationState,
         intake_dialog: IntakeDialog,
-        notifier: Notifier,
+        routes: Routes,
         references: ReferenceBook,
-        draft_keep_days: int,
+        outbox: Outbox,
     ) -> None:
-        self._service = service
+        self._services = services
         self._state = conversation_state
         self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self._answer_messages = conversation_state.create_property("MessagesShowingAnswers")
         self._dialogs.add(intake_dialog)
-        self._notifier = notifier
+        self._routes = routes
         self._references = references
-        self._actions = CardActions(service)
-        self._keep_days = draft_keep_days
+        self._outbox = outbox
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         sender = turn_context.activity.from_property
@@ -94,11 +75,11 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         if kind not in (None, "personal"):
             await self._only_in_private(turn_context)
             return
-        actor = await self._service.identify(user_id, getattr(sender, "name", "") or "")
-        turn_context.turn_state[ACTOR_KEY] = actor
+        actor = await self._services.identify(user_id, getattr(sender, "name", "") or "")
+        turn_context.turn_state[_ACTOR_KEY] = actor
         await self._references.remember(user_id, turn_context.activity)
         await super().on_turn(turn_context)
-        self._notifier.wake()
+        self._outbox.wake()
 
     async def _only_in_private(self, tc: TurnContext) -> None:
         """Never run the service where others can read along: say so, and do nothing."""
@@ -110,85 +91,22 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         elif tc.activity.type == ActivityTypes.message:
             await tc.send_activity(ONLY_IN_PRIVATE)
 
-    # -- text --------------------------------------------------------------------------
+    # -- what they typed -------------------------------------------------------------------
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         try:
-            await self._on_text(turn_context, actor_of(turn_context))
-            await self._end_turn(turn_context)
+            request = parse_command(turn_context.activity.text)
+            turn = await self._turn(turn_context, request or Request(Verb.WELCOME))
+            if request is None and turn.intake.active:
+                reply = await turn.intake.carry_on()  # their own words, mid-intake
+            else:
+                # Someone who writes in their own words should not need our commands to start.
+                reply = await self._routes[turn.request.verb](turn)
+            await self._render(turn_context, reply)
         except Exception as error:
-            await present(turn_context, explain(error))
+            await self._render(turn_context, Reply(explain(error)), save=False)
 
-    async def _on_text(self, tc: TurnContext, actor: Actor) -> None:
-        parsed = parse_command(tc.activity.text)
-        command = parsed.command if parsed else None
-        dc = await self._dialogs.create_context(tc)
-        if command is Command.STOP:
-            await self._stop(tc, actor, dc)
-        elif command in (Command.HELP, Command.REFER):
-            await self._welcome(tc, actor)
-        elif command is Command.CONTINUE:
-            await self._resume(tc, actor, dc)
-        elif command is Command.INBOX:
-            await present(tc, smlo.inbox_card(await self._service.inbox(actor)))
-        elif command is Command.MY_REFERRALS:
-            await present(tc, referrer.my_referrals_card(await self._service.my_referrals(actor)))
-        elif command is Command.AUDIT and parsed is not None:
-            referral = await self._service.view_by_reference(actor, parsed.argument)
-            entries = await self._service.audit_trail(actor, referral.id)
-            names = await self._service.advocate_names()
-            await present(tc, audit_card(referral, entries, names))
-        elif command is Command.UNDELIVERED:
-            items = await self._service.undelivered(actor)
-            names = await self._service.advocate_names()
-            await present(tc, undelivered_card(items, self._service.smlo_ids, names))
-        elif command is Command.ROSTER:
-            await present(tc, smlo.roster_card(await self._service.roster(actor)))
-        elif command is Command.STATISTICS:
-            await present(tc, statistics_card(await self._service.statistics(actor)))
-        elif command is Command.ADD_ADVOCATE and parsed is not None:
-            change = await self._service.add_advocate(actor, parsed.argument)
-            await present(tc, roster_change_card(change))
-        elif command is Command.REMOVE_ADVOCATE and parsed is not None:
-            change = await self._service.remove_advocate(actor, parsed.argument)
-            await present(tc, roster_change_card(change))
-        elif command is Command.MY_CASES:
-            await present(tc, advocate.my_cases_card(await self._service.my_cases(actor)))
-        elif command is Command.REFERRAL and parsed is not None:
-            # The summary, not the details: a new message stays in Teams' history; details
-            # open in place on the card and can be hidden again.
-            referral = await self._service.view_by_reference(actor, parsed.argument)
-            names = await self._service.advocate_names()
-            await present(tc, smlo.referral_card(referral, names, smlo_ids=self._service.smlo_ids))
-        elif dc.active_dialog is not None:
-            await dc.continue_dialog()
-        else:
-            # Someone who writes in their own words should not need our commands to start.
-            await self._welcome(tc, actor)
-
-    async def _welcome(self, tc: TurnContext, actor: Actor) -> None:
-        role = "smlo" if actor.is_smlo else "advocate" if actor.is_advocate else ""
-        has_draft = await self._service.find_draft(actor) is not None
-        await present(tc, intake.welcome_card(has_draft, role))
-
-    async def _resume(self, tc: TurnContext, actor: Actor, dc: Any, notice: str = "") -> None:
-        draft = await self._service.find_draft(actor)
-        if draft is None:
-            await tc.send_activity(NO_DRAFT)
-            return
-        await dc.cancel_all_dialogs()
-        await dc.begin_dialog("intake", {"referral_id": draft.id, "notice": notice})
-
-    async def _stop(self, tc: TurnContext, actor: Actor, dc: Any) -> None:
-        await dc.cancel_all_dialogs()
-        clear_answers_after_turn(tc)
-        draft = await self._service.find_draft(actor)
-        if draft is None:
-            await tc.send_activity("Stopped. Type help whenever you need us.")
-            return
-        await present(tc, intake.stop_card(draft.id))
-
-    # -- card actions ------------------------------------------------------------------
+    # -- what they clicked -----------------------------------------------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
         if not is_card_action(turn_context.activity):
@@ -196,15 +114,14 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         verb = None
         try:
             try:
-                card_action = parse_action(turn_context.activity.value)
-            except CardPayloadInvalid:
-                await self._unreadable_card(turn_context, actor_of(turn_context))
-                await self._end_turn(turn_context)
-                return card_response(turn_context.turn_state.get(RESPONSE_CARD_KEY))
-            verb = card_action.verb
-            turn_context.turn_state[ACTION_KEY] = card_action
-            await self._on_card(turn_context, actor_of(turn_context), verb)
-            await self._end_turn(turn_context)
+                request = parse_action(turn_context.activity.value)
+            except CardPayloadInvalid as unreadable:
+                reply = await self._unreadable_card(turn_context, unreadable)
+            else:
+                verb = request.verb
+                reply = await self._on_click(turn_context, request)
+            await self._render(turn_context, reply)
+            return card_response(_clicked_card(reply))
         except Exception as error:  # every failure gets a kind answer
             expected = isinstance(error, CardPayloadInvalid | errors.ReferralError)
             if verb in INTAKE_VERBS and not expected:
@@ -212,71 +129,68 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
                 explain(error)  # logged with an id; the words below fit this case better
                 await turn_context.send_activity(CAN_NOT_SAVE)
                 return card_response(None)
-            turn_context.turn_state[RESPONSE_CARD_KEY] = explain(error)
-        return card_response(turn_context.turn_state.get(RESPONSE_CARD_KEY))
+            return card_response(explain(error))
 
-    async def _on_card(self, tc: TurnContext, actor: Actor, verb: Verb) -> None:
-        card_action = card_action_of(tc)
-        assert card_action is not None
-        dc = await self._dialogs.create_context(tc)
-        if verb in self._actions.table:
-            await present(tc, await self._actions.table[verb](actor, card_action))
-            if verb in CHANGES_SMLO_CARD:
-                clicked = (tc.activity.conversation.id, tc.activity.reply_to_id or "")
-                self._notifier.refresh_cards_later(card_action.referral_id, clicked)
-        elif verb is Verb.START:
-            await self._service.start_draft(actor)
-            await self._resume(tc, actor, dc)
-        elif verb is Verb.NOT_NOW:
-            await present(tc, intake.not_now_card())
-        elif verb is Verb.KEEP_DRAFT:
-            await present(tc, intake.kept_card(self._keep_days))
-        elif verb is Verb.DELETE_DRAFT:
-            await dc.cancel_all_dialogs()
-            try:
-                await self._service.delete_draft(actor, card_action.referral_id)
-            except errors.InvalidTransition:  # an old stop card, after it was sent
-                referral = await self._service.view_own(actor, card_action.referral_id)
-                await present(tc, intake.receipt_card(referral.reference, referral.submitted_at))
-                return
-            await present(tc, intake.deleted_card())
-            clear_answers_after_turn(tc, intake.deleted_card())
-        elif dc.active_dialog is not None:
-            await dc.continue_dialog()
-        else:
-            await self._orphan_intake_card(tc, actor, dc, card_action.referral_id)
+    async def _on_click(self, tc: TurnContext, request: Request) -> Reply:
+        reply = await self._routes[request.verb](await self._turn(tc, request))
+        if reply.refresh_smlo_cards:
+            clicked = (tc.activity.conversation.id, tc.activity.reply_to_id or "")
+            self._outbox.refresh_cards_later(reply.refresh_smlo_cards, clicked)
+        return reply
 
-    async def _orphan_intake_card(
-        self, tc: TurnContext, actor: Actor, dc: Any, referral_id: str
-    ) -> None:
-        """An intake card clicked after its dialog ended: show where things stand."""
-        try:
-            referral = await self._service.view(actor, referral_id)
-        except errors.ReferralNotFound:  # deleted (or never existed: nothing to reveal)
-            await present(tc, intake.deleted_card())
-            return
-        if referral.state is ReferralState.DRAFT:
-            await self._resume(tc, actor, dc, notice="Welcome back. Here is where you were.")
-        else:
-            await present(tc, intake.receipt_card(referral.reference, referral.submitted_at))
-
-    async def _unreadable_card(self, tc: TurnContext, actor: Actor) -> None:
+    async def _unreadable_card(self, tc: TurnContext, unreadable: CardPayloadInvalid) -> Reply:
         """A payload we cannot read: mid-intake, show the step again; else say so."""
-        dc = await self._dialogs.create_context(tc)
-        if dc.active_dialog is not None:
-            await self._resume(tc, actor, dc, notice=UNREADABLE_NOTICE)
-        else:
-            await present(tc, explain(CardPayloadInvalid({"action": "unreadable"})))
+        turn = await self._turn(tc, Request(Verb.RESUME))
+        if turn.intake.active:
+            draft = await self._services.intake.find_draft(turn.actor)
+            if draft is not None:
+                return await turn.intake.begin(draft.id, UNREADABLE_NOTICE)
+            return await self._routes[Verb.RESUME](turn)
+        return Reply(explain(unreadable))
 
-    async def _end_turn(self, tc: TurnContext) -> None:
-        """Track messages that show answers; clear them all once the person leaves the
-        intake (sent, finished later, stopped or deleted); then save the dialog state."""
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """Installed in someone's personal scope: say hello once."""
+        bot_id = turn_context.activity.recipient.id
+        if any(m.id != bot_id for m in members_added):
+            turn = await self._turn(turn_context, Request(Verb.WELCOME))
+            await self._render(turn_context, await self._routes[Verb.WELCOME](turn), save=False)
+
+    # -- rendering the reply, once ---------------------------------------------------------
+
+    async def _turn(self, tc: TurnContext, request: Request) -> Turn:
+        actor = tc.turn_state.get(_ACTOR_KEY)
+        if not isinstance(actor, Actor):
+            raise RuntimeError("the bot did not identify the person behind this turn")
+        click = request if isinstance(request, IntakeClick) else None
+        dc = await self._dialogs.create_context(tc)
+        return Turn(actor, request, IntakeConversation(dc, actor, click))
+
+    async def _render(self, tc: TurnContext, reply: Reply, *, save: bool = True) -> None:
+        """Show the reply (a click's card is the invoke response, sent by the caller; after
+        typing it is a new message); keep track of messages that show answers, and clear
+        them all once the person leaves the intake; then save the dialog state."""
+        click = is_card_action(tc.activity)
+        clicked = tc.activity.reply_to_id if click else None
+        shown_id = clicked or ""
+        if not click and reply.card is not None:
+            response = await tc.send_activity(card_message(reply.card))
+            shown_id = response.id if response is not None else ""
+        elif not click and reply.text:
+            await tc.send_activity(reply.text)
+        if save:
+            await self._track_answers(tc, reply, shown_id, clicked)
+
+    async def _track_answers(
+        self, tc: TurnContext, reply: Reply, shown_id: str, clicked: str | None
+    ) -> None:
         shown: list[str] = await self._answer_messages.get(tc, list)
-        shown += [m for m in tc.turn_state.get(SHOWN_ANSWERS_KEY, []) if m not in shown]
-        if CLEAR_ANSWERS_KEY in tc.turn_state:
-            clicked = tc.activity.reply_to_id if is_card_action(tc.activity) else None
+        if reply.shows_answers and reply.card is not None and shown_id and shown_id not in shown:
+            shown.append(shown_id)
+        if reply.clear_answers:
             for message_id in shown:
-                card = tc.turn_state[CLEAR_ANSWERS_KEY] if message_id == clicked else None
+                card = reply.card if message_id == clicked else None
                 await self._replace_message(tc, message_id, card or intake.cleared_card())
             shown = []
         await self._answer_messages.set(tc, shown)
@@ -297,23 +211,9 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         except Exception as error:  # best effort: the answers are safe in the store
             log.warning("could not clear a message: error=%s", type(error).__name__)
 
-    async def on_members_added_activity(
-        self, members_added: list[ChannelAccount], turn_context: TurnContext
-    ) -> None:
-        """Installed in someone's personal scope: say hello once."""
-        bot_id = turn_context.activity.recipient.id
-        if any(m.id != bot_id for m in members_added):
-            await self._welcome(turn_context, actor_of(turn_context))
 
-
-def card_response(card: dict[str, Any] | None) -> InvokeResponse:
-    """An `adaptiveCard/action` answer, built here so botbuilder serialises it only once."""
-    if card is None:
-        body = AdaptiveCardInvokeResponse(
-            status_code=500,
-            type="application/vnd.microsoft.error",
-            value={"code": "ServiceUnavailable", "message": CAN_NOT_SAVE},
-        )
-        return InvokeResponse(status=200, body=body)
-    body = AdaptiveCardInvokeResponse(status_code=200, type=CARD_TYPE, value=card)
-    return InvokeResponse(status=200, body=body)
+def _clicked_card(reply: Reply) -> dict[str, Any] | None:
+    """What replaces the clicked card: the reply's card, or its words as a card."""
+    if reply.card is None and reply.text:
+        return notices.note_card(reply.text)
+    return reply.card

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.background import stop_if_cancelled
 from referrals.ports import Clock
-from referrals.services import ReferralService, RetentionPolicy
+from referrals.services import Retention, RetentionPolicy
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +28,12 @@ EVERY = timedelta(days=1)
 
 
 async def purge_once(
-    service: ReferralService,
+    retention: Retention,
     dialog_state: PurgeableState,
     policy: RetentionPolicy,
     clock: Clock,
 ) -> None:
-    report = await service.purge_expired(policy)
+    report = await retention.purge_expired(policy)
     stale_states = await dialog_state.purge_older_than(clock.now() - policy.draft)
     log.info(
         "retention: referrals purged=%s drafts deleted=%s dialog states deleted=%s",
@@ -44,7 +44,7 @@ async def purge_once(
 
 
 async def run_retention(
-    service: ReferralService,
+    retention: Retention,
     dialog_state: PurgeableState,
     policy: RetentionPolicy,
     clock: Clock,
@@ -52,7 +52,7 @@ async def run_retention(
     """Purge now and then every day; a failed run is logged and tried again the next day."""
     while True:
         try:
-            await purge_once(service, dialog_state, policy, clock)
+            await purge_once(retention, dialog_state, policy, clock)
         except Exception as error:  # the next run tries again; the bot keeps serving
             stop_if_cancelled()
             log.error("retention run failed: %s", type(error).__name__, exc_info=error)

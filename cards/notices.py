@@ -54,3 +54,9 @@ def problem_card(title: str, message: str, error_id: str = "") -> Element:
     if error_id:
         body.append(para(f"If you contact us about this, quote: {error_id}", subtle=True))
     return card(body)
+
+
+def note_card(text: str) -> Element:
+    """A short answer that needs no more than a line (e.g. "Stopped."), as a card: what a
+    click is answered with where a typed command would get a plain message."""
+    return card([para(text)])

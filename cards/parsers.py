@@ -8,12 +8,22 @@ with the person's words still in it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from cards.verbs import Verb
+from cards.requests import (
+    ChangeRoster,
+    ChooseAdvocate,
+    Decline,
+    IntakeClick,
+    MarkOutOfRemit,
+    Offer,
+    OnReferral,
+    Request,
+    RetryDelivery,
+)
+from cards.verbs import INTAKE_VERBS, Verb
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -28,6 +38,7 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
 )
+from referrals.referral import DeclineReason, Signpost
 
 E = TypeVar("E", bound=StrEnum)
 # Over-long text is shown back on the card (so the person can shorten it, not retype it)
@@ -68,6 +79,8 @@ STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
 }
 REQUIRED = {"behalf_consent": "Please answer this, so we know if we can contact them."}
 UNKNOWN_CHOICE = "Please choose one of the options shown."
+NOT_OURS = "That card is not one of ours."
+MAX_USER_ID = 100
 
 
 class CardPayloadInvalid(Exception):
@@ -83,16 +96,9 @@ class CardPayloadInvalid(Exception):
         self.kept = kept
 
 
-@dataclass(frozen=True)
-class CardAction:
-    verb: Verb
-    referral_id: str = ""
-    step: IntakeStep | None = None
-    inputs: Mapping[str, str] = field(default_factory=dict)
-
-
-def parse_action(value: Any) -> CardAction:
-    """Read an `adaptiveCard/action` invoke value: {"action": {"verb", "data"}, ...}."""
+def parse_action(value: Any) -> Request:
+    """Read an `adaptiveCard/action` invoke value: {"action": {"verb", "data"}, ...} into
+    the typed request for its verb."""
     raw_action = value.get("action") if isinstance(value, dict) else None
     data = raw_action.get("data") if isinstance(raw_action, dict) else None
     if not isinstance(raw_action, dict) or not isinstance(data, dict):
@@ -105,16 +111,67 @@ def parse_action(value: Any) -> CardAction:
     if unreadable:
         raise CardPayloadInvalid(dict.fromkeys(unreadable, "We could not read this answer."))
     inputs: dict[str, str] = dict(data)
+    inputs.pop("verb", None)
     referral_id = inputs.pop("referral_id", "")
-    if referral_id and not _ID.match(referral_id):
+    if referral_id and not is_id(referral_id):
         raise CardPayloadInvalid({"referral_id": "That card is not one of ours."})
     step_text = inputs.pop("step", "")
     try:
         step = IntakeStep(step_text) if step_text else None
     except ValueError:
         raise CardPayloadInvalid({"step": "That card is not one of ours."}) from None
-    inputs.pop("verb", None)
-    return CardAction(verb, referral_id, step, inputs)
+    if verb in INTAKE_VERBS:
+        return IntakeClick(verb, referral_id, step, inputs)
+    read = _STAFF_INPUTS.get(verb)
+    return read(verb, referral_id, inputs) if read else OnReferral(verb, referral_id)
+
+
+def is_id(text: str) -> bool:
+    """Whether `text` has the shape of our ids (referrals, notifications)."""
+    return bool(_ID.match(text))
+
+
+def _offer(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return Offer(verb, referral_id, inputs.get("advocate_id", "").strip())
+
+
+def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return MarkOutOfRemit(verb, referral_id, _optional_choice(Signpost, inputs, "signpost"))
+
+
+def _decline(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return Decline(verb, referral_id, _optional_choice(DeclineReason, inputs, "reason"))
+
+
+def _retry_delivery(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    notification_id = inputs.get("notification_id", "")
+    if not is_id(notification_id):
+        raise CardPayloadInvalid({"notification_id": NOT_OURS})
+    return RetryDelivery(verb, notification_id)
+
+
+def _change_roster(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return ChangeRoster(verb, inputs.get("person", ""))
+
+
+def _choose_advocate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    """(what the SMLO typed, the object id they chose): checked again by the service."""
+    asked, user_id = inputs.get("asked", ""), inputs.get("user_id", "").strip()
+    if not asked.strip() or not user_id or len(user_id) > MAX_USER_ID:
+        raise CardPayloadInvalid({"user_id": NOT_OURS})
+    return ChooseAdvocate(verb, asked, user_id)
+
+
+_STAFF_INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
+    Verb.ALLOCATE: _offer,
+    Verb.OUT_OF_REMIT: _out_of_remit,
+    Verb.DECLINE: _decline,
+    Verb.RETRY_DELIVERY: _retry_delivery,
+    Verb.ADD_ADVOCATE: _change_roster,
+    Verb.REMOVE_ADVOCATE: _change_roster,
+    Verb.ADD_CHOSEN: _choose_advocate,
+    Verb.REMOVE_CHOSEN: _choose_advocate,
+}
 
 
 def _text_problem(name: str, text: str) -> str | None:
@@ -178,9 +235,9 @@ def _parse_field(name: str, raw: str) -> object:
     return raw
 
 
-def parse_choice(enum: type[E], inputs: Mapping[str, str], name: str) -> E:
-    """One required choice from an SMLO or advocate card."""
+def _optional_choice(enum: type[E], inputs: Mapping[str, str], name: str) -> E | None:
+    """One choice from an SMLO or advocate card; None if none (or none we know) was made."""
     try:
         return enum(inputs.get(name, ""))
     except ValueError:
-        raise CardPayloadInvalid({name: UNKNOWN_CHOICE}) from None
+        return None

@@ -1,4 +1,6 @@
-"""Every card action verb. Card builders and the bot's dispatch table both use this enum."""
+"""Every verb a person can use. Card builders, the typed text commands and the bot's one
+route table all use this enum; a few verbs (help, continue, stop, stats, referral look-up)
+are only ever typed, and come to the same table."""
 
 from __future__ import annotations
 
@@ -6,6 +8,8 @@ from enum import StrEnum
 
 
 class Verb(StrEnum):
+    # everyone
+    WELCOME = "welcome"
     # referrer: intake
     START = "intake.start"
     NOT_NOW = "intake.not_now"
@@ -16,6 +20,8 @@ class Verb(StrEnum):
     SUBMIT = "intake.submit"
     KEEP_DRAFT = "intake.keep_draft"
     DELETE_DRAFT = "intake.delete_draft"
+    RESUME = "intake.resume"  # typed: continue
+    STOP = "intake.stop"  # typed: stop
     # referrer: after sending
     MY_REFERRALS = "referrer.list"
     WITHDRAW_ASK = "referrer.withdraw_ask"
@@ -28,7 +34,9 @@ class Verb(StrEnum):
     SHOW_OUT_OF_REMIT = "smlo.show_out_of_remit"
     OUT_OF_REMIT = "smlo.out_of_remit"
     INBOX = "smlo.inbox"
+    REFERRAL = "smlo.referral"  # typed: referral SMA-…
     AUDIT = "smlo.audit"
+    STATISTICS = "smlo.statistics"  # typed: stats
     UNDELIVERED = "smlo.undelivered"
     RETRY_DELIVERY = "smlo.retry_delivery"
     ROSTER = "smlo.roster"

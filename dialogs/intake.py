@@ -19,18 +19,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
+from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
 from cards.intake import kept_card, receipt_card, review_card
 from cards.intake_steps import step_card
-from cards.parsers import STEP_FIELDS, CardAction, CardPayloadInvalid, parse_step_answers
+from cards.parsers import STEP_FIELDS, CardPayloadInvalid, parse_step_answers
+from cards.reply import Reply
+from cards.requests import IntakeClick
 from cards.verbs import INTAKE_VERBS, Verb
-from dialogs.turn import actor_of, card_action_of, clear_answers_after_turn, present
+from dialogs.turn import input_of
 from referrals import errors
 from referrals.intake import IntakeAnswers, IntakeStep, next_step, previous_step
 from referrals.referral import Referral
-from referrals.services import ReferralService
+from referrals.services import Intake
 from referrals.states import ReferralState
 
 STALE_CARD = "That card was out of date, so here is where you were."
@@ -38,120 +39,112 @@ USE_THE_CARD = "Please answer on the card above, or type stop to stop."
 CONSENT_NEEDED = "Please tick this box so we can send your referral."
 
 
+def waiting(reply: Reply) -> DialogTurnResult:
+    """The dialog stays on this step and answers with `reply`."""
+    return DialogTurnResult(DialogTurnStatus.Waiting, reply)
+
+
 class IntakeDialog(Dialog):  # type: ignore[misc]
-    def __init__(self, service: ReferralService, keep_days: int) -> None:
+    def __init__(self, intake: Intake, keep_days: int) -> None:
         super().__init__("intake")
-        self._service = service
+        self._intake = intake
         self._keep_days = keep_days
 
     async def begin_dialog(self, dc: DialogContext, options: Any = None) -> DialogTurnResult:
-        referral = await self._service.view(actor_of(dc.context), str(options["referral_id"]))
+        actor = input_of(dc.context).actor
+        referral = await self._intake.view_draft(actor, str(options["referral_id"]))
         step = referral.step or next_step(None, referral.answers)
         dc.active_dialog.state.update({"referral_id": referral.id, "step": step.value})
-        await _show(dc.context, referral, step, notice=str(options.get("notice", "")))
-        return Dialog.end_of_turn
+        return waiting(_show(referral, step, notice=str(options.get("notice", ""))))
 
     async def continue_dialog(self, dc: DialogContext) -> DialogTurnResult:
         state = dc.active_dialog.state
-        card_action = card_action_of(dc.context)
-        if card_action is None:
-            await dc.context.send_activity(USE_THE_CARD)
-            return Dialog.end_of_turn
-        actor = actor_of(dc.context)
-        referral = await self._service.view(actor, state["referral_id"])
+        given = input_of(dc.context)
+        click, actor = given.click, given.actor
+        if click is None:
+            return waiting(Reply(text=USE_THE_CARD))
+        referral = await self._intake.view_draft(actor, state["referral_id"])
         step = IntakeStep(state["step"])
-        if not _belongs_here(card_action, referral.id, step):
-            await _show(dc.context, referral, step, notice=STALE_CARD)
-            return Dialog.end_of_turn
-        if card_action.verb is Verb.SUBMIT:
-            return await self._submit(dc, referral, card_action)
-        if card_action.verb is Verb.ANSWER:
+        if not _belongs_here(click, referral.id, step):
+            return waiting(_show(referral, step, notice=STALE_CARD))
+        if click.verb is Verb.SUBMIT:
+            return await self._submit(dc, referral, click)
+        if click.verb is Verb.ANSWER:
             try:
-                answers = parse_step_answers(step, card_action.inputs, referral.answers)
+                answers = parse_step_answers(step, click.inputs, referral.answers)
             except CardPayloadInvalid as invalid:
-                await _show(dc.context, referral, step, invalid.answers, invalid.problems)
-                return Dialog.end_of_turn
+                return waiting(_show(referral, step, invalid.answers, invalid.problems))
         else:
-            answers = _readable_answers(step, card_action, referral.answers)
+            answers = _readable_answers(step, click, referral.answers)
         target = {
             Verb.ANSWER: next_step(step, answers),
             Verb.SKIP: next_step(step, answers),
             Verb.BACK: previous_step(step, answers),
             Verb.LATER: step,
-        }[card_action.verb]
-        referral = await self._service.record_answers(actor, referral.id, answers, target)
-        if card_action.verb is Verb.LATER:
-            kept = kept_card(self._keep_days)
-            await present(dc.context, kept)
-            clear_answers_after_turn(dc.context, kept)
-            return await dc.end_dialog()
+        }[click.verb]
+        referral = await self._intake.record_answers(actor, referral.id, answers, target)
+        if click.verb is Verb.LATER:
+            return await dc.end_dialog(Reply(kept_card(self._keep_days), clear_answers=True))
         state["step"] = target.value
-        await _show(dc.context, referral, target)
-        return Dialog.end_of_turn
+        return waiting(_show(referral, target))
 
     async def _submit(
-        self, dc: DialogContext, referral: Referral, card_action: CardAction
+        self, dc: DialogContext, referral: Referral, click: IntakeClick
     ) -> DialogTurnResult:
-        actor = actor_of(dc.context)
-        answers = parse_step_answers(IntakeStep.REVIEW, card_action.inputs, referral.answers)
+        actor = input_of(dc.context).actor
+        answers = parse_step_answers(IntakeStep.REVIEW, click.inputs, referral.answers)
         if not answers.consent:
-            await present(
-                dc.context, review_card(referral, problem=CONSENT_NEEDED), shows_answers=True
-            )
-            return Dialog.end_of_turn
+            card = review_card(referral, problem=CONSENT_NEEDED)
+            return waiting(Reply(card, shows_answers=True))
         try:
-            await self._service.record_answers(actor, referral.id, answers, IntakeStep.REVIEW)
-            referral = await self._service.submit(actor, referral.id)
+            referral = await self._intake.submit(actor, referral.id, answers)
         except errors.InvalidTransition:
             # A second press that raced the first: the referral went; show its receipt again.
-            referral = await self._service.view(actor, referral.id)
+            referral = await self._intake.view_draft(actor, referral.id)
             if referral.state is ReferralState.DRAFT:
                 raise
         receipt = receipt_card(referral.reference, referral.submitted_at)
-        await present(dc.context, receipt)
-        clear_answers_after_turn(dc.context, receipt)
-        return await dc.end_dialog(referral.id)
+        return await dc.end_dialog(Reply(receipt, clear_answers=True))
 
 
-def _belongs_here(card_action: CardAction, referral_id: str, step: IntakeStep) -> bool:
+def _belongs_here(click: IntakeClick, referral_id: str, step: IntakeStep) -> bool:
     """Whether a click came from the card for the step the person is on now."""
-    if card_action.verb not in INTAKE_VERBS or card_action.step is not step:
+    if click.verb not in INTAKE_VERBS or click.step is not step:
         return False
-    if card_action.referral_id != referral_id:
+    if click.referral_id != referral_id:
         return False
-    if card_action.verb is Verb.SUBMIT:
+    if click.verb is Verb.SUBMIT:
         return step is IntakeStep.REVIEW
-    if card_action.verb in (Verb.ANSWER, Verb.SKIP):
+    if click.verb in (Verb.ANSWER, Verb.SKIP):
         return step is not IntakeStep.REVIEW
     return True
 
 
 def _readable_answers(
-    step: IntakeStep, card_action: CardAction, current: IntakeAnswers
+    step: IntakeStep, click: IntakeClick, current: IntakeAnswers
 ) -> IntakeAnswers:
     """On Back and Later keep every valid answer on the card; an invalid or missing one keeps
     what was saved before. Skip and the review step change nothing."""
-    if card_action.verb is Verb.SKIP or step is IntakeStep.REVIEW:
+    if click.verb is Verb.SKIP or step is IntakeStep.REVIEW:
         return current
     try:
-        given = parse_step_answers(step, card_action.inputs, current)
+        given = parse_step_answers(step, click.inputs, current)
     except CardPayloadInvalid as invalid:
         given = invalid.kept or current
     # An input the click did not carry keeps its saved answer (an old card, a bare payload).
-    missing = {f: getattr(current, f) for f in STEP_FIELDS[step] if f not in card_action.inputs}
+    missing = {f: getattr(current, f) for f in STEP_FIELDS[step] if f not in click.inputs}
     return given.with_changes(**missing)
 
 
-async def _show(
-    context: TurnContext,
+def _show(
     referral: Referral,
     step: IntakeStep,
     answers: IntakeAnswers | None = None,
     problems: dict[str, str] | None = None,
     notice: str = "",
-) -> None:
+) -> Reply:
+    """The card for `step`: it shows the person's answers, so the bot will clear it later."""
     if step is IntakeStep.REVIEW:
-        await present(context, review_card(referral, notice=notice), shows_answers=True)
-        return
+        return Reply(review_card(referral, notice=notice), shows_answers=True)
     card = step_card(referral.id, step, answers or referral.answers, problems, notice)
-    await present(context, card, shows_answers=True)
+    return Reply(card, shows_answers=True)

@@ -95,25 +95,25 @@ def allowed(verb: Verb, role: Role, state: ReferralState) -> bool:
 
 
 async def bring_to(world: BotWorld, state: ReferralState) -> Referral:
-    service, now = world.service, world.clock.now
+    service, now = world.services, world.clock.now
     referrer, smlo = Actor(REFERRER_ID), Actor(SMLO_ID, is_smlo=True)
     advocate = Actor(ADVOCATE.user_id, is_advocate=True)
-    draft = await service.start_draft(referrer)
+    draft = await service.intake.start_draft(referrer)
     answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
-    await service.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
+    await service.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
     if state is S.DRAFT:
         return draft
-    await service.submit(referrer, draft.id)
+    await service.intake.submit(referrer, draft.id)
     if state is S.WITHDRAWN:
-        await service.withdraw(referrer, draft.id)
+        await service.intake.withdraw(referrer, draft.id)
     elif state is S.SIGNPOSTED:
-        await service.mark_out_of_remit(smlo, draft.id, "hr")  # type: ignore[arg-type]
+        await service.triage.mark_out_of_remit(smlo, draft.id, "hr")  # type: ignore[arg-type]
     elif state is not S.SUBMITTED:
-        await service.offer(smlo, draft.id, ADVOCATE.user_id)
+        await service.triage.offer(smlo, draft.id, ADVOCATE.user_id)
         if state is S.AWAITING_ALLOCATION:
-            await service.decline(advocate, draft.id, DeclineReason.NO_CAPACITY)
+            await service.casework.decline(advocate, draft.id, DeclineReason.NO_CAPACITY)
         elif state in (S.ACTIVE, S.CLOSED):
-            referral = await service.accept(advocate, draft.id)
+            referral = await service.casework.accept(advocate, draft.id)
             if state is S.CLOSED:
                 referral.close(advocate, now())
                 await world.stores.referrals.save(referral)
@@ -177,5 +177,5 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
 
 
 async def refusals(world: BotWorld, referral_id: str) -> int:
-    entries = await world.service.audit.for_referral(referral_id)
+    entries = await world.services.steps.audit.for_referral(referral_id)
     return sum(e.outcome is Outcome.REFUSED for e in entries)

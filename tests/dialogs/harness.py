@@ -1,4 +1,5 @@
-"""The real `SmaBot`, wired as in app.py, driven through botbuilder's `TestAdapter`.
+"""The real `SmaBot`, wired by app.py's own `compose`, driven through botbuilder's
+`TestAdapter`.
 
 A `Conversation` is one person's Teams chat as far as they can see it: messages the bot
 sent, each with its current card. A click sends an `adaptiveCard/action` invoke built from
@@ -13,17 +14,16 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
-from botbuilder.core import ConversationState, InvokeResponse, Storage
+from botbuilder.core import InvokeResponse, Storage
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
-from bot.handler import CARD_TYPE, SmaBot
-from bot.notifier import Notifier
-from bot.references import ReferenceBook
-from dialogs.intake import IntakeDialog
+from app import Runtime, compose
+from bot.activities import CARD_TYPE
+from bot.handler import SmaBot
+from bot.settings import Settings
 from referrals.clock import FakeClock
 from referrals.ports import Stores
-from referrals.services import ReferralService
 from storage.memory import MemoryAuditLog
 
 Card = dict[str, Any]
@@ -31,6 +31,13 @@ TENANT = "5f3e0c1a-0000-4000-8000-00000000feed"
 BOT = ChannelAccount(id="28:sma-bot", name="SMA Support")
 KEEP_DAYS = 30
 SMLO_IDS = frozenset({"00000000-0000-4000-8000-00000000a001"})
+SETTINGS = Settings(
+    development_mode=True,
+    app_tenant_id=TENANT,
+    smlo_ids=SMLO_IDS,
+    teams_service_url="https://smba.test",
+    draft_keep_days=KEEP_DAYS,
+)
 _serial = itertools.count(1)
 
 
@@ -42,23 +49,25 @@ class BotWorld:
         self, stores: Stores, clock: FakeClock, storage: Storage, fresh_bot_each_turn: bool = False
     ) -> None:
         self.stores, self.clock, self._storage = stores, clock, storage
-        self.service = ReferralService(stores, clock, SMLO_IDS, MemoryAuditLog())
+        self._audit = MemoryAuditLog()
         self.adapter = TestAdapter()
-        self.notifier = Notifier(
-            self.adapter, stores, clock, "", "https://smba.test", TENANT, SMLO_IDS
-        )
         self._fresh = fresh_bot_each_turn
-        self._bot = self._build()
+        runtime = self._compose()
+        self.services, self._bot = runtime.services, runtime.bot
+
+    def _compose(self) -> Runtime:
+        return compose(
+            SETTINGS,
+            self.stores,
+            self._audit,
+            self._storage,
+            self.clock,
+            self.adapter,
+            smlo_ids=SMLO_IDS,
+        )
 
     def _build(self) -> SmaBot:
-        return SmaBot(
-            self.service,
-            ConversationState(self._storage),
-            IntakeDialog(self.service, KEEP_DAYS),
-            self.notifier,
-            ReferenceBook(self.stores.conversations),
-            KEEP_DAYS,
-        )
+        return self._compose().bot
 
     async def turn(self, activity: Activity) -> tuple[list[Activity], list[Activity]]:
         """Run one turn; returns what the bot sent and the messages it updated."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.handler import CARD_TYPE
+from bot.activities import CARD_TYPE
 from bot.handler import UNREADABLE_NOTICE as UNREADABLE
 from cards.parsers import UNKNOWN_CHOICE
 from referrals.intake import TEXT_LIMITS, IntakeStep, Route

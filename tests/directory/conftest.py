@@ -110,7 +110,7 @@ class DirectoryBot:
 
     @property
     def directory(self) -> GraphDirectory:
-        found = self.runtime.service.directory
+        found = self.runtime.services.administration.directory
         assert isinstance(found, GraphDirectory)
         return found
 

@@ -23,7 +23,7 @@ from referrals.referral import SYSTEM
 from referrals.roles import MemberIds
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterResult
-from referrals.services import ReferralService
+from referrals.services import Services
 from referrals.states import ReferralState
 from storage.memory import MemoryAuditLog, memory_stores
 from tests.directory.conftest import CATALOG_ID, MANIFEST_ID, Graph
@@ -64,7 +64,7 @@ def tenant(entra: EntraStandIn) -> Tenant:
 @dataclass
 class World:
     directory: GraphDirectory
-    service: ReferralService
+    service: Services
     stores: Stores
     audit: MemoryAuditLog
     smlos: MemberIds
@@ -84,7 +84,7 @@ def world(graph: Graph, tenant: Tenant) -> World:
         smlo_group_id=tenant.smlo_group,
         advocates_group_id=tenant.advocates_group,
     )
-    service = ReferralService(stores, FakeClock(), smlos, audit, directory)
+    service = Services.build(stores, FakeClock(), smlos, audit, directory)
     return World(directory, service, stores, audit, smlos)
 
 
@@ -195,7 +195,7 @@ async def test_what_is_typed_cannot_change_the_query(world: World, typed: str) -
 async def test_several_matches_are_listed_for_the_smlo(world: World, tenant: Tenant) -> None:
     await world.directory.refresh()
 
-    change = await world.service.add_advocate(world.smlo, "Pat")
+    change = await world.service.administration.add_advocate(world.smlo, "Pat")
 
     assert change.result is RosterResult.SEVERAL
     assert {p.user_id for p in change.candidates} == {tenant.pat.id, tenant.patrick.id}
@@ -204,7 +204,7 @@ async def test_several_matches_are_listed_for_the_smlo(world: World, tenant: Ten
 async def test_nobody_found_is_said_kindly(world: World) -> None:
     await world.directory.refresh()
 
-    change = await world.service.add_advocate(world.smlo, "Nobody Atall")
+    change = await world.service.administration.add_advocate(world.smlo, "Nobody Atall")
 
     assert change.result is RosterResult.NOT_FOUND
     assert change.asked == "Nobody Atall"
@@ -218,7 +218,7 @@ async def test_adding_puts_them_in_the_group_and_on_the_roster(
 ) -> None:
     await world.directory.refresh()
 
-    change = await world.service.add_advocate(world.smlo, "pat+sma@force.example")
+    change = await world.service.administration.add_advocate(world.smlo, "pat+sma@force.example")
 
     assert (change.result, change.group) == (RosterResult.ADDED, GroupChange.CHANGED)
     assert tenant.pat.id in entra.groups[tenant.advocates_group]
@@ -233,8 +233,10 @@ async def test_without_permission_to_change_the_group_the_roster_is_changed_and_
     await world.directory.refresh()
     entra.group_writes_allowed = False
 
-    added = await world.service.add_advocate(world.smlo, tenant.pat.display_name)
-    removed = await world.service.remove_advocate(world.smlo, tenant.sam.display_name)
+    added = await world.service.administration.add_advocate(world.smlo, tenant.pat.display_name)
+    removed = await world.service.administration.remove_advocate(
+        world.smlo, tenant.sam.display_name
+    )
     await world.directory.refresh()  # the group still lists Sam and not Pat
 
     assert (added.result, added.group) == (RosterResult.ADDED, GroupChange.NOT_PERMITTED)
@@ -249,7 +251,7 @@ async def test_once_it_catches_up_the_group_is_followed_again(
 ) -> None:
     await world.directory.refresh()
     entra.group_writes_allowed = False
-    await world.service.remove_advocate(world.smlo, "Sam Okafor")
+    await world.service.administration.remove_advocate(world.smlo, "Sam Okafor")
     entra.groups[tenant.advocates_group].remove(tenant.sam.id)  # IT did it after all
     await world.directory.refresh()
     entra.groups[tenant.advocates_group].append(tenant.sam.id)  # and later put Sam back
@@ -264,7 +266,9 @@ async def test_removing_takes_them_out_of_the_group(
 ) -> None:
     await world.directory.refresh()
 
-    change = await world.service.remove_advocate(world.smlo, "sam.okafor@force.example")
+    change = await world.service.administration.remove_advocate(
+        world.smlo, "sam.okafor@force.example"
+    )
     await world.directory.refresh()
 
     assert (change.result, change.group) == (RosterResult.REMOVED, GroupChange.CHANGED)
@@ -279,7 +283,7 @@ async def test_a_member_through_a_nested_group_is_kept_off_the_roster_here(
     entra.groups[tenant.advocates_group].append(nested)
     await world.directory.refresh()
 
-    change = await world.service.remove_advocate(world.smlo, tenant.pat.display_name)
+    change = await world.service.administration.remove_advocate(world.smlo, tenant.pat.display_name)
     await world.directory.refresh()
 
     assert change.group is GroupChange.THROUGH_OTHER_GROUP
@@ -291,7 +295,7 @@ async def test_removing_someone_not_on_the_list_changes_nothing(
 ) -> None:
     await world.directory.refresh()
 
-    change = await world.service.remove_advocate(world.smlo, tenant.pat.display_name)
+    change = await world.service.administration.remove_advocate(world.smlo, tenant.pat.display_name)
 
     assert change.result is RosterResult.NOT_ADVOCATE
     assert entra.graph_calls("DELETE") == 0
@@ -305,9 +309,9 @@ async def test_only_the_smlo_may_change_the_roster_and_others_cannot_probe_the_d
     advocate = Actor(tenant.alex.id, is_advocate=True)
 
     with pytest.raises(errors.NotAnSmlo):
-        await world.service.add_advocate(advocate, "Pat O'Brien")
+        await world.service.administration.add_advocate(advocate, "Pat O'Brien")
     with pytest.raises(errors.NotAnSmlo):
-        await world.service.remove_advocate(advocate, "Sam Okafor")
+        await world.service.administration.remove_advocate(advocate, "Sam Okafor")
 
     assert len(entra.calls) == calls_before
     refused = await world.audit.for_referral(ROSTER)
@@ -328,7 +332,7 @@ async def test_an_smlo_taken_out_of_the_group_loses_the_role_at_the_next_refresh
     actor = await world.service.identify(tenant.smlo.id)
     assert not actor.is_smlo
     with pytest.raises(errors.NotAnSmlo):
-        await world.service.add_advocate(actor, "Pat O'Brien")
+        await world.service.administration.add_advocate(actor, "Pat O'Brien")
 
 
 async def test_graph_down_while_adding_is_one_named_error(
@@ -338,7 +342,7 @@ async def test_graph_down_while_adding_is_one_named_error(
     entra.down = True
 
     with pytest.raises(errors.DirectoryUnavailable):
-        await world.service.add_advocate(world.smlo, "Pat O'Brien")
+        await world.service.administration.add_advocate(world.smlo, "Pat O'Brien")
 
 
 # -- installing the app ------------------------------------------------------------------
@@ -380,7 +384,7 @@ async def test_an_advocate_the_directory_does_not_know_can_still_be_taken_off(
     seeded = Advocate("00000000-0000-4000-8000-00000000b009", "Dee Seeded")
     await world.stores.roster.put_advocate(seeded)  # since the last sync
 
-    change = await world.service.remove_advocate(world.smlo, "Dee Seeded")
+    change = await world.service.administration.remove_advocate(world.smlo, "Dee Seeded")
 
     assert (change.result, change.group) == (RosterResult.REMOVED, GroupChange.UNCHANGED)
     # Marked, as every change is, until a sync shows the group agrees (it does: not listed).
@@ -462,7 +466,7 @@ async def test_a_removal_survives_a_sync_that_still_lists_them(
 ) -> None:
     await world.directory.refresh()
 
-    change = await world.service.remove_advocate(world.smlo, tenant.sam.display_name)
+    change = await world.service.administration.remove_advocate(world.smlo, tenant.sam.display_name)
     entra.groups[tenant.advocates_group].append(tenant.sam.id)  # a replica not caught up
     await world.directory.refresh()
 
@@ -476,7 +480,9 @@ async def test_adding_asks_graph_even_if_the_last_read_listed_them(
     await world.directory.refresh()
     entra.groups[tenant.advocates_group].remove(tenant.alex.id)  # since the last read
 
-    change = await world.service.add_advocate(world.smlo, "alex.morgan@force.example")
+    change = await world.service.administration.add_advocate(
+        world.smlo, "alex.morgan@force.example"
+    )
 
     assert change.group is GroupChange.CHANGED
     assert tenant.alex.id in entra.groups[tenant.advocates_group]
@@ -487,18 +493,18 @@ async def test_a_partial_name_adds_nobody_and_offers_a_choice_checked_again(
 ) -> None:
     await world.directory.refresh()
 
-    partial = await world.service.add_advocate(world.smlo, "Al")
+    partial = await world.service.administration.add_advocate(world.smlo, "Al")
     assert partial.result is RosterResult.SEVERAL
     assert [p.user_id for p in partial.candidates] == [tenant.alex.id]
     assert entra.graph_calls("POST") == 0
 
-    forged = await world.service.add_advocate(world.smlo, "Al", tenant.pat.id)
+    forged = await world.service.administration.add_advocate(world.smlo, "Al", tenant.pat.id)
     assert forged.result is RosterResult.NOT_FOUND, "not one the search finds"
     with pytest.raises(errors.NotAnSmlo):
-        await world.service.add_advocate(Actor(tenant.sam.id), "Al", tenant.alex.id)
+        await world.service.administration.add_advocate(Actor(tenant.sam.id), "Al", tenant.alex.id)
     assert entra.graph_calls("POST") == 0
 
-    chosen = await world.service.add_advocate(world.smlo, "Al", tenant.alex.id)
+    chosen = await world.service.administration.add_advocate(world.smlo, "Al", tenant.alex.id)
     assert (chosen.result, chosen.person) == (
         RosterResult.ALREADY_ADVOCATE,
         Person(tenant.alex.id, tenant.alex.display_name),
@@ -511,7 +517,7 @@ async def test_with_graph_down_the_smlo_can_still_take_someone_off(
     await world.directory.refresh()
     entra.down = True
 
-    change = await world.service.remove_advocate(world.smlo, tenant.sam.display_name)
+    change = await world.service.administration.remove_advocate(world.smlo, tenant.sam.display_name)
 
     assert (change.result, change.group) == (RosterResult.REMOVED, GroupChange.UNREACHABLE)
     assert await standing(world, tenant.sam.id) == (False, RosterOverride.REMOVED)
@@ -525,16 +531,16 @@ async def test_an_advocate_the_group_drops_has_their_offers_returned_to_the_smlo
     world: World, entra: EntraStandIn, tenant: Tenant
 ) -> None:
     await world.directory.refresh()
-    world.directory.advocates_left = partial(world.service.return_stranded_offers, Actor(SYSTEM))
+    stranded = partial(world.service.administration.return_stranded_offers, Actor(SYSTEM))
     referrer = Actor("00000000-0000-4000-8000-00000000c001")
-    draft = await world.service.start_draft(referrer)
+    draft = await world.service.intake.start_draft(referrer)
     answers = IntakeAnswers(route=Route.EXPERIENCED, consent=True)
-    await world.service.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
-    await world.service.submit(referrer, draft.id)
-    await world.service.offer(world.smlo, draft.id, tenant.sam.id)
+    await world.service.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
+    await world.service.intake.submit(referrer, draft.id)
+    await world.service.triage.offer(world.smlo, draft.id, tenant.sam.id)
     entra.groups[tenant.advocates_group].remove(tenant.sam.id)
 
-    await world.directory.refresh()
+    await world.directory.refresh(stranded)
 
     referral = await world.stores.referrals.get(draft.id)
     assert (referral.state, referral.offered_to) == (ReferralState.AWAITING_ALLOCATION, "")
@@ -542,4 +548,4 @@ async def test_an_advocate_the_group_drops_has_their_offers_returned_to_the_smlo
     trail = await world.audit.for_referral(draft.id)
     assert (trail[-1].action, trail[-1].actor_id) == (AuditAction.RETURN_OFFER, SYSTEM)
     with pytest.raises(errors.NotPermitted):
-        await world.service.accept(await world.service.identify(tenant.sam.id), draft.id)
+        await world.service.casework.accept(await world.service.identify(tenant.sam.id), draft.id)

@@ -14,7 +14,7 @@ import pytest
 from botbuilder.schema import Activity, ErrorResponseException
 
 from bot.delivery import classify
-from bot.notifier import AppInstallPending
+from bot.messenger import AppInstallPending
 from tests.directory.conftest import CATALOG_ID, DirectoryBot, StartBot, directory_environment
 from tests.protocol.journeys import NEW_CARD, OFFER, complete_intake, shows
 from tests.security.conftest import TokenAuthority
@@ -106,7 +106,7 @@ async def test_the_smlo_adds_an_advocate_by_typing_and_is_told_it_was_done_in_th
     assert shows(sky, f"Pat O'Brien {CANARY} is now an advocate")
     assert shows(sky, "We added them to the advocates group in Microsoft Entra ID")
     assert tenant.pat.id in entra.groups[tenant.advocates_group]
-    assert (await bot.runtime.service.identify(tenant.pat.id)).is_advocate
+    assert (await bot.runtime.services.identify(tenant.pat.id)).is_advocate
 
 
 async def test_without_permission_the_smlo_is_told_the_bot_changed_its_own_list(
@@ -190,7 +190,7 @@ async def test_someone_taken_out_of_the_smlo_group_loses_smlo_actions_at_the_nex
     assert shows(sky, "Nothing needs you right now.")
 
     entra.groups[tenant.smlo_group] = []
-    await until(lambda: tenant.sky.id not in bot.runtime.service.smlo_ids, within=3.0)
+    await until(lambda: tenant.sky.id not in bot.runtime.services.smlo_ids, within=3.0)
     await sky.say("add advocate Pat O'Brien")
     await sky.say("inbox")
 
@@ -229,10 +229,10 @@ async def test_with_graph_down_at_start_up_referrals_are_taken_and_roles_follow_
 
     await complete_intake(referrer)
     assert shows(referrer, "SMA-2026-0001"), "a referral is never refused for Graph's sake"
-    assert not (await bot.runtime.service.identify(tenant.sky.id)).is_smlo
+    assert not (await bot.runtime.services.identify(tenant.sky.id)).is_smlo
 
     entra.down = False
-    await until(lambda: tenant.sky.id in bot.runtime.service.smlo_ids, within=3.0)
+    await until(lambda: tenant.sky.id in bot.runtime.services.smlo_ids, within=3.0)
     sky = bot.person("Sky Liaison", tenant.sky.id, connector)
     await sky.say("inbox")
     assert shows(sky, "Inbox: 1 referral needs you")
@@ -289,7 +289,7 @@ async def test_the_app_is_never_installed_for_someone_who_is_not_staff(
     connector.without_app.add(tenant.pat.id)  # in the directory, not an advocate
 
     with pytest.raises(ErrorResponseException) as refused:
-        await bot.runtime.notifier.send(tenant.pat.id, Activity(type="message", text="Hello"))
+        await bot.runtime.messenger.send(tenant.pat.id, Activity(type="message", text="Hello"))
 
     assert classify(refused.value).code == "403"
     assert entra.installed == {}
@@ -306,7 +306,7 @@ async def test_a_chat_teams_still_refuses_after_the_install_is_tried_again_later
     connector.without_app.add(tenant.alex.id)  # and Teams has not caught up with the install
 
     with pytest.raises(AppInstallPending) as pending:
-        await bot.runtime.notifier.send(tenant.alex.id, Activity(type="message", text="Hi"))
+        await bot.runtime.messenger.send(tenant.alex.id, Activity(type="message", text="Hi"))
 
     assert classify(pending.value).retryable, "the outbox backs off and tries again"
     assert entra.installed == {tenant.alex.id: {CATALOG_ID}}

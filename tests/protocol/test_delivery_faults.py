@@ -32,7 +32,7 @@ def copies(user: TeamsUser, words: str) -> int:
 
 async def a_pass_later(bot: RunningBot, seconds: float) -> None:
     bot.clock.advance(timedelta(seconds=seconds))
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
 
 
 async def smlo_notification(bot: RunningBot) -> Notification:
@@ -48,7 +48,7 @@ async def submit_while_the_smlo_chat_fails(
     await everyone_says_hi(people)
     connector.fail_next(conversation=people.smlo.conversation_id, **fault)
     await complete_intake(people.referrer)
-    await bot.runtime.notifier.deliver_pending()  # at least one attempt has now been made
+    await bot.runtime.outbox.deliver_pending()  # at least one attempt has now been made
 
 
 async def test_throttled_by_teams_the_smlo_still_gets_exactly_one_card_after_retry_after(
@@ -84,11 +84,11 @@ async def test_a_connector_outage_for_a_while_delivers_the_card_once_it_recovers
 async def test_a_stalled_connector_times_out_and_the_card_arrives_once_later(
     bot: RunningBot, people: People, connector: ConnectorStandIn
 ) -> None:
-    bot.runtime.notifier.send_timeout = 0.3
+    bot.runtime.messenger.send_timeout = 0.3
     await everyone_says_hi(people)
     connector.stall_next(1, seconds=1.0, conversation=people.smlo.conversation_id)
     await complete_intake(people.referrer)
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
 
     assert (await smlo_notification(bot)).last_error == "timeout"
     await connector.wait_until(lambda: connector.faults_served == 1)
@@ -123,7 +123,7 @@ async def test_a_crash_between_posting_and_marking_sent_leaves_one_card_in_the_c
     monkeypatch.setattr(outbox, "mark_sent", dies_the_first_time)
     await everyone_says_hi(people)
     await complete_intake(people.referrer)
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
     assert copies(people.smlo, NEW_CARD) == 1
     assert (await smlo_notification(bot)).activity_id  # posted, remembered, not marked sent
 
@@ -141,7 +141,7 @@ async def test_many_notifications_to_one_smlo_go_at_most_five_a_second(
 ) -> None:
     await everyone_says_hi(people)
     await complete_intake(people.referrer)
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
     stores = bot.runtime.stores
     referral = await stores.referrals.find_by_reference("SMA-2026-0001")
     assert referral is not None
@@ -152,7 +152,7 @@ async def test_many_notifications_to_one_smlo_go_at_most_five_a_second(
     await stores.referrals.save(referral)
     before = len(connector.posted_at)
 
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
 
     smlo_chat = people.smlo.conversation_id
     times = [t for cid, t in connector.posted_at[before:] if cid == smlo_chat]
@@ -172,7 +172,7 @@ async def test_a_stalled_chat_does_not_hold_up_other_peoples_messages(
     bot.clock.advance(timedelta(seconds=5))
     connector.stall_next(1, seconds=3.0, conversation=people.smlo.conversation_id)
     await complete_intake(people.referrer)
-    delivering = asyncio.create_task(bot.runtime.notifier.deliver_pending())
+    delivering = asyncio.create_task(bot.runtime.outbox.deliver_pending())
 
     await connector.wait_until(lambda: copies(people.deputy, "Referral SMA-2026-0002") == 1)
     assert connector.faults_served == 1  # the stall in the SMLO's chat was still holding

@@ -44,7 +44,7 @@ async def test_a_submit_delivered_twice_at_once_makes_one_referral_and_one_answe
     assert body_1 == body_2, "the repeat gets the very same card"
     sent = await bot.runtime.stores.referrals.list_for_referrer(referrer.aad_object_id)
     assert len(sent) == 1
-    entries = await bot.runtime.service.audit.for_referral(sent[0].id)
+    entries = await bot.runtime.services.steps.audit.for_referral(sent[0].id)
     submits = [e for e in entries if e.action is AuditAction.SUBMIT]
     assert [e.outcome for e in submits] == [Outcome.ALLOWED], "the turn ran once"
 

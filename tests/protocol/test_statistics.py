@@ -92,7 +92,7 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
     words = " ".join(card_texts(card))
     for private in (ACCOUNT, "Robin Referrer", "Pat Stranger", "Alex Morgan", "SMA-2026"):
         assert private not in words
-    entries = await bot.runtime.service.audit.for_referral("statistics")
+    entries = await bot.runtime.services.steps.audit.for_referral("statistics")
     assert [e.outcome.value for e in entries] == ["allowed", "allowed"]
 
     for someone in (people.referrer, people.advocate_a):
@@ -100,7 +100,7 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
         assert shows(someone, "This is not available to you")
         assert not shows(someone, "Figures for")
     assert [
-        e.outcome.value for e in await bot.runtime.service.audit.for_referral("statistics")
+        e.outcome.value for e in await bot.runtime.services.steps.audit.for_referral("statistics")
     ] == [
         "allowed",
         "allowed",

@@ -16,7 +16,7 @@ async def test_the_smlo_sees_a_parked_message_and_try_again_delivers_it_once(
     await everyone_says_hi(people)
     connector.fail_next(conversation=people.deputy.conversation_id, times=1, status=403)
     await complete_intake(people.referrer)
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
     parked = await bot.runtime.stores.outbox.parked()
     assert [(n.recipient_id, n.status) for n in parked] == [(DEPUTY_ID, DeliveryStatus.PARKED)]
 
@@ -28,7 +28,7 @@ async def test_the_smlo_sees_a_parked_message_and_try_again_delivers_it_once(
     answer = await people.smlo.click("Try again")
     assert "We are trying again now." in card_texts(answer)
     assert "Nothing is stuck" in card_texts(answer), "it is queued again, no longer parked"
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
     assert copies(people.deputy, NEW_CARD) == 1
     assert await bot.runtime.stores.outbox.parked() == []
 
@@ -39,7 +39,7 @@ async def test_only_an_smlo_can_see_or_resend_undelivered_messages(
     await everyone_says_hi(people)
     connector.fail_next(conversation=people.deputy.conversation_id, times=1, status=403)
     await complete_intake(people.referrer)
-    await bot.runtime.notifier.deliver_pending()
+    await bot.runtime.outbox.deliver_pending()
     (parked,) = await bot.runtime.stores.outbox.parked()
 
     await people.referrer.say("undelivered")

@@ -94,7 +94,7 @@ async def test_the_smlo_sees_who_has_read_a_referral_including_refused_attempts(
     assert f"Someone without access (id ending {STRANGER_ID[-6:]}) tried, and was stopped" in words
     assert ACCOUNT not in words
     assert "Robin Referrer" not in words, "the referrer is never named in the trail"
-    entries = await bot.runtime.service.audit.for_referral(referral_id)
+    entries = await bot.runtime.services.steps.audit.for_referral(referral_id)
     refused = [e for e in entries if e.outcome is Outcome.REFUSED]
     assert [(e.actor_id, e.actor_role, e.action) for e in refused] == [
         (STRANGER_ID, ActorRole.OTHER, AuditAction.VIEW_DETAILS)

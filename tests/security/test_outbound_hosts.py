@@ -14,10 +14,9 @@ import aiohttp
 import pytest
 from botbuilder.schema import Activity
 
-from bot.notifier import Notifier, ServiceHostNotAllowed
+from bot.messenger import ServiceHostNotAllowed, TeamsMessenger
 from bot.references import reference_of
 from bot.settings import SettingsError, load_settings, service_url_allowed
-from referrals.clock import FakeClock
 from tests.security.conftest import (
     APP_ID,
     SMLO_ID,
@@ -89,7 +88,7 @@ async def test_development_mode_also_refuses_an_unknown_connector(
     assert local.bot.nothing_ran()
 
 
-async def test_the_notifier_will_not_use_a_stored_reference_to_an_unknown_connector(
+async def test_the_messenger_will_not_use_a_stored_reference_to_an_unknown_connector(
     teams: Caller, rogue_connector: ConnectorStandIn
 ) -> None:
     runtime = teams.bot.runtime
@@ -99,19 +98,19 @@ async def test_the_notifier_will_not_use_a_stored_reference_to_an_unknown_connec
     await runtime.stores.conversations.put_reference(SMLO_ID, reference_of(planted))
 
     with pytest.raises(ServiceHostNotAllowed):
-        await runtime.notifier.send(SMLO_ID, Activity(type="message", text="New referral"))
+        await runtime.messenger.send(SMLO_ID, Activity(type="message", text="New referral"))
 
     assert rogue_connector.hits == []
 
 
-async def test_the_notifier_will_not_open_a_chat_through_an_unknown_connector(
+async def test_the_messenger_will_not_open_a_chat_through_an_unknown_connector(
     teams: Caller, rogue_connector: ConnectorStandIn
 ) -> None:
     runtime = teams.bot.runtime
-    notifier = Notifier(
+    messenger = TeamsMessenger(
         runtime.adapter,
-        runtime.stores,
-        FakeClock(),
+        runtime.stores.conversations,
+        runtime.stores.roster,
         APP_ID,
         rogue_connector.url,
         TENANT,
@@ -120,12 +119,12 @@ async def test_the_notifier_will_not_open_a_chat_through_an_unknown_connector(
     )
 
     with pytest.raises(ServiceHostNotAllowed):
-        await notifier.send(SMLO_ID, Activity(type="message", text="New referral"))
+        await messenger.send(SMLO_ID, Activity(type="message", text="New referral"))
 
     assert rogue_connector.hits == []
 
 
-async def test_the_notifier_sends_through_the_trusted_connector(
+async def test_the_messenger_sends_through_the_trusted_connector(
     teams: Caller, connector: ConnectorStandIn
 ) -> None:
     runtime = teams.bot.runtime
@@ -133,7 +132,7 @@ async def test_the_notifier_sends_through_the_trusted_connector(
     stored = Activity().deserialize(person.activity("message"))
     await runtime.stores.conversations.put_reference(SMLO_ID, reference_of(stored))
 
-    await runtime.notifier.send(SMLO_ID, Activity(type="message", text="New referral"))
+    await runtime.messenger.send(SMLO_ID, Activity(type="message", text="New referral"))
 
     assert [m.get("text") for m in person.chat.messages.values()] == ["New referral"]
 

@@ -21,7 +21,7 @@ from referrals.clock import FakeClock
 from referrals.people import Actor
 from referrals.ports import ReferralStore, Stores
 from referrals.referral import Referral
-from referrals.services import ReferralService, RetentionPolicy
+from referrals.services import RetentionPolicy, Services
 from referrals.states import ReferralState
 from storage.cosmos import CosmosSettings, CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
@@ -73,11 +73,11 @@ async def test_two_smlos_allocating_at_once_exactly_one_wins_and_the_other_is_to
         cosmos.stores.outbox,
         cosmos.stores.conversations,
     )
-    service = ReferralService(stores, clock, frozenset(SMLO_IDS), CosmosAuditLog(cosmos.database))
+    service = Services.build(stores, clock, frozenset(SMLO_IDS), CosmosAuditLog(cosmos.database))
 
     results = await asyncio.gather(
-        service.offer(SMLO, submitted.id, ADVOCATE.user_id),
-        service.offer(SECOND_SMLO, submitted.id, SECOND_ADVOCATE.user_id),
+        service.triage.offer(SMLO, submitted.id, ADVOCATE.user_id),
+        service.triage.offer(SECOND_SMLO, submitted.id, SECOND_ADVOCATE.user_id),
         return_exceptions=True,
     )
 
@@ -92,7 +92,7 @@ async def test_two_smlos_allocating_at_once_exactly_one_wins_and_the_other_is_to
     assert [e.name for e in stored.history].count("AllocationOffered") == 1
     offers = [n for n in await cosmos.stores.outbox.pending() if n.kind == "offered"]
     assert [n.recipient_id for n in offers] == [winners[0].offered_to]
-    trail = await service.audit.for_referral(submitted.id)
+    trail = await service.steps.audit.for_referral(submitted.id)
     assert sorted(e.outcome for e in trail if e.action is AuditAction.OFFER) == [
         Outcome.ALLOWED,
         Outcome.REFUSED,
@@ -164,7 +164,7 @@ async def test_retention_purges_ended_referrals_and_deletes_old_drafts(
     cosmos: CosmosStores, clock: FakeClock
 ) -> None:
     scenario = Scenario(cosmos.stores, clock)
-    service = ReferralService(
+    service = Services.build(
         cosmos.stores, clock, frozenset(SMLO_IDS), CosmosAuditLog(cosmos.database)
     )
     old_draft = await scenario.draft()
@@ -174,7 +174,7 @@ async def test_retention_purges_ended_referrals_and_deletes_old_drafts(
     clock.advance(timedelta(days=400))
     fresh_draft = await scenario.draft(Actor("u-fresh", "Fresh Referrer"))
 
-    report = await service.purge_expired(RetentionPolicy(ended_days=365, draft_days=30))
+    report = await service.retention.purge_expired(RetentionPolicy(ended_days=365, draft_days=30))
 
     assert (report.referrals_purged, report.drafts_deleted) == (1, 1)
     with pytest.raises(errors.ReferralNotFound):
@@ -182,7 +182,7 @@ async def test_retention_purges_ended_referrals_and_deletes_old_drafts(
     assert (await cosmos.stores.referrals.get(closed.id)).is_purged
     assert (await cosmos.stores.referrals.get(open_case.id)).referrer_id == REFERRER.user_id
     assert await cosmos.stores.referrals.get(fresh_draft.id) == fresh_draft
-    assert await service.purge_expired(RetentionPolicy(365, 30)) == type(report)(0, 0)
+    assert await service.retention.purge_expired(RetentionPolicy(365, 30)) == type(report)(0, 0)
 
 
 async def test_start_up_creates_what_is_missing_unless_told_not_to(

@@ -11,7 +11,7 @@ from botbuilder.core import StoreItem
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
-from referrals.services import ReferralService
+from referrals.services import Services
 from storage import migrate
 from storage.bot_state import SqliteBotStateStorage
 from storage.cosmos import CosmosStores
@@ -30,7 +30,7 @@ ANSWERS = IntakeAnswers(route=Route.WITNESSED, account="CANARY-MIGRATE what happ
 async def filled_sqlite(path: Path) -> tuple[SqliteStores, list[str]]:
     """Three referrals (one offered, one accepted), a roster, a chat, audit, dialog state."""
     sqlite = await SqliteStores.open(path, CIPHER)
-    service = ReferralService(
+    service = Services.build(
         sqlite.stores, FakeClock(), frozenset({SMLO.user_id}), SqliteAuditLog(sqlite.database)
     )
     await sqlite.stores.roster.put_advocate(ADVOCATE)
@@ -38,12 +38,12 @@ async def filled_sqlite(path: Path) -> tuple[SqliteStores, list[str]]:
     ids = []
     for n in range(3):
         referrer = Actor(f"00000000-0000-4000-8000-00000000c00{n}", f"Referrer {n}")
-        draft = await service.start_draft(referrer)
-        await service.record_answers(referrer, draft.id, ANSWERS, IntakeStep.REVIEW)
-        ids.append((await service.submit(referrer, draft.id)).id)
-    await service.offer(SMLO, ids[0], ADVOCATE.user_id)
-    await service.offer(SMLO, ids[1], ADVOCATE.user_id)
-    await service.accept(holder, ids[1])
+        draft = await service.intake.start_draft(referrer)
+        await service.intake.record_answers(referrer, draft.id, ANSWERS, IntakeStep.REVIEW)
+        ids.append((await service.intake.submit(referrer, draft.id)).id)
+    await service.triage.offer(SMLO, ids[0], ADVOCATE.user_id)
+    await service.triage.offer(SMLO, ids[1], ADVOCATE.user_id)
+    await service.casework.accept(holder, ids[1])
     first = (await sqlite.stores.outbox.pending())[0]
     await sqlite.stores.outbox.mark_sent(first.id, "a:chat", "m1", FakeClock().now())
     await sqlite.stores.conversations.put_reference(SMLO.user_id, {"conversation": {"id": "a:1"}})

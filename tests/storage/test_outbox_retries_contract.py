@@ -15,7 +15,7 @@ from tests.storage.conftest import Scenario
 
 
 async def _due(stores: Stores, now: datetime) -> list[Notification]:
-    """What the notifier may send at `now` (bot.notifier.due_in_order reads it so)."""
+    """What the notifier may send at `now` (bot.outbox.due_in_order reads it so)."""
     return [n for n in await stores.outbox.pending(limit=500) if n.is_due(now)]
 
 

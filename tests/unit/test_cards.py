@@ -30,10 +30,11 @@ from bot.messages import (
     UNEXPECTED,
     UNREADABLE,
 )
-from bot.notifier import update_words
+from bot.routes.referrer import NO_DRAFT, STOPPED
 from cards import advocate, intake, intake_steps, notices, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module
+from cards import notifications as notifications_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
 from cards import wording as w
@@ -41,6 +42,7 @@ from cards.audit import audit_card
 from cards.delivery import undelivered_card
 from cards.elements import Element, plain
 from cards.intake_steps import STEP_BODIES, step_card
+from cards.notifications import notification_card, update_words
 from cards.parsers import (
     CHOICES,
     ECHO_EXTRA,
@@ -344,6 +346,11 @@ def _smlo_cards() -> Iterator[Shown]:
             partial(notices.update_card, referral.reference, words),
             Face.UNASKED,
         )
+    yield Shown(
+        "notification:offered",
+        lambda: notification_card(Kind.OFFERED, offered(), NAMES, frozenset(), ADA.user_id),
+        Face.UNASKED,
+    )
     yield Shown("details:at_limits", lambda: smlo.details_card(active(AT_LIMITS), NAMES))
     yield Shown("details:unknown_advocate", lambda: smlo.details_card(active(), {}))
     for state, build in (("submitted", submitted), ("awaiting", awaiting_after_decline)):
@@ -448,6 +455,8 @@ def _notices() -> Iterator[Shown]:
     yield Shown(
         "problem:unexpected", lambda: notices.problem_card(*UNEXPECTED, error_id="5F3A09C2")
     )
+    for name, words in (("stopped", STOPPED), ("no_draft", NO_DRAFT)):
+        yield Shown(f"note:{name}", partial(notices.note_card, words))
 
 
 def _stuck() -> list[tuple[Notification, Referral]]:
@@ -877,6 +886,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             delivery_module,
             roster_module,
             statistics_module,
+            notifications_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__

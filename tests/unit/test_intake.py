@@ -16,7 +16,7 @@ from referrals.intake import (
 )
 from referrals.people import Actor
 from referrals.referral import Referral
-from referrals.services import ReferralService
+from referrals.services import Services
 from referrals.states import ReferralState
 from storage.memory import MemoryAuditLog, memory_stores
 from tests.unit.builders import ACTORS, CANARY, NOW, SMLO_IDS, Role, new_draft
@@ -130,19 +130,17 @@ def test_over_limit_answers_are_refused_naming_the_fields_and_nothing_is_kept() 
 
 
 async def test_over_limit_answers_leave_the_stored_answers_unchanged() -> None:
-    service = ReferralService(
-        memory_stores(), FakeClock(NOW), frozenset(SMLO_IDS), MemoryAuditLog()
-    )
+    service = Services.build(memory_stores(), FakeClock(NOW), frozenset(SMLO_IDS), MemoryAuditLog())
     referrer = Actor("referrer-1")
-    draft = await service.start_draft(referrer)
+    draft = await service.intake.start_draft(referrer)
     good = IntakeAnswers(route=Route.WITNESSED, account="what I saw")
-    await service.record_answers(referrer, draft.id, good, Step.WHAT_HAPPENED)
+    await service.intake.record_answers(referrer, draft.id, good, Step.WHAT_HAPPENED)
 
     with pytest.raises(errors.AnswerInvalid) as refused:
-        await service.record_answers(referrer, draft.id, over_limit_answers(), Step.CONTACT)
+        await service.intake.record_answers(referrer, draft.id, over_limit_answers(), Step.CONTACT)
 
     assert set(refused.value.problems) == {"account", "avoid"}
-    stored = await service.view(referrer, draft.id)
+    stored = await service.steps.view(referrer, draft.id)
     assert stored.answers == good
     assert stored.step is Step.WHAT_HAPPENED
 

@@ -10,24 +10,33 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.notifier import Notifier, due_in_order
+from bot.messenger import TeamsMessenger
+from bot.outbox import OutboxDelivery, due_in_order
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Actor
 from referrals.ports import Stores
-from referrals.services import ReferralService
+from referrals.services import Services
 from storage.memory import MemoryAuditLog, memory_stores
 
 SMLO = Actor("smlo-1", "Sam", is_smlo=True)
+
+
+async def no_names() -> dict[str, str]:
+    return {}
+
+
 START = datetime(2026, 5, 20, 9, tzinfo=UTC)
 
 
-class PostsBySleeping(Notifier):
+class PostsBySleeping(OutboxDelivery):
     """The real scheduling; the Teams post is a 30 ms sleep, then marked sent."""
 
     def __init__(self, stores: Stores, clock: FakeClock) -> None:
-        super().__init__(None, stores, clock, "", "", "", frozenset({SMLO.user_id}))
+        smlo_ids = frozenset({SMLO.user_id})
+        messenger = TeamsMessenger(None, stores.conversations, stores.roster, "", "", "", smlo_ids)
+        super().__init__(stores, clock, messenger, smlo_ids, no_names)
         self.posted: list[str] = []
 
     async def _deliver(self, n: Notification) -> None:
@@ -37,12 +46,12 @@ class PostsBySleeping(Notifier):
 
 
 async def a_submitted_referral(stores: Stores, clock: FakeClock) -> None:
-    service = ReferralService(stores, clock, frozenset({SMLO.user_id}), MemoryAuditLog())
+    service = Services.build(stores, clock, frozenset({SMLO.user_id}), MemoryAuditLog())
     referrer = Actor("referrer-1")
-    draft = await service.start_draft(referrer)
+    draft = await service.intake.start_draft(referrer)
     answers = IntakeAnswers(route=Route.EXPERIENCED, consent=True)
-    await service.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
-    await service.submit(referrer, draft.id)
+    await service.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
+    await service.intake.submit(referrer, draft.id)
 
 
 async def test_a_message_sent_while_the_next_pass_reads_the_queue_is_not_sent_again() -> None:

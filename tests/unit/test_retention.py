@@ -10,7 +10,7 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route, Wish
 from referrals.people import Actor, Advocate
 from referrals.referral import Referral
-from referrals.services import ReferralService, RetentionPolicy
+from referrals.services import RetentionPolicy, Services
 from referrals.states import ReferralState
 from storage.memory import MemoryAuditLog, memory_stores
 
@@ -30,21 +30,21 @@ SMLO = Actor("smlo-1", is_smlo=True)
 ADVOCATE = Actor("advocate-1", "Ada Advocate", is_advocate=True)
 
 
-async def make() -> tuple[ReferralService, FakeClock, MemoryAuditLog]:
+async def make() -> tuple[Services, FakeClock, MemoryAuditLog]:
     clock, audit = FakeClock(), MemoryAuditLog()
     stores = memory_stores()
     await stores.roster.put_advocate(Advocate(ADVOCATE.user_id, ADVOCATE.display_name))
-    return ReferralService(stores, clock, frozenset({SMLO.user_id}), audit), clock, audit
+    return Services.build(stores, clock, frozenset({SMLO.user_id}), audit), clock, audit
 
 
-async def closed_referral(service: ReferralService) -> Referral:
-    draft = await service.start_draft(REFERRER)
-    await service.record_answers(REFERRER, draft.id, ANSWERS, IntakeStep.REVIEW)
-    await service.submit(REFERRER, draft.id)
-    await service.offer(SMLO, draft.id, ADVOCATE.user_id)
-    referral = await service.accept(ADVOCATE, draft.id)
-    referral.close(ADVOCATE, service.clock.now())  # closing comes with the case record
-    await service.stores.referrals.save(referral)
+async def closed_referral(service: Services) -> Referral:
+    draft = await service.intake.start_draft(REFERRER)
+    await service.intake.record_answers(REFERRER, draft.id, ANSWERS, IntakeStep.REVIEW)
+    await service.intake.submit(REFERRER, draft.id)
+    await service.triage.offer(SMLO, draft.id, ADVOCATE.user_id)
+    referral = await service.casework.accept(ADVOCATE, draft.id)
+    referral.close(ADVOCATE, service.steps.clock.now())  # closing comes with the case record
+    await service.steps.stores.referrals.save(referral)
     return referral
 
 
@@ -60,9 +60,9 @@ async def test_a_closed_referral_is_purged_after_the_retention_period_and_keeps_
     referral = await closed_referral(service)
     clock.advance(timedelta(days=366))
 
-    report = await service.purge_expired(POLICY)
+    report = await service.retention.purge_expired(POLICY)
 
-    purged = await service.stores.referrals.get(referral.id)
+    purged = await service.steps.stores.referrals.get(referral.id)
     assert report.referrals_purged == 1
     assert purged.state is ReferralState.CLOSED
     assert purged.is_purged
@@ -79,15 +79,15 @@ async def test_purging_twice_changes_nothing_the_second_time() -> None:
     service, clock, audit = await make()
     referral = await closed_referral(service)
     clock.advance(timedelta(days=366))
-    await service.purge_expired(POLICY)
-    after_first = await service.stores.referrals.get(referral.id)
+    await service.retention.purge_expired(POLICY)
+    after_first = await service.steps.stores.referrals.get(referral.id)
     entries = len(await audit.for_referral(referral.id))
     clock.advance(timedelta(days=400))
 
-    report = await service.purge_expired(POLICY)
+    report = await service.retention.purge_expired(POLICY)
 
     assert report.referrals_purged == 0
-    again = await service.stores.referrals.get(referral.id)
+    again = await service.steps.stores.referrals.get(referral.id)
     assert again.history == after_first.history
     assert len(await audit.for_referral(referral.id)) == entries
 
@@ -95,52 +95,52 @@ async def test_purging_twice_changes_nothing_the_second_time() -> None:
 async def test_nothing_is_purged_before_its_time_and_open_cases_never_are() -> None:
     service, clock, _ = await make()
     closed = await closed_referral(service)
-    draft = await service.start_draft(Actor("referrer-2"))
-    await service.record_answers(Actor("referrer-2"), draft.id, ANSWERS, IntakeStep.REVIEW)
-    active = await service.submit(Actor("referrer-2"), draft.id)
+    draft = await service.intake.start_draft(Actor("referrer-2"))
+    await service.intake.record_answers(Actor("referrer-2"), draft.id, ANSWERS, IntakeStep.REVIEW)
+    active = await service.intake.submit(Actor("referrer-2"), draft.id)
     clock.advance(timedelta(days=364))
 
-    report = await service.purge_expired(POLICY)
+    report = await service.retention.purge_expired(POLICY)
 
     assert report.referrals_purged == 0
-    assert holds_canary(await service.stores.referrals.get(closed.id))
+    assert holds_canary(await service.steps.stores.referrals.get(closed.id))
     clock.advance(timedelta(days=1000))
-    await service.purge_expired(POLICY)
-    assert holds_canary(await service.stores.referrals.get(active.id)), "still open"
+    await service.retention.purge_expired(POLICY)
+    assert holds_canary(await service.steps.stores.referrals.get(active.id)), "still open"
 
 
 async def test_an_abandoned_draft_is_deleted_but_a_recent_one_is_kept() -> None:
     service, clock, audit = await make()
-    old = await service.start_draft(REFERRER)
+    old = await service.intake.start_draft(REFERRER)
     clock.advance(timedelta(days=25))
-    recent = await service.start_draft(Actor("referrer-2"))
+    recent = await service.intake.start_draft(Actor("referrer-2"))
     clock.advance(timedelta(days=6))
 
-    report = await service.purge_expired(POLICY)
+    report = await service.retention.purge_expired(POLICY)
 
     assert report.drafts_deleted == 1
-    assert await service.find_draft(REFERRER) is None
-    assert (await service.find_draft(Actor("referrer-2"))) == recent
+    assert await service.intake.find_draft(REFERRER) is None
+    assert (await service.intake.find_draft(Actor("referrer-2"))) == recent
     assert [e.action for e in await audit.for_referral(old.id)][-1] is AuditAction.DELETE_DRAFT
 
 
 async def test_a_draft_being_worked_on_is_not_abandoned() -> None:
     service, clock, _ = await make()
-    draft = await service.start_draft(REFERRER)
+    draft = await service.intake.start_draft(REFERRER)
     clock.advance(timedelta(days=29))
-    await service.record_answers(REFERRER, draft.id, ANSWERS, IntakeStep.WISHES)
+    await service.intake.record_answers(REFERRER, draft.id, ANSWERS, IntakeStep.WISHES)
     clock.advance(timedelta(days=29))
 
-    assert (await service.purge_expired(POLICY)).drafts_deleted == 0
-    assert await service.find_draft(REFERRER) is not None
+    assert (await service.retention.purge_expired(POLICY)).drafts_deleted == 0
+    assert await service.intake.find_draft(REFERRER) is not None
 
 
 async def test_the_audit_trail_never_holds_the_referrers_id() -> None:
     service, clock, audit = await make()
     referral = await closed_referral(service)
-    await service.view(REFERRER, referral.id)
+    await service.steps.view(REFERRER, referral.id)
     clock.advance(timedelta(days=366))
-    await service.purge_expired(POLICY)
+    await service.retention.purge_expired(POLICY)
 
     entries = await audit.for_referral(referral.id)
     by_referrer = [e for e in entries if e.actor_role is ActorRole.REFERRER]

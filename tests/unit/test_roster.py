@@ -7,15 +7,17 @@ import json
 
 import pytest
 
-from bot.commands import Command, ParsedCommand, parse_command
+from bot.commands import parse_command
+from cards.requests import ChangeRoster, Request
 from cards.roster import roster_change_card
+from cards.verbs import Verb
 from referrals import errors
 from referrals.clock import FakeClock
 from referrals.people import Actor, Advocate, RosterOverride
 from referrals.roles import MemberIds
 from referrals.roster import GroupChange, Person, synchronise
 from referrals.roster_changes import RosterChange, RosterResult
-from referrals.services import ReferralService
+from referrals.services import Services
 from storage import codec
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
@@ -77,20 +79,18 @@ def test_an_advocate_written_before_the_override_reads_as_following_the_group() 
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("add advocate Pat O'Brien", ParsedCommand(Command.ADD_ADVOCATE, "Pat O'Brien")),
+        ("add advocate Pat O'Brien", ChangeRoster(Verb.ADD_ADVOCATE, "Pat O'Brien")),
         (
             "Add  Advocate  pat+sma@force.example.",
-            ParsedCommand(Command.ADD_ADVOCATE, "pat+sma@force.example"),
+            ChangeRoster(Verb.ADD_ADVOCATE, "pat+sma@force.example"),
         ),
-        ('remove advocate "Alex Morgan"', ParsedCommand(Command.REMOVE_ADVOCATE, "Alex Morgan")),
-        ("remove advocate", ParsedCommand(Command.REMOVE_ADVOCATE, "")),
+        ('remove advocate "Alex Morgan"', ChangeRoster(Verb.REMOVE_ADVOCATE, "Alex Morgan")),
+        ("remove advocate", ChangeRoster(Verb.REMOVE_ADVOCATE, "")),
         ("add advocates Pat", None),
         ("please add advocate Pat", None),
     ],
 )
-def test_roster_commands_keep_the_case_of_the_name(
-    typed: str, expected: ParsedCommand | None
-) -> None:
+def test_roster_commands_keep_the_case_of_the_name(typed: str, expected: Request | None) -> None:
     assert parse_command(typed) == expected
 
 
@@ -112,39 +112,43 @@ def test_a_name_from_the_directory_is_shown_as_typed_never_as_formatting() -> No
 
 
 @pytest.fixture
-def service() -> ReferralService:
-    return ReferralService(memory_stores(), FakeClock(), MemberIds({"smlo-1"}), MemoryAuditLog())
+def service() -> Services:
+    return Services.build(memory_stores(), FakeClock(), MemberIds({"smlo-1"}), MemoryAuditLog())
 
 
 async def test_without_entra_id_only_someone_already_on_the_roster_can_be_found(
-    service: ReferralService,
+    service: Services,
 ) -> None:
-    await service.stores.roster.put_advocate(Advocate("u1", "Alex Morgan", active=False))
+    await service.steps.stores.roster.put_advocate(Advocate("u1", "Alex Morgan", active=False))
 
-    added = await service.add_advocate(SMLO, "alex morgan")
-    unknown = await service.add_advocate(SMLO, "Pat O'Brien")
-    removed = await service.remove_advocate(SMLO, "Alex Morgan")
+    added = await service.administration.add_advocate(SMLO, "alex morgan")
+    unknown = await service.administration.add_advocate(SMLO, "Pat O'Brien")
+    removed = await service.administration.remove_advocate(SMLO, "Alex Morgan")
 
     assert (added.result, added.group) == (RosterResult.ADDED, GroupChange.NO_GROUP)
     assert unknown.result is RosterResult.NOT_FOUND
     assert (removed.result, removed.group) == (RosterResult.REMOVED, GroupChange.NO_GROUP)
-    assert await service.stores.roster.get_advocate("u1") == Advocate(
+    assert await service.steps.stores.roster.get_advocate("u1") == Advocate(
         "u1", "Alex Morgan", active=False
     )
 
 
-async def test_nothing_after_the_command_asks_who(service: ReferralService) -> None:
-    assert (await service.add_advocate(SMLO, "  ")).result is RosterResult.ASK_WHO
+async def test_nothing_after_the_command_asks_who(service: Services) -> None:
+    assert (await service.administration.add_advocate(SMLO, "  ")).result is RosterResult.ASK_WHO
 
 
-async def test_text_no_one_could_be_called_is_not_looked_up(service: ReferralService) -> None:
-    assert (await service.add_advocate(SMLO, "x" * 101)).result is RosterResult.NOT_FOUND
-    assert (await service.add_advocate(SMLO, "Pat\x00")).result is RosterResult.NOT_FOUND
+async def test_text_no_one_could_be_called_is_not_looked_up(service: Services) -> None:
+    assert (
+        await service.administration.add_advocate(SMLO, "x" * 101)
+    ).result is RosterResult.NOT_FOUND
+    assert (
+        await service.administration.add_advocate(SMLO, "Pat\x00")
+    ).result is RosterResult.NOT_FOUND
 
 
-async def test_a_referrer_cannot_change_the_roster(service: ReferralService) -> None:
+async def test_a_referrer_cannot_change_the_roster(service: Services) -> None:
     with pytest.raises(errors.NotAnSmlo):
-        await service.add_advocate(Actor("someone"), "Alex")
+        await service.administration.add_advocate(Actor("someone"), "Alex")
 
 
 def test_member_ids_read_like_the_frozenset_they_replace() -> None:

@@ -1,8 +1,9 @@
 """Delivers the outbox: proactive messages to people other than the current speaker.
 
-A notification is rendered when it is sent, from the referral as it is then, so cards are
-never stale and the outbox holds no content. The SMLO's referral card is updated in place
-as the referral moves on.
+This is the scheduler: lanes, pacing, retries. What a notification shows is rendered by
+`cards/notifications.py` when it is sent, from the referral as it is then, so cards are
+never stale and the outbox holds no content; `bot/messenger.py` posts it to Teams. The
+SMLO's referral card is updated in place as the referral moves on.
 
 Reliability (see `bot.delivery`): a failure the connector may get over (429, 412, 5xx,
 connection errors, timeouts) is retried with exponential backoff and full jitter,
@@ -26,34 +27,25 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Any
 
-from botbuilder.core import BotAdapter, TurnContext
-from botbuilder.schema import (
-    Activity,
-    ChannelAccount,
-    ConversationParameters,
-    ConversationReference,
-)
+from botbuilder.schema import Activity
 
+from bot.activities import card_message
 from bot.background import stop_if_cancelled
-from bot.delivery import Backoff, ConversationPacer, classify
-from bot.install import AppInstaller
-from bot.references import reference_of
-from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
-from cards import advocate, notices, smlo
-from cards.elements import plain
-from dialogs.turn import card_message
+from bot.delivery import Backoff, classify
+from bot.messenger import NotReachableYet, TeamsMessenger
+from cards import smlo
+from cards.notifications import UPDATES_SMLO_CARD, notification_card
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Clock, Stores
 from referrals.referral import Referral
 
 log = logging.getLogger(__name__)
 K = NotificationKind
-UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN})
 # Chats delivered to side by side. Each chat keeps its own pace; the bound keeps a burst
 # well under Teams' 50 requests a second per app and tenant.
 MOST_CHATS_AT_ONCE = 8
@@ -62,17 +54,6 @@ MOST_CHATS_AT_ONCE = 8
 DUE_PER_PASS = 250
 # A burst of turns each wakes the loop; one pass after a short pause serves them all.
 GATHER_SECONDS = 0.02
-
-
-def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
-    """What an update note to the SMLO says: who did what; never content."""
-    if kind is K.WITHDRAWN:
-        return f"{r.reference} was withdrawn by the person. There is nothing more to do."
-    if kind is K.ACCEPTED:
-        who = plain(names.get(r.advocate_id, "An advocate"))
-        return f"{who} has taken {r.reference}."
-    who = plain(names.get(r.declined_by[-1], "The advocate")) if r.declined_by else "The advocate"
-    return f"{who} could not take {r.reference}. Please choose someone else."
 
 
 def due_in_order(waiting: list[Notification], now: datetime) -> dict[str, list[Notification]]:
@@ -91,52 +72,23 @@ def due_in_order(waiting: list[Notification], now: datetime) -> dict[str, list[N
     return queues
 
 
-class NotReachableYet(Exception):
-    """No chat with this person yet and no way to open one: try again when they write."""
-
-
-class AppInstallPending(Exception):
-    """The app was just installed for this person but Teams does not yet let the bot open
-    a chat with them: retried with backoff like any passing failure."""
-
-
-# Teams' answers to opening a chat with someone who does not have the app.
-APP_NOT_INSTALLED = frozenset({"403", "404"})
-
-
-class ServiceHostNotAllowed(Exception):
-    """The Bot Connector URL is not on SMA_ALLOWED_SERVICE_HOSTS: nothing is sent there,
-    since every call would carry the bot's token (and a message) to that host."""
-
-
-class Notifier:
+class OutboxDelivery:
     def __init__(
         self,
-        adapter: BotAdapter,
         stores: Stores,
         clock: Clock,
-        app_id: str,
-        service_url: str,
-        tenant_id: str,
+        messenger: TeamsMessenger,
         smlo_ids: AbstractSet[str],
-        allowed_service_hosts: frozenset[str] = frozenset({TEAMS_PUBLIC_CLOUD_HOST}),
+        advocate_names: Callable[[], Awaitable[dict[str, str]]],
         *,
         backoff: Backoff | None = None,
-        pacer: ConversationPacer | None = None,
         rng: random.Random | None = None,
-        send_timeout: float = 30.0,
-        installer: AppInstaller | None = None,
     ) -> None:
-        self._adapter, self._stores, self._clock = adapter, stores, clock
-        self._backoff = backoff or Backoff()
-        self._pacer = pacer or ConversationPacer()
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
-        # The SDK's HTTP client waits 100 s; a stuck call must not hold up the whole queue.
-        self.send_timeout = send_timeout
-        self._allowed_hosts = allowed_service_hosts
-        self._app_id, self._service_url, self._tenant_id = app_id, service_url, tenant_id
+        self._stores, self._clock, self._messenger = stores, clock, messenger
         self._smlo_ids = smlo_ids
-        self._installer = installer  # None: Graph is not used (bot/install.py)
+        self._names = advocate_names  # staff names, shown on staff cards
+        self._backoff = backoff or Backoff()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         # SMLO id -> referral id -> (conversation, message) of the click that already shows it
         self._stale_cards: dict[str, dict[str, tuple[str, str]]] = {}
         self._wake = asyncio.Event()
@@ -283,14 +235,12 @@ class Notifier:
         names = await self._names()
         if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
             await self._best_effort_card_update(referral, n.recipient_id, names)
-            card = notices.update_card(referral.reference, update_words(n.kind, referral, names))
-        else:
-            card = render(n.kind, referral, names, self._smlo_ids)
+        card = notification_card(n.kind, referral, names, self._smlo_ids, n.recipient_id)
         message = card_message(card, summary=f"Update on {referral.reference}")
         if n.activity_id and await self._repost_in_place(n, message):
             conversation_id, activity_id = n.conversation_id, n.activity_id
         else:
-            conversation_id, activity_id = await self.send(n.recipient_id, message)
+            conversation_id, activity_id = await self._messenger.send(n.recipient_id, message)
             await self._stores.outbox.record_posted(n.id, conversation_id, activity_id)
         await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
         log.info("delivered: notification=%s kind=%s", n.id, n.kind)
@@ -300,7 +250,7 @@ class Notifier:
         second one. False if the message is gone (404), so it is posted afresh."""
         message.id = n.activity_id
         try:
-            await self._in_conversation(n.recipient_id, lambda tc: tc.update_activity(message))
+            await self._messenger.update(n.recipient_id, message)
         except Exception as error:
             if classify(error).code != "404":
                 raise
@@ -342,120 +292,4 @@ class Notifier:
             return  # the click that changed it already shows the new state there
         update = card_message(smlo.referral_card(r, names, smlo_ids=self._smlo_ids))
         update.id = original.activity_id
-        await self._in_conversation(recipient, lambda tc: tc.update_activity(update))
-
-    async def _names(self) -> dict[str, str]:
-        return {a.user_id: a.display_name for a in await self._stores.roster.list_advocates()}
-
-    async def send(self, user_id: str, activity: Activity) -> tuple[str, str]:
-        """Send to a person's 1:1 chat; returns (conversation id, activity id)."""
-        sent: dict[str, str] = {}
-
-        async def send_it(tc: TurnContext) -> None:
-            response = await tc.send_activity(activity)
-            sent["conversation"] = tc.activity.conversation.id
-            sent["activity"] = response.id if response else ""
-
-        await self._in_conversation(user_id, send_it)
-        return sent["conversation"], sent["activity"]
-
-    async def _in_conversation(
-        self, user_id: str, callback: Callable[[TurnContext], Awaitable[Any]]
-    ) -> None:
-        """Run `callback` in the person's chat; a connector error is raised here."""
-        failed: list[Exception] = []
-
-        async def keeping_the_error(tc: TurnContext) -> None:
-            # The adapter hands a callback's error to on_turn_error and carries on, so
-            # the dispatcher would never see a 429; catch it here and raise it below.
-            try:
-                await callback(tc)
-            except Exception as error:
-                failed.append(error)
-
-        await self._open_conversation(user_id, keeping_the_error)
-        if failed:
-            raise failed[0]
-
-    async def _open_conversation(
-        self, user_id: str, callback: Callable[[TurnContext], Awaitable[Any]]
-    ) -> None:
-        stored = await self._stores.conversations.get_reference(user_id)
-        if stored is not None:
-            reference = ConversationReference().deserialize(stored)
-            # Defence in depth: the gate refused unknown hosts before the reference was
-            # stored, but a store restored from elsewhere or an old row must not send there.
-            self._check_host(reference.service_url)
-            # A 1:1 chat per person, so the person's id keys the conversation's pace.
-            await self._pacer.wait_turn(user_id)
-            async with asyncio.timeout(self.send_timeout):
-                await self._adapter.continue_conversation(reference, callback, self._app_id)
-            return
-        if not self._service_url:
-            raise NotReachableYet(user_id)
-        self._check_host(self._service_url)
-        # Never spoken to us: open a 1:1 chat (Teams accepts the Entra object id here).
-        parameters = ConversationParameters(
-            is_group=False,
-            bot=ChannelAccount(id=f"28:{self._app_id}" if self._app_id else "bot"),
-            members=[ChannelAccount(id=user_id)],
-            tenant_id=self._tenant_id or None,
-            channel_data={"tenant": {"id": self._tenant_id}} if self._tenant_id else None,
-        )
-
-        async def remember_then(tc: TurnContext) -> None:
-            await self._stores.conversations.put_reference(user_id, reference_of(tc.activity))
-            await callback(tc)
-
-        async def create() -> None:
-            await self._pacer.wait_turn(user_id)
-            async with asyncio.timeout(self.send_timeout):
-                await self._adapter.create_conversation(
-                    self._app_id, remember_then, parameters, "msteams", self._service_url, None
-                )
-
-        await self._create_installing_if_needed(user_id, create)
-
-    async def _create_installing_if_needed(
-        self, user_id: str, create: Callable[[], Awaitable[None]]
-    ) -> None:
-        """Open the chat; if Teams refuses because the person does not have the app, install
-        it for them through Graph and try once more. Only for staff (an SMLO or an active
-        advocate): an app that appears unasked must never hint that someone was referred."""
-        try:
-            await create()
-            return
-        except Exception as error:
-            if self._installer is None or classify(error).code not in APP_NOT_INSTALLED:
-                raise
-            advocate = await self._stores.roster.get_advocate(user_id)
-            staff = user_id in self._smlo_ids or (advocate is not None and advocate.active)
-            if not staff or not await self._installer.install_for(user_id):
-                raise
-        try:
-            await create()
-        except Exception as error:
-            if classify(error).code in APP_NOT_INSTALLED:
-                raise AppInstallPending(user_id) from error
-            raise
-
-    def _check_host(self, service_url: str | None) -> None:
-        if not service_url_allowed(service_url or "", self._allowed_hosts):
-            raise ServiceHostNotAllowed()
-
-
-def render(
-    kind: NotificationKind, r: Referral, names: dict[str, str], smlo_ids: AbstractSet[str]
-) -> dict[str, Any]:
-    """The card a notification shows: never disclosure content on its face."""
-    if kind is K.NEW_REFERRAL:
-        return smlo.referral_card(r, names, smlo_ids=smlo_ids)
-    if kind is K.OFFERED:
-        return advocate.offer_card(r)
-    if kind is K.ADVOCATE_ALLOCATED:
-        return notices.allocated_card(r)
-    if kind is K.SIGNPOSTED:
-        return notices.signposted_card(r)
-    if kind is K.WITHDRAWN:
-        return notices.withdrawn_for_advocate_card(r)
-    raise ValueError(f"no card for {kind}")
+        await self._messenger.update(recipient, update)

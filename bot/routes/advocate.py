@@ -1,0 +1,66 @@
+"""Routes of the advocate: the offer, and the cases they hold."""
+
+from __future__ import annotations
+
+from bot.routing import Routes, Turn
+from cards import advocate
+from cards.reply import Reply
+from cards.requests import Decline, OnReferral
+from cards.verbs import Verb
+from referrals import errors
+from referrals.services import Casework
+
+
+class AdvocateRoutes:
+    def __init__(self, casework: Casework) -> None:
+        self._casework = casework
+
+    def table(self) -> Routes:
+        return {
+            Verb.ACCEPT: self.accept,
+            Verb.SHOW_DECLINE: self.show_decline,
+            Verb.DECLINE: self.decline,
+            Verb.OPEN_CASE: self.open_case,
+            Verb.MY_CASES: self.my_cases,
+        }
+
+    async def accept(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        try:
+            referral = await self._casework.accept(turn.actor, referral_id)
+        except errors.OfferAlreadyAnswered:
+            return await self.open_case(turn)  # a double click: show where it stands
+        return Reply(advocate.case_card(referral))
+
+    async def show_decline(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        return Reply(
+            advocate.decline_card(await self._casework.view_offer(turn.actor, referral_id))
+        )
+
+    async def decline(self, turn: Turn) -> Reply:
+        chosen = turn.wants(Decline)
+        if chosen.reason is None:
+            referral = await self._casework.view_offer(turn.actor, chosen.referral_id)
+            return Reply(advocate.decline_card(referral, problem="Please choose a reason."))
+        referral = await self._casework.decline(turn.actor, chosen.referral_id, chosen.reason)
+        return Reply(advocate.declined_card(referral))
+
+    async def open_case(self, turn: Turn) -> Reply:
+        """The offer while it waits for their answer; the case once they hold it."""
+        referral_id = turn.wants(OnReferral).referral_id
+        try:
+            return Reply(
+                advocate.offer_card(await self._casework.view_offer(turn.actor, referral_id))
+            )
+        except errors.NotTheOfferedAdvocate:
+            pass
+        try:
+            return Reply(
+                advocate.case_card(await self._casework.view_case(turn.actor, referral_id))
+            )
+        except errors.NotPermitted:  # refused and audited; say so without saying why
+            return Reply(advocate.case_gone_card())
+
+    async def my_cases(self, turn: Turn) -> Reply:
+        return Reply(advocate.my_cases_card(await self._casework.my_cases(turn.actor)))

@@ -1,0 +1,104 @@
+"""Routes of the person making a referral: the welcome, the intake, and after sending."""
+
+from __future__ import annotations
+
+from bot.routing import Routes, Turn
+from cards import intake, referrer
+from cards.reply import Reply
+from cards.requests import OnReferral
+from cards.verbs import Verb
+from referrals import errors
+from referrals.services import Intake
+from referrals.states import ReferralState
+
+NO_DRAFT = "You have no referral in progress. Type refer to start one."
+STOPPED = "Stopped. Type help whenever you need us."
+WELCOME_BACK = "Welcome back. Here is where you were."
+
+
+class ReferrerRoutes:
+    def __init__(self, use_cases: Intake, draft_keep_days: int) -> None:
+        self._intake = use_cases
+        self._keep_days = draft_keep_days
+
+    def table(self) -> Routes:
+        return {
+            Verb.WELCOME: self.welcome,
+            Verb.START: self.start,
+            Verb.NOT_NOW: self.not_now,
+            Verb.RESUME: self.resume,
+            Verb.STOP: self.stop,
+            Verb.KEEP_DRAFT: self.keep_draft,
+            Verb.DELETE_DRAFT: self.delete_draft,
+            **dict.fromkeys(
+                (Verb.ANSWER, Verb.SKIP, Verb.BACK, Verb.LATER, Verb.SUBMIT), self.intake_step
+            ),
+            Verb.MY_REFERRALS: self.my_referrals,
+            Verb.WITHDRAW_ASK: self.withdraw_ask,
+            Verb.WITHDRAW: self.withdraw,
+        }
+
+    async def welcome(self, turn: Turn) -> Reply:
+        actor = turn.actor
+        role = "smlo" if actor.is_smlo else "advocate" if actor.is_advocate else ""
+        has_draft = await self._intake.find_draft(actor) is not None
+        return Reply(intake.welcome_card(has_draft, role))
+
+    async def start(self, turn: Turn) -> Reply:
+        await self._intake.start_draft(turn.actor)
+        return await self.resume(turn)
+
+    async def not_now(self, turn: Turn) -> Reply:
+        return Reply(intake.not_now_card())
+
+    async def resume(self, turn: Turn, notice: str = "") -> Reply:
+        draft = await self._intake.find_draft(turn.actor)
+        if draft is None:
+            return Reply(text=NO_DRAFT)
+        return await turn.intake.begin(draft.id, notice)
+
+    async def stop(self, turn: Turn) -> Reply:
+        await turn.intake.end()
+        draft = await self._intake.find_draft(turn.actor)
+        if draft is None:
+            return Reply(text=STOPPED, clear_answers=True)
+        return Reply(intake.stop_card(draft.id), clear_answers=True)
+
+    async def keep_draft(self, turn: Turn) -> Reply:
+        return Reply(intake.kept_card(self._keep_days))
+
+    async def delete_draft(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        await turn.intake.end()
+        try:
+            await self._intake.delete_draft(turn.actor, referral_id)
+        except errors.InvalidTransition:  # an old stop card, after it was sent
+            referral = await self._intake.view_own(turn.actor, referral_id)
+            return Reply(intake.receipt_card(referral.reference, referral.submitted_at))
+        return Reply(intake.deleted_card(), clear_answers=True)
+
+    async def intake_step(self, turn: Turn) -> Reply:
+        """A button on an intake step card; after its dialog ended, where things stand."""
+        if turn.intake.active:
+            return await turn.intake.carry_on()
+        try:
+            referral = await self._intake.view_draft(turn.actor, turn.wants(OnReferral).referral_id)
+        except errors.ReferralNotFound:  # deleted (or never existed: nothing to reveal)
+            return Reply(intake.deleted_card())
+        if referral.state is ReferralState.DRAFT:
+            return await self.resume(turn, notice=WELCOME_BACK)
+        return Reply(intake.receipt_card(referral.reference, referral.submitted_at))
+
+    async def my_referrals(self, turn: Turn) -> Reply:
+        return Reply(referrer.my_referrals_card(await self._intake.my_referrals(turn.actor)))
+
+    async def withdraw_ask(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        referral = await self._intake.view_own(turn.actor, referral_id, to_withdraw=True)
+        return Reply(referrer.withdraw_confirm_card(referral))
+
+    async def withdraw(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        reference = (await self._intake.view_own(turn.actor, referral_id)).reference
+        await self._intake.withdraw(turn.actor, referral_id)
+        return Reply(referrer.withdrawn_card(reference))

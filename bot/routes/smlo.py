@@ -1,0 +1,181 @@
+"""Routes of the SMLO: referrals (details, allocation, out of remit, audit) and the
+running of the service (inbox, roster, figures, undelivered messages).
+
+Who may do what is decided by the use cases and the domain from the server-side actor,
+never from anything the card sent.
+"""
+
+from __future__ import annotations
+
+from bot.routing import Routes, Turn
+from cards import smlo
+from cards.audit import audit_card
+from cards.delivery import undelivered_card
+from cards.elements import plain
+from cards.reply import Card, Reply
+from cards.requests import (
+    ByReference,
+    ChangeRoster,
+    ChooseAdvocate,
+    MarkOutOfRemit,
+    Offer,
+    OnReferral,
+    RetryDelivery,
+)
+from cards.roster import roster_change_card
+from cards.statistics import statistics_card
+from cards.verbs import Verb
+from referrals import errors
+from referrals.referral import Referral
+from referrals.roster_changes import RosterChange
+from referrals.services import Administration, Triage
+from referrals.states import ReferralState
+
+ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
+
+
+class SmloRoutes:
+    def __init__(self, triage: Triage, administration: Administration) -> None:
+        self._triage, self._admin = triage, administration
+
+    def table(self) -> Routes:
+        return {
+            Verb.INBOX: self.inbox,
+            Verb.REFERRAL: self.referral,
+            Verb.OPEN: self.open,
+            Verb.HIDE: self.hide,
+            Verb.SHOW_ALLOCATE: self.show_allocate,
+            Verb.ALLOCATE: self.allocate,
+            Verb.SHOW_OUT_OF_REMIT: self.show_out_of_remit,
+            Verb.OUT_OF_REMIT: self.out_of_remit,
+            Verb.AUDIT: self.audit,
+            Verb.UNDELIVERED: self.undelivered,
+            Verb.RETRY_DELIVERY: self.retry_delivery,
+            Verb.STATISTICS: self.statistics,
+            Verb.ROSTER: self.roster,
+            Verb.ADD_ADVOCATE: self.change_roster,
+            Verb.REMOVE_ADVOCATE: self.change_roster,
+            Verb.ADD_CHOSEN: self.change_roster_to_chosen,
+            Verb.REMOVE_CHOSEN: self.change_roster_to_chosen,
+        }
+
+    # -- referrals ------------------------------------------------------------------------
+
+    async def inbox(self, turn: Turn) -> Reply:
+        return Reply(smlo.inbox_card(await self._triage.inbox(turn.actor)))
+
+    async def referral(self, turn: Turn) -> Reply:
+        """The summary, not the details: a new message stays in Teams' history; details
+        open in place on the card and can be hidden again."""
+        reference = turn.wants(ByReference).reference
+        referral = await self._triage.view_by_reference(turn.actor, reference)
+        return Reply(await self._summary(referral))
+
+    async def open(self, turn: Turn) -> Reply:
+        referral = await self._view(turn)
+        names = await self._admin.advocate_names()
+        return Reply(smlo.details_card(referral, names, self._triage.steps.smlo_ids))
+
+    async def hide(self, turn: Turn) -> Reply:
+        return Reply(await self._summary(await self._view(turn)))
+
+    async def show_allocate(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        referral, choices = await self._triage.allocation_options(turn.actor, referral_id)
+        if referral.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
+            return await self.hide(turn)
+        return Reply(smlo.allocation_card(referral, choices))
+
+    async def allocate(self, turn: Turn) -> Reply:
+        offer = turn.wants(Offer)
+        if not offer.advocate_id:
+            referral, choices = await self._triage.allocation_options(turn.actor, offer.referral_id)
+            card = smlo.allocation_card(referral, choices, problem="Please choose someone.")
+            return _changed(offer.referral_id, card)
+        try:
+            referral = await self._triage.offer(turn.actor, offer.referral_id, offer.advocate_id)
+        except errors.ReferralAlreadyAllocated:
+            referral = await self._view(turn)
+            return _changed(referral.id, await self._summary(referral, ALREADY_DONE, warning=True))
+        names = await self._admin.advocate_names()
+        who = plain(names.get(offer.advocate_id, "them"))
+        notice = f"We have asked {who}. We will tell you their answer."
+        return _changed(referral.id, await self._summary(referral, notice))
+
+    async def show_out_of_remit(self, turn: Turn) -> Reply:
+        return Reply(smlo.out_of_remit_card(await self._view(turn)))
+
+    async def out_of_remit(self, turn: Turn) -> Reply:
+        chosen = turn.wants(MarkOutOfRemit)
+        if chosen.signpost is None:
+            problem = "Please choose where they should go."
+            card = smlo.out_of_remit_card(await self._view(turn), problem=problem)
+            return _changed(chosen.referral_id, card)
+        referral = await self._triage.mark_out_of_remit(
+            turn.actor, chosen.referral_id, chosen.signpost
+        )
+        return _changed(referral.id, await self._summary(referral))
+
+    async def audit(self, turn: Turn) -> Reply:
+        if isinstance(turn.request, ByReference):
+            referral = await self._triage.view_by_reference(turn.actor, turn.request.reference)
+            entries = await self._admin.audit_trail(turn.actor, referral.id)
+        else:
+            referral_id = turn.wants(OnReferral).referral_id
+            entries = await self._admin.audit_trail(turn.actor, referral_id)
+            referral = await self._view(turn)
+        return Reply(audit_card(referral, entries, await self._admin.advocate_names()))
+
+    # -- the service ----------------------------------------------------------------------
+
+    async def undelivered(self, turn: Turn, notice: str = "") -> Reply:
+        items = await self._admin.undelivered(turn.actor)
+        names = await self._admin.advocate_names()
+        return Reply(undelivered_card(items, self._triage.steps.smlo_ids, names, notice))
+
+    async def retry_delivery(self, turn: Turn) -> Reply:
+        notification_id = turn.wants(RetryDelivery).notification_id
+        queued = await self._admin.retry_delivery(turn.actor, notification_id)
+        notice = "We are trying again now." if queued else "That one has already gone again."
+        return await self.undelivered(turn, notice)
+
+    async def statistics(self, turn: Turn) -> Reply:
+        return Reply(statistics_card(await self._admin.statistics(turn.actor)))
+
+    async def roster(self, turn: Turn) -> Reply:
+        return Reply(smlo.roster_card(await self._admin.roster(turn.actor)))
+
+    async def change_roster(self, turn: Turn) -> Reply:
+        """`add advocate …` / `remove advocate …`, typed or from the roster card."""
+        person = turn.wants(ChangeRoster).person
+        return Reply(roster_change_card(await self._roster_change(turn, person)))
+
+    async def change_roster_to_chosen(self, turn: Turn) -> Reply:
+        """One of the people a name matched, picked on the roster change card."""
+        chosen = turn.wants(ChooseAdvocate)
+        return Reply(
+            roster_change_card(await self._roster_change(turn, chosen.asked, chosen.user_id))
+        )
+
+    # -- shared -----------------------------------------------------------------------------
+
+    async def _roster_change(self, turn: Turn, who: str, chosen_id: str = "") -> RosterChange:
+        if turn.request.verb in (Verb.ADD_ADVOCATE, Verb.ADD_CHOSEN):
+            return await self._admin.add_advocate(turn.actor, who, chosen_id)
+        return await self._admin.remove_advocate(turn.actor, who, chosen_id)
+
+    async def _view(self, turn: Turn) -> Referral:
+        return await self._triage.view(turn.actor, turn.wants(OnReferral).referral_id)
+
+    async def _summary(
+        self, referral: Referral, notice: str = "", *, warning: bool = False
+    ) -> Card:
+        names = await self._admin.advocate_names()
+        smlo_ids = self._triage.steps.smlo_ids
+        return smlo.referral_card(referral, names, notice, warning=warning, smlo_ids=smlo_ids)
+
+
+def _changed(referral_id: str, card: Card) -> Reply:
+    """After an allocation or out-of-remit click, the other SMLOs' copies of the referral's
+    card are brought up to date (a stale card is harmless, but confusing)."""
+    return Reply(card, refresh_smlo_cards=referral_id)

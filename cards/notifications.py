@@ -1,0 +1,51 @@
+"""The card each outbox notification shows, rendered when it is sent from the referral as
+it is then, so cards are never stale and the outbox holds no content. Never disclosure
+content on a notification's face."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
+
+from cards import advocate, notices, smlo
+from cards.elements import Element, plain
+from referrals.notifications import NotificationKind
+from referrals.referral import Referral
+
+K = NotificationKind
+# Sent to an SMLO, these are a short note, and their referral card is updated in place.
+UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN})
+
+
+def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
+    """What an update note to the SMLO says: who did what; never content."""
+    if kind is K.WITHDRAWN:
+        return f"{r.reference} was withdrawn by the person. There is nothing more to do."
+    if kind is K.ACCEPTED:
+        who = plain(names.get(r.advocate_id, "An advocate"))
+        return f"{who} has taken {r.reference}."
+    who = plain(names.get(r.declined_by[-1], "The advocate")) if r.declined_by else "The advocate"
+    return f"{who} could not take {r.reference}. Please choose someone else."
+
+
+def notification_card(
+    kind: NotificationKind,
+    r: Referral,
+    names: Mapping[str, str],
+    smlo_ids: AbstractSet[str],
+    recipient_id: str,
+) -> Element:
+    """The card a notification of `kind` about `r` shows to `recipient_id`."""
+    if kind in UPDATES_SMLO_CARD and recipient_id in smlo_ids:
+        return notices.update_card(r.reference, update_words(kind, r, names))
+    if kind is K.NEW_REFERRAL:
+        return smlo.referral_card(r, dict(names), smlo_ids=smlo_ids)
+    if kind is K.OFFERED:
+        return advocate.offer_card(r)
+    if kind is K.ADVOCATE_ALLOCATED:
+        return notices.allocated_card(r)
+    if kind is K.SIGNPOSTED:
+        return notices.signposted_card(r)
+    if kind is K.WITHDRAWN:
+        return notices.withdrawn_for_advocate_card(r)
+    raise ValueError(f"no card for {kind}")

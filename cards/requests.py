@@ -1,0 +1,79 @@
+"""What a person asked for, typed: the one shape both card clicks and typed commands take.
+
+`cards.parsers.parse_action` turns a card's payload into one of these, and
+`bot.commands.parse_command` turns typed text into the same; the bot's route table is
+keyed by `verb`, so a command does the same whichever way it came.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cards.verbs import Verb
+from referrals.intake import IntakeStep
+from referrals.referral import DeclineReason, Signpost
+
+
+@dataclass(frozen=True)
+class Request:
+    """A verb with nothing more to it (`inbox`, `roster`, `help`, …)."""
+
+    verb: Verb
+
+
+@dataclass(frozen=True)
+class OnReferral(Request):
+    """A verb acting on one referral, named by its id on the card."""
+
+    referral_id: str = ""
+
+
+@dataclass(frozen=True)
+class ByReference(Request):
+    """A look-up typed as `referral SMA-2026-0042` or `audit SMA-2026-0042`."""
+
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeClick(OnReferral):
+    """A button on an intake step card: the dialog reads the answers against the draft."""
+
+    step: IntakeStep | None = None
+    inputs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Offer(OnReferral):
+    advocate_id: str = ""  # empty: nobody was chosen
+
+
+@dataclass(frozen=True)
+class MarkOutOfRemit(OnReferral):
+    signpost: Signpost | None = None  # None: nothing (readable) was chosen
+
+
+@dataclass(frozen=True)
+class Decline(OnReferral):
+    reason: DeclineReason | None = None  # None: nothing (readable) was chosen
+
+
+@dataclass(frozen=True)
+class RetryDelivery(Request):
+    notification_id: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeRoster(Request):
+    """`add advocate …` / `remove advocate …`, typed or from the roster card's box."""
+
+    person: str = ""
+
+
+@dataclass(frozen=True)
+class ChooseAdvocate(Request):
+    """One of the people a name matched, picked on the roster change card."""
+
+    asked: str = ""
+    user_id: str = ""

@@ -1,0 +1,141 @@
+"""The SMLO's running of the service: the roster, the figures, the audit trail, and
+messages Teams would not take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from referrals import errors, roster_changes
+from referrals.audit import ROSTER, STATISTICS, AuditAction, AuditEntry, Outcome, roster_subject
+from referrals.notifications import Notification
+from referrals.people import Actor, Advocate
+from referrals.referral import Referral
+from referrals.roster import Directory, RosterDirectory
+from referrals.roster_changes import RosterChange, RosterResult
+from referrals.services.steps import Steps
+from referrals.states import ReferralState
+from referrals.statistics import StatisticsReport, build_report, last_complete_year
+
+A = AuditAction
+
+
+@dataclass(frozen=True)
+class Administration:
+    steps: Steps
+    directory: Directory | None = None  # None: Entra ID is not connected
+
+    async def advocate_names(self) -> dict[str, str]:
+        """Every advocate's display name by id: staff names are shown on staff cards."""
+        advocates = await self.steps.stores.roster.list_advocates()
+        return {a.user_id: a.display_name for a in advocates}
+
+    async def roster(self, actor: Actor) -> list[tuple[Advocate, int]]:
+        """Every advocate on the roster with the number of cases they hold (SMLO only)."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        caseloads = await self.steps.stores.referrals.caseloads()
+        advocates = await self.steps.stores.roster.list_advocates()
+        return [(a, caseloads.get(a.user_id, 0)) for a in advocates]
+
+    async def add_advocate(self, actor: Actor, who: str, chosen_id: str = "") -> RosterChange:
+        """The SMLO puts someone on the roster: in the advocates group if the app may.
+        `chosen_id`: their pick from the people `who` matched (searched again here)."""
+        await self._may_manage_roster(actor, A.ADD_ADVOCATE)
+        change = await roster_changes.add_advocate(
+            self.steps.stores.roster, await self._directory(), who, chosen_id
+        )
+        await self._record_roster_change(actor, change, A.ADD_ADVOCATE)
+        return change
+
+    async def remove_advocate(self, actor: Actor, who: str, chosen_id: str = "") -> RosterChange:
+        """The SMLO takes someone off the roster (and out of the group if the app may);
+        offers waiting for their answer go back to be allocated."""
+        await self._may_manage_roster(actor, A.REMOVE_ADVOCATE)
+        caseloads = await self.steps.stores.referrals.caseloads()
+        change = await roster_changes.remove_advocate(
+            self.steps.stores.roster, await self._directory(), who, caseloads, chosen_id
+        )
+        await self._record_roster_change(actor, change, A.REMOVE_ADVOCATE)
+        if change.result is RosterResult.REMOVED:
+            await self.return_stranded_offers(actor)
+        return change
+
+    async def return_stranded_offers(self, actor: Actor) -> int:
+        """Every offer still waiting for the answer of someone no longer on the active list
+        (taken off by an SMLO, or by the directory, as SYSTEM) goes back to be allocated,
+        audited, and the SMLOs are told as for a decline. Their active cases stay theirs but
+        cannot be opened while they are off the list (docs/security.md). Idempotent;
+        returns how many offers went back."""
+        roster, referrals = self.steps.stores.roster, self.steps.stores.referrals
+        active = {a.user_id for a in await roster.list_advocates() if a.active}
+        returned = 0
+        for referral in await referrals.list_in_states({ReferralState.OFFERED}):
+            if referral.offered_to and referral.offered_to not in active:
+                gone = await roster.get_advocate(referral.offered_to)
+                left = gone or Advocate(referral.offered_to, "", active=False)
+                returned += await self._return_offer(actor, referral.id, left)
+        return returned
+
+    async def statistics(self, actor: Actor) -> StatisticsReport:
+        """The anonymous figures for the last whole calendar year (SMLO only), every small
+        cell suppressed. Each look, allowed or refused, is audited. The period is fixed, not
+        chosen: overlapping periods could be compared to single out one referral."""
+        if not actor.is_smlo:
+            await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.REFUSED)
+            raise errors.NotAnSmlo(actor.user_id)
+        period = last_complete_year(self.steps.clock.now())
+        report = build_report(period, await self.steps.stores.referrals.statistics(period))
+        await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.ALLOWED)
+        return report
+
+    async def audit_trail(self, actor: Actor, referral_id: str) -> list[AuditEntry]:
+        referral = await self.steps.load(actor, referral_id, A.VIEW_AUDIT)
+        async with self.steps.audited(actor, referral, A.VIEW_AUDIT):
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+        return await self.steps.audit.for_referral(referral_id)
+
+    async def undelivered(self, actor: Actor) -> list[tuple[Notification, Referral]]:
+        """Messages Teams would not take after every retry, for the SMLO to see and resend."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        parked = await self.steps.stores.outbox.parked(limit=50)
+        return [(n, await self.steps.stores.referrals.get(n.referral_id)) for n in parked]
+
+    async def retry_delivery(self, actor: Actor, notification_id: str) -> bool:
+        """Queue a parked message again (SMLO only); False if it was not parked any more."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        return await self.steps.stores.outbox.retry_parked(notification_id) is not None
+
+    async def _return_offer(self, actor: Actor, referral_id: str, advocate: Advocate) -> int:
+        now = self.steps.clock.now()
+        try:
+            await self.steps.change(
+                actor,
+                referral_id,
+                A.RETURN_OFFER,
+                lambda r: r.return_offer(actor, advocate, self.steps.smlo_ids, now),
+            )
+        except errors.ReferralError:  # answered or withdrawn meanwhile: nothing to do
+            return 0
+        return 1
+
+    async def _may_manage_roster(self, actor: Actor, action: AuditAction) -> None:
+        """Only an SMLO, checked before any look-up so nobody else can probe the directory."""
+        if not actor.is_smlo:
+            await self.steps.record(actor, ROSTER, None, action, Outcome.REFUSED)
+            raise errors.NotAnSmlo(actor.user_id)
+
+    async def _directory(self) -> Directory:
+        if self.directory is not None:
+            return self.directory
+        return RosterDirectory(await self.steps.stores.roster.list_advocates())
+
+    async def _record_roster_change(
+        self, actor: Actor, change: RosterChange, action: AuditAction
+    ) -> None:
+        done = change.result in (RosterResult.ADDED, RosterResult.REMOVED)
+        if done and change.person is not None:
+            subject = roster_subject(change.person.user_id)
+            await self.steps.record(actor, subject, None, action, Outcome.ALLOWED)

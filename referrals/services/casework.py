@@ -1,0 +1,64 @@
+"""The advocate's use cases: the offer, and the cases they hold.
+
+This is the room for the case record and for closing a case: each use case loads the
+referral, asks the domain to act (which checks who may), and saves it, audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from referrals import errors
+from referrals.audit import AuditAction
+from referrals.people import Actor
+from referrals.referral import DeclineReason, Referral
+from referrals.services.steps import Steps
+from referrals.states import ReferralState
+
+A = AuditAction
+
+
+@dataclass(frozen=True)
+class Casework:
+    steps: Steps
+
+    async def view_offer(self, actor: Actor, referral_id: str) -> Referral:
+        """The content-free offer, for the advocate it is offered to."""
+        referral = await self.steps.load(actor, referral_id, A.VIEW_OFFER)
+        async with self.steps.audited(actor, referral, A.VIEW_OFFER):
+            if referral.offered_to != actor.user_id or referral.state is not ReferralState.OFFERED:
+                raise errors.NotTheOfferedAdvocate(
+                    f"{actor.user_id} holds no offer of {referral_id}"
+                )
+            if not actor.is_advocate:  # taken off the list since it was offered
+                raise errors.NotAnActiveAdvocate(f"{actor.user_id} is not an active advocate")
+        return referral
+
+    async def accept(self, actor: Actor, referral_id: str) -> Referral:
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor, referral_id, A.ACCEPT, lambda r: r.accept(actor, self.steps.smlo_ids, now)
+        )
+
+    async def decline(self, actor: Actor, referral_id: str, reason: DeclineReason) -> Referral:
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor,
+            referral_id,
+            A.DECLINE,
+            lambda r: r.decline(actor, reason, self.steps.smlo_ids, now),
+        )
+
+    async def view_case(self, actor: Actor, referral_id: str) -> Referral:
+        """The case as its advocate works it: the advocate who holds it, or an SMLO."""
+        referral = await self.steps.load(actor, referral_id, A.VIEW_DETAILS)
+        async with self.steps.audited(actor, referral, A.VIEW_DETAILS):
+            if not actor.is_smlo and actor.user_id != referral.advocate_id:
+                raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} holds no {referral_id}")
+            referral.ensure_can_view(actor)
+        return referral
+
+    async def my_cases(self, actor: Actor) -> list[Referral]:
+        if not actor.is_advocate:  # someone taken off the list sees none of their old cases
+            return []
+        return await self.steps.stores.referrals.list_for_advocate(actor.user_id)

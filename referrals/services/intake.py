@@ -1,0 +1,99 @@
+"""The referrer's use cases: the draft, its answers, sending it, and after sending."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from referrals import errors
+from referrals.allocation import format_reference
+from referrals.audit import AuditAction
+from referrals.intake import IntakeAnswers, IntakeStep
+from referrals.people import Actor
+from referrals.referral import Referral
+from referrals.services.steps import Steps
+from referrals.states import STATE_TABLE, ReferralState, Transition
+
+A = AuditAction
+
+
+@dataclass(frozen=True)
+class Intake:
+    steps: Steps
+
+    async def find_draft(self, actor: Actor) -> Referral | None:
+        return await self.steps.stores.referrals.find_draft(actor.user_id)
+
+    async def start_draft(self, actor: Actor) -> Referral:
+        existing = await self.find_draft(actor)
+        if existing is not None:
+            return existing
+        draft = Referral.start_draft(actor, self.steps.clock.now())
+        await self.steps.stores.referrals.save(draft)
+        return draft
+
+    async def view_draft(self, actor: Actor, referral_id: str) -> Referral:
+        """The referral an intake card belongs to, for its referrer (sent or not)."""
+        return await self.steps.view(actor, referral_id)
+
+    async def record_answers(
+        self, actor: Actor, referral_id: str, answers: IntakeAnswers, step: IntakeStep
+    ) -> Referral:
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor,
+            referral_id,
+            A.CHANGE_DRAFT,
+            lambda r: r.record_answers(actor, answers, step, now),
+        )
+
+    async def delete_draft(self, actor: Actor, referral_id: str) -> None:
+        referral = await self.steps.load(actor, referral_id, A.DELETE_DRAFT)
+        async with self.steps.audited(actor, referral, A.DELETE_DRAFT):
+            if referral.referrer_id != actor.user_id:
+                raise errors.NotTheReferrer(f"{actor.user_id} may not delete {referral_id}")
+            if referral.state is not ReferralState.DRAFT:  # sent: withdraw it instead
+                raise errors.InvalidTransition("delete", referral.state)
+            await self.steps.stores.referrals.delete_draft(referral_id)
+
+    async def submit(
+        self, actor: Actor, referral_id: str, answers: IntakeAnswers | None = None
+    ) -> Referral:
+        """Record the review card's `answers` (if given), check, number and send: one load
+        and one save. The number is drawn only once every check has passed, so a refused
+        submit uses none up, and a lost race re-uses it."""
+        drawn: list[str] = []
+
+        async def send(referral: Referral) -> None:
+            now = self.steps.clock.now()
+            if answers is not None:
+                referral.record_answers(actor, answers, IntakeStep.REVIEW, now)
+            referral.ensure_can_submit(actor)
+            if not drawn:
+                number = await self.steps.stores.referrals.next_reference_number(now.year)
+                drawn.append(format_reference(now.year, number))
+            referral.submit(actor, drawn[0], self.steps.smlo_ids, now)
+
+        return await self.steps.change(actor, referral_id, A.SUBMIT, send)
+
+    async def withdraw(self, actor: Actor, referral_id: str) -> Referral:
+        """The referrer takes it back: personal data and free text are erased at once."""
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor, referral_id, A.WITHDRAW, lambda r: r.withdraw(actor, self.steps.smlo_ids, now)
+        )
+
+    async def view_own(
+        self, actor: Actor, referral_id: str, *, to_withdraw: bool = False
+    ) -> Referral:
+        """A referral as its referrer sees it (to check or withdraw it); nobody else."""
+        referral = await self.steps.load(actor, referral_id, A.VIEW_DETAILS)
+        async with self.steps.audited(actor, referral, A.VIEW_DETAILS):
+            if not actor.user_id or referral.referrer_id != actor.user_id:
+                raise errors.NotTheReferrer(f"{actor.user_id} did not refer {referral_id}")
+            if to_withdraw and referral.state not in STATE_TABLE[Transition.WITHDRAW][0]:
+                raise errors.InvalidTransition(Transition.WITHDRAW, referral.state)
+        return referral
+
+    async def my_referrals(self, actor: Actor) -> list[Referral]:
+        """The referrer's own sent referrals, to see where they stand or withdraw them."""
+        return await self.steps.stores.referrals.list_for_referrer(actor.user_id)

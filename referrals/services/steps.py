@@ -1,0 +1,117 @@
+"""The steps every use case shares: load a referral, audit the guarded step, save it.
+
+A use case names the acting person on every call; the domain decides whether they may
+act, so a forged card can never do more than its sender. Every read of a referral's
+details and every change is written to the audit trail, allowed or refused; the trail
+holds who, when and what kind, never content.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable
+from collections.abc import Set as AbstractSet
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from referrals import errors
+from referrals.audit import ActorRole, AuditAction, AuditEntry, AuditLog, Outcome
+from referrals.people import Actor
+from referrals.ports import Clock, Stores
+from referrals.referral import SYSTEM, Referral
+
+A = AuditAction
+
+
+def role_towards(actor: Actor, referral: Referral | None) -> ActorRole:
+    """How the actor stands to this referral, for the audit trail."""
+    if actor.user_id == SYSTEM:
+        return ActorRole.SYSTEM
+    if referral is not None and actor.user_id and actor.user_id == referral.referrer_id:
+        return ActorRole.REFERRER
+    if actor.is_smlo:
+        return ActorRole.SMLO
+    if referral is not None and actor.user_id in (referral.offered_to, referral.advocate_id):
+        return ActorRole.ADVOCATE if actor.user_id else ActorRole.OTHER
+    return ActorRole.OTHER
+
+
+@dataclass(frozen=True)
+class Steps:
+    """What the use cases work with, and the load / audit / save steps they share."""
+
+    stores: Stores
+    clock: Clock
+    smlo_ids: AbstractSet[str]  # a `MemberIds` when the directory keeps them current
+    audit: AuditLog
+
+    async def load(self, actor: Actor, referral_id: str, action: AuditAction) -> Referral:
+        """Load a referral; an unknown id is a refusal too (a forged id is audited)."""
+        try:
+            return await self.stores.referrals.get(referral_id)
+        except errors.ReferralNotFound:
+            await self.record(actor, referral_id, None, action, Outcome.REFUSED)
+            raise
+
+    @asynccontextmanager
+    async def audited(
+        self, actor: Actor, referral: Referral, action: AuditAction, *, only_refusals: bool = False
+    ) -> AsyncIterator[None]:
+        """Audit the guarded step: refused if the domain says no, else allowed."""
+        try:
+            yield
+        except errors.ConcurrentUpdate:
+            raise
+        except errors.ReferralError:
+            await self.record(actor, referral.id, referral, action, Outcome.REFUSED)
+            raise
+        if not only_refusals:
+            await self.record(actor, referral.id, referral, action, Outcome.ALLOWED)
+
+    async def record(
+        self,
+        actor: Actor,
+        referral_id: str,
+        referral: Referral | None,
+        action: AuditAction,
+        outcome: Outcome,
+    ) -> None:
+        role = role_towards(actor, referral)
+        # The role already says it was the referrer; storing their id would tie them to the
+        # referral for good, since the trail can never be edited or erased.
+        actor_id = "" if role is ActorRole.REFERRER else actor.user_id
+        await self.audit.append(
+            AuditEntry(self.clock.now(), referral_id, actor_id, role, action, outcome)
+        )
+
+    async def view(self, actor: Actor, referral_id: str) -> Referral:
+        """The details, for those the domain lets see them; audited either way."""
+        referral = await self.load(actor, referral_id, A.VIEW_DETAILS)
+        async with self.audited(actor, referral, A.VIEW_DETAILS):
+            referral.ensure_can_view(actor)
+        return referral
+
+    async def change(
+        self,
+        actor: Actor,
+        referral_id: str,
+        action: AuditAction,
+        act: Callable[[Referral], object],
+    ) -> Referral:
+        """Load, act, save: one load. `act` may be a coroutine function. On a concurrent
+        change, act once more on the fresh copy so the domain's own rules decide (two SMLOs
+        allocating at once: exactly one wins)."""
+        for attempt in range(2):
+            referral = await self.load(actor, referral_id, action)
+            try:
+                async with self.audited(actor, referral, action):  # a lost race is not audited
+                    acted = act(referral)
+                    if inspect.isawaitable(acted):
+                        await acted
+                    await self.stores.referrals.save(referral)
+            except errors.ConcurrentUpdate:
+                if attempt:
+                    raise
+                continue
+            return referral
+        raise AssertionError("unreachable")

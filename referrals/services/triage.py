@@ -1,0 +1,80 @@
+"""The SMLO's use cases on referrals: the inbox, the details, and allocation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from referrals import errors
+from referrals.allocation import allocation_options
+from referrals.audit import AuditAction
+from referrals.people import Actor, AllocationOption
+from referrals.referral import Referral, Signpost
+from referrals.services.steps import Steps
+from referrals.states import NEEDS_SMLO
+
+A = AuditAction
+
+
+@dataclass(frozen=True)
+class Triage:
+    steps: Steps
+
+    async def inbox(self, actor: Actor) -> list[Referral]:
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        return await self.steps.stores.referrals.list_in_states(NEEDS_SMLO)
+
+    async def view(self, actor: Actor, referral_id: str) -> Referral:
+        """The details on the SMLO's cards: the SMLO role is checked here, so a refusal is
+        audited like any other."""
+        referral = await self.steps.load(actor, referral_id, A.VIEW_DETAILS)
+        async with self.steps.audited(actor, referral, A.VIEW_DETAILS):
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+            referral.ensure_can_view(actor)
+        return referral
+
+    async def view_by_reference(self, actor: Actor, reference: str) -> Referral:
+        """The SMLO's look-up by reference; nobody else may use it (nor probe references)."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(actor.user_id)
+        referral = await self.steps.stores.referrals.find_by_reference(reference.strip().upper())
+        if referral is None:
+            raise errors.ReferralNotFound(reference)
+        async with self.steps.audited(actor, referral, A.VIEW_DETAILS):
+            referral.ensure_can_view(actor)
+        return referral
+
+    async def allocation_options(
+        self, actor: Actor, referral_id: str
+    ) -> tuple[Referral, list[AllocationOption]]:
+        referral = await self.steps.load(actor, referral_id, A.VIEW_ALLOCATION)
+        async with self.steps.audited(actor, referral, A.VIEW_ALLOCATION):
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+            referral.ensure_can_view(actor)  # not a draft
+        advocates = await self.steps.stores.roster.list_advocates()
+        caseloads = await self.steps.stores.referrals.caseloads()
+        return referral, allocation_options(referral, advocates, caseloads)
+
+    async def offer(self, actor: Actor, referral_id: str, advocate_id: str) -> Referral:
+        async def offer_to_them(referral: Referral) -> None:
+            if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
+                raise errors.NotAnSmlo(actor.user_id)
+            advocate = await self.steps.stores.roster.get_advocate(advocate_id)
+            if advocate is None:
+                raise errors.AdvocateNotAvailable(advocate_id)
+            referral.offer(actor, advocate, self.steps.clock.now())
+
+        return await self.steps.change(actor, referral_id, A.OFFER, offer_to_them)
+
+    async def mark_out_of_remit(
+        self, actor: Actor, referral_id: str, signpost: Signpost
+    ) -> Referral:
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor,
+            referral_id,
+            A.MARK_OUT_OF_REMIT,
+            lambda r: r.mark_out_of_remit(actor, signpost, now),
+        )
