@@ -39,14 +39,14 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bot.background import stop_if_cancelled
 from bot.delivery import Backoff, ConversationPacer, classify
-from bot.install import AppInstaller
 from bot.references import reference_of
-from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from cards import advocate, notices, smlo
 from cards.elements import plain
+from common.hosts import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
+from common.tasks import stop_if_cancelled
 from dialogs.turn import card_message
+from entra.install import AppInstaller
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Clock, Stores
 from referrals.referral import Referral
