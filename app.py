@@ -28,7 +28,6 @@ from botbuilder.integration.aiohttp import (
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.connectors import ReusedConnectors
-from bot.entra import EntraLink, connect, smlo_members
 from bot.handler import SmaBot
 from bot.ingress import Gate, handle
 from bot.messenger import TeamsMessenger
@@ -37,9 +36,10 @@ from bot.references import ReferenceBook
 from bot.replay import ReplayGuard
 from bot.retention import run_retention
 from bot.routes import route_table
-from bot.settings import Settings, SettingsError, load_settings
 from bot.tuning import speed_up_client_creation
+from config.settings import Settings, SettingsError, load_settings
 from dialogs.intake import IntakeDialog
+from entra.connect import EntraLink, connect, smlo_members
 from referrals.audit import AuditLog
 from referrals.clock import SystemClock
 from referrals.people import Actor

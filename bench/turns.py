@@ -191,7 +191,7 @@ def _serve_sma(connector_url: str, db: str, advocates: int, profile: str) -> Non
     tests configure it, with `advocates` advocates on the roster."""
     from app import create_app
     from bench.echo_bot import serve
-    from bot.settings import Settings
+    from config.settings import Settings
     from referrals.people import Advocate
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")

@@ -15,12 +15,13 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 import aiohttp
 from msrest.exceptions import ClientRequestError
+
+from common.retry_after import parse_retry_after
 
 # 412 and 429 are Teams throttling answers; 5xx are the service's own trouble.
 RETRYABLE_CLIENT_STATUSES = frozenset({412, 429})
@@ -60,19 +61,6 @@ def _retry_after(error: BaseException, now: datetime | None) -> float | None:
     headers: Any = getattr(response, "headers", None) or {}
     value = headers.get("Retry-After") if hasattr(headers, "get") else None
     return parse_retry_after(value, now) if isinstance(value, str) else None
-
-
-def parse_retry_after(value: str, now: datetime | None = None) -> float | None:
-    """Seconds (possibly fractional) or an HTTP date; None if unreadable."""
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 @dataclass(frozen=True)

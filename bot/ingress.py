@@ -24,7 +24,8 @@ from botbuilder.core import CloudAdapterBase, TurnContext, serializer_helper
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.replay import Answer, Key, ReplayGuard
-from bot.settings import Settings, service_url_allowed
+from common.hosts import service_url_allowed
+from config.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from botbuilder.schema import (
 
 from bot.delivery import ConversationPacer, classify
 from bot.references import reference_of
-from bot.settings import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
+from common.hosts import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from referrals.ports import ConversationStore, RosterStore
 
 # Teams' answers to opening a chat with someone who does not have the app.

@@ -35,11 +35,11 @@ from typing import Any
 from botbuilder.schema import Activity
 
 from bot.activities import card_message
-from bot.background import stop_if_cancelled
 from bot.delivery import Backoff, classify
 from bot.messenger import NotReachableYet, TeamsMessenger
 from cards import smlo
 from cards.notifications import UPDATES_SMLO_CARD, notification_card
+from common.tasks import stop_if_cancelled
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Clock, Stores
 from referrals.referral import Referral

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.background import stop_if_cancelled
+from common.tasks import stop_if_cancelled
 from referrals.ports import Clock
 from referrals.services import Retention, RetentionPolicy
 

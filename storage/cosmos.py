@@ -31,6 +31,7 @@ from azure.cosmos import PartitionKey
 from azure.cosmos.aio import CosmosClient, DatabaseProxy
 from azure.cosmos.exceptions import CosmosResourceNotFoundError
 
+from common.hosts import is_loopback
 from referrals.ports import Stores
 from storage.cosmos_database import (
     BOT_STATE,
@@ -44,7 +45,6 @@ from storage.cosmos_outbox import CosmosOutboxStore
 from storage.cosmos_people import CosmosConversationStore, CosmosRosterStore
 from storage.cosmos_referrals import CosmosReferralStore
 from storage.crypto import FieldCipher
-from storage.hosts import is_loopback
 
 _log = logging.getLogger(__name__)
 

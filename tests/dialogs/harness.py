@@ -21,7 +21,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 from app import Runtime, compose
 from bot.activities import CARD_TYPE
 from bot.handler import SmaBot
-from bot.settings import Settings
+from config.settings import Settings
 from referrals.clock import FakeClock
 from referrals.ports import Stores
 from storage.memory import MemoryAuditLog

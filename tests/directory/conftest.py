@@ -15,9 +15,9 @@ import pytest
 from aiohttp import web
 
 from app import RUNTIME, Runtime, create_app
-from bot.directory import GraphDirectory
-from bot.graph import AppToken, GraphClient, RetryBudget
-from bot.settings import load_settings
+from config.settings import load_settings
+from entra.directory import GraphDirectory
+from entra.graph import AppToken, GraphClient, RetryBudget
 from referrals.clock import FakeClock
 from tests.security.conftest import (
     APP_ID,

@@ -11,8 +11,8 @@ from functools import partial
 
 import pytest
 
-from bot.directory import GraphDirectory
-from bot.install import AppInstaller
+from entra.directory import GraphDirectory
+from entra.install import AppInstaller
 from referrals import errors
 from referrals.audit import ROSTER, AuditAction, Outcome, roster_subject
 from referrals.clock import FakeClock

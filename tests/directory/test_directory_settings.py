@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings, SettingsError, load_settings
+from config.settings import Settings, SettingsError, load_settings
 from tests.support.keys import TEST_DATA_KEYS
 
 APP_ID = "3f1c9a52-7d4e-4b8a-9c61-0e2f5a7b8c90"

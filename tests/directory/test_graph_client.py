@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.graph import GraphClient, GraphUnavailable, RetryBudget
+from entra.graph import GraphClient, GraphUnavailable, RetryBudget
 from tests.directory.conftest import Graph, app_token
 from tests.support.graph import EntraStandIn
 

@@ -31,7 +31,7 @@ from playwright.async_api import (
 )
 
 from app import RUNTIME, Runtime, create_app
-from bot.settings import load_settings
+from config.settings import load_settings
 from devtools.demo import BY_KEY, Persona, bot_environment
 from devtools.playground import CLI, REPO, Playground
 

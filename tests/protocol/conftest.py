@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from app import RUNTIME, Runtime, create_app
-from bot.settings import Settings
+from config.settings import Settings
 from referrals.clock import FakeClock
 from referrals.people import Advocate
 from tests.support.connector import ConnectorStandIn

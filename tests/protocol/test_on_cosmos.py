@@ -12,6 +12,7 @@ import pytest
 from aiohttp import web
 
 from app import RUNTIME, create_app
+from config.settings import StoreKind
 from referrals.clock import FakeClock
 from referrals.states import ReferralState
 from storage.cosmos import CosmosStores
@@ -41,7 +42,7 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     settings = dataclasses.replace(
         make_settings(str(tmp_path), connector.url),
-        store="cosmos",
+        store=StoreKind.COSMOS,
         cosmos_endpoint=cosmos_server.endpoint,
         cosmos_key=EMULATOR_KEY,
         cosmos_database=database,

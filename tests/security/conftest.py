@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from app import RUNTIME, Runtime, create_app
-from bot.settings import load_settings
+from config.settings import load_settings
 from referrals.clock import FakeClock
 from tests.support.connector import ConnectorStandIn
 from tests.support.keys import TEST_DATA_KEYS

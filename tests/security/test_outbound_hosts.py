@@ -16,7 +16,8 @@ from botbuilder.schema import Activity
 
 from bot.messenger import ServiceHostNotAllowed, TeamsMessenger
 from bot.references import reference_of
-from bot.settings import SettingsError, load_settings, service_url_allowed
+from common.hosts import service_url_allowed
+from config.settings import SettingsError, load_settings
 from tests.security.conftest import (
     APP_ID,
     SMLO_ID,

@@ -1,4 +1,5 @@
-"""The domain depends on nothing but the standard library and itself."""
+"""The domain depends on nothing but the standard library and itself; each other layer
+imports only what its place allows."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ DOMAIN_FILES = sorted(DOMAIN.rglob("*.py"))
 DYNAMIC_IMPORTERS = {"__import__", "import_module"}
 
 
-def foreign_imports(source: str) -> list[str]:
-    """Modules imported by `source` that are neither standard library nor `referrals`."""
+def foreign_imports(source: str, home: str = "referrals") -> list[str]:
+    """Modules imported by `source` that are neither standard library nor `home`."""
     found: list[str] = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
@@ -35,7 +36,7 @@ def foreign_imports(source: str) -> list[str]:
             continue
         for module in modules:
             top = module.partition(".")[0]
-            if top != "referrals" and top not in sys.stdlib_module_names:
+            if top != home and top not in sys.stdlib_module_names:
                 found.append(module)
     return found
 
@@ -96,7 +97,12 @@ FORBIDDEN: dict[str, set[str]] = {
     "cards": FRAMEWORKS | {"bot", "dialogs", "storage", "app", "devtools"},
     "dialogs": {"bot", "storage", "app", "devtools", "aiohttp", "msal", "azure", "aiosqlite"},
     "storage": {"bot", "dialogs", "cards", "app", "devtools"},
-    "bot": {"devtools"},
+    # Teams only: the stores and Graph reach it through the domain's ports.
+    "bot": {"storage", "devtools"},
+    # Entra ID and Graph: an adapter for the domain's ports, knowing nothing of Teams.
+    "entra": {"bot", "dialogs", "cards", "storage", "app", "devtools"},
+    # Read by every layer, so it may import none of those that read it.
+    "config": FRAMEWORKS | {"bot", "dialogs", "cards", "entra", "app", "devtools"},
 }
 
 
@@ -128,3 +134,77 @@ def test_the_layer_check_would_catch_a_card_builder_reaching_into_the_bot() -> N
     assert imported_tops("from bot.handler import SmaBot\nimport botbuilder.core") & FORBIDDEN[
         "cards"
     ] == {"bot", "botbuilder"}
+
+
+# -- shared helpers ---------------------------------------------------------------------
+
+COMMON_FILES = sorted((REPO / "common").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", COMMON_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_shared_helpers_import_only_the_standard_library(path: Path) -> None:
+    offending = foreign_imports(path.read_text(encoding="utf-8"), home="common")
+
+    assert not offending, (
+        f"{path.relative_to(REPO)} imports {', '.join(offending)}; "
+        "common/ may import only the standard library, so that any layer may use it"
+    )
+
+
+# -- who may reach the dialogs --------------------------------------------------------------
+
+PRODUCT_PACKAGES = ("referrals", "storage", "cards", "bot", "dialogs", "config", "common", "entra")
+TOOLING_PACKAGES = ("tests", "bench", "devtools", "manifest")
+PRODUCT_FILES = [REPO / "app.py"] + [
+    path for package in PRODUCT_PACKAGES for path in sorted((REPO / package).rglob("*.py"))
+]
+# The Teams layer drives the dialogs; app.py, the composition root, builds the intake dialog.
+MAY_IMPORT_DIALOGS = {"bot", "dialogs", "app"}
+# Inside bot/, only the modules that take a turn drive the dialogs: the outbox, the
+# messenger and the ingress take none.
+BOT_TURN_MODULES = {"bot/handler.py", "bot/routing.py"}
+
+
+def _product_name(path: Path) -> str:
+    return path.relative_to(REPO).as_posix()
+
+
+def test_every_top_level_package_is_either_product_or_tooling() -> None:
+    packages = {p.parent.name for p in REPO.glob("*/__init__.py")}
+
+    assert packages == set(PRODUCT_PACKAGES) | set(TOOLING_PACKAGES), (
+        "a new top-level package needs a place in these rules"
+    )
+
+
+@pytest.mark.parametrize("path", PRODUCT_FILES, ids=_product_name)
+def test_nothing_but_the_teams_layer_and_the_composition_root_imports_dialogs(
+    path: Path,
+) -> None:
+    name = _product_name(path)
+    place = name.partition("/")[0].removesuffix(".py")
+    if place in MAY_IMPORT_DIALOGS:
+        return
+
+    assert "dialogs" not in imported_tops(path.read_text(encoding="utf-8")), (
+        f"{name} imports dialogs; only bot/ (and app.py, which wires it) may"
+    )
+
+
+BOT_FILES = sorted((REPO / "bot").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", BOT_FILES, ids=_product_name)
+def test_inside_the_teams_layer_only_the_turn_modules_import_dialogs(path: Path) -> None:
+    name = _product_name(path)
+    if name in BOT_TURN_MODULES:
+        return
+
+    assert "dialogs" not in imported_tops(path.read_text(encoding="utf-8")), (
+        f"{name} imports dialogs; only {sorted(BOT_TURN_MODULES)} take turns"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(BOT_TURN_MODULES))
+def test_the_turn_modules_exist(name: str) -> None:
+    assert (REPO / name).is_file(), f"{name} is gone: update BOT_TURN_MODULES"

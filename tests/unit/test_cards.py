@@ -87,7 +87,7 @@ from tests.unit.readability import card_sentences, flesch, score_card, syllables
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SMLO_IDS = ("smlo-1",)
-KEEP_DAYS = 30  # the default draft_keep_days in bot/settings.py
+KEEP_DAYS = 30  # the default draft_keep_days in config/settings.py
 WELCOME_BACK = "Welcome back. Here is where you were."  # bot/handler.py, on `continue`
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
 

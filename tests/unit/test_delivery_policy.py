@@ -8,7 +8,8 @@ from types import SimpleNamespace
 
 import aiohttp
 
-from bot.delivery import Backoff, ConversationPacer, classify, parse_retry_after
+from bot.delivery import Backoff, ConversationPacer, classify
+from common.retry_after import parse_retry_after
 
 
 def http_error(status: int, retry_after: str | None = None) -> Exception:

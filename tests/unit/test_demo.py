@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.settings import load_settings
+from config.settings import load_settings
 from devtools.demo import BY_KEY, PERSONAS, ROOT_CONFIG, bot_environment, playground_config
 
 

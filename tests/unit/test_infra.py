@@ -5,7 +5,7 @@ protection officer would notice: where the data lives, who can read it, which se
 exist and where they go, what reaches the logs. A small reader for ARM template
 expressions (the `[...]` strings) lets the tests follow parameters, variables and
 resource ids instead of matching text, and evaluates the app settings so the real
-`bot.settings.load_settings` can judge them.
+`config.settings.load_settings` can judge them.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bot.settings import load_settings
+from config.settings import load_settings
 from storage.cosmos_database import CONTAINERS
 from storage.keys import new_key_line
 
@@ -603,7 +603,7 @@ def test_application_insights_masks_ip_addresses_and_nothing_is_instrumented() -
 
 
 def _source_reads(name: str) -> bool:
-    folders = ("bot", "storage", "referrals", "dialogs", "cards")
+    folders = ("bot", "config", "common", "entra", "storage", "referrals", "dialogs", "cards")
     files = [ROOT / "app.py", *(f for d in folders for f in (ROOT / d).rglob("*.py"))]
     return any(f'"{name}"' in f.read_text("utf-8") for f in files)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from app import _auth_configuration
-from bot.settings import Settings, SettingsError, load_settings
+from config.settings import Settings, SettingsError, load_settings
 from tests.support.keys import TEST_DATA_KEYS, TEST_KEY_ID
 
 APP_ID = "3f1c9a52-7d4e-4b8a-9c61-0e2f5a7b8c90"

@@ -19,10 +19,11 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.directory import GraphDirectory
-from bot.graph import AppToken, GraphClient
-from bot.install import AppInstaller
-from bot.settings import AUTHORITY_HOSTS, Settings
+from common.hosts import AUTHORITY_HOSTS
+from config.settings import Settings
+from entra.directory import GraphDirectory
+from entra.graph import AppToken, GraphClient
+from entra.install import AppInstaller
 from referrals.ports import RosterStore
 from referrals.roles import MemberIds
 

@@ -31,7 +31,7 @@ import msal  # type: ignore[import-untyped]
 import requests
 from yarl import URL
 
-from bot.delivery import parse_retry_after
+from common.retry_after import parse_retry_after
 from referrals.errors import DirectoryUnavailable
 
 log = logging.getLogger(__name__)

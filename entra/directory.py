@@ -27,8 +27,8 @@ import time
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from bot.background import stop_if_cancelled
-from bot.graph import GraphClient, GraphUnavailable, odata_string
+from common.tasks import stop_if_cancelled
+from entra.graph import GraphClient, GraphUnavailable, odata_string
 from referrals.errors import DirectoryUnavailable
 from referrals.people import Advocate, RosterOverride
 from referrals.ports import RosterStore

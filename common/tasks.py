@@ -1,4 +1,4 @@
-"""Helpers for the app's background loops (outbox delivery, retention)."""
+"""Helpers for the app's background loops (outbox delivery, retention, the directory)."""
 
 from __future__ import annotations
 

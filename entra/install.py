@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.directory import object_id
-from bot.graph import GraphClient, odata_string
+from entra.directory import object_id
+from entra.graph import GraphClient, odata_string
 
 log = logging.getLogger(__name__)
 INSTALLED = frozenset({200, 201, 204})

@@ -1,0 +1,44 @@
+"""Which hosts the app may talk to: the Microsoft services it uses, and loopback. Settings
+that turn a safety off (plain http, an unverified certificate, another host) are allowed
+only for test servers on this machine."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+# The Teams public cloud's Bot Connector: the only host a production bot talks to by default.
+TEAMS_PUBLIC_CLOUD_HOST = "smba.trafficmanager.net"
+# Microsoft Graph and Entra ID sign-in hosts: public cloud, US Government (and DoD), China.
+GRAPH_HOSTS = frozenset(
+    {"graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us"}
+    | {"microsoftgraph.chinacloudapi.cn"}
+)
+AUTHORITY_HOSTS = frozenset(
+    {"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"}
+)
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or a loopback IP address (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def service_url_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
+    """True when `url` is https (or http to a loopback test host) and its host is exactly
+    one of `allowed_hosts`: no suffix matching, so `smba.trafficmanager.net.evil.example`
+    and `evil-smba.trafficmanager.net` are both refused."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if host not in allowed_hosts or parts.username is not None or parts.password is not None:
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))

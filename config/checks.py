@@ -1,0 +1,160 @@
+"""What `load_settings` refuses: each problem with a set of settings as a sentence that says
+how to fix it, all of them at once."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from common.hosts import AUTHORITY_HOSTS, GRAPH_HOSTS, is_loopback, service_url_allowed
+from config.environment import GUID, AppType, StoreKind
+from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE
+
+if TYPE_CHECKING:  # config.settings imports this module to check what it has read
+    from config.settings import Settings
+
+
+def problems(s: Settings) -> list[str]:
+    """Every problem at once, so one failed start-up says everything that needs fixing."""
+    found: list[str] = []
+    found += _store_problems(s)
+    if s.retention_days < 1 or s.draft_keep_days < 1:
+        found.append("SMA_RETENTION_DAYS and SMA_DRAFT_KEEP_DAYS must be at least 1.")
+    if not s.smlo_ids and not s.smlo_group_id:
+        found.append(
+            "SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id, or set "
+            "SMA_SMLO_GROUP_ID."
+        )
+    found += _directory_problems(s)
+    if s.development_mode:
+        if not s.app_tenant_id:
+            found.append(
+                "MicrosoftAppTenantId is required in every mode: only activities from the "
+                "force's Entra tenant are accepted."
+            )
+        if s.auth_openid_metadata_url or s.auth_token_issuer:
+            found.append(
+                "SMA_AUTH_OPENID_METADATA_URL and SMA_AUTH_TOKEN_ISSUER have no effect in "
+                "development mode (authentication is off): remove them or leave development mode."
+            )
+    else:
+        found += _production_problems(s)
+    if s.app_tenant_id and not GUID.match(s.app_tenant_id):
+        found.append("MicrosoftAppTenantId must be the force's Entra tenant id, a GUID.")
+    if s.teams_service_url and not service_url_allowed(
+        s.teams_service_url, s.allowed_service_hosts
+    ):
+        found.append(
+            "SMA_TEAMS_SERVICE_URL must be https:// on a host listed in SMA_ALLOWED_SERVICE_HOSTS "
+            "(or empty, to reach people only after they write to the bot)."
+        )
+    return found
+
+
+def _store_problems(s: Settings) -> list[str]:
+    if s.store != StoreKind.COSMOS:
+        return []
+    parts = urlsplit(s.cosmos_endpoint)
+    host = (parts.hostname or "").lower()
+    problems = []
+    if parts.scheme != "https" or not host:
+        problems.append("SMA_COSMOS_ENDPOINT must be the account's https:// URL.")
+    if not s.cosmos_verify_tls and not is_loopback(host):
+        problems.append(
+            "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY is only for a test server on loopback."
+        )
+    return problems
+
+
+def _directory_problems(s: Settings) -> list[str]:
+    """Graph is reached with the bot's own credentials, on Microsoft's hosts only (or a
+    test server on loopback)."""
+    problems: list[str] = []
+    if s.directory_refresh_seconds < 1:
+        problems.append("SMA_DIRECTORY_REFRESH_SECONDS must be at least 1.")
+    if not s.uses_directory:
+        return problems
+    if s.development_mode:
+        return [
+            "SMA_SMLO_GROUP_ID, SMA_ADVOCATES_GROUP_ID and SMA_TEAMS_APP_CATALOG_ID need "
+            "the bot's own credentials, which development mode does not use: remove them "
+            "or leave development mode."
+        ]
+    if s.app_type != AppType.SINGLE_TENANT or not s.app_password:
+        problems.append(
+            "The Entra ID groups and app installation use Microsoft Graph with the bot's "
+            "MicrosoftAppPassword (client credentials): they need MicrosoftAppType="
+            f"{AppType.SINGLE_TENANT} and a password."
+        )
+    graph = urlsplit(s.graph_url)
+    plain_url = not (graph.username or graph.password or graph.query or graph.fragment)
+    if not (plain_url and _microsoft_or_loopback(graph.scheme, graph.hostname or "", GRAPH_HOSTS)):
+        problems.append(
+            "SMA_GRAPH_URL must be https:// on a Microsoft Graph host such as "
+            "https://graph.microsoft.com/v1.0 (another host only for a test server on loopback)."
+        )
+    if not _authority_host_allowed(s.authority_host):
+        problems.append(
+            "SMA_AUTHORITY_HOST must be a Microsoft Entra sign-in host such as "
+            "login.microsoftonline.com (host[:port] of a test server only on loopback)."
+        )
+    return problems
+
+
+def _authority_host_allowed(host_and_port: str) -> bool:
+    """A bare host (a port only with a loopback test server): msal adds https and the tenant."""
+    authority = urlsplit(f"https://{host_and_port}")
+    try:
+        authority.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    host = authority.hostname or ""
+    if authority.netloc != host_and_port or authority.path or authority.username is not None:
+        return False
+    if authority.port is not None and not is_loopback(host):
+        return False
+    return _microsoft_or_loopback("https", host, AUTHORITY_HOSTS)
+
+
+def _microsoft_or_loopback(scheme: str, host: str, microsoft: frozenset[str]) -> bool:
+    return scheme == "https" and (host.lower() in microsoft or is_loopback(host))
+
+
+def _production_problems(s: Settings) -> list[str]:
+    managed = s.app_type == AppType.MANAGED_IDENTITY
+    required = [("MicrosoftAppId", s.app_id), ("MicrosoftAppTenantId", s.app_tenant_id)]
+    if not managed:
+        required.insert(1, ("MicrosoftAppPassword", s.app_password))
+    missing = [name for name, value in required if not value]
+    problems: list[str] = []
+    if missing:
+        problems.append(
+            f"Production ({s.app_type}) needs " + ", ".join(missing) + ". Without an app id "
+            "Bot Framework authentication is off. For local use only, set "
+            "SMA_INSECURE_DEVELOPMENT_MODE=true."
+        )
+    if s.data_keys is None:
+        problems.append(
+            f"Production needs {KEYS_VARIABLE} and {CURRENT_VARIABLE}: the keys that encrypt "
+            "referrals at rest (make one with `python -m storage.keys new <id>`)."
+        )
+    if s.app_id and not GUID.match(s.app_id):
+        problems.append("MicrosoftAppId must be the Azure Bot's app (client) id, a GUID.")
+    if managed and s.app_password:
+        problems.append(
+            f"MicrosoftAppPassword must be empty with MicrosoftAppType={AppType.MANAGED_IDENTITY}: "
+            "the managed identity is the credential."
+        )
+    if bool(s.auth_openid_metadata_url) != bool(s.auth_token_issuer):
+        problems.append(
+            "Set both SMA_AUTH_OPENID_METADATA_URL and SMA_AUTH_TOKEN_ISSUER, or neither."
+        )
+    if s.auth_openid_metadata_url:
+        parts = urlsplit(s.auth_openid_metadata_url)
+        host = (parts.hostname or "").lower()
+        if not host or not (parts.scheme == "https" or is_loopback(host)):
+            problems.append(
+                "SMA_AUTH_OPENID_METADATA_URL must be an https:// URL "
+                "(http:// only for a test server on loopback)."
+            )
+    return problems

@@ -1,0 +1,124 @@
+"""Settings, read once from the environment (and a `.env` file) and checked at start-up.
+
+A missing or malformed value stops the bot with a message that says how to fix it.
+`SMA_INSECURE_DEVELOPMENT_MODE` turns off Bot Framework authentication and so may only be
+used on a developer's machine: the bot then listens on 127.0.0.1 and nowhere else.
+Production needs the Azure Bot registration (app id, tenant, and a password unless it
+uses a user-assigned managed identity) and refuses to start without it, because an empty
+app id silently turns Bot Framework authentication off.
+
+Each variable is read by `config.environment`; what is refused, all at once, is in
+`config.checks`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from common.hosts import TEAMS_PUBLIC_CLOUD_HOST
+from config import environment as read
+from config.checks import problems
+from config.environment import LOOPBACK, AppType, SettingsError, StoreKind
+from referrals.people import Advocate
+from storage.crypto import KeyRing
+
+__all__ = ["AppType", "Settings", "SettingsError", "StoreKind", "load_settings"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    development_mode: bool
+    app_id: str = ""
+    app_password: str = field(default="", repr=False)
+    app_tenant_id: str = ""
+    app_type: AppType = AppType.SINGLE_TENANT
+    host: str = LOOPBACK
+    port: int = 3978
+    sqlite_path: str = "var/sma.sqlite3"
+    smlo_ids: frozenset[str] = frozenset()
+    seed_advocates: tuple[Advocate, ...] = ()
+    teams_service_url: str = "https://smba.trafficmanager.net/uk/"
+    draft_keep_days: int = 30
+    max_body_bytes: int = 256 * 1024
+    # Bot Connector hosts (exact names) the bot may send to; see `common.hosts.service_url_allowed`.
+    allowed_service_hosts: frozenset[str] = frozenset({TEAMS_PUBLIC_CLOUD_HOST})
+    # Where incoming tokens come from, for tests and sovereign clouds; empty = public cloud.
+    auth_openid_metadata_url: str = ""
+    auth_token_issuer: str = ""
+    # The data encryption keys (storage/keys.py); None only in development mode, which then
+    # uses a fixed, loudly logged insecure key.
+    data_keys: KeyRing | None = field(default=None, repr=False)
+    # Closed and withdrawn referrals keep personal data this long (docs/security.md).
+    retention_days: int = 365
+    # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
+    store: StoreKind = StoreKind.SQLITE
+    cosmos_endpoint: str = ""
+    cosmos_key: str = field(default="", repr=False)  # empty: Entra ID (managed identity)
+    cosmos_database: str = "sma"
+    cosmos_create_containers: bool = True
+    cosmos_verify_tls: bool = True  # off only for the loopback test server
+    # Roles from Entra ID security groups, read through Microsoft Graph (entra/directory.py).
+    smlo_group_id: str = ""  # empty: SMLOs are smlo_ids
+    advocates_group_id: str = ""  # empty: advocates are the roster the SMLO keeps
+    directory_refresh_seconds: int = 300
+    graph_url: str = "https://graph.microsoft.com/v1.0"
+    authority_host: str = "login.microsoftonline.com"  # host[:port] of the Entra sign-in
+    # Installing the app for someone who never opened it (entra/install.py).
+    teams_app_catalog_id: str = ""  # empty: looked up by the manifest id
+    teams_app_manifest_id: str = ""  # empty: the app id (as manifest/settings.py)
+
+    def __post_init__(self) -> None:
+        # Defence in depth: however Settings is built, no authentication means loopback only.
+        if self.development_mode and self.host != LOOPBACK:
+            raise SettingsError(f"Development mode listens on {LOOPBACK} only, not {self.host}.")
+
+    @property
+    def uses_directory(self) -> bool:
+        """Microsoft Graph is used only when one of its settings asks for it."""
+        return bool(self.smlo_group_id or self.advocates_group_id or self.teams_app_catalog_id)
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `env` (default: the process environment over a `.env` file)."""
+    env = dict(read.dotenv(Path(".env")), **os.environ) if env is None else env
+    development = read.flag(env, "SMA_INSECURE_DEVELOPMENT_MODE")
+    store, store_problems = read.store(env)
+    settings = Settings(
+        development_mode=development,
+        app_id=env.get("MicrosoftAppId", "").strip(),
+        app_password=env.get("MicrosoftAppPassword", "").strip(),
+        app_tenant_id=env.get("MicrosoftAppTenantId", "").strip().lower(),
+        app_type=read.app_type(env),
+        host=read.listening_host(env, development),
+        port=read.whole_number(env, "PORT", 3978),
+        sqlite_path=env.get("SMA_SQLITE_PATH", "var/sma.sqlite3").strip(),
+        smlo_ids=read.ids(env, "SMA_SMLO_IDS"),
+        seed_advocates=read.advocates(env),
+        teams_service_url=env.get("SMA_TEAMS_SERVICE_URL", Settings.teams_service_url).strip(),
+        draft_keep_days=read.whole_number(env, "SMA_DRAFT_KEEP_DAYS", 30),
+        allowed_service_hosts=read.service_hosts(env, Settings.allowed_service_hosts),
+        auth_openid_metadata_url=env.get("SMA_AUTH_OPENID_METADATA_URL", "").strip(),
+        auth_token_issuer=env.get("SMA_AUTH_TOKEN_ISSUER", "").strip(),
+        data_keys=read.data_keys(env),
+        retention_days=read.whole_number(env, "SMA_RETENTION_DAYS", 365),
+        store=store,
+        cosmos_endpoint=env.get("SMA_COSMOS_ENDPOINT", "").strip(),
+        cosmos_key=env.get("SMA_COSMOS_KEY", "").strip(),
+        cosmos_database=env.get("SMA_COSMOS_DATABASE", "sma").strip() or "sma",
+        cosmos_create_containers=read.flag(env, "SMA_COSMOS_CREATE_IF_MISSING", default=True),
+        cosmos_verify_tls=not read.flag(env, "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY"),
+        smlo_group_id=read.guid(env, "SMA_SMLO_GROUP_ID"),
+        advocates_group_id=read.guid(env, "SMA_ADVOCATES_GROUP_ID"),
+        directory_refresh_seconds=read.whole_number(env, "SMA_DIRECTORY_REFRESH_SECONDS", 300),
+        graph_url=env.get("SMA_GRAPH_URL", "").strip().rstrip("/") or Settings.graph_url,
+        authority_host=env.get("SMA_AUTHORITY_HOST", "").strip().lower() or Settings.authority_host,
+        teams_app_catalog_id=read.guid(env, "SMA_TEAMS_APP_CATALOG_ID"),
+        teams_app_manifest_id=read.guid(env, "SMA_TEAMS_APP_MANIFEST_ID"),
+    )
+    found = store_problems + problems(settings)
+    if found:
+        raise SettingsError(" ".join(found))
+    return settings
