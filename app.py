@@ -16,27 +16,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import BotAdapter, ConversationState, TurnContext
-from botbuilder.integration.aiohttp import (
-    CloudAdapter,
-    ConfigurationBotFrameworkAuthentication,
-)
+from botbuilder.core import BotAdapter, ConversationState
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
-from bot.connectors import ReusedConnectors
+from bot.adapter.authentication import teams_adapter
+from bot.adapter.tuning import speed_up_client_creation
 from bot.handler import SmaBot
-from bot.ingress import Gate, handle
-from bot.messenger import TeamsMessenger
-from bot.outbox import OutboxDelivery
+from bot.ingress.gate import Gate, handle
+from bot.ingress.replay import ReplayGuard
+from bot.outbox.messenger import TeamsMessenger
+from bot.outbox.scheduler import OutboxDelivery
 from bot.references import ReferenceBook
-from bot.replay import ReplayGuard
 from bot.retention import run_retention
 from bot.routes import route_table
-from bot.tuning import speed_up_client_creation
 from config.settings import Settings, SettingsError, load_settings
 from dialogs.intake import IntakeDialog
 from entra.connect import EntraLink, connect, smlo_members
@@ -104,38 +99,6 @@ def create_app(
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
     return app
-
-
-def _auth_configuration(settings: Settings) -> SimpleNamespace:
-    """botbuilder's authentication settings. It reads them with getattr: a dict would
-    silently turn authentication off."""
-    if settings.development_mode:
-        # No app id and no override key: botbuilder's public mode lets an unsigned request
-        # through (the Agents Playground sends none). Any override would switch it to the
-        # parameterised mode, which fails such a request with a 500.
-        return SimpleNamespace(APP_ID="", APP_PASSWORD="", APP_TYPE="MultiTenant")
-    configuration = SimpleNamespace(
-        APP_ID=settings.app_id,
-        APP_PASSWORD=settings.app_password,
-        APP_TYPE=settings.app_type,
-        APP_TENANTID=settings.app_tenant_id,
-    )
-    if settings.auth_openid_metadata_url:
-        # Setting any override switches botbuilder to its parameterised validator, which
-        # uses every key; those we do not override keep their public-cloud values.
-        configuration.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL = settings.auth_openid_metadata_url
-        configuration.TO_BOT_FROM_CHANNEL_TOKEN_ISSUER = settings.auth_token_issuer
-        configuration.TO_CHANNEL_FROM_BOT_LOGIN_URL = (
-            f"https://login.microsoftonline.com/{settings.app_tenant_id}"
-        )
-        configuration.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE = "https://api.botframework.com"
-        configuration.OAUTH_URL = "https://api.botframework.com"
-        configuration.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL = (
-            "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration"
-        )
-        configuration.CALLER_ID = "urn:botframework:azure"
-        configuration.VALIDATE_AUTHORITY = True
-    return configuration
 
 
 @dataclass(frozen=True)
@@ -223,11 +186,7 @@ async def _connect_entra(app: web.Application) -> AsyncIterator[None]:
 
 async def _wire(app: web.Application) -> AsyncIterator[None]:
     settings, storage, entra = app[SETTINGS], app[STORAGE], app[ENTRA]
-    authentication = ConfigurationBotFrameworkAuthentication(
-        _auth_configuration(settings), credentials_factory=app.get(CREDENTIALS)
-    )
-    adapter = CloudAdapter(ReusedConnectors(authentication))
-    adapter.on_turn_error = _on_turn_error
+    adapter = teams_adapter(settings, app.get(CREDENTIALS))
     runtime = compose(
         settings,
         storage.stores,
@@ -312,19 +271,8 @@ async def _run_background(app: web.Application) -> AsyncIterator[None]:
                 await task
 
 
-async def _on_turn_error(turn_context: TurnContext, error: Exception) -> None:
-    # Ids and the error's class only: never the activity's text or card values.
-    log.error(
-        "turn failed: activity=%s type=%s error=%s",
-        turn_context.activity.id,
-        turn_context.activity.type,
-        type(error).__name__,
-        exc_info=error,
-    )
-
-
 async def _messages(request: web.Request) -> web.StreamResponse:
-    """Bot Framework messages endpoint; bot/ingress.py refuses whatever may not reach the bot."""
+    """Bot Framework messages endpoint; bot/ingress/ refuses whatever may not reach the bot."""
     runtime = request.app[RUNTIME]
     gate, replay = request.app[GATE], request.app[REPLAY]
     return await handle(request, runtime.adapter, runtime.bot.on_turn, gate, replay)

@@ -22,8 +22,8 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import AdaptiveCardInvokeResponse
 
-from bot.connectors import ReusedConnectors
-from bot.tuning import speed_up_client_creation
+from bot.adapter.connectors import ReusedConnectors
+from bot.adapter.tuning import speed_up_client_creation
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 ADAPTER = web.AppKey("adapter", CloudAdapter)

@@ -59,7 +59,7 @@ class Notification:
 
     def posted(self, conversation_id: str, activity_id: str) -> Notification:
         """The message is in the chat, not yet marked sent: a later pass updates it in
-        place rather than posting it again (see `bot.notifier`)."""
+        place rather than posting it again (see `bot/outbox/scheduler.py`)."""
         return replace(self, conversation_id=conversation_id, activity_id=activity_id)
 
     def sent(self, conversation_id: str, activity_id: str) -> Notification:

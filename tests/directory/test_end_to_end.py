@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from botbuilder.schema import Activity, ErrorResponseException
 
-from bot.delivery import classify
-from bot.messenger import AppInstallPending
+from bot.outbox.messenger import AppInstallPending
+from bot.outbox.policy import classify
 from tests.directory.conftest import CATALOG_ID, DirectoryBot, StartBot, directory_environment
 from tests.protocol.journeys import NEW_CARD, OFFER, complete_intake, shows
 from tests.security.conftest import TokenAuthority

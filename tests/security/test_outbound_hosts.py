@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from botbuilder.schema import Activity
 
-from bot.messenger import ServiceHostNotAllowed, TeamsMessenger
+from bot.outbox.messenger import ServiceHostNotAllowed, TeamsMessenger
 from bot.references import reference_of
 from common.hosts import service_url_allowed
 from config.settings import SettingsError, load_settings

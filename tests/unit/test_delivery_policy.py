@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import aiohttp
 
-from bot.delivery import Backoff, ConversationPacer, classify
+from bot.outbox.policy import Backoff, ConversationPacer, classify
 from common.retry_after import parse_retry_after
 
 

@@ -10,8 +10,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.messenger import TeamsMessenger
-from bot.outbox import OutboxDelivery, due_in_order
+from bot.outbox.messenger import TeamsMessenger
+from bot.outbox.policy import due_in_order
+from bot.outbox.scheduler import OutboxDelivery
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.notifications import Notification, NotificationKind

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.replay import Answer, ReplayGuard
+from bot.ingress.replay import Answer, ReplayGuard
 
 KEY = ("msteams", "a:chat", "act-1")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app import _auth_configuration
+from bot.adapter.authentication import authentication_configuration
 from config.settings import Settings, SettingsError, load_settings
 from tests.support.keys import TEST_DATA_KEYS, TEST_KEY_ID
 
@@ -161,7 +161,7 @@ def test_the_token_source_overrides_are_refused_in_development_mode() -> None:
 
 
 def test_without_overrides_botbuilder_gets_only_the_registration() -> None:
-    configuration = vars(_auth_configuration(load_settings(PRODUCTION)))
+    configuration = vars(authentication_configuration(load_settings(PRODUCTION)))
 
     assert configuration == {
         "APP_ID": APP_ID,
@@ -172,7 +172,7 @@ def test_without_overrides_botbuilder_gets_only_the_registration() -> None:
 
 
 def test_with_overrides_botbuilder_gets_every_parameterised_key() -> None:
-    configuration = vars(_auth_configuration(load_settings({**PRODUCTION, **OVERRIDES})))
+    configuration = vars(authentication_configuration(load_settings({**PRODUCTION, **OVERRIDES})))
 
     assert (
         configuration["TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL"]
@@ -190,7 +190,7 @@ def test_with_overrides_botbuilder_gets_every_parameterised_key() -> None:
 
 
 def test_development_mode_gives_botbuilder_no_app_id_and_no_overrides() -> None:
-    configuration = vars(_auth_configuration(load_settings(DEVELOPMENT)))
+    configuration = vars(authentication_configuration(load_settings(DEVELOPMENT)))
 
     assert configuration == {"APP_ID": "", "APP_PASSWORD": "", "APP_TYPE": "MultiTenant"}
 

@@ -22,6 +22,7 @@ import aiohttp
 from msrest.exceptions import ClientRequestError
 
 from common.retry_after import parse_retry_after
+from referrals.notifications import Notification
 
 # 412 and 429 are Teams throttling answers; 5xx are the service's own trouble.
 RETRYABLE_CLIENT_STATUSES = frozenset({412, 429})
@@ -119,3 +120,19 @@ class ConversationPacer:
                 history.append(now)
                 return
             await self._sleep(wait)
+
+
+def due_in_order(waiting: list[Notification], now: datetime) -> dict[str, list[Notification]]:
+    """Each person's notifications that may go now: those due, oldest first, up to the
+    first that is waiting to be retried, so a later message never overtakes it."""
+    queues: dict[str, list[Notification]] = {}
+    held: set[str] = set()
+    for notification in sorted(waiting, key=lambda n: (n.created_at, n.id)):
+        person = notification.recipient_id
+        if person in held:
+            continue
+        if notification.is_due(now):
+            queues.setdefault(person, []).append(notification)
+        else:
+            held.add(person)
+    return queues

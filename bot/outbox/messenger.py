@@ -21,7 +21,7 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bot.delivery import ConversationPacer, classify
+from bot.outbox.policy import ConversationPacer, classify
 from bot.references import reference_of
 from common.hosts import TEAMS_PUBLIC_CLOUD_HOST, service_url_allowed
 from referrals.ports import ConversationStore, RosterStore

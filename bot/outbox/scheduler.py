@@ -2,10 +2,10 @@
 
 This is the scheduler: lanes, pacing, retries. What a notification shows is rendered by
 `cards/notifications.py` when it is sent, from the referral as it is then, so cards are
-never stale and the outbox holds no content; `bot/messenger.py` posts it to Teams. The
-SMLO's referral card is updated in place as the referral moves on.
+never stale and the outbox holds no content; `messenger.py` posts it to Teams, and
+`smlo_cards.py` updates the SMLO's referral card in place as the referral moves on.
 
-Reliability (see `bot.delivery`): a failure the connector may get over (429, 412, 5xx,
+Reliability (see `policy.py`): a failure the connector may get over (429, 412, 5xx,
 connection errors, timeouts) is retried with exponential backoff and full jitter,
 honouring Retry-After; any other refusal, or a spent retry budget, parks the notification
 for an SMLO to see (`undelivered`) and retry by hand. Each conversation is paced under
@@ -29,20 +29,19 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from botbuilder.schema import Activity
 
 from bot.activities import card_message
-from bot.delivery import Backoff, classify
-from bot.messenger import NotReachableYet, TeamsMessenger
-from cards import smlo
+from bot.outbox.messenger import NotReachableYet, TeamsMessenger
+from bot.outbox.policy import Backoff, classify, due_in_order
+from bot.outbox.smlo_cards import SmloCards
 from cards.notifications import UPDATES_SMLO_CARD, notification_card
 from common.tasks import stop_if_cancelled
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Clock, Stores
-from referrals.referral import Referral
 
 log = logging.getLogger(__name__)
 K = NotificationKind
@@ -54,22 +53,6 @@ MOST_CHATS_AT_ONCE = 8
 DUE_PER_PASS = 250
 # A burst of turns each wakes the loop; one pass after a short pause serves them all.
 GATHER_SECONDS = 0.02
-
-
-def due_in_order(waiting: list[Notification], now: datetime) -> dict[str, list[Notification]]:
-    """Each person's notifications that may go now: those due, oldest first, up to the
-    first that is waiting to be retried, so a later message never overtakes it."""
-    queues: dict[str, list[Notification]] = {}
-    held: set[str] = set()
-    for notification in sorted(waiting, key=lambda n: (n.created_at, n.id)):
-        person = notification.recipient_id
-        if person in held:
-            continue
-        if notification.is_due(now):
-            queues.setdefault(person, []).append(notification)
-        else:
-            held.add(person)
-    return queues
 
 
 class OutboxDelivery:
@@ -87,6 +70,7 @@ class OutboxDelivery:
         self._stores, self._clock, self._messenger = stores, clock, messenger
         self._smlo_ids = smlo_ids
         self._names = advocate_names  # staff names, shown on staff cards
+        self._smlo_cards = SmloCards(stores, messenger, smlo_ids, advocate_names)
         self._backoff = backoff or Backoff()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         # SMLO id -> referral id -> (conversation, message) of the click that already shows it
@@ -181,7 +165,7 @@ class OutboxDelivery:
         a failure the rest wait for a later pass, so they keep their order."""
         async with self._slots:
             for referral_id, clicked in refreshes.items():
-                await self._refresh_card(person, referral_id, clicked)
+                await self._smlo_cards.refresh(person, referral_id, clicked)
             for notification in queue:
                 try:
                     await self._deliver(notification)
@@ -234,7 +218,7 @@ class OutboxDelivery:
         referral = await self._stores.referrals.get(n.referral_id)
         names = await self._names()
         if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
-            await self._best_effort_card_update(referral, n.recipient_id, names)
+            await self._smlo_cards.update(referral, n.recipient_id, names)
         card = notification_card(n.kind, referral, names, self._smlo_ids, n.recipient_id)
         message = card_message(card, summary=f"Update on {referral.reference}")
         if n.activity_id and await self._repost_in_place(n, message):
@@ -258,38 +242,3 @@ class OutboxDelivery:
             return False
         log.info("delivered by updating the earlier post: notification=%s", n.id)
         return True
-
-    async def _refresh_card(self, smlo_id: str, referral_id: str, clicked: tuple[str, str]) -> None:
-        try:
-            referral = await self._stores.referrals.get(referral_id)
-            names = await self._names()
-        except Exception as error:  # gone (purged), or the store is down: it is best effort
-            stop_if_cancelled()
-            log.warning(
-                "card refresh skipped: referral=%s error=%s", referral_id, type(error).__name__
-            )
-            return
-        await self._best_effort_card_update(referral, smlo_id, names, clicked)
-
-    async def _best_effort_card_update(
-        self, r: Referral, recipient: str, names: dict[str, str], skip: tuple[str, str] = ("", "")
-    ) -> None:
-        """Update the SMLO's card in place if we can; a card we cannot update (deleted, say)
-        must never hold back the note that follows or the other SMLOs' cards."""
-        try:
-            await self._update_smlo_card(r, recipient, names, skip)
-        except Exception as error:
-            stop_if_cancelled()
-            log.warning("card update failed: referral=%s error=%s", r.id, type(error).__name__)
-
-    async def _update_smlo_card(
-        self, r: Referral, recipient: str, names: dict[str, str], skip: tuple[str, str]
-    ) -> None:
-        original = await self._stores.outbox.find_sent(r.id, recipient, K.NEW_REFERRAL)
-        if original is None or not original.activity_id:
-            return
-        if (original.conversation_id, original.activity_id) == skip:
-            return  # the click that changed it already shows the new state there
-        update = card_message(smlo.referral_card(r, names, smlo_ids=self._smlo_ids))
-        update.id = original.activity_id
-        await self._messenger.update(recipient, update)
