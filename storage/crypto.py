@@ -1,8 +1,8 @@
 """Field-level encryption at rest: AES-256-GCM values and HMAC blind indexes.
 
-Storage-neutral: an adapter (SQLite now, Cosmos DB later) hands a `FieldCipher` plain
-text and gets back a self-describing token, and looks people up by a blind index instead
-of their identity. A token reads
+Storage-neutral: an adapter (SQLite or Cosmos DB) hands a `FieldCipher` plain text and
+gets back a self-describing token, and looks people up by a blind index instead of their
+identity. A token reads
 
     v1.<key id>.<nonce, base64url>.<ciphertext and tag, base64url>
 

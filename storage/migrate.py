@@ -29,7 +29,6 @@ from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.clock import SystemClock
 from referrals.notifications import Notification
 from storage import codec, sealing
-from storage.bot_state import SqliteBotStateStorage
 from storage.cosmos import CosmosSettings, CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
@@ -38,6 +37,7 @@ from storage.cosmos_referrals import COUNTER_TYPE, REFERRAL_TYPE, CosmosReferral
 from storage.crypto import FieldCipher
 from storage.keys import KeyConfigError, load_key_ring
 from storage.sqlite import SqliteStores
+from storage.sqlite_bot_state import SqliteBotStateStorage
 
 
 class MigrationRefused(Exception):

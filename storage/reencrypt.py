@@ -29,10 +29,11 @@ from typing import Any
 import aiosqlite
 
 from storage import sealing, statistics_records
-from storage.bot_state import STATE_FIELD
+from storage.bot_state_codec import STATE_FIELD
 from storage.crypto import FieldCipher, UndecryptableValue
 from storage.keys import KeyConfigError, load_key_ring
-from storage.sqlite import SqliteDatabase, SqliteStores
+from storage.sqlite import SqliteStores
+from storage.sqlite_database import SqliteDatabase
 
 # Re-encrypts one row if it is under an older key; says whether it did.
 Reseal = Callable[[aiosqlite.Connection, sqlite3.Row, FieldCipher], Awaitable[bool]]

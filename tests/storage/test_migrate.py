@@ -13,12 +13,12 @@ from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
 from referrals.services import ReferralService
 from storage import migrate
-from storage.bot_state import SqliteBotStateStorage
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
+from storage.sqlite_bot_state import SqliteBotStateStorage
 from tests.storage.conftest import CIPHER, key_ring
 from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
 
