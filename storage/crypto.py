@@ -8,7 +8,7 @@ identity. A token reads
 
 The key id travels with every value, so keys can rotate: new writes use the ring's
 current key, older values still read while their key stays in the ring, and
-`python -m storage.reencrypt` moves them to the current key.
+`python -m ops.reencrypt` moves them to the current key.
 
 Each value is bound (as GCM associated data) to the field and record it was written
 for, so a token copied into another record or field fails to decrypt instead of quietly

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from botbuilder.core import StoreItem
 
+from ops import migrate
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
 from referrals.services import ReferralService
-from storage import migrate
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
