@@ -41,7 +41,6 @@ from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.referral import SYSTEM
 from referrals.services import RetentionPolicy, Services
-from storage.bot_state import SqliteBotStateStorage
 from storage.cosmos import CosmosSettings, CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
@@ -49,6 +48,7 @@ from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
+from storage.sqlite_bot_state import SqliteBotStateStorage
 
 log = logging.getLogger("sma")
 

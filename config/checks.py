@@ -3,15 +3,12 @@ how to fix it, all of them at once."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from common.hosts import AUTHORITY_HOSTS, GRAPH_HOSTS, is_loopback, service_url_allowed
 from config.environment import GUID, AppType, StoreKind
+from config.values import Settings
 from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE
-
-if TYPE_CHECKING:  # config.settings imports this module to check what it has read
-    from config.settings import Settings
 
 
 def problems(s: Settings) -> list[str]:
@@ -136,7 +133,7 @@ def _production_problems(s: Settings) -> list[str]:
     if s.data_keys is None:
         problems.append(
             f"Production needs {KEYS_VARIABLE} and {CURRENT_VARIABLE}: the keys that encrypt "
-            "referrals at rest (make one with `python -m storage.keys new <id>`)."
+            "referrals at rest (make one with `python -m ops.keys new <id>`)."
         )
     if s.app_id and not GUID.match(s.app_id):
         problems.append("MicrosoftAppId must be the Azure Bot's app (client) id, a GUID.")

@@ -7,78 +7,22 @@ Production needs the Azure Bot registration (app id, tenant, and a password unle
 uses a user-assigned managed identity) and refuses to start without it, because an empty
 app id silently turns Bot Framework authentication off.
 
-Each variable is read by `config.environment`; what is refused, all at once, is in
-`config.checks`.
+The settings themselves are `config.values.Settings`; each variable is read by
+`config.environment`; what is refused, all at once, is in `config.checks`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from common.hosts import TEAMS_PUBLIC_CLOUD_HOST
 from config import environment as read
 from config.checks import problems
-from config.environment import LOOPBACK, AppType, SettingsError, StoreKind
-from referrals.people import Advocate
-from storage.crypto import KeyRing
+from config.environment import AppType, SettingsError, StoreKind
+from config.values import Settings
 
 __all__ = ["AppType", "Settings", "SettingsError", "StoreKind", "load_settings"]
-
-
-@dataclass(frozen=True)
-class Settings:
-    development_mode: bool
-    app_id: str = ""
-    app_password: str = field(default="", repr=False)
-    app_tenant_id: str = ""
-    app_type: AppType = AppType.SINGLE_TENANT
-    host: str = LOOPBACK
-    port: int = 3978
-    sqlite_path: str = "var/sma.sqlite3"
-    smlo_ids: frozenset[str] = frozenset()
-    seed_advocates: tuple[Advocate, ...] = ()
-    teams_service_url: str = "https://smba.trafficmanager.net/uk/"
-    draft_keep_days: int = 30
-    max_body_bytes: int = 256 * 1024
-    # Bot Connector hosts (exact names) the bot may send to; see `common.hosts.service_url_allowed`.
-    allowed_service_hosts: frozenset[str] = frozenset({TEAMS_PUBLIC_CLOUD_HOST})
-    # Where incoming tokens come from, for tests and sovereign clouds; empty = public cloud.
-    auth_openid_metadata_url: str = ""
-    auth_token_issuer: str = ""
-    # The data encryption keys (storage/keys.py); None only in development mode, which then
-    # uses a fixed, loudly logged insecure key.
-    data_keys: KeyRing | None = field(default=None, repr=False)
-    # Closed and withdrawn referrals keep personal data this long (docs/security.md).
-    retention_days: int = 365
-    # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
-    store: StoreKind = StoreKind.SQLITE
-    cosmos_endpoint: str = ""
-    cosmos_key: str = field(default="", repr=False)  # empty: Entra ID (managed identity)
-    cosmos_database: str = "sma"
-    cosmos_create_containers: bool = True
-    cosmos_verify_tls: bool = True  # off only for the loopback test server
-    # Roles from Entra ID security groups, read through Microsoft Graph (entra/directory.py).
-    smlo_group_id: str = ""  # empty: SMLOs are smlo_ids
-    advocates_group_id: str = ""  # empty: advocates are the roster the SMLO keeps
-    directory_refresh_seconds: int = 300
-    graph_url: str = "https://graph.microsoft.com/v1.0"
-    authority_host: str = "login.microsoftonline.com"  # host[:port] of the Entra sign-in
-    # Installing the app for someone who never opened it (entra/install.py).
-    teams_app_catalog_id: str = ""  # empty: looked up by the manifest id
-    teams_app_manifest_id: str = ""  # empty: the app id (as manifest/settings.py)
-
-    def __post_init__(self) -> None:
-        # Defence in depth: however Settings is built, no authentication means loopback only.
-        if self.development_mode and self.host != LOOPBACK:
-            raise SettingsError(f"Development mode listens on {LOOPBACK} only, not {self.host}.")
-
-    @property
-    def uses_directory(self) -> bool:
-        """Microsoft Graph is used only when one of its settings asks for it."""
-        return bool(self.smlo_group_id or self.advocates_group_id or self.teams_app_catalog_id)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:

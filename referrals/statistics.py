@@ -12,7 +12,7 @@ in the month it was sent; each outcome in the month it happened. Stores keep, pe
 the sum of every referral's contribution (a `Tally`), updated with the change in a
 referral's contribution in the same write as the referral itself, so reading a year's
 figures costs twelve records however many referrals there have ever been; and they can
-always recount them from the referrals (`python -m storage.recount`).
+always recount them from the referrals (`python -m ops.recount`).
 
 Months are calendar months in UTC, written "2026-06". A report covers a whole calendar
 year that has ended (`last_complete_year`): a year's figures never change once shown, so

@@ -1,7 +1,7 @@
 """Referrals, notifications and advocates as JSON-compatible documents, and back.
 
-Storage-neutral: the SQLite adapter keeps these documents as text, a Cosmos DB adapter
-can keep them as items. Every document carries `schema`; a reader refuses a document
+Storage-neutral: SQLite keeps these documents as text, Cosmos DB as items (both sealed
+first by `storage.sealing`). Every document carries `schema`; a reader refuses a document
 from a newer schema rather than silently dropping fields it does not know, and a missing
 intake answer takes its default, so adding an optional answer needs no migration.
 

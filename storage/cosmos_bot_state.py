@@ -2,10 +2,9 @@
 
 Documents are laid out as botbuilder-azure's `CosmosDbPartitionedStorage` lays them out
 (`id` the escaped key, `realId` the key, `document` the state; partition key `/id`), with
-the state flattened by jsonpickle and encrypted whole exactly as `storage.bot_state`
-does for SQLite: bound to its key, so a document moved to another conversation's item
-does not decrypt. `updated_key` (the write time) serves the purge; the container's
-default TTL, when set, deletes abandoned state without it.
+the state flattened and sealed by `storage.bot_state_codec` exactly as
+`storage.sqlite_bot_state` keeps it in SQLite. `updated_key` (the write time) serves the
+purge; the container's default TTL, when set, deletes abandoned state without it.
 
 E-tags are the items' own ETags: `read` puts them into each value as `"e_tag"`; `write`
 with e-tag `"*"` or none upserts, any other e-tag replaces only if it still matches
@@ -20,19 +19,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 from datetime import datetime
 
 from azure.core import MatchConditions
 from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosResourceNotFoundError
 from botbuilder.core import Storage
-from jsonpickle.unpickler import Unpickler
 
 from referrals.clock import SystemClock
 from referrals.ports import Clock
 from storage import codec
-from storage.bot_state import STATE_FIELD, StateConflict, _dumps, _etag_of, _flatten
+from storage.bot_state_codec import StateConflict, etag_of, open_state, seal_state
 from storage.cosmos_database import CosmosDatabase, Item, query, read_or_none
 
 _log = logging.getLogger(__name__)
@@ -66,18 +63,14 @@ class CosmosBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is unt
         items = await asyncio.gather(*(self._read_item(key) for key in keys))
         found: dict[str, object] = {}
         for key, item in zip(keys, items, strict=True):
-            if item is None:
-                continue
-            flattened = json.loads(self._cipher.decrypt(item["document"], STATE_FIELD, key))
-            if isinstance(flattened, dict):
-                flattened["e_tag"] = item["_etag"]
-            found[key] = Unpickler(safe=True).restore(flattened)
+            if item is not None:
+                found[key] = open_state(key, item["document"], item["_etag"], self._cipher)
         return found
 
     async def write(self, changes: dict[str, object]) -> None:
         now = codec.sortable_time(self._clock.now())
         planned = [
-            (key, _etag_of(value), self._item(key, value, now)) for key, value in changes.items()
+            (key, etag_of(value), self._item(key, value, now)) for key, value in changes.items()
         ]
         # Conditional writes first: a conflict then stops the batch before the rest.
         planned.sort(key=lambda change: change[1] in (None, "*"))
@@ -117,7 +110,7 @@ class CosmosBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is unt
         return item if item is not None and item.get("realId") == key else None
 
     def _item(self, key: str, value: object, now: str) -> Item:
-        sealed = self._cipher.encrypt(_dumps(_flatten(value)), STATE_FIELD, key)
+        sealed = seal_state(key, value, self._cipher)
         return {"id": escape_key(key), "realId": key, "document": sealed, "updated_key": now}
 
     async def _delete(self, item_id: str) -> None:

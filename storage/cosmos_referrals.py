@@ -21,7 +21,7 @@ write in another partition, with a crash window between the two and every save o
 month contending for one ETag. Reading a period sums the contributions of the referrals
 changed since it began (`updated_key`, already indexed): it grows with the referrals of
 that period, never with all there have been. Documents written before statistics existed
-are counted once by `ensure_statistics` (at start-up) or `python -m storage.recount`.
+are counted once by `ensure_statistics` (at start-up) or `python -m ops.recount`.
 """
 
 from __future__ import annotations

@@ -1,14 +1,14 @@
 """Field-level encryption at rest: AES-256-GCM values and HMAC blind indexes.
 
-Storage-neutral: an adapter (SQLite now, Cosmos DB later) hands a `FieldCipher` plain
-text and gets back a self-describing token, and looks people up by a blind index instead
-of their identity. A token reads
+Storage-neutral: an adapter (SQLite or Cosmos DB) hands a `FieldCipher` plain text and
+gets back a self-describing token, and looks people up by a blind index instead of their
+identity. A token reads
 
     v1.<key id>.<nonce, base64url>.<ciphertext and tag, base64url>
 
 The key id travels with every value, so keys can rotate: new writes use the ring's
 current key, older values still read while their key stays in the ring, and
-`python -m storage.reencrypt` moves them to the current key.
+`python -m ops.reencrypt` moves them to the current key.
 
 Each value is bound (as GCM associated data) to the field and record it was written
 for, so a token copied into another record or field fails to decrypt instead of quietly

@@ -1,15 +1,14 @@
-"""Data keys from configuration, and a generator for new ones.
+"""Data keys from configuration, and new key lines to add to it.
 
     SMA_DATA_KEYS="k2026a:<base64 of 32 bytes>,k2026b:<base64 of 32 bytes>"
     SMA_DATA_KEY_ID="k2026b"
 
 `SMA_DATA_KEYS` lists every key that may still protect stored data; `SMA_DATA_KEY_ID`
 names the one new writes use. To rotate: add a new key line, make it current, restart,
-run `python -m storage.reencrypt`, then remove the old key.
+run `python -m ops.reencrypt`, then remove the old key.
 
-Errors name the variable and the key id, never key material.
-
-    python -m storage.keys new k2026c     # prints a new key line for SMA_DATA_KEYS
+Errors name the variable and the key id, never key material. A new key line comes from
+`python -m ops.keys new <key id>` (`new_key_line`).
 """
 
 from __future__ import annotations
@@ -19,8 +18,7 @@ import binascii
 import hashlib
 import logging
 import os
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from storage.crypto import KEY_BYTES, KEY_ID_PATTERN, KeyRing
 
@@ -29,7 +27,7 @@ _log = logging.getLogger(__name__)
 KEYS_VARIABLE = "SMA_DATA_KEYS"
 CURRENT_VARIABLE = "SMA_DATA_KEY_ID"
 DEVELOPMENT_KEY_ID = "INSECURE-development"
-_HOW_TO_MAKE_ONE = "make one with `python -m storage.keys new <key id>`"
+_HOW_TO_MAKE_ONE = "make one with `python -m ops.keys new <key id>`"
 
 
 class KeyConfigError(ValueError):
@@ -93,22 +91,5 @@ def development_key_ring() -> KeyRing:
     return KeyRing({DEVELOPMENT_KEY_ID: key}, DEVELOPMENT_KEY_ID)
 
 
-def main(argv: Sequence[str]) -> int:
-    if len(argv) != 2 or argv[0] != "new":
-        sys.stderr.write("usage: python -m storage.keys new <key id>\n")
-        return 2
-    try:
-        line = new_key_line(argv[1])
-    except KeyConfigError as problem:
-        sys.stderr.write(f"{problem}\n")
-        return 2
-    sys.stdout.write(f"{line}\n")
-    sys.stderr.write(
-        f"Add it to {KEYS_VARIABLE} (comma-separated) and set {CURRENT_VARIABLE}={argv[1]} to "
-        "write with it; keep it in the secret store, never in source control.\n"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+if __name__ == "__main__":  # the command moved: say where, rather than print no key
+    raise SystemExit("the key command is now `python -m ops.keys new <key id>`")

@@ -1,8 +1,8 @@
 """Which parts of each stored document are encrypted, and what stands in for them.
 
 Storage-neutral, between the codec and an adapter: `seal_*` turns a codec document into
-the document a store keeps, `open_*` turns it back. SQLite keeps these as rows; a Cosmos
-DB adapter can keep them as items.
+the document a store keeps, `open_*` turns it back. SQLite keeps these as rows, Cosmos
+DB as items.
 
 Referral: one encrypted value, `sealed`, holds the referrer's id and name, every intake
 answer and the history. The answers are sealed whole, closed-set ones included: gender,
@@ -20,7 +20,7 @@ status, dates and the referral id stay in clear for the delivery queries.
 Conversation reference: sealed whole (it names the person and their chat), with the
 user id; the row is keyed by the user id's blind index.
 
-Bot dialog state is sealed whole by `storage.bot_state`. The advocate roster stays in
+Bot dialog state is sealed whole by `storage.bot_state_codec`. The advocate roster stays in
 clear: staff names and teams, not disclosures, and the roster sorts by name.
 """
 

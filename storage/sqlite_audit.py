@@ -1,9 +1,9 @@
 """The audit trail in SQLite: append-only, enforced by the database itself.
 
-The table and its triggers come with schema migration 3 (storage/sqlite.py): they refuse
-every UPDATE and DELETE of an audit row, so no code path of the application (nor a
-mistaken one) can edit the trail. Entries hold ids, roles, actions and outcomes only —
-never content, and never the referrer's id (the service leaves it out).
+The table and its triggers come with schema migration 3 (storage/sqlite_database.py):
+they refuse every UPDATE and DELETE of an audit row, so no code path of the application
+(nor a mistaken one) can edit the trail. Entries hold ids, roles, actions and outcomes
+only — never content, and never the referrer's id (the service leaves it out).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime
 
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from storage.codec import sortable_time
-from storage.sqlite import SqliteDatabase
+from storage.sqlite_database import SqliteDatabase
 
 
 class SqliteAuditLog:

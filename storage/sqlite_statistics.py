@@ -6,15 +6,15 @@
 neither is, so the figures can never drift from the referrals, even across a crash or a
 refused (stale) save. Reading a year is twelve primary-key look-ups.
 
-`recount` rebuilds every month from the referral documents; migration 5 runs it once, so a
-database from before statistics starts with its history already counted.
+`recount` rebuilds every month from the referral documents; migration 5 runs it once
+(`recount_in`, given to the migrations by storage/sqlite.py), so a database from before
+statistics starts with its history already counted.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
 import aiosqlite
 
@@ -23,10 +23,8 @@ from referrals.states import ReferralState
 from referrals.statistics import MonthTallies
 from storage import codec, sealing
 from storage.crypto import FieldCipher
+from storage.sqlite_database import SqliteDatabase, marks
 from storage.statistics_records import open_month, seal_month
-
-if TYPE_CHECKING:
-    from storage.sqlite import SqliteDatabase
 
 
 async def record_change(
@@ -61,9 +59,8 @@ async def read(database: SqliteDatabase, months: Collection[str]) -> MonthTallie
     chosen = sorted(set(months))
     if not chosen:
         return {}
-    marks = ", ".join("?" * len(chosen))
     rows = await database.fetch_all(
-        f"SELECT month, document FROM statistics_months WHERE month IN ({marks})",  # noqa: S608
+        f"SELECT month, document FROM statistics_months WHERE month IN ({marks(chosen)})",  # noqa: S608
         chosen,
     )
     return {

@@ -11,10 +11,10 @@ import pytest
 from referrals.clock import FakeClock
 from referrals.intake import IntakeStep, Route
 from referrals.states import ReferralState
-from storage.bot_state import SqliteBotStateStorage
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
 from storage.sqlite import SqliteStores
+from storage.sqlite_bot_state import SqliteBotStateStorage
 from tests.dialogs.conftest import REFERRER_ID
 from tests.dialogs.flows import (
     ABOUT_YOU,

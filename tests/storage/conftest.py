@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from referrals import statistics
 from referrals.clock import FakeClock
 from referrals.intake import (
     AgeBand,
@@ -128,6 +129,17 @@ class Scenario:
 
     async def active(self, advocate: Advocate = ADVOCATE) -> Referral:
         return await self.accept(await self.offered(advocate), advocate)
+
+
+async def a_few_referrals(scenario: Scenario) -> list[Referral]:
+    """One active referral and one just sent: each counts towards the statistics."""
+    await scenario.stores.roster.put_advocate(ADVOCATE)
+    return [await scenario.active(), await scenario.submitted(OTHER_REFERRER)]
+
+
+def every_month(referrals: list[Referral]) -> list[str]:
+    """The months whose statistics `referrals` count towards."""
+    return sorted(statistics.recount(referrals))
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,11 @@ import pytest
 from botbuilder.core import StoreItem
 
 from referrals.clock import FakeClock
-from storage.bot_state import SqliteBotStateStorage, StateConflict
+from storage.bot_state_codec import StateConflict
 from storage.cosmos import CosmosStores
 from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.sqlite import SqliteStores
+from storage.sqlite_bot_state import SqliteBotStateStorage
 from tests.storage.conftest import CIPHER
 from tests.storage.cosmos_server import CosmosTestServer
 from tests.storage.dialog_resume import a_dialog_resumes_on_fresh_storage_every_turn

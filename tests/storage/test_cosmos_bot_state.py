@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.bot_state import STATE_FIELD
+from storage.bot_state_codec import STATE_FIELD
 from storage.cosmos import CosmosStores
 from storage.cosmos_bot_state import CosmosBotStateStorage, escape_key
 from storage.cosmos_database import query

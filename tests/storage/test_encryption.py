@@ -20,12 +20,14 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
-from storage.bot_state import STATE_FIELD, SqliteBotStateStorage
+from storage.bot_state_codec import STATE_FIELD
 from storage.cosmos import CosmosSettings, CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.crypto import FieldCipher, KeyRing, UndecryptableValue
-from storage.sqlite import MIGRATIONS, SqliteStores
+from storage.sqlite import SqliteStores
+from storage.sqlite_bot_state import SqliteBotStateStorage
+from storage.sqlite_database import MIGRATIONS
 from tests.storage.conftest import CIPHER, FULL_ANSWERS, Scenario, key_ring
 
 CANARY_REFERRER = Actor("canary-referrer-id-3f9a", "Canary Referrer-Name 7c21")

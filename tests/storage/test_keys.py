@@ -12,7 +12,6 @@ from storage.keys import (
     KeyConfigError,
     development_key_ring,
     load_key_ring,
-    main,
     new_key_line,
     parse_key_ring,
 )
@@ -34,7 +33,7 @@ def test_a_ring_is_read_from_the_environment_with_its_current_key() -> None:
 @pytest.mark.parametrize(
     ("keys", "current", "problem"),
     [
-        ("", "k1", "SMA_DATA_KEYS is not set; make one with `python -m storage.keys new"),
+        ("", "k1", "SMA_DATA_KEYS is not set; make one with `python -m ops.keys new"),
         (f"k1:{KEY_A}", "", "SMA_DATA_KEY_ID is not set"),
         (f"k1:{KEY_A}", "k9", "SMA_DATA_KEY_ID is 'k9', which is not a key id in SMA_DATA_KEYS"),
         (f"k1:{KEY_A},k1:{KEY_B}", "k1", "key id 'k1' appears twice"),
@@ -70,18 +69,6 @@ def test_a_new_key_line_reads_back_as_a_working_ring() -> None:
     assert new_key_line("k2026c") != line
     with pytest.raises(KeyConfigError):
         new_key_line("has.dot")
-
-
-def test_the_command_prints_a_key_line_and_refuses_bad_usage(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert main(["new", "k2026c"]) == 0
-    printed = capsys.readouterr()
-    assert printed.out.startswith("k2026c:")
-    assert "SMA_DATA_KEY_ID=k2026c" in printed.err
-
-    assert main(["old"]) == 2
-    assert main(["new", "bad id"]) == 2
 
 
 def test_the_development_ring_is_fixed_loudly_named_and_logged(

@@ -12,7 +12,8 @@ import pytest
 from referrals import errors
 from referrals.clock import FakeClock
 from referrals.notifications import NotificationKind
-from storage.sqlite import MIGRATIONS, SqliteStores
+from storage.sqlite import SqliteStores
+from storage.sqlite_database import MIGRATIONS, SqliteDatabase
 from tests.storage.conftest import ADVOCATE, CIPHER, SMLO, Scenario
 
 
@@ -68,6 +69,15 @@ async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="newer than this code"):
         await SqliteStores.open(path, CIPHER)
+
+
+async def test_the_database_will_not_open_without_the_work_its_migrations_need(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ValueError, match=r"no fill given for schema migration \[5\]"):
+        await SqliteDatabase.open(tmp_path / "referrals.db", CIPHER, fills={})
+
+    assert not (tmp_path / "referrals.db").exists(), "refused before touching the file"
 
 
 async def test_two_connections_saving_the_same_version_let_exactly_one_win(

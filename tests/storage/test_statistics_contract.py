@@ -3,7 +3,7 @@
 Part of the storage contract (each test runs on the in-memory fake, SQLite file, SQLite
 in memory and the Cosmos DB-protocol server). The oracle is the pure domain function:
 `referrals.statistics.recount` over the referrals as the test left them, and the store's
-own rebuild from its documents (`recount_statistics`, behind `python -m storage.recount`).
+own rebuild from its documents (`recount_statistics`, behind `python -m ops.recount`).
 """
 
 from __future__ import annotations

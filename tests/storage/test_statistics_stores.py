@@ -1,5 +1,6 @@
 """How each real store keeps the statistics: sealed, in step with the referral write, and
-rebuilt from the referrals when asked (`python -m storage.recount`) or when upgraded.
+rebuilt from the referrals when asked (`python -m ops.recount`, tests/ops/test_recount.py)
+or when upgraded.
 
 The behaviour every store shares is in test_statistics_contract.py; this is what is
 particular to SQLite (month records in the referral's transaction, migration 5) and
@@ -8,9 +9,6 @@ Cosmos DB (contributions embedded in each referral document, counted at start-up
 
 from __future__ import annotations
 
-import asyncio
-import base64
-import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -19,31 +17,14 @@ import pytest
 from referrals import statistics
 from referrals.clock import FakeClock
 from referrals.intake import Employment, Gender
-from referrals.referral import Referral
-from storage import recount, sqlite_statistics
+from storage import sqlite_statistics
 from storage.cosmos import CosmosStores
 from storage.cosmos_database import query, without_system_properties
 from storage.cosmos_referrals import STATISTICS_MARKER
 from storage.crypto import UndecryptableValue
-from storage.recount import main as recount_main
 from storage.sqlite import SqliteStores
-from tests.storage.conftest import ADVOCATE, CIPHER, OTHER_REFERRER, Scenario
-from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
-
-ENVIRONMENT = {
-    "SMA_DATA_KEYS": "test:" + base64.b64encode(hashlib.sha256(b"test key test").digest()).decode(),
-    "SMA_DATA_KEY_ID": "test",
-}
-
-
-async def a_few_referrals(scenario: Scenario) -> list[Referral]:
-    await scenario.stores.roster.put_advocate(ADVOCATE)
-    return [await scenario.active(), await scenario.submitted(OTHER_REFERRER)]
-
-
-def every_month(referrals: list[Referral]) -> list[str]:
-    return sorted(statistics.recount(referrals))
-
+from tests.storage.conftest import CIPHER, Scenario, a_few_referrals, every_month
+from tests.storage.cosmos_server import CosmosTestServer
 
 # -- SQLite ----------------------------------------------------------------------------
 
@@ -111,35 +92,6 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
     assert found == statistics.recount(written)
 
 
-def test_the_recount_command_puts_drifted_figures_right_and_prints_no_figure(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = tmp_path / "referrals.db"
-
-    async def fill_then_drift() -> list[Referral]:
-        async with await SqliteStores.open(path, CIPHER) as sqlite:
-            written = await a_few_referrals(Scenario(sqlite.stores, FakeClock()))
-            async with sqlite.database.transaction() as connection:
-                await connection.execute("DELETE FROM statistics_months")
-        return written
-
-    written = asyncio.run(fill_then_drift())
-
-    assert recount_main(["--sqlite", str(path)], ENVIRONMENT) == 1
-    assert "differed from the recount and are now put right" in capsys.readouterr().out
-    assert recount_main(["--sqlite", str(path)], ENVIRONMENT) == 0
-    printed = capsys.readouterr().out
-    assert "statistics recounted from the referrals: 1 months" in printed
-    assert "the kept figures matched the recount" in printed
-    assert recount_main(["--sqlite", str(tmp_path / "missing.db")], ENVIRONMENT) == 2
-
-    async def figures() -> statistics.MonthTallies:
-        async with await SqliteStores.open(path, CIPHER) as sqlite:
-            return await sqlite.stores.referrals.statistics(every_month(written))
-
-    assert asyncio.run(figures()) == statistics.recount(written)
-
-
 # -- Cosmos DB -------------------------------------------------------------------------
 
 
@@ -182,20 +134,3 @@ async def test_cosmos_a_contribution_is_sealed_to_its_own_referral(
 
     with pytest.raises(UndecryptableValue):
         await cosmos.stores.referrals.statistics(every_month([first, second]))
-
-
-async def test_the_recount_command_runs_against_cosmos(
-    cosmos_server: CosmosTestServer, capsys: pytest.CaptureFixture[str]
-) -> None:
-    env = ENVIRONMENT | {
-        "SMA_COSMOS_ENDPOINT": cosmos_server.endpoint,
-        "SMA_COSMOS_DATABASE": "recounted",
-        "SMA_COSMOS_KEY": EMULATOR_KEY,
-        "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY": "true",
-    }
-    async with await CosmosStores.open(cosmos_server.settings("recounted"), CIPHER) as cosmos:
-        await a_few_referrals(Scenario(cosmos.stores, FakeClock()))
-
-    assert await recount.run(None, env) == 0
-    assert "the kept figures matched the recount" in capsys.readouterr().out
-    assert await recount.run(None, {}) == 2, "no keys: refused"

@@ -96,7 +96,9 @@ FRAMEWORKS = {"botbuilder", "botframework", "aiohttp", "msal", "azure", "aiosqli
 FORBIDDEN: dict[str, set[str]] = {
     "cards": FRAMEWORKS | {"bot", "dialogs", "storage", "app", "devtools"},
     "dialogs": {"bot", "storage", "app", "devtools", "aiohttp", "msal", "azure", "aiosqlite"},
-    "storage": {"bot", "dialogs", "cards", "app", "devtools"},
+    # The operator commands use storage; storage never reaches for them.
+    "storage": {"bot", "dialogs", "cards", "app", "devtools", "ops"},
+    "ops": {"bot", "dialogs", "cards", "app", "devtools"},
     # Teams only: the stores and Graph reach it through the domain's ports.
     "bot": {"storage", "devtools"},
     # Entra ID and Graph: an adapter for the domain's ports, knowing nothing of Teams.
@@ -136,6 +138,10 @@ def test_the_layer_check_would_catch_a_card_builder_reaching_into_the_bot() -> N
     ] == {"bot", "botbuilder"}
 
 
+def test_the_layer_check_would_catch_storage_running_an_operator_command() -> None:
+    assert imported_tops("from ops.recount import recount") & FORBIDDEN["storage"] == {"ops"}
+
+
 # -- shared helpers ---------------------------------------------------------------------
 
 COMMON_FILES = sorted((REPO / "common").rglob("*.py"))
@@ -153,7 +159,17 @@ def test_shared_helpers_import_only_the_standard_library(path: Path) -> None:
 
 # -- who may reach the dialogs --------------------------------------------------------------
 
-PRODUCT_PACKAGES = ("referrals", "storage", "cards", "bot", "dialogs", "config", "common", "entra")
+PRODUCT_PACKAGES = (
+    "referrals",
+    "storage",
+    "ops",
+    "cards",
+    "bot",
+    "dialogs",
+    "config",
+    "common",
+    "entra",
+)
 TOOLING_PACKAGES = ("tests", "bench", "devtools", "manifest")
 PRODUCT_FILES = [REPO / "app.py"] + [
     path for package in PRODUCT_PACKAGES for path in sorted((REPO / package).rglob("*.py"))

@@ -248,7 +248,7 @@ def test_production_needs_the_data_keys_and_says_how_to_make_one() -> None:
     message = _refusal(_without(_without(PRODUCTION, "SMA_DATA_KEYS"), "SMA_DATA_KEY_ID"))
 
     assert "SMA_DATA_KEYS and SMA_DATA_KEY_ID" in message
-    assert "python -m storage.keys new" in message
+    assert "python -m ops.keys new" in message
 
 
 def test_the_data_keys_are_read_into_a_key_ring() -> None:

@@ -1,6 +1,6 @@
 """Move every encrypted value still under an older key to the current key.
 
-    python -m storage.reencrypt --sqlite var/sma.sqlite3 [--batch-size 200]
+    python -m ops.reencrypt --sqlite var/sma.sqlite3 [--batch-size 200]
 
 Keys come from `SMA_DATA_KEYS` / `SMA_DATA_KEY_ID` (see `storage.keys`): the ring must
 hold the current key and every key the data may still be under. Each batch is one
@@ -29,10 +29,11 @@ from typing import Any
 import aiosqlite
 
 from storage import sealing, statistics_records
-from storage.bot_state import STATE_FIELD
+from storage.bot_state_codec import STATE_FIELD
 from storage.crypto import FieldCipher, UndecryptableValue
 from storage.keys import KeyConfigError, load_key_ring
-from storage.sqlite import SqliteDatabase, SqliteStores
+from storage.sqlite import SqliteStores
+from storage.sqlite_database import SqliteDatabase, dumps
 
 # Re-encrypts one row if it is under an older key; says whether it did.
 Reseal = Callable[[aiosqlite.Connection, sqlite3.Row, FieldCipher], Awaitable[bool]]
@@ -100,7 +101,7 @@ def _sealed_document(
         resealed = seal(open_(stored, cipher), cipher)
         await connection.execute(
             f"UPDATE {table} SET {index_column} = ?, document = ? WHERE id = ?",  # noqa: S608
-            (resealed[index_column], _dumps(resealed), row["id"]),
+            (resealed[index_column], dumps(resealed), row["id"]),
         )
         return True
 
@@ -163,10 +164,6 @@ async def _month(connection: aiosqlite.Connection, row: sqlite3.Row, cipher: Fie
     return True
 
 
-def _dumps(document: dict[str, object]) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-
-
 async def _run(path: Path, cipher: FieldCipher, batch_size: int) -> None:
     async with await SqliteStores.open(path, cipher) as sqlite:
         counts = await reencrypt_sqlite(sqlite.database, batch_size)
@@ -177,7 +174,7 @@ async def _run(path: Path, cipher: FieldCipher, batch_size: int) -> None:
 
 def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m storage.reencrypt",
+        prog="python -m ops.reencrypt",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

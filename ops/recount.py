@@ -1,7 +1,7 @@
 """Rebuild the anonymous statistics from the referrals themselves.
 
-    python -m storage.recount --sqlite var/sma.sqlite3
-    python -m storage.recount --cosmos
+    python -m ops.recount --sqlite var/sma.sqlite3
+    python -m ops.recount --cosmos
 
 Every store keeps the figures up to date as referrals change (see
 `referrals/statistics.py`); this works them out again from every referral document and
@@ -27,10 +27,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from ops.environment import cosmos_settings
 from referrals.clock import SystemClock
 from referrals.ports import ReferralStore
 from referrals.statistics import MonthTallies, last_months
-from storage.cosmos import CosmosSettings, CosmosStores
+from storage.cosmos import CosmosStores
 from storage.crypto import FieldCipher
 from storage.keys import KeyConfigError, load_key_ring
 from storage.sqlite import SqliteStores
@@ -56,21 +57,11 @@ async def recount(store: ReferralStore) -> tuple[int, bool]:
     return len(after), before == {m: t for m, t in after.items() if m in set(months)}
 
 
-def _cosmos_settings(env: Mapping[str, str]) -> CosmosSettings:
-    return CosmosSettings(
-        endpoint=env.get("SMA_COSMOS_ENDPOINT", ""),
-        database=env.get("SMA_COSMOS_DATABASE", "sma") or "sma",
-        key=env.get("SMA_COSMOS_KEY", ""),
-        create_if_missing=env.get("SMA_COSMOS_CREATE_IF_MISSING", "true").lower() != "false",
-        verify_tls=env.get("SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY", "").lower() != "true",
-    )
-
-
 async def run(sqlite: Path | None, env: Mapping[str, str]) -> int:
     """Recount SQLite's statistics (`sqlite` given) or Cosmos DB's; the exit code."""
     try:
         cipher = FieldCipher(load_key_ring(env))
-        settings = None if sqlite else _cosmos_settings(env)
+        settings = None if sqlite else cosmos_settings(env)
     except (KeyConfigError, ValueError) as problem:
         sys.stderr.write(f"refused: {problem}\n")
         return 2
@@ -94,7 +85,7 @@ async def run(sqlite: Path | None, env: Mapping[str, str]) -> int:
 
 def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m storage.recount",
+        prog="python -m ops.recount",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from ops.reencrypt import main, reencrypt_sqlite
 from referrals import statistics
 from referrals.clock import FakeClock
 from referrals.notifications import NotificationKind
 from referrals.referral import Referral
-from storage.bot_state import SqliteBotStateStorage
 from storage.crypto import FieldCipher, UndecryptableValue
-from storage.reencrypt import main, reencrypt_sqlite
 from storage.sqlite import SqliteStores
+from storage.sqlite_bot_state import SqliteBotStateStorage
 from tests.storage.conftest import ADVOCATE, REFERRER, SMLO, Scenario, key_ring
 
 OLD = FieldCipher(key_ring("k-old", current="k-old"))

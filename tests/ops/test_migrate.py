@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from botbuilder.core import StoreItem
 
+from ops import migrate
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
 from referrals.services import Services
-from storage import migrate
-from storage.bot_state import SqliteBotStateStorage
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
+from storage.sqlite_bot_state import SqliteBotStateStorage
 from tests.storage.conftest import CIPHER, key_ring
 from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
 

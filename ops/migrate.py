@@ -1,6 +1,6 @@
 """One-shot copy of an SQLite store into Azure Cosmos DB, checked by counting both sides.
 
-    python -m storage.migrate --sqlite var/sma.sqlite3
+    python -m ops.migrate --sqlite var/sma.sqlite3
 
 The data keys (`SMA_DATA_KEYS`, `SMA_DATA_KEY_ID`) and the Cosmos DB connection
 (`SMA_COSMOS_ENDPOINT`, `SMA_COSMOS_DATABASE`, `SMA_COSMOS_KEY` or Entra ID, …) come from
@@ -25,12 +25,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ops.environment import cosmos_settings
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.clock import SystemClock
 from referrals.notifications import Notification
 from storage import codec, sealing
-from storage.bot_state import SqliteBotStateStorage
-from storage.cosmos import CosmosSettings, CosmosStores
+from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.cosmos_database import query
@@ -38,6 +38,7 @@ from storage.cosmos_referrals import COUNTER_TYPE, REFERRAL_TYPE, CosmosReferral
 from storage.crypto import FieldCipher
 from storage.keys import KeyConfigError, load_key_ring
 from storage.sqlite import SqliteStores
+from storage.sqlite_bot_state import SqliteBotStateStorage
 
 
 class MigrationRefused(Exception):
@@ -160,13 +161,7 @@ async def run(sqlite_path: Path, env: dict[str, str]) -> int:
         return 2
     try:
         cipher = FieldCipher(load_key_ring(env))
-        settings = CosmosSettings(
-            endpoint=env.get("SMA_COSMOS_ENDPOINT", ""),
-            database=env.get("SMA_COSMOS_DATABASE", "sma") or "sma",
-            key=env.get("SMA_COSMOS_KEY", ""),
-            create_if_missing=env.get("SMA_COSMOS_CREATE_IF_MISSING", "true").lower() != "false",
-            verify_tls=env.get("SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY", "").lower() != "true",
-        )
+        settings = cosmos_settings(env)
     except (KeyConfigError, ValueError) as problem:
         sys.stderr.write(f"refused: {problem}" + "\n")
         return 2

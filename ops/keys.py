@@ -1,0 +1,34 @@
+"""Make a new data key.
+
+    python -m ops.keys new k2026c     # prints a new key line for SMA_DATA_KEYS
+
+How keys are configured, and how to rotate them, is in `storage.keys`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE, KeyConfigError, new_key_line
+
+
+def main(argv: Sequence[str]) -> int:
+    if len(argv) != 2 or argv[0] != "new":
+        sys.stderr.write("usage: python -m ops.keys new <key id>\n")
+        return 2
+    try:
+        line = new_key_line(argv[1])
+    except KeyConfigError as problem:
+        sys.stderr.write(f"{problem}\n")
+        return 2
+    sys.stdout.write(f"{line}\n")
+    sys.stderr.write(
+        f"Add it to {KEYS_VARIABLE} (comma-separated) and set {CURRENT_VARIABLE}={argv[1]} to "
+        "write with it; keep it in the secret store, never in source control.\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

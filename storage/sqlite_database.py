@@ -1,0 +1,212 @@
+"""What every SQLite adapter shares: the connection, its transactions, the schema.
+
+One aiosqlite connection serves every store and the bot state storage. Its statements
+run one at a time, but a transaction spans several awaits, so `SqliteDatabase` holds a
+lock for each transaction and each read: otherwise another coroutine's statement would
+run inside it, or read what it has not yet committed. Across processes, WAL and
+`busy_timeout` let readers and one writer share the file; `BEGIN IMMEDIATE` takes the
+write lock up front so a transaction never fails halfway on a lock upgrade.
+
+Rows hold the codec's JSON document, sealed by `storage.sealing` (identity, contact
+details and free text encrypted; see there for exactly what), plus the columns the
+queries filter and sort on. People are found by blind index (`referrer_key`,
+`recipient_key`, `user_key`), never by their id in clear. SQL text is only ever built
+from constant fragments in the SQLite modules (S608 is silenced there); every value is a
+bound parameter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.crypto import FieldCipher
+
+_log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+# Schema versions, applied in order; PRAGMA user_version counts those applied.
+# Times are codec.sortable_time text, so string order is time order.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE referrals (
+            id TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL,
+            referrer_id TEXT NOT NULL, reference TEXT NOT NULL, offered_to TEXT NOT NULL,
+            advocate_id TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+            submitted_at TEXT, document TEXT NOT NULL)""",
+        "CREATE INDEX referrals_state ON referrals (state, submitted_at)",
+        "CREATE INDEX referrals_referrer ON referrals (referrer_id, state)",
+        "CREATE INDEX referrals_reference ON referrals (reference)",
+        "CREATE INDEX referrals_offered_to ON referrals (offered_to)",
+        "CREATE INDEX referrals_advocate ON referrals (advocate_id, state)",
+        "CREATE INDEX referrals_submitted_at ON referrals (submitted_at)",
+        """CREATE TABLE outbox (
+            id TEXT PRIMARY KEY,
+            referral_id TEXT NOT NULL REFERENCES referrals (id) ON DELETE CASCADE,
+            recipient_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+            created_at TEXT NOT NULL, sent_at TEXT, document TEXT NOT NULL)""",
+        "CREATE INDEX outbox_pending ON outbox (status, created_at, id)",
+        "CREATE INDEX outbox_sent ON outbox (referral_id, recipient_id, kind, status)",
+        "CREATE TABLE counters (year INTEGER PRIMARY KEY, value INTEGER NOT NULL)",
+        """CREATE TABLE advocates (
+            user_id TEXT PRIMARY KEY, display_name TEXT NOT NULL, document TEXT NOT NULL)""",
+        """CREATE TABLE conversation_references (
+            user_id TEXT PRIMARY KEY, document TEXT NOT NULL)""",
+        """CREATE TABLE bot_state (
+            key TEXT PRIMARY KEY, etag TEXT NOT NULL, document TEXT NOT NULL,
+            updated_at TEXT NOT NULL)""",
+        "CREATE INDEX bot_state_updated_at ON bot_state (updated_at)",
+    ),
+    # 2: encryption at rest. The renamed columns now hold blind indexes, not ids.
+    (
+        "ALTER TABLE referrals RENAME COLUMN referrer_id TO referrer_key",
+        "ALTER TABLE outbox RENAME COLUMN recipient_id TO recipient_key",
+        "ALTER TABLE conversation_references RENAME COLUMN user_id TO user_key",
+    ),
+    # 3: the audit trail, append-only: the database itself refuses UPDATE and DELETE.
+    (
+        """CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, referral_id TEXT NOT NULL,
+            actor_id TEXT NOT NULL, actor_role TEXT NOT NULL, action TEXT NOT NULL,
+            outcome TEXT NOT NULL)""",
+        "CREATE INDEX audit_referral ON audit (referral_id, seq)",
+        """CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END""",
+        """CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'audit entries cannot be removed'); END""",
+    ),
+    # 4: delivery retries. NULL means due now (every row written before this).
+    (
+        "ALTER TABLE outbox ADD COLUMN next_attempt_at TEXT",
+        "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+    ),
+    # 5: anonymous statistics, one sealed tally per month (storage/sqlite_statistics.py),
+    # counted from the referrals already stored as it is applied (a fill, below).
+    ("CREATE TABLE statistics_months (month TEXT PRIMARY KEY, document TEXT NOT NULL)",),
+)
+
+# Work a migration needs beyond SQL, run in its transaction. The stores' modules know
+# that work, and this module knows no store, so whoever opens the database passes it in
+# (storage/sqlite.py): schema number -> what to run.
+Fill = Callable[[aiosqlite.Connection, FieldCipher], Awaitable[object]]
+NEEDS_FILL = frozenset({5})
+# Tables whose schema-1 rows hold personal data in clear.
+_PLAINTEXT_TABLES = ("referrals", "outbox", "conversation_references", "bot_state")
+
+
+class SqliteDatabase:
+    """The shared connection. Every store and the bot state storage go through it."""
+
+    def __init__(self, connection: aiosqlite.Connection, cipher: FieldCipher) -> None:
+        self._connection = connection
+        self._lock = asyncio.Lock()
+        self.cipher = cipher  # one file, one key ring: every store seals with this
+
+    @classmethod
+    async def open(
+        cls, path: str | Path, cipher: FieldCipher, fills: Mapping[int, Fill]
+    ) -> SqliteDatabase:
+        """Connect, set the pragmas and bring the schema up to date, running `fills`
+        (one for each of `NEEDS_FILL`) with their migrations."""
+        if missing := NEEDS_FILL - fills.keys():
+            raise ValueError(f"no fill given for schema migration {sorted(missing)}")
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            connection.row_factory = sqlite3.Row
+            await connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            # Erased and purged data is overwritten on disk, not left in free pages.
+            await connection.execute("PRAGMA secure_delete = ON")
+            database = cls(connection, cipher)
+            await _migrate(database, fills)
+        except BaseException:
+            await connection.close()
+            raise
+        return database
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """`BEGIN IMMEDIATE` … `COMMIT`; any exception in the block (cancellation too) rolls
+        back. A COMMIT, once started, is never interrupted: cancelled mid-commit, the work
+        is committed and the cancellation still reaches the caller."""
+        async with self._lock:
+            await self._connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._connection
+            except BaseException:
+                await asyncio.shield(self._rollback())
+                raise
+            await asyncio.shield(self._connection.execute("COMMIT"))
+
+    async def _rollback(self) -> None:
+        try:
+            await self._connection.execute("ROLLBACK")
+        except sqlite3.OperationalError:  # nothing to roll back; keep the original error
+            _log.debug("rollback found no open transaction")
+
+    async def fetch_all(self, sql: str, parameters: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._lock:
+            return list(await self._connection.execute_fetchall(sql, parameters))
+
+    async def fetch_one(self, sql: str, parameters: Iterable[Any] = ()) -> sqlite3.Row | None:
+        rows = await self.fetch_all(sql, parameters)
+        return rows[0] if rows else None
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._connection.close()
+
+
+async def _migrate(database: SqliteDatabase, fills: Mapping[int, Fill]) -> None:
+    # Read the version inside the write transaction, so two processes starting at once
+    # cannot both apply the same migration.
+    async with database.transaction() as connection:
+        rows = await connection.execute_fetchall("PRAGMA user_version")
+        current = int(next(iter(rows))[0])
+        if current > len(MIGRATIONS):
+            raise RuntimeError(
+                f"database schema {current} is newer than this code ({len(MIGRATIONS)})"
+            )
+        if current == 1 and await _holds_rows(connection, _PLAINTEXT_TABLES):
+            # SQL cannot encrypt, and sealing in place would leave the clear text in free
+            # pages; this schema only ever held development data.
+            raise RuntimeError(
+                "this database predates encryption at rest and holds data in clear; "
+                "delete it (and its -wal and -shm files) and start again"
+            )
+        for number, statements in enumerate(MIGRATIONS[current:], start=current + 1):
+            for statement in statements:
+                await connection.execute(statement)
+            if number in fills:
+                await fills[number](connection, database.cipher)
+            await connection.execute(f"PRAGMA user_version = {number}")
+            _log.info("sqlite schema migrated to version %s", number)
+
+
+async def _holds_rows(connection: aiosqlite.Connection, tables: Iterable[str]) -> bool:
+    for table in tables:
+        rows = await connection.execute_fetchall(f"SELECT 1 FROM {table} LIMIT 1")  # noqa: S608
+        if list(rows):
+            return True
+    return False
+
+
+def marks(values: Collection[object]) -> str:
+    """One `?` placeholder per value, for an `IN (…)` list."""
+    return ", ".join("?" * len(values))
+
+
+def dumps(document: Mapping[str, Any]) -> str:
+    """A document as the compact JSON text a row's `document` column holds."""
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
