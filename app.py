@@ -10,12 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -32,23 +31,19 @@ from bot.outbox.scheduler import OutboxDelivery
 from bot.references import ReferenceBook
 from bot.retention import run_retention
 from bot.routes import route_table
-from config.settings import Settings, SettingsError, load_settings
+from config.settings import Settings, SettingsError, StoreKind, load_settings
 from dialogs.intake import IntakeDialog
-from entra.connect import EntraLink, connect, smlo_members
+from entra.connect import Entra, EntraLink, connect_entra
 from referrals.audit import AuditLog
 from referrals.clock import SystemClock
 from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.referral import SYSTEM
 from referrals.services import RetentionPolicy, Services
-from storage.cosmos import CosmosSettings, CosmosStores
-from storage.cosmos_audit import CosmosAuditLog
-from storage.cosmos_bot_state import CosmosBotStateStorage
+from storage.cosmos import CosmosSettings
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
-from storage.sqlite import SqliteStores
-from storage.sqlite_audit import SqliteAuditLog
-from storage.sqlite_bot_state import SqliteBotStateStorage
+from storage.opening import OpenedStorage, open_cosmos, open_sqlite
 
 log = logging.getLogger("sma")
 
@@ -101,49 +96,23 @@ def create_app(
     return app
 
 
-@dataclass(frozen=True)
-class Storage:
-    """The chosen store's ports, audit trail and dialog state, and how to close them."""
-
-    stores: Stores
-    audit: AuditLog
-    dialog_state: Any  # a botbuilder Storage that can also purge_older_than(cutoff)
-    close: Callable[[], Awaitable[None]]
+STORAGE = web.AppKey("storage", OpenedStorage)
 
 
-STORAGE = web.AppKey("storage", Storage)
-
-
-async def _open_storage(settings: Settings, cipher: FieldCipher, clock: Clock) -> Storage:
-    if settings.store == "cosmos":
+async def _open_storage(settings: Settings, cipher: FieldCipher, clock: Clock) -> OpenedStorage:
+    if settings.store is StoreKind.COSMOS:
         keep = timedelta(days=settings.draft_keep_days + 1)  # the purge goes first; TTL backstops
-        cosmos = await CosmosStores.open(
-            CosmosSettings(
-                endpoint=settings.cosmos_endpoint,
-                database=settings.cosmos_database,
-                key=settings.cosmos_key,
-                create_if_missing=settings.cosmos_create_containers,
-                verify_tls=settings.cosmos_verify_tls,
-                draft_ttl=keep,
-                bot_state_ttl=keep,
-            ),
-            cipher,
+        cosmos = CosmosSettings(
+            endpoint=settings.cosmos_endpoint,
+            database=settings.cosmos_database,
+            key=settings.cosmos_key,
+            create_if_missing=settings.cosmos_create_containers,
+            verify_tls=settings.cosmos_verify_tls,
+            draft_ttl=keep,
+            bot_state_ttl=keep,
         )
-        return Storage(
-            cosmos.stores,
-            CosmosAuditLog(cosmos.database),
-            CosmosBotStateStorage(cosmos.database, clock),
-            cosmos.close,
-        )
-    if settings.sqlite_path != ":memory:":
-        Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-    sqlite = await SqliteStores.open(settings.sqlite_path, cipher)
-    return Storage(
-        sqlite.stores,
-        SqliteAuditLog(sqlite.database),
-        SqliteBotStateStorage(sqlite, clock),
-        sqlite.close,
-    )
+        return await open_cosmos(cosmos, cipher, clock)
+    return await open_sqlite(settings.sqlite_path, cipher, clock)
 
 
 async def _open_storage_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -161,27 +130,17 @@ async def _open_storage_ctx(app: web.Application) -> AsyncIterator[None]:
         await storage.close()
 
 
-@dataclass(frozen=True)
-class Entra:
-    """Who holds the SMLO role, and the Entra ID link when a Graph setting asks for one."""
-
-    smlo_ids: AbstractSet[str]
-    link: EntraLink | None
-
-
 ENTRA = web.AppKey("entra", Entra)
 
 
 async def _connect_entra(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
-    smlos = smlo_members(settings)  # kept current from the SMLO group, if one is set
-    link = await connect(settings, smlos, app[STORAGE].stores.roster, app.get(DIRECTORY_CA_FILE))
-    app[ENTRA] = Entra(smlos, link)
+    roster = app[STORAGE].stores.roster
+    entra = await connect_entra(app[SETTINGS], roster, app.get(DIRECTORY_CA_FILE))
+    app[ENTRA] = entra
     try:
         yield
     finally:
-        if link is not None:
-            await link.close()
+        await entra.close()
 
 
 async def _wire(app: web.Application) -> AsyncIterator[None]:

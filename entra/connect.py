@@ -87,3 +87,23 @@ async def connect(
     except Exception as error:  # the store, say: the background loop tries again
         log.error("directory: start-up read failed: %s", type(error).__name__)
     return EntraLink(directory, installer, session, token)
+
+
+@dataclass(frozen=True)
+class Entra:
+    """Who holds the SMLO role, and the Entra ID link when a Graph setting asks for one."""
+
+    smlo_ids: AbstractSet[str]
+    link: EntraLink | None
+
+    async def close(self) -> None:
+        if self.link is not None:
+            await self.link.close()
+
+
+async def connect_entra(
+    settings: Settings, roster: RosterStore, ca_file: str | None = None
+) -> Entra:
+    """The SMLO ids (kept current from the SMLO group, if one is set) and the link."""
+    smlos = smlo_members(settings)
+    return Entra(smlos, await connect(settings, smlos, roster, ca_file))

@@ -1,8 +1,8 @@
 """The ports the domain needs from the outside world.
 
-Each port has an in-memory fake (`storage/memory.py`) and real adapters (SQLite now,
-Cosmos DB later); `tests/storage/test_contract.py` holds every adapter to the same
-behaviour.
+Each port has an in-memory fake (`storage/memory.py`) and two real adapters (SQLite, the
+embedded default, and Azure Cosmos DB, the production store); `tests/storage/test_contract.py`
+holds every adapter to the same behaviour.
 """
 
 from __future__ import annotations

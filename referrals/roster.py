@@ -4,7 +4,7 @@ With an advocates group in Entra ID the group decides who is an advocate: its me
 are added to the roster with their directory name, people who left it stop taking cases,
 and what the SMLO set here (team, availability) is kept. When the SMLO adds or removes
 someone and the app may not change the group, the roster records it (`RosterOverride`)
-so the next sync respects it. Who may change the roster is decided in `services.py`.
+so the next sync respects it. Who may change the roster is decided in `services/administration.py`.
 """
 
 from __future__ import annotations

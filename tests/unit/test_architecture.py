@@ -142,6 +142,19 @@ def test_the_layer_check_would_catch_storage_running_an_operator_command() -> No
     assert imported_tops("from ops.recount import recount") & FORBIDDEN["storage"] == {"ops"}
 
 
+CARD_FILES = sorted((REPO / "cards").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", CARD_FILES, ids=lambda p: str(p.relative_to(REPO)))
+def test_cards_import_only_the_domain_and_the_standard_library(path: Path) -> None:
+    """Card builders and parsers are plain functions of the domain's values: no framework,
+    no store, no Teams."""
+    source = path.read_text(encoding="utf-8")
+    offending = [m for m in foreign_imports(source, home="cards") if not m.startswith("referrals")]
+
+    assert not offending, f"{path.relative_to(REPO)} imports {', '.join(offending)}"
+
+
 # -- shared helpers ---------------------------------------------------------------------
 
 COMMON_FILES = sorted((REPO / "common").rglob("*.py"))
