@@ -1,10 +1,12 @@
-"""The route table: every verb, typed or clicked, to the route that answers it.
+"""The route table: every verb, typed or clicked, to the route that answers it. One routes
+module per use-case module in `referrals/services/`:
 
-| module        | whose routes                                                       |
-|---------------|--------------------------------------------------------------------|
-| `referrer.py` | welcome; the intake (start, steps, stop, keep, delete); withdraw   |
-| `smlo.py`     | inbox, details, allocation, out of remit, audit, roster, figures   |
-| `advocate.py` | the offer (accept, decline), the case, my cases                    |
+| module              | whose routes                                                 |
+|---------------------|--------------------------------------------------------------|
+| `intake.py`         | referrer: welcome, the intake, my referrals, withdraw        |
+| `triage.py`         | SMLO: inbox, a referral's card, allocation, out of remit, audit |
+| `casework.py`       | advocate: the offer (accept, decline), the case, my cases    |
+| `administration.py` | SMLO: roster, figures, undelivered messages                  |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these.
@@ -12,10 +14,11 @@ A new capability adds its verbs to `cards/verbs.py`, its typed request to
 
 from __future__ import annotations
 
-from bot.routes.advocate import AdvocateRoutes
-from bot.routes.referrer import ReferrerRoutes
-from bot.routes.smlo import SmloRoutes
-from bot.routing import Routes
+from bot.routes.administration import AdministrationRoutes
+from bot.routes.casework import CaseworkRoutes
+from bot.routes.intake import IntakeRoutes
+from bot.routes.triage import TriageRoutes
+from bot.routing import Route, Routes
 from cards.verbs import Verb
 from referrals.services import Services
 
@@ -23,11 +26,12 @@ from referrals.services import Services
 def route_table(services: Services, draft_keep_days: int) -> Routes:
     """Every verb's route; a verb answered twice, or not at all, fails here at start-up."""
     tables = [
-        ReferrerRoutes(services.intake, draft_keep_days).table(),
-        SmloRoutes(services.triage, services.administration).table(),
-        AdvocateRoutes(services.casework).table(),
+        IntakeRoutes(services.intake, draft_keep_days).table(),
+        TriageRoutes(services.triage, services.administration).table(),
+        CaseworkRoutes(services.casework).table(),
+        AdministrationRoutes(services.administration).table(),
     ]
-    routes: dict[Verb, object] = {}
+    routes: dict[Verb, Route] = {}
     for table in tables:
         twice = set(routes) & set(table)
         if twice:
@@ -36,4 +40,4 @@ def route_table(services: Services, draft_keep_days: int) -> Routes:
     missing = set(Verb) - set(routes)
     if missing:
         raise RuntimeError(f"verbs with no route: {sorted(missing)}")
-    return {verb: route for table in tables for verb, route in table.items()}
+    return routes

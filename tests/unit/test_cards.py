@@ -30,7 +30,7 @@ from bot.messages import (
     UNEXPECTED,
     UNREADABLE,
 )
-from bot.routes.referrer import NO_DRAFT, STOPPED
+from bot.routes.intake import NO_DRAFT, STOPPED
 from cards import advocate, intake, intake_steps, notices, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module

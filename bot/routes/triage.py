@@ -1,5 +1,5 @@
-"""Routes of the SMLO: referrals (details, allocation, out of remit, audit) and the
-running of the service (inbox, roster, figures, undelivered messages).
+"""Routes of the SMLO on referrals: the inbox, a referral's card and details, allocation,
+out of remit, and its audit trail.
 
 Who may do what is decided by the use cases and the domain from the server-side actor,
 never from anything the card sent.
@@ -10,31 +10,24 @@ from __future__ import annotations
 from bot.routing import Routes, Turn
 from cards import smlo
 from cards.audit import audit_card
-from cards.delivery import undelivered_card
 from cards.elements import plain
 from cards.reply import Card, Reply
 from cards.requests import (
     ByReference,
-    ChangeRoster,
-    ChooseAdvocate,
     MarkOutOfRemit,
     Offer,
     OnReferral,
-    RetryDelivery,
 )
-from cards.roster import roster_change_card
-from cards.statistics import statistics_card
 from cards.verbs import Verb
 from referrals import errors
 from referrals.referral import Referral
-from referrals.roster_changes import RosterChange
 from referrals.services import Administration, Triage
 from referrals.states import ReferralState
 
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
 
 
-class SmloRoutes:
+class TriageRoutes:
     def __init__(self, triage: Triage, administration: Administration) -> None:
         self._triage, self._admin = triage, administration
 
@@ -49,17 +42,7 @@ class SmloRoutes:
             Verb.SHOW_OUT_OF_REMIT: self.show_out_of_remit,
             Verb.OUT_OF_REMIT: self.out_of_remit,
             Verb.AUDIT: self.audit,
-            Verb.UNDELIVERED: self.undelivered,
-            Verb.RETRY_DELIVERY: self.retry_delivery,
-            Verb.STATISTICS: self.statistics,
-            Verb.ROSTER: self.roster,
-            Verb.ADD_ADVOCATE: self.change_roster,
-            Verb.REMOVE_ADVOCATE: self.change_roster,
-            Verb.ADD_CHOSEN: self.change_roster_to_chosen,
-            Verb.REMOVE_CHOSEN: self.change_roster_to_chosen,
         }
-
-    # -- referrals ------------------------------------------------------------------------
 
     async def inbox(self, turn: Turn) -> Reply:
         return Reply(smlo.inbox_card(await self._triage.inbox(turn.actor)))
@@ -126,43 +109,7 @@ class SmloRoutes:
             referral = await self._view(turn)
         return Reply(audit_card(referral, entries, await self._admin.advocate_names()))
 
-    # -- the service ----------------------------------------------------------------------
-
-    async def undelivered(self, turn: Turn, notice: str = "") -> Reply:
-        items = await self._admin.undelivered(turn.actor)
-        names = await self._admin.advocate_names()
-        return Reply(undelivered_card(items, self._triage.steps.smlo_ids, names, notice))
-
-    async def retry_delivery(self, turn: Turn) -> Reply:
-        notification_id = turn.wants(RetryDelivery).notification_id
-        queued = await self._admin.retry_delivery(turn.actor, notification_id)
-        notice = "We are trying again now." if queued else "That one has already gone again."
-        return await self.undelivered(turn, notice)
-
-    async def statistics(self, turn: Turn) -> Reply:
-        return Reply(statistics_card(await self._admin.statistics(turn.actor)))
-
-    async def roster(self, turn: Turn) -> Reply:
-        return Reply(smlo.roster_card(await self._admin.roster(turn.actor)))
-
-    async def change_roster(self, turn: Turn) -> Reply:
-        """`add advocate …` / `remove advocate …`, typed or from the roster card."""
-        person = turn.wants(ChangeRoster).person
-        return Reply(roster_change_card(await self._roster_change(turn, person)))
-
-    async def change_roster_to_chosen(self, turn: Turn) -> Reply:
-        """One of the people a name matched, picked on the roster change card."""
-        chosen = turn.wants(ChooseAdvocate)
-        return Reply(
-            roster_change_card(await self._roster_change(turn, chosen.asked, chosen.user_id))
-        )
-
     # -- shared -----------------------------------------------------------------------------
-
-    async def _roster_change(self, turn: Turn, who: str, chosen_id: str = "") -> RosterChange:
-        if turn.request.verb in (Verb.ADD_ADVOCATE, Verb.ADD_CHOSEN):
-            return await self._admin.add_advocate(turn.actor, who, chosen_id)
-        return await self._admin.remove_advocate(turn.actor, who, chosen_id)
 
     async def _view(self, turn: Turn) -> Referral:
         return await self._triage.view(turn.actor, turn.wants(OnReferral).referral_id)

@@ -11,7 +11,7 @@ from referrals import errors
 from referrals.services import Casework
 
 
-class AdvocateRoutes:
+class CaseworkRoutes:
     def __init__(self, casework: Casework) -> None:
         self._casework = casework
 

@@ -16,7 +16,7 @@ STOPPED = "Stopped. Type help whenever you need us."
 WELCOME_BACK = "Welcome back. Here is where you were."
 
 
-class ReferrerRoutes:
+class IntakeRoutes:
     def __init__(self, use_cases: Intake, draft_keep_days: int) -> None:
         self._intake = use_cases
         self._keep_days = draft_keep_days

@@ -1,0 +1,69 @@
+"""Routes of the SMLO running the service: the roster, the figures, and messages Teams
+would not take.
+
+Who may do what is decided by the use cases from the server-side actor.
+"""
+
+from __future__ import annotations
+
+from bot.routing import Routes, Turn
+from cards import smlo
+from cards.delivery import undelivered_card
+from cards.reply import Reply
+from cards.requests import ChangeRoster, ChooseAdvocate, RetryDelivery
+from cards.roster import roster_change_card
+from cards.statistics import statistics_card
+from cards.verbs import Verb
+from referrals.roster_changes import RosterChange
+from referrals.services import Administration
+
+
+class AdministrationRoutes:
+    def __init__(self, administration: Administration) -> None:
+        self._admin = administration
+
+    def table(self) -> Routes:
+        return {
+            Verb.UNDELIVERED: self.undelivered,
+            Verb.RETRY_DELIVERY: self.retry_delivery,
+            Verb.STATISTICS: self.statistics,
+            Verb.ROSTER: self.roster,
+            Verb.ADD_ADVOCATE: self.change_roster,
+            Verb.REMOVE_ADVOCATE: self.change_roster,
+            Verb.ADD_CHOSEN: self.change_roster_to_chosen,
+            Verb.REMOVE_CHOSEN: self.change_roster_to_chosen,
+        }
+
+    async def undelivered(self, turn: Turn, notice: str = "") -> Reply:
+        items = await self._admin.undelivered(turn.actor)
+        names = await self._admin.advocate_names()
+        return Reply(undelivered_card(items, self._admin.steps.smlo_ids, names, notice))
+
+    async def retry_delivery(self, turn: Turn) -> Reply:
+        notification_id = turn.wants(RetryDelivery).notification_id
+        queued = await self._admin.retry_delivery(turn.actor, notification_id)
+        notice = "We are trying again now." if queued else "That one has already gone again."
+        return await self.undelivered(turn, notice)
+
+    async def statistics(self, turn: Turn) -> Reply:
+        return Reply(statistics_card(await self._admin.statistics(turn.actor)))
+
+    async def roster(self, turn: Turn) -> Reply:
+        return Reply(smlo.roster_card(await self._admin.roster(turn.actor)))
+
+    async def change_roster(self, turn: Turn) -> Reply:
+        """`add advocate …` / `remove advocate …`, typed or from the roster card."""
+        person = turn.wants(ChangeRoster).person
+        return Reply(roster_change_card(await self._roster_change(turn, person)))
+
+    async def change_roster_to_chosen(self, turn: Turn) -> Reply:
+        """One of the people a name matched, picked on the roster change card."""
+        chosen = turn.wants(ChooseAdvocate)
+        return Reply(
+            roster_change_card(await self._roster_change(turn, chosen.asked, chosen.user_id))
+        )
+
+    async def _roster_change(self, turn: Turn, who: str, chosen_id: str = "") -> RosterChange:
+        if turn.request.verb in (Verb.ADD_ADVOCATE, Verb.ADD_CHOSEN):
+            return await self._admin.add_advocate(turn.actor, who, chosen_id)
+        return await self._admin.remove_advocate(turn.actor, who, chosen_id)
