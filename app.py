@@ -28,6 +28,7 @@ from bot.ingress.gate import Gate, handle
 from bot.ingress.replay import ReplayGuard
 from bot.outbox.messenger import TeamsMessenger
 from bot.outbox.scheduler import OutboxDelivery
+from bot.outbox.views import ViewSweeper
 from bot.references import ReferenceBook
 from bot.retention import run_retention
 from bot.routes import route_table
@@ -177,7 +178,8 @@ def compose(
     """The use cases, the outbox and the bot over opened stores: the one place they are
     wired (tests with botbuilder's TestAdapter use it too). Builds; opens nothing."""
     directory = entra.directory if entra else None
-    services = Services.build(stores, clock, smlo_ids, audit, directory)
+    fold = timedelta(minutes=settings.details_fold_minutes)
+    services = Services.build(stores, clock, smlo_ids, audit, directory, fold_details_after=fold)
     messenger = TeamsMessenger(
         adapter,
         stores.conversations,
@@ -190,7 +192,8 @@ def compose(
         installer=entra.installer if entra else None,
     )
     names = services.administration.advocate_names
-    outbox = OutboxDelivery(stores, clock, messenger, smlo_ids, names)
+    views = ViewSweeper(services.views, messenger, smlo_ids, names)
+    outbox = OutboxDelivery(stores, clock, messenger, smlo_ids, names, views=views)
     keep_days = settings.draft_keep_days
     bot = SmaBot(
         services,

@@ -22,7 +22,7 @@ from bot.routing import IntakeConversation, Routes, Turn
 from cards import intake, notices
 from cards.parsers import CardPayloadInvalid, parse_action
 from cards.reply import Reply
-from cards.requests import IntakeClick, Request
+from cards.requests import IntakeClick, OnReferral, Request
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
 from referrals import errors
@@ -132,11 +132,26 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             return card_response(explain(error))
 
     async def _on_click(self, tc: TurnContext, request: Request) -> Reply:
-        reply = await self._routes[request.verb](await self._turn(tc, request))
+        turn = await self._turn(tc, request)
+        reply = await self._routes[request.verb](turn)
+        clicked = (tc.activity.conversation.id, tc.activity.reply_to_id or "")
         if reply.refresh_smlo_cards:
-            clicked = (tc.activity.conversation.id, tc.activity.reply_to_id or "")
             self._outbox.refresh_cards_later(reply.refresh_smlo_cards, clicked)
+        await self._track_details(turn, reply, clicked)
         return reply
+
+    async def _track_details(self, turn: Turn, reply: Reply, clicked: tuple[str, str]) -> None:
+        """Remember a message that now shows a referral's details (to fold it back and clear
+        it later); forget one whose card no longer does. Only buttons on a referral's cards
+        can show or hide its details, so other clicks cost nothing here."""
+        conversation_id, message_id = clicked
+        views = self._services.views
+        if not message_id:
+            return
+        if reply.shows_details:
+            await views.shown(turn.actor, reply.shows_details, conversation_id, message_id)
+        elif isinstance(turn.request, OnReferral) and not isinstance(turn.request, IntakeClick):
+            await views.no_longer_shown(conversation_id, message_id)
 
     async def _unreadable_card(self, tc: TurnContext, unreadable: CardPayloadInvalid) -> Reply:
         """A payload we cannot read: mid-intake, show the step again; else say so."""

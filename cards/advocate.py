@@ -82,8 +82,21 @@ def case_card(r: Referral) -> Element:
             heading(f"You are supporting {r.reference}"),
             para("Please get in touch in the way they chose, at a safe time."),
             facts(referral_facts(r)),
+            para(w.FOLDS_BACK, subtle=True),
         ],
+        [action("Hide details", Verb.HIDE_CASE, {"referral_id": r.id})],
         refresh=refresh_for([r.advocate_id] if r.advocate_id else [], how),
+    )
+
+
+def case_folded_card(r: Referral) -> Element:
+    """The case with its details out of sight: nothing about the person on it."""
+    return card(
+        [
+            heading(f"Your case {r.reference}"),
+            para("The details are hidden, so they do not stay on your screen."),
+        ],
+        [action("Show details", Verb.OPEN_CASE, {"referral_id": r.id}, primary=True)],
     )
 
 

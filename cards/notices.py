@@ -60,3 +60,23 @@ def note_card(text: str) -> Element:
     """A short answer that needs no more than a line (e.g. "Stopped."), as a card: what a
     click is answered with where a typed command would get a plain message."""
     return card([para(text)])
+
+
+_CLEARED_BECAUSE = {
+    "withdrawn": "{ref} was withdrawn by the person.",
+    "closed": "{ref} is closed.",
+    "erased": "The details of {ref} have been deleted, as our rules on keeping data say.",
+    "not_yours": "{ref} is no longer with you.",
+}
+
+
+def details_cleared_card(reference: str, why: str) -> Element:
+    """What a message that showed a referral's details shows once they may not stay:
+    `why` is a `referrals.views.ViewFate` that clears (withdrawn, closed, erased, not yours)."""
+    what = _CLEARED_BECAUSE[why].format(ref=reference or "This referral")
+    return card(
+        [
+            heading("Details removed"),
+            para(f"{what} We have removed its details from this chat."),
+        ]
+    )

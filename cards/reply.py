@@ -23,5 +23,8 @@ class Reply:
     # The person has left the intake (sent, finished later, stopped, deleted): every
     # message that showed their answers is cleared; the clicked one shows `card`.
     clear_answers: bool = False
+    # The card shows this referral's details: the bot remembers the message, so that it
+    # folds back after a while and is cleared when the referral ends (referrals/views.py).
+    shows_details: str = ""
     # This referral changed on an SMLO's card: bring the other SMLOs' cards up to date.
     refresh_smlo_cards: str = ""

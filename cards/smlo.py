@@ -85,6 +85,7 @@ def details_card(r: Referral, names: Names, smlo_ids: Iterable[str] = ()) -> Ele
         heading(f"Referral {r.reference}"),
         para(_status_line(r, names)),
         facts(referral_facts(r)),
+        para(w.DETAILS_FOLD_BACK, subtle=True),
     ]
     how = action("Refresh", Verb.OPEN, {"referral_id": r.id})
     return card(body, _next_actions(r, opened=True), refresh_for(smlo_ids, how))

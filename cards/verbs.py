@@ -49,6 +49,7 @@ class Verb(StrEnum):
     SHOW_DECLINE = "advocate.show_decline"
     DECLINE = "advocate.decline"
     OPEN_CASE = "advocate.open_case"
+    HIDE_CASE = "advocate.hide_case"
     MY_CASES = "advocate.my_cases"
 
 

@@ -25,6 +25,14 @@ from referrals.referral import DeclineReason, Signpost
 from referrals.states import ReferralState
 
 PREFER_NOT = "Prefer not to say"
+DETAILS_FOLD_BACK = (
+    "These details hide again after a few minutes, and are removed from this chat if the "
+    "referral is withdrawn or closed."
+)
+FOLDS_BACK = (
+    "These details hide again after a few minutes, and when the case ends. You can open "
+    "them again at any time while the case is yours."
+)
 
 LABELS: dict[StrEnum, str] = {
     Route.EXPERIENCED: "It happened to me",

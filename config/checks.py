@@ -17,6 +17,11 @@ def problems(s: Settings) -> list[str]:
     found += _store_problems(s)
     if s.retention_days < 1 or s.draft_keep_days < 1:
         found.append("SMA_RETENTION_DAYS and SMA_DRAFT_KEEP_DAYS must be at least 1.")
+    if not 1 <= s.details_fold_minutes <= 24 * 60:
+        found.append(
+            "SMA_DETAILS_FOLD_MINUTES must be from 1 to 1440: details shown in a chat hide "
+            "again after that many minutes."
+        )
     if not s.smlo_ids and not s.smlo_group_id:
         found.append(
             "SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id, or set "

@@ -48,6 +48,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth_token_issuer=env.get("SMA_AUTH_TOKEN_ISSUER", "").strip(),
         data_keys=read.data_keys(env),
         retention_days=read.whole_number(env, "SMA_RETENTION_DAYS", 365),
+        details_fold_minutes=read.whole_number(env, "SMA_DETAILS_FOLD_MINUTES", 10),
         store=store,
         cosmos_endpoint=env.get("SMA_COSMOS_ENDPOINT", "").strip(),
         cosmos_key=env.get("SMA_COSMOS_KEY", "").strip(),

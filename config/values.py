@@ -35,6 +35,8 @@ class Settings:
     data_keys: KeyRing | None = field(default=None, repr=False)
     # Closed and withdrawn referrals keep personal data this long (docs/security.md).
     retention_days: int = 365
+    # A message showing a referral's details folds back to a content-free face after this.
+    details_fold_minutes: int = 10
     # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
     store: StoreKind = StoreKind.SQLITE
     cosmos_endpoint: str = ""

@@ -17,6 +17,7 @@ from referrals.people import Advocate
 from referrals.referral import Referral
 from referrals.states import ReferralState
 from referrals.statistics import MonthTallies
+from referrals.views import ShownView
 
 
 class ReferralStore(Protocol):
@@ -115,12 +116,26 @@ class ConversationStore(Protocol):
     async def get_reference(self, user_id: str) -> dict[str, Any] | None: ...
 
 
+class ShownViewStore(Protocol):
+    """Messages that show a referral's details (`referrals.views`): ids and times only."""
+
+    async def remember(self, view: ShownView) -> None:
+        """Record the view; a view of the same message replaces the earlier record."""
+
+    async def forget(self, key: str) -> None:
+        """Drop the record of the message with this key, if there is one."""
+
+    async def list_views(self) -> list[ShownView]:
+        """Every view recorded, oldest first."""
+
+
 @dataclass(frozen=True)
 class Stores:
     referrals: ReferralStore
     roster: RosterStore
     outbox: OutboxStore
     conversations: ConversationStore
+    views: ShownViewStore
 
 
 class Clock(Protocol):

@@ -25,6 +25,7 @@ from referrals.notifications import DeliveryStatus, Notification, NotificationKi
 from referrals.people import Advocate, RosterOverride
 from referrals.referral import CaseEvent, Referral, Signpost
 from referrals.states import ReferralState
+from referrals.views import ShownView
 
 SCHEMA = 1
 
@@ -133,6 +134,28 @@ def advocate_from_doc(doc: Mapping[str, Any]) -> Advocate:
     fields = {f.name: doc[f.name] for f in dataclasses.fields(Advocate) if f.name in doc}
     fields["override"] = RosterOverride(fields.get("override", RosterOverride.NONE))
     return Advocate(**fields)
+
+
+def view_to_doc(view: ShownView) -> Document:
+    """Ids and a time: a view record never holds what the message showed."""
+    return {
+        "id": view.key,
+        "conversation_id": view.conversation_id,
+        "message_id": view.message_id,
+        "referral_id": view.referral_id,
+        "user_id": view.user_id,
+        "shown_at": _time(view.shown_at),
+    }
+
+
+def view_from_doc(doc: Mapping[str, Any]) -> ShownView:
+    return ShownView(
+        str(doc["conversation_id"]),
+        str(doc["message_id"]),
+        str(doc["referral_id"]),
+        str(doc["user_id"]),
+        _parse_time(str(doc["shown_at"])),
+    )
 
 
 def sortable_time(moment: datetime) -> str:

@@ -44,6 +44,7 @@ from storage.cosmos_database import (
 from storage.cosmos_outbox import CosmosOutboxStore
 from storage.cosmos_people import CosmosConversationStore, CosmosRosterStore
 from storage.cosmos_referrals import CosmosReferralStore
+from storage.cosmos_views import CosmosShownViewStore
 from storage.crypto import FieldCipher
 
 _log = logging.getLogger(__name__)
@@ -104,7 +105,7 @@ class CosmosSettings:
 
 
 class CosmosStores:
-    """The four ports over one Cosmos DB database; `open()` it, use `.stores`, `close()`."""
+    """The ports over one Cosmos DB database; `open()` it, use `.stores`, `close()`."""
 
     def __init__(
         self,
@@ -122,6 +123,7 @@ class CosmosStores:
             roster=CosmosRosterStore(database),
             outbox=CosmosOutboxStore(database),
             conversations=CosmosConversationStore(database),
+            views=CosmosShownViewStore(database),
         )
 
     @classmethod

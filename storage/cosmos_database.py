@@ -63,7 +63,8 @@ ROSTER = ContainerSpec("roster", "/id", ("/display_name",))
 CONVERSATIONS = ContainerSpec("conversations", "/id", ())
 AUDIT = ContainerSpec("audit", "/referral_id", ("/referral_id", "/seq"))
 BOT_STATE = ContainerSpec("bot_state", "/id", ("/updated_key",))
-CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE)
+VIEWS = ContainerSpec("views", "/id", ())
+CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE, VIEWS)
 
 # Properties Cosmos DB adds to every item; never part of our documents.
 SYSTEM_PROPERTIES = frozenset({"_rid", "_self", "_etag", "_ts", "_attachments", "_lsn"})
@@ -82,6 +83,7 @@ class CosmosDatabase:
     conversations: ContainerProxy
     audit: ContainerProxy
     bot_state: ContainerProxy
+    views: ContainerProxy
     cipher: FieldCipher
     # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
     draft_ttl_seconds: int | None = None

@@ -19,6 +19,7 @@ from referrals.ports import Stores
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
 from referrals.statistics import MonthTallies
+from referrals.views import ShownView
 from storage.outbox_changes import OutboxChanges
 
 
@@ -198,6 +199,20 @@ class MemoryConversationStore:
         return copy.deepcopy(found) if found is not None else None
 
 
+class MemoryShownViewStore:
+    def __init__(self) -> None:
+        self._views: dict[str, ShownView] = {}
+
+    async def remember(self, view: ShownView) -> None:
+        self._views[view.key] = view
+
+    async def forget(self, key: str) -> None:
+        self._views.pop(key, None)
+
+    async def list_views(self) -> list[ShownView]:
+        return sorted(self._views.values(), key=lambda v: (v.shown_at, v.key))
+
+
 class MemoryAuditLog:
     """Append-only, like the real one: there is no way to change or remove an entry."""
 
@@ -218,4 +233,5 @@ def memory_stores() -> Stores:
         roster=MemoryRosterStore(),
         outbox=outbox,
         conversations=MemoryConversationStore(),
+        views=MemoryShownViewStore(),
     )

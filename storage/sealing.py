@@ -43,6 +43,8 @@ REFERENCE_FIELD = "conversation_reference.sealed"
 
 SEALED_REFERRAL_KEYS = ("referrer_id", "referrer_name", "answers", "history")
 SEALED_NOTIFICATION_KEYS = ("recipient_id", "conversation_id", "activity_id")
+VIEW_FIELD = "shown_view.sealed"
+SEALED_VIEW_KEYS = ("conversation_id", "message_id", "user_id")
 
 
 def seal_referral(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
@@ -64,6 +66,16 @@ def seal_notification(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
 
 def open_notification(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
     return _open(stored, NOTIFICATION_FIELD, cipher, "recipient_key")
+
+
+def seal_view(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    """A detail view's record: which chat and message, and whose, sealed like the outbox's
+    (a chat id ties a person to the service); the referral id and time stay clear."""
+    return _seal(doc, SEALED_VIEW_KEYS, VIEW_FIELD, cipher)
+
+
+def open_view(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    return _open(stored, VIEW_FIELD, cipher, "")
 
 
 def seal_reference(user_id: str, reference: Mapping[str, Any], cipher: FieldCipher) -> Document:

@@ -4,7 +4,7 @@
 connection, its transactions and the schema) and gives the same `Stores` as Cosmos DB,
 plus what the audit log and bot state storage need (`.database`). One module per store:
 `sqlite_referrals`, `sqlite_outbox`, `sqlite_people`, `sqlite_statistics`,
-`sqlite_audit`, `sqlite_bot_state`.
+`sqlite_audit`, `sqlite_bot_state`, `sqlite_views`.
 """
 
 from __future__ import annotations
@@ -19,13 +19,14 @@ from storage.sqlite_database import SqliteDatabase
 from storage.sqlite_outbox import SqliteOutboxStore
 from storage.sqlite_people import SqliteConversationStore, SqliteRosterStore
 from storage.sqlite_referrals import SqliteReferralStore
+from storage.sqlite_views import SqliteShownViewStore
 
 # Schema 5 counts the referrals already stored into the new statistics table.
 _FILLS = {5: sqlite_statistics.recount_in}
 
 
 class SqliteStores:
-    """The four ports over one SQLite file; `open()` it, use `.stores`, then `close()`.
+    """The ports over one SQLite file; `open()` it, use `.stores`, then `close()`.
 
     `":memory:"` gives a private, throwaway database (for tests).
     """
@@ -37,6 +38,7 @@ class SqliteStores:
             roster=SqliteRosterStore(database),
             outbox=SqliteOutboxStore(database),
             conversations=SqliteConversationStore(database),
+            views=SqliteShownViewStore(database),
         )
 
     @classmethod

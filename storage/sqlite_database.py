@@ -92,6 +92,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 5: anonymous statistics, one sealed tally per month (storage/sqlite_statistics.py),
     # counted from the referrals already stored as it is applied (a fill, below).
     ("CREATE TABLE statistics_months (month TEXT PRIMARY KEY, document TEXT NOT NULL)",),
+    # 6: messages that show a referral's details (referrals/views.py): ids and a time.
+    (
+        """CREATE TABLE shown_views (
+            key TEXT PRIMARY KEY, shown_at TEXT NOT NULL, document TEXT NOT NULL)""",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know

@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from datetime import timedelta
@@ -38,6 +39,7 @@ from bot.activities import card_message
 from bot.outbox.messenger import NotReachableYet, TeamsMessenger
 from bot.outbox.policy import Backoff, classify, due_in_order
 from bot.outbox.smlo_cards import SmloCards
+from bot.outbox.views import ViewSweeper
 from cards.notifications import UPDATES_SMLO_CARD, notification_card
 from common.tasks import stop_if_cancelled
 from referrals.notifications import Notification, NotificationKind
@@ -53,6 +55,11 @@ MOST_CHATS_AT_ONCE = 8
 DUE_PER_PASS = 250
 # A burst of turns each wakes the loop; one pass after a short pause serves them all.
 GATHER_SECONDS = 0.02
+# The loop runs when woken (after every turn) and at least this often regardless.
+TICK_SECONDS = 5.0
+# Detail views are looked at when woken, but not more often than this (a burst of turns
+# wakes the loop many times); a wake that comes too soon is served when the time is up.
+SWEEP_AT_MOST_EVERY = 1.0
 
 
 class OutboxDelivery:
@@ -64,6 +71,7 @@ class OutboxDelivery:
         smlo_ids: AbstractSet[str],
         advocate_names: Callable[[], Awaitable[dict[str, str]]],
         *,
+        views: ViewSweeper | None = None,
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -71,6 +79,8 @@ class OutboxDelivery:
         self._smlo_ids = smlo_ids
         self._names = advocate_names  # staff names, shown on staff cards
         self._smlo_cards = SmloCards(stores, messenger, smlo_ids, advocate_names)
+        self._views = views  # None: detail views are left as they are (a test's choice)
+        self._swept_at = -SWEEP_AT_MOST_EVERY
         self._backoff = backoff or Backoff()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         # SMLO id -> referral id -> (conversation, message) of the click that already shows it
@@ -90,9 +100,12 @@ class OutboxDelivery:
         regardless. It does not wait for what it starts, so a slow chat never holds up
         the next pass for everyone else."""
         try:
+            sweep_owed = False  # woken since the last sweep, which ran too recently to repeat
             while True:
+                since_sweep = time.monotonic() - self._swept_at
+                wait = SWEEP_AT_MOST_EVERY - since_sweep if sweep_owed else TICK_SECONDS
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=5)
+                    await asyncio.wait_for(self._wake.wait(), timeout=max(wait, GATHER_SECONDS))
                 await asyncio.sleep(GATHER_SECONDS)
                 self._wake.clear()
                 try:
@@ -100,6 +113,9 @@ class OutboxDelivery:
                 except Exception as error:  # a store outage, say: try again next time
                     stop_if_cancelled()
                     log.warning("delivery pass failed: error=%s", type(error).__name__)
+                sweep_owed = time.monotonic() - self._swept_at < SWEEP_AT_MOST_EVERY
+                if not sweep_owed:
+                    await self.sweep_views()
         finally:
             lanes = list(self._lanes.values())
             for lane in lanes:
@@ -121,7 +137,19 @@ class OutboxDelivery:
             while self._lanes:
                 await asyncio.gather(*self._lanes.values(), return_exceptions=True)
             if not busy:
-                return
+                break
+        await self.sweep_views()
+
+    async def sweep_views(self) -> None:
+        """Fold back or clear the detail views that are due (bot/outbox/views.py)."""
+        if self._views is None:
+            return
+        self._swept_at = time.monotonic()
+        try:
+            await self._views.sweep()
+        except Exception as error:  # the store, say: the next sweep tries again
+            stop_if_cancelled()
+            log.warning("detail view sweep failed: error=%s", type(error).__name__)
 
     async def _start_pass(self) -> bool:
         """Start a lane for each person with something due and no lane yet.

@@ -8,6 +8,7 @@ from cards.reply import Reply
 from cards.requests import Decline, OnReferral
 from cards.verbs import Verb
 from referrals import errors
+from referrals.referral import Referral
 from referrals.services import Casework
 
 
@@ -21,6 +22,7 @@ class CaseworkRoutes:
             Verb.SHOW_DECLINE: self.show_decline,
             Verb.DECLINE: self.decline,
             Verb.OPEN_CASE: self.open_case,
+            Verb.HIDE_CASE: self.hide_case,
             Verb.MY_CASES: self.my_cases,
         }
 
@@ -30,7 +32,7 @@ class CaseworkRoutes:
             referral = await self._casework.accept(turn.actor, referral_id)
         except errors.OfferAlreadyAnswered:
             return await self.open_case(turn)  # a double click: show where it stands
-        return Reply(advocate.case_card(referral))
+        return _showing_details(referral)
 
     async def show_decline(self, turn: Turn) -> Reply:
         referral_id = turn.wants(OnReferral).referral_id
@@ -56,11 +58,24 @@ class CaseworkRoutes:
         except errors.NotTheOfferedAdvocate:
             pass
         try:
-            return Reply(
-                advocate.case_card(await self._casework.view_case(turn.actor, referral_id))
-            )
+            referral = await self._casework.view_case(turn.actor, referral_id)
         except errors.NotPermitted:  # refused and audited; say so without saying why
             return Reply(advocate.case_gone_card())
+        return _showing_details(referral)
+
+    async def hide_case(self, turn: Turn) -> Reply:
+        """The case card folded back to its content-free face, on their word."""
+        referral_id = turn.wants(OnReferral).referral_id
+        try:
+            referral = await self._casework.case_face(turn.actor, referral_id)
+        except errors.NotPermitted:
+            return Reply(advocate.case_gone_card())
+        return Reply(advocate.case_folded_card(referral))
 
     async def my_cases(self, turn: Turn) -> Reply:
         return Reply(advocate.my_cases_card(await self._casework.my_cases(turn.actor)))
+
+
+def _showing_details(referral: Referral) -> Reply:
+    """The case card: it shows the person's details, so the bot keeps track of it."""
+    return Reply(advocate.case_card(referral), shows_details=referral.id)

@@ -57,7 +57,8 @@ class TriageRoutes:
     async def open(self, turn: Turn) -> Reply:
         referral = await self._view(turn)
         names = await self._admin.advocate_names()
-        return Reply(smlo.details_card(referral, names, self._triage.steps.smlo_ids))
+        card = smlo.details_card(referral, names, self._triage.steps.smlo_ids)
+        return Reply(card, shows_details=referral.id)
 
     async def hide(self, turn: Turn) -> Reply:
         return Reply(await self._summary(await self._view(turn)))

@@ -8,6 +8,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `casework.py`       | advocate       | the offer, accept, decline, the case, my cases          |
 | `administration.py` | SMLO           | roster, statistics, audit trail, undelivered messages   |
 | `retention.py`      | the system     | purging what has been kept long enough                  |
+| `views.py`          | the system     | folding and clearing messages that show details         |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import timedelta
 
 from referrals.audit import AuditLog
 from referrals.people import Actor
@@ -27,6 +29,7 @@ from referrals.services.intake import Intake
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
 from referrals.services.steps import Steps, role_towards
 from referrals.services.triage import Triage
+from referrals.services.views import DEFAULT_FOLD, Views
 
 __all__ = [
     "Administration",
@@ -38,6 +41,7 @@ __all__ = [
     "Services",
     "Steps",
     "Triage",
+    "Views",
     "role_towards",
 ]
 
@@ -51,6 +55,7 @@ class Services:
     casework: Casework
     administration: Administration
     retention: Retention
+    views: Views
 
     @classmethod
     def build(
@@ -60,6 +65,8 @@ class Services:
         smlo_ids: AbstractSet[str],
         audit: AuditLog,
         directory: Directory | None = None,
+        *,
+        fold_details_after: timedelta = DEFAULT_FOLD,
     ) -> Services:
         steps = Steps(stores, clock, smlo_ids, audit)
         return cls(
@@ -68,6 +75,7 @@ class Services:
             Casework(steps),
             Administration(steps, directory),
             Retention(steps),
+            Views(steps, fold_details_after),
         )
 
     @property
@@ -79,11 +87,5 @@ class Services:
         return self.steps.smlo_ids
 
     async def identify(self, user_id: str, display_name: str = "") -> Actor:
-        """The roles of the person behind this turn, decided here and nowhere else."""
-        advocate = await self.steps.stores.roster.get_advocate(user_id) if user_id else None
-        return Actor(
-            user_id=user_id,
-            display_name=display_name,
-            is_smlo=bool(user_id) and user_id in self.smlo_ids,
-            is_advocate=advocate is not None and advocate.active,
-        )
+        """The roles of the person behind this turn, decided on the server every turn."""
+        return await self.steps.identify(user_id, display_name)

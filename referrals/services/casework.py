@@ -58,6 +58,16 @@ class Casework:
             referral.ensure_can_view(actor)
         return referral
 
+    async def case_face(self, actor: Actor, referral_id: str) -> Referral:
+        """The case without its details (to fold the card back): for its advocate or an
+        SMLO; a refusal is audited."""
+        referral = await self.steps.load(actor, referral_id, A.VIEW_DETAILS)
+        async with self.steps.audited(actor, referral, A.VIEW_DETAILS, only_refusals=True):
+            if not actor.is_smlo and actor.user_id != referral.advocate_id:
+                raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} holds no {referral_id}")
+            referral.ensure_can_view(actor)  # not a draft; an advocate still on the list
+        return referral
+
     async def my_cases(self, actor: Actor) -> list[Referral]:
         if not actor.is_advocate:  # someone taken off the list sees none of their old cases
             return []

@@ -45,6 +45,17 @@ class Steps:
     smlo_ids: AbstractSet[str]  # a `MemberIds` when the directory keeps them current
     audit: AuditLog
 
+    async def identify(self, user_id: str, display_name: str = "") -> Actor:
+        """The roles of a person, decided here and nowhere else: SMLOs from the SMLO ids
+        (kept current from the directory), advocates from the active roster."""
+        advocate = await self.stores.roster.get_advocate(user_id) if user_id else None
+        return Actor(
+            user_id=user_id,
+            display_name=display_name,
+            is_smlo=bool(user_id) and user_id in self.smlo_ids,
+            is_advocate=advocate is not None and advocate.active,
+        )
+
     async def load(self, actor: Actor, referral_id: str, action: AuditAction) -> Referral:
         """Load a referral; an unknown id is a refusal too (a forged id is audited)."""
         try:

@@ -20,6 +20,7 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
+from referrals.views import ShownView
 from storage.bot_state_codec import STATE_FIELD
 from storage.cosmos import CosmosSettings, CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
@@ -185,7 +186,14 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
     # What the server holds, read with a plain client: no key ring, no adapters.
     containers = await _raw_cosmos_items(cosmos.settings)
 
-    assert set(containers) == {"referrals", "roster", "conversations", "audit", "bot_state"}
+    assert set(containers) == {
+        "referrals",
+        "roster",
+        "conversations",
+        "audit",
+        "bot_state",
+        "views",
+    }
     assert all(containers.values()), "every container holds something to scan"
     (state,) = containers["bot_state"]
     assert CANARY_DIALOG_ANSWER in CIPHER.decrypt(state["document"], STATE_FIELD, state["realId"])
@@ -205,6 +213,8 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
     )))  # fmt: skip
     await stores.conversations.put_reference(CANARY_REFERRER.user_id, CANARY_REFERENCE)
     await stores.roster.put_advocate(CLEAR_ADVOCATE)
+    view = ShownView("a:canary-chat-c0de", "act-9", active.id, CLEAR_ADVOCATE.user_id, clock.now())
+    await stores.views.remember(view)
 
     # Everything reads back exactly, through the blind indexes too.
     found = await stores.referrals.find_draft(CANARY_REFERRER.user_id)
@@ -217,6 +227,7 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
         n for n in await stores.outbox.pending() if n.recipient_id == CANARY_REFERRER.user_id
     ]
     assert to_referrer
+    assert await stores.views.list_views() == [view]
 
 
 async def _raw_cosmos_items(settings: CosmosSettings) -> dict[str, list[dict[str, Any]]]:

@@ -82,6 +82,7 @@ from referrals.statistics import (
     build_report,
     last_complete_year,
 )
+from referrals.views import CLEARED
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 
@@ -423,6 +424,15 @@ def _advocate_cards() -> Iterator[Shown]:
     yield Shown("case:at_limits", lambda: advocate.case_card(active(AT_LIMITS)))
     yield Shown("my_cases:empty", lambda: advocate.my_cases_card([]))
     yield Shown("case_gone", advocate.case_gone_card, Face.CONTENT_FREE)
+    # A case or details card folded back, or cleared, by the sweep: it replaces what the
+    # person had open, unasked, so it must carry nothing about the person.
+    yield Shown("case_folded", lambda: advocate.case_folded_card(active(AT_LIMITS)), Face.UNASKED)
+    for fate in sorted(CLEARED):
+        yield Shown(
+            f"details_cleared:{fate}",
+            partial(notices.details_cleared_card, "SMA-2026-0007", fate),
+            Face.UNASKED,
+        )
     yield Shown(
         "my_cases:some",
         lambda: advocate.my_cases_card([offered(), active()]),

@@ -22,6 +22,7 @@ from storage.memory import (
     MemoryOutboxStore,
     MemoryReferralStore,
     MemoryRosterStore,
+    MemoryShownViewStore,
 )
 
 SMLOS = frozenset({"smlo-1", "smlo-2"})
@@ -57,7 +58,13 @@ class InterleavingReferralStore(MemoryReferralStore):
 
 def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> Stores:
     outbox = MemoryOutboxStore()
-    return Stores(referrals(outbox), MemoryRosterStore(), outbox, MemoryConversationStore())
+    return Stores(
+        referrals(outbox),
+        MemoryRosterStore(),
+        outbox,
+        MemoryConversationStore(),
+        MemoryShownViewStore(),
+    )
 
 
 @pytest.fixture

@@ -1,0 +1,68 @@
+"""Messages that showed a referral's details, folded back or cleared in people's chats.
+
+A detail view folds back to its content-free face once it has been open for the set time
+(one tap opens it again, audited); it is cleared for good, with a note saying why, once
+the referral is withdrawn, closed or erased, or is no longer the viewer's to see. Teams
+keeps every chat, so this is what keeps disclosure from staying in staff chats.
+
+Best effort and never in the way: a message Teams no longer has (404), or refuses for
+good, is forgotten and the sweep moves on; a passing failure is tried on the next sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from collections.abc import Set as AbstractSet
+
+from bot.activities import card_message
+from bot.outbox.messenger import TeamsMessenger
+from bot.outbox.policy import classify
+from cards import advocate, notices, smlo
+from cards.elements import Element
+from common.tasks import stop_if_cancelled
+from referrals.services.views import DueView, Views
+from referrals.views import CLEARED
+
+log = logging.getLogger(__name__)
+
+
+class ViewSweeper:
+    def __init__(
+        self,
+        views: Views,
+        messenger: TeamsMessenger,
+        smlo_ids: AbstractSet[str],
+        advocate_names: Callable[[], Awaitable[dict[str, str]]],
+    ) -> None:
+        self._views, self._messenger = views, messenger
+        self._smlo_ids, self._names = smlo_ids, advocate_names
+
+    async def sweep(self) -> int:
+        """Fold or clear every view that is due; returns how many messages changed."""
+        changed = 0
+        for due in await self._views.due():
+            message = card_message(await self._card(due))
+            message.id = due.view.message_id
+            try:
+                await self._messenger.update(due.view.user_id, message)
+            except Exception as error:
+                stop_if_cancelled()
+                failure = classify(error)
+                log.warning("detail view not updated: fate=%s error=%s", due.fate, failure.code)
+                if failure.retryable and failure.code != "404":
+                    continue  # tried again on the next sweep
+            else:
+                changed += 1
+                log.info("detail view %s: referral=%s", due.fate, due.view.referral_id)
+            await self._views.settled(due.view)
+        return changed
+
+    async def _card(self, due: DueView) -> Element:
+        referral = due.referral
+        if due.fate in CLEARED or referral is None:
+            return notices.details_cleared_card(referral.reference if referral else "", due.fate)
+        if due.viewer.is_smlo:
+            names = await self._names()
+            return smlo.referral_card(referral, names, smlo_ids=self._smlo_ids)
+        return advocate.case_folded_card(referral)

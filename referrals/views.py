@@ -1,0 +1,79 @@
+"""Where the service has shown a referral's details, and what must become of each view.
+
+A staff member's chat keeps every card the bot showed them, and Microsoft 365 keeps every
+chat. So each message that shows a referral's details (the SMLO's details card, the
+advocate's case card) is remembered here — ids and a time, never content — and a sweep
+folds it back to a content-free face after a while, or clears it for good when the
+referral is withdrawn, closed or erased, or is no longer theirs to see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from referrals import errors
+from referrals.people import Actor
+from referrals.referral import Referral
+from referrals.states import ReferralState
+
+
+@dataclass(frozen=True)
+class ShownView:
+    """One message that shows a referral's details to one person."""
+
+    conversation_id: str
+    message_id: str
+    referral_id: str
+    user_id: str
+    shown_at: datetime
+
+    @property
+    def key(self) -> str:
+        """The message's own key: showing it again replaces the record, not adds one."""
+        return message_key(self.conversation_id, self.message_id)
+
+
+def message_key(conversation_id: str, message_id: str) -> str:
+    joined = f"{conversation_id}\n{message_id}".encode()
+    return hashlib.sha256(joined).hexdigest()[:32]
+
+
+class ViewFate(StrEnum):
+    KEEP = "keep"  # still theirs to see, and not open for long
+    FOLD = "fold"  # open long enough: back to the content-free face, one tap to reopen
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+    ERASED = "erased"  # purged under the retention policy, or gone
+    NOT_YOURS = "not_yours"  # reallocated away, or they lost the role
+
+
+CLEARED = frozenset({ViewFate.WITHDRAWN, ViewFate.CLOSED, ViewFate.ERASED, ViewFate.NOT_YOURS})
+
+
+def fate_of(
+    view: ShownView,
+    referral: Referral | None,
+    viewer: Actor,
+    now: datetime,
+    fold_after: timedelta,
+) -> ViewFate:
+    """What the message must show now: ended referrals and lost access clear it for good;
+    otherwise it folds back once it has been open for `fold_after`."""
+    if referral is None or referral.is_purged:
+        return ViewFate.ERASED
+    if referral.state is ReferralState.WITHDRAWN:
+        return ViewFate.WITHDRAWN
+    if referral.state is ReferralState.CLOSED:
+        return ViewFate.CLOSED
+    if referral.is_erased:
+        return ViewFate.ERASED
+    try:
+        referral.ensure_can_view(viewer)
+    except errors.NotPermitted:
+        return ViewFate.NOT_YOURS
+    if not viewer.is_smlo and viewer.user_id != referral.advocate_id:
+        return ViewFate.NOT_YOURS
+    return ViewFate.FOLD if now - view.shown_at >= fold_after else ViewFate.KEEP
