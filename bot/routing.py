@@ -16,6 +16,7 @@ from cards.reply import Reply
 from cards.requests import IntakeClick, Request
 from cards.verbs import Verb
 from dialogs.turn import IntakeInput, give_input
+from referrals.errors import RequiredAnswerMissing
 from referrals.people import Actor
 
 R = TypeVar("R", bound=Request)
@@ -33,10 +34,14 @@ class IntakeConversation:
     def active(self) -> bool:
         return self._dc.active_dialog is not None
 
-    async def begin(self, referral_id: str, notice: str = "") -> Reply:
+    async def begin(
+        self, referral_id: str, notice: str = "", missing: RequiredAnswerMissing | None = None
+    ) -> Reply:
+        """Start (or start again) at the draft's step; at `missing.step` when the person
+        must answer a required question there first."""
         await self._dc.cancel_all_dialogs()
         result = await self._dc.begin_dialog(
-            INTAKE_DIALOG, {"referral_id": referral_id, "notice": notice}
+            INTAKE_DIALOG, {"referral_id": referral_id, "notice": notice, "missing": missing}
         )
         return _reply_of(result.result)
 

@@ -151,7 +151,7 @@ def text_input(
     label: str,
     *,
     value: str = "",
-    max_length: int,
+    max_length: int | None = None,
     multiline: bool = False,
     placeholder: str = "",
     problem: str | None = None,
@@ -161,9 +161,10 @@ def text_input(
         "id": input_id,
         "label": label,
         "isMultiline": multiline,
-        "maxLength": max_length,
         "value": value,
     }
+    if max_length is not None:  # the client cuts longer text off silently: see the intake
+        element["maxLength"] = max_length
     if placeholder:
         element["placeholder"] = placeholder
     return _with_problem(element, problem)

@@ -1,13 +1,12 @@
-"""The referrer's cards around the questions: welcome, review, receipt, stop and resume."""
+"""The referrer's cards around the questions: welcome, the short way ("ask an advocate to
+contact me"), review, receipt, stop and resume."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from cards import wording as w
 from cards.details import answer_facts, when
 from cards.elements import Element, action, card, facts, heading, para, toggle
-from cards.intake_steps import STOP_HINT, step_header
+from cards.intake_steps import STOP_HINT, step_header, stop_action
 from cards.verbs import Verb
 from referrals.intake import IntakeStep
 from referrals.referral import Referral
@@ -18,6 +17,14 @@ ROLE_HINTS = {
     "then their name or work email. Type stats to see the figures.",
     "advocate": "You are an advocate. Type my cases to see your cases.",
 }
+
+
+WHO_SEES = (
+    "Who sees what you tell us: only the service lead and the advocate who supports you. "
+    "We are separate from Professional Standards. We do not pass anything on unless you "
+    "agree."
+)
+ASK_CONTACT = "Ask an advocate to contact me"
 
 
 def welcome_card(has_draft: bool, role: str = "") -> Element:
@@ -31,21 +38,59 @@ def welcome_card(has_draft: bool, role: str = "") -> Element:
             "We support colleagues who have faced or seen unwanted sexual behaviour at work. "
             "You can talk to us in confidence."
         ),
+        para(WHO_SEES),
         para(
-            "Who sees what you tell us: only the service lead and the advocate who supports "
-            "you. We are separate from Professional Standards. We do not pass anything on "
-            "unless you agree."
+            "You can ask an advocate to contact you, and talk it through with them. Or you "
+            "can tell us more first."
         ),
         para(w.DANGER, attention=True),
         para(w.HELP_LINES, subtle=True),
     ]
     title = "Carry on where I left off" if has_draft else "Start a referral"
-    actions = [action(title, Verb.START, primary=not role), action("Not now", Verb.NOT_NOW)]
+    actions = [
+        action(ASK_CONTACT, Verb.ASK_CONTACT, primary=not role),
+        action(title, Verb.START),
+        action("Not now", Verb.NOT_NOW),
+    ]
     if role == "smlo":
         actions.insert(0, action("Open inbox", Verb.INBOX, primary=True))
     elif role == "advocate":
         actions.insert(0, action("My cases", Verb.MY_CASES, primary=True))
     return card(body, actions)
+
+
+def ask_contact_card(has_draft: bool, problem: str | None = None) -> Element:
+    """The short way: one tick and Send. Everything else is for the first conversation.
+    Someone with a draft is told it goes too, or can carry on with it instead."""
+    body = [
+        heading("Ask an advocate to contact you"),
+        para(
+            "An advocate will send you a message here in Teams. You do not need to tell us "
+            "anything else now. You can talk it through with them."
+        ),
+        para(WHO_SEES),
+    ]
+    if has_draft:
+        body.append(
+            para(
+                "You have a referral you have not sent yet. What you have told us so far "
+                "will go with this. Or you can carry on with it first.",
+                attention=True,
+            )
+        )
+    body += [
+        *toggle("consent", "Your consent", CONSENT_TEXT, problem=problem),
+        para(w.DANGER, attention=True),
+    ]
+    more = "Carry on where I left off" if has_draft else "Tell us more first"
+    return card(
+        body,
+        [
+            action("Send", Verb.SEND_ASK_CONTACT, primary=True),
+            action(more, Verb.START, validate=False),
+            action("Not now", Verb.NOT_NOW, validate=False),
+        ],
+    )
 
 
 def not_now_card() -> Element:
@@ -58,6 +103,7 @@ def not_now_card() -> Element:
     )
 
 
+CONSENT_NEEDED = "Please tick this box so we can send your referral."
 CONSENT_TEXT = (
     "I agree that the SMA service may keep this and share it with the service lead "
     "and the advocate who supports me."
@@ -88,21 +134,27 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
             action("Send my referral", Verb.SUBMIT, data, primary=True),
             action("Back", Verb.BACK, data),
             action("Finish later", Verb.LATER, data),
+            stop_action(data),
         ],
     )
 
 
-def receipt_card(reference: str, submitted_at: datetime | None) -> Element:
+def receipt_card(referral: Referral) -> Element:
     """Shown in place of the review card: no answers, only the reference and next steps."""
-    sent = when(submitted_at)
+    ways = w.contact_ways(referral.answers.contact_methods)
+    reach = (
+        f"Your advocate will get in touch by {ways}."
+        if ways
+        else "You did not choose a way for us to contact you, so your advocate will send "
+        "you a message here in Teams."
+    )
     return card(
         [
             heading("Your referral has been sent"),
-            facts([("Reference", reference), ("Sent", sent)]),
+            facts([("Reference", referral.reference), ("Sent", when(referral.submitted_at))]),
             para(
                 "What happens next: the service lead will read it, usually within two working "
-                "days. They will then ask an advocate to support you. Your advocate will get in "
-                "touch in the way you chose."
+                f"days. They will then ask an advocate to support you. {reach}"
             ),
             para("We have cleared your answers from this chat, to keep them private."),
             para(w.DANGER, attention=True),

@@ -1,5 +1,10 @@
 """One card per intake step. Each shows the answers given so far, so going back, resuming
 or fixing a problem never loses anything the person typed.
+
+Free-text boxes say their limit up front and set no `maxLength`: Teams would cut longer
+text off without a word (3,000 characters typed into "What happened" became 2,000). The
+server checks the limit instead, and shows the person's words back with a kind note, so
+nothing they wrote is lost unseen.
 """
 
 from __future__ import annotations
@@ -22,11 +27,14 @@ from referrals.intake import (
     When,
     Wish,
     YesNoUnsure,
+    can_skip,
     steps_for,
 )
 
 Problems = Mapping[str, str]
-STOP_HINT = "You can skip any question. Type stop at any time to stop."
+STOP_HINT = "To stop at any time, press Stop and clear or type stop."
+SKIP_ANY = "You can skip any question."
+SKIP_OTHERS = "You can skip the other questions."
 
 
 def _v(value: object) -> str:
@@ -64,7 +72,7 @@ def _on_behalf(a: IntakeAnswers, p: Problems) -> list[Element]:
         para("We only contact the person if they agree to it."),
         *choice_input(
             "behalf_consent",
-            "Does the person know about this, and agree?",
+            f"Does the person know about this, and agree? {w.NEEDED}",
             w.options(YesNoUnsure),
             value=_v(a.behalf_consent),
             problem=p.get("behalf_consent"),
@@ -88,9 +96,8 @@ def _what_happened(a: IntakeAnswers, p: Problems) -> list[Element]:
         para("You do not need to give details now. Your advocate can talk it through with you."),
         *text_input(
             "account",
-            "If you want to, say a little about what happened.",
+            f"If you want to, say a little about what happened. {w.up_to(TEXT_LIMITS['account'])}",
             value=a.account,
-            max_length=TEXT_LIMITS["account"],
             multiline=True,
             problem=p.get("account"),
         ),
@@ -106,9 +113,9 @@ def _what_happened(a: IntakeAnswers, p: Problems) -> list[Element]:
         ),
         *text_input(
             "avoid",
-            "Is there anyone, or any team, you would not want as your advocate?",
+            "Is there anyone, or any team, you would not want as your advocate? "
+            + w.up_to(TEXT_LIMITS["avoid"]),
             value=a.avoid,
-            max_length=TEXT_LIMITS["avoid"],
             problem=p.get("avoid"),
         ),
     ]
@@ -128,28 +135,27 @@ def _contact(a: IntakeAnswers, p: Problems) -> list[Element]:
             "work_phone",
             "Work phone",
             value=a.work_phone,
-            max_length=TEXT_LIMITS["work_phone"],
+            placeholder=w.up_to(TEXT_LIMITS["work_phone"]),
             problem=p.get("work_phone"),
         ),
         *text_input(
             "personal_phone",
             "Your own phone",
             value=a.personal_phone,
-            max_length=TEXT_LIMITS["personal_phone"],
+            placeholder=w.up_to(TEXT_LIMITS["personal_phone"]),
             problem=p.get("personal_phone"),
         ),
         *text_input(
             "personal_email",
             "Your own email",
             value=a.personal_email,
-            max_length=TEXT_LIMITS["personal_email"],
+            placeholder=w.up_to(TEXT_LIMITS["personal_email"]),
             problem=p.get("personal_email"),
         ),
         *text_input(
             "safe_times",
-            "When is it safe to contact you?",
+            f"When is it safe to contact you? {w.up_to(TEXT_LIMITS['safe_times'])}",
             value=a.safe_times,
-            max_length=TEXT_LIMITS["safe_times"],
             placeholder="For example: weekdays after 5pm",
             problem=p.get("safe_times"),
         ),
@@ -209,11 +215,18 @@ def step_card(
         body.append(para(notice, attention=True))
     if problems:
         body.append(para("Please check the answers marked below.", attention=True))
-    body += [*STEP_BODIES[step](answers, problems), para(STOP_HINT, subtle=True)]
+    skip = SKIP_ANY if can_skip(step) else SKIP_OTHERS
+    body += [*STEP_BODIES[step](answers, problems), para(f"{skip} {STOP_HINT}", subtle=True)]
     actions = [action("Next", Verb.ANSWER, data, primary=True)]
-    if step is not IntakeStep.ON_BEHALF:
+    if can_skip(step):
         actions.append(action("Skip this step", Verb.SKIP, data, validate=False))
     if step is not steps_for(answers)[0]:
         actions.append(action("Back", Verb.BACK, data))
-    actions.append(action("Finish later", Verb.LATER, data))
+    actions += [action("Finish later", Verb.LATER, data), stop_action(data)]
     return card(body, actions)
+
+
+def stop_action(data: Mapping[str, str]) -> Element:
+    """The quick way out on every intake card: as typing stop does, it ends the intake,
+    clears the answers from the chat and asks whether to keep the draft."""
+    return action("Stop and clear", Verb.STOP, data, validate=False)

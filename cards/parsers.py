@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any, TypeVar
 
+from cards import wording
 from cards.requests import (
+    AskForContact,
     ChangeRoster,
     ChooseAdvocate,
     Decline,
@@ -25,6 +27,7 @@ from cards.requests import (
 )
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.intake import (
+    REQUIRED_ANSWERS,
     TEXT_LIMITS,
     AgeBand,
     BehalfRole,
@@ -77,7 +80,6 @@ STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
     IntakeStep.MONITORING: ("gender", "age_band"),
     IntakeStep.REVIEW: ("consent",),
 }
-REQUIRED = {"behalf_consent": "Please answer this, so we know if we can contact them."}
 UNKNOWN_CHOICE = "Please choose one of the options shown."
 NOT_OURS = "That card is not one of ours."
 MAX_USER_ID = 100
@@ -122,7 +124,7 @@ def parse_action(value: Any) -> Request:
         raise CardPayloadInvalid({"step": "That card is not one of ours."}) from None
     if verb in INTAKE_VERBS:
         return IntakeClick(verb, referral_id, step, inputs)
-    read = _STAFF_INPUTS.get(verb)
+    read = _INPUTS.get(verb)
     return read(verb, referral_id, inputs) if read else OnReferral(verb, referral_id)
 
 
@@ -141,6 +143,10 @@ def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Re
 
 def _decline(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return Decline(verb, referral_id, _optional_choice(DeclineReason, inputs, "reason"))
+
+
+def _ask_for_contact(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return AskForContact(verb, consent=_parse_field("consent", inputs.get("consent", "")) is True)
 
 
 def _retry_delivery(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
@@ -162,7 +168,8 @@ def _choose_advocate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) ->
     return ChooseAdvocate(verb, asked, user_id)
 
 
-_STAFF_INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
+_INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
+    Verb.SEND_ASK_CONTACT: _ask_for_contact,
     Verb.ALLOCATE: _offer,
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,
@@ -210,8 +217,8 @@ def parse_step_answers(
                 shown_back[name] = raw
             elif name in TEXT_LIMITS:
                 problems[name] += " It was too long for us to show it back here."
-        if name in REQUIRED and not raw and name not in problems:
-            problems[name] = REQUIRED[name]
+        if name in REQUIRED_ANSWERS.get(step, ()) and not raw and name not in problems:
+            problems[name] = wording.REQUIRED_NOTES[name]
     kept = current.with_changes(**valid)
     if problems:
         raise CardPayloadInvalid(problems, kept.with_changes(**shown_back), kept)

@@ -45,6 +45,14 @@ class IntakeClick(OnReferral):
 
 
 @dataclass(frozen=True)
+class AskForContact(Request):
+    """ "Ask an advocate to contact me", sent from its short card. It names no referral: it
+    acts only on the sender's own draft, whatever the card says."""
+
+    consent: bool = False
+
+
+@dataclass(frozen=True)
 class Offer(OnReferral):
     advocate_id: str = ""  # empty: nobody was chosen
 

@@ -21,7 +21,10 @@ class Verb(StrEnum):
     KEEP_DRAFT = "intake.keep_draft"
     DELETE_DRAFT = "intake.delete_draft"
     RESUME = "intake.resume"  # typed: continue
-    STOP = "intake.stop"  # typed: stop
+    STOP = "intake.stop"  # typed: stop; "Stop and clear" on every intake card
+    # referrer: the short way, "ask an advocate to contact me"
+    ASK_CONTACT = "intake.ask_contact"
+    SEND_ASK_CONTACT = "intake.send_ask_contact"
     # referrer: after sending
     MY_REFERRALS = "referrer.list"
     WITHDRAW_ASK = "referrer.withdraw_ask"

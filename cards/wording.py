@@ -113,6 +113,31 @@ HELP_LINES = (
 )
 NOT_GIVEN = "Not given"
 
+# Said under a required question (referrals/intake.py REQUIRED_ANSWERS) left unanswered.
+REQUIRED_NOTES: dict[str, str] = {
+    "behalf_consent": "Please answer this, so we know if we can contact them.",
+}
+NEEDED = "We need an answer to this one."
+
+# How the advocate will get in touch, as the receipt says it.
+CONTACT_WAYS: dict[ContactMethod, str] = {
+    ContactMethod.TEAMS: "a Teams chat",
+    ContactMethod.WORK_PHONE: "your work phone",
+    ContactMethod.PERSONAL_PHONE: "your own phone",
+    ContactMethod.PERSONAL_EMAIL: "your own email",
+}
+
+
+def contact_ways(methods: tuple[ContactMethod, ...]) -> str:
+    """ "a Teams chat", "a Teams chat or your own phone", … ("" when none was chosen)."""
+    ways = [CONTACT_WAYS[m] for m in methods]
+    return " or ".join([", ".join(ways[:-1]), ways[-1]] if len(ways) > 1 else ways)
+
+
+def up_to(limit: int) -> str:
+    """The limit of a free-text box, said in its label before anyone reaches it."""
+    return f"Up to {limit:,} characters."
+
 
 def label(value: StrEnum | None) -> str:
     return NOT_GIVEN if value is None else LABELS[value]

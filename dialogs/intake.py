@@ -11,6 +11,11 @@ State table (the dialog's instance state holds `referral_id` and the current `st
 | SUBMIT      | review          | consent ticked → submit → receipt, dialog ends            |
 | (other)     | any             | out-of-date card → the current step again, with a note    |
 
+Going on past a step with a required question left unanswered (`REQUIRED_ANSWERS`: a
+forged Skip or Next, or a Send with one missing) is refused by the domain
+(`RequiredAnswerMissing`): the dialog moves to that step and shows its card with a kind
+note under the question.
+
 `stop` is handled by the bot for every dialog (it cancels the dialog and asks whether to
 keep the draft), so this dialog has a single way out besides submitting.
 """
@@ -21,12 +26,13 @@ from typing import Any
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
-from cards.intake import kept_card, receipt_card, review_card
+from cards.intake import CONSENT_NEEDED, kept_card, receipt_card, review_card
 from cards.intake_steps import step_card
 from cards.parsers import STEP_FIELDS, CardPayloadInvalid, parse_step_answers
 from cards.reply import Reply
 from cards.requests import IntakeClick
 from cards.verbs import INTAKE_VERBS, Verb
+from cards.wording import REQUIRED_NOTES
 from dialogs.turn import input_of
 from referrals import errors
 from referrals.intake import IntakeAnswers, IntakeStep, next_step, previous_step
@@ -36,7 +42,6 @@ from referrals.states import ReferralState
 
 STALE_CARD = "That card was out of date, so here is where you were."
 USE_THE_CARD = "Please answer on the card above, or type stop to stop."
-CONSENT_NEEDED = "Please tick this box so we can send your referral."
 
 
 def waiting(reply: Reply) -> DialogTurnResult:
@@ -53,6 +58,10 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
     async def begin_dialog(self, dc: DialogContext, options: Any = None) -> DialogTurnResult:
         actor = input_of(dc.context).actor
         referral = await self._intake.view_draft(actor, str(options["referral_id"]))
+        missing = options.get("missing")
+        if isinstance(missing, errors.RequiredAnswerMissing):  # sent here to answer it
+            dc.active_dialog.state.update({"referral_id": referral.id, "step": missing.step})
+            return waiting(_show_missing(referral, missing))
         step = referral.step or next_step(None, referral.answers)
         dc.active_dialog.state.update({"referral_id": referral.id, "step": step.value})
         return waiting(_show(referral, step, notice=str(options.get("notice", ""))))
@@ -82,7 +91,13 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
             Verb.BACK: previous_step(step, answers),
             Verb.LATER: step,
         }[click.verb]
-        referral = await self._intake.record_answers(actor, referral.id, answers, target)
+        try:
+            referral = await self._intake.record_answers(
+                actor, referral.id, answers, target, leaving=step
+            )
+        except errors.RequiredAnswerMissing as missing:
+            state["step"] = missing.step.value
+            return waiting(_show_missing(referral, missing, answers))
         if click.verb is Verb.LATER:
             return await dc.end_dialog(Reply(kept_card(self._keep_days), clear_answers=True))
         state["step"] = target.value
@@ -98,12 +113,15 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
             return waiting(Reply(card, shows_answers=True))
         try:
             referral = await self._intake.submit(actor, referral.id, answers)
+        except errors.RequiredAnswerMissing as missing:
+            dc.active_dialog.state["step"] = missing.step.value
+            return waiting(_show_missing(referral, missing, answers))
         except errors.InvalidTransition:
             # A second press that raced the first: the referral went; show its receipt again.
             referral = await self._intake.view_draft(actor, referral.id)
             if referral.state is ReferralState.DRAFT:
                 raise
-        receipt = receipt_card(referral.reference, referral.submitted_at)
+        receipt = receipt_card(referral)
         return await dc.end_dialog(Reply(receipt, clear_answers=True))
 
 
@@ -134,6 +152,14 @@ def _readable_answers(
     # An input the click did not carry keeps its saved answer (an old card, a bare payload).
     missing = {f: getattr(current, f) for f in STEP_FIELDS[step] if f not in click.inputs}
     return given.with_changes(**missing)
+
+
+def _show_missing(
+    referral: Referral, missing: errors.RequiredAnswerMissing, answers: IntakeAnswers | None = None
+) -> Reply:
+    """The step with a required question left unanswered, with a kind note under it."""
+    problems = {name: REQUIRED_NOTES[name] for name in missing.fields}
+    return _show(referral, missing.step, answers, problems)
 
 
 def _show(

@@ -6,6 +6,8 @@ The bot translates them into plain words in one place (`bot/messages.py`).
 
 from __future__ import annotations
 
+from referrals.intake import IntakeStep
+
 
 class ReferralError(Exception):
     """Base for every rule the domain refuses to break."""
@@ -57,6 +59,17 @@ class OfferAlreadyAnswered(InvalidTransition):
 
 class ConsentRequired(ReferralError):
     pass
+
+
+class RequiredAnswerMissing(ReferralError):
+    """A step's required question has no answer (`referrals.intake.REQUIRED_ANSWERS`): the
+    person may not move past that step, nor send the referral, until it has one. `step` is
+    where to send them; `fields` names the questions (never their answers)."""
+
+    def __init__(self, step: IntakeStep, fields: tuple[str, ...]) -> None:
+        super().__init__(f"required answers missing at {step}: {', '.join(fields)}")
+        self.step = step
+        self.fields = fields
 
 
 class AdvocateNotAvailable(ReferralError):

@@ -1,7 +1,8 @@
 """What a referrer can tell us, step by step, and the limits that apply.
 
-Every answer is optional (None or empty means skipped) except the final consent. The
-values are closed sets so that statistics never depend on free text.
+Every answer is optional (None or empty means skipped) except the few in
+`REQUIRED_ANSWERS` and the final consent. The values are closed sets so that statistics
+never depend on free text.
 """
 
 from __future__ import annotations
@@ -103,6 +104,14 @@ TEXT_LIMITS: dict[str, int] = {
 }
 
 
+# The questions a step may not be left without: the rest can be skipped. Someone referring
+# as part of their job must say whether the person knows and agrees, since the service
+# only contacts people who agree (DESIGN.md §4, step 2).
+REQUIRED_ANSWERS: dict[IntakeStep, tuple[str, ...]] = {
+    IntakeStep.ON_BEHALF: ("behalf_consent",),
+}
+
+
 # Kept after withdrawal and after the retention period, for anonymous statistics only.
 STATISTICAL_FIELDS = (
     "route",
@@ -179,3 +188,37 @@ def previous_step(current: IntakeStep, answers: IntakeAnswers) -> IntakeStep:
     steps = steps_for(answers)
     earlier = [s for s in steps if STEP_ORDER.index(s) < STEP_ORDER.index(current)]
     return earlier[-1] if earlier else steps[0]
+
+
+def can_skip(step: IntakeStep) -> bool:
+    """Whether a step may be skipped as a whole: not if it asks a required question."""
+    return not REQUIRED_ANSWERS.get(step)
+
+
+def missing_answers(step: IntakeStep, answers: IntakeAnswers) -> tuple[str, ...]:
+    """The required questions of `step` that have no answer yet."""
+    return tuple(name for name in REQUIRED_ANSWERS.get(step, ()) if not getattr(answers, name))
+
+
+def first_unanswered_step(
+    answers: IntakeAnswers, before: IntakeStep = IntakeStep.REVIEW
+) -> IntakeStep | None:
+    """The first step this person sees, before `before`, with a required question left
+    unanswered; None when every one is answered."""
+    for step in steps_for(answers):
+        if STEP_ORDER.index(step) >= STEP_ORDER.index(before):
+            return None
+        if missing_answers(step, answers):
+            return step
+    return None
+
+
+def quick_request(answers: IntakeAnswers) -> IntakeAnswers:
+    """The short way in: "ask an advocate to contact me". Whatever the person already told
+    us stays; the wish to talk to an advocate is added, and a Teams chat is the way to reach
+    them unless they chose another. Everything else is left for the first conversation."""
+    wishes = answers.wishes
+    if Wish.TALK_TO_ADVOCATE not in wishes:
+        wishes = (Wish.TALK_TO_ADVOCATE, *wishes)
+    contact = answers.contact_methods or (ContactMethod.TEAMS,)
+    return answers.with_changes(wishes=wishes, contact_methods=contact)

@@ -15,7 +15,14 @@ from datetime import datetime
 from enum import StrEnum
 
 from referrals import errors
-from referrals.intake import IntakeAnswers, IntakeStep, limit_problems
+from referrals.intake import (
+    STEP_ORDER,
+    IntakeAnswers,
+    IntakeStep,
+    first_unanswered_step,
+    limit_problems,
+    missing_answers,
+)
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Actor, Advocate
 from referrals.states import STATE_TABLE, ReferralState, Transition
@@ -49,6 +56,13 @@ class CaseEvent:
     actor_id: str
     name: str
     detail: str = ""
+
+
+def _require_answered(answers: IntakeAnswers, *, before: IntakeStep) -> None:
+    """No step before `before` may be left with a required question unanswered."""
+    step = first_unanswered_step(answers, before)
+    if step is not None:
+        raise errors.RequiredAnswerMissing(step, missing_answers(step, answers))
 
 
 @dataclass
@@ -93,20 +107,33 @@ class Referral:
     # -- the referrer ----------------------------------------------------------------
 
     def record_answers(
-        self, actor: Actor, answers: IntakeAnswers, step: IntakeStep, now: datetime
+        self,
+        actor: Actor,
+        answers: IntakeAnswers,
+        step: IntakeStep,
+        now: datetime,
+        *,
+        leaving: IntakeStep | None = None,
     ) -> None:
+        """Save the answers with `step` as the place to carry on from. Going on past a step
+        (from `leaving`, the step the card was for, or else from where the draft was) needs
+        every required question before `step` answered; going back or stopping never does."""
         self._require_referrer(actor)
         if self.state is not ReferralState.DRAFT:
             raise errors.InvalidTransition("change answers of", self.state)
         problems = limit_problems(answers)
         if problems:
             raise errors.AnswerInvalid(problems)
+        start = leaving if leaving is not None else self.step
+        if start is None or STEP_ORDER.index(step) > STEP_ORDER.index(start):
+            _require_answered(answers, before=step)
         self.answers, self.step, self.updated_at = answers, step, now
 
     def ensure_can_submit(self, actor: Actor) -> None:
         """Every check `submit` makes, so a refused submit uses up no reference number."""
         self._require_referrer(actor)
         self._require_state(Transition.SUBMIT)
+        _require_answered(self.answers, before=IntakeStep.REVIEW)
         if not self.answers.consent:
             raise errors.ConsentRequired(self.id)
 

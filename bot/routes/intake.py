@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.routing import Routes, Turn
 from cards import intake, referrer
+from cards.intake import CONSENT_NEEDED
 from cards.reply import Reply
-from cards.requests import OnReferral
+from cards.requests import AskForContact, OnReferral
 from cards.verbs import Verb
 from referrals import errors
 from referrals.services import Intake
@@ -26,6 +27,8 @@ class IntakeRoutes:
             Verb.WELCOME: self.welcome,
             Verb.START: self.start,
             Verb.NOT_NOW: self.not_now,
+            Verb.ASK_CONTACT: self.ask_contact,
+            Verb.SEND_ASK_CONTACT: self.send_ask_contact,
             Verb.RESUME: self.resume,
             Verb.STOP: self.stop,
             Verb.KEEP_DRAFT: self.keep_draft,
@@ -47,6 +50,27 @@ class IntakeRoutes:
     async def start(self, turn: Turn) -> Reply:
         await self._intake.start_draft(turn.actor)
         return await self.resume(turn)
+
+    async def ask_contact(self, turn: Turn) -> Reply:
+        has_draft = await self._intake.find_draft(turn.actor) is not None
+        return Reply(intake.ask_contact_card(has_draft))
+
+    async def send_ask_contact(self, turn: Turn) -> Reply:
+        """The short way: sent with the same checks and the same receipt as the full one.
+        A required answer missing from their draft takes them to its step in the intake."""
+        asked = turn.wants(AskForContact)
+        try:
+            referral = await self._intake.ask_for_contact(turn.actor, asked.consent)
+        except errors.ConsentRequired:
+            has_draft = await self._intake.find_draft(turn.actor) is not None
+            return Reply(intake.ask_contact_card(has_draft, problem=CONSENT_NEEDED))
+        except errors.RequiredAnswerMissing as missing:
+            draft = await self._intake.find_draft(turn.actor)
+            if draft is None:
+                raise
+            return await turn.intake.begin(draft.id, missing=missing)
+        await turn.intake.end()
+        return Reply(intake.receipt_card(referral), clear_answers=True)
 
     async def not_now(self, turn: Turn) -> Reply:
         return Reply(intake.not_now_card())
@@ -74,7 +98,7 @@ class IntakeRoutes:
             await self._intake.delete_draft(turn.actor, referral_id)
         except errors.InvalidTransition:  # an old stop card, after it was sent
             referral = await self._intake.view_own(turn.actor, referral_id)
-            return Reply(intake.receipt_card(referral.reference, referral.submitted_at))
+            return Reply(intake.receipt_card(referral))
         return Reply(intake.deleted_card(), clear_answers=True)
 
     async def intake_step(self, turn: Turn) -> Reply:
@@ -87,7 +111,7 @@ class IntakeRoutes:
             return Reply(intake.deleted_card())
         if referral.state is ReferralState.DRAFT:
             return await self.resume(turn, notice=WELCOME_BACK)
-        return Reply(intake.receipt_card(referral.reference, referral.submitted_at))
+        return Reply(intake.receipt_card(referral))
 
     async def my_referrals(self, turn: Turn) -> Reply:
         return Reply(referrer.my_referrals_card(await self._intake.my_referrals(turn.actor)))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from referrals import errors
 from referrals.allocation import format_reference
 from referrals.audit import AuditAction
-from referrals.intake import IntakeAnswers, IntakeStep
+from referrals.intake import IntakeAnswers, IntakeStep, quick_request
 from referrals.people import Actor
 from referrals.referral import Referral
 from referrals.services.steps import Steps
@@ -36,14 +37,20 @@ class Intake:
         return await self.steps.view(actor, referral_id)
 
     async def record_answers(
-        self, actor: Actor, referral_id: str, answers: IntakeAnswers, step: IntakeStep
+        self,
+        actor: Actor,
+        referral_id: str,
+        answers: IntakeAnswers,
+        step: IntakeStep,
+        leaving: IntakeStep | None = None,
     ) -> Referral:
+        """Save the answers; `step` is where to carry on, `leaving` the step they were on."""
         now = self.steps.clock.now()
         return await self.steps.change(
             actor,
             referral_id,
             A.CHANGE_DRAFT,
-            lambda r: r.record_answers(actor, answers, step, now),
+            lambda r: r.record_answers(actor, answers, step, now, leaving=leaving),
         )
 
     async def delete_draft(self, actor: Actor, referral_id: str) -> None:
@@ -58,14 +65,35 @@ class Intake:
     async def submit(
         self, actor: Actor, referral_id: str, answers: IntakeAnswers | None = None
     ) -> Referral:
-        """Record the review card's `answers` (if given), check, number and send: one load
-        and one save. The number is drawn only once every check has passed, so a refused
+        """Record the review card's `answers` (if given), check, number and send."""
+        return await self._send(actor, referral_id, None if answers is None else lambda _: answers)
+
+    async def ask_for_contact(self, actor: Actor, consent: bool) -> Referral:
+        """The short way in: "ask an advocate to contact me", sent at once with what the
+        person has told us so far (their draft, started now if they have none). The same
+        checks as a full referral apply; an unticked consent box starts no draft."""
+        if not consent and await self.find_draft(actor) is None:
+            raise errors.ConsentRequired("no draft")
+        draft = await self.start_draft(actor)
+        return await self._send(
+            actor, draft.id, lambda given: quick_request(given).with_changes(consent=consent)
+        )
+
+    async def _send(
+        self,
+        actor: Actor,
+        referral_id: str,
+        change: Callable[[IntakeAnswers], IntakeAnswers] | None,
+    ) -> Referral:
+        """Record the answers `change` makes (if any), check, number and send: one load and
+        one save. The number is drawn only once every check has passed, so a refused
         submit uses none up, and a lost race re-uses it."""
         drawn: list[str] = []
 
         async def send(referral: Referral) -> None:
             now = self.steps.clock.now()
-            if answers is not None:
+            if change is not None:
+                answers = change(referral.answers)
                 referral.record_answers(actor, answers, IntakeStep.REVIEW, now)
             referral.ensure_can_submit(actor)
             if not drawn:

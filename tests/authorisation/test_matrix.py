@@ -181,3 +181,36 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
 async def refusals(world: BotWorld, referral_id: str) -> int:
     entries = await world.services.steps.audit.for_referral(referral_id)
     return sum(e.outcome is Outcome.REFUSED for e in entries)
+
+
+@pytest.mark.parametrize("state", list(ReferralState), ids=str)
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_the_short_way_acts_only_on_the_senders_own_draft_whatever_id_it_carries(
+    role: Role, state: ReferralState
+) -> None:
+    """ "Ask an advocate to contact me" names no referral; a forged id is ignored, so it can
+    only ever send the sender's own draft (the referrer's, here, when it is one)."""
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    referral = await bring_to(world, state)
+    before = await world.stores.referrals.get(referral.id)
+    person = Conversation(world, IDS[role], f"Person {role}")
+    verb = Verb.SEND_ASK_CONTACT.value
+    data = {"verb": verb, "referral_id": referral.id, "consent": "true"}
+
+    response = await person.invoke(
+        {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
+    )
+
+    assert "Your referral has been sent" in card_text(response.body.value)
+    after = await world.stores.referrals.get(referral.id)
+    if role is Role.REFERRER and state is S.DRAFT:
+        assert after.state is S.SUBMITTED  # their own draft, as the card said
+    else:
+        assert (after.state, after.answers, after.offered_to, after.advocate_id) == (
+            before.state,
+            before.answers,
+            before.offered_to,
+            before.advocate_id,
+        ), "someone else's referral is never touched"

@@ -175,3 +175,35 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
     await shots.take(smlo, "smlo-taken")
 
     print(f"\nthe journey took {time.monotonic() - started:.1f} s")  # noqa: T201
+
+
+async def test_three_taps_from_the_welcome_card_ask_an_advocate_to_make_contact(
+    people: People, shots: Shots
+) -> None:
+    referrer, smlo = people.referrer.page, people.smlo.page
+    for page in (referrer, smlo):
+        await new_message(page, 0, "Welcome to the SMA service")
+    welcome = messages(referrer).nth(0)
+    await shots.take(referrer, "quick-welcome")
+    taps = 0
+
+    await click(welcome, "Ask an advocate to contact me")
+    taps += 1
+    await expect(welcome).to_contain_text("Ask an advocate to contact you", timeout=WAIT)
+    await expect(welcome).to_contain_text("only the service lead", timeout=WAIT)
+    await welcome.get_by_role("checkbox", name=CONSENT_TEXT).check(timeout=WAIT)
+    taps += 1
+    await shots.take(referrer, "quick-ask")
+    await click(welcome, "Send")
+    taps += 1
+
+    reference = f"SMA-{datetime.now(UTC).year}-0001"
+    await expect(welcome).to_contain_text("Your referral has been sent", timeout=WAIT)
+    await expect(welcome).to_contain_text(reference, timeout=WAIT)
+    await expect(welcome).to_contain_text("get in touch by a Teams chat", timeout=WAIT)
+    await shots.take(referrer, "quick-receipt")
+    assert taps <= 3
+
+    card = await new_message(smlo, 1, f"Referral {reference}")
+    await shots.take(smlo, "quick-smlo-new-referral")
+    await expect(card).to_be_visible(timeout=WAIT)

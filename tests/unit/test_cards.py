@@ -41,6 +41,7 @@ from cards import wording as w
 from cards.audit import audit_card
 from cards.delivery import undelivered_card
 from cards.elements import Element, plain
+from cards.intake import CONSENT_NEEDED
 from cards.intake_steps import STEP_BODIES, step_card
 from cards.notifications import notification_card, update_words
 from cards.parsers import (
@@ -52,7 +53,7 @@ from cards.parsers import (
     parse_step_answers,
 )
 from cards.verbs import Verb
-from dialogs.intake import CONSENT_NEEDED, STALE_CARD
+from dialogs.intake import STALE_CARD
 from referrals.allocation import allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.intake import (
@@ -68,6 +69,7 @@ from referrals.intake import (
     When,
     Wish,
     YesNoUnsure,
+    quick_request,
 )
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
@@ -266,10 +268,23 @@ def _referrer_cards() -> Iterator[Shown]:
         Face.READER,
         problems=(("consent", CONSENT_NEEDED),),
     )
+    yield Shown("receipt", lambda: intake.receipt_card(submitted()), Face.UNASKED)
     yield Shown(
-        "receipt",
-        lambda: intake.receipt_card(submitted().reference, submitted().submitted_at),
+        "receipt:no_contact_way",
+        lambda: intake.receipt_card(submitted(FULL.with_changes(contact_methods=()))),
         Face.UNASKED,
+    )
+    yield Shown(
+        "receipt:quick",
+        lambda: intake.receipt_card(submitted(quick_request(IntakeAnswers(consent=True)))),
+        Face.UNASKED,
+    )
+    for has_draft in (False, True):
+        yield Shown(f"ask_contact:draft={has_draft}", partial(intake.ask_contact_card, has_draft))
+    yield Shown(
+        "ask_contact:consent_needed",
+        partial(intake.ask_contact_card, False, CONSENT_NEEDED),
+        problems=(("consent", CONSENT_NEEDED),),
     )
     yield Shown("stop", lambda: intake.stop_card(draft().id))
     yield Shown("kept", lambda: intake.kept_card(KEEP_DAYS))
@@ -916,3 +931,20 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
 
     missing = sorted(code.co_name for code in builders - called)
     assert not missing, f"cards never built by the catalogue: {missing}"
+
+
+def test_every_limited_box_says_its_limit_and_never_cuts_text_off() -> None:
+    """Teams cuts text past `maxLength` off without a word; the limit is said up front and
+    the server shows longer text back with a note instead."""
+    boxes = {
+        e["id"]: e
+        for step in STEP_BODIES
+        for e in typed_elements(step_card("r1", step, IntakeAnswers(route=Route.ON_BEHALF)))
+        if e["type"] == "Input.Text"
+    }
+
+    assert set(boxes) == set(TEXT_LIMITS)
+    for name, limit in TEXT_LIMITS.items():
+        said = f"{boxes[name]['label']} {boxes[name].get('placeholder', '')}"
+        assert f"Up to {limit:,} characters." in said, name
+        assert "maxLength" not in boxes[name], name

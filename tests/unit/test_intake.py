@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import pytest
 
+from cards.wording import REQUIRED_NOTES
 from referrals import errors
+from referrals.audit import AuditAction, Outcome
 from referrals.clock import FakeClock
 from referrals.intake import (
+    REQUIRED_ANSWERS,
     TEXT_LIMITS,
+    BehalfRole,
+    ContactMethod,
     IntakeAnswers,
     IntakeStep,
     Route,
+    Wish,
+    YesNoUnsure,
+    can_skip,
+    first_unanswered_step,
     limit_problems,
+    missing_answers,
     next_step,
+    quick_request,
 )
 from referrals.people import Actor
 from referrals.referral import Referral
@@ -186,3 +197,158 @@ def test_submit_with_consent_is_accepted() -> None:
     referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
 
     assert referral.state is ReferralState.SUBMITTED
+
+
+# -- required answers ---------------------------------------------------------------------
+
+ON_BEHALF_NO_CONSENT = IntakeAnswers(route=Route.ON_BEHALF, behalf_role=BehalfRole.HR)
+
+
+def on_behalf_draft_at(step: IntakeStep | None) -> Referral:
+    """An on-behalf draft whose consent question is unanswered, resumable at `step`."""
+    referral = Referral.start_draft(ACTORS[Role.REFERRER], NOW)
+    referral.answers, referral.step = ON_BEHALF_NO_CONSENT, step  # as an older draft was kept
+    return referral
+
+
+def test_only_the_on_behalf_step_asks_a_required_question() -> None:
+    assert {step for step in IntakeStep if not can_skip(step)} == {Step.ON_BEHALF}
+    assert missing_answers(Step.ON_BEHALF, ON_BEHALF_NO_CONSENT) == ("behalf_consent",)
+    given = ON_BEHALF_NO_CONSENT.with_changes(behalf_consent=YesNoUnsure.UNSURE)
+    assert missing_answers(Step.ON_BEHALF, given) == ()
+
+
+@pytest.mark.parametrize("target", [Step.WISHES, Step.CONTACT, Step.REVIEW], ids=str)
+def test_an_on_behalf_draft_cannot_go_on_past_its_step_without_the_consent_answer(
+    target: IntakeStep,
+) -> None:
+    referral = on_behalf_draft_at(Step.ON_BEHALF)
+
+    with pytest.raises(errors.RequiredAnswerMissing) as refused:
+        referral.record_answers(
+            ACTORS[Role.REFERRER], ON_BEHALF_NO_CONSENT, target, NOW, leaving=Step.ON_BEHALF
+        )
+
+    assert (refused.value.step, refused.value.fields) == (Step.ON_BEHALF, ("behalf_consent",))
+    assert referral.step is Step.ON_BEHALF, "nothing moved"
+
+
+def test_the_step_the_card_was_for_counts_even_when_the_draft_was_saved_further_on() -> None:
+    referral = on_behalf_draft_at(Step.REVIEW)
+
+    with pytest.raises(errors.RequiredAnswerMissing):
+        referral.record_answers(
+            ACTORS[Role.REFERRER], ON_BEHALF_NO_CONSENT, Step.WISHES, NOW, leaving=Step.ON_BEHALF
+        )
+
+
+@pytest.mark.parametrize("target", [Step.ABOUT_YOU, Step.ON_BEHALF], ids=str)
+def test_going_back_or_finishing_later_never_needs_the_required_answer(
+    target: IntakeStep,
+) -> None:
+    referral = on_behalf_draft_at(Step.ON_BEHALF)
+
+    referral.record_answers(
+        ACTORS[Role.REFERRER], ON_BEHALF_NO_CONSENT, target, NOW, leaving=Step.ON_BEHALF
+    )
+
+    assert referral.step is target
+
+
+def test_submit_is_refused_naming_the_step_whose_required_answer_is_missing() -> None:
+    referral = on_behalf_draft_at(Step.REVIEW)
+    referral.answers = referral.answers.with_changes(consent=True)
+
+    with pytest.raises(errors.RequiredAnswerMissing) as refused:
+        referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
+
+    assert refused.value.step is Step.ON_BEHALF
+    assert (referral.state, referral.reference, referral.new_notifications) == (
+        ReferralState.DRAFT,
+        "",
+        [],
+    )
+
+
+def test_a_required_question_of_a_step_the_person_does_not_see_is_not_asked() -> None:
+    """Changed their mind: no longer on behalf, so the on-behalf step no longer applies."""
+    answers = IntakeAnswers(route=Route.EXPERIENCED, consent=True)
+
+    assert first_unanswered_step(answers) is None
+
+
+def test_every_required_question_has_kind_words_to_show_under_it() -> None:
+    required = {name for names in REQUIRED_ANSWERS.values() for name in names}
+
+    assert required <= set(REQUIRED_NOTES)
+
+
+# -- the short way: ask an advocate to contact me ---------------------------------------
+
+
+def test_the_short_way_asks_to_talk_to_an_advocate_by_teams_and_keeps_what_was_told() -> None:
+    assert quick_request(IntakeAnswers()) == IntakeAnswers(
+        wishes=(Wish.TALK_TO_ADVOCATE,), contact_methods=(ContactMethod.TEAMS,)
+    )
+    told = IntakeAnswers(
+        route=Route.WITNESSED,
+        wishes=(Wish.INFORMATION,),
+        contact_methods=(ContactMethod.WORK_PHONE,),
+    )
+    assert quick_request(told) == told.with_changes(
+        wishes=(Wish.TALK_TO_ADVOCATE, Wish.INFORMATION)
+    )
+
+
+def services() -> Services:
+    return Services.build(memory_stores(), FakeClock(NOW), frozenset(SMLO_IDS), MemoryAuditLog())
+
+
+async def test_asking_for_contact_sends_a_new_referral_at_once_and_audits_it() -> None:
+    service, referrer = services(), Actor("referrer-1")
+
+    sent = await service.intake.ask_for_contact(referrer, consent=True)
+
+    assert (sent.state, sent.reference) == (ReferralState.SUBMITTED, "SMA-2026-0001")
+    assert sent.answers.wishes == (Wish.TALK_TO_ADVOCATE,)
+    assert sent.answers.contact_methods == (ContactMethod.TEAMS,)
+    assert sent.answers.route is None
+    trail = await service.steps.audit.for_referral(sent.id)
+    assert [(e.action, e.outcome) for e in trail] == [(AuditAction.SUBMIT, Outcome.ALLOWED)]
+
+
+async def test_asking_for_contact_sends_the_draft_in_progress_with_its_answers() -> None:
+    service, referrer = services(), Actor("referrer-1")
+    draft = await service.intake.start_draft(referrer)
+    told = IntakeAnswers(route=Route.WITNESSED, account="what I saw")
+    await service.intake.record_answers(referrer, draft.id, told, Step.WHAT_HAPPENED)
+
+    sent = await service.intake.ask_for_contact(referrer, consent=True)
+
+    assert sent.id == draft.id
+    assert (sent.answers.route, sent.answers.account) == (Route.WITNESSED, "what I saw")
+
+
+async def test_asking_for_contact_without_the_tick_sends_nothing_and_starts_no_draft() -> None:
+    service, referrer = services(), Actor("referrer-1")
+
+    with pytest.raises(errors.ConsentRequired):
+        await service.intake.ask_for_contact(referrer, consent=False)
+
+    assert await service.intake.find_draft(referrer) is None
+
+
+async def test_asking_for_contact_keeps_to_the_required_answers_of_the_draft() -> None:
+    service, referrer = services(), Actor("referrer-1")
+    draft = await service.intake.start_draft(referrer)
+    await service.intake.record_answers(referrer, draft.id, ON_BEHALF_NO_CONSENT, Step.ON_BEHALF)
+
+    with pytest.raises(errors.RequiredAnswerMissing) as refused:
+        await service.intake.ask_for_contact(referrer, consent=True)
+
+    assert refused.value.step is Step.ON_BEHALF
+    kept = await service.intake.find_draft(referrer)
+    assert kept is not None
+    assert kept.state is ReferralState.DRAFT
+    trail = await service.steps.audit.for_referral(draft.id)
+    assert (trail[-1].action, trail[-1].outcome) == (AuditAction.SUBMIT, Outcome.REFUSED)

@@ -15,7 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from referrals import errors
-from referrals.intake import AgeBand, Employment, Gender, IntakeAnswers, IntakeStep, Route, Wish
+from referrals.intake import (
+    AgeBand,
+    Employment,
+    Gender,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    Wish,
+    YesNoUnsure,
+)
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.statistics import (
@@ -166,6 +175,7 @@ ANSWER_CHOICES = st.builds(
     gender=st.none() | st.sampled_from(Gender),
     age_band=st.none() | st.sampled_from(AgeBand),
     wishes=st.lists(st.sampled_from(Wish), unique=True).map(tuple),
+    behalf_consent=st.sampled_from(YesNoUnsure),  # required before an on-behalf one is sent
     consent=st.just(True),
 )
 
