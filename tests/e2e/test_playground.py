@@ -174,6 +174,21 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
     await expect(summary).to_contain_text("Advocate in place", timeout=WAIT)
     await shots.take(smlo, "smlo-taken")
 
+    # -- the referrer withdraws: nothing they said stays in anyone's chat ---------------
+    await click(summary, "Open details")
+    await expect(summary).to_contain_text(canary, timeout=WAIT)
+    await say(referrer, "my referrals")
+    mine = await new_message(referrer, 2, reference)
+    await click(mine, "Withdraw")
+    await click(mine, "Yes, withdraw it")
+    await expect(mine).to_contain_text(f"{reference} is withdrawn", timeout=WAIT)
+    for page, name in ((advocate, "advocate"), (smlo, "smlo")):
+        await expect(page.locator("body")).not_to_contain_text(canary, timeout=WAIT)
+        await expect(page.locator("body")).not_to_contain_text(PHONE, timeout=WAIT)
+        await shots.take(page, f"{name}-after-withdrawal")
+        assert canary not in await everything_shown(page), f"the {name}'s chat is clear"
+    await expect(offer).to_contain_text("We have removed its details", timeout=WAIT)
+
     print(f"\nthe journey took {time.monotonic() - started:.1f} s")  # noqa: T201
 
 
