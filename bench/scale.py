@@ -23,7 +23,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from referrals.clock import FakeClock
-from referrals.intake import Employment, Gender, IntakeAnswers, IntakeStep, Route, Wish
+from referrals.intake import (
+    Employment,
+    Gender,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    Wish,
+    YesNoUnsure,
+)
 from referrals.people import Actor, Advocate
 from referrals.referral import Referral
 from referrals.services import Services
@@ -38,6 +46,7 @@ ANSWERS = IntakeAnswers(
     route=Route.WITNESSED,
     wishes=(Wish.INFORMATION,),
     account="Something at work. " * 20,
+    behalf_consent=YesNoUnsure.YES,  # read only on the on-behalf route, which must answer it
     consent=True,
 )
 BASELINE = 1_000

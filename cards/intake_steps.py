@@ -1,5 +1,8 @@
 """One card per intake step. Each shows the answers given so far, so going back, resuming
 or fixing a problem never loses anything the person typed.
+
+On the on-behalf route the sender is asked about the person they refer ("they"), so some
+steps have a second body in `SENDER_BODIES`; the inputs, and so the answers, are the same.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from referrals.intake import (
     When,
     Wish,
     YesNoUnsure,
+    is_on_behalf,
     steps_for,
 )
 
@@ -60,6 +64,14 @@ def _on_behalf(a: IntakeAnswers, p: Problems) -> list[Element]:
             w.options(BehalfRole),
             value=_v(a.behalf_role),
             problem=p.get("behalf_role"),
+        ),
+        *text_input(
+            "behalf_name",
+            "What is the person's name?",
+            value=a.behalf_name,
+            max_length=TEXT_LIMITS["behalf_name"],
+            placeholder="As it shows in Teams, if they use it",
+            problem=p.get("behalf_name"),
         ),
         para("We only contact the person if they agree to it."),
         *choice_input(
@@ -179,6 +191,99 @@ def _monitoring(a: IntakeAnswers, p: Problems) -> list[Element]:
     ]
 
 
+def _their_wishes(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return choice_input(
+        "wishes",
+        "What would they like from us? Tick all that fit.",
+        w.sender_options(Wish),
+        value=[x.value for x in a.wishes],
+        multi=True,
+        problem=p.get("wishes"),
+    )
+
+
+def _their_account(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return [
+        para("You do not need to give details now. The advocate can hear it from them."),
+        *text_input(
+            "account",
+            "If you want to, say a little about what happened.",
+            value=a.account,
+            max_length=TEXT_LIMITS["account"],
+            multiline=True,
+            problem=p.get("account"),
+        ),
+        *choice_input(
+            "when", "Roughly when was it?", w.options(When), value=_v(a.when), problem=p.get("when")
+        ),
+        *choice_input(
+            "colleague",
+            "Was it done by a colleague?",
+            w.options(YesNoUnsure),
+            value=_v(a.colleague),
+            problem=p.get("colleague"),
+        ),
+        *text_input(
+            "avoid",
+            "Is there anyone, or any team, they would not want as their advocate?",
+            value=a.avoid,
+            max_length=TEXT_LIMITS["avoid"],
+            problem=p.get("avoid"),
+        ),
+    ]
+
+
+def _their_contact(a: IntakeAnswers, p: Problems) -> list[Element]:
+    """The person's contact details: the advocate contacts them, not the sender."""
+    return [
+        para("Please give their details, not yours. We can reach you in Teams."),
+        *choice_input(
+            "contact_methods",
+            "How can an advocate reach them?",
+            w.sender_options(ContactMethod),
+            value=[m.value for m in a.contact_methods],
+            multi=True,
+            problem=p.get("contact_methods"),
+        ),
+        *text_input(
+            "work_phone",
+            "Their work phone",
+            value=a.work_phone,
+            max_length=TEXT_LIMITS["work_phone"],
+            problem=p.get("work_phone"),
+        ),
+        *text_input(
+            "personal_phone",
+            "Their own phone",
+            value=a.personal_phone,
+            max_length=TEXT_LIMITS["personal_phone"],
+            problem=p.get("personal_phone"),
+        ),
+        *text_input(
+            "personal_email",
+            "Their email",
+            value=a.personal_email,
+            max_length=TEXT_LIMITS["personal_email"],
+            problem=p.get("personal_email"),
+        ),
+        *text_input(
+            "safe_times",
+            "When is it safe to contact them?",
+            value=a.safe_times,
+            max_length=TEXT_LIMITS["safe_times"],
+            placeholder="For example: weekdays after 5pm",
+            problem=p.get("safe_times"),
+        ),
+        *choice_input(
+            "leave_message",
+            "Is it OK to leave them a message?",
+            w.options(YesNoUnsure),
+            value=_v(a.leave_message),
+            problem=p.get("leave_message"),
+        ),
+    ]
+
+
 STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
     IntakeStep.ABOUT_YOU: _about_you,
     IntakeStep.ON_BEHALF: _on_behalf,
@@ -187,11 +292,23 @@ STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]
     IntakeStep.CONTACT: _contact,
     IntakeStep.MONITORING: _monitoring,
 }
+SENDER_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
+    IntakeStep.WISHES: _their_wishes,
+    IntakeStep.WHAT_HAPPENED: _their_account,
+    IntakeStep.CONTACT: _their_contact,
+}
+
+
+def step_body(step: IntakeStep, answers: IntakeAnswers, problems: Problems) -> list[Element]:
+    """The questions of `step`, worded for the sender on the on-behalf route."""
+    bodies = SENDER_BODIES if is_on_behalf(answers) else STEP_BODIES
+    return bodies.get(step, STEP_BODIES[step])(answers, problems)
 
 
 def step_header(step: IntakeStep, answers: IntakeAnswers) -> Element:
     steps = steps_for(answers)
-    return heading(f"Step {steps.index(step) + 1} of {len(steps)}: {w.STEP_TITLES[step]}")
+    title = w.step_title(step, for_sender=is_on_behalf(answers))
+    return heading(f"Step {steps.index(step) + 1} of {len(steps)}: {title}")
 
 
 def step_card(
@@ -209,7 +326,7 @@ def step_card(
         body.append(para(notice, attention=True))
     if problems:
         body.append(para("Please check the answers marked below.", attention=True))
-    body += [*STEP_BODIES[step](answers, problems), para(STOP_HINT, subtle=True)]
+    body += [*step_body(step, answers, problems), para(STOP_HINT, subtle=True)]
     actions = [action("Next", Verb.ANSWER, data, primary=True)]
     if step is not IntakeStep.ON_BEHALF:
         actions.append(action("Skip this step", Verb.SKIP, data, validate=False))

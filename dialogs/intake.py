@@ -5,10 +5,12 @@ State table (the dialog's instance state holds `referral_id` and the current `st
 | card action | at step         | effect                                                   |
 |-------------|-----------------|----------------------------------------------------------|
 | ANSWER      | question step   | validate; problems → same card with notes; else save, next |
-| SKIP        | question step   | save the resume point, next step                          |
+| SKIP        | question step   | save the resume point, next step (not the on-behalf step) |
 | BACK        | any step        | keep readable answers from this card, previous step       |
 | LATER       | any step        | keep readable answers, "saved for later", dialog ends     |
-| SUBMIT      | review          | consent ticked → submit → receipt, dialog ends            |
+| SUBMIT      | review          | consent ticked → submit → receipt, dialog ends; on the    |
+|             |                 | on-behalf route with no answer on whether the person      |
+|             |                 | knows → that step again, with the note                    |
 | (other)     | any             | out-of-date card → the current step again, with a note    |
 
 `stop` is handled by the bot for every dialog (it cancels the dialog and asks whether to
@@ -21,15 +23,21 @@ from typing import Any
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
-from cards.intake import kept_card, receipt_card, review_card
+from cards.intake import kept_card, receipt_for, review_card
 from cards.intake_steps import step_card
-from cards.parsers import STEP_FIELDS, CardPayloadInvalid, parse_step_answers
+from cards.parsers import REQUIRED, STEP_FIELDS, CardPayloadInvalid, parse_step_answers
 from cards.reply import Reply
 from cards.requests import IntakeClick
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.turn import input_of
 from referrals import errors
-from referrals.intake import IntakeAnswers, IntakeStep, next_step, previous_step
+from referrals.intake import (
+    IntakeAnswers,
+    IntakeStep,
+    behalf_consent_missing,
+    next_step,
+    previous_step,
+)
 from referrals.referral import Referral
 from referrals.services import Intake
 from referrals.states import ReferralState
@@ -96,6 +104,11 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
         if not answers.consent:
             card = review_card(referral, problem=CONSENT_NEEDED)
             return waiting(Reply(card, shows_answers=True))
+        if behalf_consent_missing(answers):
+            dc.active_dialog.state["step"] = IntakeStep.ON_BEHALF.value
+            await self._intake.record_answers(actor, referral.id, answers, IntakeStep.ON_BEHALF)
+            problem = {"behalf_consent": REQUIRED["behalf_consent"]}
+            return waiting(_show(referral, IntakeStep.ON_BEHALF, answers, problem))
         try:
             referral = await self._intake.submit(actor, referral.id, answers)
         except errors.InvalidTransition:
@@ -103,7 +116,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
             referral = await self._intake.view_draft(actor, referral.id)
             if referral.state is ReferralState.DRAFT:
                 raise
-        receipt = receipt_card(referral.reference, referral.submitted_at)
+        receipt = receipt_for(referral)
         return await dc.end_dialog(Reply(receipt, clear_answers=True))
 
 
@@ -115,7 +128,10 @@ def _belongs_here(click: IntakeClick, referral_id: str, step: IntakeStep) -> boo
         return False
     if click.verb is Verb.SUBMIT:
         return step is IntakeStep.REVIEW
-    if click.verb in (Verb.ANSWER, Verb.SKIP):
+    if click.verb is Verb.SKIP:
+        # The on-behalf step has no Skip: whether the person knows must be answered.
+        return step not in (IntakeStep.REVIEW, IntakeStep.ON_BEHALF)
+    if click.verb is Verb.ANSWER:
         return step is not IntakeStep.REVIEW
     return True
 

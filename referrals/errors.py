@@ -59,6 +59,11 @@ class ConsentRequired(ReferralError):
     pass
 
 
+class BehalfConsentRequired(ConsentRequired):
+    """An on-behalf referral goes only once the sender has said whether the person knows
+    about it and agrees."""
+
+
 class AdvocateNotAvailable(ReferralError):
     """The chosen advocate is not on the active roster, or is the referrer."""
 

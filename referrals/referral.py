@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from referrals import errors
-from referrals.intake import IntakeAnswers, IntakeStep, limit_problems
+from referrals.intake import IntakeAnswers, IntakeStep, behalf_consent_missing, limit_problems
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Actor, Advocate
 from referrals.states import STATE_TABLE, ReferralState, Transition
@@ -109,6 +109,8 @@ class Referral:
         self._require_state(Transition.SUBMIT)
         if not self.answers.consent:
             raise errors.ConsentRequired(self.id)
+        if behalf_consent_missing(self.answers):
+            raise errors.BehalfConsentRequired(self.id)
 
     def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
         self.ensure_can_submit(actor)

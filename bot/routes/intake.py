@@ -74,7 +74,7 @@ class IntakeRoutes:
             await self._intake.delete_draft(turn.actor, referral_id)
         except errors.InvalidTransition:  # an old stop card, after it was sent
             referral = await self._intake.view_own(turn.actor, referral_id)
-            return Reply(intake.receipt_card(referral.reference, referral.submitted_at))
+            return Reply(intake.receipt_for(referral))
         return Reply(intake.deleted_card(), clear_answers=True)
 
     async def intake_step(self, turn: Turn) -> Reply:
@@ -87,7 +87,7 @@ class IntakeRoutes:
             return Reply(intake.deleted_card())
         if referral.state is ReferralState.DRAFT:
             return await self.resume(turn, notice=WELCOME_BACK)
-        return Reply(intake.receipt_card(referral.reference, referral.submitted_at))
+        return Reply(intake.receipt_for(referral))
 
     async def my_referrals(self, turn: Turn) -> Reply:
         return Reply(referrer.my_referrals_card(await self._intake.my_referrals(turn.actor)))

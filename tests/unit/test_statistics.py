@@ -15,7 +15,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from referrals import errors
-from referrals.intake import AgeBand, Employment, Gender, IntakeAnswers, IntakeStep, Route, Wish
+from referrals.intake import (
+    AgeBand,
+    Employment,
+    Gender,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    Wish,
+    YesNoUnsure,
+)
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.statistics import (
@@ -162,6 +171,7 @@ MOVES = st.lists(
 ANSWER_CHOICES = st.builds(
     IntakeAnswers,
     route=st.none() | st.sampled_from(Route),
+    behalf_consent=st.sampled_from(YesNoUnsure),  # an on-behalf referral must answer it
     employment=st.none() | st.sampled_from(Employment),
     gender=st.none() | st.sampled_from(Gender),
     age_band=st.none() | st.sampled_from(AgeBand),
