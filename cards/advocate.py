@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards import wording as w
-from cards.details import referral_facts, when
+from cards.details import behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
     action,
@@ -77,10 +77,13 @@ def case_card(r: Referral) -> Element:
     """After accepting: what they need to make first contact. Teams asks for the current
     version whenever it is shown, so withdrawn or purged details vanish from the chat."""
     how = action("Refresh", Verb.OPEN_CASE, {"referral_id": r.id})
+    first = behalf_notes(r.answers, for_advocate=True) or [
+        "Please get in touch in the way they chose, at a safe time."
+    ]
     return card(
         [
             heading(f"You are supporting {r.reference}"),
-            para("Please get in touch in the way they chose, at a safe time."),
+            *(para(note) for note in first),
             facts(referral_facts(r)),
             para(w.FOLDS_BACK, subtle=True),
         ],

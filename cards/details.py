@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cards import wording as w
 from cards.elements import plain
-from referrals.intake import IntakeAnswers
+from referrals.intake import IntakeAnswers, YesNoUnsure, is_on_behalf
 from referrals.referral import Referral
 
 # The force's local time, with GMT or BST shown, so nobody has to convert from UTC.
@@ -22,33 +22,98 @@ def when(moment: datetime | None) -> str:
 
 def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str]]:
     """The answers as fact rows, worded for the referrer ("you") or for staff ("they").
-    Monitoring answers are only ever counted in totals, so staff never see them."""
-    you = for_referrer
+    Monitoring answers are only ever counted in totals, so staff never see them.
+
+    On the on-behalf route the role, the person's name and whether they know and agree
+    are always shown (never left out as "not asked"), and the sender reads about the
+    person as "they"."""
+    you, sender = for_referrer, for_referrer and is_on_behalf(a)
+    titles = _SENDER_TITLES if sender else _REFERRER_TITLES if you else _STAFF_TITLES
+    # On the on-behalf route everyone reads about the person as "they" ("Their email").
+    labels = w.sender_labels if is_on_behalf(a) else w.labels
     rows = [("Which fits best", w.label(a.route)), ("Role", w.label(a.employment))]
-    if a.behalf_role or a.behalf_consent:
-        rows += [
-            ("Your role in this" if you else "Referrer's role", w.label(a.behalf_role)),
-            (
-                "They know and agree" if you else "Person knows and agrees",
-                w.label(a.behalf_consent),
-            ),
-        ]
+    if is_on_behalf(a):
+        rows += _behalf_facts(a, for_referrer=you)
     rows += [
-        ("You would like" if you else "They would like", w.labels(a.wishes)),
-        ("What happened", plain(a.account) or w.NOT_GIVEN),
+        (titles["wishes"], labels(a.wishes)),
+        ("What happened", _text(a.account)),
         ("When", w.label(a.when)),
         ("A colleague", w.label(a.colleague)),
-        ("Not as your advocate" if you else "Not as advocate", plain(a.avoid) or w.NOT_GIVEN),
-        ("Contact by", w.labels(a.contact_methods)),
-        ("Work phone", plain(a.work_phone) or w.NOT_GIVEN),
-        ("Own phone", plain(a.personal_phone) or w.NOT_GIVEN),
-        ("Own email", plain(a.personal_email) or w.NOT_GIVEN),
-        ("Safe times", plain(a.safe_times) or w.NOT_GIVEN),
+        (titles["avoid"], _text(a.avoid)),
+        (titles["contact_methods"], labels(a.contact_methods)),
+        (titles["work_phone"], _text(a.work_phone)),
+        (titles["personal_phone"], _text(a.personal_phone)),
+        (titles["personal_email"], _text(a.personal_email)),
+        ("Safe times", _text(a.safe_times)),
         ("Leave a message", w.label(a.leave_message)),
     ]
-    if you:
+    # The on-behalf route does not ask the sender's own gender and age; any given before
+    # the route changed are still shown to the person who gave them.
+    if you and (not sender or a.gender or a.age_band):
         rows += [("Gender", w.label(a.gender)), ("Age", w.label(a.age_band))]
     return rows
+
+
+_STAFF_TITLES = {
+    "wishes": "They would like",
+    "avoid": "Not as advocate",
+    "contact_methods": "Contact by",
+    "work_phone": "Work phone",
+    "personal_phone": "Own phone",
+    "personal_email": "Own email",
+}
+_REFERRER_TITLES = _STAFF_TITLES | {"wishes": "You would like", "avoid": "Not as your advocate"}
+# Someone referring another person reads about that person.
+_SENDER_TITLES = {
+    "wishes": "They would like",
+    "avoid": "Not as their advocate",
+    "contact_methods": "Contact them by",
+    "work_phone": "Their work phone",
+    "personal_phone": "Their own phone",
+    "personal_email": "Their email",
+}
+
+
+def _behalf_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str]]:
+    """Who referred the person, who they are and whether they know: always all three."""
+    you = for_referrer
+    return [
+        ("Your role in this" if you else "Referrer's role", w.label(a.behalf_role)),
+        ("Their name" if you else "Person referred", _text(a.behalf_name)),
+        ("They know and agree" if you else "Person knows and agrees", w.label(a.behalf_consent)),
+    ]
+
+
+def _text(value: str) -> str:
+    return plain(value) or w.NOT_GIVEN
+
+
+def behalf_notes(a: IntakeAnswers, *, for_advocate: bool) -> list[str]:
+    """What staff should know first about an on-behalf referral; nothing for the others."""
+    if not is_on_behalf(a):
+        return []
+    if for_advocate:
+        if a.behalf_consent is YesNoUnsure.YES:
+            return [
+                "A colleague referred this person as part of their job, and says the person "
+                "knows and agrees. Please get in touch with the person in the way given, at a "
+                "safe time."
+            ]
+        return [
+            "A colleague referred this person as part of their job. They did not say that "
+            "the person knows and agrees, so please talk to the service lead before you "
+            "get in touch."
+        ]
+    notes = [
+        "A colleague sent this as part of their job. You can ask them in Teams if you "
+        "need to know more."
+    ]
+    if a.behalf_consent is not YesNoUnsure.YES:
+        notes.append(
+            "The person may not know about this yet. Please check with the colleague before "
+            "an advocate gets in touch."
+        )
+    return notes
 
 
 def referral_facts(r: Referral) -> list[tuple[str, str]]:

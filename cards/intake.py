@@ -3,12 +3,14 @@ contact me"), review, receipt, stop and resume."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cards import wording as w
 from cards.details import answer_facts, when
 from cards.elements import Element, action, card, facts, heading, para, toggle
 from cards.intake_steps import STOP_HINT, step_header, stop_action
 from cards.verbs import Verb
-from referrals.intake import IntakeStep
+from referrals.intake import IntakeStep, is_on_behalf
 from referrals.referral import Referral
 
 ROLE_HINTS = {
@@ -108,6 +110,13 @@ CONSENT_TEXT = (
     "I agree that the SMA service may keep this and share it with the service lead "
     "and the advocate who supports me."
 )
+SENDER_CONSENT_TEXT = (
+    "I agree that the SMA service may keep this and share it with the service lead "
+    "and the advocate who supports the person."
+)
+SENDER_NOTE = (
+    "We will contact the person in the way you gave. We only go ahead if they know and agree."
+)
 
 
 def review_card(referral: Referral, problem: str | None = None, notice: str = "") -> Element:
@@ -116,13 +125,15 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
     body: list[Element] = [step_header(IntakeStep.REVIEW, referral.answers)]
     if notice:
         body.append(para(notice, attention=True))
+    sender = is_on_behalf(referral.answers)
     body += [
         para("Please check what you told us. Use Back to change anything."),
+        *([para(SENDER_NOTE)] if sender else []),
         facts(answer_facts(referral.answers, for_referrer=True)),
         *toggle(
             "consent",
             "Your consent",
-            CONSENT_TEXT,
+            SENDER_CONSENT_TEXT if sender else CONSENT_TEXT,
             value=referral.answers.consent,
             problem=problem,
         ),
@@ -160,6 +171,35 @@ def receipt_card(referral: Referral) -> Element:
             para(w.DANGER, attention=True),
         ]
     )
+
+
+def sender_receipt_card(reference: str, submitted_at: datetime | None) -> Element:
+    """The receipt for someone who referred another person as part of their job: what
+    happens to the person, and what may happen for the sender."""
+    return card(
+        [
+            heading("Your referral has been sent"),
+            facts([("Reference", reference), ("Sent", when(submitted_at))]),
+            para(
+                "What happens next: the service lead will read it, usually within two working "
+                "days. They will then ask an advocate to contact the person, in the way you "
+                "gave. The service lead may contact you in Teams if they need to know more."
+            ),
+            para(
+                "We will tell you when an advocate is in place. What the person tells their "
+                "advocate stays between them."
+            ),
+            para("We have cleared your answers from this chat, to keep them private."),
+            para(w.DANGER_FOR_SENDER, attention=True),
+        ]
+    )
+
+
+def receipt_for(referral: Referral) -> Element:
+    """The receipt that fits the route: the sender's own on the on-behalf route."""
+    if is_on_behalf(referral.answers):
+        return sender_receipt_card(referral.reference, referral.submitted_at)
+    return receipt_card(referral)
 
 
 def stop_card(referral_id: str) -> Element:

@@ -5,6 +5,9 @@ Free-text boxes say their limit up front and set no `maxLength`: Teams would cut
 text off without a word (3,000 characters typed into "What happened" became 2,000). The
 server checks the limit instead, and shows the person's words back with a kind note, so
 nothing they wrote is lost unseen.
+
+On the on-behalf route the sender is asked about the person they refer ("they"), so some
+steps have a second body in `SENDER_BODIES`; the inputs, and so the answers, are the same.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
     can_skip,
+    is_on_behalf,
     steps_for,
 )
 
@@ -68,6 +72,13 @@ def _on_behalf(a: IntakeAnswers, p: Problems) -> list[Element]:
             w.options(BehalfRole),
             value=_v(a.behalf_role),
             problem=p.get("behalf_role"),
+        ),
+        *text_input(
+            "behalf_name",
+            f"What is the person's name? {w.up_to(TEXT_LIMITS['behalf_name'])}",
+            value=a.behalf_name,
+            placeholder="As it shows in Teams, if they use it",
+            problem=p.get("behalf_name"),
         ),
         para("We only contact the person if they agree to it."),
         *choice_input(
@@ -185,6 +196,97 @@ def _monitoring(a: IntakeAnswers, p: Problems) -> list[Element]:
     ]
 
 
+def _their_wishes(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return choice_input(
+        "wishes",
+        "What would they like from us? Tick all that fit.",
+        w.sender_options(Wish),
+        value=[x.value for x in a.wishes],
+        multi=True,
+        problem=p.get("wishes"),
+    )
+
+
+def _their_account(a: IntakeAnswers, p: Problems) -> list[Element]:
+    return [
+        para("You do not need to give details now. The advocate can hear it from them."),
+        *text_input(
+            "account",
+            f"If you want to, say a little about what happened. {w.up_to(TEXT_LIMITS['account'])}",
+            value=a.account,
+            multiline=True,
+            problem=p.get("account"),
+        ),
+        *choice_input(
+            "when", "Roughly when was it?", w.options(When), value=_v(a.when), problem=p.get("when")
+        ),
+        *choice_input(
+            "colleague",
+            "Was it done by a colleague?",
+            w.options(YesNoUnsure),
+            value=_v(a.colleague),
+            problem=p.get("colleague"),
+        ),
+        *text_input(
+            "avoid",
+            "Is there anyone, or any team, they would not want as their advocate? "
+            + w.up_to(TEXT_LIMITS["avoid"]),
+            value=a.avoid,
+            problem=p.get("avoid"),
+        ),
+    ]
+
+
+def _their_contact(a: IntakeAnswers, p: Problems) -> list[Element]:
+    """The person's contact details: the advocate contacts them, not the sender."""
+    return [
+        para("Please give their details, not yours. We can reach you in Teams."),
+        *choice_input(
+            "contact_methods",
+            "How can an advocate reach them?",
+            w.sender_options(ContactMethod),
+            value=[m.value for m in a.contact_methods],
+            multi=True,
+            problem=p.get("contact_methods"),
+        ),
+        *text_input(
+            "work_phone",
+            "Their work phone",
+            value=a.work_phone,
+            placeholder=w.up_to(TEXT_LIMITS["work_phone"]),
+            problem=p.get("work_phone"),
+        ),
+        *text_input(
+            "personal_phone",
+            "Their own phone",
+            value=a.personal_phone,
+            placeholder=w.up_to(TEXT_LIMITS["personal_phone"]),
+            problem=p.get("personal_phone"),
+        ),
+        *text_input(
+            "personal_email",
+            "Their email",
+            value=a.personal_email,
+            placeholder=w.up_to(TEXT_LIMITS["personal_email"]),
+            problem=p.get("personal_email"),
+        ),
+        *text_input(
+            "safe_times",
+            f"When is it safe to contact them? {w.up_to(TEXT_LIMITS['safe_times'])}",
+            value=a.safe_times,
+            placeholder="For example: weekdays after 5pm",
+            problem=p.get("safe_times"),
+        ),
+        *choice_input(
+            "leave_message",
+            "Is it OK to leave them a message?",
+            w.options(YesNoUnsure),
+            value=_v(a.leave_message),
+            problem=p.get("leave_message"),
+        ),
+    ]
+
+
 STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
     IntakeStep.ABOUT_YOU: _about_you,
     IntakeStep.ON_BEHALF: _on_behalf,
@@ -193,11 +295,23 @@ STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]
     IntakeStep.CONTACT: _contact,
     IntakeStep.MONITORING: _monitoring,
 }
+SENDER_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
+    IntakeStep.WISHES: _their_wishes,
+    IntakeStep.WHAT_HAPPENED: _their_account,
+    IntakeStep.CONTACT: _their_contact,
+}
+
+
+def step_body(step: IntakeStep, answers: IntakeAnswers, problems: Problems) -> list[Element]:
+    """The questions of `step`, worded for the sender on the on-behalf route."""
+    bodies = SENDER_BODIES if is_on_behalf(answers) else STEP_BODIES
+    return bodies.get(step, STEP_BODIES[step])(answers, problems)
 
 
 def step_header(step: IntakeStep, answers: IntakeAnswers) -> Element:
     steps = steps_for(answers)
-    return heading(f"Step {steps.index(step) + 1} of {len(steps)}: {w.STEP_TITLES[step]}")
+    title = w.step_title(step, for_sender=is_on_behalf(answers))
+    return heading(f"Step {steps.index(step) + 1} of {len(steps)}: {title}")
 
 
 def step_card(
@@ -216,7 +330,7 @@ def step_card(
     if problems:
         body.append(para("Please check the answers marked below.", attention=True))
     skip = SKIP_ANY if can_skip(step) else SKIP_OTHERS
-    body += [*STEP_BODIES[step](answers, problems), para(f"{skip} {STOP_HINT}", subtle=True)]
+    body += [*step_body(step, answers, problems), para(f"{skip} {STOP_HINT}", subtle=True)]
     actions = [action("Next", Verb.ANSWER, data, primary=True)]
     if can_skip(step):
         actions.append(action("Skip this step", Verb.SKIP, data, validate=False))

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from cards import wording as w
 from cards.elements import Element, card, heading, para
+from referrals.intake import is_on_behalf
 from referrals.referral import Referral
 
 
 def allocated_card(r: Referral) -> Element:
+    if is_on_behalf(r.answers):
+        return _allocated_for_sender(r)
     return card(
         [
             heading(f"An advocate will support you: {r.reference}"),
@@ -16,6 +19,20 @@ def allocated_card(r: Referral) -> Element:
                 "anything now."
             ),
             para(w.DANGER, attention=True),
+        ]
+    )
+
+
+def _allocated_for_sender(r: Referral) -> Element:
+    """For someone who referred another person as part of their job: no name, no details."""
+    return card(
+        [
+            heading(f"An advocate is in place: {r.reference}"),
+            para(
+                "An advocate will now get in touch with the person, in the way you gave. You "
+                "do not need to do anything now."
+            ),
+            para(w.DANGER_FOR_SENDER, attention=True),
         ]
     )
 

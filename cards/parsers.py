@@ -66,7 +66,7 @@ CHOICES: dict[str, type[StrEnum]] = {
 MULTI_CHOICES: dict[str, type[StrEnum]] = {"wishes": Wish, "contact_methods": ContactMethod}
 STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
     IntakeStep.ABOUT_YOU: ("route", "employment"),
-    IntakeStep.ON_BEHALF: ("behalf_role", "behalf_consent"),
+    IntakeStep.ON_BEHALF: ("behalf_role", "behalf_name", "behalf_consent"),
     IntakeStep.WISHES: ("wishes",),
     IntakeStep.WHAT_HAPPENED: ("account", "when", "colleague", "avoid"),
     IntakeStep.CONTACT: (

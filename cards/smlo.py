@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from cards import wording as w
-from cards.details import referral_facts, when
+from cards.details import behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
     action,
@@ -84,6 +84,7 @@ def details_card(r: Referral, names: Names, smlo_ids: Iterable[str] = ()) -> Ele
     body = [
         heading(f"Referral {r.reference}"),
         para(_status_line(r, names)),
+        *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
         para(w.DETAILS_FOLD_BACK, subtle=True),
     ]

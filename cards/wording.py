@@ -98,7 +98,7 @@ LABELS: dict[StrEnum, str] = {
 
 STEP_TITLES: dict[IntakeStep, str] = {
     IntakeStep.ABOUT_YOU: "About you",
-    IntakeStep.ON_BEHALF: "Your role",
+    IntakeStep.ON_BEHALF: "Who you are referring",
     IntakeStep.WISHES: "What you would like",
     IntakeStep.WHAT_HAPPENED: "What happened",
     IntakeStep.CONTACT: "How to reach you",
@@ -106,7 +106,21 @@ STEP_TITLES: dict[IntakeStep, str] = {
     IntakeStep.REVIEW: "Check and send",
 }
 
+# Someone referring another person as part of their job reads the questions about that
+# person, not about themselves: these words replace the ones above on the on-behalf route.
+SENDER_LABELS: dict[StrEnum, str] = {
+    Wish.INFORMATION: "Find out what their options are",
+    ContactMethod.WORK_PHONE: "Their work phone",
+    ContactMethod.PERSONAL_PHONE: "Their own phone",
+    ContactMethod.PERSONAL_EMAIL: "Their email",
+}
+SENDER_STEP_TITLES: dict[IntakeStep, str] = {
+    IntakeStep.WISHES: "What they would like",
+    IntakeStep.CONTACT: "How to reach them",
+}
+
 DANGER = "If you are in danger now, call 999."
+DANGER_FOR_SENDER = "If the person is in danger now, call 999."
 HELP_LINES = (
     "Other help, day or night: Rape Crisis 0808 500 2222. Samaritans 116 123. "
     "Victim Support 08 08 16 89 111."
@@ -150,3 +164,21 @@ def labels(values: tuple[StrEnum, ...]) -> str:
 def options(enum: type[StrEnum]) -> list[tuple[str, str]]:
     """(value, words) pairs for a choice input, in the enum's order."""
     return [(member.value, LABELS[member]) for member in enum]
+
+
+def step_title(step: IntakeStep, *, for_sender: bool) -> str:
+    return (for_sender and SENDER_STEP_TITLES.get(step)) or STEP_TITLES[step]
+
+
+def sender_label(value: StrEnum | None) -> str:
+    """An answer's words for someone referring another person (the person is "they")."""
+    return NOT_GIVEN if value is None else SENDER_LABELS.get(value, LABELS[value])
+
+
+def sender_labels(values: tuple[StrEnum, ...]) -> str:
+    return ", ".join(sender_label(v) for v in values) if values else NOT_GIVEN
+
+
+def sender_options(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """`options`, worded for someone referring another person."""
+    return [(member.value, sender_label(member)) for member in enum]

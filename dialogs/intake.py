@@ -5,10 +5,12 @@ State table (the dialog's instance state holds `referral_id` and the current `st
 | card action | at step         | effect                                                   |
 |-------------|-----------------|----------------------------------------------------------|
 | ANSWER      | question step   | validate; problems → same card with notes; else save, next |
-| SKIP        | question step   | save the resume point, next step                          |
+| SKIP        | question step   | save the resume point, next step (not the on-behalf step) |
 | BACK        | any step        | keep readable answers from this card, previous step       |
 | LATER       | any step        | keep readable answers, "saved for later", dialog ends     |
-| SUBMIT      | review          | consent ticked → submit → receipt, dialog ends            |
+| SUBMIT      | review          | consent ticked → submit → receipt, dialog ends; on the    |
+|             |                 | on-behalf route with no answer on whether the person      |
+|             |                 | knows → that step again, with the note                    |
 | (other)     | any             | out-of-date card → the current step again, with a note    |
 
 Going on past a step with a required question left unanswered (`REQUIRED_ANSWERS`: a
@@ -26,7 +28,7 @@ from typing import Any
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
-from cards.intake import CONSENT_NEEDED, kept_card, receipt_card, review_card
+from cards.intake import CONSENT_NEEDED, kept_card, receipt_for, review_card
 from cards.intake_steps import step_card
 from cards.parsers import STEP_FIELDS, CardPayloadInvalid, parse_step_answers
 from cards.reply import Reply
@@ -35,7 +37,12 @@ from cards.verbs import INTAKE_VERBS, Verb
 from cards.wording import REQUIRED_NOTES
 from dialogs.turn import input_of
 from referrals import errors
-from referrals.intake import IntakeAnswers, IntakeStep, next_step, previous_step
+from referrals.intake import (
+    IntakeAnswers,
+    IntakeStep,
+    next_step,
+    previous_step,
+)
 from referrals.referral import Referral
 from referrals.services import Intake
 from referrals.states import ReferralState
@@ -121,7 +128,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
             referral = await self._intake.view_draft(actor, referral.id)
             if referral.state is ReferralState.DRAFT:
                 raise
-        receipt = receipt_card(referral)
+        receipt = receipt_for(referral)
         return await dc.end_dialog(Reply(receipt, clear_answers=True))
 
 
@@ -134,6 +141,7 @@ def _belongs_here(click: IntakeClick, referral_id: str, step: IntakeStep) -> boo
     if click.verb is Verb.SUBMIT:
         return step is IntakeStep.REVIEW
     if click.verb in (Verb.ANSWER, Verb.SKIP):
+        # A forged Skip past a required question is refused by the domain, with the note.
         return step is not IntakeStep.REVIEW
     return True
 

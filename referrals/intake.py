@@ -1,8 +1,12 @@
 """What a referrer can tell us, step by step, and the limits that apply.
 
 Every answer is optional (None or empty means skipped) except the few in
-`REQUIRED_ANSWERS` and the final consent. The values are closed sets so that statistics
-never depend on free text.
+`REQUIRED_ANSWERS` (on the on-behalf route, whether the person knows and agrees) and the
+final consent. The values are closed sets so that statistics never depend on free text.
+
+On the on-behalf route (an investigator, intelligence lead or HR referring someone as part
+of their job) the sender is reached in Teams as the referrer; the contact answers are the
+*person's*, so the advocate can reach them, and `behalf_name` says who they are.
 """
 
 from __future__ import annotations
@@ -97,6 +101,7 @@ class AgeBand(StrEnum):
 TEXT_LIMITS: dict[str, int] = {
     "account": 2000,
     "avoid": 500,
+    "behalf_name": 100,
     "safe_times": 200,
     "work_phone": 30,
     "personal_phone": 30,
@@ -131,6 +136,7 @@ class IntakeAnswers:
     employment: Employment | None = None
     behalf_role: BehalfRole | None = None
     behalf_consent: YesNoUnsure | None = None
+    behalf_name: str = ""  # the person referred, on the on-behalf route; never counted
     wishes: tuple[Wish, ...] = ()
     account: str = ""
     when: When | None = None
@@ -165,13 +171,22 @@ def limit_problems(answers: IntakeAnswers) -> dict[str, str]:
     return problems
 
 
+# Asked only on the on-behalf route / left out of it: the sender's own gender and age
+# say nothing about the people the service supports, and the person gives theirs (if
+# they want to) to their advocate.
+ON_BEHALF_ONLY = frozenset({IntakeStep.ON_BEHALF})
+NOT_ON_BEHALF = frozenset({IntakeStep.MONITORING})
+
+
+def is_on_behalf(answers: IntakeAnswers) -> bool:
+    return answers.route is Route.ON_BEHALF
+
+
 def steps_for(answers: IntakeAnswers) -> list[IntakeStep]:
-    """The steps this person will see: the on-behalf step only for on-behalf referrals."""
-    return [
-        step
-        for step in STEP_ORDER
-        if step is not IntakeStep.ON_BEHALF or answers.route is Route.ON_BEHALF
-    ]
+    """The steps this person will see: the on-behalf step only for on-behalf referrals,
+    which leave out the monitoring step."""
+    skipped = NOT_ON_BEHALF if is_on_behalf(answers) else ON_BEHALF_ONLY
+    return [step for step in STEP_ORDER if step not in skipped]
 
 
 def next_step(current: IntakeStep | None, answers: IntakeAnswers) -> IntakeStep:

@@ -70,7 +70,7 @@ class IntakeRoutes:
                 raise
             return await turn.intake.begin(draft.id, missing=missing)
         await turn.intake.end()
-        return Reply(intake.receipt_card(referral), clear_answers=True)
+        return Reply(intake.receipt_for(referral), clear_answers=True)
 
     async def not_now(self, turn: Turn) -> Reply:
         return Reply(intake.not_now_card())
@@ -98,7 +98,7 @@ class IntakeRoutes:
             await self._intake.delete_draft(turn.actor, referral_id)
         except errors.InvalidTransition:  # an old stop card, after it was sent
             referral = await self._intake.view_own(turn.actor, referral_id)
-            return Reply(intake.receipt_card(referral))
+            return Reply(intake.receipt_for(referral))
         return Reply(intake.deleted_card(), clear_answers=True)
 
     async def intake_step(self, turn: Turn) -> Reply:
@@ -111,7 +111,7 @@ class IntakeRoutes:
             return Reply(intake.deleted_card())
         if referral.state is ReferralState.DRAFT:
             return await self.resume(turn, notice=WELCOME_BACK)
-        return Reply(intake.receipt_card(referral))
+        return Reply(intake.receipt_for(referral))
 
     async def my_referrals(self, turn: Turn) -> Reply:
         return Reply(referrer.my_referrals_card(await self._intake.my_referrals(turn.actor)))

@@ -86,7 +86,7 @@ async def test_the_short_way_keeps_to_the_required_answers_of_a_draft(
 
     shown = await referrer.click("Send", consent="true")
 
-    assert heading(shown) == "Step 2 of 7: Your role"
+    assert heading(shown) == "Step 2 of 6: Who you are referring"
     assert problem_under(shown, "behalf_consent") is not None
     assert (await world.stores.referrals.get(draft.id)).state is ReferralState.DRAFT
 

@@ -121,10 +121,10 @@ async def test_someone_referring_as_part_of_their_job_gets_the_role_step_and_mus
     await start(referrer)
     role_step = await referrer.click("Next", route="on_behalf", employment="staff")
 
-    assert heading(role_step) == "Step 2 of 7: Your role"
+    assert heading(role_step) == "Step 2 of 6: Who you are referring"
     assert "Skip this step" not in buttons(role_step)
     unanswered = await referrer.click("Next", behalf_role="investigator")
-    assert heading(unanswered) == "Step 2 of 7: Your role"
+    assert heading(unanswered) == "Step 2 of 6: Who you are referring"
     assert problem_under(unanswered, "behalf_consent") == (
         "Please answer this, so we know if we can contact them."
     )
@@ -132,11 +132,11 @@ async def test_someone_referring_as_part_of_their_job_gets_the_role_step_and_mus
     assert (await draft_of(world, referrer)).answers.behalf_role is None
 
     wishes = await referrer.click("Next", behalf_consent="yes")
-    assert heading(wishes) == "Step 3 of 7: What you would like"
-    for _ in range(4):
+    assert heading(wishes) == "Step 3 of 6: What they would like"
+    for _ in range(3):
         await referrer.click("Skip this step")
     review_text = referrer.card_text()
-    assert heading(referrer.card) == "Step 7 of 7: Check and send"
+    assert heading(referrer.card) == "Step 6 of 6: Check and send"
     assert "Your role in this: Investigator" in review_text
     assert "They know and agree: Yes" in review_text
 

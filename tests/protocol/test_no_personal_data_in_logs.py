@@ -27,7 +27,9 @@ async def test_the_whole_path_logs_no_answer_name_or_contact_detail(
     await referrer.say("hi")
     await referrer.click("Start a referral")
     await referrer.click("Next", route="on_behalf", employment="staff")
-    await referrer.click("Next", behalf_role="hr", behalf_consent="yes")
+    await referrer.click(
+        "Next", behalf_role="hr", behalf_name=f"Jo {CANARY}person", behalf_consent="yes"
+    )
     await referrer.click("Next", wishes="formal_report")
     await referrer.click(
         "Next",
@@ -44,7 +46,6 @@ async def test_the_whole_path_logs_no_answer_name_or_contact_detail(
         safe_times=f"{CANARY}safe evenings",
         leave_message="no",
     )
-    await referrer.click("Next", gender="prefer_not", age_band="prefer_not")
     await referrer.click("Send my referral", consent="true")
     smlo, advocate = people.smlo, people.advocate_a
     await connector.wait_until(lambda: shows(smlo, "Referral SMA-2026-0001"))
@@ -53,7 +54,7 @@ async def test_the_whole_path_logs_no_answer_name_or_contact_detail(
     await smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
     await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
     case = await advocate.click("Yes, I can")
-    await connector.wait_until(lambda: shows(referrer, "An advocate will support you"))
+    await connector.wait_until(lambda: shows(referrer, "An advocate is in place"))
     await referrer.say(f"{CANARY} typed in the chat")  # free text outside any card
 
     assert any(CANARY in text for text in card_texts(case)), "the canaries were really sent"

@@ -53,6 +53,7 @@ FULL_ANSWERS = IntakeAnswers(
     employment=Employment.STAFF,
     behalf_role=BehalfRole.INVESTIGATOR,
     behalf_consent=YesNoUnsure.YES,
+    behalf_name="Jo Ó Briain-Smith ✓",  # the person referred: free text, sealed with the rest
     wishes=(Wish.TALK_TO_ADVOCATE, Wish.FORMAL_REPORT),
     account="First line.\nSecond line — with “quotes”, ‘apostrophes’ and ✓.",
     when=When.PAST_MONTH,

@@ -61,6 +61,23 @@ async def test_a_fully_populated_referral_reads_back_exactly(
     assert_exactly(await stores.referrals.find_by_reference(referral.reference), referral)
 
 
+async def test_an_on_behalf_referral_keeps_who_the_person_is_and_loses_it_on_withdrawal(
+    stores: Stores, scenario: Scenario
+) -> None:
+    referral = await scenario.submitted()
+    assert referral.answers.behalf_name, "the scenario refers someone by name"
+
+    stored = await stores.referrals.get(referral.id)
+    assert_exactly(stored, referral)
+    await scenario.change(stored, lambda at: stored.withdraw(REFERRER, SMLO_IDS, at))
+
+    erased = await stores.referrals.get(referral.id)
+    assert erased.answers.behalf_name == ""
+    assert erased.answers.personal_email == ""
+    assert erased.answers.route is referral.answers.route
+    assert erased.answers.behalf_role is referral.answers.behalf_role
+
+
 async def test_a_draft_and_a_signposted_referral_read_back_exactly(
     stores: Stores, scenario: Scenario
 ) -> None:

@@ -39,6 +39,7 @@ CANARY_ANSWERS = FULL_ANSWERS.with_changes(
     work_phone="canary-work-phone-55c3",
     personal_phone="canary-personal-phone-1d08",
     personal_email="canary-email-a6f4@example.org",
+    behalf_name="canary-person-name-b31f",
 )
 CANARY_REFERENCE = {
     "user": {"id": "29:canary-teams-user-8e12", "name": "Canary Referrer-Name 7c21"},
@@ -52,6 +53,7 @@ CANARIES = [
     *(getattr(CANARY_ANSWERS, name) for name in ("account", "avoid", "safe_times")),
     *(getattr(CANARY_ANSWERS, name) for name in ("work_phone", "personal_phone")),
     CANARY_ANSWERS.personal_email,
+    CANARY_ANSWERS.behalf_name,
     "canary-teams-user-8e12",
     "canary-chat-c0de",
     CANARY_DIALOG_ANSWER,

@@ -42,7 +42,7 @@ from cards.audit import audit_card
 from cards.delivery import undelivered_card
 from cards.elements import Element, plain
 from cards.intake import CONSENT_NEEDED
-from cards.intake_steps import STEP_BODIES, step_card
+from cards.intake_steps import SENDER_BODIES, STEP_BODIES, step_card
 from cards.notifications import notification_card, update_words
 from cards.parsers import (
     CHOICES,
@@ -70,6 +70,7 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
     quick_request,
+    steps_for,
 )
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
@@ -119,10 +120,18 @@ CHOSEN = IntakeAnswers(
     age_band=AgeBand.FROM_25_TO_34,
     consent=True,
 )
-FULL = CHOSEN.with_changes(**CANARIES)
+# Asked only on the on-behalf route, so shown only there.
+BEHALF_TEXT = ("behalf_name",)
+FULL = CHOSEN.with_changes(**{k: v for k, v in CANARIES.items() if k not in BEHALF_TEXT})
 ON_BEHALF = FULL.with_changes(
-    route=Route.ON_BEHALF, behalf_role=BehalfRole.HR, behalf_consent=YesNoUnsure.UNSURE
+    route=Route.ON_BEHALF,
+    behalf_role=BehalfRole.HR,
+    behalf_name=CANARIES["behalf_name"],
+    behalf_consent=YesNoUnsure.UNSURE,
+    gender=None,  # not asked on the on-behalf route
+    age_band=None,
 )
+AGREED = ON_BEHALF.with_changes(behalf_consent=YesNoUnsure.YES)
 # Every text answer at its documented limit, in characters that take the most room
 # (4 bytes each in UTF-16, which is how Teams counts a message's size).
 AT_LIMITS = ON_BEHALF.with_changes(**{name: "😀" * n for name, n in TEXT_LIMITS.items()})
@@ -217,6 +226,7 @@ class Shown:
     build: Callable[[], Element]
     face: Face = Face.OTHER
     problems: tuple[tuple[str, str], ...] = ()  # (input id, problem) passed to the card
+    on_behalf: bool = False  # a reader card of an on-behalf referral: shows who the person is
 
 
 def _step_variants() -> Iterator[Shown]:
@@ -224,10 +234,13 @@ def _step_variants() -> Iterator[Shown]:
         on_behalf = step is IntakeStep.ON_BEHALF
         plain = IntakeAnswers(route=Route.ON_BEHALF) if on_behalf else IntakeAnswers()
         base = ON_BEHALF if on_behalf else FULL
+        asked_on_behalf = step in steps_for(ON_BEHALF)
+        at_limits = AT_LIMITS if asked_on_behalf else AT_LIMITS.with_changes(route=Route.CONCERN)
         yield Shown(f"step:{step}:empty", partial(step_card, "r1", step, plain))
         yield Shown(f"step:{step}:prefilled", partial(step_card, "r1", step, base))
-        yield Shown(f"step:{step}:on_behalf", partial(step_card, "r1", step, ON_BEHALF))
-        yield Shown(f"step:{step}:at_limits", partial(step_card, "r1", step, AT_LIMITS))
+        if asked_on_behalf:
+            yield Shown(f"step:{step}:on_behalf", partial(step_card, "r1", step, ON_BEHALF))
+        yield Shown(f"step:{step}:at_limits", partial(step_card, "r1", step, at_limits))
         for notice in (STALE_CARD, WELCOME_BACK):
             yield Shown(
                 f"step:{step}:notice:{notice[:12]}",
@@ -236,6 +249,13 @@ def _step_variants() -> Iterator[Shown]:
         echoed, problems = real_problems(step, base)
         yield Shown(
             f"step:{step}:problems",
+            partial(step_card, "r1", step, echoed, problems),
+            problems=tuple(problems.items()),
+        )
+    for step in SENDER_BODIES:
+        echoed, problems = real_problems(step, ON_BEHALF)
+        yield Shown(
+            f"step:{step}:on_behalf:problems",
             partial(step_card, "r1", step, echoed, problems),
             problems=tuple(problems.items()),
         )
@@ -257,7 +277,10 @@ def _referrer_cards() -> Iterator[Shown]:
     yield Shown("not_now", intake.not_now_card)
     for name, answers in (("", FULL), (":on_behalf", ON_BEHALF)):
         yield Shown(
-            f"review{name}", partial(in_state, intake.review_card, draft, answers), Face.READER
+            f"review{name}",
+            partial(in_state, intake.review_card, draft, answers),
+            Face.READER,
+            on_behalf=answers is ON_BEHALF,
         )
     yield Shown("review:nothing_given", lambda: intake.review_card(draft(IntakeAnswers())))
     yield Shown("review:at_limits", lambda: intake.review_card(draft(AT_LIMITS)))
@@ -285,6 +308,16 @@ def _referrer_cards() -> Iterator[Shown]:
         "ask_contact:consent_needed",
         partial(intake.ask_contact_card, False, CONSENT_NEEDED),
         problems=(("consent", CONSENT_NEEDED),),
+    )
+    yield Shown(
+        "receipt:on_behalf",
+        lambda: intake.receipt_for(submitted(ON_BEHALF)),
+        Face.UNASKED,
+    )
+    yield Shown(
+        "receipt:sender",
+        lambda: intake.sender_receipt_card(submitted().reference, submitted().submitted_at),
+        Face.UNASKED,
     )
     yield Shown("stop", lambda: intake.stop_card(draft().id))
     yield Shown("kept", lambda: intake.kept_card(KEEP_DAYS))
@@ -341,8 +374,18 @@ def _smlo_cards() -> Iterator[Shown]:
             Face.UNASKED,
         )
         yield Shown(
-            f"details:{state}", partial(in_state, details_card, build, ON_BEHALF), Face.READER
+            f"details:{state}",
+            partial(in_state, details_card, build, ON_BEHALF),
+            Face.READER,
+            on_behalf=True,
         )
+    yield Shown(
+        "details:on_behalf:agreed",
+        lambda: details_card(active(AGREED)),
+        Face.READER,
+        on_behalf=True,
+    )
+    yield Shown("details:experienced", lambda: details_card(active()), Face.READER)
     yield Shown(
         "smlo_referral:already_done",
         lambda: smlo.referral_card(offered(), NAMES, ALREADY_DONE),
@@ -434,7 +477,13 @@ def _advocate_cards() -> Iterator[Shown]:
     yield Shown(
         "declined", lambda: advocate.declined_card(awaiting_after_decline()), Face.CONTENT_FREE
     )
-    yield Shown("case", lambda: advocate.case_card(active(ON_BEHALF)), Face.READER)
+    yield Shown("case", lambda: advocate.case_card(active(ON_BEHALF)), Face.READER, on_behalf=True)
+    yield Shown(
+        "case:on_behalf:agreed",
+        lambda: advocate.case_card(active(AGREED)),
+        Face.READER,
+        on_behalf=True,
+    )
     yield Shown("case:experienced", lambda: advocate.case_card(active()), Face.READER)
     yield Shown("case:at_limits", lambda: advocate.case_card(active(AT_LIMITS)))
     yield Shown("my_cases:empty", lambda: advocate.my_cases_card([]))
@@ -457,6 +506,9 @@ def _advocate_cards() -> Iterator[Shown]:
 
 def _notices() -> Iterator[Shown]:
     yield Shown("allocated", lambda: notices.allocated_card(active()), Face.UNASKED)
+    yield Shown(
+        "allocated:on_behalf", lambda: notices.allocated_card(active(ON_BEHALF)), Face.UNASKED
+    )
     yield Shown(
         "withdrawn_for_advocate",
         lambda: notices.withdrawn_for_advocate_card(active()),
@@ -592,7 +644,8 @@ def test_the_catalogue_covers_every_step_state_and_face() -> None:
 
 # -- 1. plain words ----------------------------------------------------------------------
 
-_LABEL = "|".join(re.escape(t) for t in sorted({*w.LABELS.values()}, key=len, reverse=True))
+_WORDS = {*w.LABELS.values(), *w.SENDER_LABELS.values()}
+_LABEL = "|".join(re.escape(t) for t in sorted(_WORDS, key=len, reverse=True))
 _ONLY_LABELS = re.compile(rf"(?:{_LABEL}|{re.escape(w.NOT_GIVEN)})(?:, (?:{_LABEL}))*")
 
 
@@ -816,7 +869,7 @@ def test_every_state_of_the_smlo_card_is_checked_for_disclosure() -> None:
 @each(READER)
 def test_card_for_a_reader_shows_what_they_told_us(shown: Shown) -> None:
     shown_words = " ".join(texts_of(shown.build()))
-    expected = dict(CANARIES)
+    expected = {f: c for f, c in CANARIES.items() if shown.on_behalf or f not in BEHALF_TEXT}
     if not shown.name.startswith("review"):
         expected["referrer_name"] = NAME_CANARY  # the referrer does not need their own name
 
@@ -855,6 +908,69 @@ def test_staff_never_see_the_monitoring_answers_which_are_only_counted_in_totals
     titles = [fact["title"] for fact in find_all(referrer_card, "FactSet", "facts")]
     assert "Gender" in titles
     assert "Age" in titles
+
+
+def fact_rows(card: Element) -> dict[str, str]:
+    return {fact["title"]: fact["value"] for fact in find_all(card, "FactSet", "facts")}
+
+
+def test_staff_always_see_the_senders_role_the_person_and_whether_they_know_on_behalf() -> None:
+    bare = IntakeAnswers(route=Route.ON_BEHALF, behalf_consent=YesNoUnsure.NO, consent=True)
+    referral = active(bare)
+
+    for shown in (smlo.details_card(referral, NAMES), advocate.case_card(referral)):
+        rows = fact_rows(shown)
+        assert rows["Referred by"] == plain(NAME_CANARY)
+        assert rows["Referrer's role"] == w.NOT_GIVEN
+        assert rows["Person referred"] == w.NOT_GIVEN
+        assert rows["Person knows and agrees"] == "No"
+    words = " ".join(texts_of(advocate.case_card(referral)))
+    assert "please talk to the service lead before you get in touch" in words
+
+
+def test_on_behalf_answers_left_from_an_earlier_route_are_not_shown_as_if_asked() -> None:
+    stale = FULL.with_changes(behalf_role=BehalfRole.HR, behalf_name="Left over")
+
+    rows = fact_rows(smlo.details_card(active(stale), NAMES))
+
+    assert not {"Referrer's role", "Person referred", "Person knows and agrees"} & set(rows)
+
+
+def test_the_sender_reads_about_the_person_on_the_review_and_the_receipt() -> None:
+    review = intake.review_card(draft(AGREED))
+    rows = fact_rows(review)
+    words = " ".join(texts_of(review))
+
+    assert rows["Your role in this"] == "HR"
+    assert rows["Their name"] == plain(CANARIES["behalf_name"])
+    assert rows["They know and agree"] == "Yes"
+    assert rows["Contact them by"] == "A Teams chat or call, Their email"
+    assert "Gender" not in rows, "the sender's own gender is not asked"
+    assert intake.SENDER_NOTE in words
+    assert intake.SENDER_CONSENT_TEXT in words
+    assert intake.CONSENT_TEXT not in words
+    receipt = " ".join(texts_of(intake.receipt_for(submitted(AGREED))))
+    assert "ask an advocate to contact the person, in the way you gave" in receipt
+    assert "The service lead may contact you in Teams" in receipt
+    assert "in the way you chose" not in receipt
+    assert w.DANGER_FOR_SENDER in receipt
+
+
+def test_each_on_behalf_step_asks_about_the_person_not_the_sender() -> None:
+    for step in steps_for(ON_BEHALF):
+        if step is IntakeStep.REVIEW:
+            continue
+        words = " ".join(texts_of(step_card("r1", step, ON_BEHALF)))
+        assert "your advocate" not in words.lower(), step
+        assert "contact you" not in words, step
+        assert "My own" not in words, step
+        assert "my options" not in words, step
+    contact = " ".join(texts_of(step_card("r1", IntakeStep.CONTACT, ON_BEHALF)))
+    assert "How can an advocate reach them?" in contact
+    assert "Their own phone" in contact
+    wishes = " ".join(texts_of(step_card("r1", IntakeStep.WISHES, ON_BEHALF)))
+    assert "What would they like from us?" in wishes
+    assert "Find out what their options are" in wishes
 
 
 def test_figures_say_they_are_for_a_whole_year_and_hide_answers_everyone_gave_alike() -> None:
@@ -936,15 +1052,21 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
 def test_every_limited_box_says_its_limit_and_never_cuts_text_off() -> None:
     """Teams cuts text past `maxLength` off without a word; the limit is said up front and
     the server shows longer text back with a note instead."""
-    boxes = {
-        e["id"]: e
-        for step in STEP_BODIES
-        for e in typed_elements(step_card("r1", step, IntakeAnswers(route=Route.ON_BEHALF)))
-        if e["type"] == "Input.Text"
-    }
+    seen: set[str] = set()
+    for route in (Route.EXPERIENCED, Route.ON_BEHALF):  # the sender's own cards too
+        answers = IntakeAnswers(route=route)
+        boxes = [
+            e
+            for step in steps_for(answers)
+            if step is not IntakeStep.REVIEW
+            for e in typed_elements(step_card("r1", step, answers))
+            if e["type"] == "Input.Text"
+        ]
+        for box in boxes:
+            limit = TEXT_LIMITS[box["id"]]
+            said = f"{box['label']} {box.get('placeholder', '')}"
+            assert f"Up to {limit:,} characters." in said, (route, box["id"])
+            assert "maxLength" not in box, (route, box["id"])
+        seen |= {box["id"] for box in boxes}
 
-    assert set(boxes) == set(TEXT_LIMITS)
-    for name, limit in TEXT_LIMITS.items():
-        said = f"{boxes[name]['label']} {boxes[name].get('placeholder', '')}"
-        assert f"Up to {limit:,} characters." in said, name
-        assert "maxLength" not in boxes[name], name
+    assert seen == set(TEXT_LIMITS)

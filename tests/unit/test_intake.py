@@ -10,6 +10,7 @@ from referrals.audit import AuditAction, Outcome
 from referrals.clock import FakeClock
 from referrals.intake import (
     REQUIRED_ANSWERS,
+    STATISTICAL_FIELDS,
     TEXT_LIMITS,
     BehalfRole,
     ContactMethod,
@@ -65,11 +66,15 @@ def test_intake_skips_the_on_behalf_step_unless_the_route_is_on_behalf(
     assert steps_seen(IntakeAnswers(route=route)) == STEPS_WITHOUT_BEHALF
 
 
-def test_intake_asks_the_on_behalf_step_right_after_about_you_for_on_behalf_referrals() -> None:
+def test_intake_asks_the_on_behalf_step_right_after_about_you_and_no_monitoring_on_behalf() -> None:
+    # The sender's own gender and age say nothing about the person they refer.
     assert steps_seen(IntakeAnswers(route=Route.ON_BEHALF)) == [
         Step.ABOUT_YOU,
         Step.ON_BEHALF,
-        *STEPS_WITHOUT_BEHALF[1:],
+        Step.WISHES,
+        Step.WHAT_HAPPENED,
+        Step.CONTACT,
+        Step.REVIEW,
     ]
 
 
@@ -187,6 +192,65 @@ def test_submit_without_consent_raises_consent_required_and_stays_a_draft() -> N
     assert referral.state is ReferralState.DRAFT
     assert referral.reference == ""
     assert referral.new_notifications == []
+
+
+ON_BEHALF = IntakeAnswers(
+    route=Route.ON_BEHALF,
+    behalf_role=BehalfRole.HR,
+    behalf_name=CANARY,
+    behalf_consent=YesNoUnsure.YES,
+    personal_email="person@example.org",
+    consent=True,
+)
+
+
+def test_an_on_behalf_referral_without_an_answer_on_whether_the_person_knows_is_refused() -> None:
+    referral = Referral.start_draft(ACTORS[Role.REFERRER], NOW)
+    answers = ON_BEHALF.with_changes(behalf_consent=None)
+    referral.record_answers(ACTORS[Role.REFERRER], answers, Step.ON_BEHALF, NOW)
+
+    with pytest.raises(errors.RequiredAnswerMissing):
+        referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
+
+    assert referral.state is ReferralState.DRAFT
+    assert referral.new_notifications == []
+
+
+@pytest.mark.parametrize("known", list(YesNoUnsure), ids=str)
+def test_an_on_behalf_referral_goes_with_any_answer_on_whether_the_person_knows(
+    known: YesNoUnsure,
+) -> None:
+    referral = Referral.start_draft(ACTORS[Role.REFERRER], NOW)
+    referral.record_answers(
+        ACTORS[Role.REFERRER], ON_BEHALF.with_changes(behalf_consent=known), Step.REVIEW, NOW
+    )
+
+    referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
+
+    assert referral.state is ReferralState.SUBMITTED
+
+
+def test_the_persons_name_is_limited_like_other_text_and_never_counted() -> None:
+    assert TEXT_LIMITS["behalf_name"] == 100
+    assert "behalf_name" not in STATISTICAL_FIELDS
+    assert limit_problems(ON_BEHALF.with_changes(behalf_name="x" * 101)) == {
+        "behalf_name": "101 characters; the limit is 100"
+    }
+
+
+def test_withdrawing_an_on_behalf_referral_erases_the_persons_name_and_contact() -> None:
+    referrer = ACTORS[Role.REFERRER]
+    referral = Referral.start_draft(referrer, NOW)
+    referral.record_answers(referrer, ON_BEHALF, Step.REVIEW, NOW)
+    referral.submit(referrer, "SMA-2026-0001", SMLO_IDS, NOW)
+
+    referral.withdraw(referrer, SMLO_IDS, NOW)
+
+    assert referral.answers.behalf_name == ""
+    assert referral.answers.personal_email == ""
+    assert referral.answers.route is Route.ON_BEHALF
+    assert referral.answers.behalf_role is BehalfRole.HR
+    assert referral.answers.behalf_consent is None, "not a statistic: erased with the rest"
 
 
 def test_submit_with_consent_is_accepted() -> None:

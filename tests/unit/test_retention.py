@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from referrals.audit import ActorRole, AuditAction
 from referrals.clock import FakeClock
-from referrals.intake import IntakeAnswers, IntakeStep, Route, Wish
+from referrals.intake import BehalfRole, IntakeAnswers, IntakeStep, Route, Wish, YesNoUnsure
 from referrals.people import Actor, Advocate
 from referrals.referral import Referral
 from referrals.services import RetentionPolicy, Services
@@ -37,9 +37,9 @@ async def make() -> tuple[Services, FakeClock, MemoryAuditLog]:
     return Services.build(stores, clock, frozenset({SMLO.user_id}), audit), clock, audit
 
 
-async def closed_referral(service: Services) -> Referral:
+async def closed_referral(service: Services, answers: IntakeAnswers = ANSWERS) -> Referral:
     draft = await service.intake.start_draft(REFERRER)
-    await service.intake.record_answers(REFERRER, draft.id, ANSWERS, IntakeStep.REVIEW)
+    await service.intake.record_answers(REFERRER, draft.id, answers, IntakeStep.REVIEW)
     await service.intake.submit(REFERRER, draft.id)
     await service.triage.offer(SMLO, draft.id, ADVOCATE.user_id)
     referral = await service.casework.accept(ADVOCATE, draft.id)
@@ -146,3 +146,25 @@ async def test_the_audit_trail_never_holds_the_referrers_id() -> None:
     by_referrer = [e for e in entries if e.actor_role is ActorRole.REFERRER]
     assert by_referrer, "the referrer's own reads and changes are recorded"
     assert REFERRER.user_id not in {e.actor_id for e in entries}
+
+
+async def test_a_purged_on_behalf_referral_keeps_the_role_but_not_who_the_person_was() -> None:
+    service, clock, _ = await make()
+    on_behalf = ANSWERS.with_changes(
+        route=Route.ON_BEHALF,
+        behalf_role=BehalfRole.INVESTIGATOR,
+        behalf_name=CANARY,
+        behalf_consent=YesNoUnsure.YES,
+    )
+    referral = await closed_referral(service, on_behalf)
+    clock.advance(timedelta(days=366))
+
+    await service.retention.purge_expired(POLICY)
+
+    purged = await service.steps.stores.referrals.get(referral.id)
+    assert not holds_canary(purged)
+    assert purged.answers.behalf_name == ""
+    assert (purged.answers.route, purged.answers.behalf_role) == (
+        Route.ON_BEHALF,
+        BehalfRole.INVESTIGATOR,
+    )

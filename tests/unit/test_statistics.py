@@ -171,11 +171,11 @@ MOVES = st.lists(
 ANSWER_CHOICES = st.builds(
     IntakeAnswers,
     route=st.none() | st.sampled_from(Route),
+    behalf_consent=st.sampled_from(YesNoUnsure),  # an on-behalf referral must answer it
     employment=st.none() | st.sampled_from(Employment),
     gender=st.none() | st.sampled_from(Gender),
     age_band=st.none() | st.sampled_from(AgeBand),
     wishes=st.lists(st.sampled_from(Wish), unique=True).map(tuple),
-    behalf_consent=st.sampled_from(YesNoUnsure),  # required before an on-behalf one is sent
     consent=st.just(True),
 )
 
