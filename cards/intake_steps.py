@@ -13,6 +13,7 @@ steps have a second body in `SENDER_BODIES`; the inputs, and so the answers, are
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 from cards import wording as w
 from cards.elements import Element, action, card, choice_input, heading, para, text_input
@@ -91,20 +92,20 @@ def _on_behalf(a: IntakeAnswers, p: Problems) -> list[Element]:
     ]
 
 
-def _wishes(a: IntakeAnswers, p: Problems) -> list[Element]:
+def _wishes(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Element]:
     return choice_input(
         "wishes",
-        "What would you like from us? Tick all that fit.",
-        w.options(Wish),
+        voice.wishes,
+        voice.wish_options(Wish),
         value=[x.value for x in a.wishes],
         multi=True,
         problem=p.get("wishes"),
     )
 
 
-def _what_happened(a: IntakeAnswers, p: Problems) -> list[Element]:
+def _what_happened(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Element]:
     return [
-        para("You do not need to give details now. Your advocate can talk it through with you."),
+        para(voice.account_intro),
         *text_input(
             "account",
             f"If you want to, say a little about what happened. {w.up_to(TEXT_LIMITS['account'])}",
@@ -117,67 +118,65 @@ def _what_happened(a: IntakeAnswers, p: Problems) -> list[Element]:
         ),
         *choice_input(
             "colleague",
-            "Is the person who did it a colleague?",
+            voice.colleague,
             w.options(YesNoUnsure),
             value=_v(a.colleague),
             problem=p.get("colleague"),
         ),
         *text_input(
             "avoid",
-            "Is there anyone, or any team, you would not want as your advocate? "
-            + w.up_to(TEXT_LIMITS["avoid"]),
+            f"{voice.avoid} {w.up_to(TEXT_LIMITS['avoid'])}",
             value=a.avoid,
             problem=p.get("avoid"),
         ),
     ]
 
 
-def _contact(a: IntakeAnswers, p: Problems) -> list[Element]:
+def _contact(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Element]:
+    """How the advocate can reach the person (on the on-behalf route: not the sender)."""
+    intro = [para(voice.contact_intro)] if voice.contact_intro else []
     return [
+        *intro,
         *choice_input(
             "contact_methods",
-            "How can your advocate get in touch?",
-            w.options(ContactMethod),
+            voice.contact_methods,
+            voice.contact_options(ContactMethod),
             value=[m.value for m in a.contact_methods],
             multi=True,
             problem=p.get("contact_methods"),
         ),
-        *text_input(
-            "work_phone",
-            "Work phone",
-            value=a.work_phone,
-            placeholder=w.up_to(TEXT_LIMITS["work_phone"]),
-            problem=p.get("work_phone"),
+        *_limited_box("work_phone", voice.work_phone, a.work_phone, p, in_placeholder=True),
+        *_limited_box(
+            "personal_phone", voice.personal_phone, a.personal_phone, p, in_placeholder=True
         ),
-        *text_input(
-            "personal_phone",
-            "Your own phone",
-            value=a.personal_phone,
-            placeholder=w.up_to(TEXT_LIMITS["personal_phone"]),
-            problem=p.get("personal_phone"),
-        ),
-        *text_input(
-            "personal_email",
-            "Your own email",
-            value=a.personal_email,
-            placeholder=w.up_to(TEXT_LIMITS["personal_email"]),
-            problem=p.get("personal_email"),
+        *_limited_box(
+            "personal_email", voice.personal_email, a.personal_email, p, in_placeholder=True
         ),
         *text_input(
             "safe_times",
-            f"When is it safe to contact you? {w.up_to(TEXT_LIMITS['safe_times'])}",
+            f"{voice.safe_times} {w.up_to(TEXT_LIMITS['safe_times'])}",
             value=a.safe_times,
             placeholder="For example: weekdays after 5pm",
             problem=p.get("safe_times"),
         ),
         *choice_input(
             "leave_message",
-            "Is it OK to leave a message?",
+            voice.leave_message,
             w.options(YesNoUnsure),
             value=_v(a.leave_message),
             problem=p.get("leave_message"),
         ),
     ]
+
+
+def _limited_box(
+    name: str, label: str, value: str, p: Problems, *, in_placeholder: bool = False
+) -> list[Element]:
+    """A short free-text box that says its limit (in its placeholder, for a short label)."""
+    limit = w.up_to(TEXT_LIMITS[name])
+    if in_placeholder:
+        return text_input(name, label, value=value, placeholder=limit, problem=p.get(name))
+    return text_input(name, f"{label} {limit}", value=value, problem=p.get(name))
 
 
 def _monitoring(a: IntakeAnswers, p: Problems) -> list[Element]:
@@ -196,97 +195,6 @@ def _monitoring(a: IntakeAnswers, p: Problems) -> list[Element]:
     ]
 
 
-def _their_wishes(a: IntakeAnswers, p: Problems) -> list[Element]:
-    return choice_input(
-        "wishes",
-        "What would they like from us? Tick all that fit.",
-        w.sender_options(Wish),
-        value=[x.value for x in a.wishes],
-        multi=True,
-        problem=p.get("wishes"),
-    )
-
-
-def _their_account(a: IntakeAnswers, p: Problems) -> list[Element]:
-    return [
-        para("You do not need to give details now. The advocate can hear it from them."),
-        *text_input(
-            "account",
-            f"If you want to, say a little about what happened. {w.up_to(TEXT_LIMITS['account'])}",
-            value=a.account,
-            multiline=True,
-            problem=p.get("account"),
-        ),
-        *choice_input(
-            "when", "Roughly when was it?", w.options(When), value=_v(a.when), problem=p.get("when")
-        ),
-        *choice_input(
-            "colleague",
-            "Was it done by a colleague?",
-            w.options(YesNoUnsure),
-            value=_v(a.colleague),
-            problem=p.get("colleague"),
-        ),
-        *text_input(
-            "avoid",
-            "Is there anyone, or any team, they would not want as their advocate? "
-            + w.up_to(TEXT_LIMITS["avoid"]),
-            value=a.avoid,
-            problem=p.get("avoid"),
-        ),
-    ]
-
-
-def _their_contact(a: IntakeAnswers, p: Problems) -> list[Element]:
-    """The person's contact details: the advocate contacts them, not the sender."""
-    return [
-        para("Please give their details, not yours. We can reach you in Teams."),
-        *choice_input(
-            "contact_methods",
-            "How can an advocate reach them?",
-            w.sender_options(ContactMethod),
-            value=[m.value for m in a.contact_methods],
-            multi=True,
-            problem=p.get("contact_methods"),
-        ),
-        *text_input(
-            "work_phone",
-            "Their work phone",
-            value=a.work_phone,
-            placeholder=w.up_to(TEXT_LIMITS["work_phone"]),
-            problem=p.get("work_phone"),
-        ),
-        *text_input(
-            "personal_phone",
-            "Their own phone",
-            value=a.personal_phone,
-            placeholder=w.up_to(TEXT_LIMITS["personal_phone"]),
-            problem=p.get("personal_phone"),
-        ),
-        *text_input(
-            "personal_email",
-            "Their email",
-            value=a.personal_email,
-            placeholder=w.up_to(TEXT_LIMITS["personal_email"]),
-            problem=p.get("personal_email"),
-        ),
-        *text_input(
-            "safe_times",
-            f"When is it safe to contact them? {w.up_to(TEXT_LIMITS['safe_times'])}",
-            value=a.safe_times,
-            placeholder="For example: weekdays after 5pm",
-            problem=p.get("safe_times"),
-        ),
-        *choice_input(
-            "leave_message",
-            "Is it OK to leave them a message?",
-            w.options(YesNoUnsure),
-            value=_v(a.leave_message),
-            problem=p.get("leave_message"),
-        ),
-    ]
-
-
 STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
     IntakeStep.ABOUT_YOU: _about_you,
     IntakeStep.ON_BEHALF: _on_behalf,
@@ -296,9 +204,9 @@ STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]
     IntakeStep.MONITORING: _monitoring,
 }
 SENDER_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
-    IntakeStep.WISHES: _their_wishes,
-    IntakeStep.WHAT_HAPPENED: _their_account,
-    IntakeStep.CONTACT: _their_contact,
+    IntakeStep.WISHES: partial(_wishes, voice=w.SENDER),
+    IntakeStep.WHAT_HAPPENED: partial(_what_happened, voice=w.SENDER),
+    IntakeStep.CONTACT: partial(_contact, voice=w.SENDER),
 }
 
 

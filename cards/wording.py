@@ -6,6 +6,8 @@ Kept short and plain: every card must read at Flesch reading ease 60 or above
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from referrals.allocation import ConflictReason
@@ -182,3 +184,56 @@ def sender_labels(values: tuple[StrEnum, ...]) -> str:
 def sender_options(enum: type[StrEnum]) -> list[tuple[str, str]]:
     """`options`, worded for someone referring another person."""
     return [(member.value, sender_label(member)) for member in enum]
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Whom the wishes, what-happened and contact questions speak to: the person
+    themselves, or a sender referring someone as part of their job ("they")."""
+
+    wishes: str
+    wish_options: Callable[[type[StrEnum]], list[tuple[str, str]]]
+    account_intro: str
+    colleague: str
+    avoid: str
+    contact_intro: str
+    contact_methods: str
+    contact_options: Callable[[type[StrEnum]], list[tuple[str, str]]]
+    work_phone: str
+    personal_phone: str
+    personal_email: str
+    safe_times: str
+    leave_message: str
+
+
+YOU = Voice(
+    wishes="What would you like from us? Tick all that fit.",
+    wish_options=options,
+    account_intro="You do not need to give details now. Your advocate can talk it through "
+    "with you.",
+    colleague="Is the person who did it a colleague?",
+    avoid="Is there anyone, or any team, you would not want as your advocate?",
+    contact_intro="",
+    contact_methods="How can your advocate get in touch?",
+    contact_options=options,
+    work_phone="Work phone",
+    personal_phone="Your own phone",
+    personal_email="Your own email",
+    safe_times="When is it safe to contact you?",
+    leave_message="Is it OK to leave a message?",
+)
+SENDER = Voice(
+    wishes="What would they like from us? Tick all that fit.",
+    wish_options=sender_options,
+    account_intro="You do not need to give details now. The advocate can hear it from them.",
+    colleague="Was it done by a colleague?",
+    avoid="Is there anyone, or any team, they would not want as their advocate?",
+    contact_intro="Please give their details, not yours. We can reach you in Teams.",
+    contact_methods="How can an advocate reach them?",
+    contact_options=sender_options,
+    work_phone="Their work phone",
+    personal_phone="Their own phone",
+    personal_email="Their email",
+    safe_times="When is it safe to contact them?",
+    leave_message="Is it OK to leave them a message?",
+)
