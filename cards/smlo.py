@@ -23,6 +23,7 @@ from cards.elements import (
     text_input,
 )
 from cards.verbs import Verb
+from referrals.allocation import ConflictReason
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import Referral, Signpost
 from referrals.states import NEEDS_SMLO, ReferralState
@@ -93,9 +94,9 @@ def details_card(r: Referral, names: Names, smlo_ids: Iterable[str] = ()) -> Ele
 def _option_title(o: AllocationOption) -> str:
     ready = "free now" if o.advocate.available else "busy just now"
     team = f" ({o.advocate.team})" if o.advocate.team else ""
-    title = f"{o.advocate.display_name}{team}: {o.caseload} cases, {ready}"
+    title = f"{o.advocate.display_name}{team}: {w.count_of(o.caseload, 'case')}, {ready}"
     if o.conflict_reasons:
-        title += ". Check: " + "; ".join(w.LABELS[c] for c in o.conflict_reasons)  # type: ignore[index]
+        title += ". Check: " + "; ".join(w.label(ConflictReason(c)) for c in o.conflict_reasons)
     return title
 
 
@@ -168,7 +169,9 @@ def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
             # Their cases stay theirs but are locked while they are off the list.
             state = "off the list, so these need someone else" if caseload else "not taking cases"
         team = f" ({advocate.team})" if advocate.team else ""
-        rows.append((plain(f"{advocate.display_name}{team}"), f"{caseload} cases, {state}"))
+        rows.append(
+            (plain(f"{advocate.display_name}{team}"), f"{w.count_of(caseload, 'case')}, {state}")
+        )
     return card(
         [
             heading("Our advocates"),

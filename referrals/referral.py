@@ -121,11 +121,17 @@ class Referral:
     def withdraw(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
         """Taken back by the referrer: whoever holds it is told, and everything that could
         identify the person, or that they wrote, is erased at once."""
+        self.ensure_not_withdrawn()
         self._require_referrer(actor)
         holder = self.advocate_id or self.offered_to
         self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn")
         self._notify([*smlo_ids, *([holder] if holder else [])], NotificationKind.WITHDRAWN, now)
         self.erase_personal_data(now)
+
+    def ensure_not_withdrawn(self) -> None:
+        """Withdrawn, the referrer is erased: an old withdraw button gets a plain answer."""
+        if self.state is ReferralState.WITHDRAWN and self.is_erased:
+            raise errors.AlreadyWithdrawn(self.id)
 
     def erase_personal_data(self, now: datetime) -> None:
         """Keep the statistics; drop identity, contact details and free text, including

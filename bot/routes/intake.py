@@ -99,6 +99,7 @@ class IntakeRoutes:
 
     async def withdraw(self, turn: Turn) -> Reply:
         referral_id = turn.wants(OnReferral).referral_id
-        reference = (await self._intake.view_own(turn.actor, referral_id)).reference
+        own = await self._intake.view_own(turn.actor, referral_id, to_withdraw=True)
+        reference = own.reference
         await self._intake.withdraw(turn.actor, referral_id)
         return Reply(referrer.withdrawn_card(reference))

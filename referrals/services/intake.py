@@ -88,6 +88,8 @@ class Intake:
         """A referral as its referrer sees it (to check or withdraw it); nobody else."""
         referral = await self.steps.load(actor, referral_id, A.VIEW_DETAILS)
         async with self.steps.audited(actor, referral, A.VIEW_DETAILS):
+            if to_withdraw:
+                referral.ensure_not_withdrawn()
             if not actor.user_id or referral.referrer_id != actor.user_id:
                 raise errors.NotTheReferrer(f"{actor.user_id} did not refer {referral_id}")
             if to_withdraw and referral.state not in STATE_TABLE[Transition.WITHDRAW][0]:

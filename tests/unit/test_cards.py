@@ -23,6 +23,7 @@ import pytest
 
 from bot.messages import (
     ADVOCATE_GONE,
+    ALREADY_WITHDRAWN,
     DIRECTORY_DOWN,
     NOT_FOR_YOU,
     NOT_FOUND,
@@ -446,6 +447,7 @@ def _notices() -> Iterator[Shown]:
     for title, message in (
         NOT_FOR_YOU,
         OUT_OF_DATE,
+        ALREADY_WITHDRAWN,
         UNREADABLE,
         NOT_FOUND,
         ADVOCATE_GONE,
@@ -567,7 +569,8 @@ def test_the_catalogue_covers_every_step_state_and_face() -> None:
 
 # -- 1. plain words ----------------------------------------------------------------------
 
-_LABEL = "|".join(re.escape(t) for t in sorted({*w.LABELS.values()}, key=len, reverse=True))
+_ALL_LABELS = {text for words in w.LABELS.values() for text in words.values()}
+_LABEL = "|".join(re.escape(t) for t in sorted(_ALL_LABELS, key=len, reverse=True))
 _ONLY_LABELS = re.compile(rf"(?:{_LABEL}|{re.escape(w.NOT_GIVEN)})(?:, (?:{_LABEL}))*")
 
 
@@ -636,6 +639,34 @@ def test_a_failing_card_is_reported_with_its_score_and_hardest_sentences() -> No
     assert report.splitlines()[0].startswith("dense: Flesch reading ease ")
     assert "Notwithstanding organisational considerations" in report.splitlines()[2]
     assert "Sit." not in report, "only the three hardest sentences are listed"
+
+
+ANSWER_TYPES = (
+    Route,
+    Employment,
+    BehalfRole,
+    YesNoUnsure,
+    Wish,
+    When,
+    ContactMethod,
+    Gender,
+    AgeBand,
+    Signpost,
+    DeclineReason,
+)
+
+
+def test_every_member_of_every_answer_type_has_its_own_intended_label() -> None:
+    for enum in ANSWER_TYPES:
+        shown = [w.label(member) for member in enum]
+        assert set(enum) == set(w.LABELS[enum]), f"{enum.__name__} has members with no label"
+        assert len(set(shown)) == len(shown), f"two {enum.__name__} answers read alike: {shown}"
+        assert [words for _, words in w.options(enum)] == shown
+    # Members of different types share the value "other"; each keeps its own words.
+    assert w.label(Gender.OTHER) == "I describe myself another way"
+    assert w.label(BehalfRole.OTHER) == "Something else"
+    assert w.label(DeclineReason.OTHER) == "Another reason"
+    assert dict(w.options(Gender))["other"] == "I describe myself another way"
 
 
 def test_every_label_is_its_own_sentence() -> None:
@@ -906,3 +937,30 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
 
     missing = sorted(code.co_name for code in builders - called)
     assert not missing, f"cards never built by the catalogue: {missing}"
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    one_case = texts_of(smlo.roster_card([(ADA, 1), (BEN, 2)]))
+    assert "1 case, free now" in one_case
+    assert "2 cases, busy just now" in one_case
+    assert not any("1 cases" in t for t in one_case)
+    choices = allocation_options(submitted(), ROSTER, {ADA.user_id: 1})
+    offered_to = " ".join(texts_of(smlo.allocation_card(submitted(), choices)))
+    assert "Ada Lovell (Team North): 1 case, free now" in offered_to
+    assert "0 cases" in offered_to
+    assert "after 1 day." in " ".join(texts_of(intake.kept_card(1)))
+    assert "after 30 days." in " ".join(texts_of(intake.kept_card(30)))
+    one_record = " ".join(texts_of(audit_card(submitted(), AUDIT_TRAIL[:1], NAMES)))
+    assert "1 record of who opened or changed it" in one_record
+
+
+def test_the_audit_card_says_what_its_stopped_count_means() -> None:
+    none = " ".join(texts_of(audit_card(submitted(), AUDIT_TRAIL[:4], NAMES)))
+    once = " ".join(texts_of(audit_card(submitted(), AUDIT_TRAIL, NAMES)))
+    twice = " ".join(texts_of(audit_card(submitted(), [*AUDIT_TRAIL, AUDIT_TRAIL[4]], NAMES)))
+
+    assert "No one without access has tried to see or change it." in none
+    assert "Once, someone without access tried to see or change it. We stopped them." in once
+    assert "2 times, someone without access tried" in twice
+    assert "stopped." not in none
+    assert "0 stopped" not in once
