@@ -30,9 +30,9 @@ ALIASES: dict[str, Verb] = {
     "withdraw": Verb.MY_REFERRALS,
 }
 LOOK_UPS = {"referral": Verb.REFERRAL, "audit": Verb.AUDIT}
-_WITH_REFERENCE = re.compile(r"^(referral|audit)\s+(sma-\d{4}-\d{4,})$")
+_WITH_REFERENCE = re.compile(r"(referral|audit)\s+(sma-\d{4}-\d{4,})")
 # The person's name or e-mail keeps its case: it is looked up, and shown back to the SMLO.
-_ROSTER_CHANGE = re.compile(r"^(add|remove) advocate(?: (.*))?$", re.IGNORECASE)
+_ROSTER_CHANGE = re.compile(r"(add|remove) advocate(?: (.*))?", re.IGNORECASE)
 _ROSTER_VERBS = {"add": Verb.ADD_ADVOCATE, "remove": Verb.REMOVE_ADVOCATE}
 _AROUND_A_NAME = ' .!?"“”'
 
@@ -42,10 +42,10 @@ def parse_command(text: str | None) -> Request | None:
     tidy = " ".join((text or "").lower().split()).strip(" .!?")
     if tidy in ALIASES:
         return Request(ALIASES[tidy])
-    match = _WITH_REFERENCE.match(tidy)
+    match = _WITH_REFERENCE.fullmatch(tidy)
     if match:
         return ByReference(LOOK_UPS[match.group(1)], match.group(2).upper())
-    roster_change = _ROSTER_CHANGE.match(" ".join((text or "").split()))
+    roster_change = _ROSTER_CHANGE.fullmatch(" ".join((text or "").split()))
     if roster_change:
         verb = _ROSTER_VERBS[roster_change.group(1).lower()]
         return ChangeRoster(verb, (roster_change.group(2) or "").strip(_AROUND_A_NAME))
