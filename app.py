@@ -26,6 +26,7 @@ from bot.adapter.tuning import speed_up_client_creation
 from bot.handler import SmaBot
 from bot.ingress.gate import Gate, handle
 from bot.ingress.replay import ReplayGuard
+from bot.outbox.card_places import CardPlaces
 from bot.outbox.messenger import TeamsMessenger
 from bot.outbox.scheduler import OutboxDelivery
 from bot.references import ReferenceBook
@@ -190,7 +191,8 @@ def compose(
         installer=entra.installer if entra else None,
     )
     names = services.administration.advocate_names
-    outbox = OutboxDelivery(stores, clock, messenger, smlo_ids, names)
+    places = CardPlaces(dialog_state)
+    outbox = OutboxDelivery(stores, clock, messenger, smlo_ids, names, card_places=places)
     keep_days = settings.draft_keep_days
     bot = SmaBot(
         services,

@@ -45,6 +45,8 @@ class Outbox(Protocol):
 
     def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None: ...
 
+    async def card_shown(self, smlo_id: str, place: tuple[str, str], referral_id: str) -> None: ...
+
 
 class SmaBot(ActivityHandler):  # type: ignore[misc]
     def __init__(
@@ -179,6 +181,10 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             shown_id = response.id if response is not None else ""
         elif not click and reply.text:
             await tc.send_activity(reply.text)
+        actor = tc.turn_state.get(_ACTOR_KEY)
+        if isinstance(actor, Actor) and actor.is_smlo and (click or reply.smlo_card):
+            place = (tc.activity.conversation.id, shown_id)
+            await self._outbox.card_shown(actor.user_id, place, reply.smlo_card)
         if save:
             await self._track_answers(tc, reply, shown_id, clicked)
 

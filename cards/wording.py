@@ -116,6 +116,14 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     },
 }
 
+# The advocate's reason for saying no, as the SMLO reads it (a category, never content):
+# it helps them choose someone else.
+DECLINED_BECAUSE: dict[DeclineReason, str] = {
+    DeclineReason.NO_CAPACITY: "they do not have time just now",
+    DeclineReason.CONFLICT: "they may know the people involved",
+    DeclineReason.OTHER: "another reason",
+}
+
 STEP_TITLES: dict[IntakeStep, str] = {
     IntakeStep.ABOUT_YOU: "About you",
     IntakeStep.ON_BEHALF: "Your role",

@@ -159,6 +159,17 @@ class Referral:
         self.history.append(CaseEvent(now, SYSTEM, "ReferralPurged"))
         return True
 
+    def latest_refusal(self) -> CaseEvent | None:
+        """Why it is waiting for an advocate again: the last decline (its detail is the
+        reason's category) or returned offer (its detail is the advocate), if no offer
+        was made since."""
+        for event in reversed(self.history):
+            if event.name in ("AllocationDeclined", "OfferReturned"):
+                return event
+            if event.name == "AllocationOffered":
+                return None
+        return None
+
     @property
     def is_purged(self) -> bool:
         return any(e.name == "ReferralPurged" for e in self.history)

@@ -340,7 +340,24 @@ def _smlo_cards() -> Iterator[Shown]:
         ),
         Face.UNASKED,
     )
-    for kind, referral in ((Kind.ACCEPTED, active()), (Kind.DECLINED, awaiting_after_decline())):
+    conflict = offered()
+    conflict.decline(ADA_ACTOR, DeclineReason.CONFLICT, SMLO_IDS, NOW + timedelta(hours=2))
+    yield Shown("smlo_referral:declined_conflict", lambda: smlo_card(conflict), Face.UNASKED)
+    returned = offered()
+    returned.return_offer(SMLO, replace(ADA, active=False), SMLO_IDS, NOW + timedelta(hours=2))
+    yield Shown("smlo_referral:offer_returned", lambda: smlo_card(returned), Face.UNASKED)
+    yield Shown(
+        "smlo_update:offer_returned",
+        lambda: notices.update_card(
+            returned.reference, update_words(Kind.DECLINED, returned, NAMES)
+        ),
+        Face.UNASKED,
+    )
+    for kind, referral in (
+        (Kind.ACCEPTED, active()),
+        (Kind.DECLINED, awaiting_after_decline()),
+        (Kind.WITHDRAWN, conflict),
+    ):
         words = update_words(kind, referral, NAMES)
         yield Shown(
             f"smlo_update:{kind}",
@@ -964,3 +981,32 @@ def test_the_audit_card_says_what_its_stopped_count_means() -> None:
     assert "2 times, someone without access tried" in twice
     assert "stopped." not in none
     assert "0 stopped" not in once
+
+
+def test_each_notification_has_its_own_content_free_preview() -> None:
+    referral = active()
+    shown = {kind: notifications_module.preview_text(kind, referral) for kind in Kind}
+
+    assert shown[Kind.NEW_REFERRAL] == "New referral SMA-2026-0042"
+    assert shown[Kind.OFFERED] == "You have been asked to support someone"
+    assert shown[Kind.DECLINED] == "SMA-2026-0042 needs another advocate"
+    assert shown[Kind.ADVOCATE_ALLOCATED] == "There is news about your referral"
+    for kind, words in shown.items():
+        assert not words.startswith("Update on"), kind
+        assert "CANARY" not in words, kind
+        assert NAME_CANARY not in words, kind
+        assert ADA.display_name not in words, kind
+
+
+def test_the_smlo_reads_the_kind_of_reason_an_advocate_said_no() -> None:
+    referral = offered()
+    referral.decline(ADA_ACTOR, DeclineReason.CONFLICT, SMLO_IDS, NOW + timedelta(hours=2))
+
+    note = update_words(Kind.DECLINED, referral, NAMES)
+    card = " ".join(texts_of(smlo.referral_card(referral, NAMES)))
+
+    reason = "The reason they gave: they may know the people involved."
+    assert note == f"Ada Lovell could not take SMA-2026-0042. {reason} Please choose someone else."
+    assert f"Ada Lovell could not take it. {reason}" in card
+    referral.offer(SMLO, CAL, NOW + timedelta(hours=3))
+    assert "could not take" not in " ".join(texts_of(smlo.referral_card(referral, NAMES)))
