@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
-from cards.requests import ByReference, ChangeRoster, Request
+from cards.requests import AskHelp, ByReference, ChangeRoster, Request
 from cards.verbs import Verb
 
+# What a greeting is: the first one in a chat is answered with the welcome (bot/handler.py).
+GREETINGS = frozenset({"hi", "hello"})
 ALIASES: dict[str, Verb] = {
-    "hi": Verb.WELCOME,
-    "hello": Verb.WELCOME,
-    "help": Verb.WELCOME,
+    "hi": Verb.HELP,
+    "hello": Verb.HELP,
+    "help": Verb.HELP,
     "refer": Verb.WELCOME,
     "start": Verb.WELCOME,
     "continue": Verb.RESUME,
@@ -37,11 +39,15 @@ _ROSTER_VERBS = {"add": Verb.ADD_ADVOCATE, "remove": Verb.REMOVE_ADVOCATE}
 _AROUND_A_NAME = ' .!?"“”'
 
 
+def is_greeting(text: str | None) -> bool:
+    return " ".join((text or "").lower().split()).strip(" .!?") in GREETINGS
+
+
 def parse_command(text: str | None) -> Request | None:
     """The request typed, or None for anything else (the person's own words)."""
     tidy = " ".join((text or "").lower().split()).strip(" .!?")
     if tidy in ALIASES:
-        return Request(ALIASES[tidy])
+        return AskHelp(Verb.HELP) if ALIASES[tidy] is Verb.HELP else Request(ALIASES[tidy])
     match = _WITH_REFERENCE.fullmatch(tidy)
     if match:
         return ByReference(LOOK_UPS[match.group(1)], match.group(2).upper())

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from cards.requests import (
+    AskHelp,
     ChangeRoster,
     ChooseAdvocate,
     Decline,
@@ -158,6 +159,10 @@ def _retry_delivery(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> 
     return RetryDelivery(verb, notification_id)
 
 
+def _help(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return AskHelp(verb)
+
+
 def _change_roster(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return ChangeRoster(verb, inputs.get("person", ""))
 
@@ -171,6 +176,7 @@ def _choose_advocate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) ->
 
 
 _STAFF_INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
+    Verb.HELP: _help,
     Verb.ALLOCATE: _offer,
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bot.routing import Routes, Turn
 from cards import intake, referrer
+from cards.help import HelpFor, help_card
 from cards.reply import Reply
-from cards.requests import OnReferral
+from cards.requests import AskHelp, OnReferral
 from cards.verbs import Verb
 from referrals import errors
 from referrals.services import Intake
@@ -24,6 +25,7 @@ class IntakeRoutes:
     def table(self) -> Routes:
         return {
             Verb.WELCOME: self.welcome,
+            Verb.HELP: self.help,
             Verb.START: self.start,
             Verb.NOT_NOW: self.not_now,
             Verb.RESUME: self.resume,
@@ -43,6 +45,14 @@ class IntakeRoutes:
         role = "smlo" if actor.is_smlo else "advocate" if actor.is_advocate else ""
         has_draft = await self._intake.find_draft(actor) is not None
         return Reply(intake.welcome_card(has_draft, role))
+
+    async def help(self, turn: Turn) -> Reply:
+        """Everything this person can do now; also the answer to what we did not understand."""
+        actor = turn.actor
+        standing = await self._intake.standing(actor)
+        who = HelpFor(actor.is_smlo, actor.is_advocate, standing.off_the_list, standing.has_draft)
+        not_understood = turn.wants(AskHelp).not_understood
+        return Reply(help_card(who, not_understood=not_understood))
 
     async def start(self, turn: Turn) -> Reply:
         await self._intake.start_draft(turn.actor)

@@ -17,11 +17,23 @@ A = AuditAction
 
 
 @dataclass(frozen=True)
+class Standing:
+    has_draft: bool  # a referral they have started and not sent
+    off_the_list: bool  # on the advocate roster, but taken off the list for now
+
+
+@dataclass(frozen=True)
 class Intake:
     steps: Steps
 
     async def find_draft(self, actor: Actor) -> Referral | None:
         return await self.steps.stores.referrals.find_draft(actor.user_id)
+
+    async def standing(self, actor: Actor) -> Standing:
+        """What `help` needs to know about the person beyond their roles."""
+        advocate = await self.steps.stores.roster.get_advocate(actor.user_id)
+        off_the_list = advocate is not None and not advocate.active and not actor.is_advocate
+        return Standing(await self.find_draft(actor) is not None, off_the_list)
 
     async def start_draft(self, actor: Actor) -> Referral:
         existing = await self.find_draft(actor)

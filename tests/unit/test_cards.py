@@ -35,6 +35,7 @@ from bot.routes.intake import NO_DRAFT, STOPPED
 from cards import advocate, intake, intake_steps, notices, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module
+from cards import help as help_module
 from cards import notifications as notifications_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
@@ -83,6 +84,7 @@ from referrals.statistics import (
     build_report,
     last_complete_year,
 )
+from tests.support.teams import actions_of
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 
@@ -554,7 +556,27 @@ def _statistics_cards() -> Iterator[Shown]:
         )
 
 
+HELP_FOR = {
+    "referrer": help_module.HelpFor(),
+    "referrer_with_draft": help_module.HelpFor(has_draft=True),
+    "smlo": help_module.HelpFor(smlo=True),
+    "advocate": help_module.HelpFor(advocate=True),
+    "off_the_list": help_module.HelpFor(off_the_list=True),
+    "smlo_and_advocate": help_module.HelpFor(smlo=True, advocate=True, has_draft=True),
+}
+
+
+def _help_cards() -> Iterator[Shown]:
+    for name, who in HELP_FOR.items():
+        yield Shown(f"help:{name}", partial(help_module.help_card, who))
+        yield Shown(
+            f"help:{name}:not_understood",
+            partial(help_module.help_card, who, not_understood=True),
+        )
+
+
 CARDS: tuple[Shown, ...] = (
+    *_help_cards(),
     *_roster_changes(),
     *_step_variants(),
     *_referrer_cards(),
@@ -935,6 +957,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             roster_module,
             statistics_module,
             notifications_module,
+            help_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
@@ -1010,3 +1033,48 @@ def test_the_smlo_reads_the_kind_of_reason_an_advocate_said_no() -> None:
     assert f"Ada Lovell could not take it. {reason}" in card
     referral.offer(SMLO, CAL, NOW + timedelta(hours=3))
     assert "could not take" not in " ".join(texts_of(smlo.referral_card(referral, NAMES)))
+
+
+def _buttons(card: Element) -> dict[str, str]:
+    return {str(a["title"]): str(a["verb"]) for a in actions_of(card)}
+
+
+def test_help_offers_each_person_what_they_can_do_now() -> None:
+    referrer_help = help_module.help_card(HELP_FOR["referrer"])
+    smlo_help = help_module.help_card(HELP_FOR["smlo"])
+    advocate_help = help_module.help_card(HELP_FOR["advocate"])
+    off_help = help_module.help_card(HELP_FOR["off_the_list"])
+
+    assert _buttons(referrer_help) == {
+        "Start a referral": Verb.START,
+        "My referrals": Verb.MY_REFERRALS,
+    }
+    assert "Carry on where I left off" in _buttons(
+        help_module.help_card(HELP_FOR["referrer_with_draft"])
+    )
+    assert {"Inbox", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
+        _buttons(smlo_help)
+    )
+    smlo_words = " ".join(texts_of(smlo_help))
+    for typed in (
+        "referral SMA-2026-0042",
+        "audit SMA-2026-0042",
+        "add advocate",
+        "remove advocate",
+    ):
+        assert typed in smlo_words
+    assert "My cases" in _buttons(advocate_help)
+    assert "Inbox" not in _buttons(advocate_help)
+    assert "My cases" not in _buttons(off_help)
+    off_words = " ".join(texts_of(off_help))
+    assert "You are off the advocate list" in off_words
+    assert "cannot take new cases" in off_words
+    assert "You can still make a referral" in off_words
+    for card_ in (referrer_help, smlo_help, advocate_help, off_help):
+        words = texts_of(card_)
+        assert w.DANGER in words
+        assert w.HELP_LINES in words
+    assert "My cases" not in _buttons(referrer_help)
+    assert "Inbox" not in _buttons(referrer_help)
+    not_understood = texts_of(help_module.help_card(HELP_FOR["smlo"], not_understood=True))
+    assert help_module.NOT_UNDERSTOOD in not_understood
