@@ -1,4 +1,5 @@
-"""Routes of the person making a referral: the welcome, the intake, and after sending."""
+"""Routes of the person making a referral: the welcome and help (everyone's), the intake,
+and after sending."""
 
 from __future__ import annotations
 
