@@ -112,3 +112,27 @@ async def test_each_notification_previews_its_own_kind_of_news(
     everything = [*previews(smlo), *previews(advocate), *previews(people.referrer)]
     assert not [p for p in everything if str(p).startswith("Update on")]
     assert not [p for p in everything if "Robin" in str(p) or "CANARY" in str(p)]
+
+
+async def test_a_withdrawal_reaches_every_copy_of_the_smlos_card(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    smlo, referrer = people.smlo, people.referrer
+    await smlo.say("inbox")
+    await smlo.click("Open")
+    await smlo.say(f"referral {NEW_CARD.split()[-1]}")
+    await settled(bot)
+    assert len(referral_cards(smlo)) == 3
+    before = len(smlo.chat.messages)
+
+    await referrer.say("my referrals")
+    await referrer.click("Withdraw")
+    await referrer.click("Yes, withdraw it")
+    await connector.wait_until(lambda: shows(smlo, "SMA-2026-0001 was withdrawn"))
+    await settled(bot)
+
+    cards = referral_cards(smlo)
+    assert len(cards) == 3
+    assert all("Withdrawn" in words for words in cards), cards
+    assert len(new_messages_since(smlo, before)) == 1
