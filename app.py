@@ -26,6 +26,7 @@ from bot.adapter.tuning import speed_up_client_creation
 from bot.handler import SmaBot
 from bot.ingress.gate import Gate, handle
 from bot.ingress.replay import ReplayGuard
+from bot.outbox.card_places import CardPlaces
 from bot.outbox.messenger import TeamsMessenger
 from bot.outbox.scheduler import OutboxDelivery
 from bot.outbox.views import ViewSweeper
@@ -193,7 +194,10 @@ def compose(
     )
     names = services.administration.advocate_names
     views = ViewSweeper(services.views, messenger, smlo_ids, names)
-    outbox = OutboxDelivery(stores, clock, messenger, smlo_ids, names, views=views)
+    places = CardPlaces(dialog_state)
+    outbox = OutboxDelivery(
+        stores, clock, messenger, smlo_ids, names, views=views, card_places=places
+    )
     keep_days = settings.draft_keep_days
     bot = SmaBot(
         services,

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import re
 
-from cards.requests import ByReference, ChangeRoster, Request
+from cards.requests import AskHelp, ByReference, ChangeRoster, Request
 from cards.verbs import Verb
 
+# What a greeting is: the first one in a chat is answered with the welcome (bot/handler.py).
+GREETINGS = frozenset({"hi", "hello"})
 ALIASES: dict[str, Verb] = {
-    "hi": Verb.WELCOME,
-    "hello": Verb.WELCOME,
-    "help": Verb.WELCOME,
+    "hi": Verb.HELP,
+    "hello": Verb.HELP,
+    "help": Verb.HELP,
     "refer": Verb.WELCOME,
     "start": Verb.WELCOME,
     "continue": Verb.RESUME,
@@ -30,22 +32,26 @@ ALIASES: dict[str, Verb] = {
     "withdraw": Verb.MY_REFERRALS,
 }
 LOOK_UPS = {"referral": Verb.REFERRAL, "audit": Verb.AUDIT}
-_WITH_REFERENCE = re.compile(r"^(referral|audit)\s+(sma-\d{4}-\d{4,})$")
+_WITH_REFERENCE = re.compile(r"(referral|audit)\s+(sma-\d{4}-\d{4,})")
 # The person's name or e-mail keeps its case: it is looked up, and shown back to the SMLO.
-_ROSTER_CHANGE = re.compile(r"^(add|remove) advocate(?: (.*))?$", re.IGNORECASE)
+_ROSTER_CHANGE = re.compile(r"(add|remove) advocate(?: (.*))?", re.IGNORECASE)
 _ROSTER_VERBS = {"add": Verb.ADD_ADVOCATE, "remove": Verb.REMOVE_ADVOCATE}
 _AROUND_A_NAME = ' .!?"“”'
+
+
+def is_greeting(text: str | None) -> bool:
+    return " ".join((text or "").lower().split()).strip(" .!?") in GREETINGS
 
 
 def parse_command(text: str | None) -> Request | None:
     """The request typed, or None for anything else (the person's own words)."""
     tidy = " ".join((text or "").lower().split()).strip(" .!?")
     if tidy in ALIASES:
-        return Request(ALIASES[tidy])
-    match = _WITH_REFERENCE.match(tidy)
+        return AskHelp(Verb.HELP) if ALIASES[tidy] is Verb.HELP else Request(ALIASES[tidy])
+    match = _WITH_REFERENCE.fullmatch(tidy)
     if match:
         return ByReference(LOOK_UPS[match.group(1)], match.group(2).upper())
-    roster_change = _ROSTER_CHANGE.match(" ".join((text or "").split()))
+    roster_change = _ROSTER_CHANGE.fullmatch(" ".join((text or "").split()))
     if roster_change:
         verb = _ROSTER_VERBS[roster_change.group(1).lower()]
         return ChangeRoster(verb, (roster_change.group(2) or "").strip(_AROUND_A_NAME))

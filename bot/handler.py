@@ -15,14 +15,14 @@ from botbuilder.dialogs import DialogSet
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.activities import CAN_NOT_SAVE, card_message, card_response, is_card_action
-from bot.commands import parse_command
+from bot.commands import is_greeting, parse_command
 from bot.messages import explain
 from bot.references import ReferenceBook
 from bot.routing import IntakeConversation, Routes, Turn
 from cards import intake, notices
 from cards.parsers import CardPayloadInvalid, parse_action
 from cards.reply import Reply
-from cards.requests import IntakeClick, OnReferral, Request
+from cards.requests import AskHelp, IntakeClick, OnReferral, Request
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
 from referrals import errors
@@ -45,6 +45,8 @@ class Outbox(Protocol):
 
     def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None: ...
 
+    async def card_shown(self, smlo_id: str, place: tuple[str, str], referral_id: str) -> None: ...
+
 
 class SmaBot(ActivityHandler):  # type: ignore[misc]
     def __init__(
@@ -60,6 +62,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         self._state = conversation_state
         self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
         self._answer_messages = conversation_state.create_property("MessagesShowingAnswers")
+        # Whether this chat has been answered before: the first words get the welcome.
+        self._welcomed = conversation_state.create_property("Welcomed")
         self._dialogs.add(intake_dialog)
         self._routes = routes
         self._references = references
@@ -95,13 +99,15 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         try:
-            request = parse_command(turn_context.activity.text)
-            turn = await self._turn(turn_context, request or Request(Verb.WELCOME))
-            if request is None and turn.intake.active:
+            text = turn_context.activity.text
+            first_time = not await self._welcomed.get(turn_context, lambda: False)
+            request = _what_they_asked(text, first_time)
+            turn = await self._turn(turn_context, request)
+            if parse_command(text) is None and turn.intake.active:
                 reply = await turn.intake.carry_on()  # their own words, mid-intake
             else:
-                # Someone who writes in their own words should not need our commands to start.
                 reply = await self._routes[turn.request.verb](turn)
+            await self._welcomed.set(turn_context, True)
             await self._render(turn_context, reply)
         except Exception as error:
             await self._render(turn_context, Reply(explain(error)), save=False)
@@ -194,6 +200,10 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             shown_id = response.id if response is not None else ""
         elif not click and reply.text:
             await tc.send_activity(reply.text)
+        actor = tc.turn_state.get(_ACTOR_KEY)
+        if isinstance(actor, Actor) and actor.is_smlo and (click or reply.smlo_card):
+            place = (tc.activity.conversation.id, shown_id)
+            await self._outbox.card_shown(actor.user_id, place, reply.smlo_card)
         if save:
             await self._track_answers(tc, reply, shown_id, clicked)
 
@@ -225,6 +235,16 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await tc.update_activity(update)
         except Exception as error:  # best effort: the answers are safe in the store
             log.warning("could not clear a message: error=%s", type(error).__name__)
+
+
+def _what_they_asked(text: str | None, first_time: bool) -> Request:
+    """The typed command; otherwise, and for a greeting, the welcome the first time this
+    chat is answered (someone who writes in their own words should not need our commands
+    to start), and after that "we did not understand" with this person's help."""
+    request = parse_command(text)
+    if first_time and (request is None or is_greeting(text)):
+        return Request(Verb.WELCOME)
+    return request or AskHelp(Verb.HELP, not_understood=True)
 
 
 def _clicked_card(reply: Reply) -> dict[str, Any] | None:

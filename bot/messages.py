@@ -21,6 +21,10 @@ OUT_OF_DATE = (
     "That has already been done",
     "This card is out of date, so nothing has changed. Type help to see what you can do.",
 )
+ALREADY_WITHDRAWN = (
+    "This referral is already withdrawn",
+    "Nothing has changed. We deleted what you told us when it was withdrawn.",
+)
 UNREADABLE = (
     "We could not read that",
     "The card sent something we could not read. Nothing has changed. Please try again.",
@@ -46,6 +50,7 @@ UNEXPECTED = (
 )
 
 _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
+    (errors.AlreadyWithdrawn, ALREADY_WITHDRAWN),
     (errors.NotPermitted, NOT_FOR_YOU),
     (errors.InvalidTransition, OUT_OF_DATE),
     (errors.ReferralNotFound, NOT_FOUND),

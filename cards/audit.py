@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from cards import wording as w
 from cards.details import when
 from cards.elements import Element, action, card, facts, heading, para, plain
 from cards.verbs import Verb
@@ -56,6 +57,15 @@ def _line(entry: AuditEntry, names: Mapping[str, str]) -> str:
     return f"{_who(entry, names)} {what}"
 
 
+def _refused_words(refused: int) -> str:
+    """What the "stopped" count means: tries by people without access, turned away."""
+    if refused == 0:
+        return "No one without access has tried to see or change it."
+    if refused == 1:
+        return "Once, someone without access tried to see or change it. We stopped them."
+    return f"{refused} times, someone without access tried to see or change it. We stopped them."
+
+
 def audit_card(r: Referral, entries: Sequence[AuditEntry], names: Mapping[str, str]) -> Element:
     grouped: list[tuple[str, str, int]] = []  # (first time, line, how many in a row)
     for entry in entries:
@@ -69,7 +79,8 @@ def audit_card(r: Referral, entries: Sequence[AuditEntry], names: Mapping[str, s
     refused = sum(e.outcome is Outcome.REFUSED for e in entries)
     body = [
         heading(f"Who has seen {r.reference}"),
-        para(f"{len(entries)} records, {refused} stopped. Newest last."),
+        para(f"{w.count_of(len(entries), 'record')} of who opened or changed it. Newest last."),
+        para(_refused_words(refused)),
     ]
     if len(rows) > SHOWN_AT_MOST:
         body.append(para(f"Showing the last {SHOWN_AT_MOST}.", subtle=True))

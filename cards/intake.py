@@ -222,7 +222,7 @@ def kept_card(keep_days: int) -> Element:
             heading("Saved for later"),
             para(
                 f"Type continue when you are ready. If you do not come back, we delete it "
-                f"after {keep_days} days."
+                f"after {w.count_of(keep_days, 'day')}."
             ),
         ]
     )

@@ -24,8 +24,26 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
     if kind is K.ACCEPTED:
         who = plain(names.get(r.advocate_id, "An advocate"))
         return f"{who} has taken {r.reference}."
-    who = plain(names.get(r.declined_by[-1], "The advocate")) if r.declined_by else "The advocate"
-    return f"{who} could not take {r.reference}. Please choose someone else."
+    return smlo.refusal_words(r, names, r.reference)
+
+
+def preview_text(kind: NotificationKind, r: Referral) -> str:
+    """What Teams shows of the message in its notification and the chat list (the
+    activity's `summary`), often on a lock screen: the kind of news and, for staff, the
+    reference; never disclosure, never who referred. The referrer's says least of all."""
+    if kind is K.NEW_REFERRAL:
+        return f"New referral {r.reference}"
+    if kind is K.OFFERED:
+        return "You have been asked to support someone"
+    if kind is K.ACCEPTED:
+        return f"An advocate has taken {r.reference}"
+    if kind is K.DECLINED:
+        return f"{r.reference} needs another advocate"
+    if kind is K.WITHDRAWN:
+        return f"{r.reference} has been withdrawn"
+    if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED):
+        return "There is news about your referral"
+    raise ValueError(f"no preview for {kind}")
 
 
 def notification_card(

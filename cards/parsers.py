@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from cards import wording
 from cards.requests import (
     AskForContact,
+    AskHelp,
     ChangeRoster,
     ChooseAdvocate,
     Decline,
@@ -40,6 +41,8 @@ from referrals.intake import (
     When,
     Wish,
     YesNoUnsure,
+    is_whole_text,
+    mended_text,
 )
 from referrals.referral import DeclineReason, Signpost
 
@@ -48,9 +51,9 @@ E = TypeVar("E", bound=StrEnum)
 # when it is at most this much over its limit; more would push the card past Teams' size
 # limit (tests/unit/test_cards.py measures the worst case).
 ECHO_EXTRA = 1_000
-_ID = re.compile(r"^[0-9a-f]{32}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()-]{6,}$")
+_ID = re.compile(r"[0-9a-f]{32}")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+?[0-9 ()-]{6,}")
 
 CHOICES: dict[str, type[StrEnum]] = {
     "route": Route,
@@ -82,6 +85,10 @@ STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
 }
 UNKNOWN_CHOICE = "Please choose one of the options shown."
 NOT_OURS = "That card is not one of ours."
+UNREADABLE_CHARACTERS = (
+    "Some of this did not come through, so we could not keep it. It shows as � here. "
+    "Please type that part again."
+)
 MAX_USER_ID = 100
 
 
@@ -113,6 +120,8 @@ def parse_action(value: Any) -> Request:
     if unreadable:
         raise CardPayloadInvalid(dict.fromkeys(unreadable, "We could not read this answer."))
     inputs: dict[str, str] = dict(data)
+    if verb not in INTAKE_VERBS:  # the intake's answers are checked field by field, kindly
+        inputs = {mended_text(k): mended_text(v) for k, v in inputs.items()}
     inputs.pop("verb", None)
     referral_id = inputs.pop("referral_id", "")
     if referral_id and not is_id(referral_id):
@@ -130,7 +139,7 @@ def parse_action(value: Any) -> Request:
 
 def is_id(text: str) -> bool:
     """Whether `text` has the shape of our ids (referrals, notifications)."""
-    return bool(_ID.match(text))
+    return bool(_ID.fullmatch(text))
 
 
 def _offer(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
@@ -156,6 +165,10 @@ def _retry_delivery(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> 
     return RetryDelivery(verb, notification_id)
 
 
+def _help(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return AskHelp(verb)
+
+
 def _change_roster(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return ChangeRoster(verb, inputs.get("person", ""))
 
@@ -170,6 +183,7 @@ def _choose_advocate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) ->
 
 _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.SEND_ASK_CONTACT: _ask_for_contact,
+    Verb.HELP: _help,
     Verb.ALLOCATE: _offer,
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,
@@ -183,14 +197,16 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
 
 def _text_problem(name: str, text: str) -> str | None:
     limit = TEXT_LIMITS[name]
+    if not is_whole_text(text):
+        return UNREADABLE_CHARACTERS
     if len(text) > limit:
         return (
             f"This is {len(text):,} characters. The limit is {limit:,}. Please make it "
             "shorter. You can tell your advocate more later."
         )
-    if text and name == "personal_email" and not _EMAIL.match(text):
+    if text and name == "personal_email" and not _EMAIL.fullmatch(text):
         return "This does not look like an email address."
-    if text and name.endswith("_phone") and not _PHONE.match(text):
+    if text and name.endswith("_phone") and not _PHONE.fullmatch(text):
         return "Please use only numbers, spaces and + ( ) -."
     return None
 
@@ -214,7 +230,7 @@ def parse_step_answers(
         except ValueError as problem:
             problems[name] = str(problem)
             if name in TEXT_LIMITS and len(raw) <= TEXT_LIMITS[name] + ECHO_EXTRA:
-                shown_back[name] = raw
+                shown_back[name] = mended_text(raw)  # what could not be read shows as �
             elif name in TEXT_LIMITS:
                 problems[name] += " It was too long for us to show it back here."
         if name in REQUIRED_ANSWERS.get(step, ()) and not raw and name not in problems:

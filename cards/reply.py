@@ -28,3 +28,6 @@ class Reply:
     shows_details: str = ""
     # This referral changed on an SMLO's card: bring the other SMLOs' cards up to date.
     refresh_smlo_cards: str = ""
+    # The card is an SMLO's card of this referral (its summary, details or a form on it):
+    # the message showing it is kept current as the referral moves on.
+    smlo_card: str = ""

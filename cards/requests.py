@@ -23,6 +23,13 @@ class Request:
 
 
 @dataclass(frozen=True)
+class AskHelp(Request):
+    """`help`, `hi`, `hello`; or something typed that is not a command (`not_understood`)."""
+
+    not_understood: bool = False
+
+
+@dataclass(frozen=True)
 class OnReferral(Request):
     """A verb acting on one referral, named by its id on the card."""
 

@@ -23,8 +23,9 @@ from cards.elements import (
     text_input,
 )
 from cards.verbs import Verb
+from referrals.allocation import ConflictReason
 from referrals.people import Advocate, AllocationOption
-from referrals.referral import Referral, Signpost
+from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.states import NEEDS_SMLO, ReferralState
 
 Names = Mapping[str, str]  # advocate id -> display name
@@ -35,11 +36,26 @@ def _status_line(r: Referral, names: Names) -> str:
         return f"Offered to {plain(names.get(r.offered_to, 'an advocate'))}. Waiting to hear back."
     if r.state is ReferralState.ACTIVE:
         return f"{plain(names.get(r.advocate_id, 'An advocate'))} has taken this case."
-    if r.state is ReferralState.AWAITING_ALLOCATION and r.declined_by:
-        return "The advocate could not take it. Please choose someone else."
+    if r.state is ReferralState.AWAITING_ALLOCATION and r.latest_refusal() is not None:
+        return refusal_words(r, names, "it")
     if r.state is ReferralState.SIGNPOSTED and r.signpost:
         return f"Sent on to: {w.label(r.signpost)}."
     return "Please read it and find an advocate."
+
+
+def refusal_words(r: Referral, names: Names, subject: str) -> str:
+    """Why `r` needs an advocate again: who said no and the kind of reason they chose (a
+    category, never their words), or who left the list. `subject`: "it" or its reference."""
+    event = r.latest_refusal()
+    if event is not None and event.name == "OfferReturned":
+        who = plain(names.get(event.detail, "The advocate"))
+        return f"{who} is no longer on the advocate list, so {subject} needs someone else."
+    who = plain(names.get(event.actor_id, "The advocate")) if event else "The advocate"
+    words = f"{who} could not take {subject}."
+    reason = next((d for d in DeclineReason if event and event.detail == d), None)
+    if reason is not None:
+        words += f" The reason they gave: {w.DECLINED_BECAUSE[reason]}."
+    return words + " Please choose someone else."
 
 
 def _next_actions(r: Referral, opened: bool) -> list[Element]:
@@ -95,9 +111,9 @@ def details_card(r: Referral, names: Names, smlo_ids: Iterable[str] = ()) -> Ele
 def _option_title(o: AllocationOption) -> str:
     ready = "free now" if o.advocate.available else "busy just now"
     team = f" ({o.advocate.team})" if o.advocate.team else ""
-    title = f"{o.advocate.display_name}{team}: {o.caseload} cases, {ready}"
+    title = f"{o.advocate.display_name}{team}: {w.count_of(o.caseload, 'case')}, {ready}"
     if o.conflict_reasons:
-        title += ". Check: " + "; ".join(w.LABELS[c] for c in o.conflict_reasons)  # type: ignore[index]
+        title += ". Check: " + "; ".join(w.label(ConflictReason(c)) for c in o.conflict_reasons)
     return title
 
 
@@ -170,7 +186,9 @@ def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
             # Their cases stay theirs but are locked while they are off the list.
             state = "off the list, so these need someone else" if caseload else "not taking cases"
         team = f" ({advocate.team})" if advocate.team else ""
-        rows.append((plain(f"{advocate.display_name}{team}"), f"{caseload} cases, {state}"))
+        rows.append(
+            (plain(f"{advocate.display_name}{team}"), f"{w.count_of(caseload, 'case')}, {state}")
+        )
     return card(
         [
             heading("Our advocates"),

@@ -10,6 +10,7 @@ from enum import StrEnum
 class Verb(StrEnum):
     # everyone
     WELCOME = "welcome"
+    HELP = "help"  # typed: help, hi, hello; and the answer to what we did not understand
     # referrer: intake
     START = "intake.start"
     NOT_NOW = "intake.not_now"

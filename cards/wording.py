@@ -36,66 +36,102 @@ FOLDS_BACK = (
     "them again at any time while the case is yours."
 )
 
-LABELS: dict[StrEnum, str] = {
-    Route.EXPERIENCED: "It happened to me",
-    Route.WITNESSED: "I saw it happen to someone else",
-    Route.CONCERN: "I am worried about a colleague",
-    Route.ON_BEHALF: "I am referring someone as part of my job",
-    Employment.OFFICER: "Police officer",
-    Employment.STAFF: "Police staff",
-    Employment.VOLUNTEER: "Volunteer",
-    Employment.FORMER: "I used to work here",
-    BehalfRole.INVESTIGATOR: "Investigator",
-    BehalfRole.INTELLIGENCE: "Intelligence",
-    BehalfRole.HR: "HR",
-    BehalfRole.OTHER: "Something else",
-    YesNoUnsure.YES: "Yes",
-    YesNoUnsure.NO: "No",
-    YesNoUnsure.UNSURE: "Not sure",
-    Wish.TALK_TO_ADVOCATE: "Talk to an advocate",
-    Wish.INFORMATION: "Find out what my options are",
-    Wish.FORMAL_REPORT: "Make a formal report",
-    Wish.SPECIALIST_HELP: "Get help from a support service",
-    Wish.JUST_RECORD: "Just note what happened, for now",
-    When.PAST_WEEK: "In the last week",
-    When.PAST_MONTH: "In the last month",
-    When.PAST_YEAR: "In the last year",
-    When.LONGER: "More than a year ago",
-    When.ONGOING: "It is still going on",
-    ContactMethod.TEAMS: "A Teams chat or call",
-    ContactMethod.WORK_PHONE: "My work phone",
-    ContactMethod.PERSONAL_PHONE: "My own phone",
-    ContactMethod.PERSONAL_EMAIL: "My own email",
-    Gender.WOMAN: "Woman",
-    Gender.MAN: "Man",
-    Gender.NON_BINARY: "Non-binary",
-    Gender.OTHER: "I use another word",
-    Gender.PREFER_NOT: PREFER_NOT,
-    AgeBand.UNDER_25: "Under 25",
-    AgeBand.FROM_25_TO_34: "25 to 34",
-    AgeBand.FROM_35_TO_44: "35 to 44",
-    AgeBand.FROM_45_TO_54: "45 to 54",
-    AgeBand.OVER_55: "55 or over",
-    AgeBand.PREFER_NOT: PREFER_NOT,
-    Signpost.STAFF_NETWORK: "A staff network",
-    Signpost.FEDERATION_OR_UNION: "The Police Federation or a union",
-    Signpost.HR: "HR",
-    Signpost.WELLBEING: "Wellbeing and the helpline for staff",
-    Signpost.OTHER_SERVICE: "Another support service",
-    DeclineReason.NO_CAPACITY: "I do not have time just now",
-    DeclineReason.CONFLICT: "I may know the people involved",
-    DeclineReason.OTHER: "Another reason",
-    ConflictReason.NAMED_BY_REFERRER: "Named by the person as someone to avoid",
-    ConflictReason.TEAM_NAMED_BY_REFERRER: "Their team was named as one to avoid",
-    ConflictReason.DECLINED_BEFORE: "Said no to this case before",
-    ReferralState.DRAFT: "Not sent yet",
-    ReferralState.SUBMITTED: "New",
-    ReferralState.AWAITING_ALLOCATION: "Needs an advocate",
-    ReferralState.OFFERED: "Offered to an advocate",
-    ReferralState.ACTIVE: "Advocate in place",
-    ReferralState.SIGNPOSTED: "Sent to another service",
-    ReferralState.CLOSED: "Closed",
-    ReferralState.WITHDRAWN: "Withdrawn",
+# One mapping per answer type: members of different enums may share a value ("other"),
+# so a single dict keyed by members would let one overwrite another.
+LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
+    Route: {
+        Route.EXPERIENCED: "It happened to me",
+        Route.WITNESSED: "I saw it happen to someone else",
+        Route.CONCERN: "I am worried about a colleague",
+        Route.ON_BEHALF: "I am referring someone as part of my job",
+    },
+    Employment: {
+        Employment.OFFICER: "Police officer",
+        Employment.STAFF: "Police staff",
+        Employment.VOLUNTEER: "Volunteer",
+        Employment.FORMER: "I used to work here",
+    },
+    BehalfRole: {
+        BehalfRole.INVESTIGATOR: "Investigator",
+        BehalfRole.INTELLIGENCE: "Intelligence",
+        BehalfRole.HR: "HR",
+        BehalfRole.OTHER: "Something else",
+    },
+    YesNoUnsure: {
+        YesNoUnsure.YES: "Yes",
+        YesNoUnsure.NO: "No",
+        YesNoUnsure.UNSURE: "Not sure",
+    },
+    Wish: {
+        Wish.TALK_TO_ADVOCATE: "Talk to an advocate",
+        Wish.INFORMATION: "Find out what my options are",
+        Wish.FORMAL_REPORT: "Make a formal report",
+        Wish.SPECIALIST_HELP: "Get help from a support service",
+        Wish.JUST_RECORD: "Just note what happened, for now",
+    },
+    When: {
+        When.PAST_WEEK: "In the last week",
+        When.PAST_MONTH: "In the last month",
+        When.PAST_YEAR: "In the last year",
+        When.LONGER: "More than a year ago",
+        When.ONGOING: "It is still going on",
+    },
+    ContactMethod: {
+        ContactMethod.TEAMS: "A Teams chat or call",
+        ContactMethod.WORK_PHONE: "My work phone",
+        ContactMethod.PERSONAL_PHONE: "My own phone",
+        ContactMethod.PERSONAL_EMAIL: "My own email",
+    },
+    Gender: {
+        Gender.WOMAN: "Woman",
+        Gender.MAN: "Man",
+        Gender.NON_BINARY: "Non-binary",
+        Gender.OTHER: "I describe myself another way",
+        Gender.PREFER_NOT: PREFER_NOT,
+    },
+    AgeBand: {
+        AgeBand.UNDER_25: "Under 25",
+        AgeBand.FROM_25_TO_34: "25 to 34",
+        AgeBand.FROM_35_TO_44: "35 to 44",
+        AgeBand.FROM_45_TO_54: "45 to 54",
+        AgeBand.OVER_55: "55 or over",
+        AgeBand.PREFER_NOT: PREFER_NOT,
+    },
+    Signpost: {
+        Signpost.STAFF_NETWORK: "A staff network",
+        Signpost.FEDERATION_OR_UNION: "The Police Federation or a union",
+        Signpost.HR: "HR",
+        Signpost.WELLBEING: "Wellbeing and the helpline for staff",
+        Signpost.OTHER_SERVICE: "Another support service",
+    },
+    DeclineReason: {
+        DeclineReason.NO_CAPACITY: "I do not have time just now",
+        DeclineReason.CONFLICT: "I may know the people involved",
+        DeclineReason.OTHER: "Another reason",
+    },
+    ConflictReason: {
+        ConflictReason.NAMED_BY_REFERRER: "Named by the person as someone to avoid",
+        ConflictReason.TEAM_NAMED_BY_REFERRER: "Their team was named as one to avoid",
+        ConflictReason.DECLINED_BEFORE: "Said no to this case before",
+    },
+    ReferralState: {
+        ReferralState.DRAFT: "Not sent yet",
+        ReferralState.SUBMITTED: "New",
+        ReferralState.AWAITING_ALLOCATION: "Needs an advocate",
+        ReferralState.OFFERED: "Offered to an advocate",
+        ReferralState.ACTIVE: "Advocate in place",
+        ReferralState.SIGNPOSTED: "Sent to another service",
+        ReferralState.CLOSED: "Closed",
+        ReferralState.WITHDRAWN: "Withdrawn",
+    },
+}
+
+# The advocate's reason for saying no, as the SMLO reads it (a category, never content):
+# it helps them choose someone else.
+DECLINED_BECAUSE: dict[DeclineReason, str] = {
+    DeclineReason.NO_CAPACITY: "they do not have time just now",
+    DeclineReason.CONFLICT: "they may know the people involved",
+    DeclineReason.OTHER: "another reason",
 }
 
 STEP_TITLES: dict[IntakeStep, str] = {
@@ -110,11 +146,14 @@ STEP_TITLES: dict[IntakeStep, str] = {
 
 # Someone referring another person as part of their job reads the questions about that
 # person, not about themselves: these words replace the ones above on the on-behalf route.
-SENDER_LABELS: dict[StrEnum, str] = {
-    Wish.INFORMATION: "Find out what their options are",
-    ContactMethod.WORK_PHONE: "Their work phone",
-    ContactMethod.PERSONAL_PHONE: "Their own phone",
-    ContactMethod.PERSONAL_EMAIL: "Their email",
+# Kept per answer type, as LABELS is: two types may share a value ("other").
+SENDER_LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
+    Wish: {Wish.INFORMATION: "Find out what their options are"},
+    ContactMethod: {
+        ContactMethod.WORK_PHONE: "Their work phone",
+        ContactMethod.PERSONAL_PHONE: "Their own phone",
+        ContactMethod.PERSONAL_EMAIL: "Their email",
+    },
 }
 SENDER_STEP_TITLES: dict[IntakeStep, str] = {
     IntakeStep.WISHES: "What they would like",
@@ -156,16 +195,21 @@ def up_to(limit: int) -> str:
 
 
 def label(value: StrEnum | None) -> str:
-    return NOT_GIVEN if value is None else LABELS[value]
+    return NOT_GIVEN if value is None else LABELS[type(value)][value]
 
 
 def labels(values: tuple[StrEnum, ...]) -> str:
-    return ", ".join(LABELS[v] for v in values) if values else NOT_GIVEN
+    return ", ".join(label(v) for v in values) if values else NOT_GIVEN
 
 
 def options(enum: type[StrEnum]) -> list[tuple[str, str]]:
     """(value, words) pairs for a choice input, in the enum's order."""
-    return [(member.value, LABELS[member]) for member in enum]
+    return [(member.value, LABELS[enum][member]) for member in enum]
+
+
+def count_of(n: int, one: str, many: str = "") -> str:
+    """ "1 case", "3 cases": a count with its noun agreeing (`many` for irregular plurals)."""
+    return f"{n} {one if n == 1 else many or one + 's'}"
 
 
 def step_title(step: IntakeStep, *, for_sender: bool) -> str:
@@ -174,7 +218,9 @@ def step_title(step: IntakeStep, *, for_sender: bool) -> str:
 
 def sender_label(value: StrEnum | None) -> str:
     """An answer's words for someone referring another person (the person is "they")."""
-    return NOT_GIVEN if value is None else SENDER_LABELS.get(value, LABELS[value])
+    if value is None:
+        return NOT_GIVEN
+    return SENDER_LABELS.get(type(value), {}).get(value) or label(value)
 
 
 def sender_labels(values: tuple[StrEnum, ...]) -> str:

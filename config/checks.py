@@ -41,7 +41,7 @@ def problems(s: Settings) -> list[str]:
             )
     else:
         found += _production_problems(s)
-    if s.app_tenant_id and not GUID.match(s.app_tenant_id):
+    if s.app_tenant_id and not GUID.fullmatch(s.app_tenant_id):
         found.append("MicrosoftAppTenantId must be the force's Entra tenant id, a GUID.")
     if s.teams_service_url and not service_url_allowed(
         s.teams_service_url, s.allowed_service_hosts
@@ -140,7 +140,7 @@ def _production_problems(s: Settings) -> list[str]:
             f"Production needs {KEYS_VARIABLE} and {CURRENT_VARIABLE}: the keys that encrypt "
             "referrals at rest (make one with `python -m ops.keys new <id>`)."
         )
-    if s.app_id and not GUID.match(s.app_id):
+    if s.app_id and not GUID.fullmatch(s.app_id):
         problems.append("MicrosoftAppId must be the Azure Bot's app (client) id, a GUID.")
     if managed and s.app_password:
         problems.append(

@@ -15,9 +15,9 @@ from referrals.people import Advocate
 from storage.crypto import KeyRing
 from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE, KeyConfigError, load_key_ring
 
-GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _HOST_NAME = re.compile(
-    r"^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$"
+    r"(?=.{1,253}\Z)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*"
 )
 LOOPBACK = "127.0.0.1"
 
@@ -62,7 +62,7 @@ def whole_number(env: Mapping[str, str], name: str, default: int) -> int:
 
 def ids(env: Mapping[str, str], name: str) -> frozenset[str]:
     found = frozenset(x.strip() for x in env.get(name, "").split(",") if x.strip())
-    bad = sorted(i for i in found if not GUID.match(i))
+    bad = sorted(i for i in found if not GUID.fullmatch(i))
     if bad:
         raise SettingsError(f"{name} must list Entra object ids (GUIDs); not: {', '.join(bad)}")
     return found
@@ -70,7 +70,7 @@ def ids(env: Mapping[str, str], name: str) -> frozenset[str]:
 
 def guid(env: Mapping[str, str], name: str) -> str:
     raw = env.get(name, "").strip().lower()
-    if raw and not GUID.match(raw):
+    if raw and not GUID.fullmatch(raw):
         raise SettingsError(f"{name} must be an Entra or Teams id (a GUID), not {raw!r}.")
     return raw
 
@@ -81,7 +81,7 @@ def service_hosts(env: Mapping[str, str], default: frozenset[str]) -> frozenset[
     if not raw:
         return default
     hosts = frozenset(h.strip().lower() for h in raw.split(",") if h.strip())
-    bad = sorted(h for h in hosts if not (_HOST_NAME.match(h) or is_loopback(h)))
+    bad = sorted(h for h in hosts if not (_HOST_NAME.fullmatch(h) or is_loopback(h)))
     if bad or not hosts:
         raise SettingsError(
             f"{name} must list exact host names separated by commas (no scheme, port, path "
@@ -121,7 +121,7 @@ def advocates(env: Mapping[str, str]) -> tuple[Advocate, ...]:
         found = tuple(Advocate(str(i["id"]), str(i["name"]), str(i.get("team", ""))) for i in items)
     except (ValueError, TypeError, KeyError):
         raise SettingsError(hint) from None
-    if any(not GUID.match(a.user_id) for a in found):
+    if any(not GUID.fullmatch(a.user_id) for a in found):
         raise SettingsError(hint + " (each id a GUID)")
     return found
 

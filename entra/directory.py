@@ -42,12 +42,12 @@ RETRY_SOONER = 30.0  # seconds between tries while the last refresh failed
 # A group unread for longer than this many refresh periods no longer grants its role.
 MAX_STALE_PERIODS = 3
 USER_TYPE = "#microsoft.graph.user"
-_OBJECT_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 def object_id(user_id: str) -> str:
     """An Entra object id, checked before it becomes part of a Graph path."""
-    if not _OBJECT_ID.match(user_id):
+    if not _OBJECT_ID.fullmatch(user_id):
         raise GraphUnavailable("not_an_object_id")
     return quote(user_id, safe="-")
 

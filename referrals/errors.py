@@ -57,6 +57,16 @@ class OfferAlreadyAnswered(InvalidTransition):
     pass
 
 
+class AlreadyWithdrawn(InvalidTransition):
+    """A withdraw button pressed after the referral was withdrawn. Its referrer's id was
+    erased with it, so the presser cannot be told apart from the referrer; everyone who
+    holds its id was told it is withdrawn, so saying so reveals nothing new."""
+
+    def __init__(self, referral_id: str) -> None:
+        super().__init__("withdraw", "withdrawn")
+        self.referral_id = referral_id
+
+
 class ConsentRequired(ReferralError):
     pass
 

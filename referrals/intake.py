@@ -161,13 +161,33 @@ class IntakeAnswers:
         return IntakeAnswers(**{name: getattr(self, name) for name in STATISTICAL_FIELDS})
 
 
+def is_whole_text(text: str) -> bool:
+    """Whether `text` can be stored: no lone half of a surrogate pair (a broken client can
+    send one, e.g. "\\ud800"), which no UTF-8 encoder, and so no cipher, will take."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def mended_text(text: str) -> str:
+    """`text` with each lone surrogate replaced by U+FFFD, the replacement character."""
+    if is_whole_text(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def limit_problems(answers: IntakeAnswers) -> dict[str, str]:
-    """Field name -> short reason, for every text answer over its documented limit."""
+    """Field name -> short reason, for every text answer over its documented limit or
+    with characters that cannot be stored."""
     problems: dict[str, str] = {}
     for name, limit in TEXT_LIMITS.items():
-        size = len(getattr(answers, name))
-        if size > limit:
-            problems[name] = f"{size} characters; the limit is {limit}"
+        text = getattr(answers, name)
+        if len(text) > limit:
+            problems[name] = f"{len(text)} characters; the limit is {limit}"
+        elif not is_whole_text(text):
+            problems[name] = "characters that cannot be stored"
     return problems
 
 

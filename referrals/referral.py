@@ -148,11 +148,17 @@ class Referral:
     def withdraw(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
         """Taken back by the referrer: whoever holds it is told, and everything that could
         identify the person, or that they wrote, is erased at once."""
+        self.ensure_not_withdrawn()
         self._require_referrer(actor)
         holder = self.advocate_id or self.offered_to
         self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn")
         self._notify([*smlo_ids, *([holder] if holder else [])], NotificationKind.WITHDRAWN, now)
         self.erase_personal_data(now)
+
+    def ensure_not_withdrawn(self) -> None:
+        """Withdrawn, the referrer is erased: an old withdraw button gets a plain answer."""
+        if self.state is ReferralState.WITHDRAWN and self.is_erased:
+            raise errors.AlreadyWithdrawn(self.id)
 
     def erase_personal_data(self, now: datetime) -> None:
         """Keep the statistics; drop identity, contact details and free text, including
@@ -179,6 +185,17 @@ class Referral:
         self.erase_personal_data(now)
         self.history.append(CaseEvent(now, SYSTEM, "ReferralPurged"))
         return True
+
+    def latest_refusal(self) -> CaseEvent | None:
+        """Why it is waiting for an advocate again: the last decline (its detail is the
+        reason's category) or returned offer (its detail is the advocate), if no offer
+        was made since."""
+        for event in reversed(self.history):
+            if event.name in ("AllocationDeclined", "OfferReturned"):
+                return event
+            if event.name == "AllocationOffered":
+                return None
+        return None
 
     @property
     def is_purged(self) -> bool:

@@ -8,6 +8,7 @@ from typing import Any, NoReturn
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.activities import CARD_ACTION_INVOKE
+from referrals.intake import mended_text
 
 SUPPORTED_INVOKES = frozenset({CARD_ACTION_INVOKE})
 ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
@@ -27,9 +28,24 @@ def parse_activity(body: Any) -> Activity:
     handlers trust the types it promises (a `text` that is a list, a `from` without id)."""
     _check_shape(body)
     try:
-        return Activity().deserialize(body)
+        return Activity().deserialize(_mended(body))
     except Exception:  # msrest raises several kinds; any of them means "not an activity"
         raise Refused(400, "not-an-activity", "The body is not an activity.") from None
+
+
+def _mended(value: Any, card_action: bool = False) -> Any:
+    """Every string with any lone surrogate replaced (no store could keep it), except the
+    inputs of a card, which its parser checks field by field and answers kindly."""
+    if isinstance(value, str):
+        return mended_text(value)
+    if isinstance(value, list):
+        return [_mended(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            mended_text(k): v if card_action and k == "data" else _mended(v, k == "action")
+            for k, v in value.items()
+        }
+    return value
 
 
 def _check_shape(body: Any) -> None:

@@ -36,11 +36,12 @@ from typing import Any
 from botbuilder.schema import Activity
 
 from bot.activities import card_message
+from bot.outbox.card_places import CardPlaces
 from bot.outbox.messenger import NotReachableYet, TeamsMessenger
 from bot.outbox.policy import Backoff, classify, due_in_order
 from bot.outbox.smlo_cards import SmloCards
 from bot.outbox.views import ViewSweeper
-from cards.notifications import UPDATES_SMLO_CARD, notification_card
+from cards.notifications import UPDATES_SMLO_CARD, notification_card, preview_text
 from common.tasks import stop_if_cancelled
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Clock, Stores
@@ -74,11 +75,13 @@ class OutboxDelivery:
         views: ViewSweeper | None = None,
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
+        card_places: CardPlaces | None = None,
     ) -> None:
         self._stores, self._clock, self._messenger = stores, clock, messenger
         self._smlo_ids = smlo_ids
         self._names = advocate_names  # staff names, shown on staff cards
-        self._smlo_cards = SmloCards(stores, messenger, smlo_ids, advocate_names)
+        self._places = card_places
+        self._smlo_cards = SmloCards(stores, messenger, smlo_ids, advocate_names, card_places)
         self._views = views  # None: detail views are left as they are (a test's choice)
         self._swept_at = -SWEEP_AT_MOST_EVERY
         self._backoff = backoff or Backoff()
@@ -128,6 +131,17 @@ class OutboxDelivery:
         for smlo_id in self._smlo_ids:
             self._stale_cards.setdefault(smlo_id, {})[referral_id] = clicked
         self.wake()
+
+    async def card_shown(self, smlo_id: str, place: tuple[str, str], referral_id: str) -> None:
+        """An SMLO's message now shows this referral's card ("": something else), so it
+        is kept current with the rest (`card_places.py`). Best effort."""
+        if self._places is None or smlo_id not in self._smlo_ids:
+            return
+        try:
+            await self._places.shown(smlo_id, *place, referral_id)
+        except Exception as error:
+            stop_if_cancelled()
+            log.warning("card place not kept: error=%s", type(error).__name__)
 
     async def deliver_pending(self) -> None:
         """Deliver every due notification and refresh stale cards, and wait until it is
@@ -248,7 +262,7 @@ class OutboxDelivery:
         if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
             await self._smlo_cards.update(referral, n.recipient_id, names)
         card = notification_card(n.kind, referral, names, self._smlo_ids, n.recipient_id)
-        message = card_message(card, summary=f"Update on {referral.reference}")
+        message = card_message(card, summary=preview_text(n.kind, referral))
         if n.activity_id and await self._repost_in_place(n, message):
             conversation_id, activity_id = n.conversation_id, n.activity_id
         else:

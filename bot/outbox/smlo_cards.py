@@ -1,5 +1,10 @@
 """The SMLO's card for each referral, kept current in place as the referral moves on (best
-effort: a stale card is harmless, since every click is checked against the stored state)."""
+effort: a stale card is harmless, since every click is checked against the stored state).
+
+A referral's card is in the message it arrived as (its delivered NEW_REFERRAL
+notification) and in any message where the SMLO opened it since (`card_places.py`);
+every one of them is updated, except the one whose click made the change (Teams already
+shows that click's answer there)."""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from collections.abc import Set as AbstractSet
 
 from bot.activities import card_message
+from bot.outbox.card_places import CardPlaces
 from bot.outbox.messenger import TeamsMessenger
 from cards import smlo
 from common.tasks import stop_if_cancelled
@@ -25,9 +31,11 @@ class SmloCards:
         messenger: TeamsMessenger,
         smlo_ids: AbstractSet[str],
         advocate_names: Callable[[], Awaitable[dict[str, str]]],
+        places: CardPlaces | None = None,
     ) -> None:
         self._stores, self._messenger = stores, messenger
         self._smlo_ids, self._names = smlo_ids, advocate_names
+        self._places = places
 
     async def refresh(self, smlo_id: str, referral_id: str, clicked: tuple[str, str]) -> None:
         try:
@@ -44,24 +52,37 @@ class SmloCards:
     async def update(
         self, r: Referral, recipient: str, names: dict[str, str], skip: tuple[str, str] = ("", "")
     ) -> None:
-        """Update the SMLO's card in place if we can; a card we cannot update (deleted, say)
-        must never hold back the note that follows or the other SMLOs' cards."""
+        """Update the SMLO's cards of `r` in place where we can; a card we cannot update
+        (deleted, say) must never hold back the others or the note that follows."""
         try:
-            await self._update_in_place(r, recipient, names, skip)
+            places = await self._places_of(r.id, recipient)
         except Exception as error:
             stop_if_cancelled()
             log.warning("card update failed: referral=%s error=%s", r.id, type(error).__name__)
+            return
+        for place in places:
+            if place == skip:
+                continue  # the click that changed it already shows the new state there
+            try:
+                await self._update_in_place(r, recipient, names, place[1])
+            except Exception as error:
+                stop_if_cancelled()
+                log.warning("card update failed: referral=%s error=%s", r.id, type(error).__name__)
+
+    async def _places_of(self, referral_id: str, recipient: str) -> list[tuple[str, str]]:
+        original = await self._stores.outbox.find_sent(
+            referral_id, recipient, NotificationKind.NEW_REFERRAL
+        )
+        places = []
+        if original is not None and original.activity_id:
+            places.append((original.conversation_id, original.activity_id))
+        if self._places is not None:
+            places += await self._places.of(recipient, referral_id)
+        return list(dict.fromkeys(places))
 
     async def _update_in_place(
-        self, r: Referral, recipient: str, names: dict[str, str], skip: tuple[str, str]
+        self, r: Referral, recipient: str, names: dict[str, str], activity_id: str
     ) -> None:
-        original = await self._stores.outbox.find_sent(
-            r.id, recipient, NotificationKind.NEW_REFERRAL
-        )
-        if original is None or not original.activity_id:
-            return
-        if (original.conversation_id, original.activity_id) == skip:
-            return  # the click that changed it already shows the new state there
         update = card_message(smlo.referral_card(r, names, smlo_ids=self._smlo_ids))
-        update.id = original.activity_id
+        update.id = activity_id
         await self._messenger.update(recipient, update)

@@ -22,9 +22,11 @@ from cards import advocate, notices, smlo
 from cards.elements import Element
 from common.tasks import stop_if_cancelled
 from referrals.services.views import DueView, Views
-from referrals.views import CLEARED
+from referrals.views import CLEARED, ViewFate
 
 log = logging.getLogger(__name__)
+# An SMLO may still see these referrals' content-free card (not purged, still an SMLO).
+SMLO_KEEPS_CARD = frozenset({ViewFate.FOLD, ViewFate.WITHDRAWN, ViewFate.CLOSED})
 
 
 class ViewSweeper:
@@ -59,10 +61,12 @@ class ViewSweeper:
         return changed
 
     async def _card(self, due: DueView) -> Element:
+        """Folded: the content-free face. Ended: the SMLO's referral card, which says so
+        (as every other copy of it in their chat does); for anyone else, why it went."""
         referral = due.referral
-        if due.fate in CLEARED or referral is None:
-            return notices.details_cleared_card(referral.reference if referral else "", due.fate)
-        if due.viewer.is_smlo:
+        if referral is not None and due.viewer.is_smlo and due.fate in SMLO_KEEPS_CARD:
             names = await self._names()
             return smlo.referral_card(referral, names, smlo_ids=self._smlo_ids)
+        if due.fate in CLEARED or referral is None:
+            return notices.details_cleared_card(referral.reference if referral else "", due.fate)
         return advocate.case_folded_card(referral)

@@ -3,7 +3,7 @@ module per use-case module in `referrals/services/`:
 
 | module              | whose routes                                                 |
 |---------------------|--------------------------------------------------------------|
-| `intake.py`         | referrer: welcome, the intake, my referrals, withdraw        |
+| `intake.py`         | everyone: welcome, help; referrer: the intake, my referrals, withdraw |
 | `triage.py`         | SMLO: inbox, a referral's card, allocation, out of remit, audit |
 | `casework.py`       | advocate: the offer (accept, decline), the case, my cases    |
 | `administration.py` | SMLO: roster, figures, undelivered messages                  |

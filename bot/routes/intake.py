@@ -1,12 +1,14 @@
-"""Routes of the person making a referral: the welcome, the intake, and after sending."""
+"""Routes of the person making a referral: the welcome and help (everyone's), the intake,
+and after sending."""
 
 from __future__ import annotations
 
 from bot.routing import Routes, Turn
 from cards import intake, referrer
+from cards.help import HelpFor, help_card
 from cards.intake import CONSENT_NEEDED
 from cards.reply import Reply
-from cards.requests import AskForContact, OnReferral
+from cards.requests import AskForContact, AskHelp, OnReferral
 from cards.verbs import Verb
 from referrals import errors
 from referrals.services import Intake
@@ -25,6 +27,7 @@ class IntakeRoutes:
     def table(self) -> Routes:
         return {
             Verb.WELCOME: self.welcome,
+            Verb.HELP: self.help,
             Verb.START: self.start,
             Verb.NOT_NOW: self.not_now,
             Verb.ASK_CONTACT: self.ask_contact,
@@ -46,6 +49,14 @@ class IntakeRoutes:
         role = "smlo" if actor.is_smlo else "advocate" if actor.is_advocate else ""
         has_draft = await self._intake.find_draft(actor) is not None
         return Reply(intake.welcome_card(has_draft, role))
+
+    async def help(self, turn: Turn) -> Reply:
+        """Everything this person can do now; also the answer to what we did not understand."""
+        actor = turn.actor
+        standing = await self._intake.standing(actor)
+        who = HelpFor(actor.is_smlo, actor.is_advocate, standing.off_the_list, standing.has_draft)
+        not_understood = turn.wants(AskHelp).not_understood
+        return Reply(help_card(who, not_understood=not_understood))
 
     async def start(self, turn: Turn) -> Reply:
         await self._intake.start_draft(turn.actor)
@@ -123,6 +134,7 @@ class IntakeRoutes:
 
     async def withdraw(self, turn: Turn) -> Reply:
         referral_id = turn.wants(OnReferral).referral_id
-        reference = (await self._intake.view_own(turn.actor, referral_id)).reference
+        own = await self._intake.view_own(turn.actor, referral_id, to_withdraw=True)
+        reference = own.reference
         await self._intake.withdraw(turn.actor, referral_id)
         return Reply(referrer.withdrawn_card(reference))

@@ -52,23 +52,24 @@ class TriageRoutes:
         open in place on the card and can be hidden again."""
         reference = turn.wants(ByReference).reference
         referral = await self._triage.view_by_reference(turn.actor, reference)
-        return Reply(await self._summary(referral))
+        return Reply(await self._summary(referral), smlo_card=referral.id)
 
     async def open(self, turn: Turn) -> Reply:
         referral = await self._view(turn)
         names = await self._admin.advocate_names()
         card = smlo.details_card(referral, names, self._triage.steps.smlo_ids)
-        return Reply(card, shows_details=referral.id)
+        return Reply(card, shows_details=referral.id, smlo_card=referral.id)
 
     async def hide(self, turn: Turn) -> Reply:
-        return Reply(await self._summary(await self._view(turn)))
+        referral = await self._view(turn)
+        return Reply(await self._summary(referral), smlo_card=referral.id)
 
     async def show_allocate(self, turn: Turn) -> Reply:
         referral_id = turn.wants(OnReferral).referral_id
         referral, choices = await self._triage.allocation_options(turn.actor, referral_id)
         if referral.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
             return await self.hide(turn)
-        return Reply(smlo.allocation_card(referral, choices))
+        return Reply(smlo.allocation_card(referral, choices), smlo_card=referral.id)
 
     async def allocate(self, turn: Turn) -> Reply:
         offer = turn.wants(Offer)
@@ -87,7 +88,8 @@ class TriageRoutes:
         return _changed(referral.id, await self._summary(referral, notice))
 
     async def show_out_of_remit(self, turn: Turn) -> Reply:
-        return Reply(smlo.out_of_remit_card(await self._view(turn)))
+        referral = await self._view(turn)
+        return Reply(smlo.out_of_remit_card(referral), smlo_card=referral.id)
 
     async def out_of_remit(self, turn: Turn) -> Reply:
         chosen = turn.wants(MarkOutOfRemit)
@@ -126,4 +128,4 @@ class TriageRoutes:
 def _changed(referral_id: str, card: Card) -> Reply:
     """After an allocation or out-of-remit click, the other SMLOs' copies of the referral's
     card are brought up to date (a stale card is harmless, but confusing)."""
-    return Reply(card, refresh_smlo_cards=referral_id)
+    return Reply(card, refresh_smlo_cards=referral_id, smlo_card=referral_id)

@@ -18,11 +18,23 @@ A = AuditAction
 
 
 @dataclass(frozen=True)
+class Standing:
+    has_draft: bool  # a referral they have started and not sent
+    off_the_list: bool  # on the advocate roster, but taken off the list for now
+
+
+@dataclass(frozen=True)
 class Intake:
     steps: Steps
 
     async def find_draft(self, actor: Actor) -> Referral | None:
         return await self.steps.stores.referrals.find_draft(actor.user_id)
+
+    async def standing(self, actor: Actor) -> Standing:
+        """What `help` needs to know about the person beyond their roles."""
+        advocate = await self.steps.stores.roster.get_advocate(actor.user_id)
+        off_the_list = advocate is not None and not advocate.active and not actor.is_advocate
+        return Standing(await self.find_draft(actor) is not None, off_the_list)
 
     async def start_draft(self, actor: Actor) -> Referral:
         existing = await self.find_draft(actor)
@@ -116,6 +128,8 @@ class Intake:
         """A referral as its referrer sees it (to check or withdraw it); nobody else."""
         referral = await self.steps.load(actor, referral_id, A.VIEW_DETAILS)
         async with self.steps.audited(actor, referral, A.VIEW_DETAILS):
+            if to_withdraw:
+                referral.ensure_not_withdrawn()
             if not actor.user_id or referral.referrer_id != actor.user_id:
                 raise errors.NotTheReferrer(f"{actor.user_id} did not refer {referral_id}")
             if to_withdraw and referral.state not in STATE_TABLE[Transition.WITHDRAW][0]:

@@ -36,6 +36,7 @@ REFUSALS = (
     "so nothing has changed",
     "no longer open to you",
     "Your referral has been sent",  # Delete pressed on an old card after sending it
+    "This referral is already withdrawn",  # an old withdraw button, whoever presses it
 )
 
 

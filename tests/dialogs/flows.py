@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from referrals.referral import Referral
 from tests.dialogs.harness import BotWorld, Card, Conversation
+from tests.support.teams import actions_of
 
 ACCOUNT = "CANARY-ACCOUNT: he kept making comments at the Christmas do"
 AVOID = "CANARY-AVOID Custody team"
@@ -30,7 +31,7 @@ def heading(card: Card) -> str:
 
 
 def buttons(card: Card) -> list[str]:
-    return [str(a["title"]) for a in card.get("actions", [])]
+    return [str(a["title"]) for a in actions_of(card)]
 
 
 async def start(person: Conversation) -> Card:

@@ -25,6 +25,7 @@ from config.settings import Settings
 from referrals.clock import FakeClock
 from referrals.ports import Stores
 from storage.memory import MemoryAuditLog
+from tests.support.teams import actions_of
 
 Card = dict[str, Any]
 TENANT = "5f3e0c1a-0000-4000-8000-00000000feed"
@@ -127,7 +128,7 @@ class Conversation:
         return self.card
 
     async def press(self, card: Card, title: str, **typed: str) -> InvokeResponse:
-        button = next((a for a in card.get("actions", []) if a.get("title") == title), None)
+        button = next((a for a in actions_of(card) if a.get("title") == title), None)
         assert button is not None, f"no button {title!r} on: {card_text(card)}"
         _type_into(card, typed)
         data = dict(button["data"])
@@ -192,7 +193,8 @@ def _elements(node: Any) -> list[Card]:
     if isinstance(node, list):
         return [e for item in node for e in _elements(item)]
     if isinstance(node, dict):
-        return [node, *_elements(node.get("body", [])), *_elements(node.get("items", []))]
+        inside = [*node.get("body", []), *node.get("columns", []), *node.get("items", [])]
+        return [node, *_elements(inside)]
     return []
 
 
@@ -206,7 +208,7 @@ def card_text(card: Card) -> str:
             lines += [f"{f['title']}: {f['value']}" for f in e["facts"]]
         elif str(e.get("type", "")).startswith("Input."):
             lines += [str(e.get(k)) for k in ("label", "title") if e.get(k)]
-    lines += [str(a["title"]) for a in card.get("actions", [])]
+    lines += [str(a["title"]) for a in actions_of(card)]
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.activities import CARD_TYPE
 from bot.handler import UNREADABLE_NOTICE as UNREADABLE
-from cards.parsers import UNKNOWN_CHOICE
+from cards.parsers import UNKNOWN_CHOICE, UNREADABLE_CHARACTERS
 from referrals.intake import TEXT_LIMITS, IntakeStep, Route
 from referrals.referral import Referral
 from tests.dialogs.flows import (
@@ -234,3 +234,26 @@ async def test_someone_mid_intake_who_sends_another_persons_draft_id_only_sees_t
     assert input_values(card)["route"] == ""
     assert (await world.stores.referrals.get(theirs.id)).version == theirs.version
     assert (await draft_of(world, other)).answers.route is None
+
+
+async def test_an_answer_with_a_lone_surrogate_is_refused_kindly_and_nothing_is_lost(
+    world: BotWorld, referrer: Conversation, caplog: pytest.LogCaptureFixture
+) -> None:
+    await start(referrer)
+    await referrer.click("Next", **ABOUT_YOU)
+    await referrer.click("Next", **WISHES)
+
+    card = await referrer.click("Next", **{**WHAT_HAPPENED, "account": "It was \ud800 him"})
+
+    assert heading(card) == "Step 3 of 6: What happened"
+    assert problem_under(card, "account") == UNREADABLE_CHARACTERS
+    assert input_values(card)["account"] == "It was \ufffd him", "shown back, mended"
+    assert input_values(card)["when"] == "past_month"
+    draft = await draft_of(world, referrer)
+    assert draft.answers.account == ""
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+    card = await referrer.click("Next", **{**WHAT_HAPPENED, "account": "It was him"})
+
+    assert heading(card) == "Step 4 of 6: How to reach you"
+    assert (await draft_of(world, referrer)).answers.account == "It was him"

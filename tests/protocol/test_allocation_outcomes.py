@@ -87,7 +87,7 @@ async def test_an_advocate_sees_their_cases_and_the_smlo_sees_the_roster(
     await people.referrer.say("roster")
 
     assert shows(advocate, "SMA-2026-0001: Advocate in place")
-    assert shows(people.smlo, "1 cases, free now")
+    assert shows(people.smlo, "1 case, free now")
     assert shows(people.smlo, "Sam Okafor (Custody)")
     assert shows(people.referrer, "This is not available to you")
     assert not shows(people.referrer, "Sam Okafor")

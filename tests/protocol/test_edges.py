@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
+from cards.parsers import UNREADABLE_CHARACTERS
 from tests.protocol.conftest import People, RunningBot
 from tests.protocol.journeys import ACCOUNT, referral_reaches_the_smlo, shows
 from tests.support.connector import ConnectorStandIn
@@ -84,3 +87,28 @@ async def test_looking_up_a_referral_by_reference_shows_the_summary_not_the_deta
     assert ACCOUNT not in str(newest), "a new message stays in Teams history: no content"
     await people.referrer.say("referral SMA-2026-0001")
     assert shows(people.referrer, "This is not available to you")
+
+
+async def test_a_lone_surrogate_sent_over_http_is_refused_kindly_and_never_breaks_a_save(
+    bot: RunningBot,
+    connector: ConnectorStandIn,
+    people: People,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    referrer = people.referrer
+    await referrer.say("hi")
+    await referrer.click("Start a referral")
+    await referrer.click("Next", route="experienced", employment="officer")
+    await referrer.click("Next", wishes="talk_to_advocate")
+
+    again = await referrer.click("Next", account="It was \ud800 him", when="past_month")
+
+    assert UNREADABLE_CHARACTERS in card_texts(again)
+    assert await referrer.say("what \udfff now") == 201  # their own words, mid-intake
+    assert await referrer.say("add advocate Pat \ud800") == 201
+    moved_on = await referrer.click("Next", account="It was him", when="past_month")
+    assert "How to reach you" in " ".join(card_texts(moved_on))
+    draft = await bot.runtime.stores.referrals.find_draft(referrer.aad_object_id)
+    assert draft is not None
+    assert draft.answers.account == "It was him"
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

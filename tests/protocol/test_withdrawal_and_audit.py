@@ -39,9 +39,11 @@ async def test_a_referrer_can_withdraw_and_what_they_said_is_erased_at_once(
     assert stored.answers.route == "experienced", "statistics survive"
     assert await bot.runtime.stores.referrals.list_for_referrer(REFERRER_ID) == []
     assert not shows(people.smlo, ACCOUNT)
-    # Teams refreshes the advocate's case card when it is next shown: the details are gone.
-    refreshed = await people.advocate_a.click("Refresh")
-    assert "This case is no longer open to you" in card_texts(refreshed)
+    # The advocate's case card is cleared in their chat, saying why (tests/protocol/
+    # test_no_residue.py has the whole story).
+    await connector.wait_until(
+        lambda: shows(people.advocate_a, "We have removed its details"), within=15
+    )
     assert not shows(people.advocate_a, ACCOUNT)
 
 
@@ -112,3 +114,29 @@ async def test_only_the_smlo_can_see_the_audit_trail(
     for person in (people.referrer, people.advocate_a):
         assert shows(person, "This is not available to you")
         assert not shows(person, "Who has seen")
+
+
+async def test_an_old_withdraw_button_says_it_is_already_withdrawn_and_changes_nothing(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer = people.referrer
+    await referrer.say("my referrals")  # one list to withdraw from now, one kept for later
+    await referrer.say("my referrals")
+    stale_id, stale_withdraw = referrer.find_action("Withdraw")
+    await referrer.click("Withdraw")
+    yes_id, yes = referrer.find_action("Yes, withdraw it")
+    await referrer.click("Yes, withdraw it")
+    await connector.wait_until(lambda: shows(people.smlo, "SMA-2026-0001 was withdrawn"))
+    withdrawn = await bot.runtime.stores.referrals.list_in_states({ReferralState.WITHDRAWN})
+    smlo_messages = len(people.smlo.chat.messages)
+
+    for message_id, button in ((stale_id, stale_withdraw), (yes_id, yes)):
+        again = " ".join(card_texts(await referrer.press(message_id, button, {})))
+        assert "This referral is already withdrawn" in again
+        assert "Nothing has changed" in again
+        assert "You do not have access" not in again
+
+    after = await bot.runtime.stores.referrals.list_in_states({ReferralState.WITHDRAWN})
+    assert [r.version for r in after] == [r.version for r in withdrawn]
+    assert len(people.smlo.chat.messages) == smlo_messages, "nobody is told twice"

@@ -23,6 +23,7 @@ import pytest
 
 from bot.messages import (
     ADVOCATE_GONE,
+    ALREADY_WITHDRAWN,
     DIRECTORY_DOWN,
     NOT_FOR_YOU,
     NOT_FOUND,
@@ -34,6 +35,7 @@ from bot.routes.intake import NO_DRAFT, STOPPED
 from cards import advocate, intake, intake_steps, notices, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module
+from cards import help as help_module
 from cards import notifications as notifications_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
@@ -86,6 +88,7 @@ from referrals.statistics import (
     last_complete_year,
 )
 from referrals.views import CLEARED
+from tests.support.teams import actions_of
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 
@@ -398,7 +401,24 @@ def _smlo_cards() -> Iterator[Shown]:
         ),
         Face.UNASKED,
     )
-    for kind, referral in ((Kind.ACCEPTED, active()), (Kind.DECLINED, awaiting_after_decline())):
+    conflict = offered()
+    conflict.decline(ADA_ACTOR, DeclineReason.CONFLICT, SMLO_IDS, NOW + timedelta(hours=2))
+    yield Shown("smlo_referral:declined_conflict", lambda: smlo_card(conflict), Face.UNASKED)
+    returned = offered()
+    returned.return_offer(SMLO, replace(ADA, active=False), SMLO_IDS, NOW + timedelta(hours=2))
+    yield Shown("smlo_referral:offer_returned", lambda: smlo_card(returned), Face.UNASKED)
+    yield Shown(
+        "smlo_update:offer_returned",
+        lambda: notices.update_card(
+            returned.reference, update_words(Kind.DECLINED, returned, NAMES)
+        ),
+        Face.UNASKED,
+    )
+    for kind, referral in (
+        (Kind.ACCEPTED, active()),
+        (Kind.DECLINED, awaiting_after_decline()),
+        (Kind.WITHDRAWN, conflict),
+    ):
         words = update_words(kind, referral, NAMES)
         yield Shown(
             f"smlo_update:{kind}",
@@ -523,6 +543,7 @@ def _notices() -> Iterator[Shown]:
     for title, message in (
         NOT_FOR_YOU,
         OUT_OF_DATE,
+        ALREADY_WITHDRAWN,
         UNREADABLE,
         NOT_FOUND,
         ADVOCATE_GONE,
@@ -612,7 +633,27 @@ def _statistics_cards() -> Iterator[Shown]:
         )
 
 
+HELP_FOR = {
+    "referrer": help_module.HelpFor(),
+    "referrer_with_draft": help_module.HelpFor(has_draft=True),
+    "smlo": help_module.HelpFor(smlo=True),
+    "advocate": help_module.HelpFor(advocate=True),
+    "off_the_list": help_module.HelpFor(off_the_list=True),
+    "smlo_and_advocate": help_module.HelpFor(smlo=True, advocate=True, has_draft=True),
+}
+
+
+def _help_cards() -> Iterator[Shown]:
+    for name, who in HELP_FOR.items():
+        yield Shown(f"help:{name}", partial(help_module.help_card, who))
+        yield Shown(
+            f"help:{name}:not_understood",
+            partial(help_module.help_card, who, not_understood=True),
+        )
+
+
 CARDS: tuple[Shown, ...] = (
+    *_help_cards(),
     *_roster_changes(),
     *_step_variants(),
     *_referrer_cards(),
@@ -644,7 +685,8 @@ def test_the_catalogue_covers_every_step_state_and_face() -> None:
 
 # -- 1. plain words ----------------------------------------------------------------------
 
-_WORDS = {*w.LABELS.values(), *w.SENDER_LABELS.values()}
+_WORDS = {text for words in w.LABELS.values() for text in words.values()}
+_WORDS |= {text for words in w.SENDER_LABELS.values() for text in words.values()}
 _LABEL = "|".join(re.escape(t) for t in sorted(_WORDS, key=len, reverse=True))
 _ONLY_LABELS = re.compile(rf"(?:{_LABEL}|{re.escape(w.NOT_GIVEN)})(?:, (?:{_LABEL}))*")
 
@@ -714,6 +756,34 @@ def test_a_failing_card_is_reported_with_its_score_and_hardest_sentences() -> No
     assert report.splitlines()[0].startswith("dense: Flesch reading ease ")
     assert "Notwithstanding organisational considerations" in report.splitlines()[2]
     assert "Sit." not in report, "only the three hardest sentences are listed"
+
+
+ANSWER_TYPES = (
+    Route,
+    Employment,
+    BehalfRole,
+    YesNoUnsure,
+    Wish,
+    When,
+    ContactMethod,
+    Gender,
+    AgeBand,
+    Signpost,
+    DeclineReason,
+)
+
+
+def test_every_member_of_every_answer_type_has_its_own_intended_label() -> None:
+    for enum in ANSWER_TYPES:
+        shown = [w.label(member) for member in enum]
+        assert set(enum) == set(w.LABELS[enum]), f"{enum.__name__} has members with no label"
+        assert len(set(shown)) == len(shown), f"two {enum.__name__} answers read alike: {shown}"
+        assert [words for _, words in w.options(enum)] == shown
+    # Members of different types share the value "other"; each keeps its own words.
+    assert w.label(Gender.OTHER) == "I describe myself another way"
+    assert w.label(BehalfRole.OTHER) == "Something else"
+    assert w.label(DeclineReason.OTHER) == "Another reason"
+    assert dict(w.options(Gender))["other"] == "I describe myself another way"
 
 
 def test_every_label_is_its_own_sentence() -> None:
@@ -1028,6 +1098,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             roster_module,
             statistics_module,
             notifications_module,
+            help_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
@@ -1070,3 +1141,105 @@ def test_every_limited_box_says_its_limit_and_never_cuts_text_off() -> None:
         seen |= {box["id"] for box in boxes}
 
     assert seen == set(TEXT_LIMITS)
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    one_case = texts_of(smlo.roster_card([(ADA, 1), (BEN, 2)]))
+    assert "1 case, free now" in one_case
+    assert "2 cases, busy just now" in one_case
+    assert not any("1 cases" in t for t in one_case)
+    choices = allocation_options(submitted(), ROSTER, {ADA.user_id: 1})
+    offered_to = " ".join(texts_of(smlo.allocation_card(submitted(), choices)))
+    assert "Ada Lovell (Team North): 1 case, free now" in offered_to
+    assert "0 cases" in offered_to
+    assert "after 1 day." in " ".join(texts_of(intake.kept_card(1)))
+    assert "after 30 days." in " ".join(texts_of(intake.kept_card(30)))
+    one_record = " ".join(texts_of(audit_card(submitted(), AUDIT_TRAIL[:1], NAMES)))
+    assert "1 record of who opened or changed it" in one_record
+
+
+def test_the_audit_card_says_what_its_stopped_count_means() -> None:
+    none = " ".join(texts_of(audit_card(submitted(), AUDIT_TRAIL[:4], NAMES)))
+    once = " ".join(texts_of(audit_card(submitted(), AUDIT_TRAIL, NAMES)))
+    twice = " ".join(texts_of(audit_card(submitted(), [*AUDIT_TRAIL, AUDIT_TRAIL[4]], NAMES)))
+
+    assert "No one without access has tried to see or change it." in none
+    assert "Once, someone without access tried to see or change it. We stopped them." in once
+    assert "2 times, someone without access tried" in twice
+    assert "stopped." not in none
+    assert "0 stopped" not in once
+
+
+def test_each_notification_has_its_own_content_free_preview() -> None:
+    referral = active()
+    shown = {kind: notifications_module.preview_text(kind, referral) for kind in Kind}
+
+    assert shown[Kind.NEW_REFERRAL] == "New referral SMA-2026-0042"
+    assert shown[Kind.OFFERED] == "You have been asked to support someone"
+    assert shown[Kind.DECLINED] == "SMA-2026-0042 needs another advocate"
+    assert shown[Kind.ADVOCATE_ALLOCATED] == "There is news about your referral"
+    for kind, words in shown.items():
+        assert not words.startswith("Update on"), kind
+        assert "CANARY" not in words, kind
+        assert NAME_CANARY not in words, kind
+        assert ADA.display_name not in words, kind
+
+
+def test_the_smlo_reads_the_kind_of_reason_an_advocate_said_no() -> None:
+    referral = offered()
+    referral.decline(ADA_ACTOR, DeclineReason.CONFLICT, SMLO_IDS, NOW + timedelta(hours=2))
+
+    note = update_words(Kind.DECLINED, referral, NAMES)
+    card = " ".join(texts_of(smlo.referral_card(referral, NAMES)))
+
+    reason = "The reason they gave: they may know the people involved."
+    assert note == f"Ada Lovell could not take SMA-2026-0042. {reason} Please choose someone else."
+    assert f"Ada Lovell could not take it. {reason}" in card
+    referral.offer(SMLO, CAL, NOW + timedelta(hours=3))
+    assert "could not take" not in " ".join(texts_of(smlo.referral_card(referral, NAMES)))
+
+
+def _buttons(card: Element) -> dict[str, str]:
+    return {str(a["title"]): str(a["verb"]) for a in actions_of(card)}
+
+
+def test_help_offers_each_person_what_they_can_do_now() -> None:
+    referrer_help = help_module.help_card(HELP_FOR["referrer"])
+    smlo_help = help_module.help_card(HELP_FOR["smlo"])
+    advocate_help = help_module.help_card(HELP_FOR["advocate"])
+    off_help = help_module.help_card(HELP_FOR["off_the_list"])
+
+    assert _buttons(referrer_help) == {
+        "Ask an advocate to contact me": Verb.ASK_CONTACT,  # the three-tap way, here too
+        "Start a referral": Verb.START,
+        "My referrals": Verb.MY_REFERRALS,
+    }
+    assert "Carry on where I left off" in _buttons(
+        help_module.help_card(HELP_FOR["referrer_with_draft"])
+    )
+    assert {"Inbox", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
+        _buttons(smlo_help)
+    )
+    smlo_words = " ".join(texts_of(smlo_help))
+    for typed in (
+        "referral SMA-2026-0042",
+        "audit SMA-2026-0042",
+        "add advocate",
+        "remove advocate",
+    ):
+        assert typed in smlo_words
+    assert "My cases" in _buttons(advocate_help)
+    assert "Inbox" not in _buttons(advocate_help)
+    assert "My cases" not in _buttons(off_help)
+    off_words = " ".join(texts_of(off_help))
+    assert "You are off the advocate list" in off_words
+    assert "cannot take new cases" in off_words
+    assert "You can still make a referral" in off_words
+    for card_ in (referrer_help, smlo_help, advocate_help, off_help):
+        words = texts_of(card_)
+        assert w.DANGER in words
+        assert w.HELP_LINES in words
+    assert "My cases" not in _buttons(referrer_help)
+    assert "Inbox" not in _buttons(referrer_help)
+    not_understood = texts_of(help_module.help_card(HELP_FOR["smlo"], not_understood=True))
+    assert help_module.NOT_UNDERSTOOD in not_understood

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator  # type: ignore[import-untyped]
 
+from bot.commands import parse_command
 from manifest import icons
 from manifest.checks import icon_errors, load_schema, manifest_errors
 from manifest.package import (
@@ -28,7 +29,20 @@ from manifest.settings import PackageSettings
 
 BOT_APP_ID = "8d2f5c1e-3b4a-4f6e-9a7b-1c2d3e4f5a6b"
 ENV = {"BOT_APP_ID": BOT_APP_ID, "BOT_DOMAIN": "sma-bot.example.org"}
-COMMANDS = {"refer", "continue", "inbox", "my cases", "help", "stop"}
+# Each role's main commands; Teams shows at most 10 in a command list. Typed commands
+# with a reference or a name (referral SMA-…, audit SMA-…, add advocate …) are on `help`.
+COMMANDS = {
+    "help",
+    "refer",
+    "continue",
+    "my referrals",
+    "stop",
+    "my cases",
+    "inbox",
+    "roster",
+    "stats",
+    "undelivered",
+}
 INDISCREET_WORDS = ["sexual", "misconduct", "abuse", "assault", "harassment", "rape", "victim"]
 
 
@@ -110,12 +124,15 @@ def test_bot_is_installed_in_personal_scope_only(package: Path) -> None:
     assert not {"staticTabs", "configurableTabs", "composeExtensions"} & manifest.keys()
 
 
-def test_command_list_offers_the_six_commands_with_descriptions(
+def test_command_list_offers_each_roles_main_commands_with_descriptions(
     package: Path,
 ) -> None:
     [commands] = read_manifest(package)["bots"][0]["commandLists"]
     assert {command["title"] for command in commands["commands"]} == COMMANDS
+    assert len(commands["commands"]) <= 10, "Teams shows at most 10 commands in a list"
     assert all(command["description"].strip() for command in commands["commands"])
+    for command in commands["commands"]:
+        assert parse_command(command["title"]) is not None, f"{command['title']} is not a command"
 
 
 def test_bot_is_conversational_and_takes_no_files(package: Path) -> None:
