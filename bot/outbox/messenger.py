@@ -75,14 +75,23 @@ class TeamsMessenger:
         self.send_timeout = send_timeout
         self._installer = installer  # None: Graph is not used
 
-    async def send(self, user_id: str, activity: Activity) -> tuple[str, str]:
-        """Send to a person's 1:1 chat; returns (conversation id, activity id)."""
+    async def send(
+        self,
+        user_id: str,
+        activity: Activity,
+        posted: Callable[[str, str], Awaitable[None]] | None = None,
+    ) -> tuple[str, str]:
+        """Send to a person's 1:1 chat; returns (conversation id, activity id). `posted` is
+        awaited with them the moment Teams answers, before botbuilder unwinds the turn, so
+        the caller can record the post as early as it can be known."""
         sent: dict[str, str] = {}
 
         async def send_it(tc: TurnContext) -> None:
             response = await tc.send_activity(activity)
             sent["conversation"] = tc.activity.conversation.id
             sent["activity"] = response.id if response else ""
+            if posted is not None:
+                await posted(sent["conversation"], sent["activity"])
 
         await self._in_conversation(user_id, send_it)
         return sent["conversation"], sent["activity"]

@@ -13,7 +13,8 @@ Teams' per-thread limits.
 
 Idempotence. Teams assigns activity ids itself (a client-chosen id is ignored), so we
 cannot make a resend deduplicate on the service side. Instead the returned id is written
-to the outbox (`record_posted`) straight after the post and before `mark_sent`. If the
+to the outbox (`record_posted`) the moment Teams answers the post (inside the send, before
+botbuilder unwinds the turn) and before `mark_sent`. If the
 process dies, or `mark_sent` fails, in between, the next pass finds a pending
 notification that already has an activity id and *updates that message in place* with a
 freshly rendered card, then marks it sent: the chat still shows one card. What remains is
@@ -31,6 +32,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from botbuilder.schema import Activity
@@ -266,8 +268,9 @@ class OutboxDelivery:
         if n.activity_id and await self._repost_in_place(n, message):
             conversation_id, activity_id = n.conversation_id, n.activity_id
         else:
-            conversation_id, activity_id = await self._messenger.send(n.recipient_id, message)
-            await self._stores.outbox.record_posted(n.id, conversation_id, activity_id)
+            conversation_id, activity_id = await self._messenger.send(
+                n.recipient_id, message, posted=partial(self._stores.outbox.record_posted, n.id)
+            )
         await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
         log.info("delivered: notification=%s kind=%s", n.id, n.kind)
 
