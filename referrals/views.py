@@ -10,6 +10,7 @@ referral is withdrawn, closed or erased, or is no longer theirs to see.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -37,7 +38,8 @@ class ShownView:
 
 
 def message_key(conversation_id: str, message_id: str) -> str:
-    joined = f"{conversation_id}\n{message_id}".encode()
+    """One key per message; the two ids are kept apart, so no other pair can make it."""
+    joined = json.dumps([conversation_id, message_id]).encode()
     return hashlib.sha256(joined).hexdigest()[:32]
 
 
