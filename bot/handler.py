@@ -22,7 +22,7 @@ from bot.routing import IntakeConversation, Routes, Turn
 from cards import intake, notices
 from cards.parsers import CardPayloadInvalid, parse_action
 from cards.reply import Reply
-from cards.requests import AskHelp, IntakeClick, OnReferral, Request
+from cards.requests import AskHelp, IntakeClick, Request
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
 from referrals import errors
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 ONLY_IN_PRIVATE = (
     "For your privacy, this service only works in a private chat. Open a chat with "
     "SMA Support on its own to talk to us."
+)
+DETAILS_NOT_SHOWN = (
+    "Sorry, we could not show the details just now. Please open them again in a minute."
 )
 UNREADABLE_NOTICE = "We could not read that card, so nothing has changed. Here is where you were."
 _ACTOR_KEY = "sma.actor"
@@ -143,21 +146,31 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         clicked = (tc.activity.conversation.id, tc.activity.reply_to_id or "")
         if reply.refresh_smlo_cards:
             self._outbox.refresh_cards_later(reply.refresh_smlo_cards, clicked)
-        await self._track_details(turn, reply, clicked)
-        return reply
+        return await self._track_details(turn, reply, clicked)
 
-    async def _track_details(self, turn: Turn, reply: Reply, clicked: tuple[str, str]) -> None:
+    async def _track_details(self, turn: Turn, reply: Reply, clicked: tuple[str, str]) -> Reply:
         """Remember a message that now shows a referral's details (to fold it back and clear
-        it later); forget one whose card no longer does. Only buttons on a referral's cards
-        can show or hide its details, so other clicks cost nothing here."""
+        it later); forget one whose card no longer does. Details are never shown untracked:
+        if they cannot be remembered, the reply says so instead of showing them."""
         conversation_id, message_id = clicked
         views = self._services.views
-        if not message_id:
-            return
+        if isinstance(turn.request, IntakeClick):
+            return reply  # the referrer's intake cards are cleared by the dialog's own list
         if reply.shows_details:
-            await views.shown(turn.actor, reply.shows_details, conversation_id, message_id)
-        elif isinstance(turn.request, OnReferral) and not isinstance(turn.request, IntakeClick):
-            await views.no_longer_shown(conversation_id, message_id)
+            try:
+                if not message_id:
+                    raise LookupError("no message to keep track of")
+                await views.shown(turn.actor, reply.shows_details, conversation_id, message_id)
+            except Exception as error:
+                log.warning("details not shown, untracked: error=%s", type(error).__name__)
+                return Reply(notices.note_card(DETAILS_NOT_SHOWN))
+            return reply
+        if message_id:
+            try:  # best effort: a stale record only makes the sweep fold a card again
+                await views.no_longer_shown(conversation_id, message_id)
+            except Exception as error:
+                log.warning("detail view not forgotten: error=%s", type(error).__name__)
+        return reply
 
     async def _unreadable_card(self, tc: TurnContext, unreadable: CardPayloadInvalid) -> Reply:
         """A payload we cannot read: mid-intake, show the step again; else say so."""

@@ -76,7 +76,8 @@ def declined_card(r: Referral) -> Element:
 def case_card(r: Referral) -> Element:
     """After accepting: what they need to make first contact. Teams asks for the current
     version whenever it is shown, so withdrawn or purged details vanish from the chat."""
-    how = action("Refresh", Verb.OPEN_CASE, {"referral_id": r.id})
+    # Shown again later, the card comes back folded: details reopen only on their tap.
+    how = action("Refresh", Verb.HIDE_CASE, {"referral_id": r.id})
     first = behalf_notes(r.answers, for_advocate=True) or [
         "Please get in touch in the way they chose, at a safe time."
     ]

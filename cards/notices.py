@@ -80,10 +80,10 @@ def note_card(text: str) -> Element:
 
 
 _CLEARED_BECAUSE = {
-    "withdrawn": "{ref} was withdrawn by the person.",
+    "withdrawn": "{ref} was withdrawn.",
     "closed": "{ref} is closed.",
     "erased": "The details of {ref} have been deleted, as our rules on keeping data say.",
-    "not_yours": "{ref} is no longer with you.",
+    "not_yours": "{ref} is not open to you now.",
 }
 
 

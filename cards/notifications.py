@@ -20,7 +20,8 @@ UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN})
 def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
     """What an update note to the SMLO says: who did what; never content."""
     if kind is K.WITHDRAWN:
-        return f"{r.reference} was withdrawn by the person. There is nothing more to do."
+        # Not "by the person": on the on-behalf route the sender withdrew it.
+        return f"{r.reference} was withdrawn. There is nothing more to do."
     if kind is K.ACCEPTED:
         who = plain(names.get(r.advocate_id, "An advocate"))
         return f"{who} has taken {r.reference}."

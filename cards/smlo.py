@@ -104,7 +104,9 @@ def details_card(r: Referral, names: Names, smlo_ids: Iterable[str] = ()) -> Ele
         facts(referral_facts(r)),
         para(w.DETAILS_FOLD_BACK, subtle=True),
     ]
-    how = action("Refresh", Verb.OPEN, {"referral_id": r.id})
+    # Teams asks for the current version when the card is shown again: the folded face, so
+    # the details never reopen unasked (and the fold-back timer is never put off).
+    how = action("Refresh", Verb.HIDE, {"referral_id": r.id})
     return card(body, _next_actions(r, opened=True), refresh_for(smlo_ids, how))
 
 

@@ -67,7 +67,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
         referral = await self._intake.view_draft(actor, str(options["referral_id"]))
         missing = options.get("missing")
         if isinstance(missing, errors.RequiredAnswerMissing):  # sent here to answer it
-            dc.active_dialog.state.update({"referral_id": referral.id, "step": missing.step})
+            dc.active_dialog.state.update({"referral_id": referral.id, "step": missing.step.value})
             return waiting(_show_missing(referral, missing))
         step = referral.step or next_step(None, referral.answers)
         dc.active_dialog.state.update({"referral_id": referral.id, "step": step.value})

@@ -122,8 +122,9 @@ class ShownViewStore(Protocol):
     async def remember(self, view: ShownView) -> None:
         """Record the view; a view of the same message replaces the earlier record."""
 
-    async def forget(self, key: str) -> None:
-        """Drop the record of the message with this key, if there is one."""
+    async def forget(self, key: str, shown_at: datetime | None = None) -> None:
+        """Drop the record of the message with this key, if there is one; with `shown_at`,
+        only if it is still the record of that showing (not a newer one of the message)."""
 
     async def list_views(self) -> list[ShownView]:
         """Every view recorded, oldest first."""

@@ -20,6 +20,7 @@ from referrals.intake import (
     IntakeAnswers,
     IntakeStep,
     first_unanswered_step,
+    is_on_behalf,
     limit_problems,
     missing_answers,
 )
@@ -139,6 +140,10 @@ class Referral:
 
     def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
         self.ensure_can_submit(actor)
+        if is_on_behalf(self.answers):
+            # The monitoring questions are the person's; a sender's own, given before they
+            # chose this route, must not be counted as the person's.
+            self.answers = self.answers.with_changes(gender=None, age_band=None)
         self._move(Transition.SUBMIT, actor, now, "ReferralSubmitted")
         self.reference, self.submitted_at = reference, now
         # An SMLO who refers someone is not sent their own referral to triage.

@@ -206,8 +206,10 @@ class MemoryShownViewStore:
     async def remember(self, view: ShownView) -> None:
         self._views[view.key] = view
 
-    async def forget(self, key: str) -> None:
-        self._views.pop(key, None)
+    async def forget(self, key: str, shown_at: datetime | None = None) -> None:
+        found = self._views.get(key)
+        if found is not None and (shown_at is None or found.shown_at == shown_at):
+            del self._views[key]
 
     async def list_views(self) -> list[ShownView]:
         return sorted(self._views.values(), key=lambda v: (v.shown_at, v.key))

@@ -7,6 +7,7 @@ The row holds ids and a time only, never content; the chat, message and person a
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from referrals.views import ShownView
 from storage import codec, sealing
@@ -26,9 +27,15 @@ class SqliteShownViewStore:
                 (view.key, codec.sortable_time(view.shown_at), dumps(self._seal(view))),
             )
 
-    async def forget(self, key: str) -> None:
+    async def forget(self, key: str, shown_at: datetime | None = None) -> None:
         async with self._db.transaction() as connection:
-            await connection.execute("DELETE FROM shown_views WHERE key = ?", (key,))
+            if shown_at is None:
+                await connection.execute("DELETE FROM shown_views WHERE key = ?", (key,))
+                return
+            await connection.execute(
+                "DELETE FROM shown_views WHERE key = ? AND shown_at = ?",
+                (key, codec.sortable_time(shown_at)),
+            )
 
     async def list_views(self) -> list[ShownView]:
         rows = await self._db.fetch_all("SELECT document FROM shown_views ORDER BY shown_at, key")

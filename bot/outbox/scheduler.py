@@ -28,7 +28,6 @@ import asyncio
 import contextlib
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from datetime import timedelta
@@ -60,9 +59,6 @@ DUE_PER_PASS = 250
 GATHER_SECONDS = 0.02
 # The loop runs when woken (after every turn) and at least this often regardless.
 TICK_SECONDS = 5.0
-# Detail views are looked at when woken, but not more often than this (a burst of turns
-# wakes the loop many times); a wake that comes too soon is served when the time is up.
-SWEEP_AT_MOST_EVERY = 1.0
 
 
 class OutboxDelivery:
@@ -85,7 +81,6 @@ class OutboxDelivery:
         self._places = card_places
         self._smlo_cards = SmloCards(stores, messenger, smlo_ids, advocate_names, card_places)
         self._views = views  # None: detail views are left as they are (a test's choice)
-        self._swept_at = -SWEEP_AT_MOST_EVERY
         self._backoff = backoff or Backoff()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
         # SMLO id -> referral id -> (conversation, message) of the click that already shows it
@@ -97,20 +92,22 @@ class OutboxDelivery:
         self._slots = asyncio.Semaphore(MOST_CHATS_AT_ONCE)
 
     def wake(self) -> None:
-        """Ask the background loop to deliver now (called after every turn)."""
+        """Ask the background loop to deliver now, and the sweep to look at the detail
+        views (called after every turn)."""
         self._wake.set()
+        if self._views is not None:
+            self._views.wake()
 
     async def run(self) -> None:
         """Background loop: start delivering whenever woken, and every few seconds
         regardless. It does not wait for what it starts, so a slow chat never holds up
         the next pass for everyone else."""
+        # The detail-view sweep runs beside delivery, so a slow update never holds it up.
+        sweeping = asyncio.create_task(self._views.run(), name="views") if self._views else None
         try:
-            sweep_owed = False  # woken since the last sweep, which ran too recently to repeat
             while True:
-                since_sweep = time.monotonic() - self._swept_at
-                wait = SWEEP_AT_MOST_EVERY - since_sweep if sweep_owed else TICK_SECONDS
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=max(wait, GATHER_SECONDS))
+                    await asyncio.wait_for(self._wake.wait(), timeout=TICK_SECONDS)
                 await asyncio.sleep(GATHER_SECONDS)
                 self._wake.clear()
                 try:
@@ -118,10 +115,10 @@ class OutboxDelivery:
                 except Exception as error:  # a store outage, say: try again next time
                     stop_if_cancelled()
                     log.warning("delivery pass failed: error=%s", type(error).__name__)
-                sweep_owed = time.monotonic() - self._swept_at < SWEEP_AT_MOST_EVERY
-                if not sweep_owed:
-                    await self.sweep_views()
         finally:
+            if sweeping is not None:
+                sweeping.cancel()
+                await asyncio.gather(sweeping, return_exceptions=True)
             lanes = list(self._lanes.values())
             for lane in lanes:
                 lane.cancel()
@@ -157,15 +154,9 @@ class OutboxDelivery:
         await self.sweep_views()
 
     async def sweep_views(self) -> None:
-        """Fold back or clear the detail views that are due (bot/outbox/views.py)."""
-        if self._views is None:
-            return
-        self._swept_at = time.monotonic()
-        try:
-            await self._views.sweep()
-        except Exception as error:  # the store, say: the next sweep tries again
-            stop_if_cancelled()
-            log.warning("detail view sweep failed: error=%s", type(error).__name__)
+        """Fold back or clear the detail views that are due, now (bot/outbox/views.py)."""
+        if self._views is not None:
+            await self._views.sweep_safely()
 
     async def _start_pass(self) -> bool:
         """Start a lane for each person with something due and no lane yet.

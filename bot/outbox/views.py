@@ -11,6 +11,8 @@ good, is forgotten and the sweep moves on; a passing failure is tried on the nex
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from collections.abc import Set as AbstractSet
@@ -25,6 +27,8 @@ from referrals.services.views import DueView, Views
 from referrals.views import CLEARED, ViewFate
 
 log = logging.getLogger(__name__)
+TICK_SECONDS = 5.0
+AT_MOST_EVERY = 1.0
 # An SMLO may still see these referrals' content-free card (not purged, still an SMLO).
 SMLO_KEEPS_CARD = frozenset({ViewFate.FOLD, ViewFate.WITHDRAWN, ViewFate.CLOSED})
 
@@ -39,6 +43,28 @@ class ViewSweeper:
     ) -> None:
         self._views, self._messenger = views, messenger
         self._smlo_ids, self._names = smlo_ids, advocate_names
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look soon (after every turn: a withdrawal, say, must not wait for the tick)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Sweep when woken, at most once a second (a burst of turns wakes it many times),
+        and at least every few seconds regardless."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=TICK_SECONDS)
+            self._wake.clear()
+            await self.sweep_safely()
+            await asyncio.sleep(AT_MOST_EVERY)
+
+    async def sweep_safely(self) -> None:
+        try:
+            await self.sweep()
+        except Exception as error:  # the store, say: the next sweep tries again
+            stop_if_cancelled()
+            log.warning("detail view sweep failed: error=%s", type(error).__name__)
 
     async def sweep(self) -> int:
         """Fold or clear every view that is due; returns how many messages changed."""
@@ -51,9 +77,16 @@ class ViewSweeper:
             except Exception as error:
                 stop_if_cancelled()
                 failure = classify(error)
-                log.warning("detail view not updated: fate=%s error=%s", due.fate, failure.code)
                 if failure.retryable and failure.code != "404":
+                    log.warning("detail view not updated: fate=%s error=%s", due.fate, failure.code)
                     continue  # tried again on the next sweep
+                if failure.code != "404":  # refused for good: the message may still show it
+                    log.error(
+                        "detail view could not be changed: referral=%s fate=%s error=%s",
+                        due.view.referral_id,
+                        due.fate,
+                        failure.code,
+                    )
             else:
                 changed += 1
                 log.info("detail view %s: referral=%s", due.fate, due.view.referral_id)

@@ -61,7 +61,9 @@ class TriageRoutes:
         return Reply(card, shows_details=referral.id, smlo_card=referral.id)
 
     async def hide(self, turn: Turn) -> Reply:
-        referral = await self._view(turn)
+        """The referral's content-free card: after Hide details, or when Teams refreshes it."""
+        referral_id = turn.wants(OnReferral).referral_id
+        referral = await self._triage.face(turn.actor, referral_id)
         return Reply(await self._summary(referral), smlo_card=referral.id)
 
     async def show_allocate(self, turn: Turn) -> Reply:
@@ -76,7 +78,7 @@ class TriageRoutes:
         if not offer.advocate_id:
             referral, choices = await self._triage.allocation_options(turn.actor, offer.referral_id)
             card = smlo.allocation_card(referral, choices, problem="Please choose someone.")
-            return _changed(offer.referral_id, card)
+            return Reply(card, smlo_card=offer.referral_id)  # nothing changed: no refresh
         try:
             referral = await self._triage.offer(turn.actor, offer.referral_id, offer.advocate_id)
         except errors.ReferralAlreadyAllocated:
@@ -96,7 +98,7 @@ class TriageRoutes:
         if chosen.signpost is None:
             problem = "Please choose where they should go."
             card = smlo.out_of_remit_card(await self._view(turn), problem=problem)
-            return _changed(chosen.referral_id, card)
+            return Reply(card, smlo_card=chosen.referral_id)  # nothing changed: no refresh
         referral = await self._triage.mark_out_of_remit(
             turn.actor, chosen.referral_id, chosen.signpost
         )
@@ -109,7 +111,7 @@ class TriageRoutes:
         else:
             referral_id = turn.wants(OnReferral).referral_id
             entries = await self._admin.audit_trail(turn.actor, referral_id)
-            referral = await self._view(turn)
+            referral = await self._triage.face(turn.actor, referral_id)
         return Reply(audit_card(referral, entries, await self._admin.advocate_names()))
 
     # -- shared -----------------------------------------------------------------------------

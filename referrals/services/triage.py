@@ -34,6 +34,17 @@ class Triage:
             referral.ensure_can_view(actor)
         return referral
 
+    async def face(self, actor: Actor, referral_id: str) -> Referral:
+        """The referral for a content-free card (its summary, its audit trail's heading): the
+        SMLO role is checked and a refusal audited, but no details are read, so an allowed
+        look is not recorded as one."""
+        referral = await self.steps.load(actor, referral_id, A.VIEW_DETAILS)
+        async with self.steps.audited(actor, referral, A.VIEW_DETAILS, only_refusals=True):
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+            referral.ensure_can_view(actor)
+        return referral
+
     async def view_by_reference(self, actor: Actor, reference: str) -> Referral:
         """The SMLO's look-up by reference; nobody else may use it (nor probe references)."""
         if not actor.is_smlo:

@@ -55,4 +55,5 @@ class Views:
         return found
 
     async def settled(self, view: ShownView) -> None:
-        await self.steps.stores.views.forget(view.key)
+        """The sweep has dealt with this showing; a newer one of the message is kept."""
+        await self.steps.stores.views.forget(view.key, view.shown_at)

@@ -69,7 +69,7 @@ async def test_after_withdrawal_no_staff_chat_shows_anything_the_person_said(
     await connector.wait_until(lambda: not any(map(shows_any_canary, staff)), within=WAIT)
     # The advocate's case card says why it emptied; the SMLOs' referral cards show the
     # referral as withdrawn (their card is brought up to date, or cleared, whichever last).
-    assert shows(people.advocate_a, "was withdrawn by the person. We have removed its details")
+    assert shows(people.advocate_a, "SMA-2026-0001 was withdrawn. We have removed its details")
     for smlo in (people.smlo, people.deputy):
         await connector.wait_until(lambda smlo=smlo: shows(smlo, "was withdrawn"), within=WAIT)
     assert not shows_any_canary(people.referrer)
@@ -99,7 +99,7 @@ async def test_an_advocate_taken_off_the_list_keeps_no_details_of_the_case(
     await people.smlo.say("remove advocate Alex Morgan")
 
     await connector.wait_until(lambda: not shows_any_canary(people.advocate_a), within=WAIT)
-    assert shows(people.advocate_a, "is no longer with you. We have removed its details")
+    assert shows(people.advocate_a, "is not open to you now. We have removed its details")
     assert shows(people.smlo, ACCOUNT), "the SMLO may still read it"
 
 

@@ -46,3 +46,19 @@ async def test_views_are_listed_oldest_first_and_forgetting_one_leaves_the_other
     await stores.views.forget("not-a-key")  # forgetting nothing is no error
 
     assert await stores.views.list_views() == [older, newer]
+
+
+async def test_the_sweep_never_forgets_a_newer_showing_of_the_same_message(
+    stores: Stores,
+) -> None:
+    swept = a_view("m1")
+    await stores.views.remember(swept)
+    shown_again = a_view("m1", minutes=3)  # opened again while the sweep was at work
+    await stores.views.remember(shown_again)
+
+    await stores.views.forget(swept.key, swept.shown_at)
+    kept = await stores.views.list_views()
+    await stores.views.forget(shown_again.key, shown_again.shown_at)
+
+    assert kept == [shown_again]
+    assert await stores.views.list_views() == []

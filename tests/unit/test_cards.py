@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from bot.handler import DETAILS_NOT_SHOWN
 from bot.messages import (
     ADVOCATE_GONE,
     ALREADY_WITHDRAWN,
@@ -553,7 +554,11 @@ def _notices() -> Iterator[Shown]:
     yield Shown(
         "problem:unexpected", lambda: notices.problem_card(*UNEXPECTED, error_id="5F3A09C2")
     )
-    for name, words in (("stopped", STOPPED), ("no_draft", NO_DRAFT)):
+    for name, words in (
+        ("stopped", STOPPED),
+        ("no_draft", NO_DRAFT),
+        ("details_not_shown", DETAILS_NOT_SHOWN),
+    ):
         yield Shown(f"note:{name}", partial(notices.note_card, words))
 
 

@@ -416,3 +416,14 @@ async def test_asking_for_contact_keeps_to_the_required_answers_of_the_draft() -
     assert kept.state is ReferralState.DRAFT
     trail = await service.steps.audit.for_referral(draft.id)
     assert (trail[-1].action, trail[-1].outcome) == (AuditAction.SUBMIT, Outcome.REFUSED)
+
+
+def test_a_senders_own_monitoring_answers_are_not_counted_as_the_persons() -> None:
+    referral = Referral.start_draft(ACTORS[Role.REFERRER], NOW)
+    given_first = ON_BEHALF.with_changes(gender="woman", age_band="25_34")
+    referral.record_answers(ACTORS[Role.REFERRER], given_first, Step.REVIEW, NOW)
+
+    referral.submit(ACTORS[Role.REFERRER], "SMA-2026-0001", SMLO_IDS, NOW)
+
+    assert (referral.answers.gender, referral.answers.age_band) == (None, None)
+    assert referral.answers.behalf_name == ON_BEHALF.behalf_name
