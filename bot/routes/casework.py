@@ -10,6 +10,7 @@ from cards.verbs import Verb
 from referrals import errors
 from referrals.referral import Referral
 from referrals.services import Casework
+from referrals.services.casework import is_offered_to
 
 
 class CaseworkRoutes:
@@ -52,15 +53,11 @@ class CaseworkRoutes:
         """The offer while it waits for their answer; the case once they hold it."""
         referral_id = turn.wants(OnReferral).referral_id
         try:
-            return Reply(
-                advocate.offer_card(await self._casework.view_offer(turn.actor, referral_id))
-            )
-        except errors.NotTheOfferedAdvocate:
-            pass
-        try:
-            referral = await self._casework.view_case(turn.actor, referral_id)
+            referral = await self._casework.open(turn.actor, referral_id)
         except errors.NotPermitted:  # refused and audited; say so without saying why
             return Reply(advocate.case_gone_card())
+        if is_offered_to(referral, turn.actor):
+            return Reply(advocate.offer_card(referral))
         return _showing_details(referral)
 
     async def hide_case(self, turn: Turn) -> Reply:

@@ -140,3 +140,23 @@ async def test_an_old_withdraw_button_says_it_is_already_withdrawn_and_changes_n
     after = await bot.runtime.stores.referrals.list_in_states({ReferralState.WITHDRAWN})
     assert [r.version for r in after] == [r.version for r in withdrawn]
     assert len(people.smlo.chat.messages) == smlo_messages, "nobody is told twice"
+
+
+async def test_an_advocate_opening_their_own_case_is_never_recorded_as_refused(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    await smlo_offers_it(people.smlo, people.advocate_a, ADVOCATE_A_ID, connector)
+    await people.advocate_a.click("Yes, I can")
+    await people.advocate_a.say("my cases")
+    await people.advocate_a.click("Open")
+    await people.advocate_a.click("Hide details")
+    await people.advocate_a.click("Show details")
+
+    referral_id = (await bot.runtime.stores.referrals.list_in_states({ReferralState.ACTIVE}))[0].id
+    entries = await bot.runtime.services.steps.audit.for_referral(referral_id)
+    assert [e for e in entries if e.outcome is Outcome.REFUSED] == []
+    opened = [
+        e for e in entries if e.action is AuditAction.VIEW_DETAILS and e.actor_id == ADVOCATE_A_ID
+    ]
+    assert len(opened) == 2, "Open and Show details; hiding reads nothing"
