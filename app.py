@@ -82,6 +82,7 @@ def create_app(
     one that mints no token, so replies to a loopback connector never call Entra ID);
     `directory_ca_file` is a CA to trust for Entra ID and Graph (tests: their emulator's)."""
     speed_up_client_creation()
+    _report_services_to_fill(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
@@ -96,6 +97,17 @@ def create_app(
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
     return app
+
+
+def _report_services_to_fill(settings: Settings) -> None:
+    """Local services the force has not filled in yet are not shown to anyone: say which."""
+    to_fill = [s.id for s in settings.support_directory.to_fill]
+    if to_fill:
+        log.warning(
+            "Support directory: %d services are not shown until the force fills them in: %s",
+            len(to_fill),
+            ", ".join(to_fill),
+        )
 
 
 STORAGE = web.AppKey("storage", OpenedStorage)
