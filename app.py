@@ -215,7 +215,7 @@ def compose(
         services,
         ConversationState(dialog_state),
         IntakeDialog(services.intake, keep_days),
-        route_table(services, keep_days),
+        route_table(services, keep_days, settings.support_directory),
         ReferenceBook(stores.conversations),
         outbox,
     )
