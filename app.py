@@ -33,6 +33,7 @@ from bot.outbox.views import ViewSweeper
 from bot.references import ReferenceBook
 from bot.retention import run_retention
 from bot.routes import route_table
+from cards.support import help_lines
 from config.settings import Settings, SettingsError, StoreKind, load_settings
 from dialogs.intake import IntakeDialog
 from entra.connect import Entra, EntraLink, connect_entra
@@ -208,7 +209,14 @@ def compose(
     views = ViewSweeper(services.views, messenger, smlo_ids, names)
     places = CardPlaces(dialog_state)
     outbox = OutboxDelivery(
-        stores, clock, messenger, smlo_ids, names, views=views, card_places=places
+        stores,
+        clock,
+        messenger,
+        smlo_ids,
+        names,
+        views=views,
+        card_places=places,
+        help_lines=help_lines(settings.support_directory),
     )
     keep_days = settings.draft_keep_days
     bot = SmaBot(

@@ -430,7 +430,9 @@ def _smlo_cards() -> Iterator[Shown]:
         )
     yield Shown(
         "notification:offered",
-        lambda: notification_card(Kind.OFFERED, offered(), NAMES, frozenset(), ADA.user_id),
+        lambda: notification_card(
+            Kind.OFFERED, offered(), NAMES, frozenset(), ADA.user_id, help_lines=HELP_LINES
+        ),
         Face.UNASKED,
     )
     yield Shown("details:at_limits", lambda: smlo.details_card(active(AT_LIMITS), NAMES))
@@ -540,7 +542,7 @@ def _notices() -> Iterator[Shown]:
     for where in Signpost:
         yield Shown(
             f"signposted:{where}",
-            partial(notices.signposted_card, signposted(FULL, where)),
+            partial(notices.signposted_card, signposted(FULL, where), HELP_LINES),
             Face.UNASKED,
         )
     for title, message in (
