@@ -109,7 +109,8 @@ def help_card(who: HelpFor, *, help_lines: str, not_understood: bool = False) ->
     body += _referrer(who)
     body += [
         _title("If you need help now"),
-        row_with_button(w.DANGER, action(w.GET_HELP_NOW, Verb.SUPPORT)),
+        para(w.DANGER, attention=True),
+        row_with_button("See who else can help you.", action(w.GET_HELP_NOW, Verb.SUPPORT)),
         *([para(help_lines, subtle=True)] if help_lines else []),
     ]
     return card(body)
