@@ -33,6 +33,7 @@ from bot.outbox.views import ViewSweeper
 from bot.references import ReferenceBook
 from bot.retention import run_retention
 from bot.routes import route_table
+from cards.support import help_lines
 from config.settings import Settings, SettingsError, StoreKind, load_settings
 from dialogs.intake import IntakeDialog
 from entra.connect import Entra, EntraLink, connect_entra
@@ -82,6 +83,7 @@ def create_app(
     one that mints no token, so replies to a loopback connector never call Entra ID);
     `directory_ca_file` is a CA to trust for Entra ID and Graph (tests: their emulator's)."""
     speed_up_client_creation()
+    _report_services_to_fill(settings)
     app = web.Application(client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
@@ -96,6 +98,17 @@ def create_app(
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
     return app
+
+
+def _report_services_to_fill(settings: Settings) -> None:
+    """Local services the force has not filled in yet are not shown to anyone: say which."""
+    to_fill = [s.id for s in settings.support_directory.to_fill]
+    if to_fill:
+        log.warning(
+            "Support directory: %d services are not shown until the force fills them in: %s",
+            len(to_fill),
+            ", ".join(to_fill),
+        )
 
 
 STORAGE = web.AppKey("storage", OpenedStorage)
@@ -196,14 +209,21 @@ def compose(
     views = ViewSweeper(services.views, messenger, smlo_ids, names)
     places = CardPlaces(dialog_state)
     outbox = OutboxDelivery(
-        stores, clock, messenger, smlo_ids, names, views=views, card_places=places
+        stores,
+        clock,
+        messenger,
+        smlo_ids,
+        names,
+        views=views,
+        card_places=places,
+        help_lines=help_lines(settings.support_directory),
     )
     keep_days = settings.draft_keep_days
     bot = SmaBot(
         services,
         ConversationState(dialog_state),
         IntakeDialog(services.intake, keep_days),
-        route_table(services, keep_days),
+        route_table(services, keep_days, settings.support_directory),
         ReferenceBook(stores.conversations),
         outbox,
     )

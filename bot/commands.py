@@ -26,6 +26,7 @@ ALIASES: dict[str, Verb] = {
     "stats": Verb.STATISTICS,
     "statistics": Verb.STATISTICS,
     "undelivered": Verb.UNDELIVERED,
+    "directory": Verb.DIRECTORY,
     "my referrals": Verb.MY_REFERRALS,
     "my referral": Verb.MY_REFERRALS,
     "status": Verb.MY_REFERRALS,

@@ -59,6 +59,9 @@ def _smlo() -> list[Element]:
         row_with_button("The advocates and how busy they are.", action("Roster", Verb.ROSTER)),
         row_with_button("The figures for last year.", action("Stats", Verb.STATISTICS)),
         row_with_button("Messages Teams would not take.", action("Undelivered", Verb.UNDELIVERED)),
+        row_with_button(
+            "The services we point people to.", action("Support directory", Verb.DIRECTORY)
+        ),
         para("To see one referral, type referral and its number, like referral SMA-2026-0042."),
         para("To see who has opened it, type audit and its number, like audit SMA-2026-0042."),
         para(
@@ -90,7 +93,8 @@ def _off_the_list() -> list[Element]:
     ]
 
 
-def help_card(who: HelpFor, *, not_understood: bool = False) -> Element:
+def help_card(who: HelpFor, *, help_lines: str, not_understood: bool = False) -> Element:
+    """`help_lines`: the support directory's crisis lines (cards.support.help_lines)."""
     body: list[Element] = []
     if not_understood:
         body += [heading(NOT_UNDERSTOOD), para("Here is what you can do.")]
@@ -103,5 +107,10 @@ def help_card(who: HelpFor, *, not_understood: bool = False) -> Element:
     elif who.off_the_list:
         body += _off_the_list()
     body += _referrer(who)
-    body += [para(w.DANGER, attention=True), para(w.HELP_LINES, subtle=True)]
+    body += [
+        _title("If you need help now"),
+        para(w.DANGER, attention=True),
+        row_with_button("See who else can help you.", action(w.GET_HELP_NOW, Verb.SUPPORT)),
+        *([para(help_lines, subtle=True)] if help_lines else []),
+    ]
     return card(body)

@@ -29,9 +29,10 @@ WHO_SEES = (
 ASK_CONTACT = "Ask an advocate to contact me"
 
 
-def welcome_card(has_draft: bool, role: str = "") -> Element:
+def welcome_card(has_draft: bool, role: str = "", *, help_lines: str) -> Element:
     """First contact, `hi`, `help` and `refer`: what the service is and who sees what.
-    `role` ("smlo" or "advocate") puts that person's own work first."""
+    `role` ("smlo" or "advocate") puts that person's own work first; `help_lines` are the
+    support directory's crisis lines (cards.support.help_lines)."""
     body = [heading("Welcome to the SMA service")]
     if role:
         body.append(para(ROLE_HINTS[role]))
@@ -46,12 +47,13 @@ def welcome_card(has_draft: bool, role: str = "") -> Element:
             "can tell us more first."
         ),
         para(w.DANGER, attention=True),
-        para(w.HELP_LINES, subtle=True),
+        *([para(help_lines, subtle=True)] if help_lines else []),
     ]
     title = "Carry on where I left off" if has_draft else "Start a referral"
     actions = [
         action(ASK_CONTACT, Verb.ASK_CONTACT, primary=not role),
         action(title, Verb.START),
+        action(w.GET_HELP_NOW, Verb.SUPPORT),
         action("Not now", Verb.NOT_NOW),
     ]
     if role == "smlo":

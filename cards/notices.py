@@ -37,14 +37,15 @@ def _allocated_for_sender(r: Referral) -> Element:
     )
 
 
-def signposted_card(r: Referral) -> Element:
+def signposted_card(r: Referral, help_lines: str) -> Element:
+    """`help_lines`: the support directory's crisis lines (cards.support.help_lines)."""
     where = w.label(r.signpost)
     return card(
         [
             heading(f"About your referral {r.reference}"),
             para(f"The service lead has read it. The best place to help with this is: {where}."),
             para("You can still talk to us. Type refer at any time."),
-            para(w.HELP_LINES, subtle=True),
+            *([para(help_lines, subtle=True)] if help_lines else []),
         ]
     )
 

@@ -53,8 +53,11 @@ def notification_card(
     names: Mapping[str, str],
     smlo_ids: AbstractSet[str],
     recipient_id: str,
+    *,
+    help_lines: str,
 ) -> Element:
-    """The card a notification of `kind` about `r` shows to `recipient_id`."""
+    """The card a notification of `kind` about `r` shows to `recipient_id`; `help_lines`
+    are the support directory's crisis lines, on the cards that end with them."""
     if kind in UPDATES_SMLO_CARD and recipient_id in smlo_ids:
         return notices.update_card(r.reference, update_words(kind, r, names))
     if kind is K.NEW_REFERRAL:
@@ -64,7 +67,7 @@ def notification_card(
     if kind is K.ADVOCATE_ALLOCATED:
         return notices.allocated_card(r)
     if kind is K.SIGNPOSTED:
-        return notices.signposted_card(r)
+        return notices.signposted_card(r, help_lines)
     if kind is K.WITHDRAWN:
         return notices.withdrawn_for_advocate_card(r)
     raise ValueError(f"no card for {kind}")

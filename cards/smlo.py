@@ -172,6 +172,7 @@ def _roster_form() -> tuple[list[Element], list[Element]]:
     buttons = [
         action("Add as advocate", Verb.ADD_ADVOCATE, primary=True),
         action("Take off the list", Verb.REMOVE_ADVOCATE),
+        action("Support directory", Verb.DIRECTORY, validate=False),
     ]
     return text_input("person", label, max_length=100), buttons
 

@@ -11,6 +11,7 @@ class Verb(StrEnum):
     # everyone
     WELCOME = "welcome"
     HELP = "help"  # typed: help, hi, hello; and the answer to what we did not understand
+    SUPPORT = "support.show"  # "Get help now": the services in the support directory
     # referrer: intake
     START = "intake.start"
     NOT_NOW = "intake.not_now"
@@ -48,6 +49,7 @@ class Verb(StrEnum):
     REMOVE_ADVOCATE = "smlo.remove_advocate"
     ADD_CHOSEN = "smlo.add_chosen"  # one of the people a name matched
     REMOVE_CHOSEN = "smlo.remove_chosen"
+    DIRECTORY = "smlo.directory"  # typed: directory; the whole support directory
     # advocate
     ACCEPT = "advocate.accept"
     SHOW_DECLINE = "advocate.show_decline"

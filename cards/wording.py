@@ -162,10 +162,8 @@ SENDER_STEP_TITLES: dict[IntakeStep, str] = {
 
 DANGER = "If you are in danger now, call 999."
 DANGER_FOR_SENDER = "If the person is in danger now, call 999."
-HELP_LINES = (
-    "Other help, day or night: Rape Crisis 0808 500 2222. Samaritans 116 123. "
-    "Victim Support 08 08 16 89 111."
-)
+# The button that opens the support directory's "Get help now" card (cards/support.py).
+GET_HELP_NOW = "Get help now"
 NOT_GIVEN = "Not given"
 
 # Said under a required question (referrals/intake.py REQUIRED_ANSWERS) left unanswered.

@@ -20,6 +20,7 @@ from pathlib import Path
 from config import environment as read
 from config.checks import problems
 from config.environment import AppType, SettingsError, StoreKind
+from config.support import SHIPPED_DIRECTORY, read_support_directory
 from config.values import Settings
 
 __all__ = ["AppType", "Settings", "SettingsError", "StoreKind", "load_settings"]
@@ -30,6 +31,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = dict(read.dotenv(Path(".env")), **os.environ) if env is None else env
     development = read.flag(env, "SMA_INSECURE_DEVELOPMENT_MODE")
     store, store_problems = read.store(env)
+    support_path = env.get("SMA_SUPPORT_DIRECTORY", "").strip()
+    support, support_problems = read_support_directory(
+        Path(support_path) if support_path else SHIPPED_DIRECTORY
+    )
     settings = Settings(
         development_mode=development,
         app_id=env.get("MicrosoftAppId", "").strip(),
@@ -62,8 +67,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         authority_host=env.get("SMA_AUTHORITY_HOST", "").strip().lower() or Settings.authority_host,
         teams_app_catalog_id=read.guid(env, "SMA_TEAMS_APP_CATALOG_ID"),
         teams_app_manifest_id=read.guid(env, "SMA_TEAMS_APP_MANIFEST_ID"),
+        support_directory=support,
     )
-    found = store_problems + problems(settings)
+    found = store_problems + support_problems + problems(settings)
     if found:
         raise SettingsError(" ".join(found))
     return settings

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from common.hosts import TEAMS_PUBLIC_CLOUD_HOST
 from config.environment import LOOPBACK, AppType, SettingsError, StoreKind
+from config.support import shipped_support_directory
 from referrals.people import Advocate
+from referrals.support import SupportDirectory
 from storage.crypto import KeyRing
 
 
@@ -53,6 +55,10 @@ class Settings:
     # Installing the app for someone who never opened it (entra/install.py).
     teams_app_catalog_id: str = ""  # empty: looked up by the manifest id
     teams_app_manifest_id: str = ""  # empty: the app id (as manifest/settings.py)
+    # The services people are pointed to (docs/support-directory.md): SMA_SUPPORT_DIRECTORY.
+    support_directory: SupportDirectory = field(
+        default_factory=shipped_support_directory, repr=False
+    )
 
     def __post_init__(self) -> None:
         # Defence in depth: however Settings is built, no authentication means loopback only.

@@ -74,8 +74,10 @@ class OutboxDelivery:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
         card_places: CardPlaces | None = None,
+        help_lines: str,
     ) -> None:
         self._stores, self._clock, self._messenger = stores, clock, messenger
+        self._help_lines = help_lines  # the support directory's crisis lines
         self._smlo_ids = smlo_ids
         self._names = advocate_names  # staff names, shown on staff cards
         self._places = card_places
@@ -254,7 +256,9 @@ class OutboxDelivery:
         names = await self._names()
         if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
             await self._smlo_cards.update(referral, n.recipient_id, names)
-        card = notification_card(n.kind, referral, names, self._smlo_ids, n.recipient_id)
+        card = notification_card(
+            n.kind, referral, names, self._smlo_ids, n.recipient_id, help_lines=self._help_lines
+        )
         message = card_message(card, summary=preview_text(n.kind, referral))
         if n.activity_id and await self._repost_in_place(n, message):
             conversation_id, activity_id = n.conversation_id, n.activity_id

@@ -3,10 +3,11 @@ module per use-case module in `referrals/services/`:
 
 | module              | whose routes                                                 |
 |---------------------|--------------------------------------------------------------|
-| `intake.py`         | everyone: welcome, help; referrer: the intake, my referrals, withdraw |
+| `intake.py`         | everyone: welcome, help, get help now; referrer: the intake, my |
+|                     | referrals, withdraw                                          |
 | `triage.py`         | SMLO: inbox, a referral's card, allocation, out of remit, audit |
 | `casework.py`       | advocate: the offer (accept, decline), the case, my cases    |
-| `administration.py` | SMLO: roster, figures, undelivered messages                  |
+| `administration.py` | SMLO: roster, figures, undelivered messages, support directory |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these.
@@ -21,15 +22,18 @@ from bot.routes.triage import TriageRoutes
 from bot.routing import Route, Routes
 from cards.verbs import Verb
 from referrals.services import Services
+from referrals.support import SupportDirectory
 
 
-def route_table(services: Services, draft_keep_days: int) -> Routes:
+def route_table(
+    services: Services, draft_keep_days: int, support_directory: SupportDirectory
+) -> Routes:
     """Every verb's route; a verb answered twice, or not at all, fails here at start-up."""
     tables = [
-        IntakeRoutes(services.intake, draft_keep_days).table(),
+        IntakeRoutes(services.intake, draft_keep_days, support_directory).table(),
         TriageRoutes(services.triage, services.administration).table(),
         CaseworkRoutes(services.casework).table(),
-        AdministrationRoutes(services.administration).table(),
+        AdministrationRoutes(services.administration, support_directory).table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

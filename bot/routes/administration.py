@@ -13,14 +13,18 @@ from cards.reply import Reply
 from cards.requests import ChangeRoster, ChooseAdvocate, RetryDelivery
 from cards.roster import roster_change_card
 from cards.statistics import statistics_card
+from cards.support import directory_card
 from cards.verbs import Verb
+from referrals import errors
 from referrals.roster_changes import RosterChange
 from referrals.services import Administration
+from referrals.support import SupportDirectory
 
 
 class AdministrationRoutes:
-    def __init__(self, administration: Administration) -> None:
+    def __init__(self, administration: Administration, directory: SupportDirectory) -> None:
         self._admin = administration
+        self._directory = directory
 
     def table(self) -> Routes:
         return {
@@ -32,7 +36,14 @@ class AdministrationRoutes:
             Verb.REMOVE_ADVOCATE: self.change_roster,
             Verb.ADD_CHOSEN: self.change_roster_to_chosen,
             Verb.REMOVE_CHOSEN: self.change_roster_to_chosen,
+            Verb.DIRECTORY: self.directory,
         }
+
+    async def directory(self, turn: Turn) -> Reply:
+        """The SMLO's view of the support directory, with the services still to fill in."""
+        if not turn.actor.is_smlo:
+            raise errors.NotAnSmlo(turn.actor.user_id)
+        return Reply(directory_card(self._directory))
 
     async def undelivered(self, turn: Turn, notice: str = "") -> Reply:
         items = await self._admin.undelivered(turn.actor)

@@ -4,7 +4,7 @@ and after sending."""
 from __future__ import annotations
 
 from bot.routing import Routes, Turn
-from cards import intake, referrer
+from cards import intake, referrer, support
 from cards.help import HelpFor, help_card
 from cards.intake import CONSENT_NEEDED
 from cards.reply import Reply
@@ -13,6 +13,7 @@ from cards.verbs import Verb
 from referrals import errors
 from referrals.services import Intake
 from referrals.states import ReferralState
+from referrals.support import SupportDirectory
 
 NO_DRAFT = "You have no referral in progress. Type refer to start one."
 STOPPED = "Stopped. Type help whenever you need us."
@@ -20,14 +21,19 @@ WELCOME_BACK = "Welcome back. Here is where you were."
 
 
 class IntakeRoutes:
-    def __init__(self, use_cases: Intake, draft_keep_days: int) -> None:
+    def __init__(
+        self, use_cases: Intake, draft_keep_days: int, directory: SupportDirectory
+    ) -> None:
         self._intake = use_cases
         self._keep_days = draft_keep_days
+        self._directory = directory
+        self._help_lines = support.help_lines(directory)
 
     def table(self) -> Routes:
         return {
             Verb.WELCOME: self.welcome,
             Verb.HELP: self.help,
+            Verb.SUPPORT: self.get_help_now,
             Verb.START: self.start,
             Verb.NOT_NOW: self.not_now,
             Verb.ASK_CONTACT: self.ask_contact,
@@ -48,7 +54,7 @@ class IntakeRoutes:
         actor = turn.actor
         role = "smlo" if actor.is_smlo else "advocate" if actor.is_advocate else ""
         has_draft = await self._intake.find_draft(actor) is not None
-        return Reply(intake.welcome_card(has_draft, role))
+        return Reply(intake.welcome_card(has_draft, role, help_lines=self._help_lines))
 
     async def help(self, turn: Turn) -> Reply:
         """Everything this person can do now; also the answer to what we did not understand."""
@@ -56,7 +62,11 @@ class IntakeRoutes:
         standing = await self._intake.standing(actor)
         who = HelpFor(actor.is_smlo, actor.is_advocate, standing.off_the_list, standing.has_draft)
         not_understood = turn.wants(AskHelp).not_understood
-        return Reply(help_card(who, not_understood=not_understood))
+        return Reply(help_card(who, help_lines=self._help_lines, not_understood=not_understood))
+
+    async def get_help_now(self, turn: Turn) -> Reply:
+        """Anyone: the services in the support directory that the force has filled in."""
+        return Reply(support.support_card(self._directory))
 
     async def start(self, turn: Turn) -> Reply:
         await self._intake.start_draft(turn.actor)

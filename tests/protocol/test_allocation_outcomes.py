@@ -72,6 +72,8 @@ async def test_out_of_remit_tells_the_referrer_where_to_get_help(
     await connector.wait_until(
         lambda: shows(people.referrer, "The best place to help with this is: HR.")
     )
+    # The help lines come from the support directory, through the outbox.
+    assert shows(people.referrer, "Other help, day or night: Rape Crisis 0808 500 2222.")
 
 
 async def test_an_advocate_sees_their_cases_and_the_smlo_sees_the_roster(

@@ -40,6 +40,7 @@ from cards import help as help_module
 from cards import notifications as notifications_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
+from cards import support as support_module
 from cards import wording as w
 from cards.audit import audit_card
 from cards.delivery import undelivered_card
@@ -56,6 +57,7 @@ from cards.parsers import (
     parse_step_answers,
 )
 from cards.verbs import Verb
+from config.support import shipped_support_directory
 from dialogs.intake import STALE_CARD
 from referrals.allocation import allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
@@ -88,6 +90,7 @@ from referrals.statistics import (
     build_report,
     last_complete_year,
 )
+from referrals.support import Category, Contact, SupportDirectory, SupportService
 from referrals.views import CLEARED
 from tests.support.teams import actions_of
 from tests.support.teams import card_texts as texts_of
@@ -276,7 +279,7 @@ def _referrer_cards() -> Iterator[Shown]:
         for hint in ("", "smlo", "advocate"):
             yield Shown(
                 f"welcome:draft={has_draft}:hint={hint[:16]}",
-                partial(intake.welcome_card, has_draft, hint),
+                partial(intake.welcome_card, has_draft, hint, help_lines=HELP_LINES),
             )
     yield Shown("not_now", intake.not_now_card)
     for name, answers in (("", FULL), (":on_behalf", ON_BEHALF)):
@@ -428,7 +431,9 @@ def _smlo_cards() -> Iterator[Shown]:
         )
     yield Shown(
         "notification:offered",
-        lambda: notification_card(Kind.OFFERED, offered(), NAMES, frozenset(), ADA.user_id),
+        lambda: notification_card(
+            Kind.OFFERED, offered(), NAMES, frozenset(), ADA.user_id, help_lines=HELP_LINES
+        ),
         Face.UNASKED,
     )
     yield Shown("details:at_limits", lambda: smlo.details_card(active(AT_LIMITS), NAMES))
@@ -538,7 +543,7 @@ def _notices() -> Iterator[Shown]:
     for where in Signpost:
         yield Shown(
             f"signposted:{where}",
-            partial(notices.signposted_card, signposted(FULL, where)),
+            partial(notices.signposted_card, signposted(FULL, where), HELP_LINES),
             Face.UNASKED,
         )
     for title, message in (
@@ -650,15 +655,62 @@ HELP_FOR = {
 
 def _help_cards() -> Iterator[Shown]:
     for name, who in HELP_FOR.items():
-        yield Shown(f"help:{name}", partial(help_module.help_card, who))
+        yield Shown(f"help:{name}", partial(help_module.help_card, who, help_lines=HELP_LINES))
         yield Shown(
             f"help:{name}:not_understood",
-            partial(help_module.help_card, who, not_understood=True),
+            partial(help_module.help_card, who, help_lines=HELP_LINES, not_understood=True),
         )
+
+
+SHIPPED_DIRECTORY = shipped_support_directory()
+HELP_LINES = support_module.help_lines(SHIPPED_DIRECTORY)
+# The force's own services filled in, with every way of reaching them and their own hours.
+FILLED_DIRECTORY = SupportDirectory(
+    (
+        *SHIPPED_DIRECTORY.listed,
+        SupportService(
+            "eap",
+            "Employee **assistance** programme",
+            "Free, private counselling for staff.",
+            Category.EAP,
+            internal=True,
+            contact=Contact("0100 000 0000", "60000", "https://eap.example.org/staff"),
+            hours="Monday to Friday, 9am to 5pm",
+            source="Our intranet",
+        ),
+        SupportService(
+            "night-line",
+            "Night line",
+            "Someone to talk to at night.",
+            Category.CRISIS_LINE,
+            internal=False,
+            contact=Contact("0100 000 0001"),
+            hours="Evenings",
+            crisis=True,
+            source="Its own leaflet",
+        ),
+    )
+)
+
+
+def _support_cards() -> Iterator[Shown]:
+    yield Shown("support", partial(support_module.support_card, SHIPPED_DIRECTORY))
+    yield Shown("support:filled", partial(support_module.support_card, FILLED_DIRECTORY))
+    yield Shown("support:empty", partial(support_module.support_card, SupportDirectory()))
+    yield Shown("directory", partial(support_module.directory_card, SHIPPED_DIRECTORY))
+    yield Shown("directory:filled", partial(support_module.directory_card, FILLED_DIRECTORY))
+    lines = support_module.help_lines(FILLED_DIRECTORY)
+    yield Shown(
+        "help:mixed_hours", partial(help_module.help_card, HELP_FOR["referrer"], help_lines=lines)
+    )
+    yield Shown(
+        "help:no_lines", partial(help_module.help_card, HELP_FOR["referrer"], help_lines="")
+    )
 
 
 CARDS: tuple[Shown, ...] = (
     *_help_cards(),
+    *_support_cards(),
     *_roster_changes(),
     *_step_variants(),
     *_referrer_cards(),
@@ -1104,6 +1156,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             statistics_module,
             notifications_module,
             help_module,
+            support_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
@@ -1209,18 +1262,19 @@ def _buttons(card: Element) -> dict[str, str]:
 
 
 def test_help_offers_each_person_what_they_can_do_now() -> None:
-    referrer_help = help_module.help_card(HELP_FOR["referrer"])
-    smlo_help = help_module.help_card(HELP_FOR["smlo"])
-    advocate_help = help_module.help_card(HELP_FOR["advocate"])
-    off_help = help_module.help_card(HELP_FOR["off_the_list"])
+    referrer_help = help_module.help_card(HELP_FOR["referrer"], help_lines=HELP_LINES)
+    smlo_help = help_module.help_card(HELP_FOR["smlo"], help_lines=HELP_LINES)
+    advocate_help = help_module.help_card(HELP_FOR["advocate"], help_lines=HELP_LINES)
+    off_help = help_module.help_card(HELP_FOR["off_the_list"], help_lines=HELP_LINES)
 
     assert _buttons(referrer_help) == {
         "Ask an advocate to contact me": Verb.ASK_CONTACT,  # the three-tap way, here too
         "Start a referral": Verb.START,
         "My referrals": Verb.MY_REFERRALS,
+        w.GET_HELP_NOW: Verb.SUPPORT,
     }
     assert "Carry on where I left off" in _buttons(
-        help_module.help_card(HELP_FOR["referrer_with_draft"])
+        help_module.help_card(HELP_FOR["referrer_with_draft"], help_lines=HELP_LINES)
     )
     assert {"Inbox", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
         _buttons(smlo_help)
@@ -1243,8 +1297,56 @@ def test_help_offers_each_person_what_they_can_do_now() -> None:
     for card_ in (referrer_help, smlo_help, advocate_help, off_help):
         words = texts_of(card_)
         assert w.DANGER in words
-        assert w.HELP_LINES in words
+        assert HELP_LINES in words
     assert "My cases" not in _buttons(referrer_help)
     assert "Inbox" not in _buttons(referrer_help)
-    not_understood = texts_of(help_module.help_card(HELP_FOR["smlo"], not_understood=True))
+    not_understood = texts_of(
+        help_module.help_card(HELP_FOR["smlo"], help_lines=HELP_LINES, not_understood=True)
+    )
     assert help_module.NOT_UNDERSTOOD in not_understood
+
+
+def test_the_help_lines_come_from_the_directory_in_the_words_they_always_had() -> None:
+    assert HELP_LINES == (
+        "Other help, day or night: Rape Crisis 0808 500 2222. Samaritans 116 123. "
+        "Victim Support 08 08 16 89 111."
+    )
+    assert support_module.help_lines(FILLED_DIRECTORY) == (
+        "Other help: Rape Crisis 0808 500 2222 (day or night). Samaritans 116 123 (day or "
+        "night). Victim Support 08 08 16 89 111 (day or night). Night line 0100 000 0001 "
+        "(evenings)."
+    )
+    assert support_module.help_lines(SupportDirectory()) == ""
+    for has_draft in (False, True):
+        welcome = intake.welcome_card(has_draft, help_lines=HELP_LINES)
+        assert HELP_LINES in texts_of(welcome)
+        assert _buttons(welcome)[w.GET_HELP_NOW] == Verb.SUPPORT
+
+
+def test_get_help_now_lists_only_the_services_filled_in_inside_and_outside_the_force() -> None:
+    shipped = " ".join(texts_of(support_module.support_card(SHIPPED_DIRECTORY)))
+    for listed in ("Rape Crisis 0808 500 2222", "Samaritans 116 123", "Victim Support"):
+        assert listed in shipped
+    assert w.DANGER in shipped
+    assert "Inside the force" not in shipped
+    for to_fill in SHIPPED_DIRECTORY.to_fill:
+        assert to_fill.name not in shipped, "a service to fill is never shown"
+
+    filled = " ".join(texts_of(support_module.support_card(FILLED_DIRECTORY)))
+    assert "Inside the force" in filled
+    assert "Employee \\*\\*assistance\\*\\* programme 0100 000 0000, or text 60000" in filled
+    assert "Online: https://eap.example.org/staff" in filled
+    assert "(monday to friday, 9am to 5pm)" in filled
+
+
+def test_the_smlo_sees_the_directory_and_what_is_still_to_fill_in() -> None:
+    shown = support_module.directory_card(SHIPPED_DIRECTORY)
+    words = " ".join(texts_of(shown))
+    assert "Samaritans 116 123" in words
+    assert "Still to fill in" in words
+    for to_fill in SHIPPED_DIRECTORY.to_fill:
+        assert to_fill.name in words
+    assert "Still to fill in" not in " ".join(
+        texts_of(support_module.directory_card(SupportDirectory(SHIPPED_DIRECTORY.listed)))
+    )
+    assert _buttons(smlo.roster_card([]))["Support directory"] == Verb.DIRECTORY

@@ -37,7 +37,7 @@ class PostsBySleeping(OutboxDelivery):
     def __init__(self, stores: Stores, clock: FakeClock) -> None:
         smlo_ids = frozenset({SMLO.user_id})
         messenger = TeamsMessenger(None, stores.conversations, stores.roster, "", "", "", smlo_ids)
-        super().__init__(stores, clock, messenger, smlo_ids, no_names)
+        super().__init__(stores, clock, messenger, smlo_ids, no_names, help_lines="")
         self.posted: list[str] = []
 
     async def _deliver(self, n: Notification) -> None:

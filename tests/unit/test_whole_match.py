@@ -44,3 +44,10 @@ def test_a_reference_look_up_is_read_whole() -> None:
     found = parse_command("referral SMA-2026-0042")
     assert found is not None
     assert getattr(found, "reference", "") == "SMA-2026-0042"
+
+
+def test_directory_is_typed_whole_and_asks_for_the_support_directory() -> None:
+    found = parse_command(" Directory. ")
+    assert found is not None
+    assert found.verb == "smlo.directory"
+    assert parse_command("directory of services") is None
