@@ -49,6 +49,18 @@ def signposted_card(r: Referral) -> Element:
     )
 
 
+def case_closed_card(r: Referral) -> Element:
+    """To the referrer: content-free, with the help lines and how to come back."""
+    return card(
+        [
+            heading(f"About your referral {r.reference}"),
+            para("Your advocate has closed your case. Thank you for trusting us with it."),
+            para("If you need us again, type refer at any time."),
+            para(w.HELP_LINES, subtle=True),
+        ]
+    )
+
+
 def withdrawn_for_advocate_card(r: Referral) -> Element:
     return card(
         [
