@@ -4,6 +4,7 @@ by a refused save, and gone once the referral is erased or purged."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -27,16 +28,21 @@ from referrals.case_record import (
     UpdateKind,
     UpdateRecorded,
 )
+from referrals.clock import FakeClock
 from referrals.ports import Stores
 from referrals.referral import Referral
+from storage.cosmos import CosmosStores
+from storage.cosmos_database import read_or_none
 from tests.storage.conftest import (
     ADVOCATE,
+    CIPHER,
     OTHER_REFERRER,
     REFERRER,
     SMLO_IDS,
     Scenario,
     as_advocate,
 )
+from tests.storage.cosmos_server import CosmosTestServer
 
 DAY = date(2026, 5, 30)
 ERASED = "PersonalDataErased"
@@ -149,3 +155,28 @@ async def test_a_referral_with_no_record_reads_as_empty(stores: Stores, scenario
 
 def _ignore(_: object) -> None:
     """`Scenario.change` takes an action that returns nothing; `purge` says if it did."""
+
+
+# -- Cosmos DB: kept apart, and durable -------------------------------------------------------
+
+
+async def test_on_cosmos_a_long_record_survives_a_restart_and_stays_out_of_the_referral(
+    cosmos_server: CosmosTestServer, clock: FakeClock
+) -> None:
+    settings = cosmos_server.settings()
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        scenario = Scenario(cosmos.stores, clock)
+        await cosmos.stores.roster.put_advocate(ADVOCATE)
+        case = await scenario.active()
+        small = len(json.dumps(await read_or_none(cosmos.database.referrals, case.id, case.id)))
+        written: list[CaseEntry] = []
+        for n in range(40):
+            note = f"note {n} " + "x" * 400
+            written += await add(scenario, case, UpdateRecorded(UpdateKind.OTHER, DAY, note))
+        item = await read_or_none(cosmos.database.referrals, case.id, case.id)
+
+    # Each entry adds one short history line to the referral (about 100 bytes), not itself.
+    assert len(json.dumps(item)) < small + 40 * 200
+    async with await CosmosStores.open(settings, CIPHER) as reopened:
+        stored = await reopened.stores.referrals.get(case.id)
+        assert await reopened.stores.records.entries(stored) == written
