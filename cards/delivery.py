@@ -20,6 +20,8 @@ WHAT = {
     K.ADVOCATE_ALLOCATED: "the news that an advocate is found",
     K.SIGNPOSTED: "where to get help",
     K.WITHDRAWN: "the note that it was withdrawn",
+    K.RISK_HIGH: "the note that a risk was assessed as high",
+    K.CASE_CLOSED: "the note that the case is closed",
 }
 
 

@@ -50,6 +50,19 @@ def signposted_card(r: Referral, help_lines: str) -> Element:
     )
 
 
+def case_closed_card(r: Referral, help_lines: str) -> Element:
+    """To the referrer: content-free, with the help lines (the support directory's crisis
+    lines, `cards.support.help_lines`) and how to come back."""
+    return card(
+        [
+            heading(f"About your referral {r.reference}"),
+            para("Your advocate has closed your case. Thank you for trusting us with it."),
+            para("If you need us again, type refer at any time."),
+            *([para(help_lines, subtle=True)] if help_lines else []),
+        ]
+    )
+
+
 def withdrawn_for_advocate_card(r: Referral) -> Element:
     return card(
         [

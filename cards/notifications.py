@@ -22,6 +22,10 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
     if kind is K.WITHDRAWN:
         # Not "by the person": on the on-behalf route the sender withdrew it.
         return f"{r.reference} was withdrawn. There is nothing more to do."
+    if kind is K.RISK_HIGH:
+        return f"{r.reference}: risk assessed as high."
+    if kind is K.CASE_CLOSED:
+        return f"{r.reference} has been closed."
     if kind is K.ACCEPTED:
         who = plain(names.get(r.advocate_id, "An advocate"))
         return f"{who} has taken {r.reference}."
@@ -42,7 +46,10 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference} needs another advocate"
     if kind is K.WITHDRAWN:
         return f"{r.reference} has been withdrawn"
-    if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED):
+    if kind is K.RISK_HIGH:
+        return f"{r.reference}: risk assessed as high"
+    # The referrer gets a case-closed note too, so it says least of all.
+    if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED):
         return "There is news about your referral"
     raise ValueError(f"no preview for {kind}")
 
@@ -70,4 +77,8 @@ def notification_card(
         return notices.signposted_card(r, help_lines)
     if kind is K.WITHDRAWN:
         return notices.withdrawn_for_advocate_card(r)
+    if kind is K.RISK_HIGH or (kind is K.CASE_CLOSED and recipient_id in smlo_ids):
+        return notices.update_card(r.reference, update_words(kind, r, names))
+    if kind is K.CASE_CLOSED:
+        return notices.case_closed_card(r, help_lines)
     raise ValueError(f"no card for {kind}")

@@ -6,8 +6,9 @@ The data keys (`SMA_DATA_KEYS`, `SMA_DATA_KEY_ID`) and the Cosmos DB connection
 (`SMA_COSMOS_ENDPOINT`, `SMA_COSMOS_DATABASE`, `SMA_COSMOS_KEY` or Entra ID, …) come from
 the environment, as for the bot. Everything is copied as it stands: referrals with their
 history, versions and notifications (and whether each was delivered), reference counters,
-the roster, conversation references, the audit trail and dialog state. Values are opened
-with the keys and sealed again for Cosmos DB, so nothing is ever written in clear. A target
+the roster, conversation references, the audit trail, dialog state and the case record.
+Values are opened with the keys and sealed again for Cosmos DB, so nothing is ever written
+in clear. A target
 that already holds referrals is refused: run it once, into an empty database. Prints counts
 only, never content. Exit codes: 0 copied and verified, 1 counts differ, 2 refused.
 """
@@ -36,6 +37,7 @@ from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.cosmos_database import query
 from storage.cosmos_referrals import COUNTER_TYPE, REFERRAL_TYPE, CosmosReferralStore
 from storage.crypto import FieldCipher
+from storage.entry_codec import open_entry, seal_entry
 from storage.keys import KeyConfigError, load_key_ring
 from storage.sqlite import SqliteStores
 from storage.sqlite_bot_state import SqliteBotStateStorage
@@ -54,6 +56,7 @@ class Counts:
     conversations: int = 0
     audit_entries: int = 0
     dialog_states: int = 0
+    case_entries: int = 0
 
     def lines(self) -> list[str]:
         return [f"{f.name}={getattr(self, f.name)}" for f in fields(self)]
@@ -89,6 +92,10 @@ async def migrate(sqlite: SqliteStores, cosmos: CosmosStores) -> tuple[Counts, C
         user_id, reference = sealing.open_reference({"user_key": row[0], "sealed": row[1]}, cipher)
         await cosmos.stores.conversations.put_reference(user_id, reference)
         copied.conversations += 1
+    for row in await db.fetch_all("SELECT document FROM case_entries ORDER BY rowid"):
+        entry = open_entry(json.loads(row[0]), cipher)
+        await target.case_record.create_item(seal_entry(entry, target.cipher))
+        copied.case_entries += 1
     await _copy_audit(sqlite, cosmos, copied)
     await _copy_dialog_state(sqlite, cosmos, copied)
     return copied, await count(cosmos)
@@ -152,6 +159,7 @@ async def count(cosmos: CosmosStores) -> Counts:
         conversations=await total(db.conversations),
         audit_entries=await total(db.audit),
         dialog_states=await total(db.bot_state),
+        case_entries=await total(db.case_record),
     )
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import aiosqlite
 
-from storage import sealing, statistics_records
+from storage import entry_codec, sealing, statistics_records
 from storage.bot_state_codec import STATE_FIELD
 from storage.crypto import FieldCipher, UndecryptableValue
 from storage.keys import KeyConfigError, load_key_ring
@@ -54,6 +54,7 @@ async def reencrypt_sqlite(database: SqliteDatabase, batch_size: int = 200) -> d
         "conversation_references": ("user_key, document", _reference),
         "bot_state": ("key, document", _state),
         "statistics_months": ("month, document", _month),
+        "case_entries": ("id, document", _entry),
     }
     return {
         table: await _in_batches(database, table, columns, reseal, batch_size)
@@ -122,6 +123,17 @@ _notification = _sealed_document(
     sealing.open_notification,
     sealing.seal_notification,
 )
+
+
+async def _entry(connection: aiosqlite.Connection, row: sqlite3.Row, cipher: FieldCipher) -> bool:
+    stored = json.loads(row["document"])
+    if cipher.is_current(stored["sealed"], entry_codec.ENTRY_FIELD):
+        return False
+    resealed = entry_codec.seal_entry(entry_codec.open_entry(stored, cipher), cipher)
+    await connection.execute(
+        "UPDATE case_entries SET document = ? WHERE id = ?", (dumps(resealed), row["id"])
+    )
+    return True
 
 
 async def _reference(

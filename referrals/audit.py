@@ -28,6 +28,15 @@ class AuditAction(StrEnum):
     RETURN_OFFER = "return_offer"  # the advocate offered it was taken off the list
     WITHDRAW = "withdraw"
     CLOSE = "close"
+    # The case record (referrals/case_record.py): what kind of entry, never what it says.
+    VIEW_RECORD = "view_record"
+    ADD_CONTACT = "add_contact"
+    ADD_SUPPORT_AGREEMENT = "add_support_agreement"
+    ADD_RISK_ASSESSMENT = "add_risk_assessment"
+    ADD_ONWARD_REFERRAL = "add_onward_referral"
+    ADD_ONWARD_OUTCOME = "add_onward_outcome"
+    ADD_UPDATE = "add_update"
+    CORRECT_ENTRY = "correct_entry"
     PURGE = "purge"
     # The advocate roster: the entry's subject is `roster_subject(advocate id)`, not a referral.
     ADD_ADVOCATE = "add_advocate"

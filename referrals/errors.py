@@ -109,3 +109,24 @@ class DirectoryUnavailable(ReferralError):
     def __init__(self, code: str) -> None:
         super().__init__(f"directory unavailable: {code}")
         self.code = code
+
+
+class EntryInvalid(ReferralError):
+    """A case record entry breaks a documented rule (`referrals.case_record`): a text over
+    its limit, a date in the future, a required field empty. `problems` names the fields."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("invalid entry: " + ", ".join(sorted(problems)))
+        self.problems = problems
+
+
+class EntryNotFound(ReferralError):
+    """A correction or an outcome names no entry of that kind on this case."""
+
+
+class EntryAlreadyRetracted(ReferralError):
+    """An entry retracted once cannot be retracted again (nor a correction retracted)."""
+
+
+class CloseReasonRequired(ReferralError):
+    """An SMLO closes a case an advocate holds only with an outcome and a note saying why."""

@@ -29,6 +29,8 @@ class NotificationKind(StrEnum):
     ADVOCATE_ALLOCATED = "advocate_allocated"  # to the referrer
     SIGNPOSTED = "signposted"  # to the referrer: outside the remit, where to go
     WITHDRAWN = "withdrawn"  # to each SMLO and the advocate: nothing more to do
+    RISK_HIGH = "risk_high"  # to each SMLO: a risk assessment found the risk high
+    CASE_CLOSED = "case_closed"  # to the referrer (help lines, how to come back) and SMLOs
 
 
 class DeliveryStatus(StrEnum):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from referrals.case_record import CaseEntry
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.referral import Referral
@@ -23,7 +24,9 @@ from referrals.views import ShownView
 class ReferralStore(Protocol):
     async def save(self, referral: Referral) -> None:
         """Insert (version 0) or update (matching version) the referral, together with its
-        `new_notifications`, in one atomic write; then bump `version` and clear the queue.
+        `new_notifications` and `new_entries` (the case record), in one atomic write; then
+        bump `version` and clear both queues. Saving an erased referral deletes its case
+        record (entries are kept apart from the referral: see `CaseRecordStore`).
 
         Raises `ConcurrentUpdate` if the stored version differs (or, on insert, exists).
         """
@@ -63,6 +66,16 @@ class ReferralStore(Protocol):
         """Month ("2026-06") -> the sum of every referral's contribution to it
         (`referrals.statistics`), for each month asked that has any. `save` keeps it in
         step with the referrals; it must always equal a recount from them."""
+
+
+class CaseRecordStore(Protocol):
+    """Reading the case record. Entries are written by `ReferralStore.save`, with the
+    referral change that adds them (one transaction), and kept apart from the referral
+    document so a long case never grows it without bound (Cosmos DB's 2 MB item limit)."""
+
+    async def entries(self, referral: Referral) -> list[CaseEntry]:
+        """The entries saved with `referral` (its history names each one), oldest first;
+        none once it is erased."""
 
 
 class RosterStore(Protocol):
@@ -137,6 +150,7 @@ class Stores:
     outbox: OutboxStore
     conversations: ConversationStore
     views: ShownViewStore
+    records: CaseRecordStore
 
 
 class Clock(Protocol):

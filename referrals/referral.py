@@ -14,7 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
-from referrals import errors
+from referrals import case_record, errors
+from referrals.case_record import CaseEntry, Closure, RiskAssessment, RiskLevel
 from referrals.intake import (
     STEP_ORDER,
     IntakeAnswers,
@@ -85,6 +86,8 @@ class Referral:
     history: list[CaseEvent] = field(default_factory=list)
     version: int = 0  # the stored version this object was read at
     new_notifications: list[Notification] = field(default_factory=list, repr=False)
+    # Case record entries to store with this change (kept apart: `ReferralStore.save`).
+    new_entries: list[CaseEntry] = field(default_factory=list, repr=False)
 
     @classmethod
     def start_draft(cls, actor: Actor, now: datetime) -> Referral:
@@ -178,6 +181,7 @@ class Referral:
             for e in self.history
         ]
         self.history.append(CaseEvent(now, ERASED_REFERRER, "PersonalDataErased"))
+        self.new_entries = []  # the store deletes the saved ones with an erased referral
         self.updated_at = now
 
     def purge(self, now: datetime) -> bool:
@@ -262,17 +266,85 @@ class Referral:
         self.offered_to = ""
         self._notify(smlo_ids, NotificationKind.DECLINED, now)
 
-    def close(self, actor: Actor, now: datetime) -> None:
-        allowed = (
-            actor.is_smlo
-            if self.state is ReferralState.SIGNPOSTED
-            else self.advocate_id == actor.user_id != ""
-        )
-        if not allowed:
-            raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} may not close {self.id}")
-        if self.state is not ReferralState.SIGNPOSTED:
+    def close(
+        self,
+        actor: Actor,
+        now: datetime,
+        closure: Closure | None = None,
+        smlo_ids: Iterable[str] = (),
+    ) -> None:
+        """A signposted referral by an SMLO; a case by the advocate who holds it, or by an
+        SMLO with a note saying why. A closure's outcome goes in the history, its note in
+        the case record; the referrer and the SMLOs are told, content-free."""
+        holder = self.advocate_id == actor.user_id != ""
+        if self.state is ReferralState.SIGNPOSTED or not holder:
+            if not actor.is_smlo:
+                raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} may not close {self.id}")
+            self._require_smlo(actor)
+            if self.state is not ReferralState.SIGNPOSTED and not (closure and closure.note):
+                raise errors.CloseReasonRequired(self.id)
+        else:
             self._require_active_advocate(actor)
-        self._move(Transition.CLOSE, actor, now, "ReferralClosed")
+        if closure is not None:
+            case_record.check_content(closure, now)
+        self._require_state(Transition.CLOSE)
+        if closure is not None:
+            self._add(actor, closure, now)
+        self._move(
+            Transition.CLOSE, actor, now, "ReferralClosed", closure.outcome if closure else ""
+        )
+        if self.advocate_id:  # a case, not a signposted referral
+            others = [s for s in smlo_ids if s != actor.user_id]
+            self._notify([self.referrer_id, *others], NotificationKind.CASE_CLOSED, now)
+
+    # -- the case record (referrals.case_record) -------------------------------------
+
+    def ensure_can_read_record(self, actor: Actor) -> None:
+        """Only the advocate who holds the case (on the roster) and an SMLO who did not
+        refer it: a previous advocate, the referrer and anyone else are refused."""
+        if actor.is_smlo and actor.user_id != self.referrer_id:
+            if self.state is ReferralState.DRAFT:
+                raise errors.NotPermitted(f"{actor.user_id} may not read {self.id}")
+            return
+        if self.advocate_id == actor.user_id != "" and self.state in _ADVOCATE_MAY_VIEW:
+            self._require_active_advocate(actor)
+            return
+        raise errors.NotPermitted(f"{actor.user_id} may not read the record of {self.id}")
+
+    def add_entry(
+        self, actor: Actor, content: case_record.Content, smlo_ids: Iterable[str], now: datetime
+    ) -> CaseEntry:
+        """An entry by the advocate who holds the open case; a high risk tells the SMLOs."""
+        if self.advocate_id != actor.user_id or not actor.user_id:
+            raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} holds no {self.id}")
+        self._require_active_advocate(actor)
+        if self.state is not ReferralState.ACTIVE:
+            raise errors.InvalidTransition("add to the record of", self.state)
+        if isinstance(content, Closure):
+            raise errors.EntryInvalid({"kind": "a case is closed by closing it"})
+        case_record.check_content(content, now)
+        entry = self._add(actor, content, now)
+        if isinstance(content, RiskAssessment) and content.level is RiskLevel.HIGH:
+            self._notify(smlo_ids, NotificationKind.RISK_HIGH, now)
+        return entry
+
+    def entry_lines(self) -> list[case_record.EntryLine]:
+        return [
+            case_record.parse_event(e.detail)
+            for e in self.history
+            if e.name == case_record.ENTRY_ADDED
+        ]
+
+    def _add(self, actor: Actor, content: case_record.Content, now: datetime) -> CaseEntry:
+        settled = (
+            content
+            if isinstance(content, Closure)
+            else case_record.settle(content, self.entry_lines())
+        )
+        entry = CaseEntry.new(self.id, actor.user_id, now, settled)
+        self.new_entries.append(entry)
+        self._record(now, actor, case_record.ENTRY_ADDED, case_record.entry_event(entry))
+        return entry
 
     # -- rules and bookkeeping -------------------------------------------------------
 
@@ -321,4 +393,4 @@ class Referral:
             self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
 
     def copy(self) -> Referral:
-        return replace(self, history=list(self.history), new_notifications=[])
+        return replace(self, history=list(self.history), new_notifications=[], new_entries=[])

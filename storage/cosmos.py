@@ -33,6 +33,7 @@ from azure.cosmos.exceptions import CosmosResourceNotFoundError
 
 from common.hosts import is_loopback
 from referrals.ports import Stores
+from storage.cosmos_case_record import CosmosCaseRecordStore
 from storage.cosmos_database import (
     BOT_STATE,
     CONTAINERS,
@@ -124,6 +125,7 @@ class CosmosStores:
             outbox=CosmosOutboxStore(database),
             conversations=CosmosConversationStore(database),
             views=CosmosShownViewStore(database),
+            records=CosmosCaseRecordStore(database),
         )
 
     @classmethod

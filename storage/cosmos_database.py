@@ -9,6 +9,8 @@ Container design (docs/storage.md has the reasoning and the cost of each operati
     conversations  pk /id            sealed conversation references, id = blind index
     audit          pk /referral_id   append-only audit entries
     bot_state      pk /id            sealed botbuilder dialog and user state
+    views          pk /id            messages that show a referral's details
+    case_record    pk /referral_id   sealed case record entries, one item each
 
 Only the fields the queries filter on are indexed; the sealed blobs never are.
 """
@@ -64,7 +66,8 @@ CONVERSATIONS = ContainerSpec("conversations", "/id", ())
 AUDIT = ContainerSpec("audit", "/referral_id", ("/referral_id", "/seq"))
 BOT_STATE = ContainerSpec("bot_state", "/id", ("/updated_key",))
 VIEWS = ContainerSpec("views", "/id", ())
-CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE, VIEWS)
+CASE_RECORD = ContainerSpec("case_record", "/referral_id", ("/referral_id",))
+CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE, VIEWS, CASE_RECORD)
 
 # Properties Cosmos DB adds to every item; never part of our documents.
 SYSTEM_PROPERTIES = frozenset({"_rid", "_self", "_etag", "_ts", "_attachments", "_lsn"})
@@ -84,6 +87,7 @@ class CosmosDatabase:
     audit: ContainerProxy
     bot_state: ContainerProxy
     views: ContainerProxy
+    case_record: ContainerProxy
     cipher: FieldCipher
     # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
     draft_ttl_seconds: int | None = None

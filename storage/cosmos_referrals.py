@@ -44,7 +44,7 @@ from referrals import errors, statistics
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
 from referrals.statistics import MonthTallies
-from storage import codec, sealing
+from storage import codec, cosmos_case_record, sealing
 from storage.cosmos_database import (
     WRITE_ATTEMPTS,
     CosmosDatabase,
@@ -75,6 +75,8 @@ class CosmosReferralStore:
         stored = replace(referral, version=referral.version + 1, new_notifications=[])
         document = self._document(stored)
         queued = [self._seal_notification(n) for n in referral.new_notifications]
+        # Entries first, the referral naming them second (storage.cosmos_case_record).
+        await cosmos_case_record.write_entries(self._db, referral)
         if referral.version == 0:
             try:
                 await self._container.create_item(document | {"outbox": queued})
@@ -82,7 +84,8 @@ class CosmosReferralStore:
                 raise errors.ConcurrentUpdate(referral.id) from None
         else:
             await self._replace(referral, document, queued)
-        referral.version, referral.new_notifications = stored.version, []
+        await cosmos_case_record.erase_entries(self._db, stored)
+        referral.version, referral.new_notifications, referral.new_entries = stored.version, [], []
 
     async def _replace(self, referral: Referral, document: Item, queued: list[Item]) -> None:
         for _ in range(WRITE_ATTEMPTS):

@@ -13,6 +13,7 @@ from typing import Any
 
 from referrals import errors, statistics
 from referrals.audit import AuditEntry
+from referrals.case_record import CaseEntry
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
@@ -25,7 +26,7 @@ from storage.outbox_changes import OutboxChanges
 
 def _snapshot(referral: Referral) -> Referral:
     stored = copy.deepcopy(referral)
-    stored.new_notifications = []
+    stored.new_notifications, stored.new_entries = [], []
     return stored
 
 
@@ -35,6 +36,7 @@ class MemoryReferralStore:
         self._counters: dict[int, int] = {}
         self._outbox = outbox
         self._months: MonthTallies = {}  # the statistics, kept as SQLite keeps them
+        self.entries: dict[str, list[CaseEntry]] = {}  # the case records, by referral id
 
     async def save(self, referral: Referral) -> None:
         stored = self._referrals.get(referral.id)
@@ -45,7 +47,10 @@ class MemoryReferralStore:
         self._referrals[referral.id] = _snapshot(referral)
         statistics.add(self._months, statistics.change(stored, referral))
         self._outbox.add_all(referral.new_notifications)
-        referral.new_notifications = []
+        self.entries.setdefault(referral.id, []).extend(referral.new_entries)
+        if referral.is_erased:
+            self.entries.pop(referral.id, None)
+        referral.new_notifications, referral.new_entries = [], []
 
     async def get(self, referral_id: str) -> Referral:
         try:
@@ -122,6 +127,16 @@ class MemoryReferralStore:
     async def recount_statistics(self) -> MonthTallies:
         self._months = statistics.recount(self._referrals.values())
         return copy.deepcopy(self._months)
+
+
+class MemoryCaseRecordStore:
+    def __init__(self, referrals: MemoryReferralStore) -> None:
+        self._referrals = referrals
+
+    async def entries(self, referral: Referral) -> list[CaseEntry]:
+        if referral.is_erased:
+            return []
+        return list(self._referrals.entries.get(referral.id, []))  # frozen: no copies needed
 
 
 def _submitted_order(referral: Referral) -> tuple[datetime, str]:
@@ -230,10 +245,12 @@ class MemoryAuditLog:
 
 def memory_stores() -> Stores:
     outbox = MemoryOutboxStore()
+    referrals = MemoryReferralStore(outbox)
     return Stores(
-        referrals=MemoryReferralStore(outbox),
+        referrals=referrals,
         roster=MemoryRosterStore(),
         outbox=outbox,
         conversations=MemoryConversationStore(),
         views=MemoryShownViewStore(),
+        records=MemoryCaseRecordStore(referrals),
     )

@@ -81,7 +81,7 @@ def open_view(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
 def seal_reference(user_id: str, reference: Mapping[str, Any], cipher: FieldCipher) -> Document:
     """`{"user_key": …, "sealed": …}`: the reference and its user id, keyed by blind index."""
     user_key = cipher.blind_index(user_id, CONVERSATION_USER)
-    plain = _dumps({"user_id": user_id, "reference": dict(reference)})
+    plain = dumps({"user_id": user_id, "reference": dict(reference)})
     return {"user_key": user_key, "sealed": cipher.encrypt(plain, REFERENCE_FIELD, user_key)}
 
 
@@ -104,7 +104,7 @@ def indexes_of(value: str, purpose: str, cipher: FieldCipher) -> list[str]:
 def _seal(
     doc: Mapping[str, Any], keys: tuple[str, ...], field: str, cipher: FieldCipher
 ) -> Document:
-    secret = _dumps({key: doc[key] for key in keys})
+    secret = dumps({key: doc[key] for key in keys})
     clear = {key: value for key, value in doc.items() if key not in keys}
     return clear | {"sealed": cipher.encrypt(secret, field, doc["id"])}
 
@@ -119,5 +119,5 @@ def _open(stored: Mapping[str, Any], field: str, cipher: FieldCipher, index: str
     return clear | secret
 
 
-def _dumps(document: Mapping[str, Any]) -> str:
+def dumps(document: Mapping[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

@@ -4,7 +4,7 @@
 connection, its transactions and the schema) and gives the same `Stores` as Cosmos DB,
 plus what the audit log and bot state storage need (`.database`). One module per store:
 `sqlite_referrals`, `sqlite_outbox`, `sqlite_people`, `sqlite_statistics`,
-`sqlite_audit`, `sqlite_bot_state`, `sqlite_views`.
+`sqlite_audit`, `sqlite_bot_state`, `sqlite_views`, `sqlite_case_record`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from types import TracebackType
 from referrals.ports import Stores
 from storage import sqlite_statistics
 from storage.crypto import FieldCipher
+from storage.sqlite_case_record import SqliteCaseRecordStore
 from storage.sqlite_database import SqliteDatabase
 from storage.sqlite_outbox import SqliteOutboxStore
 from storage.sqlite_people import SqliteConversationStore, SqliteRosterStore
@@ -39,6 +40,7 @@ class SqliteStores:
             outbox=SqliteOutboxStore(database),
             conversations=SqliteConversationStore(database),
             views=SqliteShownViewStore(database),
+            records=SqliteCaseRecordStore(database),
         )
 
     @classmethod

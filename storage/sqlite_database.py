@@ -97,6 +97,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TABLE shown_views (
             key TEXT PRIMARY KEY, shown_at TEXT NOT NULL, document TEXT NOT NULL)""",
     ),
+    # 7: the case record (referrals/case_record.py), one sealed row per entry, written in
+    # the transaction of the referral change that adds it (storage/sqlite_case_record.py).
+    (
+        """CREATE TABLE case_entries (
+            id TEXT PRIMARY KEY,
+            referral_id TEXT NOT NULL REFERENCES referrals (id) ON DELETE CASCADE,
+            recorded_at TEXT NOT NULL, document TEXT NOT NULL)""",
+        "CREATE INDEX case_entries_referral ON case_entries (referral_id, recorded_at, id)",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know

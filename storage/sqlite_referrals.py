@@ -2,8 +2,9 @@
 
 A save is one transaction: the referral (its version checked in SQL, so the check holds
 across processes, not just this process's lock), the change to the statistics it causes
-(`storage.sqlite_statistics`) and the notifications it queued (`storage.sqlite_outbox`)
-are written together or not at all. The referrer is found by blind index
+(`storage.sqlite_statistics`), the notifications it queued (`storage.sqlite_outbox`) and
+the case record entries it added (`storage.sqlite_case_record`) are written together or
+not at all. The referrer is found by blind index
 (`referrer_key`), one per key in the ring, so referrals written before a key rotation
 are still found. Lists are sorted by the same key as the in-memory fake.
 """
@@ -22,7 +23,7 @@ from referrals import errors, statistics
 from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
 from referrals.statistics import MonthTallies
-from storage import codec, sealing, sqlite_outbox, sqlite_statistics
+from storage import codec, sealing, sqlite_case_record, sqlite_outbox, sqlite_statistics
 from storage.crypto import FieldCipher
 from storage.sqlite_database import SqliteDatabase, dumps, marks
 
@@ -68,7 +69,8 @@ class SqliteReferralStore:
             if delta:
                 await sqlite_statistics.record_change(connection, self._db.cipher, delta)
             await sqlite_outbox.enqueue(connection, self._db.cipher, referral.new_notifications)
-        referral.version, referral.new_notifications = stored.version, []
+            await sqlite_case_record.write(connection, self._db.cipher, referral)
+        referral.version, referral.new_notifications, referral.new_entries = stored.version, [], []
 
     async def _counted(
         self, connection: aiosqlite.Connection, referral_id: str, version: int

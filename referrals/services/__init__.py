@@ -6,6 +6,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `intake.py`         | referrer       | drafts, answers, submit, withdraw, their own referrals |
 | `triage.py`         | SMLO           | inbox, details, allocation options, offer, out of remit |
 | `casework.py`       | advocate       | the offer, accept, decline, the case, my cases          |
+| `case_record.py`    | advocate, SMLO | the case record: entries, corrections, reading, closing |
 | `administration.py` | SMLO           | roster, statistics, audit trail, undelivered messages   |
 | `retention.py`      | the system     | purging what has been kept long enough                  |
 | `views.py`          | the system     | folding and clearing messages that show details         |
@@ -24,6 +25,7 @@ from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.roster import Directory
 from referrals.services.administration import Administration
+from referrals.services.case_record import CaseRecord
 from referrals.services.casework import Casework
 from referrals.services.intake import Intake
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
@@ -33,6 +35,7 @@ from referrals.services.views import DEFAULT_FOLD, Views
 
 __all__ = [
     "Administration",
+    "CaseRecord",
     "Casework",
     "Intake",
     "PurgeReport",
@@ -56,6 +59,7 @@ class Services:
     administration: Administration
     retention: Retention
     views: Views
+    case_record: CaseRecord
 
     @classmethod
     def build(
@@ -76,6 +80,7 @@ class Services:
             Administration(steps, directory),
             Retention(steps),
             Views(steps, fold_details_after),
+            CaseRecord(steps),
         )
 
     @property

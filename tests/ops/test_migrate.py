@@ -9,6 +9,7 @@ import pytest
 from botbuilder.core import StoreItem
 
 from ops import migrate
+from referrals.case_record import ContactHow, ContactLogged
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
@@ -44,6 +45,9 @@ async def filled_sqlite(path: Path) -> tuple[SqliteStores, list[str]]:
     await service.triage.offer(SMLO, ids[0], ADVOCATE.user_id)
     await service.triage.offer(SMLO, ids[1], ADVOCATE.user_id)
     await service.casework.accept(holder, ids[1])
+    for how in (ContactHow.ATTEMPT, ContactHow.PHONE):
+        contact = ContactLogged(FakeClock().now(), how, "CANARY-MIGRATE note")
+        await service.case_record.add(holder, ids[1], contact)
     first = (await sqlite.stores.outbox.pending())[0]
     await sqlite.stores.outbox.mark_sent(first.id, "a:chat", "m1", FakeClock().now())
     await sqlite.stores.conversations.put_reference(SMLO.user_id, {"conversation": {"id": "a:1"}})
@@ -63,6 +67,11 @@ async def test_everything_arrives_in_cosmos_as_it_was_and_the_counts_match(
             assert (copied.referrals, copied.advocates, copied.conversations) == (3, 1, 1)
             assert copied.notifications > 3
             assert copied.dialog_states == 1
+            assert copied.case_entries == 2
+            held = await cosmos.stores.referrals.get(ids[1])
+            assert await cosmos.stores.records.entries(held) == (
+                await sqlite.stores.records.entries(held)
+            )
             for referral_id in ids:
                 assert await cosmos.stores.referrals.get(referral_id) == (
                     await sqlite.stores.referrals.get(referral_id)

@@ -13,13 +13,22 @@ import pytest
 
 from ops.reencrypt import main, reencrypt_sqlite
 from referrals import statistics
+from referrals.case_record import ContactHow, ContactLogged
 from referrals.clock import FakeClock
 from referrals.notifications import NotificationKind
 from referrals.referral import Referral
 from storage.crypto import FieldCipher, UndecryptableValue
 from storage.sqlite import SqliteStores
 from storage.sqlite_bot_state import SqliteBotStateStorage
-from tests.storage.conftest import ADVOCATE, REFERRER, SMLO, Scenario, key_ring
+from tests.storage.conftest import (
+    ADVOCATE,
+    REFERRER,
+    SMLO,
+    SMLO_IDS,
+    Scenario,
+    as_advocate,
+    key_ring,
+)
 
 OLD = FieldCipher(key_ring("k-old", current="k-old"))
 ROTATED = FieldCipher(key_ring("k-old", "k-new", current="k-new"))
@@ -35,6 +44,11 @@ async def write_under_the_old_key(path: Path, clock: FakeClock) -> list[Referral
     async with await SqliteStores.open(path, OLD) as sqlite:
         scenario = Scenario(sqlite.stores, clock)
         written = [await scenario.active(), await scenario.submitted(), await scenario.draft()]
+        holder = as_advocate(ADVOCATE)
+        for how in (ContactHow.ATTEMPT, ContactHow.PHONE):
+            contact = ContactLogged(clock.now(), how, "a note")
+            written[0].add_entry(holder, contact, SMLO_IDS, clock.now())
+        await sqlite.stores.referrals.save(written[0])
         await sqlite.stores.conversations.put_reference(REFERRER.user_id, REFERENCE)
         await SqliteBotStateStorage(sqlite, clock).write({"msteams/conversations/c1/": STATE})
         (told,) = [n for n in await sqlite.stores.outbox.pending() if n.kind is ALLOCATED]
@@ -47,6 +61,8 @@ async def assert_everything_reads(path: Path, cipher: FieldCipher, written: list
         stores = sqlite.stores
         for referral in written:
             assert await stores.referrals.get(referral.id) == referral
+        entries = await stores.records.entries(written[0])
+        assert [e.content.note for e in entries] == ["a note"] * 2  # type: ignore[union-attr]
         assert await stores.referrals.find_draft(REFERRER.user_id) == written[2]
         assert len(await stores.referrals.list_for_referrer(REFERRER.user_id)) == 2
         assert await stores.conversations.get_reference(REFERRER.user_id) == REFERENCE
@@ -71,6 +87,10 @@ async def key_ids_in_use(path: Path) -> set[str]:
         ]
         for table in ("conversation_references", "bot_state", "statistics_months"):
             tokens += [r[0] for r in await db.fetch_all(f"SELECT document FROM {table}")]  # noqa: S608
+        tokens += [
+            json.loads(r[0])["sealed"]
+            for r in await db.fetch_all("SELECT document FROM case_entries")
+        ]
     return {token.split(".")[1] for token in tokens}
 
 
@@ -96,6 +116,7 @@ async def test_old_key_records_read_the_command_moves_them_and_the_old_key_can_g
         "conversation_references": 1,
         "bot_state": 1,
         "statistics_months": 1,  # one month's figures (the offer changed none)
+        "case_entries": 2,
     }
     assert {c.moved for c in again.values()} == {0}
     assert {table: c.checked for table, c in again.items()} == {

@@ -73,6 +73,7 @@ async def test_two_smlos_allocating_at_once_exactly_one_wins_and_the_other_is_to
         cosmos.stores.outbox,
         cosmos.stores.conversations,
         cosmos.stores.views,
+        cosmos.stores.records,
     )
     service = Services.build(stores, clock, frozenset(SMLO_IDS), CosmosAuditLog(cosmos.database))
 

@@ -4,6 +4,7 @@ or in what the Cosmos DB server holds."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,17 @@ from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
+from referrals.case_record import (
+    ContactHow,
+    ContactLogged,
+    Correction,
+    OnwardReferral,
+    RiskAssessment,
+    RiskLevel,
+    SupportAgreement,
+    UpdateKind,
+    UpdateRecorded,
+)
 from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
@@ -29,7 +41,15 @@ from storage.crypto import FieldCipher, KeyRing, UndecryptableValue
 from storage.sqlite import SqliteStores
 from storage.sqlite_bot_state import SqliteBotStateStorage
 from storage.sqlite_database import MIGRATIONS
-from tests.storage.conftest import CIPHER, FULL_ANSWERS, Scenario, key_ring
+from tests.storage.conftest import (
+    ADVOCATE,
+    CIPHER,
+    FULL_ANSWERS,
+    SMLO_IDS,
+    Scenario,
+    as_advocate,
+    key_ring,
+)
 
 CANARY_REFERRER = Actor("canary-referrer-id-3f9a", "Canary Referrer-Name 7c21")
 CANARY_ANSWERS = FULL_ANSWERS.with_changes(
@@ -47,7 +67,34 @@ CANARY_REFERENCE = {
     "channelId": "msteams",
 }
 CANARY_DIALOG_ANSWER = "canary-dialog-text-4b6d"
+# The case record: every free text of an entry, and a directory id a person might be
+# known by (which service they were referred to).
+CANARY_ENTRIES = (
+    ContactLogged(datetime(2026, 6, 1, 7, 0, tzinfo=UTC), ContactHow.PHONE, "canary-note-77d1"),
+    SupportAgreement(date(2026, 6, 1), "canary-arrangements-5e0a", "canary-wants-c3b9"),
+    RiskAssessment(
+        date(2026, 6, 1),
+        RiskLevel.HIGH,
+        other_concern="canary-concern-1f2e",
+        own_view="canary-own-view-8a8a",
+        actions="canary-actions-0d0d",
+    ),
+    OnwardReferral("canary-service-6b6b", True, date(2026, 6, 1), internal=False),
+    UpdateRecorded(UpdateKind.OTHER, date(2026, 6, 1), "canary-update-4c4c"),
+)
+CANARY_ENTRY_TEXTS = [
+    "canary-note-77d1",
+    "canary-arrangements-5e0a",
+    "canary-wants-c3b9",
+    "canary-concern-1f2e",
+    "canary-own-view-8a8a",
+    "canary-actions-0d0d",
+    "canary-service-6b6b",
+    "canary-update-4c4c",
+    "canary-reason-9e9e",
+]
 CANARIES = [
+    *CANARY_ENTRY_TEXTS,
     CANARY_REFERRER.user_id,
     CANARY_REFERRER.display_name,
     *(getattr(CANARY_ANSWERS, name) for name in ("account", "avoid", "safe_times")),
@@ -195,6 +242,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
         "audit",
         "bot_state",
         "views",
+        "case_record",
     }
     assert all(containers.values()), "every container holds something to scan"
     (state,) = containers["bot_state"]
@@ -215,6 +263,20 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
     )))  # fmt: skip
     await stores.conversations.put_reference(CANARY_REFERRER.user_id, CANARY_REFERENCE)
     await stores.roster.put_advocate(CLEAR_ADVOCATE)
+    written = [
+        active.add_entry(as_advocate(ADVOCATE), content, SMLO_IDS, scenario.tick())
+        for content in CANARY_ENTRIES
+    ]
+    written.append(
+        active.add_entry(
+            as_advocate(ADVOCATE),
+            Correction(written[0].id, "canary-reason-9e9e"),
+            SMLO_IDS,
+            scenario.tick(),
+        )
+    )
+    await stores.referrals.save(active)
+    assert await stores.records.entries(active) == written
     view = ShownView("a:canary-chat-c0de", "act-9", active.id, CLEAR_ADVOCATE.user_id, clock.now())
     await stores.views.remember(view)
 

@@ -84,6 +84,7 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
     with sqlite3.connect(path) as connection:  # as a database from before statistics was
         connection.execute("DROP TABLE statistics_months")
         connection.execute("DROP TABLE shown_views")  # schema 6, which came later
+        connection.execute("DROP TABLE case_entries")  # and schema 7
         connection.execute("PRAGMA user_version = 4")
     connection.close()
 

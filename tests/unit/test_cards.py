@@ -540,6 +540,7 @@ def _notices() -> Iterator[Shown]:
         lambda: notices.withdrawn_for_advocate_card(active()),
         Face.UNASKED,
     )
+    yield Shown("case_closed", lambda: notices.case_closed_card(active(), HELP_LINES), Face.UNASKED)
     for where in Signpost:
         yield Shown(
             f"signposted:{where}",

@@ -83,6 +83,8 @@ def expected_outcome(transition: Transition, path: Path, role: Role) -> Outcome:
             permitted = role is Role.SMLO
         else:
             permitted = role in ADVOCATE_ROLES and path.advocate_allocated
+        if not permitted and role is Role.SMLO:
+            return errors.CloseReasonRequired  # a held case: only with a note saying why
         if not permitted:
             return errors.NotTheAllocatedAdvocate
         if role is Role.INACTIVE_ADVOCATE:
@@ -122,6 +124,8 @@ def expected_notifications(
     if transition is Transition.MARK_OUT_OF_REMIT:
         sent.append((kind.SIGNPOSTED, referral.referrer_id))
     holder = before.advocate_id or before.offered_to
+    if transition is Transition.CLOSE and before.advocate_id:  # a case, not a signposting
+        sent.append((kind.CASE_CLOSED, referral.referrer_id))
     if transition is Transition.WITHDRAW and holder:
         sent.append((kind.WITHDRAWN, holder))
     return sorted(sent)

@@ -18,6 +18,7 @@ from referrals.services import Services
 from referrals.states import ReferralState
 from storage.memory import (
     MemoryAuditLog,
+    MemoryCaseRecordStore,
     MemoryConversationStore,
     MemoryOutboxStore,
     MemoryReferralStore,
@@ -58,12 +59,14 @@ class InterleavingReferralStore(MemoryReferralStore):
 
 def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> Stores:
     outbox = MemoryOutboxStore()
+    store = referrals(outbox)
     return Stores(
-        referrals(outbox),
+        store,
         MemoryRosterStore(),
         outbox,
         MemoryConversationStore(),
         MemoryShownViewStore(),
+        MemoryCaseRecordStore(store),
     )
 
 
