@@ -108,8 +108,12 @@ class OutboxDelivery:
         sweeping = asyncio.create_task(self._views.run(), name="views") if self._views else None
         try:
             while True:
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+
+                # that lands as the wake arrives, and the loop would then never stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=TICK_SECONDS)
+                    async with asyncio.timeout(TICK_SECONDS):
+                        await self._wake.wait()
                 await asyncio.sleep(GATHER_SECONDS)
                 self._wake.clear()
                 try:

@@ -53,8 +53,12 @@ class ViewSweeper:
         """Sweep when woken, at most once a second (a burst of turns wakes it many times),
         and at least every few seconds regardless."""
         while True:
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+
+            # that lands as the wake arrives, and the loop would then never stop.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=TICK_SECONDS)
+                async with asyncio.timeout(TICK_SECONDS):
+                    await self._wake.wait()
             self._wake.clear()
             await self.sweep_safely()
             await asyncio.sleep(AT_MOST_EVERY)
