@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from referrals import errors
-from referrals.intake import is_whole_text
+from referrals.intake import text_problem
 
 ENTRY_ADDED = "CaseEntryAdded"  # the history event of every entry
 
@@ -212,11 +212,9 @@ def check_content(content: Content, now: datetime) -> None:
     problems: dict[str, str] = {}
     for f in fields(content):
         value = getattr(content, f.name)
-        if isinstance(value, str) and f.name in TEXT_LIMITS:
-            if len(value) > TEXT_LIMITS[f.name]:
-                problems[f.name] = f"{len(value)} characters; the limit is {TEXT_LIMITS[f.name]}"
-            elif not is_whole_text(value):
-                problems[f.name] = "characters that cannot be stored"
+        limit = TEXT_LIMITS.get(f.name)
+        if isinstance(value, str) and limit and (problem := text_problem(value, limit)):
+            problems[f.name] = problem
     for name in _HAPPENED.get(type(content), ()):
         when = getattr(content, name)
         moment = when if isinstance(when, datetime) else None

@@ -181,14 +181,19 @@ def mended_text(text: str) -> str:
 def limit_problems(answers: IntakeAnswers) -> dict[str, str]:
     """Field name -> short reason, for every text answer over its documented limit or
     with characters that cannot be stored."""
-    problems: dict[str, str] = {}
-    for name, limit in TEXT_LIMITS.items():
-        text = getattr(answers, name)
-        if len(text) > limit:
-            problems[name] = f"{len(text)} characters; the limit is {limit}"
-        elif not is_whole_text(text):
-            problems[name] = "characters that cannot be stored"
-    return problems
+    found = {
+        name: text_problem(getattr(answers, name), limit) for name, limit in TEXT_LIMITS.items()
+    }
+    return {name: problem for name, problem in found.items() if problem}
+
+
+def text_problem(text: str, limit: int) -> str:
+    """Why `text` cannot be kept ("" if it can): over its limit, or unstorable."""
+    if len(text) > limit:
+        return f"{len(text)} characters; the limit is {limit}"
+    if not is_whole_text(text):
+        return "characters that cannot be stored"
+    return ""
 
 
 # Asked only on the on-behalf route / left out of it: the sender's own gender and age

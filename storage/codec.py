@@ -16,7 +16,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
@@ -45,14 +45,16 @@ def referral_to_doc(referral: Referral) -> Document:
         "created_at": _time(referral.created_at),
         "updated_at": _time(referral.updated_at),
         "state": referral.state.value,
-        "answers": {f.name: _plain(getattr(referral.answers, f.name)) for f in _answer_fields()},
-        "step": _plain(referral.step),
+        "answers": {
+            f.name: plain_value(getattr(referral.answers, f.name)) for f in _answer_fields()
+        },
+        "step": plain_value(referral.step),
         "reference": referral.reference,
         "submitted_at": _time(referral.submitted_at) if referral.submitted_at else None,
         "offered_to": referral.offered_to,
         "advocate_id": referral.advocate_id,
         "declined_by": list(referral.declined_by),
-        "signpost": _plain(referral.signpost),
+        "signpost": plain_value(referral.signpost),
         "history": [
             {"at": _time(e.at), "actor_id": e.actor_id, "name": e.name, "detail": e.detail}
             for e in referral.history
@@ -197,11 +199,18 @@ def _parse_time(text: str) -> datetime:
     return moment
 
 
-def _plain(value: object) -> object:
+def plain_value(value: object) -> object:
+    """A field's value as JSON holds it: enums by value, tuples as lists, dates as ISO text
+    (a datetime must be aware: `sortable_time` refuses a naive one)."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, tuple):
-        return [_plain(item) for item in value]
+        return [plain_value(item) for item in value]
+    if isinstance(value, datetime):
+        _require_aware(value)
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
     return value
 
 
@@ -213,21 +222,27 @@ def _answers_from_doc(doc: Mapping[str, Any]) -> IntakeAnswers:
     unknown = sorted(doc.keys() - _ANSWER_TYPES.keys())
     if unknown:
         raise ValueError(f"unknown intake answers {unknown}")
-    return IntakeAnswers(**{name: _typed(_ANSWER_TYPES[name], raw) for name, raw in doc.items()})
+    return IntakeAnswers(
+        **{name: typed_value(_ANSWER_TYPES[name], raw) for name, raw in doc.items()}
+    )
 
 
-def _typed(hint: Any, raw: Any) -> Any:
-    """Rebuild one answer from its type hint: enums, optionals, tuples, str and bool."""
+def typed_value(hint: Any, raw: Any) -> Any:
+    """Rebuild one field from its type hint: enums, optionals, tuples, dates, str and bool."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
         if raw is None and type(None) in args:
             return None
         (inner,) = (arg for arg in args if arg is not type(None))
-        return _typed(inner, raw)
+        return typed_value(inner, raw)
     if origin is tuple and isinstance(raw, list):
-        return tuple(_typed(args[0], item) for item in raw)
+        return tuple(typed_value(args[0], item) for item in raw)
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint(raw)
+    if hint is datetime and isinstance(raw, str):
+        return datetime.fromisoformat(raw)
+    if hint is date and isinstance(raw, str):
+        return date.fromisoformat(raw)
     if hint in (str, bool) and type(raw) is hint:
         return raw
     raise ValueError(f"cannot read {raw!r} as {hint!r}")

@@ -48,34 +48,34 @@ SEALED_VIEW_KEYS = ("conversation_id", "message_id", "user_id")
 
 
 def seal_referral(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
-    return _seal(doc, SEALED_REFERRAL_KEYS, REFERRAL_FIELD, cipher) | {
+    return seal_document(doc, SEALED_REFERRAL_KEYS, REFERRAL_FIELD, cipher) | {
         "referrer_key": index_of(doc["referrer_id"], REFERRER, cipher)
     }
 
 
 def open_referral(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
     """Raises `UndecryptableValue` (or `ValueError` for a document without `sealed`)."""
-    return _open(stored, REFERRAL_FIELD, cipher, "referrer_key")
+    return open_document(stored, REFERRAL_FIELD, cipher, "referrer_key")
 
 
 def seal_notification(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
-    return _seal(doc, SEALED_NOTIFICATION_KEYS, NOTIFICATION_FIELD, cipher) | {
+    return seal_document(doc, SEALED_NOTIFICATION_KEYS, NOTIFICATION_FIELD, cipher) | {
         "recipient_key": index_of(doc["recipient_id"], RECIPIENT, cipher)
     }
 
 
 def open_notification(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
-    return _open(stored, NOTIFICATION_FIELD, cipher, "recipient_key")
+    return open_document(stored, NOTIFICATION_FIELD, cipher, "recipient_key")
 
 
 def seal_view(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
     """A detail view's record: which chat and message, and whose, sealed like the outbox's
     (a chat id ties a person to the service); the referral id and time stay clear."""
-    return _seal(doc, SEALED_VIEW_KEYS, VIEW_FIELD, cipher)
+    return seal_document(doc, SEALED_VIEW_KEYS, VIEW_FIELD, cipher)
 
 
 def open_view(stored: Mapping[str, Any], cipher: FieldCipher) -> Document:
-    return _open(stored, VIEW_FIELD, cipher, "")
+    return open_document(stored, VIEW_FIELD, cipher, "")
 
 
 def seal_reference(user_id: str, reference: Mapping[str, Any], cipher: FieldCipher) -> Document:
@@ -101,15 +101,20 @@ def indexes_of(value: str, purpose: str, cipher: FieldCipher) -> list[str]:
     return list(cipher.blind_indexes(value, purpose)) if value else []
 
 
-def _seal(
+def seal_document(
     doc: Mapping[str, Any], keys: tuple[str, ...], field: str, cipher: FieldCipher
 ) -> Document:
+    """`doc` with its `keys` encrypted together into `sealed`, bound to its `id`."""
     secret = dumps({key: doc[key] for key in keys})
     clear = {key: value for key, value in doc.items() if key not in keys}
     return clear | {"sealed": cipher.encrypt(secret, field, doc["id"])}
 
 
-def _open(stored: Mapping[str, Any], field: str, cipher: FieldCipher, index: str) -> Document:
+def open_document(
+    stored: Mapping[str, Any], field: str, cipher: FieldCipher, index: str
+) -> Document:
+    """The clear and sealed parts of a document as one; `index` names a blind-index key
+    to leave out ("" for none)."""
     if "sealed" not in stored:
         # Never fall back to reading clear fields: that would let a written-in plain
         # document stand in for a sealed one.

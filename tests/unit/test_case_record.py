@@ -5,7 +5,7 @@ or add, closing with an outcome, and what a purge leaves."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -35,50 +35,10 @@ from referrals.ports import Stores
 from referrals.referral import Referral
 from referrals.services import Services
 from referrals.states import ReferralState
-from tests.unit.test_services import SMLOS, build_stores, make_service, offered, pending
+from tests.unit.test_services import SMLOS, offered, pending
 
 K = NotificationKind
 A = AuditAction
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def stores() -> Stores:
-    return build_stores()
-
-
-@pytest.fixture
-async def service(stores: Stores, clock: FakeClock) -> Services:
-    return await make_service(stores, clock)
-
-
-@pytest.fixture
-async def smlo(service: Services) -> Actor:
-    return await service.identify("smlo-1", "Sam Smlo")
-
-
-@pytest.fixture
-async def advocate(service: Services) -> Actor:
-    return await service.identify("advocate-1", "Ada Advocate")
-
-
-@pytest.fixture
-async def other_advocate(service: Services) -> Actor:
-    return await service.identify("advocate-2", "Ben Advocate")
-
-
-@pytest.fixture
-async def referrer(service: Services) -> Actor:
-    return await service.identify("referrer-1", "Rosa Referrer")
-
-
-@pytest.fixture
-async def stranger(service: Services) -> Actor:
-    return await service.identify("stranger-1", "Stan Stranger")
 
 
 @pytest.fixture

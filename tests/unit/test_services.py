@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -70,50 +70,10 @@ def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> 
     )
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-
-
-@pytest.fixture
-def stores() -> Stores:
-    return build_stores()
-
-
 async def make_service(stores: Stores, clock: FakeClock) -> Services:
     for advocate in ROSTER:
         await stores.roster.put_advocate(advocate)
     return Services.build(stores, clock, SMLOS, MemoryAuditLog())
-
-
-@pytest.fixture
-async def service(stores: Stores, clock: FakeClock) -> Services:
-    return await make_service(stores, clock)
-
-
-@pytest.fixture
-async def smlo(service: Services) -> Actor:
-    return await service.identify("smlo-1", "Sam Smlo")
-
-
-@pytest.fixture
-async def advocate(service: Services) -> Actor:
-    return await service.identify("advocate-1", "Ada Advocate")
-
-
-@pytest.fixture
-async def other_advocate(service: Services) -> Actor:
-    return await service.identify("advocate-2", "Ben Advocate")
-
-
-@pytest.fixture
-async def referrer(service: Services) -> Actor:
-    return await service.identify("referrer-1", "Rosa Referrer")
-
-
-@pytest.fixture
-async def stranger(service: Services) -> Actor:
-    return await service.identify("stranger-1", "Stan Stranger")
 
 
 async def submitted(service: Services, referrer: Actor) -> Referral:
