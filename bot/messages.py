@@ -44,6 +44,27 @@ DIRECTORY_DOWN = (
     "Microsoft Entra ID did not answer just now. Nothing has changed. Please try again in a "
     "few minutes.",
 )
+CASE_NOT_OPEN = (
+    "This case is closed",
+    "Nothing more can be added to its record. Nothing has changed.",
+)
+ENTRY_GONE = (
+    "We could not find that entry",
+    "It is not on this case's record. Nothing has changed.",
+)
+ALREADY_CORRECTED = (
+    "That entry was corrected already",
+    "An entry is corrected once. Nothing has changed. You can add a new entry instead.",
+)
+OTHER_KIND = (
+    "We could not save that correction",
+    "The right entry must be of the same kind as the one it corrects. Nothing has changed.",
+)
+CLOSE_REASON = (
+    "Please say why you are closing it",
+    "A case an advocate holds is closed by the service lead only with a note saying why. "
+    "Nothing has changed.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
@@ -51,6 +72,11 @@ UNEXPECTED = (
 
 _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.AlreadyWithdrawn, ALREADY_WITHDRAWN),
+    (errors.CaseNotOpen, CASE_NOT_OPEN),
+    (errors.EntryNotFound, ENTRY_GONE),
+    (errors.EntryAlreadyRetracted, ALREADY_CORRECTED),
+    (errors.ReplacementOfAnotherKind, OTHER_KIND),
+    (errors.CloseReasonRequired, CLOSE_REASON),
     (errors.NotPermitted, NOT_FOR_YOU),
     (errors.InvalidTransition, OUT_OF_DATE),
     (errors.ReferralNotFound, NOT_FOUND),

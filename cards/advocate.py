@@ -88,7 +88,11 @@ def case_card(r: Referral) -> Element:
             facts(referral_facts(r)),
             para(w.FOLDS_BACK, subtle=True),
         ],
-        [action("Hide details", Verb.HIDE_CASE, {"referral_id": r.id})],
+        [
+            action("Case record", Verb.RECORD, {"referral_id": r.id}, primary=True),
+            action("Log a contact", Verb.RECORD_FORM, {"referral_id": r.id, "kind": "contact"}),
+            action("Hide details", Verb.HIDE_CASE, {"referral_id": r.id}),
+        ],
         refresh=refresh_for([r.advocate_id] if r.advocate_id else [], how),
     )
 

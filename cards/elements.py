@@ -127,15 +127,17 @@ def choice_input(
     value: str | Sequence[str] = "",
     multi: bool = False,
     required: bool = False,
+    compact: bool = False,
     problem: str | None = None,
 ) -> list[Element]:
-    """Radio buttons (or tick boxes when `multi`): every option is visible at once."""
+    """Radio buttons (or tick boxes when `multi`): every option is visible at once; a
+    drop-down list when `compact`, for a long list."""
     selected = ",".join(value) if not isinstance(value, str) else value
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
         "label": label,
-        "style": "expanded",
+        "style": "compact" if compact else "expanded",
         "isMultiSelect": multi,
         "choices": [{"title": title, "value": v} for v, title in options],
         "value": selected,
@@ -192,3 +194,42 @@ def toggle(
         element["isRequired"] = True
         element["errorMessage"] = "Please tick this box to send your referral."
     return _with_problem(element, problem)
+
+
+def date_input(
+    input_id: str,
+    label: str,
+    *,
+    value: str = "",
+    latest: str = "",
+    required: bool = False,
+    problem: str | None = None,
+) -> list[Element]:
+    """A date picker; `value` and `latest` (the last date it may take) as "2026-12-03"."""
+    element: Element = {"type": "Input.Date", "id": input_id, "label": label, "value": value}
+    if latest:
+        element["max"] = latest
+    if required:
+        element["isRequired"] = True
+        element["errorMessage"] = "Please give a date."
+    return _with_problem(element, problem)
+
+
+def time_input(
+    input_id: str, label: str, *, value: str = "", problem: str | None = None
+) -> list[Element]:
+    """A time picker; `value` as "14:30"."""
+    element: Element = {
+        "type": "Input.Time",
+        "id": input_id,
+        "label": label,
+        "value": value,
+        "isRequired": True,
+        "errorMessage": "Please give a time.",
+    }
+    return _with_problem(element, problem)
+
+
+def buttons(*actions: Element) -> Element:
+    """A row of buttons inside a card's body (a card's own actions are few in Teams)."""
+    return {"type": "ActionSet", "actions": list(actions)}

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from cards import wording
+from cards.record_inputs import read_correction, read_form
 from cards.requests import (
     AskForContact,
     AskHelp,
@@ -22,11 +23,15 @@ from cards.requests import (
     IntakeClick,
     MarkOutOfRemit,
     Offer,
+    OnRecord,
     OnReferral,
+    OpenForm,
     Request,
     RetryDelivery,
+    SaveEntry,
 )
 from cards.verbs import INTAKE_VERBS, Verb
+from referrals.case_record import EntryKind
 from referrals.intake import (
     REQUIRED_ANSWERS,
     TEXT_LIMITS,
@@ -181,7 +186,45 @@ def _choose_advocate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) ->
     return ChooseAdvocate(verb, asked, user_id)
 
 
+def _on_record(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> OnRecord:
+    entry_id, start = inputs.get("entry_id", ""), inputs.get("start", "0")
+    if (entry_id and not is_id(entry_id)) or not start.isdigit() or len(start) > 6:
+        raise CardPayloadInvalid({"entry_id": NOT_OURS})
+    return OnRecord(verb, referral_id, entry_id, int(start))
+
+
+def _open_form(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> OpenForm:
+    at = _on_record(verb, referral_id, inputs)
+    kind = _optional_choice(EntryKind, inputs, "kind")
+    needs_entry = kind in (EntryKind.CORRECTION, EntryKind.ONWARD_OUTCOME)
+    if kind is None or needs_entry != bool(at.entry_id):
+        raise CardPayloadInvalid({"kind": NOT_OURS})
+    return OpenForm(verb, referral_id, at.entry_id, kind=kind)
+
+
+def _save_entry(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    form = _open_form(verb, referral_id, inputs)
+    if form.kind is EntryKind.CORRECTION:
+        of_kind = _optional_choice(EntryKind, inputs, "of_kind")
+        if of_kind is None or of_kind in (EntryKind.CORRECTION, EntryKind.CLOSURE):
+            raise CardPayloadInvalid({"of_kind": NOT_OURS})
+        reason, content, problems = read_correction(of_kind, inputs)
+    else:
+        given = {**inputs, "onward_id": form.entry_id}
+        (content, problems), reason = read_form(form.kind, given), ""
+    form_id = inputs.get("form_id", "")
+    if form_id and not is_id(form_id):
+        raise CardPayloadInvalid({"form_id": NOT_OURS})
+    return SaveEntry(
+        verb, referral_id, form.entry_id, 0, form.kind, inputs, content, problems, reason, form_id
+    )
+
+
 _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
+    Verb.RECORD: _on_record,
+    Verb.RECORD_ENTRY: _on_record,
+    Verb.RECORD_FORM: _open_form,
+    Verb.RECORD_SAVE: _save_entry,
     Verb.SEND_ASK_CONTACT: _ask_for_contact,
     Verb.HELP: _help,
     Verb.ALLOCATE: _offer,

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from cards.verbs import Verb
+from referrals.case_record import Content, EntryKind
 from referrals.intake import IntakeStep
 from referrals.referral import DeclineReason, Signpost
 
@@ -92,3 +93,32 @@ class ChooseAdvocate(Request):
 
     asked: str = ""
     user_id: str = ""
+
+
+@dataclass(frozen=True)
+class OnRecord(OnReferral):
+    """A verb on a case record: `entry_id` names one entry where it needs one (its details,
+    a correction of it, the outcome of a referral on); `start` pages the timeline."""
+
+    entry_id: str = ""
+    start: int = 0
+
+
+@dataclass(frozen=True)
+class OpenForm(OnRecord):
+    """A case record form: to add an entry of `kind`, correct one, or close the case."""
+
+    kind: EntryKind = EntryKind.CONTACT
+
+
+@dataclass(frozen=True)
+class SaveEntry(OpenForm):
+    """A form sent. `content` as read (for a correction: the right entry, None when the
+    entry should not be there at all); or the `problems` that kept it from being read, with
+    `inputs` to show the form again as the person left it."""
+
+    inputs: Mapping[str, str] = field(default_factory=dict)
+    content: Content | None = None
+    problems: Mapping[str, str] = field(default_factory=dict)
+    reason: str = ""  # a correction's
+    form_id: str = ""  # given when the form was shown: the id of the entry it makes

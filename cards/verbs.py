@@ -57,6 +57,11 @@ class Verb(StrEnum):
     OPEN_CASE = "advocate.open_case"
     HIDE_CASE = "advocate.hide_case"
     MY_CASES = "advocate.my_cases"
+    # the case record: the advocate who holds the case keeps it; an SMLO reads it
+    RECORD = "record.show"  # the timeline, newest first
+    RECORD_ENTRY = "record.entry"  # one entry's details
+    RECORD_FORM = "record.form"  # a form to add an entry, correct one, or close the case
+    RECORD_SAVE = "record.save"
 
 
 INTAKE_VERBS = frozenset({Verb.ANSWER, Verb.SKIP, Verb.BACK, Verb.LATER, Verb.SUBMIT})

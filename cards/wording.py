@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from cards.record_words import RECORD_LABELS
 from referrals.allocation import ConflictReason
 from referrals.intake import (
     AgeBand,
@@ -124,6 +125,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ReferralState.CLOSED: "Closed",
         ReferralState.WITHDRAWN: "Withdrawn",
     },
+    **RECORD_LABELS,
 }
 
 # The advocate's reason for saying no, as the SMLO reads it (a category, never content):

@@ -203,8 +203,12 @@ class CaseEntry:
         return KIND_OF[type(self.content)]
 
     @classmethod
-    def new(cls, referral_id: str, author_id: str, now: datetime, content: Content) -> CaseEntry:
-        return cls(uuid.uuid4().hex, referral_id, author_id, now, content)
+    def new(
+        cls, referral_id: str, author_id: str, now: datetime, content: Content, entry_id: str = ""
+    ) -> CaseEntry:
+        """`entry_id`: the id the form that made it was given, so a second press of its
+        Save is seen for what it is; a new one if none."""
+        return cls(entry_id or uuid.uuid4().hex, referral_id, author_id, now, content)
 
 
 def check_content(content: Content, now: datetime) -> None:

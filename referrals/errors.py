@@ -120,12 +120,24 @@ class EntryInvalid(ReferralError):
         self.problems = problems
 
 
+class CaseNotOpen(InvalidTransition):
+    """An entry for a case that is no longer open (closed, withdrawn): nothing is added."""
+
+
+class EntryAlreadySaved(ReferralError):
+    """The form of this entry was saved before (a second press of Save): nothing twice."""
+
+
 class EntryNotFound(ReferralError):
     """A correction or an outcome names no entry of that kind on this case."""
 
 
 class EntryAlreadyRetracted(ReferralError):
     """An entry retracted once cannot be retracted again (nor a correction retracted)."""
+
+
+class ReplacementOfAnotherKind(ReferralError):
+    """A correction's right entry must be of the kind of the one it retracts."""
 
 
 class CloseReasonRequired(ReferralError):

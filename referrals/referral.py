@@ -311,19 +311,50 @@ class Referral:
             return
         raise errors.NotPermitted(f"{actor.user_id} may not read the record of {self.id}")
 
-    def add_entry(
-        self, actor: Actor, content: case_record.Content, smlo_ids: Iterable[str], now: datetime
-    ) -> CaseEntry:
-        """An entry by the advocate who holds the open case; a high risk tells the SMLOs."""
+    def ensure_can_add(self, actor: Actor) -> None:
+        """Only the advocate who holds the case (on the roster), while it is open."""
         if self.advocate_id != actor.user_id or not actor.user_id:
             raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} holds no {self.id}")
         self._require_active_advocate(actor)
         if self.state is not ReferralState.ACTIVE:
-            raise errors.InvalidTransition("add to the record of", self.state)
+            raise errors.CaseNotOpen("add to the record of", self.state)
+
+    def correct_entry(
+        self,
+        actor: Actor,
+        correction: case_record.Correction,
+        replacement: case_record.Content | None,
+        smlo_ids: Iterable[str],
+        now: datetime,
+        entry_id: str = "",
+    ) -> list[CaseEntry]:
+        """Retract an entry with a reason and, where it applies, record the right one (of
+        the same kind) after it: both, or neither."""
+        retracted = next((e for e in self.entry_lines() if e.id == correction.retracts), None)
+        added = [self.add_entry(actor, correction, smlo_ids, now, entry_id)]
+        if replacement is not None:
+            if retracted is None or case_record.KIND_OF[type(replacement)] is not retracted.kind:
+                raise errors.ReplacementOfAnotherKind(correction.retracts)
+            added.append(self.add_entry(actor, replacement, smlo_ids, now))
+        return added
+
+    def add_entry(
+        self,
+        actor: Actor,
+        content: case_record.Content,
+        smlo_ids: Iterable[str],
+        now: datetime,
+        entry_id: str = "",
+    ) -> CaseEntry:
+        """An entry by the advocate who holds the open case; a high risk tells the SMLOs.
+        An `entry_id` already on the record was saved before: nothing is added twice."""
+        self.ensure_can_add(actor)
         if isinstance(content, Closure):
             raise errors.EntryInvalid({"kind": "a case is closed by closing it"})
+        if entry_id and any(line.id == entry_id for line in self.entry_lines()):
+            raise errors.EntryAlreadySaved(entry_id)
         case_record.check_content(content, now)
-        entry = self._add(actor, content, now)
+        entry = self._add(actor, content, now, entry_id)
         if isinstance(content, RiskAssessment) and content.level is RiskLevel.HIGH:
             self._notify(smlo_ids, NotificationKind.RISK_HIGH, now)
         return entry
@@ -335,13 +366,15 @@ class Referral:
             if e.name == case_record.ENTRY_ADDED
         ]
 
-    def _add(self, actor: Actor, content: case_record.Content, now: datetime) -> CaseEntry:
+    def _add(
+        self, actor: Actor, content: case_record.Content, now: datetime, entry_id: str = ""
+    ) -> CaseEntry:
         settled = (
             content
             if isinstance(content, Closure)
             else case_record.settle(content, self.entry_lines())
         )
-        entry = CaseEntry.new(self.id, actor.user_id, now, settled)
+        entry = CaseEntry.new(self.id, actor.user_id, now, settled, entry_id)
         self.new_entries.append(entry)
         self._record(now, actor, case_record.ENTRY_ADDED, case_record.entry_event(entry))
         return entry

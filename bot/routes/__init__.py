@@ -7,6 +7,8 @@ module per use-case module in `referrals/services/`:
 |                     | referrals, withdraw                                          |
 | `triage.py`         | SMLO: inbox, a referral's card, allocation, out of remit, audit |
 | `casework.py`       | advocate: the offer (accept, decline), the case, my cases    |
+| `case_record.py`    | advocate: the case record (timeline, forms, closing); SMLO:  |
+|                     | reading it                                                   |
 | `administration.py` | SMLO: roster, figures, undelivered messages, support directory |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
@@ -16,6 +18,7 @@ A new capability adds its verbs to `cards/verbs.py`, its typed request to
 from __future__ import annotations
 
 from bot.routes.administration import AdministrationRoutes
+from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
 from bot.routes.intake import IntakeRoutes
 from bot.routes.triage import TriageRoutes
@@ -33,6 +36,7 @@ def route_table(
         IntakeRoutes(services.intake, draft_keep_days, support_directory).table(),
         TriageRoutes(services.triage, services.administration).table(),
         CaseworkRoutes(services.casework).table(),
+        CaseRecordRoutes(services.case_record, support_directory, services.steps.clock).table(),
         AdministrationRoutes(services.administration, support_directory).table(),
     ]
     routes: dict[Verb, Route] = {}

@@ -31,13 +31,16 @@ ACTION_OF = {
 class CaseRecord:
     steps: Steps
 
-    async def add(self, actor: Actor, referral_id: str, content: Content) -> CaseEntry:
-        """Any entry but a closure (`close`); a correction is better made with `correct`."""
+    async def add(
+        self, actor: Actor, referral_id: str, content: Content, entry_id: str = ""
+    ) -> CaseEntry:
+        """Any entry but a closure (`close`); a correction is better made with `correct`.
+        `entry_id`: the form's own id, so a second press of its Save adds nothing."""
         added: list[CaseEntry] = []
         now = self.steps.clock.now()
 
         def act(referral: Referral) -> None:
-            added.append(referral.add_entry(actor, content, self.steps.smlo_ids, now))
+            added.append(referral.add_entry(actor, content, self.steps.smlo_ids, now, entry_id))
 
         await self.steps.change(actor, referral_id, ACTION_OF[KIND_OF[type(content)]], act)
         return added[-1]  # a retried change acts again: the last is the one saved
@@ -48,6 +51,7 @@ class CaseRecord:
         referral_id: str,
         correction: Correction,
         replacement: Content | None = None,
+        entry_id: str = "",
     ) -> list[CaseEntry]:
         """Retract an entry with a reason and, where it applies, record the right one: both
         in one save, or neither."""
@@ -55,11 +59,9 @@ class CaseRecord:
         now = self.steps.clock.now()
 
         def act(referral: Referral) -> None:
-            added.clear()
-            smlo_ids = self.steps.smlo_ids
-            added.append(referral.add_entry(actor, correction, smlo_ids, now))
-            if replacement is not None:
-                added.append(referral.add_entry(actor, replacement, smlo_ids, now))
+            added[:] = referral.correct_entry(
+                actor, correction, replacement, self.steps.smlo_ids, now, entry_id
+            )
 
         await self.steps.change(actor, referral_id, A.CORRECT_ENTRY, act)
         return added
@@ -69,6 +71,13 @@ class CaseRecord:
         referral = await self.steps.load(actor, referral_id, A.VIEW_RECORD)
         async with self.steps.audited(actor, referral, A.VIEW_RECORD):
             referral.ensure_can_read_record(actor)
+        return referral, await self.steps.stores.records.entries(referral)
+
+    async def writable(self, actor: Actor, referral_id: str) -> tuple[Referral, list[CaseEntry]]:
+        """The record, to add to it: only for the advocate who holds the open case."""
+        referral = await self.steps.load(actor, referral_id, A.VIEW_RECORD)
+        async with self.steps.audited(actor, referral, A.VIEW_RECORD):
+            referral.ensure_can_add(actor)
         return referral, await self.steps.stores.records.entries(referral)
 
     async def close(self, actor: Actor, referral_id: str, closure: Closure) -> Referral:
