@@ -109,7 +109,6 @@ class Inputs:
             name,
             f"{label} {w.up_to(limit)}",
             value=self.values.get(name, ""),
-            max_length=limit,
             multiline=multiline,
             problem=self.problems.get(name),
         )
@@ -144,7 +143,6 @@ def _correction(values: Mapping[str, str], problems: Mapping[str, str]) -> list[
             "reason",
             f"Why are you correcting it? {w.up_to(TEXT_LIMITS['reason'])}",
             value=values.get("reason", ""),
-            max_length=TEXT_LIMITS["reason"],
             problem=problems.get("reason"),
         ),
         *choice_input(

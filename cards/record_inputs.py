@@ -40,6 +40,11 @@ GIVE_DATE = "Please give a date, like 03/12/2026."
 GIVE_TIME = "Please give a time, like 14:30."
 REASON_NEEDED = "Please say why you are correcting it."
 YES, NO = "yes", "no"
+# Over-long text is shown back on the form (to shorten, not retype) when it is at most
+# this much over its limit, and any other input when it is at most `LONGEST_CHOICE`: more
+# could push the card past Teams' size limit (tests/unit/test_record_cards.py).
+ECHO_EXTRA = 250
+LONGEST_CHOICE = 100
 # A correction: the right details follow, or the entry should not be there at all.
 WRONG_DETAILS, WRONG_ENTRY = "details", "entry"
 
@@ -63,6 +68,8 @@ class FormReader:
                 f"This is {len(value):,} characters. The limit is {limit:,}. Please make it "
                 "shorter."
             )
+            if len(value) > limit + ECHO_EXTRA:
+                self.problems[name] += " It was too long for us to show it back here."
         return value
 
     def day(self, name: str, *, required: bool = False) -> date | None:
@@ -230,3 +237,13 @@ def _iso(day: date | None) -> str:
 
 def _yes(value: bool) -> str:
     return YES if value else NO
+
+
+def shown_back(inputs: Mapping[str, str]) -> dict[str, str]:
+    """The inputs a form can show again as they were sent (see `ECHO_EXTRA`)."""
+
+    def fits(name: str, value: str) -> bool:
+        limit = TEXT_LIMITS[name] + ECHO_EXTRA if name in TEXT_LIMITS else LONGEST_CHOICE
+        return len(value) <= limit
+
+    return {name: value for name, value in inputs.items() if fits(name, value)}

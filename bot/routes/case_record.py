@@ -13,7 +13,7 @@ from cards import advocate
 from cards.case_record import closed_by_you_card, entry_card, record_card
 from cards.record_entries import Record, summary
 from cards.record_forms import Form, form_card
-from cards.record_inputs import CHOOSE
+from cards.record_inputs import CHOOSE, shown_back
 from cards.reply import Reply
 from cards.requests import OnRecord, OpenForm, SaveEntry
 from cards.verbs import Verb
@@ -142,7 +142,8 @@ class CaseRecordRoutes:
 
 def _again(sent: SaveEntry, problems: dict[str, str]) -> Form:
     """The form as it was sent, with what needs another look: the same form, same id."""
-    return Form(sent.kind, sent.inputs, problems, form_id=sent.form_id or uuid.uuid4().hex)
+    inputs = shown_back(sent.inputs)
+    return Form(sent.kind, inputs, problems, form_id=sent.form_id or uuid.uuid4().hex)
 
 
 def _may_add(referral: Referral, actor: Actor) -> bool:

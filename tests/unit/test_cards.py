@@ -33,7 +33,7 @@ from bot.messages import (
     UNREADABLE,
 )
 from bot.routes.intake import NO_DRAFT, STOPPED
-from cards import advocate, intake, intake_steps, notices, referrer, smlo
+from cards import advocate, case_record, intake, intake_steps, notices, record_forms, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module
 from cards import help as help_module
@@ -56,11 +56,17 @@ from cards.parsers import (
     CardPayloadInvalid,
     parse_step_answers,
 )
+from cards.record_entries import Record
+from cards.record_forms import Form
+from cards.record_inputs import CORRECTABLE, read_form, shown_back
+from cards.record_inputs import ECHO_EXTRA as ECHO_RECORD
 from cards.verbs import Verb
 from config.support import shipped_support_directory
 from dialogs.intake import STALE_CARD
 from referrals.allocation import allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
+from referrals.case_record import TEXT_LIMITS as RECORD_LIMITS
+from referrals.case_record import EntryKind
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -95,6 +101,8 @@ from referrals.views import CLEARED
 from tests.support.teams import actions_of
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
+from tests.unit.record_builders import AT_LIMITS as RECORD_AT_LIMITS
+from tests.unit.record_builders import RECORD_CANARIES, closed, kept_case
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SMLO_IDS = ("smlo-1",)
@@ -709,6 +717,73 @@ def _support_cards() -> Iterator[Shown]:
     )
 
 
+def _record_cards() -> Iterator[Shown]:
+    """The case record: timeline, each entry, each form (fresh, correcting, with problems,
+    showing back over-long words), closing; with canaries in every free text, and full."""
+    later = NOW + timedelta(hours=3)
+    for name, texts in (("canaries", RECORD_CANARIES), ("at_limits", RECORD_AT_LIMITS)):
+        referral = active()
+        entries = kept_case(referral, ADA_ACTOR, later, texts)
+        record = Record(entries, SHIPPED_DIRECTORY)
+        face = Face.CONTENT_FREE if name == "canaries" else Face.OTHER
+        for may_add in (True, False):
+            build = partial(case_record.record_card, referral, record, may_add=may_add)
+            yield Shown(f"record:{name}:{'holder' if may_add else 'smlo'}", build, face)
+        for i, entry in enumerate(entries):
+            build = partial(case_record.entry_card, referral, entry, record, may_add=True)
+            yield Shown(f"record_entry:{name}:{i}:{entry.kind}", build)
+            if entry.kind in CORRECTABLE and entry.id not in record.corrections:
+                fix = Form(EntryKind.CORRECTION, entry=entry)
+                build = partial(record_forms.form_card, referral, fix, record, later)
+                yield Shown(f"record_correct:{name}:{i}:{entry.kind}", build)
+        for kind in record_forms.FIELDS:
+            onward = entries[4] if kind is EntryKind.ONWARD_OUTCOME else None
+            build = partial(
+                record_forms.form_card, referral, Form(kind, entry=onward), record, later
+            )
+            yield Shown(f"record_form:{name}:{kind}", build)
+        shut = active()
+        closing = closed(shut, ADA_ACTOR, later, texts["note"])
+        build = partial(
+            case_record.entry_card,
+            shut,
+            closing,
+            Record([closing], SHIPPED_DIRECTORY),
+            may_add=False,
+        )
+        yield Shown(f"record_entry:{name}:closure", build)
+    referral, empty = active(), Record([], SHIPPED_DIRECTORY)
+    yield Shown("record:empty", partial(case_record.record_card, referral, empty, may_add=True))
+    yield Shown("closed_by_you", partial(case_record.closed_by_you_card, referral), Face.UNASKED)
+    many = [
+        e
+        for _ in range(4)
+        for e in kept_case(referral, ADA_ACTOR, NOW + timedelta(hours=3), RECORD_AT_LIMITS)
+    ]
+    long = Record(many, SHIPPED_DIRECTORY)
+    for start in (0, case_record.PAGE):
+        build = partial(case_record.record_card, referral, long, may_add=True, start=start)
+        yield Shown(f"record:long:{start}", build)
+    for kind in record_forms.FIELDS:
+        for name, wrong in (
+            ("problems", _wrong_inputs(kind, 1)),
+            ("shown_back", _wrong_inputs(kind, ECHO_RECORD)),
+        ):
+            problems = read_form(kind, wrong)[1]
+            form = Form(kind, shown_back(wrong), problems)
+            build = partial(record_forms.form_card, referral, form, empty, NOW)
+            yield Shown(f"record_form:{name}:{kind}", build, problems=tuple(problems.items()))
+
+
+def _wrong_inputs(kind: EntryKind, over: int) -> dict[str, str]:
+    """Every input of the kind's form wrong: text `over` its limit, choices and dates unknown."""
+    fresh = record_forms.form_card(active(), Form(kind), Record([], SHIPPED_DIRECTORY), NOW)
+    ids = [e["id"] for e in fresh["body"] if str(e.get("type")).startswith("Input.")]
+    return {
+        i: "😀" * (RECORD_LIMITS[i] + over) if i in RECORD_LIMITS else "not-a-choice" for i in ids
+    }
+
+
 CARDS: tuple[Shown, ...] = (
     *_help_cards(),
     *_support_cards(),
@@ -719,6 +794,7 @@ CARDS: tuple[Shown, ...] = (
     *_advocate_cards(),
     *_notices(),
     *_statistics_cards(),
+    *_record_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -1158,6 +1234,8 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             notifications_module,
             help_module,
             support_module,
+            case_record,
+            record_forms,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
