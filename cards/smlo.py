@@ -24,9 +24,13 @@ from cards.elements import (
 )
 from cards.verbs import Verb
 from referrals.allocation import ConflictReason
+from referrals.case_record import CloseOutcome
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.states import NEEDS_SMLO, ReferralState
+
+# A case with an advocate keeps a record, which the service lead may read.
+HAS_RECORD = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
 
 Names = Mapping[str, str]  # advocate id -> display name
 
@@ -40,7 +44,18 @@ def _status_line(r: Referral, names: Names) -> str:
         return refusal_words(r, names, "it")
     if r.state is ReferralState.SIGNPOSTED and r.signpost:
         return f"Sent on to: {w.label(r.signpost)}."
+    if r.state is ReferralState.CLOSED:
+        return _closed_words(r)
+    if r.state is ReferralState.WITHDRAWN:
+        return "It was withdrawn. There is nothing more to do."
     return "Please read it and find an advocate."
+
+
+def _closed_words(r: Referral) -> str:
+    """Why the case closed: the outcome's category, never the closing note."""
+    event = next((e for e in reversed(r.history) if e.name == "ReferralClosed"), None)
+    outcome = next((o for o in CloseOutcome if event and event.detail == o), None)
+    return f"Closed. The reason: {w.label(outcome).lower()}." if outcome else "Closed."
 
 
 def refusal_words(r: Referral, names: Names, subject: str) -> str:
@@ -67,6 +82,8 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
     ]
     if opened:
         actions.append(action("Who has seen it", Verb.AUDIT, data))
+    if opened and r.advocate_id and r.state in HAS_RECORD:
+        actions.append(action("Case record", Verb.RECORD, data))
     if r.state in NEEDS_SMLO:
         actions += [
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),

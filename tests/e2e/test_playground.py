@@ -192,6 +192,75 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
     print(f"\nthe journey took {time.monotonic() - started:.1f} s")  # noqa: T201
 
 
+async def quick_referral(people: People) -> str:
+    """The short way: "Ask an advocate to contact me", ticked and sent; its reference."""
+    welcome = messages(people.referrer.page).nth(0)
+    await click(welcome, "Ask an advocate to contact me")
+    await welcome.get_by_role("checkbox", name=CONSENT_TEXT).check(timeout=WAIT)
+    await click(welcome, "Send")
+    reference = f"SMA-{datetime.now(UTC).year}-0001"
+    await expect(welcome).to_contain_text("Your referral has been sent", timeout=WAIT)
+    return reference
+
+
+async def offer_to_alex(smlo: Page, summary: Locator) -> None:
+    await click(summary, "Find an advocate")
+    await summary.get_by_label(re.compile(r"^Alex Morgan")).check(timeout=WAIT)
+    await click(summary, "Ask them")
+    await expect(summary).to_contain_text("Offered to Alex Morgan", timeout=WAIT)
+
+
+async def test_the_advocate_logs_a_contact_and_closes_the_case_and_the_smlo_sees_it(
+    people: People, shots: Shots
+) -> None:
+    canary = f"CANARY-{uuid4().hex[:8]} first call went well"
+    referrer, smlo, advocate = people.referrer.page, people.smlo.page, people.advocate.page
+    for page in (referrer, smlo, advocate):
+        await new_message(page, 0, "Welcome to the SMA service")
+    reference = await quick_referral(people)
+    summary = await new_message(smlo, 1, f"Referral {reference}")
+    await offer_to_alex(smlo, summary)
+    case = await new_message(advocate, 1, "Can you support someone?")
+    await click(case, "Yes, I can")
+    await expect(case).to_contain_text(f"You are supporting {reference}", timeout=WAIT)
+
+    # -- a contact, from the case card: today and now are filled in -----------------------
+    await click(case, "Log a contact")
+    await expect(case).to_contain_text(f"Log a contact: {reference}", timeout=WAIT)
+    await case.get_by_label("Phone", exact=True).check(timeout=WAIT)
+    await case.get_by_label(re.compile(r"^A short note")).fill(canary, timeout=WAIT)
+    await shots.take(advocate, "record-contact-form")
+    await click(case, "Save")
+    await expect(case).to_contain_text(f"Case record: {reference}", timeout=WAIT)
+    await expect(case).to_contain_text("Contact: Phone (first contact)", timeout=WAIT)
+    await expect(case).not_to_contain_text(canary, timeout=WAIT)  # on the timeline: no text
+    await shots.take(advocate, "record-timeline")
+    await click(case, "Open")
+    await expect(case).to_contain_text(canary, timeout=WAIT)  # on tap, for them
+    await shots.take(advocate, "record-entry")
+    await click(case, "Back to the record")
+
+    # -- closing: the outcome, whether they were told -------------------------------------
+    await click(case, "Close the case")
+    await expect(case).to_contain_text(f"Close the case: {reference}", timeout=WAIT)
+    await case.get_by_label("Support is complete", exact=True).check(timeout=WAIT)
+    await case.get_by_label("Yes", exact=True).check(timeout=WAIT)
+    await shots.take(advocate, "record-close-form")
+    await click(case, "Close the case")
+    await expect(case).to_contain_text(f"You closed {reference}", timeout=WAIT)
+    await shots.take(advocate, "record-closed")
+    assert canary not in await everything_shown(advocate), "nothing of the case stays"
+
+    # -- the SMLO's card says so, and the referrer is told, content-free ------------------
+    await expect(summary).to_contain_text("Closed. The reason: support is complete.", timeout=WAIT)
+    await shots.take(smlo, "record-smlo-closed")
+    closed = await new_message(referrer, 2, f"About your referral {reference}")
+    await expect(closed).to_contain_text("Your advocate has closed your case", timeout=WAIT)
+    await shots.take(referrer, "record-referrer-told")
+    for page in (smlo, referrer):
+        assert canary not in await everything_shown(page)
+
+
 async def test_three_taps_from_the_welcome_card_ask_an_advocate_to_make_contact(
     people: People, shots: Shots
 ) -> None:

@@ -66,7 +66,7 @@ from dialogs.intake import STALE_CARD
 from referrals.allocation import allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.case_record import TEXT_LIMITS as RECORD_LIMITS
-from referrals.case_record import EntryKind
+from referrals.case_record import CloseOutcome, Closure, EntryKind
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -191,12 +191,20 @@ def signposted(answers: IntakeAnswers = FULL, where: Signpost = Signpost.WELLBEI
     return referral
 
 
+def closed_case(answers: IntakeAnswers = FULL) -> Referral:
+    referral = active(answers)
+    closing = Closure(CloseOutcome.COULD_NOT_REACH, False, "CANARY-closing-note-7f3a")
+    referral.close(ADA_ACTOR, NOW + timedelta(days=3), closing, SMLO_IDS)
+    return referral
+
+
 STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
     "submitted": submitted,
     "offered": offered,
     "active": active,
     "awaiting_after_decline": awaiting_after_decline,
     "signposted": signposted,
+    "closed": closed_case,
 }
 
 
