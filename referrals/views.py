@@ -63,13 +63,14 @@ def fate_of(
     fold_after: timedelta,
 ) -> ViewFate:
     """What the message must show now: ended referrals and lost access clear it for good;
-    otherwise it folds back once it has been open for `fold_after`."""
+    otherwise it folds back once it has been open for `fold_after`. Closing clears what was
+    shown until then; a closed case opened again later folds back like any other view."""
     if referral is None or referral.is_purged:
         return ViewFate.ERASED
     if referral.state is ReferralState.WITHDRAWN:
         return ViewFate.WITHDRAWN
-    if referral.state is ReferralState.CLOSED:
-        return ViewFate.CLOSED
+    if referral.state is ReferralState.CLOSED and view.shown_at <= _closed_at(referral):
+        return ViewFate.CLOSED  # a look taken since (allowed, and audited) folds back as usual
     if referral.is_erased:
         return ViewFate.ERASED
     try:
@@ -79,3 +80,7 @@ def fate_of(
     if not viewer.is_smlo and viewer.user_id != referral.advocate_id:
         return ViewFate.NOT_YOURS
     return ViewFate.FOLD if now - view.shown_at >= fold_after else ViewFate.KEEP
+
+
+def _closed_at(referral: Referral) -> datetime:
+    return next(e.at for e in reversed(referral.history) if e.name == "ReferralClosed")

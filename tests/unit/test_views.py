@@ -56,6 +56,16 @@ def test_an_ended_referral_is_cleared_for_everyone_at_once(path: Path) -> None:
     assert expected in CLEARED
 
 
+def test_a_closed_case_opened_again_after_closing_folds_back_like_any_other_view() -> None:
+    referral = walk(ACTIVE)
+    referral.close(ADVOCATE, NOW)
+    later = ShownView("a:chat", "m2", referral.id, ADVOCATE.user_id, NOW + timedelta(hours=1))
+
+    assert fate(referral, ADVOCATE) is ViewFate.CLOSED  # shown until it closed: cleared
+    assert fate_of(later, referral, ADVOCATE, later.shown_at, FOLD) is ViewFate.KEEP
+    assert fate_of(later, referral, ADVOCATE, later.shown_at + FOLD, FOLD) is ViewFate.FOLD
+
+
 def test_a_purged_or_vanished_referral_is_cleared_as_erased() -> None:
     referral = walk(ACTIVE)
     referral.close(ADVOCATE, NOW)
