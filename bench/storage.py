@@ -3,8 +3,12 @@
     .venv/bin/python -m bench.storage [--referrals 200] [--backends memory,sqlite,cosmos]
 
 For every backend it times, per operation: create (start a draft, record answers, submit),
-transition (offer, then accept), the SMLO's inbox query, and an aggregate query (the
-advocates' caseloads). It prints the median and 95th percentile of each, and each median
+transition (offer, then accept), the SMLO's inbox query, an aggregate query (the
+advocates' caseloads), adding a case record entry and reading a record (five entries on
+each case), and adding entries to one long case: its first 20 ("long:first") against its
+last 20 of `LONG_CASE` ("long:last"), so a record's growth shows in the figures.
+
+It prints the median and 95th percentile of each, and each median
 as a ratio to the in-memory fake measured in the same run — the floor of the stack, so
 the figures compare across machines. Figures only; this never fails a build.
 """
@@ -21,6 +25,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from referrals.case_record import ContactHow, ContactLogged
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route, Wish
 from referrals.people import Actor, Advocate
@@ -32,7 +37,11 @@ from storage.memory import MemoryAuditLog, memory_stores
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
 
-OPERATIONS = ("create", "transition", "inbox", "caseloads")
+OPERATIONS = (
+    "create", "transition", "inbox", "caseloads", "entry", "record", "long:first", "long:last"
+)  # fmt: skip
+ENTRIES_EACH = 5
+LONG_CASE = 200
 SMLO = Actor("5b0e6a2c-0000-4000-8000-0000000000a1", "Sky", is_smlo=True)
 ADVOCATES = [
     Advocate(f"5b0e6a2c-0000-4000-8000-0000000001{i:02d}", f"Advocate {i}") for i in range(8)
@@ -107,7 +116,7 @@ BACKENDS: dict[str, Backend] = {
 }
 
 
-async def run_workload(backend: Backend, referrals: int) -> Timings:
+async def run_workload(backend: Backend, referrals: int, long_case: int) -> Timings:
     timings = Timings()
     async with backend() as (stores, audit):
         clock = FakeClock()
@@ -119,13 +128,32 @@ async def run_workload(backend: Backend, referrals: int) -> Timings:
             referrer = Actor(f"5b0e6a2c-0000-4000-8000-{n:012d}", "Referrer")
             ids.append(await _create(service, referrer, timings))
         for n, referral_id in enumerate(ids[: referrals // 2]):
-            advocate = ADVOCATES[n % len(ADVOCATES)]
-            holder = Actor(advocate.user_id, advocate.display_name, is_advocate=True)
-            await timings.time("transition", _offer_and_accept(service, referral_id, holder))
+            await timings.time("transition", _offer_and_accept(service, referral_id, _holder(n)))
         for _ in range(max(10, referrals // 4)):
             await timings.time("inbox", service.triage.inbox(SMLO))
             await timings.time("caseloads", stores.referrals.caseloads())
+        for n, referral_id in enumerate(ids[: referrals // 2]):
+            holder = _holder(n)
+            for _ in range(ENTRIES_EACH):
+                await timings.time("entry", _contact(service, holder, referral_id, clock))
+            await timings.time("record", service.case_record.read(holder, referral_id))
+        edge = min(20, long_case // 2)
+        for n in range(long_case):
+            name = "long:first" if n < edge else "long:last" if n >= long_case - edge else ""
+            work = _contact(service, _holder(0), ids[0], clock)
+            await (timings.time(name, work) if name else work)
     return timings
+
+
+def _holder(n: int) -> Actor:
+    advocate = ADVOCATES[n % len(ADVOCATES)]
+    return Actor(advocate.user_id, advocate.display_name, is_advocate=True)
+
+
+async def _contact(service: Services, holder: Actor, referral_id: str, clock: FakeClock) -> None:
+    note = "Talked through what happens next and agreed to speak again on Friday."
+    contact = ContactLogged(clock.now(), ContactHow.PHONE, note)
+    await service.case_record.add(holder, referral_id, contact)
 
 
 async def _create(service: Services, referrer: Actor, timings: Timings) -> str:
@@ -155,10 +183,12 @@ def report(results: dict[str, Timings]) -> str:
     return "\n".join(lines)
 
 
-async def main(referrals: int, backends: list[str]) -> dict[str, Timings]:
+async def main(
+    referrals: int, backends: list[str], long_case: int = LONG_CASE
+) -> dict[str, Timings]:
     results = {}
     for name in backends:
-        results[name] = await run_workload(BACKENDS[name], referrals)
+        results[name] = await run_workload(BACKENDS[name], referrals, long_case)
     return results
 
 

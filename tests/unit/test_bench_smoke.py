@@ -6,7 +6,7 @@ from bench import storage
 
 
 async def test_the_storage_benchmark_runs_every_operation_on_every_backend() -> None:
-    results = await storage.main(referrals=8, backends=list(storage.BACKENDS))
+    results = await storage.main(referrals=8, backends=list(storage.BACKENDS), long_case=6)
 
     table = storage.report(results)
     for backend in ("memory", "sqlite", "cosmos"):
