@@ -112,7 +112,10 @@ def case_gone_card() -> Element:
     return card(
         [
             heading("This case is no longer open to you"),
-            para("It was withdrawn, or its details were removed. There is nothing you need to do."),
+            para(
+                "It may have been withdrawn, closed or given to another advocate, or its "
+                "details were removed. Nothing has changed, and there is nothing you need to do."
+            ),
         ]
     )
 
