@@ -63,9 +63,10 @@ def welcome_card(has_draft: bool, role: str = "", *, help_lines: str) -> Element
     return card(body, actions)
 
 
-def ask_contact_card(has_draft: bool, problem: str | None = None) -> Element:
+def ask_contact_card(send_as: str, has_draft: bool, problem: str | None = None) -> Element:
     """The short way: one tick and Send. Everything else is for the first conversation.
-    Someone with a draft is told it goes too, or can carry on with it instead."""
+    Someone with a draft is told it goes too, or can carry on with it instead. `send_as`:
+    the id of what Send sends (their draft's, or a new one), so it is sent once."""
     body = [
         heading("Ask an advocate to contact you"),
         para(
@@ -90,7 +91,7 @@ def ask_contact_card(has_draft: bool, problem: str | None = None) -> Element:
     return card(
         body,
         [
-            action("Send", Verb.SEND_ASK_CONTACT, primary=True),
+            action("Send", Verb.SEND_ASK_CONTACT, {"referral_id": send_as}, primary=True),
             action(more, Verb.START, validate=False),
             action("Not now", Verb.NOT_NOW, validate=False),
         ],

@@ -160,7 +160,8 @@ def _decline(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request
 
 
 def _ask_for_contact(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
-    return AskForContact(verb, consent=_parse_field("consent", inputs.get("consent", "")) is True)
+    consent = _parse_field("consent", inputs.get("consent", "")) is True
+    return AskForContact(verb, referral_id, consent)
 
 
 def _retry_delivery(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:

@@ -53,9 +53,10 @@ class IntakeClick(OnReferral):
 
 
 @dataclass(frozen=True)
-class AskForContact(Request):
-    """ "Ask an advocate to contact me", sent from its short card. It names no referral: it
-    acts only on the sender's own draft, whatever the card says."""
+class AskForContact(OnReferral):
+    """ "Ask an advocate to contact me", sent from its short card. `referral_id` is the id
+    the card gave what it sends (their draft's, or a new one), so a second press sends
+    nothing more; it acts only on the sender's own draft, whatever the card says."""
 
     consent: bool = False
 

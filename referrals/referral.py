@@ -90,8 +90,10 @@ class Referral:
     new_entries: list[CaseEntry] = field(default_factory=list, repr=False)
 
     @classmethod
-    def start_draft(cls, actor: Actor, now: datetime) -> Referral:
-        draft = cls(uuid.uuid4().hex, actor.user_id, actor.display_name, now, now)
+    def start_draft(cls, actor: Actor, now: datetime, referral_id: str = "") -> Referral:
+        """`referral_id`: the id a card gave the referral it would send, so that pressing
+        its Send twice sends one referral (a new id if none)."""
+        draft = cls(referral_id or uuid.uuid4().hex, actor.user_id, actor.display_name, now, now)
         draft._record(now, actor, "DraftStarted")
         return draft
 

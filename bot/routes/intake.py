@@ -3,14 +3,17 @@ and after sending."""
 
 from __future__ import annotations
 
+import uuid
+
 from bot.routing import Routes, Turn
 from cards import intake, referrer, support
 from cards.help import HelpFor, help_card
 from cards.intake import CONSENT_NEEDED
-from cards.reply import Reply
+from cards.reply import Card, Reply
 from cards.requests import AskForContact, AskHelp, OnReferral
 from cards.verbs import Verb
 from referrals import errors
+from referrals.people import Actor
 from referrals.services import Intake
 from referrals.states import ReferralState
 from referrals.support import SupportDirectory
@@ -73,18 +76,19 @@ class IntakeRoutes:
         return await self.resume(turn)
 
     async def ask_contact(self, turn: Turn) -> Reply:
-        has_draft = await self._intake.find_draft(turn.actor) is not None
-        return Reply(intake.ask_contact_card(has_draft))
+        return Reply(await self._ask_contact_card(turn.actor))
 
     async def send_ask_contact(self, turn: Turn) -> Reply:
         """The short way: sent with the same checks and the same receipt as the full one.
         A required answer missing from their draft takes them to its step in the intake."""
         asked = turn.wants(AskForContact)
         try:
-            referral = await self._intake.ask_for_contact(turn.actor, asked.consent)
+            referral = await self._intake.ask_for_contact(
+                turn.actor, asked.consent, asked.referral_id
+            )
         except errors.ConsentRequired:
-            has_draft = await self._intake.find_draft(turn.actor) is not None
-            return Reply(intake.ask_contact_card(has_draft, problem=CONSENT_NEEDED))
+            card = await self._ask_contact_card(turn.actor, asked.referral_id, CONSENT_NEEDED)
+            return Reply(card)
         except errors.RequiredAnswerMissing as missing:
             draft = await self._intake.find_draft(turn.actor)
             if draft is None:
@@ -92,6 +96,15 @@ class IntakeRoutes:
             return await turn.intake.begin(draft.id, missing=missing)
         await turn.intake.end()
         return Reply(intake.receipt_for(referral), clear_answers=True)
+
+    async def _ask_contact_card(
+        self, actor: Actor, send_as: str = "", problem: str | None = None
+    ) -> Card:
+        """Send sends their draft if they have one, else a referral with a new id (kept
+        when the card is shown again), so pressing it twice sends one."""
+        draft = await self._intake.find_draft(actor)
+        send_as = draft.id if draft else send_as or uuid.uuid4().hex
+        return intake.ask_contact_card(send_as, draft is not None, problem=problem)
 
     async def not_now(self, turn: Turn) -> Reply:
         return Reply(intake.not_now_card())

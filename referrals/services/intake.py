@@ -80,16 +80,38 @@ class Intake:
         """Record the review card's `answers` (if given), check, number and send."""
         return await self._send(actor, referral_id, None if answers is None else lambda _: answers)
 
-    async def ask_for_contact(self, actor: Actor, consent: bool) -> Referral:
+    async def ask_for_contact(self, actor: Actor, consent: bool, send_as: str = "") -> Referral:
         """The short way in: "ask an advocate to contact me", sent at once with what the
         person has told us so far (their draft, started now if they have none). The same
-        checks as a full referral apply; an unticked consent box starts no draft."""
-        if not consent and await self.find_draft(actor) is None:
-            raise errors.ConsentRequired("no draft")
-        draft = await self.start_draft(actor)
+        checks as a full referral apply; an unticked consent box starts no draft.
+
+        `send_as`: the id the card gave the referral it sends. Pressed again once it is
+        sent, the same referral comes back: nothing is sent twice."""
+        sent = await self._sent_as(actor, send_as) if send_as else None
+        if sent is not None:
+            return sent
+        draft = await self.find_draft(actor)
+        if draft is None:
+            if not consent:
+                raise errors.ConsentRequired("no draft")
+            draft = Referral.start_draft(actor, self.steps.clock.now(), send_as)
+            await self.steps.stores.referrals.save(draft)  # a second at once: ConcurrentUpdate
         return await self._send(
             actor, draft.id, lambda given: quick_request(given).with_changes(consent=consent)
         )
+
+    async def _sent_as(self, actor: Actor, referral_id: str) -> Referral | None:
+        """The referral `referral_id` if this person already sent it; None if there is none
+        yet (or it is still their draft); refused, and audited, if it is someone else's."""
+        try:
+            referral = await self.steps.stores.referrals.get(referral_id)
+        except errors.ReferralNotFound:
+            return None
+        async with self.steps.audited(actor, referral, A.SUBMIT, only_refusals=True):
+            referral.ensure_not_withdrawn()  # its referrer is erased: say so plainly
+            if referral.referrer_id != actor.user_id:
+                raise errors.NotTheReferrer(f"{actor.user_id} did not send {referral_id}")
+        return None if referral.state is ReferralState.DRAFT else referral
 
     async def _send(
         self,

@@ -189,8 +189,9 @@ async def refusals(world: BotWorld, referral_id: str) -> int:
 async def test_the_short_way_acts_only_on_the_senders_own_draft_whatever_id_it_carries(
     role: Role, state: ReferralState
 ) -> None:
-    """ "Ask an advocate to contact me" names no referral; a forged id is ignored, so it can
-    only ever send the sender's own draft (the referrer's, here, when it is one)."""
+    """ "Ask an advocate to contact me" carries the id of what it sends (so a second press
+    sends nothing more): the referrer's own draft is sent, their own sent referral shown
+    again; an id of someone else's referral is refused, audited, and changes nothing."""
     world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
     for advocate in (ADVOCATE, OTHER_ADVOCATE):
         await world.stores.roster.put_advocate(advocate)
@@ -204,7 +205,14 @@ async def test_the_short_way_acts_only_on_the_senders_own_draft_whatever_id_it_c
         {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
     )
 
-    assert "Your referral has been sent" in card_text(response.body.value)
+    answer = card_text(response.body.value)
+    if state is S.WITHDRAWN:  # its referrer is erased: the same plain answer for anyone
+        assert "This referral is already withdrawn" in answer
+    elif role is not Role.REFERRER:
+        assert "This is not available to you" in answer
+        assert await refusals(world, referral.id) >= 1
+    else:
+        assert "Your referral has been sent" in answer
     after = await world.stores.referrals.get(referral.id)
     if role is Role.REFERRER and state is S.DRAFT:
         assert after.state is S.SUBMITTED  # their own draft, as the card said

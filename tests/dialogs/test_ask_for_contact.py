@@ -38,6 +38,22 @@ async def test_three_taps_from_the_welcome_card_send_a_referral_with_the_same_re
     assert sent.answers.contact_methods == (ContactMethod.TEAMS,)
 
 
+async def test_send_pressed_twice_sends_one_referral_and_shows_its_receipt_again(
+    world: BotWorld, referrer: Conversation
+) -> None:
+    await referrer.say("hi")
+    asked = await referrer.click(ASK)
+    referrer.type_in(consent="true")
+    pressed_first = {**asked}  # the same card, pressed again before it was replaced
+
+    await referrer.click("Send")
+    again = await referrer.click_on(pressed_first, "Send")
+
+    assert heading(again) == "Your referral has been sent"
+    assert "SMA-2026-0001" in card_text(again)
+    assert len(await world.stores.referrals.list_for_referrer(referrer.user_id)) == 1
+
+
 async def test_send_without_the_tick_asks_for_it_kindly_and_sends_nothing(
     world: BotWorld, referrer: Conversation
 ) -> None:

@@ -326,10 +326,11 @@ def _referrer_cards() -> Iterator[Shown]:
         Face.UNASKED,
     )
     for has_draft in (False, True):
-        yield Shown(f"ask_contact:draft={has_draft}", partial(intake.ask_contact_card, has_draft))
+        build = partial(intake.ask_contact_card, "f" * 32, has_draft)
+        yield Shown(f"ask_contact:draft={has_draft}", build)
     yield Shown(
         "ask_contact:consent_needed",
-        partial(intake.ask_contact_card, False, CONSENT_NEEDED),
+        partial(intake.ask_contact_card, "f" * 32, False, CONSENT_NEEDED),
         problems=(("consent", CONSENT_NEEDED),),
     )
     yield Shown(
