@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from referrals.allocation import ConflictReason
+from referrals.case_record import CloseOutcome, OnwardOutcome, RiskLevel, UpdateKind
 from referrals.intake import (
     AgeBand,
     BehalfRole,
@@ -113,6 +114,32 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ConflictReason.NAMED_BY_REFERRER: "Named by the person as someone to avoid",
         ConflictReason.TEAM_NAMED_BY_REFERRER: "Their team was named as one to avoid",
         ConflictReason.DECLINED_BEFORE: "Said no to this case before",
+    },
+    RiskLevel: {
+        RiskLevel.LOW: "Low",
+        RiskLevel.MEDIUM: "Medium",
+        RiskLevel.HIGH: "High",
+    },
+    OnwardOutcome: {
+        OnwardOutcome.ACCEPTED: "Accepted",
+        OnwardOutcome.DECLINED: "Turned down",
+        OnwardOutcome.WAITING: "Still waiting",
+        OnwardOutcome.NOT_TAKEN_UP: "Not taken up",
+    },
+    UpdateKind: {
+        UpdateKind.INVESTIGATION_UPDATE: "News on the investigation",
+        UpdateKind.STATEMENT_ATTENDED: "Went with them to give a statement",
+        UpdateKind.HEARING_ATTENDED: "Went with them to a hearing",
+        UpdateKind.SPECIAL_MEASURES: "Special measures set up",
+        UpdateKind.DECISION_SUPPORTED: "Helped them make a choice",
+        UpdateKind.OTHER: "Something else",
+    },
+    CloseOutcome: {
+        CloseOutcome.SUPPORT_COMPLETED: "Support finished",
+        CloseOutcome.NO_LONGER_WANTED: "They no longer wanted support",
+        CloseOutcome.COULD_NOT_REACH: "We could not reach them",
+        CloseOutcome.MOVED_SERVICE: "Moved to another service",
+        CloseOutcome.OTHER: "Another reason",
     },
     ReferralState: {
         ReferralState.DRAFT: "Not sent yet",
