@@ -9,10 +9,21 @@ where everyone gave the same answer is hidden as a whole.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 from cards.elements import Element, card, facts, heading, para
+from cards.wording import label
+from referrals.case_record import CloseOutcome, OnwardOutcome, RiskLevel, UpdateKind
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
-from referrals.statistics import NOT_GIVEN, Breakdown, Measure, Result, StatisticsReport
+from referrals.statistics import (
+    NOT_GIVEN,
+    Breakdown,
+    Contact,
+    Measure,
+    Onward,
+    Result,
+    StatisticsReport,
+)
 from referrals.suppression import SMALL_CELL_LIMIT, Cell, Shown
 
 FEWER = f"fewer than {SMALL_CELL_LIMIT}"
@@ -25,6 +36,13 @@ WHOLE_YEARS = (
     "These figures are for a whole year that has ended. A new referral does not change them."
 )
 ALIKE = "Hidden. Too few different answers were given to show them safely."
+CASE_WORK = "From the advocates' case records"
+CASE_WORK_NOTE = (
+    "Each is counted in the month it was written down. Anything an advocate later marked "
+    "as wrong is left out."
+)
+CASES_ALIKE = "Hidden. Too many cases ended the same way to show them safely."
+FEW_CLOSED = f"Hidden. There were {FEWER} closed, too few to show them safely."
 MONTHS = (
     "January",
     "February",
@@ -45,6 +63,12 @@ TITLES = {
     Measure.GENDER: "Gender",
     Measure.AGE_BAND: "Age",
     Measure.WISH: "What they asked for. Some asked for more than one thing.",
+    Measure.CONTACT: "Contact with the person",
+    Measure.ONWARD_REFERRAL: "Referred on to other services",
+    Measure.ONWARD_OUTCOME: "What those services said",
+    Measure.RISK: "Risk assessments, by level",
+    Measure.UPDATE: "Updates, by kind",
+    Measure.CLOSED_AS: "How cases were closed",
 }
 CATEGORIES: dict[str, str] = {
     NOT_GIVEN: "Not given",
@@ -78,6 +102,26 @@ CATEGORIES: dict[str, str] = {
 }
 
 
+def _labels(enum: type[StrEnum]) -> dict[str, str]:
+    return {member.value: label(member) for member in enum}
+
+
+# The case records' categories, per measure: two of them share the value "other".
+CASE_CATEGORIES: dict[Measure, dict[str, str]] = {
+    Measure.CONTACT: {Contact.FIRST: "Reached for the first time", Contact.AGAIN: "Reached again"},
+    Measure.ONWARD_REFERRAL: {
+        Onward.INTERNAL: "To a service inside the force",
+        Onward.EXTERNAL: "To a service outside the force",
+    },
+    Measure.ONWARD_OUTCOME: _labels(OnwardOutcome),
+    Measure.RISK: _labels(RiskLevel),
+    Measure.UPDATE: _labels(UpdateKind),
+    Measure.CLOSED_AS: {**_labels(CloseOutcome), NOT_GIVEN: "Closed with no outcome given"},
+}
+REACHED_IN_ALL = "Reached, in all"
+NOT_REACHED = "Tried but did not reach them"
+
+
 def month_name(month: str) -> str:
     """ "2026-06" -> "June 2026"."""
     return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
@@ -97,8 +141,9 @@ def shown(cell: Cell) -> str:
     return FEWER if cell.shown is Shown.FEWER_THAN else HIDDEN
 
 
-def _category(name: str) -> str:
-    return CATEGORIES.get(name, name.replace("_", " ").capitalize())
+def _category(name: str, measure: Measure) -> str:
+    words = CASE_CATEGORIES.get(measure, CATEGORIES)
+    return words.get(name, name.replace("_", " ").capitalize())
 
 
 def _title(title: str) -> Element:
@@ -109,10 +154,29 @@ def _section(title: str, rows: Sequence[tuple[str, str]]) -> list[Element]:
     return [_title(title), facts(rows)]
 
 
-def _breakdown(b: Breakdown) -> list[Element]:
+def _breakdown(b: Breakdown, alike: str = ALIKE, few: str = "") -> list[Element]:
+    """`few` says why every cell is hidden when the total is small (`alike` otherwise)."""
     if b.all_hidden:
-        return [_title(TITLES[b.measure]), para(ALIKE)]
-    return _section(TITLES[b.measure], [(_category(c.category), shown(c)) for c in b.cells])
+        small = b.total is not None and b.total.shown is Shown.FEWER_THAN
+        return [_title(TITLES[b.measure]), para(few if few and small else alike)]
+    return _section(TITLES[b.measure], _rows(b))
+
+
+def _rows(b: Breakdown) -> list[tuple[str, str]]:
+    return [(_category(c.category, b.measure), shown(c)) for c in b.cells]
+
+
+def _case_work(report: StatisticsReport) -> list[Element]:
+    """The contacts, onward referrals, risk assessments, updates and closes of the period."""
+    body = [heading(CASE_WORK), para(CASE_WORK_NOTE, subtle=True)]
+    reached, total = report.reached, report.reached.total
+    rows = [] if reached.all_hidden else _rows(reached)
+    if total is not None:
+        rows.append((REACHED_IN_ALL, shown(total)))
+    body += _section(TITLES[Measure.CONTACT], [*rows, (NOT_REACHED, shown(report.not_reached))])
+    for breakdown in report.case_work:
+        body += _breakdown(breakdown)
+    return body + _breakdown(report.closed_as, CASES_ALIKE, FEW_CLOSED)
 
 
 def statistics_card(report: StatisticsReport) -> Element:
@@ -135,7 +199,6 @@ def statistics_card(report: StatisticsReport) -> Element:
         body += _section("Referrals each month", rows)
         for breakdown in report.answers:
             body += _breakdown(breakdown)
-    results = [(_category(c.category), shown(c)) for c in report.results.cells]
-    body += _section("What happened, in the month it happened", results)
+    body += _section("What happened, in the month it happened", _rows(report.results))
     body.append(facts([("Advocates who took a case on", shown(report.advocates_deployed))]))
-    return card(body)
+    return card(body + _case_work(report))

@@ -7,6 +7,15 @@ advocate took it, withdrawn, closed) and the advocate who took it. Withdrawal an
 retention purge keep all of this (`IntakeAnswers.statistical_only`, and the history keeps
 its events), so the figures survive them.
 
+The advocate's case record adds what the history says of each entry (`case_record.
+entry_event`: kind and category, never text): contacts (the first that reached the
+person, later ones, and tries that did not), onward referrals (internal or external) and
+their outcomes, risk assessments by level and updates by kind; and how each case closed
+(the `ReferralClosed` event's outcome). Each counts at the time it was written down, the
+time of its history line: the dates inside an entry are stored apart from the referral
+and erased with it at the purge. An entry a later correction retracts counts for nothing,
+and neither does the outcome of an onward referral that was retracted.
+
 A referral *contributes* to each month something happened in: one received, its answers,
 in the month it was sent; each outcome in the month it happened. Stores keep, per month,
 the sum of every referral's contribution (a `Tally`), updated with the change in a
@@ -15,8 +24,9 @@ figures costs twelve records however many referrals there have ever been; and th
 always recount them from the referrals (`python -m ops.recount`).
 
 Months are calendar months in UTC, written "2026-06". A report covers a whole calendar
-year that has ended (`last_complete_year`): a year's figures never change once shown, so
-comparing two reports cannot show what a new referral answered (docs/security.md).
+year that has ended (`last_complete_year`): a year's figures never change once shown
+(but for a case record entry corrected later), so comparing two reports cannot show what
+a new referral answered (docs/security.md).
 """
 
 from __future__ import annotations
@@ -26,8 +36,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from referrals import case_record
+from referrals.case_record import (
+    CloseOutcome,
+    ContactHow,
+    EntryKind,
+    OnwardOutcome,
+    RiskLevel,
+    UpdateKind,
+)
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
-from referrals.referral import Referral
+from referrals.referral import CaseEvent, Referral
 from referrals.suppression import Cell, Shown, protect_breakdown, protect_counts
 
 
@@ -40,6 +59,13 @@ class Measure(StrEnum):
     WISH = "wish"
     RESULT = "result"
     ADVOCATE = "advocate"  # accepts by each advocate (id), for "advocates deployed"
+    # From the case record, each in the month it was written down:
+    CONTACT = "contact"  # a `Contact`
+    ONWARD_REFERRAL = "onward_referral"  # an `Onward`: to a service inside the force or not
+    ONWARD_OUTCOME = "onward_outcome"  # an `OnwardOutcome`
+    RISK = "risk"  # a risk assessment, by `RiskLevel`
+    UPDATE = "update"  # an `UpdateKind`
+    CLOSED_AS = "closed_as"  # a `CloseOutcome`; NOT_GIVEN closed without one (signposted)
 
 
 class Result(StrEnum):
@@ -49,6 +75,19 @@ class Result(StrEnum):
     ALLOCATED = "allocated"  # an advocate accepted it (an advocate deployed)
     WITHDRAWN = "withdrawn"
     CLOSED = "closed"
+
+
+class Contact(StrEnum):
+    FIRST = "first"  # the first contact that reached the person
+    AGAIN = "again"  # a later one that reached them
+    NOT_REACHED = "not_reached"  # tried, and did not reach them
+
+
+class Onward(StrEnum):
+    """Where an onward referral went, as `case_record.entry_event` names it."""
+
+    INTERNAL = "internal"
+    EXTERNAL = "external"
 
 
 NOT_GIVEN = "not_given"
@@ -74,6 +113,7 @@ class ReferralFacts:
     wishes: tuple[str, ...]
     results: tuple[tuple[Result, datetime], ...]
     advocate: str  # who accepted it, "" if nobody has
+    record: tuple[tuple[Key, datetime], ...]  # what the case record counts, and each close
 
 
 def facts_of(referral: Referral) -> ReferralFacts | None:
@@ -94,7 +134,47 @@ def facts_of(referral: Referral) -> ReferralFacts | None:
         wishes=tuple(dict.fromkeys(w.value for w in a.wishes)),
         results=results,
         advocate=referral.advocate_id if accepted else "",
+        record=_record_counts(referral.history),
     )
+
+
+def _record_counts(history: Sequence[CaseEvent]) -> tuple[tuple[Key, datetime], ...]:
+    """What the case record counts, at the time each entry was written, leaving out
+    retracted entries; and each close, by its outcome."""
+    lines = [
+        (e.at, case_record.parse_event(e.detail))
+        for e in history
+        if e.name == case_record.ENTRY_ADDED
+    ]
+    retracted = case_record.retracted_ids([line for _, line in lines])
+    live = {line.id for _, line in lines} - retracted
+    counted = [(key, at) for at, line in lines if line.id in live and (key := _counted(line, live))]
+    closes = [e for e in history if e.name == "ReferralClosed"]
+    counted += [((Measure.CLOSED_AS, e.detail or NOT_GIVEN), e.at) for e in closes]
+    return tuple(counted)
+
+
+_COUNTED_KINDS = {
+    EntryKind.ONWARD_REFERRAL: Measure.ONWARD_REFERRAL,
+    EntryKind.RISK_ASSESSMENT: Measure.RISK,
+    EntryKind.UPDATE: Measure.UPDATE,
+}
+
+
+def _counted(line: case_record.EntryLine, live: set[str]) -> Key | None:
+    """The figure one live entry adds to, if any (an agreement, a correction or a closing
+    note adds to none: the close itself is counted from `ReferralClosed`)."""
+    if line.kind is EntryKind.CONTACT:
+        if line.extra[0] == "first":
+            return Measure.CONTACT, Contact.FIRST
+        if line.extra[0] == ContactHow.ATTEMPT:
+            return Measure.CONTACT, Contact.NOT_REACHED
+        return Measure.CONTACT, Contact.AGAIN
+    if line.kind is EntryKind.ONWARD_OUTCOME:
+        onward_id, outcome = line.extra[:2]
+        return (Measure.ONWARD_OUTCOME, outcome) if onward_id in live else None
+    measure = _COUNTED_KINDS.get(line.kind)
+    return (measure, line.extra[0]) if measure is not None else None
 
 
 def _given(value: StrEnum | None) -> str:
@@ -144,6 +224,8 @@ def contribution(facts: ReferralFacts | None) -> MonthTallies:
         count(at, Measure.RESULT, result)
         if result is Result.ALLOCATED and facts.advocate:
             count(at, Measure.ADVOCATE, facts.advocate)
+    for (measure, category), at in facts.record:
+        count(at, measure, category)
     return months
 
 
@@ -187,7 +269,7 @@ def recount(referrals: Iterable[Referral]) -> MonthTallies:
 class Breakdown:
     measure: Measure
     cells: tuple[Cell, ...]
-    total: Cell | None = None  # where the cells add up to the referrals received
+    total: Cell | None = None  # where the cells add up to a total shown with them
 
     @property
     def all_hidden(self) -> bool:
@@ -205,6 +287,10 @@ class StatisticsReport:
     answers: tuple[Breakdown, ...]  # route, employment, gender, age band, wishes
     results: Breakdown  # outcomes that happened in the period
     advocates_deployed: Cell  # distinct advocates who accepted a referral in the period
+    reached: Breakdown  # contacts that reached the person: first or again, with the total
+    not_reached: Cell  # tries that did not reach them
+    case_work: tuple[Breakdown, ...]  # onward referrals, their outcomes, risk, updates
+    closed_as: Breakdown  # the period's closes by outcome; the total is RESULT's "closed"
 
     @property
     def too_few_to_break_down(self) -> bool:
@@ -218,6 +304,12 @@ _CATEGORIES: dict[Measure, tuple[str, ...]] = {
     Measure.AGE_BAND: (*(v.value for v in AgeBand), NOT_GIVEN),
     Measure.WISH: tuple(v.value for v in Wish),
     Measure.RESULT: tuple(v.value for v in Result),
+    Measure.CONTACT: tuple(v.value for v in Contact),
+    Measure.ONWARD_REFERRAL: tuple(v.value for v in Onward),
+    Measure.ONWARD_OUTCOME: tuple(v.value for v in OnwardOutcome),
+    Measure.RISK: tuple(v.value for v in RiskLevel),
+    Measure.UPDATE: tuple(v.value for v in UpdateKind),
+    Measure.CLOSED_AS: (*(v.value for v in CloseOutcome), NOT_GIVEN),
 }
 
 
@@ -251,7 +343,34 @@ def build_report(
     answers.append(Breakdown(Measure.WISH, wishes))
     results = Breakdown(Measure.RESULT, protect_counts(_counts(period, Measure.RESULT)))
     (deployed,) = protect_counts([("advocates", len(advocates))])
-    return StatisticsReport(tuple(months), received, tuple(answers), results, deployed)
+    return StatisticsReport(
+        tuple(months), received, tuple(answers), results, deployed, *_case_figures(period)
+    )
+
+
+def _case_figures(period: Tally) -> tuple[Breakdown, Cell, tuple[Breakdown, ...], Breakdown]:
+    """What the case records add: contacts that reached the person, tries that did not,
+    the other case work, and how cases closed."""
+    # Contacts, referrals on, risk assessments and updates are events, many to a case,
+    # adding up to nothing the report shows: each small one is hidden on its own. The
+    # contacts that reached the person are shown with their total, so first and later
+    # ones are protected as a breakdown of it.
+    contacts = dict(_counts(period, Measure.CONTACT))
+    (not_reached,) = protect_counts([(Contact.NOT_REACHED, contacts.pop(Contact.NOT_REACHED))])
+    reached = protect_breakdown(list(contacts.items()), of_answers=False)
+    work = tuple(
+        Breakdown(m, protect_counts(_counts(period, m)))
+        for m in (Measure.ONWARD_REFERRAL, Measure.ONWARD_OUTCOME, Measure.RISK, Measure.UPDATE)
+    )
+    # Each close has one outcome, so they add up to the "closed" shown with the results,
+    # and an outcome every case shared would tell each person's: protected as answers.
+    closed_as = protect_breakdown(_counts(period, Measure.CLOSED_AS))
+    return (
+        Breakdown(Measure.CONTACT, *reached),
+        not_reached,
+        work,
+        Breakdown(Measure.CLOSED_AS, *closed_as),
+    )
 
 
 def _counts(period: Tally, measure: Measure) -> list[tuple[str, int]]:

@@ -162,7 +162,7 @@ class CosmosStores:
             draft_ttl_seconds=int(ttl.total_seconds()) if ttl else None,
         )
         stores = cls(client, opened, settings, owned)
-        try:  # referrals saved before statistics existed are counted once, here
+        try:  # referrals saved before statistics (as now counted) are counted once, here
             await CosmosReferralStore(opened).ensure_statistics()
         except BaseException:
             await stores.close()

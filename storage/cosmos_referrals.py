@@ -20,8 +20,9 @@ it, for the reason the outbox is embedded: a separate month document would be a 
 write in another partition, with a crash window between the two and every save of the
 month contending for one ETag. Reading a period sums the contributions of the referrals
 changed since it began (`updated_key`, already indexed): it grows with the referrals of
-that period, never with all there have been. Documents written before statistics existed
-are counted once by `ensure_statistics` (at start-up) or `python -m ops.recount`.
+that period, never with all there have been. Documents written before statistics existed,
+or before they counted the case record, are counted once by `ensure_statistics` (at
+start-up) or `python -m ops.recount`.
 """
 
 from __future__ import annotations
@@ -58,8 +59,10 @@ from storage.statistics_records import open_contribution, seal_contribution
 REFERRAL_TYPE = "referral"
 COUNTER_TYPE = "reference_counter"
 MARKER_TYPE = "statistics_marker"
-# Present once every referral document carries its contribution to the statistics.
-STATISTICS_MARKER = "statistics-counted-v1"
+# Present once every referral document carries its contribution to the statistics as
+# this code counts it: v2 counts the case record too, so a database marked v1 is counted
+# once more.
+STATISTICS_MARKER = "statistics-counted-v2"
 # Ours, not the codec's: stripped before a document is opened.
 _STORE_FIELDS = ("type", "updated_key", "outbox", "ttl", "statistics")
 _SELECT = "SELECT * FROM c WHERE c.type = 'referral' AND "
@@ -262,7 +265,8 @@ class CosmosReferralStore:
             )
 
     async def ensure_statistics(self) -> None:
-        """Count documents written before statistics existed, once per database."""
+        """Count documents written before statistics existed, or before they counted the
+        case record, once per database (and once per `STATISTICS_MARKER`)."""
         if await read_or_none(self._container, STATISTICS_MARKER, STATISTICS_MARKER):
             return
         await self.recount_statistics()

@@ -22,8 +22,9 @@ from storage.sqlite_people import SqliteConversationStore, SqliteRosterStore
 from storage.sqlite_referrals import SqliteReferralStore
 from storage.sqlite_views import SqliteShownViewStore
 
-# Schema 5 counts the referrals already stored into the new statistics table.
-_FILLS = {5: sqlite_statistics.recount_in}
+# Schema 5 counts the referrals already stored into the new statistics table; schema 8
+# counts them again, now with their case records.
+_FILLS = {5: sqlite_statistics.recount_in, 8: sqlite_statistics.recount_in}
 
 
 class SqliteStores:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from referrals.case_record import ContactHow, ContactLogged
 from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot
 from tests.protocol.journeys import ACCOUNT, complete_intake, everyone_says_hi, shows
 from tests.support.connector import ConnectorStandIn, cards_of
 from tests.support.teams import TeamsUser, card_texts
 
 Json = dict[str, Any]
+CONTACT_NOTE = "Talked about the hearing on Friday"
 
 
 async def refer_as_staff(referrer: TeamsUser) -> None:
@@ -66,6 +68,13 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
     await people.smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
     await connector.wait_until(lambda: shows(people.advocate_a, "Can you support someone?"))
     await people.advocate_a.click("Yes, I can")
+    # The case record has no card in this test's path: the advocate's first call goes in
+    # through the use case the case record's cards call.
+    services = bot.runtime.services
+    advocate = await services.identify(ADVOCATE_A_ID, "Alex Morgan")
+    (case,) = await services.steps.stores.referrals.list_for_advocate(ADVOCATE_A_ID)
+    contact = ContactLogged(bot.clock.now(), ContactHow.PHONE, CONTACT_NOTE)
+    await services.case_record.add(advocate, case.id, contact)
 
     assert await people.smlo.say("stats") == 201
     this_year = bot.clock.now().year
@@ -89,8 +98,12 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
     assert shown["Not given"][2:4] == ["fewer than 5", "fewer than 5"]  # gender, age
     assert shown["An advocate took it on"] == ["fewer than 5"]
     assert shown["Advocates who took a case on"] == ["fewer than 5"]
+    assert shown["Reached, in all"] == ["fewer than 5"], "the advocate's first call"
+    assert "Reached for the first time" not in shown, "one call: no breakdown of it"
+    assert shown["Tried but did not reach them"] == ["0"]
     words = " ".join(card_texts(card))
-    for private in (ACCOUNT, "Robin Referrer", "Pat Stranger", "Alex Morgan", "SMA-2026"):
+    private_words = (ACCOUNT, CONTACT_NOTE, "Robin Referrer", "Pat Stranger", "Alex Morgan")
+    for private in (*private_words, "SMA-2026"):
         assert private not in words
     entries = await bot.runtime.services.steps.audit.for_referral("statistics")
     assert [e.outcome.value for e in entries] == ["allowed", "allowed"]

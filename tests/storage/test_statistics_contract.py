@@ -15,10 +15,26 @@ from typing import Protocol, cast, runtime_checkable
 import pytest
 
 from referrals import errors, statistics
+from referrals.case_record import (
+    CaseEntry,
+    CloseOutcome,
+    Closure,
+    ContactHow,
+    ContactLogged,
+    Content,
+    Correction,
+    OnwardOutcome,
+    OnwardReferral,
+    OnwardReferralOutcome,
+    RiskAssessment,
+    RiskLevel,
+    UpdateKind,
+    UpdateRecorded,
+)
 from referrals.clock import FakeClock
 from referrals.ports import Stores
 from referrals.referral import DeclineReason, Referral, Signpost
-from referrals.statistics import Measure, MonthTallies, Result, last_months
+from referrals.statistics import Contact, Key, Measure, MonthTallies, Onward, Result, last_months
 from tests.storage.conftest import (
     ADVOCATE,
     OTHER_REFERRER,
@@ -156,3 +172,75 @@ async def test_only_the_months_asked_for_are_read_and_empty_months_are_absent(
     assert found[second_month] == statistics.contribution_of(second)[second_month]
     assert first_month not in found
     assert await stores.referrals.statistics([]) == {}
+
+
+# -- the case record -----------------------------------------------------------------------
+
+
+async def write(scenario: Scenario, case: Referral, *contents: Content) -> list[CaseEntry]:
+    now = scenario.tick()
+    written = [case.add_entry(as_advocate(ADVOCATE), c, SMLO_IDS, now) for c in contents]
+    await scenario.stores.referrals.save(case)
+    return written
+
+
+def summed(kept: MonthTallies, *measures: Measure) -> dict[Key, int]:
+    """The counts of `measures`, over every month."""
+    found: dict[Key, int] = {}
+    for tally in kept.values():
+        for key, n in tally.items():
+            if key[0] in measures:
+                found[key] = found.get(key, 0) + n
+    return found
+
+
+async def test_kept_figures_count_the_case_record_without_retracted_entries(
+    stores: Stores, scenario: Scenario, clock: FakeClock
+) -> None:
+    await stores.roster.put_advocate(ADVOCATE)
+    case, other = await scenario.active(), await scenario.active()
+    day = clock.now().date()
+    await write(scenario, case, ContactLogged(clock.now(), ContactHow.ATTEMPT))
+    _, onward, risk = await write(
+        scenario,
+        case,
+        ContactLogged(clock.now(), ContactHow.PHONE, "talked it through"),
+        OnwardReferral("isva", consented=True, referred_on=day, internal=False),
+        RiskAssessment(day, RiskLevel.HIGH, own_view="safe at home"),
+    )
+    clock.advance(timedelta(days=31))
+    day = clock.now().date()
+    await write(
+        scenario,
+        case,
+        OnwardReferralOutcome(onward.id, OnwardOutcome.ACCEPTED, day),
+        UpdateRecorded(UpdateKind.HEARING_ATTENDED, day, "court 2"),
+        Correction(risk.id, "meant for another case"),
+    )
+    (wrong,) = await write(scenario, other, OnwardReferral("hr", True, day, internal=True))
+    await write(scenario, other, Correction(wrong.id, "not referred after all"))
+    stale = case.copy()
+    stale.add_entry(
+        as_advocate(ADVOCATE), ContactLogged(clock.now(), ContactHow.TEAMS), SMLO_IDS, clock.now()
+    )
+    await scenario.change(
+        case,
+        lambda at: case.close(
+            as_advocate(ADVOCATE), at, Closure(CloseOutcome.SUPPORT_COMPLETED, True, "done")
+        ),
+    )
+    with pytest.raises(errors.ConcurrentUpdate):  # an entry from an old copy is not counted
+        await stores.referrals.save(stale)
+    clock.advance(timedelta(days=400))
+    assert case.purge(scenario.tick())  # the retention purge: the counts remain
+    await stores.referrals.save(case)
+
+    kept = await assert_kept_figures_equal_a_recount(stores, clock, [case, other])
+    assert summed(kept, M.CONTACT, M.ONWARD_REFERRAL, M.ONWARD_OUTCOME, M.RISK, M.UPDATE) == {
+        (M.CONTACT, Contact.NOT_REACHED): 1,
+        (M.CONTACT, Contact.FIRST): 1,
+        (M.ONWARD_REFERRAL, Onward.EXTERNAL): 1,
+        (M.ONWARD_OUTCOME, OnwardOutcome.ACCEPTED): 1,
+        (M.UPDATE, UpdateKind.HEARING_ATTENDED): 1,
+    }
+    assert summed(kept, M.CLOSED_AS) == {(M.CLOSED_AS, CloseOutcome.SUPPORT_COMPLETED): 1}

@@ -3,7 +3,7 @@ rebuilt from the referrals when asked (`python -m ops.recount`, tests/ops/test_r
 or when upgraded.
 
 The behaviour every store shares is in test_statistics_contract.py; this is what is
-particular to SQLite (month records in the referral's transaction, migration 5) and
+particular to SQLite (month records in the referral's transaction, migrations 5 and 8) and
 Cosmos DB (contributions embedded in each referral document, counted at start-up).
 """
 
@@ -15,16 +15,76 @@ from pathlib import Path
 import pytest
 
 from referrals import statistics
+from referrals.case_record import (
+    CloseOutcome,
+    Closure,
+    ContactHow,
+    ContactLogged,
+    RiskAssessment,
+    RiskLevel,
+)
 from referrals.clock import FakeClock
 from referrals.intake import Employment, Gender
+from referrals.referral import Referral
+from referrals.statistics import Measure, MonthTallies
 from storage import sqlite_statistics
 from storage.cosmos import CosmosStores
 from storage.cosmos_database import query, without_system_properties
-from storage.cosmos_referrals import STATISTICS_MARKER
+from storage.cosmos_referrals import MARKER_TYPE, STATISTICS_MARKER
 from storage.crypto import UndecryptableValue
 from storage.sqlite import SqliteStores
-from tests.storage.conftest import CIPHER, Scenario, a_few_referrals, every_month
+from storage.statistics_records import seal_contribution, seal_month
+from tests.storage.conftest import (
+    ADVOCATE,
+    CIPHER,
+    SMLO_IDS,
+    Scenario,
+    a_few_referrals,
+    as_advocate,
+    every_month,
+)
 from tests.storage.cosmos_server import CosmosTestServer
+
+# What the statistics counted before they counted the case record.
+_BEFORE_CASE_RECORD = frozenset(
+    {
+        Measure.RECEIVED,
+        Measure.ROUTE,
+        Measure.EMPLOYMENT,
+        Measure.GENDER,
+        Measure.AGE_BAND,
+        Measure.WISH,
+        Measure.RESULT,
+        Measure.ADVOCATE,
+    }
+)
+
+
+def as_counted_before_the_case_record(months: MonthTallies) -> MonthTallies:
+    return {
+        m: {k: n for k, n in t.items() if k[0] in _BEFORE_CASE_RECORD} for m, t in months.items()
+    }
+
+
+async def cases_with_records(scenario: Scenario) -> list[Referral]:
+    """`a_few_referrals`, the active one with a case record, and one closed case."""
+    written = await a_few_referrals(scenario)
+    closed = await scenario.active()
+    for case in (written[0], closed):
+        now = scenario.tick()
+        case.add_entry(as_advocate(ADVOCATE), ContactLogged(now, ContactHow.PHONE), SMLO_IDS, now)
+        case.add_entry(
+            as_advocate(ADVOCATE), RiskAssessment(now.date(), RiskLevel.LOW), SMLO_IDS, now
+        )
+        await scenario.stores.referrals.save(case)
+    await scenario.change(
+        closed,
+        lambda at: closed.close(
+            as_advocate(ADVOCATE), at, Closure(CloseOutcome.COULD_NOT_REACH, False, "")
+        ),
+    )
+    return [*written, closed]
+
 
 # -- SQLite ----------------------------------------------------------------------------
 
@@ -94,6 +154,29 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
     assert found == statistics.recount(written)
 
 
+async def test_sqlite_migration_8_counts_the_case_records_stored_before_it(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        written = await cases_with_records(Scenario(sqlite.stores, clock))
+        old = as_counted_before_the_case_record(statistics.recount(written))
+        async with sqlite.database.transaction() as connection:  # as schema 7 kept them
+            await connection.execute("DELETE FROM statistics_months")
+            for month, tally in old.items():
+                await connection.execute(
+                    "INSERT INTO statistics_months (month, document) VALUES (?, ?)",
+                    (month, seal_month(month, tally, CIPHER)),
+                )
+            await connection.execute("PRAGMA user_version = 7")
+        assert await sqlite.stores.referrals.statistics(every_month(written)) == old
+
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        found = await sqlite.stores.referrals.statistics(every_month(written))
+
+    assert found == statistics.recount(written) != old
+
+
 # -- Cosmos DB -------------------------------------------------------------------------
 
 
@@ -118,6 +201,33 @@ async def test_cosmos_documents_from_before_statistics_are_counted_at_start_up(
 
     assert found == statistics.recount(written)
     assert len(marker) == 1
+
+
+async def test_cosmos_contributions_from_before_the_case_record_are_counted_again(
+    cosmos_server: CosmosTestServer, clock: FakeClock
+) -> None:
+    settings = cosmos_server.settings()
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        written = await cases_with_records(Scenario(cosmos.stores, clock))
+        container = cosmos.database.referrals
+        # As code from before the case record counted left them, and its marker.
+        for item in await query(container, "SELECT * FROM c WHERE c.type = 'referral'"):
+            opened = next(r for r in written if r.id == item["id"])
+            old = as_counted_before_the_case_record(statistics.contribution_of(opened))
+            sealed = seal_contribution(item["id"], old, CIPHER)
+            await container.replace_item(
+                item["id"], without_system_properties(item) | {"statistics": sealed}
+            )
+        await container.delete_item(STATISTICS_MARKER, partition_key=STATISTICS_MARKER)
+        v1 = "statistics-counted-v1"
+        await container.create_item({"id": v1, "type": MARKER_TYPE})
+        before = await cosmos.stores.referrals.statistics(every_month(written))
+        assert before == as_counted_before_the_case_record(statistics.recount(written))
+
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        found = await cosmos.stores.referrals.statistics(every_month(written))
+
+    assert found == statistics.recount(written) != before
 
 
 async def test_cosmos_a_contribution_is_sealed_to_its_own_referral(

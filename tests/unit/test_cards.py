@@ -66,7 +66,14 @@ from dialogs.intake import STALE_CARD
 from referrals.allocation import allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.case_record import TEXT_LIMITS as RECORD_LIMITS
-from referrals.case_record import CloseOutcome, Closure, EntryKind
+from referrals.case_record import (
+    CloseOutcome,
+    Closure,
+    EntryKind,
+    OnwardOutcome,
+    RiskLevel,
+    UpdateKind,
+)
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -90,12 +97,15 @@ from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
 from referrals.statistics import (
+    NOT_GIVEN,
     Measure,
     MonthTallies,
+    Onward,
     Result,
     build_report,
     last_complete_year,
 )
+from referrals.statistics import Contact as ContactMade
 from referrals.support import Category, Contact, SupportDirectory, SupportService
 from referrals.views import CLEARED
 from tests.support.teams import actions_of
@@ -648,9 +658,30 @@ def _statistics_cards() -> Iterator[Shown]:
         (m.RESULT, Result.ALLOCATED): 6,
         (m.RESULT, Result.WITHDRAWN): 1,
         (m.ADVOCATE, ADA.user_id): 6,
+        # What the advocates' case records count:
+        (m.CONTACT, ContactMade.FIRST): 6,
+        (m.CONTACT, ContactMade.AGAIN): 14,
+        (m.CONTACT, ContactMade.NOT_REACHED): 3,
+        (m.ONWARD_REFERRAL, Onward.INTERNAL): 5,
+        (m.ONWARD_REFERRAL, Onward.EXTERNAL): 2,
+        (m.ONWARD_OUTCOME, OnwardOutcome.ACCEPTED): 5,
+        (m.RISK, RiskLevel.MEDIUM): 8,
+        (m.RISK, RiskLevel.HIGH): 1,
+        (m.UPDATE, UpdateKind.SPECIAL_MEASURES): 5,
+        (m.UPDATE, UpdateKind.OTHER): 9,
+        (m.RESULT, Result.CLOSED): 12,
+        (m.CLOSED_AS, CloseOutcome.SUPPORT_COMPLETED): 7,
+        (m.CLOSED_AS, CloseOutcome.OTHER): 5,
     }
     few: MonthTallies = {months[3]: {(m.RECEIVED, ""): 2, (m.ROUTE, Route.CONCERN): 2}}
+    few[months[3]] |= {(m.RESULT, Result.CLOSED): 2, (m.CLOSED_AS, NOT_GIVEN): 2}
     alike: MonthTallies = {months[5]: {(m.RECEIVED, ""): 6, (m.GENDER, Gender.WOMAN): 6}}
+    alike[months[5]] |= {
+        (m.RESULT, Result.CLOSED): 6,
+        (m.CLOSED_AS, CloseOutcome.COULD_NOT_REACH): 6,
+        (m.CONTACT, ContactMade.FIRST): 2,
+        (m.CONTACT, ContactMade.AGAIN): 1,
+    }
     empty: MonthTallies = {}
     for name, tallies in (("some", busy), ("alike", alike), ("too_few", few), ("none", empty)):
         report = build_report(months, tallies)
@@ -913,6 +944,10 @@ ANSWER_TYPES = (
     AgeBand,
     Signpost,
     DeclineReason,
+    RiskLevel,
+    OnwardOutcome,
+    UpdateKind,
+    CloseOutcome,
 )
 
 
@@ -1196,6 +1231,45 @@ def test_figures_say_they_are_for_a_whole_year_and_hide_answers_everyone_gave_al
     assert texts[texts.index("Gender") + 1] == statistics_module.ALIKE
     assert "Woman" not in facts, "every category hidden, so no '0' gives the answer away"
     assert facts["June 2025"] == "6", "the month they came in is not an answer"
+
+
+def test_figures_show_the_case_work_in_plain_words_with_small_counts_suppressed() -> None:
+    card = next(c for c in CARDS if c.name == "statistics:some").build()
+    texts = [e.get("text") for e in card["body"]]
+    facts = {fact["title"]: fact["value"] for fact in find_all(card, "FactSet", "facts")}
+
+    assert statistics_module.CASE_WORK in texts
+    assert facts["Reached for the first time"] == "6"
+    assert facts["Reached again"] == "14"
+    assert facts["Reached, in all"] == "20"
+    assert facts["Tried but did not reach them"] == "fewer than 5"
+    assert facts["To a service inside the force"] == "5"
+    assert facts["To a service outside the force"] == "fewer than 5"
+    assert facts["Accepted"] == "5"
+    assert facts["Medium"] == "8"
+    assert facts["High"] == "fewer than 5"
+    assert facts["Talked through special measures"] == "5"
+    assert facts["Support is complete"] == "7"
+    assert facts["Another reason"] == "5", "CloseOutcome.OTHER keeps its own words"
+    assert facts["Something else"] == "9", "and UpdateKind.OTHER its own"
+    assert facts["Closed with no outcome given"] == "0"
+
+
+def test_how_cases_closed_is_hidden_when_few_closed_or_every_case_closed_alike() -> None:
+    for name, reason in (
+        ("too_few", statistics_module.FEW_CLOSED),
+        ("alike", statistics_module.CASES_ALIKE),
+    ):
+        card = next(c for c in CARDS if c.name == f"statistics:{name}").build()
+        texts = [e.get("text") for e in card["body"]]
+        facts = {fact["title"]: fact["value"] for fact in find_all(card, "FactSet", "facts")}
+
+        assert texts[texts.index("How cases were closed") + 1] == reason
+        assert not {w.label(outcome) for outcome in CloseOutcome} & set(facts)
+    alike = next(c for c in CARDS if c.name == "statistics:alike").build()
+    facts = {fact["title"]: fact["value"] for fact in find_all(alike, "FactSet", "facts")}
+    assert facts["Reached, in all"] == "fewer than 5"
+    assert "Reached for the first time" not in facts
 
 
 def find_all(element: object, kind: str, key: str) -> list[dict[str, str]]:

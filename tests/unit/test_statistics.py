@@ -11,10 +11,28 @@ import contextlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from referrals import errors
+from referrals.case_record import (
+    CaseEntry,
+    CloseOutcome,
+    Closure,
+    ContactHow,
+    ContactLogged,
+    Content,
+    Correction,
+    EntryKind,
+    OnwardOutcome,
+    OnwardReferral,
+    OnwardReferralOutcome,
+    RiskAssessment,
+    RiskLevel,
+    UpdateKind,
+    UpdateRecorded,
+)
 from referrals.intake import (
     AgeBand,
     Employment,
@@ -29,8 +47,11 @@ from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral, Signpost
 from referrals.statistics import (
     NOT_GIVEN,
+    Contact,
+    Key,
     Measure,
     MonthTallies,
+    Onward,
     Result,
     add,
     build_report,
@@ -105,7 +126,10 @@ def test_each_outcome_counts_in_the_month_it_happened_with_the_advocate_who_took
 
     assert sorted(months) == ["2026-01", "2026-02", "2026-03"]
     assert months["2026-02"] == {(M.RESULT, Result.ALLOCATED): 1, (M.ADVOCATE, ADA.user_id): 1}
-    assert months["2026-03"] == {(M.RESULT, Result.CLOSED): 1}
+    assert months["2026-03"] == {
+        (M.RESULT, Result.CLOSED): 1,
+        (M.CLOSED_AS, NOT_GIVEN): 1,  # closed without a closing entry: no outcome given
+    }
     assert (M.ADVOCATE, BEN.user_id) not in months["2026-01"], "a decline deploys nobody"
 
 
@@ -121,6 +145,153 @@ def test_withdrawal_and_the_retention_purge_keep_every_statistic() -> None:
     assert contribution_of(referral) == withdrawn
     add(before, {"2026-02": {(M.RESULT, Result.WITHDRAWN): 1}})
     assert withdrawn == before
+
+
+# -- the case record ------------------------------------------------------------------------
+
+DAY = timedelta(days=1)
+CASE_MEASURES = frozenset(
+    {M.CONTACT, M.ONWARD_REFERRAL, M.ONWARD_OUTCOME, M.RISK, M.UPDATE, M.CLOSED_AS}
+)
+
+
+def taken_on(at: datetime = START) -> Referral:
+    """A referral Ada has accepted: her case, open for entries."""
+    referral = sent(at)
+    referral.offer(SMLO, ADA, at + timedelta(minutes=1))
+    referral.accept(as_actor(ADA), SMLO_IDS, at + timedelta(minutes=2))
+    return referral
+
+
+def write(referral: Referral, at: datetime, *contents: Content) -> list[CaseEntry]:
+    return [referral.add_entry(as_actor(ADA), c, SMLO_IDS, at) for c in contents]
+
+
+def case_figures(months: MonthTallies) -> dict[str, dict[Key, int]]:
+    """Only what the case record adds, month by month."""
+    found = {m: {k: n for k, n in t.items() if k[0] in CASE_MEASURES} for m, t in months.items()}
+    return {m: t for m, t in found.items() if t}
+
+
+def test_the_case_record_counts_in_the_month_each_entry_was_written_down() -> None:
+    case = taken_on()
+    jan, feb, mar = START + DAY, START + 3 * DAY, START + 34 * DAY  # 31 Jan, 2 Feb, 5 Mar
+    write(case, jan, ContactLogged(jan, ContactHow.ATTEMPT))
+    internal, external = write(
+        case,
+        feb,
+        ContactLogged(feb, ContactHow.PHONE),  # the first that reached them
+        ContactLogged(feb, ContactHow.TEAMS),
+        RiskAssessment(feb.date(), RiskLevel.HIGH),
+        OnwardReferral("counselling", consented=True, referred_on=feb.date(), internal=True),
+        OnwardReferral("isva", consented=True, referred_on=feb.date(), internal=False),
+    )[-2:]
+    write(case, feb, OnwardReferralOutcome(internal.id, OnwardOutcome.WAITING, feb.date()))
+    write(
+        case,
+        mar,
+        OnwardReferralOutcome(internal.id, OnwardOutcome.ACCEPTED, mar.date()),
+        OnwardReferralOutcome(external.id, OnwardOutcome.NOT_TAKEN_UP, mar.date()),
+        RiskAssessment(mar.date(), RiskLevel.LOW),
+        UpdateRecorded(UpdateKind.STATEMENT_ATTENDED, mar.date(), "went along"),
+        UpdateRecorded(UpdateKind.STATEMENT_ATTENDED, mar.date()),
+        ContactLogged(mar, ContactHow.IN_PERSON),
+        ContactLogged(mar, ContactHow.ATTEMPT),
+    )
+    case.close(as_actor(ADA), mar + DAY, Closure(CloseOutcome.SUPPORT_COMPLETED, True, "done"))
+
+    assert case_figures(contribution_of(case)) == {
+        "2026-01": {(M.CONTACT, Contact.NOT_REACHED): 1},
+        "2026-02": {
+            (M.CONTACT, Contact.FIRST): 1,
+            (M.CONTACT, Contact.AGAIN): 1,
+            (M.RISK, RiskLevel.HIGH): 1,
+            (M.ONWARD_REFERRAL, Onward.INTERNAL): 1,
+            (M.ONWARD_REFERRAL, Onward.EXTERNAL): 1,
+            (M.ONWARD_OUTCOME, OnwardOutcome.WAITING): 1,
+        },
+        "2026-03": {
+            (M.ONWARD_OUTCOME, OnwardOutcome.ACCEPTED): 1,
+            (M.ONWARD_OUTCOME, OnwardOutcome.NOT_TAKEN_UP): 1,
+            (M.RISK, RiskLevel.LOW): 1,
+            (M.UPDATE, UpdateKind.STATEMENT_ATTENDED): 2,
+            (M.CONTACT, Contact.AGAIN): 1,
+            (M.CONTACT, Contact.NOT_REACHED): 1,
+            (M.CLOSED_AS, CloseOutcome.SUPPORT_COMPLETED): 1,
+        },
+    }
+    assert contribution_of(case)["2026-03"][(M.RESULT, Result.CLOSED)] == 1
+
+
+def test_a_retracted_entry_counts_for_nothing_nor_does_the_outcome_of_one() -> None:
+    case = taken_on()
+    feb = START + 3 * DAY
+    first, risk, onward, update = write(
+        case,
+        feb,
+        ContactLogged(feb, ContactHow.PHONE),
+        RiskAssessment(feb.date(), RiskLevel.HIGH),
+        OnwardReferral("isva", consented=True, referred_on=feb.date(), internal=False),
+        UpdateRecorded(UpdateKind.OTHER, feb.date()),
+    )
+    write(case, feb, OnwardReferralOutcome(onward.id, OnwardOutcome.ACCEPTED, feb.date()))
+    counted_before = case_figures(contribution_of(case))["2026-02"]
+
+    later = feb + 30 * DAY
+    for wrong in (first, risk, onward):
+        write(case, later, Correction(wrong.id, "written on the wrong case"))
+
+    assert len(counted_before) == 5
+    assert case_figures(contribution_of(case)) == {"2026-02": {(M.UPDATE, UpdateKind.OTHER): 1}}
+    write(case, later, Correction(update.id, "did not happen"))
+    assert case_figures(contribution_of(case)) == {}, "a correction is not counted itself"
+
+
+def test_a_retracted_first_contact_leaves_the_next_one_that_reaches_them_first() -> None:
+    case = taken_on()
+    feb = START + 3 * DAY
+    (first,) = write(case, feb, ContactLogged(feb, ContactHow.PHONE))
+    write(case, feb, Correction(first.id, "it was another case"))
+    write(case, feb, ContactLogged(feb, ContactHow.ATTEMPT), ContactLogged(feb, ContactHow.EMAIL))
+
+    assert case_figures(contribution_of(case)) == {
+        "2026-02": {(M.CONTACT, Contact.FIRST): 1, (M.CONTACT, Contact.NOT_REACHED): 1}
+    }
+
+
+def test_each_close_counts_by_its_outcome_and_a_signposted_one_as_not_given() -> None:
+    case = taken_on()
+    case.close(SMLO, START + DAY, Closure(CloseOutcome.MOVED_SERVICE, False, "advocate left"))
+    signposted = sent()
+    signposted.mark_out_of_remit(SMLO, Signpost.HR, START + DAY)
+    signposted.close(SMLO, START + DAY)
+
+    assert case_figures(recount([case, signposted])) == {
+        "2026-01": {(M.CLOSED_AS, CloseOutcome.MOVED_SERVICE): 1, (M.CLOSED_AS, NOT_GIVEN): 1}
+    }
+
+
+def test_the_case_record_figures_survive_the_retention_purge() -> None:
+    case = taken_on()
+    feb = START + 3 * DAY
+    (wrong,) = write(case, feb, RiskAssessment(feb.date(), RiskLevel.MEDIUM, actions="call"))
+    write(
+        case,
+        feb,
+        ContactLogged(feb, ContactHow.PHONE, "spoke for an hour"),
+        UpdateRecorded(UpdateKind.HEARING_ATTENDED, feb.date(), "court 3"),
+        Correction(wrong.id, "meant for another case"),
+    )
+    case.close(as_actor(ADA), feb + DAY, Closure(CloseOutcome.NO_LONGER_WANTED, True, "bye"))
+    closed = contribution_of(case)
+
+    assert case.purge(feb + 400 * DAY)
+    assert contribution_of(case) == closed
+    assert case_figures(closed)["2026-02"] == {
+        (M.CONTACT, Contact.FIRST): 1,
+        (M.UPDATE, UpdateKind.HEARING_ATTENDED): 1,
+        (M.CLOSED_AS, CloseOutcome.NO_LONGER_WANTED): 1,
+    }
 
 
 def test_months_are_utc_calendar_months_and_a_period_crosses_years() -> None:
@@ -163,10 +334,33 @@ Move = tuple[str, int]  # (what is tried, days later)
 MOVES = st.lists(
     st.tuples(
         st.sampled_from(["offer_ada", "offer_ben", "decline", "accept", "close", "withdraw"])
-        | st.sampled_from(["signpost", "close_signposted", "purge"]),
+        | st.sampled_from(["signpost", "close_signposted", "purge", "close_with_outcome"]),
         st.integers(0, 45),
     ),
     max_size=8,
+)
+# What an advocate does once the case is theirs; `correct` retracts an earlier entry.
+CASE_MOVES = st.lists(
+    st.tuples(
+        st.sampled_from(
+            [
+                "contact",
+                "attempt",
+                "risk",
+                "onward",
+                "outcome",
+                "outcome",
+                "update",
+                "correct",
+                "correct",
+                "close_with_outcome",
+                "withdraw",
+                "purge",
+            ]
+        ),
+        st.integers(0, 20),
+    ),
+    max_size=14,
 )
 ANSWER_CHOICES = st.builds(
     IntakeAnswers,
@@ -180,8 +374,17 @@ ANSWER_CHOICES = st.builds(
 )
 
 
-def attempt(referral: Referral, move: str, now: datetime) -> None:
+def attempt(referral: Referral, move: str, now: datetime, pick: int = 0) -> None:
+    """Try `move`; `pick` chooses the entry a correction retracts."""
     holder = as_actor(ADA if referral.offered_to == ADA.user_id else BEN)
+    writer = as_actor(ADA if referral.advocate_id == ADA.user_id else BEN)
+    lines = referral.entry_lines()
+    target = lines[pick % len(lines)].id if lines else "none"
+    onward = [line.id for line in lines if line.kind is EntryKind.ONWARD_REFERRAL]
+
+    def entry(content: Content) -> Callable[[], object]:
+        return lambda: referral.add_entry(writer, content, SMLO_IDS, now)
+
     tries: dict[str, Callable[[], object]] = {
         "offer_ada": lambda: referral.offer(SMLO, ADA, now),
         "offer_ben": lambda: referral.offer(SMLO, BEN, now),
@@ -192,6 +395,20 @@ def attempt(referral: Referral, move: str, now: datetime) -> None:
         "signpost": lambda: referral.mark_out_of_remit(SMLO, Signpost.WELLBEING, now),
         "close_signposted": lambda: referral.close(SMLO, now),
         "purge": lambda: referral.purge(now),
+        "close_with_outcome": lambda: referral.close(
+            writer, now, Closure(CloseOutcome.COULD_NOT_REACH, False)
+        ),
+        "contact": entry(ContactLogged(now, ContactHow.PHONE)),
+        "attempt": entry(ContactLogged(now, ContactHow.ATTEMPT)),
+        "risk": entry(RiskAssessment(now.date(), RiskLevel.HIGH)),
+        "onward": entry(OnwardReferral("isva", True, now.date(), internal=pick % 2 == 0)),
+        "outcome": entry(
+            OnwardReferralOutcome(
+                onward[-1] if onward else "none", OnwardOutcome.WAITING, now.date()
+            )
+        ),
+        "update": entry(UpdateRecorded(UpdateKind.OTHER, now.date())),
+        "correct": entry(Correction(target, "wrong case")),
     }
     with contextlib.suppress(errors.ReferralError):  # not allowed: the referral is unchanged
         tries[move]()
@@ -214,10 +431,34 @@ def test_counting_each_change_as_it_happens_equals_counting_again(
             if move == "submit":
                 referral.submit(REFERRER, "SMA-2026-0001", SMLO_IDS, now)
             else:
-                attempt(referral, move, now)
+                attempt(referral, move, now, pick=days)
             add(incremental, change(stored, referral))
             stored = referral.copy()
         finished.append(referral)
+
+    assert incremental == recount(finished)
+    for tally in incremental.values():
+        assert all(n > 0 for n in tally.values())
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(CASE_MOVES, min_size=1, max_size=4))
+def test_counting_each_case_record_entry_as_it_is_written_equals_counting_again(
+    cases: list[list[Move]],
+) -> None:
+    incremental: MonthTallies = {}
+    finished = []
+    for moves in cases:
+        now = START
+        case = taken_on(now)
+        add(incremental, contribution_of(case))
+        stored = case.copy()
+        for move, days in moves:
+            now += timedelta(days=days % 10, minutes=1)
+            attempt(case, move, now, pick=days)
+            add(incremental, change(stored, case))
+            stored = case.copy()
+        finished.append(case)
 
     assert incremental == recount(finished)
     for tally in incremental.values():
@@ -343,3 +584,66 @@ def test_answers_everyone_gave_alike_are_hidden_but_months_may_all_be_one() -> N
     assert wishes[Wish.INFORMATION] is Shown.HIDDEN
     march = {c.category: c.value for c in report.received.cells}[MONTHS[2]]
     assert march == 6, "the SMLO is told of each referral as it comes: months are exempt"
+
+
+def test_the_case_work_is_shown_with_small_counts_suppressed() -> None:
+    case_work: dict[Key, int] = {
+        (M.CONTACT, Contact.FIRST): 6,
+        (M.CONTACT, Contact.AGAIN): 2,
+        (M.CONTACT, Contact.NOT_REACHED): 3,
+        (M.ONWARD_REFERRAL, Onward.INTERNAL): 7,
+        (M.ONWARD_REFERRAL, Onward.EXTERNAL): 1,
+        (M.ONWARD_OUTCOME, OnwardOutcome.ACCEPTED): 5,
+        (M.RISK, RiskLevel.HIGH): 2,
+        (M.RISK, RiskLevel.LOW): 9,
+        (M.UPDATE, UpdateKind.OTHER): 5,
+        (M.RESULT, Result.CLOSED): 9,
+        (M.CLOSED_AS, CloseOutcome.SUPPORT_COMPLETED): 7,
+        (M.CLOSED_AS, CloseOutcome.COULD_NOT_REACH): 2,
+    }
+    report = build_report(MONTHS, tallies([6] * 12, {MONTHS[4]: case_work}))
+
+    reached = {c.category: c for c in report.reached.cells}
+    assert report.reached.total is not None
+    assert report.reached.total.value == 8, "every contact that reached the person"
+    assert reached[Contact.AGAIN].shown is Shown.FEWER_THAN
+    assert reached[Contact.FIRST].shown is Shown.HIDDEN, "else 2 = 8 minus 6"
+    assert report.not_reached.shown is Shown.FEWER_THAN
+    work = {b.measure: {c.category: c for c in b.cells} for b in report.case_work}
+    assert list(work) == [M.ONWARD_REFERRAL, M.ONWARD_OUTCOME, M.RISK, M.UPDATE]
+    assert work[M.ONWARD_REFERRAL][Onward.INTERNAL].value == 7
+    assert work[M.ONWARD_REFERRAL][Onward.EXTERNAL].shown is Shown.FEWER_THAN
+    assert work[M.ONWARD_OUTCOME][OnwardOutcome.ACCEPTED].value == 5
+    assert work[M.ONWARD_OUTCOME][OnwardOutcome.DECLINED].value == 0
+    assert work[M.RISK][RiskLevel.HIGH].shown is Shown.FEWER_THAN
+    assert work[M.RISK][RiskLevel.LOW].value == 9
+    assert set(work[M.UPDATE]) == set(UpdateKind)
+    closed_as = {c.category: c for c in report.closed_as.cells}
+    assert set(closed_as) == {*CloseOutcome, NOT_GIVEN}
+    assert closed_as[CloseOutcome.COULD_NOT_REACH].shown is Shown.FEWER_THAN
+    assert closed_as[CloseOutcome.SUPPORT_COMPLETED].shown is Shown.HIDDEN, "else 2 = 9 - 7"
+    assert report.closed_as.total is not None
+    closed = {c.category: c for c in report.results.cells}[Result.CLOSED]
+    assert report.closed_as.total.value == closed.value == 9
+
+
+@pytest.mark.parametrize("closes", [3, 6])
+def test_how_cases_closed_is_hidden_when_few_closed_or_all_alike(closes: int) -> None:
+    ended: dict[Key, int] = {
+        (M.RESULT, Result.CLOSED): closes,
+        (M.CLOSED_AS, CloseOutcome.OTHER): closes,
+    }
+    report = build_report(MONTHS, tallies([6] * 12, {MONTHS[0]: ended}))
+
+    assert report.closed_as.all_hidden
+    assert all(c.value is None for c in report.closed_as.cells)
+    assert report.closed_as.total is not None
+    assert report.closed_as.total.value == (None if is_small(closes) else closes)
+
+
+def test_with_no_case_work_every_figure_reads_zero() -> None:
+    report = build_report(MONTHS, tallies([6] * 12))
+
+    figures = [*report.reached.cells, report.not_reached, report.closed_as.cells[0]]
+    figures += [c for b in report.case_work for c in b.cells]
+    assert all(c.shown is Shown.EXACT and c.value == 0 for c in figures)
