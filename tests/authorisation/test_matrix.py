@@ -2,14 +2,17 @@
 
 Each cell is a fresh world: a referral brought to the state through real transitions, then
 one person presses one button naming that referral — whatever card they hold or forge.
-The answer must be what the rules allow, or a plain refusal that changes nothing and is
-written to the audit trail. Roles come from the server, never from the card.
+The answer must be what the rules allow, or a plain refusal that changes nothing (not the
+referral, not its case record) and is written to the audit trail. Roles come from the
+server, never from the card. The case record's buttons are pressed for every kind of entry,
+each with a form filled in well enough to save, so only who and when can stop it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date
 from enum import StrEnum
 
 import pytest
@@ -17,13 +20,14 @@ from botbuilder.core import MemoryStorage
 
 from cards.verbs import Verb
 from referrals.audit import Outcome
+from referrals.case_record import EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
 from storage.memory import memory_stores
-from tests.dialogs.harness import SMLO_IDS, BotWorld, Conversation, card_text
+from tests.dialogs.harness import SMLO_IDS, BotWorld, Conversation, Message, card_text
 
 S = ReferralState
 SMLO_ID = next(iter(SMLO_IDS))
@@ -37,7 +41,10 @@ REFUSALS = (
     "no longer open to you",
     "Your referral has been sent",  # Delete pressed on an old card after sending it
     "This referral is already withdrawn",  # an old withdraw button, whoever presses it
+    "This case is closed",  # an old form of the advocate who closed it
+    "Please say why you are closing it",  # an SMLO closing a held case without a note
 )
+K = EntryKind
 
 
 class Role(StrEnum):
@@ -68,13 +75,63 @@ INPUTS = {
 }
 OFFERABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION}
 WITHDRAWABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE, S.SIGNPOSTED}
+ACCEPTED = (S.ACTIVE, S.CLOSED)  # the states in which the advocate has taken it
+DAY = "2026-03-01"  # the day before the fake clock's first: nothing is in the future
+# Each form filled in just enough to save: a refusal can only be for who or when.
+FORMS: dict[EntryKind, dict[str, str]] = {
+    K.CONTACT: {"date": DAY, "time": "10:00", "how": "phone"},
+    K.SUPPORT_AGREEMENT: {"confidentiality_agreed_on": DAY},
+    K.RISK_ASSESSMENT: {"assessed_on": DAY, "level": "low"},
+    K.ONWARD_REFERRAL: {"service_id": "victim-support", "consented": "yes", "referred_on": DAY},
+    K.ONWARD_OUTCOME: {"outcome": "accepted", "on": DAY},
+    K.UPDATE: {"update_kind": "other", "on": DAY},
+    K.CORRECTION: {"reason": "Not this case", "wrong": "entry", "of_kind": "onward_referral"},
+    K.CLOSURE: {"outcome": "other", "person_told": "no", "note": "The advocate has left"},
+}
+NAMES_AN_ENTRY = (K.CORRECTION, K.ONWARD_OUTCOME)
+# Where nobody has taken the case there is no entry to name: a well-formed id, unknown.
+NO_SUCH_ENTRY = "e" * 32
+ENTRY_WORDS = "Referred on to Victim Support"  # the one entry, as the record shows it
 
 
-def allowed(verb: Verb, role: Role, state: ReferralState) -> bool:
+@dataclass(frozen=True)
+class Press:
+    """One button: its verb, and on the case record the kind of entry it is for. `note`:
+    whether a closing form says why (an SMLO closes a case someone holds only with one)."""
+
+    verb: Verb
+    kind: EntryKind | None = None
+    note: bool = True
+
+    def __str__(self) -> str:
+        kind = f":{self.kind}" if self.kind else ""
+        return f"{self.verb}{kind}{'' if self.note else ':no_note'}"
+
+    def data(self, referral_id: str, entry_id: str) -> dict[str, str]:
+        data = {"verb": self.verb.value, "referral_id": referral_id, **INPUTS.get(self.verb, {})}
+        if self.verb is Verb.RECORD_ENTRY or self.kind in NAMES_AN_ENTRY:
+            data["entry_id"] = entry_id
+        if self.kind is not None:
+            data["kind"] = self.kind.value
+        if self.verb is Verb.RECORD_SAVE and self.kind is not None:
+            data.update(FORMS[self.kind])
+            if not self.note:
+                data["note"] = ""
+        return data
+
+
+def allowed(press: Press, role: Role, state: ReferralState) -> bool:
     """The rules, written out independently of the code."""
+    verb = press.verb
     sent = state is not S.DRAFT
-    smlo = role is Role.SMLO and sent
+    smlo = role is Role.SMLO and sent  # (the referrer here is never an SMLO)
     holder = role is Role.ADVOCATE
+    keeps_record = holder and state is S.ACTIVE
+    # An SMLO closes a case an advocate holds only saying why; a signposted referral has
+    # nobody's work to end, so its closing needs no note.
+    may_close = keeps_record or (
+        role is Role.SMLO and (state is S.SIGNPOSTED or (state is S.ACTIVE and press.note))
+    )
     rules: dict[Verb, Callable[[], bool]] = {
         Verb.OPEN: lambda: smlo,
         Verb.HIDE: lambda: smlo,
@@ -92,6 +149,12 @@ def allowed(verb: Verb, role: Role, state: ReferralState) -> bool:
         Verb.WITHDRAW_ASK: lambda: role is Role.REFERRER and state in WITHDRAWABLE,
         Verb.WITHDRAW: lambda: role is Role.REFERRER and state in WITHDRAWABLE,
         Verb.DELETE_DRAFT: lambda: role is Role.REFERRER and state is S.DRAFT,
+        # The case record: read by the advocate who took it (open or closed) and by an SMLO;
+        # kept by that advocate alone, while it is open.
+        Verb.RECORD: lambda: smlo or (holder and state in ACCEPTED),
+        Verb.RECORD_ENTRY: lambda: smlo or (holder and state in ACCEPTED),
+        Verb.RECORD_FORM: lambda: keeps_record,
+        Verb.RECORD_SAVE: lambda: may_close if press.kind is K.CLOSURE else keeps_record,
     }
     return rules[verb]()
 
@@ -114,15 +177,19 @@ async def bring_to(world: BotWorld, state: ReferralState) -> Referral:
         await service.triage.offer(smlo, draft.id, ADVOCATE.user_id)
         if state is S.AWAITING_ALLOCATION:
             await service.casework.decline(advocate, draft.id, DeclineReason.NO_CAPACITY)
-        elif state in (S.ACTIVE, S.CLOSED):
-            referral = await service.casework.accept(advocate, draft.id)
+        elif state in ACCEPTED:
+            await service.casework.accept(advocate, draft.id)
+            # One entry, for a correction, an outcome or its details to name.
+            onward = OnwardReferral("victim-support", True, date.fromisoformat(DAY), False)
+            await service.case_record.add(advocate, draft.id, onward)
             if state is S.CLOSED:
+                referral = await world.stores.referrals.get(draft.id)
                 referral.close(advocate, now())
                 await world.stores.referrals.save(referral)
     return await world.stores.referrals.get(draft.id)
 
 
-_ACTIONS = (
+_VERBS = (
     Verb.OPEN,
     Verb.HIDE,
     Verb.AUDIT,
@@ -139,13 +206,21 @@ _ACTIONS = (
     Verb.WITHDRAW,
     Verb.DELETE_DRAFT,
 )
+_ACTIONS = (
+    *(Press(verb) for verb in _VERBS),
+    Press(Verb.RECORD),
+    Press(Verb.RECORD_ENTRY),
+    *(Press(Verb.RECORD_FORM, kind) for kind in EntryKind),
+    *(Press(Verb.RECORD_SAVE, kind) for kind in EntryKind),
+    Press(Verb.RECORD_SAVE, K.CLOSURE, note=False),
+)
 
 
 @pytest.mark.parametrize("state", list(ReferralState), ids=str)
 @pytest.mark.parametrize("role", list(Role), ids=str)
-@pytest.mark.parametrize("verb", _ACTIONS, ids=str)
+@pytest.mark.parametrize("press", _ACTIONS, ids=str)
 async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_state(
-    verb: Verb, role: Role, state: ReferralState
+    press: Press, role: Role, state: ReferralState
 ) -> None:
     world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
     for advocate in (ADVOCATE, OTHER_ADVOCATE):
@@ -154,29 +229,42 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
     if role is Role.INACTIVE_ADVOCATE:
         await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
     before = await world.stores.referrals.get(referral.id)
+    entries_before = await world.stores.records.entries(before)
     refused_before = await refusals(world, referral.id)
     person = Conversation(world, IDS[role], f"Person {role}")
-    data = {"verb": verb.value, "referral_id": referral.id, **INPUTS.get(verb, {})}
+    entry_id = entries_before[0].id if entries_before else NO_SUCH_ENTRY
+    data = press.data(referral.id, entry_id)
 
     response = await person.invoke(
-        {"action": {"type": "Action.Execute", "verb": verb.value, "data": data}}
+        {"action": {"type": "Action.Execute", "verb": press.verb.value, "data": data}},
+        Message("msg-forged"),  # Teams names the message whose card was pressed
     )
 
     words = card_text(response.body.value)
     was_refused = any(refusal in words for refusal in REFUSALS)
-    if allowed(verb, role, state):
-        assert not was_refused, f"{role} should be able to {verb} when {state}: {words}"
+    if allowed(press, role, state):
+        assert not was_refused, f"{role} should be able to {press} when {state}: {words}"
+        if press.verb in (Verb.RECORD, Verb.RECORD_ENTRY) and entries_before:
+            assert ENTRY_WORDS in words, f"the entry is not shown: {words}"
+        if press.verb is Verb.RECORD_SAVE:
+            saved = await world.stores.records.entries(before)
+            assert len(saved) > len(entries_before), f"nothing saved: {words}"
     else:
-        assert was_refused, f"{role} must not {verb} when {state}, yet got: {words}"
+        assert was_refused, f"{role} must not {press} when {state}, yet got: {words}"
         after = await world.stores.referrals.get(referral.id)
+        entries_after = await world.stores.records.entries(after)
         assert (after.state, after.answers, after.offered_to, after.advocate_id) == (
             before.state,
             before.answers,
             before.offered_to,
             before.advocate_id,
         ), "a refusal changes nothing"
+        assert (entries_after, after.history) == (entries_before, before.history), (
+            "a refusal adds nothing to the record"
+        )
         assert await refusals(world, referral.id) > refused_before, "a refusal is audited"
         assert "what happened" not in words
+        assert ENTRY_WORDS not in words
 
 
 async def refusals(world: BotWorld, referral_id: str) -> int:
