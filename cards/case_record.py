@@ -56,7 +56,7 @@ def record_card(
             buttons(*(_form(r, kind) for kind in (K.RISK_ASSESSMENT, K.ONWARD_REFERRAL))),
             buttons(*(_form(r, kind) for kind in (K.UPDATE, K.CLOSURE))),
         ]
-    body.append(para(w.FOLDS_BACK, subtle=True))
+    body.append(para(w.FOLDS_BACK if may_add else w.DETAILS_FOLD_BACK, subtle=True))
     back = Verb.OPEN_CASE if may_add else Verb.OPEN
     return card(body, [action("Back to the case", back, data, validate=False)])
 
@@ -78,21 +78,25 @@ def entry_card(r: Referral, entry: CaseEntry, record: Record, *, may_add: bool) 
             heading(f"{r.reference}: {w.label(entry.kind).lower()}"),
             *([para("This entry was corrected.", attention=True)] if corrected else []),
             facts(rows),
-            para(w.FOLDS_BACK, subtle=True),
+            para(w.FOLDS_BACK if may_add else w.DETAILS_FOLD_BACK, subtle=True),
         ],
         actions,
     )
 
 
-def closed_by_you_card(r: Referral) -> Element:
-    """To the advocate who closed it: nothing about the person stays in the chat."""
+def closed_by_you_card(r: Referral, *, as_holder: bool = True) -> Element:
+    """To whoever closed it (the advocate who held it, or an SMLO): nothing about the
+    person stays in the chat."""
+    thanks = "Thank you for supporting them. " if as_holder else ""
+    told = (
+        "The person who referred it has been told their case is closed, and where to get help."
+        if r.advocate_id
+        else "No one else needs to be told."
+    )
     return card(
         [
             heading(f"You closed {r.reference}"),
-            para(
-                "Thank you for supporting them. The person who referred it has been told "
-                "their case is closed, and where to get help."
-            ),
+            para(thanks + told),
             para(
                 "The record is kept for the set time, then the details are erased. Its "
                 "details are cleared from this chat now."

@@ -99,7 +99,8 @@ class CaseRecordRoutes:
         try:
             if isinstance(content, Closure):
                 closed = await self._record.close(actor, referral_id, content)
-                return Reply(closed_by_you_card(closed))
+                holder = closed.advocate_id == actor.user_id
+                return Reply(closed_by_you_card(closed, as_holder=holder))
             if sent.kind is K.CORRECTION:
                 correction = Correction(sent.entry_id, sent.reason)
                 added = await self._record.correct(

@@ -795,6 +795,9 @@ def _record_cards() -> Iterator[Shown]:
     referral, empty = active(), Record([], SHIPPED_DIRECTORY)
     yield Shown("record:empty", partial(case_record.record_card, referral, empty, may_add=True))
     yield Shown("closed_by_you", partial(case_record.closed_by_you_card, referral), Face.UNASKED)
+    for name, shut in (("smlo", referral), ("signposted", signposted())):
+        build = partial(case_record.closed_by_you_card, shut, as_holder=False)
+        yield Shown(f"closed_by_you:{name}", build, Face.UNASKED)
     many = [
         e
         for _ in range(4)
