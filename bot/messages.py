@@ -44,6 +44,10 @@ DIRECTORY_DOWN = (
     "Microsoft Entra ID did not answer just now. Nothing has changed. Please try again in a "
     "few minutes.",
 )
+SERVICE_GONE = (
+    "That service is not in our directory now",
+    "It may have changed since the card was shown. Nothing has changed. Please choose again.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
@@ -59,6 +63,7 @@ _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.ConsentRequired, CONSENT),
     (errors.AnswerInvalid, CHECK_ANSWERS),
     (errors.DirectoryUnavailable, DIRECTORY_DOWN),
+    (errors.UnknownSupportService, SERVICE_GONE),
     (CardPayloadInvalid, UNREADABLE),
 ]
 

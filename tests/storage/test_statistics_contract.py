@@ -17,7 +17,8 @@ import pytest
 from referrals import errors, statistics
 from referrals.clock import FakeClock
 from referrals.ports import Stores
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
+from referrals.signposting import Signpost
 from referrals.statistics import Measure, MonthTallies, Result, last_months
 from tests.storage.conftest import (
     ADVOCATE,
