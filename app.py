@@ -33,7 +33,6 @@ from bot.outbox.views import ViewSweeper
 from bot.references import ReferenceBook
 from bot.retention import run_retention
 from bot.routes import route_table
-from cards.support import help_lines
 from config.settings import Settings, SettingsError, StoreKind, load_settings
 from dialogs.intake import IntakeDialog
 from entra.connect import Entra, EntraLink, connect_entra
@@ -193,7 +192,10 @@ def compose(
     wired (tests with botbuilder's TestAdapter use it too). Builds; opens nothing."""
     directory = entra.directory if entra else None
     fold = timedelta(minutes=settings.details_fold_minutes)
-    services = Services.build(stores, clock, smlo_ids, audit, directory, fold_details_after=fold)
+    support = settings.support_directory
+    services = Services.build(
+        stores, clock, smlo_ids, audit, directory, fold_details_after=fold, support=support
+    )
     messenger = TeamsMessenger(
         adapter,
         stores.conversations,
@@ -206,7 +208,7 @@ def compose(
         installer=entra.installer if entra else None,
     )
     names = services.administration.advocate_names
-    views = ViewSweeper(services.views, messenger, smlo_ids, names)
+    views = ViewSweeper(services.views, messenger, smlo_ids, names, support)
     places = CardPlaces(dialog_state)
     outbox = OutboxDelivery(
         stores,
@@ -216,14 +218,14 @@ def compose(
         names,
         views=views,
         card_places=places,
-        help_lines=help_lines(settings.support_directory),
+        support=support,
     )
     keep_days = settings.draft_keep_days
     bot = SmaBot(
         services,
         ConversationState(dialog_state),
         IntakeDialog(services.intake, keep_days),
-        route_table(services, keep_days, settings.support_directory),
+        route_table(services, keep_days, support),
         ReferenceBook(stores.conversations),
         outbox,
     )

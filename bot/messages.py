@@ -65,6 +65,10 @@ CLOSE_REASON = (
     "A case an advocate holds is closed by the service lead only with a note saying why. "
     "Nothing has changed.",
 )
+SERVICE_GONE = (
+    "That service is not in our directory now",
+    "It may have changed since the card was shown. Nothing has changed. Please choose again.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
@@ -85,6 +89,7 @@ _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.ConsentRequired, CONSENT),
     (errors.AnswerInvalid, CHECK_ANSWERS),
     (errors.DirectoryUnavailable, DIRECTORY_DOWN),
+    (errors.UnknownSupportService, SERVICE_GONE),
     (CardPayloadInvalid, UNREADABLE),
 ]
 

@@ -129,19 +129,22 @@ def choice_input(
     required: bool = False,
     compact: bool = False,
     problem: str | None = None,
+    dropdown: str = "",
 ) -> list[Element]:
-    """Radio buttons (or tick boxes when `multi`): every option is visible at once; a
-    drop-down list when `compact`, for a long list."""
+    """Radio buttons (or tick boxes when `multi`): every option is visible at once. With
+    `dropdown` (its placeholder), a drop-down list instead, for a long list of options."""
     selected = ",".join(value) if not isinstance(value, str) else value
     element: Element = {
         "type": "Input.ChoiceSet",
         "id": input_id,
         "label": label,
-        "style": "compact" if compact else "expanded",
+        "style": "compact" if dropdown else "expanded",
         "isMultiSelect": multi,
         "choices": [{"title": title, "value": v} for v, title in options],
         "value": selected,
     }
+    if dropdown:
+        element["placeholder"] = dropdown
     if required:
         element["isRequired"] = True
         element["errorMessage"] = "Please choose an answer."

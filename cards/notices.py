@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from cards import support
 from cards import wording as w
-from cards.elements import Element, card, heading, para
+from cards.elements import Element, action, card, heading, para, plain
+from cards.verbs import Verb
 from referrals.intake import is_on_behalf
 from referrals.referral import Referral
+from referrals.signposting import services_of_kind
+from referrals.support import SupportDirectory
 
 
 def allocated_card(r: Referral) -> Element:
@@ -37,17 +41,42 @@ def _allocated_for_sender(r: Referral) -> Element:
     )
 
 
-def signposted_card(r: Referral, help_lines: str) -> Element:
-    """`help_lines`: the support directory's crisis lines (cards.support.help_lines)."""
-    where = w.label(r.signpost)
-    return card(
-        [
-            heading(f"About your referral {r.reference}"),
-            para(f"The service lead has read it. The best place to help with this is: {where}."),
-            para("You can still talk to us. Type refer at any time."),
-            *([para(help_lines, subtle=True)] if help_lines else []),
-        ]
-    )
+# Services of the kind the referrer was sent to, listed on their card; the rest are
+# under Get help now (and the card stays well within Teams' size limit).
+MOST_OF_A_KIND = 4
+
+
+def signposted_card(r: Referral, directory: SupportDirectory) -> Element:
+    """Where the service lead sent the person: the service, with how to reach it and when,
+    from the support directory as it is now. Sent to a kind of help (or to a service since
+    taken out of the directory): that kind, with the directory's services of that kind."""
+    best = "The service lead has read it. The best place to help with this is"
+    body = [heading(f"About your referral {r.reference}")]
+    service = support.signposted_service(r, directory)
+    if service is not None:
+        body += [para(f"{best}: {plain(service.name)}."), *support.service_lines(service)]
+    else:
+        body += [para(f"{best}: {w.label(r.signpost)}."), *_of_its_kind(r, directory)]
+    # "Other help": the crisis lines, less the one they were just sent to.
+    others = tuple(s for s in directory.services if service is None or s.id != service.id)
+    help_lines = support.help_lines(SupportDirectory(others))
+    body += [
+        {**para("You can still talk to us. Type refer at any time."), "spacing": "Medium"},
+        *([para(help_lines, subtle=True)] if help_lines else []),
+    ]
+    return card(body, [action(w.GET_HELP_NOW, Verb.SUPPORT)])
+
+
+def _of_its_kind(r: Referral, directory: SupportDirectory) -> list[Element]:
+    """The first few services the directory has of the kind of help they were sent to."""
+    of_kind = services_of_kind(directory, r.signpost) if r.signpost else ()
+    if not of_kind:
+        return []
+    body = [para("These are the ones we know of:")]
+    body += [line for s in of_kind[:MOST_OF_A_KIND] for line in support.service_lines(s)]
+    if len(of_kind) > MOST_OF_A_KIND:
+        body.append(para(f"There are more under {w.GET_HELP_NOW}."))
+    return body
 
 
 def case_closed_card(r: Referral, help_lines: str) -> Element:

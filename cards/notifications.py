@@ -9,8 +9,10 @@ from collections.abc import Set as AbstractSet
 
 from cards import advocate, notices, smlo
 from cards.elements import Element, plain
+from cards.support import help_lines
 from referrals.notifications import NotificationKind
 from referrals.referral import Referral
+from referrals.support import SupportDirectory
 
 K = NotificationKind
 # Sent to an SMLO, these are a short note, and their referral card is updated in place.
@@ -61,24 +63,25 @@ def notification_card(
     smlo_ids: AbstractSet[str],
     recipient_id: str,
     *,
-    help_lines: str,
+    support: SupportDirectory,
 ) -> Element:
-    """The card a notification of `kind` about `r` shows to `recipient_id`; `help_lines`
-    are the support directory's crisis lines, on the cards that end with them."""
+    """The card a notification of `kind` about `r` shows to `recipient_id`. `support`, the
+    support directory: where an out-of-remit referral was sent, and the crisis lines on
+    the cards that end with them."""
     if kind in UPDATES_SMLO_CARD and recipient_id in smlo_ids:
         return notices.update_card(r.reference, update_words(kind, r, names))
     if kind is K.NEW_REFERRAL:
-        return smlo.referral_card(r, dict(names), smlo_ids=smlo_ids)
+        return smlo.referral_card(r, dict(names), smlo_ids=smlo_ids, support=support)
     if kind is K.OFFERED:
         return advocate.offer_card(r)
     if kind is K.ADVOCATE_ALLOCATED:
         return notices.allocated_card(r)
     if kind is K.SIGNPOSTED:
-        return notices.signposted_card(r, help_lines)
+        return notices.signposted_card(r, support)
     if kind is K.WITHDRAWN:
         return notices.withdrawn_for_advocate_card(r)
     if kind is K.RISK_HIGH:
         return notices.update_card(r.reference, update_words(kind, r, names))
     if kind is K.CASE_CLOSED:
-        return notices.case_closed_card(r, help_lines)
+        return notices.case_closed_card(r, help_lines(support))
     raise ValueError(f"no card for {kind}")

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from cards import wording
 from cards.record_inputs import read_correction, read_form
 from cards.requests import (
+    SERVICE_CHOICE,
     AskForContact,
     AskHelp,
     ChangeRoster,
@@ -49,7 +50,9 @@ from referrals.intake import (
     is_whole_text,
     mended_text,
 )
-from referrals.referral import DeclineReason, Signpost
+from referrals.referral import DeclineReason
+from referrals.signposting import Signpost
+from referrals.support import SERVICE_ID
 
 E = TypeVar("E", bound=StrEnum)
 # Over-long text is shown back on the card (so the person can shorten it, not retype it)
@@ -152,6 +155,15 @@ def _offer(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
 
 
 def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    """A service (checked against the directory by the use case, so one it no longer
+    lists gets a note on the card), or a kind of help; an id of the wrong shape is not
+    from one of our cards."""
+    chosen = inputs.get("signpost", "")
+    if chosen.startswith(SERVICE_CHOICE):
+        service_id = chosen.removeprefix(SERVICE_CHOICE)
+        if not SERVICE_ID.fullmatch(service_id):
+            raise CardPayloadInvalid({"signpost": NOT_OURS})
+        return MarkOutOfRemit(verb, referral_id, service_id=service_id)
     return MarkOutOfRemit(verb, referral_id, _optional_choice(Signpost, inputs, "signpost"))
 
 

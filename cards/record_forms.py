@@ -217,7 +217,7 @@ def _onward(i: Inputs) -> list[Element]:
             services,
             value=i.values.get("service_id", ""),
             required=True,
-            compact=True,
+            dropdown="Choose a service",
             problem=i.problems.get("service_id"),
         ),
         *i.choice("consented", "Did they agree to this referral?", YES_NO),

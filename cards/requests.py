@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from cards.verbs import Verb
 from referrals.case_record import Content, EntryKind
 from referrals.intake import IntakeStep
-from referrals.referral import DeclineReason, Signpost
+from referrals.referral import DeclineReason
+from referrals.signposting import Signpost
 
 
 @dataclass(frozen=True)
@@ -66,9 +67,18 @@ class Offer(OnReferral):
     advocate_id: str = ""  # empty: nobody was chosen
 
 
+# On the out-of-remit card, a service in the support directory is chosen as
+# `service:<its id>`; a broad kind of help as its own value (`hr`), as it always was.
+SERVICE_CHOICE = "service:"
+
+
 @dataclass(frozen=True)
 class MarkOutOfRemit(OnReferral):
-    signpost: Signpost | None = None  # None: nothing (readable) was chosen
+    """Where to send the person: a service in the support directory (`service_id`), or a
+    broad kind of help (`signpost`); neither when nothing (readable) was chosen."""
+
+    signpost: Signpost | None = None
+    service_id: str = ""
 
 
 @dataclass(frozen=True)

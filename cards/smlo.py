@@ -22,12 +22,16 @@ from cards.elements import (
     row_with_button,
     text_input,
 )
+from cards.requests import SERVICE_CHOICE
+from cards.support import signpost_words
 from cards.verbs import Verb
 from referrals.allocation import ConflictReason
 from referrals.case_record import CloseOutcome
 from referrals.people import Advocate, AllocationOption
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
+from referrals.signposting import Signpost, signpost_targets
 from referrals.states import NEEDS_SMLO, ReferralState
+from referrals.support import SupportDirectory, SupportService
 
 # A case with an advocate keeps a record, which the service lead may read.
 HAS_RECORD = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
@@ -35,7 +39,7 @@ HAS_RECORD = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
 Names = Mapping[str, str]  # advocate id -> display name
 
 
-def _status_line(r: Referral, names: Names) -> str:
+def _status_line(r: Referral, names: Names, support: SupportDirectory) -> str:
     if r.state is ReferralState.OFFERED:
         return f"Offered to {plain(names.get(r.offered_to, 'an advocate'))}. Waiting to hear back."
     if r.state is ReferralState.ACTIVE:
@@ -43,7 +47,7 @@ def _status_line(r: Referral, names: Names) -> str:
     if r.state is ReferralState.AWAITING_ALLOCATION and r.latest_refusal() is not None:
         return refusal_words(r, names, "it")
     if r.state is ReferralState.SIGNPOSTED and r.signpost:
-        return f"Sent on to: {w.label(r.signpost)}."
+        return f"Sent on to: {signpost_words(r, support)}."
     if r.state is ReferralState.CLOSED:
         return _closed_words(r)
     if r.state is ReferralState.WITHDRAWN:
@@ -99,24 +103,28 @@ def referral_card(
     *,
     warning: bool = False,
     smlo_ids: Iterable[str] = (),
+    support: SupportDirectory,
 ) -> Element:
     """The content-free summary, kept up to date in place as the referral moves on; every
-    SMLO's Teams fetches the current version when the card comes into view."""
+    SMLO's Teams fetches the current version when the card comes into view. `support`
+    names the service an out-of-remit referral was sent to."""
     body = [heading(f"Referral {r.reference}")]
     if notice:
         body.append(para(notice, attention=warning))
     body += [
         facts([("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]),
-        para(_status_line(r, names)),
+        para(_status_line(r, names, support)),
     ]
     how = action("Refresh", Verb.HIDE, {"referral_id": r.id})
     return card(body, _next_actions(r, opened=False), refresh_for(smlo_ids, how))
 
 
-def details_card(r: Referral, names: Names, smlo_ids: Iterable[str] = ()) -> Element:
+def details_card(
+    r: Referral, names: Names, smlo_ids: Iterable[str] = (), *, support: SupportDirectory
+) -> Element:
     body = [
         heading(f"Referral {r.reference}"),
-        para(_status_line(r, names)),
+        para(_status_line(r, names, support)),
         *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
         para(w.DETAILS_FOLD_BACK, subtle=True),
@@ -162,25 +170,74 @@ def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: s
     )
 
 
-def out_of_remit_card(r: Referral, problem: str = "") -> Element:
+# Enough for any force's directory, and still within Teams' size limit for a card with
+# every name at its longest (tests/unit/test_cards.py measures it).
+MOST_SERVICES_OFFERED = 40
+LONGEST_CHOICE_NAME = 60
+
+
+def out_of_remit_card(r: Referral, support: SupportDirectory, problem: str = "") -> Element:
+    """Where to send the person: a service from the support directory, so they are told
+    its name and how to reach it, or a general kind of help where none fits."""
     data = {"referral_id": r.id}
+    services = signpost_targets(support)
+    body: list[Element] = [
+        heading(f"{r.reference} is outside our remit"),
+        para("We will tell the person where they can get help instead."),
+        para(
+            "Choose a service from our support directory, and we will send them its name and "
+            "how to reach it. If none of them fits, choose a general kind of help."
+        ),
+        *choice_input(
+            "signpost",
+            "Where should they go?",
+            _signpost_options(services[:MOST_SERVICES_OFFERED]),
+            required=True,
+            problem=problem or None,
+            dropdown="Choose a service or a kind of help",
+        ),
+    ]
+    if len(services) > MOST_SERVICES_OFFERED:
+        body.append(
+            para(
+                f"Only the first {MOST_SERVICES_OFFERED} services fit here. For another, "
+                "choose a general kind of help.",
+                subtle=True,
+            )
+        )
+    if support.to_fill:
+        body.append(
+            para(
+                "Services still to be filled in are not listed. Type directory to see them.",
+                subtle=True,
+            )
+        )
     return card(
-        [
-            heading(f"{r.reference} is outside our remit"),
-            para("We will tell the person where they can get help instead."),
-            *choice_input(
-                "signpost",
-                "Where should they go?",
-                w.options(Signpost),
-                required=True,
-                problem=problem or None,
-            ),
-        ],
+        body,
         [
             action("Tell them", Verb.OUT_OF_REMIT, data, primary=True),
             action("Back", Verb.HIDE, data, validate=False),
         ],
     )
+
+
+def _signpost_options(services: Sequence[SupportService]) -> list[tuple[str, str]]:
+    """Each service labelled with where it is (a drop-down has no headings), then the
+    kinds of help. Titles are plain text in a drop-down: no Markdown to escape."""
+    options = [
+        (
+            f"{SERVICE_CHOICE}{s.id}",
+            f"{'Inside the force' if s.internal else 'Outside the police'}: {_short(s.name)}",
+        )
+        for s in services
+    ]
+    return options + [(value, f"General: {words}") for value, words in w.options(Signpost)]
+
+
+def _short(name: str) -> str:
+    if len(name) <= LONGEST_CHOICE_NAME:
+        return name
+    return name[: LONGEST_CHOICE_NAME - 1].rstrip() + "…"
 
 
 def _roster_form() -> tuple[list[Element], list[Element]]:

@@ -1,6 +1,7 @@
 """The support directory on cards: the help lines under the welcome and help, "Get help
-now" for anyone, and the whole directory for the SMLO. Only services the force has filled
-in are ever shown (`SupportDirectory.listed`); the details come from the file as given."""
+now" for anyone, the whole directory for the SMLO, and the service an out-of-remit
+referral was sent to. Only services the force has filled in are ever shown
+(`SupportDirectory.listed`); the details come from the file as given."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Sequence
 from cards import wording as w
 from cards.elements import Element, action, card, heading, para, plain
 from cards.verbs import Verb
+from referrals.referral import Referral
+from referrals.signposting import can_signpost_to
 from referrals.support import Category, SupportDirectory, SupportService
 
 DIRECTORY_NOTE = (
@@ -73,15 +76,32 @@ def _listed(directory: SupportDirectory) -> list[Element]:
 
 
 def _services(services: Sequence[SupportService]) -> list[Element]:
-    body: list[Element] = []
-    for service in services:
-        body += [
-            {**para(_line(service, with_hours=True)), "weight": "Bolder", "spacing": "Medium"},
-            {**para(plain(service.helps_with)), "spacing": "None"},
-        ]
-        if service.contact.web:
-            body.append({**para(f"Online: {service.contact.web}"), "spacing": "None"})
+    return [element for service in services for element in service_lines(service)]
+
+
+def service_lines(service: SupportService) -> list[Element]:
+    """One service as every card shows it: its name with a number to call or text and its
+    hours, what it helps with, and its web address."""
+    body = [
+        {**para(_line(service, with_hours=True)), "weight": "Bolder", "spacing": "Medium"},
+        {**para(plain(service.helps_with)), "spacing": "None"},
+    ]
+    if service.contact.web:
+        body.append({**para(f"Online: {service.contact.web}"), "spacing": "None"})
     return body
+
+
+def signposted_service(r: Referral, directory: SupportDirectory) -> SupportService | None:
+    """The service an out-of-remit referral was sent to, if the directory still lists it
+    (else the referral's kind of help stands in for it)."""
+    service = directory.get(r.signpost_service) if r.signpost_service else None
+    return service if service is not None and can_signpost_to(service) else None
+
+
+def signpost_words(r: Referral, directory: SupportDirectory) -> str:
+    """ "Rape Crisis", or the kind of help ("HR") where no listed service was chosen."""
+    service = signposted_service(r, directory)
+    return plain(service.name) if service is not None else w.label(r.signpost)
 
 
 def _line(service: SupportService, *, with_hours: bool) -> str:

@@ -24,7 +24,8 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
 )
-from referrals.referral import DeclineReason, Signpost
+from referrals.referral import DeclineReason
+from referrals.signposting import Signpost
 from referrals.states import ReferralState
 
 PREFER_NOT = "Prefer not to say"

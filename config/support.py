@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from config.environment import SettingsError
-from referrals.support import Category, Contact, SupportDirectory, SupportService
+from referrals.support import SERVICE_ID, Category, Contact, SupportDirectory, SupportService
 
 SHIPPED_DIRECTORY = Path(__file__).with_name("support_directory.json")
 
@@ -21,7 +21,6 @@ _TEXTS = ("name", "helps_with", "hours", "source")
 _CONTACTS = ("phone", "text", "web")
 _FLAGS = ("internal", "crisis", "to_fill")
 _KEYS = frozenset({*_REQUIRED, *_TEXTS, *_CONTACTS, *_FLAGS})
-_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
 _NUMBER = re.compile(r"\+?[0-9][0-9 ]{1,19}")
 _WEB = re.compile(r"https://[A-Za-z0-9.-]+\.[A-Za-z]{2,}(/[^\s]*)?")
 _LONGEST = 300
@@ -89,7 +88,7 @@ def _entry_problems(n: int, entry: Any) -> list[str]:
     )
     found = [f'{named} has an unknown key "{k}".' for k in entry if k not in _KEYS]
     found += [f'{named} needs "{k}".' for k in _REQUIRED if k not in entry]
-    if "id" in entry and not (isinstance(entry["id"], str) and _ID.fullmatch(entry["id"])):
+    if "id" in entry and not (isinstance(entry["id"], str) and SERVICE_ID.fullmatch(entry["id"])):
         found.append(f"{named}: the id must be lower-case letters, digits and dashes.")
     for key in _TEXTS:
         value = entry.get(key, "")

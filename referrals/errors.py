@@ -142,3 +142,13 @@ class ReplacementOfAnotherKind(ReferralError):
 
 class CloseReasonRequired(ReferralError):
     """An SMLO closes a case an advocate holds only with an outcome and a note saying why."""
+
+
+class UnknownSupportService(ReferralError):
+    """The SMLO chose a service the support directory does not list (now): a forged card,
+    or the directory was changed since the card was shown. `service_id` has the shape of a
+    directory id (`referrals.support.SERVICE_ID`), never free text."""
+
+    def __init__(self, service_id: str) -> None:
+        super().__init__(f"no such service in the support directory: {service_id}")
+        self.service_id = service_id

@@ -27,21 +27,15 @@ from referrals.intake import (
 )
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Actor, Advocate
+from referrals.signposting import Signpost, can_signpost_to, history_detail, kind_of
 from referrals.states import STATE_TABLE, ReferralState, Transition
+from referrals.support import SupportService
 
 _ADVOCATE_MAY_VIEW = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
 # Stands in the history for a referrer whose identity has been erased.
 ERASED_REFERRER = "erased-referrer"
 SYSTEM = "system"  # the actor of scheduled work such as retention
 PURGEABLE = frozenset({ReferralState.CLOSED, ReferralState.WITHDRAWN})
-
-
-class Signpost(StrEnum):
-    STAFF_NETWORK = "staff_network"
-    FEDERATION_OR_UNION = "federation_or_union"
-    HR = "hr"
-    WELLBEING = "wellbeing"
-    OTHER_SERVICE = "other_service"
 
 
 class DeclineReason(StrEnum):
@@ -82,7 +76,8 @@ class Referral:
     offered_to: str = ""
     advocate_id: str = ""
     declined_by: tuple[str, ...] = ()
-    signpost: Signpost | None = None
+    signpost: Signpost | None = None  # out of remit: the kind of help they were sent to
+    signpost_service: str = ""  # and the support directory's id of the service, if one
     history: list[CaseEvent] = field(default_factory=list)
     version: int = 0  # the stored version this object was read at
     new_notifications: list[Notification] = field(default_factory=list, repr=False)
@@ -230,10 +225,20 @@ class Referral:
         self.offered_to = advocate.user_id
         self._notify([advocate.user_id], NotificationKind.OFFERED, now)
 
-    def mark_out_of_remit(self, actor: Actor, signpost: Signpost, now: datetime) -> None:
+    def mark_out_of_remit(self, actor: Actor, to: Signpost | SupportService, now: datetime) -> None:
+        """Outside the remit: the referrer is told where to go instead, a service in the
+        support directory (kept by its id, with its kind to fall back on should it leave
+        the directory) or a broad kind of help."""
         self._require_smlo(actor)
-        self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", signpost)
-        self.signpost = signpost
+        if isinstance(to, SupportService):
+            if not can_signpost_to(to):
+                raise errors.UnknownSupportService(to.id)
+            kind, service_id = kind_of(to), to.id
+        else:
+            kind, service_id = to, ""
+        detail = history_detail(kind, service_id)
+        self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", detail)
+        self.signpost, self.signpost_service = kind, service_id
         self._notify([self.referrer_id], NotificationKind.SIGNPOSTED, now)
 
     # -- the advocate ------------------------------------------------------------------

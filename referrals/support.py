@@ -8,8 +8,13 @@ filled in is kept apart (`to_fill`) and is never listed on a card.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+# What a service's id looks like: `rape-crisis`. Checked in the file, and on a card that
+# names a service, so an id is never free text.
+SERVICE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
 
 
 class Category(StrEnum):

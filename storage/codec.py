@@ -23,7 +23,8 @@ from typing import Any
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate, RosterOverride
-from referrals.referral import CaseEvent, Referral, Signpost
+from referrals.referral import CaseEvent, Referral
+from referrals.signposting import Signpost
 from referrals.states import ReferralState
 from referrals.views import ShownView
 
@@ -55,6 +56,7 @@ def referral_to_doc(referral: Referral) -> Document:
         "advocate_id": referral.advocate_id,
         "declined_by": list(referral.declined_by),
         "signpost": plain_value(referral.signpost),
+        "signpost_service": referral.signpost_service,
         "history": [
             {"at": _time(e.at), "actor_id": e.actor_id, "name": e.name, "detail": e.detail}
             for e in referral.history
@@ -81,6 +83,8 @@ def referral_from_doc(doc: Mapping[str, Any]) -> Referral:
         advocate_id=doc["advocate_id"],
         declined_by=tuple(doc["declined_by"]),
         signpost=Signpost(signpost) if signpost is not None else None,
+        # Came later: a referral signposted before names only a kind of help.
+        signpost_service=doc.get("signpost_service", ""),
         history=[
             CaseEvent(_parse_time(e["at"]), e["actor_id"], e["name"], e["detail"])
             for e in doc["history"]

@@ -9,9 +9,11 @@ answer and the history. The answers are sealed whole, closed-set ones included: 
 age band, employment and route together with dates narrow a disclosure down to a person
 in a small force, and no query filters on them. The statistics counted from them are
 sealed too (`storage.statistics_records`). The history is sealed because its actor ids include the
-referrer's. `referrer_key`, a blind index of the referrer id, finds their referrals.
-In clear: id, version, state, dates, reference, step, signpost, and the staff ids the
-queries need (offered_to, advocate_id, declined_by).
+referrer's. Out of remit, the service the person was sent to is sealed (one named
+"Rape Crisis" says what the referral is about); the broad kind of help (HR, a staff
+network) stays in clear, as it always was. `referrer_key`, a blind index of the referrer
+id, finds their referrals. In clear: id, version, state, dates, reference, step, signpost
+(the kind), and the staff ids the queries need (offered_to, advocate_id, declined_by).
 
 Notification (outbox): recipient, conversation and activity ids are sealed; the
 recipient may be the referrer. `recipient_key` is the recipient's blind index. Kind,
@@ -41,13 +43,22 @@ REFERRAL_FIELD = "referral.sealed"
 NOTIFICATION_FIELD = "outbox.sealed"
 REFERENCE_FIELD = "conversation_reference.sealed"
 
-SEALED_REFERRAL_KEYS = ("referrer_id", "referrer_name", "answers", "history")
+SEALED_REFERRAL_KEYS = (
+    "referrer_id",
+    "referrer_name",
+    "answers",
+    "history",
+    "signpost_service",
+)
 SEALED_NOTIFICATION_KEYS = ("recipient_id", "conversation_id", "activity_id")
 VIEW_FIELD = "shown_view.sealed"
 SEALED_VIEW_KEYS = ("conversation_id", "message_id", "user_id")
 
 
 def seal_referral(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
+    # A document stored before `signpost_service` existed (resealed by ops.reencrypt
+    # without going through the codec) names no service.
+    doc = {"signpost_service": "", **doc}
     return seal_document(doc, SEALED_REFERRAL_KEYS, REFERRAL_FIELD, cipher) | {
         "referrer_key": index_of(doc["referrer_id"], REFERRER, cipher)
     }

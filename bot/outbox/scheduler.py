@@ -46,6 +46,7 @@ from cards.notifications import UPDATES_SMLO_CARD, notification_card, preview_te
 from common.tasks import stop_if_cancelled
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Clock, Stores
+from referrals.support import SupportDirectory
 
 log = logging.getLogger(__name__)
 K = NotificationKind
@@ -74,14 +75,16 @@ class OutboxDelivery:
         backoff: Backoff | None = None,
         rng: random.Random | None = None,
         card_places: CardPlaces | None = None,
-        help_lines: str,
+        support: SupportDirectory,
     ) -> None:
         self._stores, self._clock, self._messenger = stores, clock, messenger
-        self._help_lines = help_lines  # the support directory's crisis lines
+        self._support = support  # where people are sent, and the crisis lines
         self._smlo_ids = smlo_ids
         self._names = advocate_names  # staff names, shown on staff cards
         self._places = card_places
-        self._smlo_cards = SmloCards(stores, messenger, smlo_ids, advocate_names, card_places)
+        self._smlo_cards = SmloCards(
+            stores, messenger, smlo_ids, advocate_names, support, card_places
+        )
         self._views = views  # None: detail views are left as they are (a test's choice)
         self._backoff = backoff or Backoff()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
@@ -261,7 +264,7 @@ class OutboxDelivery:
         if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
             await self._smlo_cards.update(referral, n.recipient_id, names)
         card = notification_card(
-            n.kind, referral, names, self._smlo_ids, n.recipient_id, help_lines=self._help_lines
+            n.kind, referral, names, self._smlo_ids, n.recipient_id, support=self._support
         )
         message = card_message(card, summary=preview_text(n.kind, referral))
         if n.activity_id and await self._repost_in_place(n, message):

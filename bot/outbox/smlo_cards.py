@@ -20,6 +20,7 @@ from common.tasks import stop_if_cancelled
 from referrals.notifications import NotificationKind
 from referrals.ports import Stores
 from referrals.referral import Referral
+from referrals.support import SupportDirectory
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,12 @@ class SmloCards:
         messenger: TeamsMessenger,
         smlo_ids: AbstractSet[str],
         advocate_names: Callable[[], Awaitable[dict[str, str]]],
+        support: SupportDirectory,
         places: CardPlaces | None = None,
     ) -> None:
         self._stores, self._messenger = stores, messenger
         self._smlo_ids, self._names = smlo_ids, advocate_names
+        self._support = support  # names the service an out-of-remit referral went to
         self._places = places
 
     async def refresh(self, smlo_id: str, referral_id: str, clicked: tuple[str, str]) -> None:
@@ -83,6 +86,8 @@ class SmloCards:
     async def _update_in_place(
         self, r: Referral, recipient: str, names: dict[str, str], activity_id: str
     ) -> None:
-        update = card_message(smlo.referral_card(r, names, smlo_ids=self._smlo_ids))
+        update = card_message(
+            smlo.referral_card(r, names, smlo_ids=self._smlo_ids, support=self._support)
+        )
         update.id = activity_id
         await self._messenger.update(recipient, update)

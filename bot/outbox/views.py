@@ -24,6 +24,7 @@ from cards import advocate, notices, smlo
 from cards.elements import Element
 from common.tasks import stop_if_cancelled
 from referrals.services.views import DueView, Views
+from referrals.support import SupportDirectory
 from referrals.views import CLEARED, ViewFate
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,11 @@ class ViewSweeper:
         messenger: TeamsMessenger,
         smlo_ids: AbstractSet[str],
         advocate_names: Callable[[], Awaitable[dict[str, str]]],
+        support: SupportDirectory,
     ) -> None:
         self._views, self._messenger = views, messenger
         self._smlo_ids, self._names = smlo_ids, advocate_names
+        self._support = support  # names the service an out-of-remit referral went to
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -103,7 +106,9 @@ class ViewSweeper:
         referral = due.referral
         if referral is not None and due.viewer.is_smlo and due.fate in SMLO_KEEPS_CARD:
             names = await self._names()
-            return smlo.referral_card(referral, names, smlo_ids=self._smlo_ids)
+            return smlo.referral_card(
+                referral, names, smlo_ids=self._smlo_ids, support=self._support
+            )
         if due.fate in CLEARED or referral is None:
             return notices.details_cleared_card(referral.reference if referral else "", due.fate)
         return advocate.case_folded_card(referral)

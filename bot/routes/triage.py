@@ -25,6 +25,10 @@ from referrals.services import Administration, Triage
 from referrals.states import ReferralState
 
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
+SERVICE_NOT_LISTED = (
+    "That service is not in our support directory now. The directory may have changed since "
+    "this card was shown. Nothing has changed: please choose again from the list as it is now."
+)
 
 
 class TriageRoutes:
@@ -57,7 +61,9 @@ class TriageRoutes:
     async def open(self, turn: Turn) -> Reply:
         referral = await self._view(turn)
         names = await self._admin.advocate_names()
-        card = smlo.details_card(referral, names, self._triage.steps.smlo_ids)
+        card = smlo.details_card(
+            referral, names, self._triage.steps.smlo_ids, support=self._triage.support
+        )
         return Reply(card, shows_details=referral.id, smlo_card=referral.id)
 
     async def hide(self, turn: Turn) -> Reply:
@@ -89,19 +95,26 @@ class TriageRoutes:
         notice = f"We have asked {who}. We will tell you their answer."
         return _changed(referral.id, await self._summary(referral, notice))
 
-    async def show_out_of_remit(self, turn: Turn) -> Reply:
+    async def show_out_of_remit(self, turn: Turn, problem: str = "") -> Reply:
+        """The services in the support directory, as it is now, and the kinds of help."""
         referral = await self._view(turn)
-        return Reply(smlo.out_of_remit_card(referral), smlo_card=referral.id)
+        card = smlo.out_of_remit_card(referral, self._triage.support, problem)
+        return Reply(card, smlo_card=referral.id)  # nothing changed: no refresh
 
     async def out_of_remit(self, turn: Turn) -> Reply:
         chosen = turn.wants(MarkOutOfRemit)
-        if chosen.signpost is None:
-            problem = "Please choose where they should go."
-            card = smlo.out_of_remit_card(await self._view(turn), problem=problem)
-            return Reply(card, smlo_card=chosen.referral_id)  # nothing changed: no refresh
-        referral = await self._triage.mark_out_of_remit(
-            turn.actor, chosen.referral_id, chosen.signpost
-        )
+        actor, referral_id = turn.actor, chosen.referral_id
+        if chosen.service_id:
+            try:
+                referral = await self._triage.signpost_to_service(
+                    actor, referral_id, chosen.service_id
+                )
+            except errors.UnknownSupportService:
+                return await self.show_out_of_remit(turn, SERVICE_NOT_LISTED)
+        elif chosen.signpost is not None:
+            referral = await self._triage.mark_out_of_remit(actor, referral_id, chosen.signpost)
+        else:
+            return await self.show_out_of_remit(turn, "Please choose where they should go.")
         return _changed(referral.id, await self._summary(referral))
 
     async def audit(self, turn: Turn) -> Reply:
@@ -124,7 +137,14 @@ class TriageRoutes:
     ) -> Card:
         names = await self._admin.advocate_names()
         smlo_ids = self._triage.steps.smlo_ids
-        return smlo.referral_card(referral, names, notice, warning=warning, smlo_ids=smlo_ids)
+        return smlo.referral_card(
+            referral,
+            names,
+            notice,
+            warning=warning,
+            smlo_ids=smlo_ids,
+            support=self._triage.support,
+        )
 
 
 def _changed(referral_id: str, card: Card) -> Reply:

@@ -32,6 +32,7 @@ from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
 from referrals.services.steps import Steps, role_towards
 from referrals.services.triage import Triage
 from referrals.services.views import DEFAULT_FOLD, Views
+from referrals.support import SupportDirectory
 
 __all__ = [
     "Administration",
@@ -71,11 +72,14 @@ class Services:
         directory: Directory | None = None,
         *,
         fold_details_after: timedelta = DEFAULT_FOLD,
+        support: SupportDirectory | None = None,
     ) -> Services:
+        """`support`: the support directory the SMLO signposts to (none: only the broad
+        kinds of help)."""
         steps = Steps(stores, clock, smlo_ids, audit)
         return cls(
             Intake(steps),
-            Triage(steps),
+            Triage(steps, support if support is not None else SupportDirectory()),
             Casework(steps),
             Administration(steps, directory),
             Retention(steps),

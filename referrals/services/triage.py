@@ -1,16 +1,19 @@
-"""The SMLO's use cases on referrals: the inbox, the details, and allocation."""
+"""The SMLO's use cases on referrals: the inbox, the details, allocation, and sending
+someone elsewhere when their referral is outside the remit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from referrals import errors
 from referrals.allocation import allocation_options
 from referrals.audit import AuditAction
 from referrals.people import Actor, AllocationOption
-from referrals.referral import Referral, Signpost
+from referrals.referral import Referral
 from referrals.services.steps import Steps
+from referrals.signposting import Signpost
 from referrals.states import NEEDS_SMLO
+from referrals.support import SupportDirectory
 
 A = AuditAction
 
@@ -18,6 +21,8 @@ A = AuditAction
 @dataclass(frozen=True)
 class Triage:
     steps: Steps
+    # The services an SMLO may send someone to when a referral is outside the remit.
+    support: SupportDirectory = field(default_factory=SupportDirectory)
 
     async def inbox(self, actor: Actor) -> list[Referral]:
         if not actor.is_smlo:
@@ -82,6 +87,7 @@ class Triage:
     async def mark_out_of_remit(
         self, actor: Actor, referral_id: str, signpost: Signpost
     ) -> Referral:
+        """Outside the remit, sending the person to a broad kind of help."""
         now = self.steps.clock.now()
         return await self.steps.change(
             actor,
@@ -89,3 +95,20 @@ class Triage:
             A.MARK_OUT_OF_REMIT,
             lambda r: r.mark_out_of_remit(actor, signpost, now),
         )
+
+    async def signpost_to_service(
+        self, actor: Actor, referral_id: str, service_id: str
+    ) -> Referral:
+        """Outside the remit, sending the person to a service the support directory lists
+        now; `UnknownSupportService`, and nothing changes, for one it does not (a forged
+        card, or the directory changed since the card was shown)."""
+
+        def send_there(referral: Referral) -> None:
+            if not actor.is_smlo:  # a refusal says nothing about the directory
+                raise errors.NotAnSmlo(actor.user_id)
+            service = self.support.get(service_id)
+            if service is None:
+                raise errors.UnknownSupportService(service_id)
+            referral.mark_out_of_remit(actor, service, self.steps.clock.now())
+
+        return await self.steps.change(actor, referral_id, A.MARK_OUT_OF_REMIT, send_there)

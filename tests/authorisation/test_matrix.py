@@ -70,7 +70,7 @@ IDS = {
 }
 INPUTS = {
     Verb.ALLOCATE: {"advocate_id": OTHER_ADVOCATE.user_id},
-    Verb.OUT_OF_REMIT: {"signpost": "hr"},
+    Verb.OUT_OF_REMIT: {"signpost": "service:rape-crisis"},  # listed in the shipped directory
     Verb.DECLINE: {"reason": DeclineReason.OTHER.value},
 }
 OFFERABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION}
@@ -172,7 +172,7 @@ async def bring_to(world: BotWorld, state: ReferralState) -> Referral:
     if state is S.WITHDRAWN:
         await service.intake.withdraw(referrer, draft.id)
     elif state is S.SIGNPOSTED:
-        await service.triage.mark_out_of_remit(smlo, draft.id, "hr")  # type: ignore[arg-type]
+        await service.triage.signpost_to_service(smlo, draft.id, "rape-crisis")
     elif state is not S.SUBMITTED:
         await service.triage.offer(smlo, draft.id, ADVOCATE.user_id)
         if state is S.AWAITING_ALLOCATION:

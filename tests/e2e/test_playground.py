@@ -291,3 +291,34 @@ async def test_three_taps_from_the_welcome_card_ask_an_advocate_to_make_contact(
     card = await new_message(smlo, 1, f"Referral {reference}")
     await shots.take(smlo, "quick-smlo-new-referral")
     await expect(card).to_be_visible(timeout=WAIT)
+
+
+async def test_the_smlo_sends_a_referral_outside_the_remit_to_a_service_in_the_directory(
+    people: People, shots: Shots
+) -> None:
+    referrer, smlo = people.referrer.page, people.smlo.page
+    for page in (referrer, smlo):
+        await new_message(page, 0, "Welcome to the SMA service")
+    welcome = messages(referrer).nth(0)
+    await click(welcome, "Ask an advocate to contact me")
+    await welcome.get_by_role("checkbox", name=CONSENT_TEXT).check(timeout=WAIT)
+    await click(welcome, "Send")
+    reference = f"SMA-{datetime.now(UTC).year}-0001"
+    await expect(welcome).to_contain_text("Your referral has been sent", timeout=WAIT)
+
+    card = await new_message(smlo, 1, f"Referral {reference}")
+    await click(card, "Outside our remit")
+    await expect(card).to_contain_text(f"{reference} is outside our remit", timeout=WAIT)
+    # A drop-down (Fluent UI's combobox in Teams' renderer): open it, pick the service.
+    await card.get_by_role("combobox", name="Where should they go?").click(timeout=WAIT)
+    await smlo.get_by_role("option", name="General: HR", exact=True).wait_for(timeout=WAIT)
+    await shots.take(smlo, "remit-choices")
+    await smlo.get_by_role("option", name="Outside the police: Rape Crisis").click(timeout=WAIT)
+    await click(card, "Tell them")
+    await expect(card).to_contain_text("Sent on to: Rape Crisis.", timeout=WAIT)
+    await shots.take(smlo, "remit-sent-on")
+
+    told = await new_message(referrer, 1, "The best place to help with this is: Rape Crisis.")
+    await expect(told).to_contain_text("Rape Crisis 0808 500 2222 (day or night)", timeout=WAIT)
+    await expect(told.get_by_role("button", name="Get help now")).to_be_visible(timeout=WAIT)
+    await shots.take(referrer, "remit-referrer-told")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.routes.triage import SERVICE_NOT_LISTED
 from tests.protocol.conftest import (
     ADVOCATE_A_ID,
     ADVOCATE_B_ID,
@@ -18,7 +19,7 @@ from tests.protocol.journeys import (
     smlo_offers_it,
 )
 from tests.support.connector import ConnectorStandIn
-from tests.support.teams import TENANT, card_texts
+from tests.support.teams import TENANT, actions_of, card_texts
 
 
 async def test_a_declined_offer_goes_back_to_the_smlo_who_can_ask_someone_else(
@@ -74,6 +75,46 @@ async def test_out_of_remit_tells_the_referrer_where_to_get_help(
     )
     # The help lines come from the support directory, through the outbox.
     assert shows(people.referrer, "Other help, day or night: Rape Crisis 0808 500 2222.")
+
+
+async def test_out_of_remit_to_a_directory_service_tells_the_referrer_its_name_and_number(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    smlo, deputy = people.smlo, people.deputy
+    await connector.wait_until(lambda: shows(deputy, NEW_CARD))
+
+    choosing = await smlo.click("Outside our remit")
+    card = await smlo.click("Tell them", signpost="service:rape-crisis")
+
+    assert "Outside the police: Rape Crisis" in card_texts(choosing)
+    assert "Sent on to: Rape Crisis." in card_texts(card)
+    await connector.wait_until(
+        lambda: shows(people.referrer, "The best place to help with this is: Rape Crisis.")
+    )
+    assert shows(people.referrer, "Rape Crisis 0808 500 2222 (day or night)")
+    # The help lines under it are the other ones.
+    assert shows(people.referrer, "Other help, day or night: Samaritans 116 123.")
+    # The other SMLO's copy of the card is brought up to date, naming the service too.
+    await connector.wait_until(lambda: shows(deputy, "Sent on to: Rape Crisis."))
+
+
+async def test_a_service_no_longer_in_the_directory_gets_a_note_and_changes_nothing(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    smlo = people.smlo
+    await smlo.click("Outside our remit")
+
+    # A card shown before the force took the staff networks out (they are to fill in now).
+    card = await smlo.click("Tell them", signpost="service:staff-networks")
+
+    assert SERVICE_NOT_LISTED in card_texts(card)
+    assert "Tell them" in [a["title"] for a in actions_of(card)], "they can choose again"
+    referral_id = smlo.find_action("Tell them")[1]["data"]["referral_id"]
+    assert (await bot.runtime.stores.referrals.get(referral_id)).state == "submitted"
+    await bot.runtime.outbox.deliver_pending()
+    assert not shows(people.referrer, "The best place to help with this is")
 
 
 async def test_an_advocate_sees_their_cases_and_the_smlo_sees_the_roster(

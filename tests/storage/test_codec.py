@@ -10,11 +10,13 @@ import pytest
 from referrals.intake import IntakeAnswers, Route
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate
-from referrals.referral import DeclineReason, Referral, Signpost
-from storage import codec
+from referrals.referral import DeclineReason, Referral
+from referrals.signposting import Signpost
+from storage import codec, sealing
 from tests.storage.conftest import (
     ADVOCATE,
     BST,
+    CIPHER,
     FULL_ANSWERS,
     REFERRER,
     SMLO,
@@ -49,6 +51,25 @@ def test_a_referral_survives_a_json_round_trip_exactly() -> None:
     assert restored == referral.copy()
     assert repr(restored) == repr(referral)
     assert restored.history[-1].at.tzinfo == UTC
+
+
+def test_a_referral_stored_before_services_could_be_chosen_reads_as_a_kind_of_help() -> None:
+    document = through_json(codec.referral_to_doc(full_referral()))
+    del document["signpost_service"]
+
+    restored = codec.referral_from_doc(document)
+
+    assert (restored.signpost, restored.signpost_service) == (Signpost.STAFF_NETWORK, "")
+
+
+def test_an_old_referral_document_is_sealed_again_with_no_service() -> None:
+    """ops.reencrypt reseals the opened document without the codec."""
+    document = codec.referral_to_doc(full_referral())
+    del document["signpost_service"]
+
+    opened = sealing.open_referral(sealing.seal_referral(document, CIPHER), CIPHER)
+
+    assert codec.referral_from_doc(opened).signpost_service == ""
 
 
 def test_a_referral_document_names_its_schema_and_holds_no_notifications() -> None:

@@ -15,8 +15,10 @@ from referrals import errors
 from referrals.notifications import DeliveryStatus, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
+from referrals.signposting import Signpost
 from referrals.states import NEEDS_SMLO, ReferralState
+from referrals.support import Category, Contact, SupportService
 from tests.storage.conftest import (
     ADVOCATE,
     OTHER_REFERRER,
@@ -90,6 +92,27 @@ async def test_a_draft_and_a_signposted_referral_read_back_exactly(
     assert_exactly(await stores.referrals.get(draft.id), draft)
     assert_exactly(await stores.referrals.get(signposted.id), signposted)
     assert (await stores.referrals.get(signposted.id)).signpost is Signpost.WELLBEING
+
+
+async def test_a_referral_sent_to_a_directory_service_keeps_the_service_and_its_kind(
+    stores: Stores, scenario: Scenario
+) -> None:
+    network = SupportService(
+        "womens-network",
+        "Women's network",
+        "Peer support.",
+        Category.STAFF_NETWORK,
+        internal=True,
+        contact=Contact(web="https://network.example.org"),
+        source="Intranet",
+    )
+    signposted = await scenario.submitted(OTHER_REFERRER)
+    await scenario.change(signposted, lambda at: signposted.mark_out_of_remit(SMLO, network, at))
+
+    stored = await stores.referrals.get(signposted.id)
+    assert_exactly(stored, signposted)
+    assert (stored.signpost, stored.signpost_service) == (Signpost.STAFF_NETWORK, network.id)
+    assert stored.history[-1].detail == "staff_network:womens-network"
 
 
 async def test_saving_bumps_the_version_and_clears_the_queued_notifications(

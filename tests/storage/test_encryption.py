@@ -32,6 +32,7 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
+from referrals.support import Category, Contact, SupportService
 from referrals.views import ShownView
 from storage.bot_state_codec import STATE_FIELD
 from storage.cosmos import CosmosSettings, CosmosStores
@@ -45,6 +46,7 @@ from tests.storage.conftest import (
     ADVOCATE,
     CIPHER,
     FULL_ANSWERS,
+    SMLO,
     SMLO_IDS,
     Scenario,
     as_advocate,
@@ -93,8 +95,19 @@ CANARY_ENTRY_TEXTS = [
     "canary-update-4c4c",
     "canary-reason-9e9e",
 ]
+# The service an out-of-remit referral was sent to says what it was about.
+CANARY_SERVICE = SupportService(
+    "canary-signposted-4e4e",
+    "Canary service",
+    "Help.",
+    Category.RAPE_CRISIS,
+    internal=False,
+    contact=Contact("0100 000 0000"),
+    source="Test",
+)
 CANARIES = [
     *CANARY_ENTRY_TEXTS,
+    CANARY_SERVICE.id,
     CANARY_REFERRER.user_id,
     CANARY_REFERRER.display_name,
     *(getattr(CANARY_ANSWERS, name) for name in ("account", "avoid", "safe_times")),
@@ -277,6 +290,12 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
     )
     await stores.referrals.save(active)
     assert await stores.records.entries(active) == written
+    signposted = await scenario.submit(await scenario.draft(CANARY_REFERRER), CANARY_REFERRER)
+    await scenario.change(
+        signposted, lambda at: signposted.mark_out_of_remit(SMLO, CANARY_SERVICE, at)
+    )
+    stored = await stores.referrals.get(signposted.id)
+    assert stored.signpost_service == CANARY_SERVICE.id
     view = ShownView("a:canary-chat-c0de", "act-9", active.id, CLEAR_ADVOCATE.user_id, clock.now())
     await stores.views.remember(view)
 
@@ -285,7 +304,7 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
     assert found is not None
     assert (found.referrer_name, found.answers) == (CANARY_REFERRER.display_name, CANARY_ANSWERS)
     mine = await stores.referrals.list_for_referrer(CANARY_REFERRER.user_id)
-    assert [r.id for r in mine] == [active.id]
+    assert {r.id for r in mine} == {active.id, signposted.id}
     assert await stores.conversations.get_reference(CANARY_REFERRER.user_id) == CANARY_REFERENCE
     to_referrer = [
         n for n in await stores.outbox.pending() if n.recipient_id == CANARY_REFERRER.user_id

@@ -33,7 +33,8 @@ from referrals.case_record import (
 )
 from referrals.clock import FakeClock
 from referrals.ports import Stores
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
+from referrals.signposting import Signpost
 from referrals.statistics import Contact, Key, Measure, MonthTallies, Onward, Result, last_months
 from tests.storage.conftest import (
     ADVOCATE,

@@ -14,7 +14,8 @@ from enum import StrEnum
 
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
+from referrals.signposting import Signpost
 from referrals.states import ReferralState, Transition
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -29,10 +29,12 @@ from bot.messages import (
     NOT_FOR_YOU,
     NOT_FOUND,
     OUT_OF_DATE,
+    SERVICE_GONE,
     UNEXPECTED,
     UNREADABLE,
 )
 from bot.routes.intake import NO_DRAFT, STOPPED
+from bot.routes.triage import SERVICE_NOT_LISTED
 from cards import advocate, case_record, intake, intake_steps, notices, record_forms, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module
@@ -93,9 +95,10 @@ from referrals.intake import (
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
+from referrals.signposting import Signpost, signpost_targets
 from referrals.statistics import (
     NOT_GIVEN,
     Measure,
@@ -208,6 +211,19 @@ def closed_case(answers: IntakeAnswers = FULL) -> Referral:
     return referral
 
 
+def signposted_to(
+    answers: IntakeAnswers = FULL,
+    service_id: str = "eap",
+    directory: SupportDirectory | None = None,
+) -> Referral:
+    """Sent to a service in the support directory (the filled-in one unless said)."""
+    service = (directory or FILLED_DIRECTORY).get(service_id)
+    assert service is not None
+    referral = submitted(answers)
+    referral.mark_out_of_remit(SMLO, service, NOW + timedelta(hours=1))
+    return referral
+
+
 STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
     "submitted": submitted,
     "offered": offered,
@@ -215,6 +231,7 @@ STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
     "awaiting_after_decline": awaiting_after_decline,
     "signposted": signposted,
     "closed": closed_case,
+    "signposted_to_service": signposted_to,
 }
 
 
@@ -378,11 +395,11 @@ def in_state(
 
 
 def smlo_card(referral: Referral) -> Element:
-    return smlo.referral_card(referral, NAMES)
+    return smlo.referral_card(referral, NAMES, support=FILLED_DIRECTORY)
 
 
 def details_card(referral: Referral) -> Element:
-    return smlo.details_card(referral, NAMES)
+    return smlo.details_card(referral, NAMES, support=FILLED_DIRECTORY)
 
 
 def allocation_card(referral: Referral, problem: str = "") -> Element:
@@ -422,13 +439,16 @@ def _smlo_cards() -> Iterator[Shown]:
     yield Shown("details:experienced", lambda: details_card(active()), Face.READER)
     yield Shown(
         "smlo_referral:already_done",
-        lambda: smlo.referral_card(offered(), NAMES, ALREADY_DONE),
+        lambda: smlo.referral_card(offered(), NAMES, ALREADY_DONE, support=SHIPPED_DIRECTORY),
         Face.UNASKED,
     )
     yield Shown(
         "smlo_referral:asked",
         lambda: smlo.referral_card(
-            offered(), NAMES, f"We have asked {ADA.display_name}. We will tell you their answer."
+            offered(),
+            NAMES,
+            f"We have asked {ADA.display_name}. We will tell you their answer.",
+            support=SHIPPED_DIRECTORY,
         ),
         Face.UNASKED,
     )
@@ -459,12 +479,15 @@ def _smlo_cards() -> Iterator[Shown]:
     yield Shown(
         "notification:offered",
         lambda: notification_card(
-            Kind.OFFERED, offered(), NAMES, frozenset(), ADA.user_id, help_lines=HELP_LINES
+            Kind.OFFERED, offered(), NAMES, frozenset(), ADA.user_id, support=SHIPPED_DIRECTORY
         ),
         Face.UNASKED,
     )
-    yield Shown("details:at_limits", lambda: smlo.details_card(active(AT_LIMITS), NAMES))
-    yield Shown("details:unknown_advocate", lambda: smlo.details_card(active(), {}))
+    yield Shown("details:at_limits", lambda: details_card(active(AT_LIMITS)))
+    yield Shown(
+        "details:unknown_advocate",
+        lambda: smlo.details_card(active(), {}, support=SHIPPED_DIRECTORY),
+    )
     for state, build in (("submitted", submitted), ("awaiting", awaiting_after_decline)):
         yield Shown(
             f"allocation:{state}:conflicts",
@@ -477,13 +500,23 @@ def _smlo_cards() -> Iterator[Shown]:
         problems=(("advocate_id", "Please choose someone."),),
     )
     yield Shown("allocation:no_advocates", lambda: smlo.allocation_card(submitted(), []))
-    yield Shown("out_of_remit", lambda: smlo.out_of_remit_card(submitted()), Face.CONTENT_FREE)
-    problem = "Please choose where they should go."
-    yield Shown(
-        "out_of_remit:problem",
-        lambda: smlo.out_of_remit_card(submitted(), problem),
-        problems=(("signpost", problem),),
-    )
+    for name, directory in (
+        ("shipped", SHIPPED_DIRECTORY),
+        ("filled", FILLED_DIRECTORY),
+        ("empty", SupportDirectory()),
+        ("longest", LONGEST_DIRECTORY),
+    ):
+        yield Shown(
+            f"out_of_remit:{name}",
+            partial(in_state, partial(smlo.out_of_remit_card, support=directory), submitted, FULL),
+            Face.CONTENT_FREE,
+        )
+    for problem in ("Please choose where they should go.", SERVICE_NOT_LISTED):
+        yield Shown(
+            f"out_of_remit:problem:{problem[:20]}",
+            partial(smlo.out_of_remit_card, submitted(), FILLED_DIRECTORY, problem),
+            problems=(("signpost", problem),),
+        )
     yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
     yield Shown("roster:empty", lambda: smlo.roster_card([]))
     yield Shown("undelivered:none", lambda: undelivered_card([], SERVICE_LEADS, NAMES))
@@ -569,11 +602,39 @@ def _notices() -> Iterator[Shown]:
     )
     yield Shown("case_closed", lambda: notices.case_closed_card(active(), HELP_LINES), Face.UNASKED)
     for where in Signpost:
+        for name, directory in (("shipped", SHIPPED_DIRECTORY), ("networks", NETWORKS)):
+            yield Shown(
+                f"signposted:{where}:{name}",
+                partial(notices.signposted_card, signposted(FULL, where), directory),
+                Face.UNASKED,
+            )
+    for service in signpost_targets(FILLED_DIRECTORY):
         yield Shown(
-            f"signposted:{where}",
-            partial(notices.signposted_card, signposted(FULL, where), HELP_LINES),
+            f"signposted_to:{service.id}",
+            partial(notices.signposted_card, signposted_to(FULL, service.id), FILLED_DIRECTORY),
             Face.UNASKED,
         )
+    yield Shown(
+        "signposted_to:since_taken_out",
+        partial(notices.signposted_card, signposted_to(FULL, "eap"), SHIPPED_DIRECTORY),
+        Face.UNASKED,
+    )
+    yield Shown(
+        "signposted:staff_network:longest",
+        partial(
+            notices.signposted_card, signposted(FULL, Signpost.STAFF_NETWORK), LONGEST_DIRECTORY
+        ),
+        Face.UNASKED,
+    )
+    yield Shown(
+        "signposted_to:longest",
+        partial(
+            notices.signposted_card,
+            signposted_to(FULL, LONGEST_DIRECTORY.services[0].id, LONGEST_DIRECTORY),
+            LONGEST_DIRECTORY,
+        ),
+        Face.UNASKED,
+    )
     for title, message in (
         NOT_FOR_YOU,
         OUT_OF_DATE,
@@ -582,6 +643,7 @@ def _notices() -> Iterator[Shown]:
         NOT_FOUND,
         ADVOCATE_GONE,
         DIRECTORY_DOWN,
+        SERVICE_GONE,
     ):
         yield Shown(f"problem:{title}", partial(notices.problem_card, title, message))
     yield Shown(
@@ -738,6 +800,42 @@ FILLED_DIRECTORY = SupportDirectory(
             crisis=True,
             source="Its own leaflet",
         ),
+    )
+)
+
+# The force's staff networks filled in: more of them than the referrer's card lists.
+NETWORKS = SupportDirectory(
+    (
+        *SHIPPED_DIRECTORY.listed,
+        *(
+            SupportService(
+                f"network-{n}",
+                f"Network {n}",
+                "Peer support from colleagues.",
+                Category.STAFF_NETWORK,
+                internal=True,
+                contact=Contact(web=f"https://network{n}.example.org"),
+                source="Our intranet",
+            )
+            for n in range(1, notices.MOST_OF_A_KIND + 2)
+        ),
+    )
+)
+# More services than the SMLO's list offers, each with every text at its longest (in
+# characters that take the most room) and every way of reaching it.
+LONGEST_DIRECTORY = SupportDirectory(
+    tuple(
+        SupportService(
+            f"{n:02d}-" + "a" * 47,
+            "😀" * 300,
+            "😀" * 300,
+            Category.STAFF_NETWORK,
+            internal=n % 2 == 0,
+            contact=Contact("+1" + "0" * 19, "+1" + "0" * 19, "https://" + "a" * 300 + ".org"),
+            hours="😀" * 300,
+            source="Test",
+        )
+        for n in range(smlo.MOST_SERVICES_OFFERED + 10)
     )
 )
 
@@ -914,7 +1012,7 @@ def test_syllable_heuristic(word: str, expected: int) -> None:
 
 
 def test_scored_text_leaves_out_the_persons_answers_and_ids() -> None:
-    details = smlo.details_card(active(), NAMES)
+    details = details_card(active())
     sentences = card_sentences(details, is_service_wording)
 
     assert "What happened" in sentences
@@ -1149,7 +1247,7 @@ def test_staff_never_see_the_monitoring_answers_which_are_only_counted_in_totals
     referral = active(FULL)
     assert FULL.gender is not None
     assert FULL.age_band is not None
-    staff_cards = (smlo.details_card(referral, NAMES), advocate.case_card(referral))
+    staff_cards = (details_card(referral), advocate.case_card(referral))
     referrer_card = intake.review_card(draft(FULL))
 
     for shown in staff_cards:
@@ -1169,7 +1267,7 @@ def test_staff_always_see_the_senders_role_the_person_and_whether_they_know_on_b
     bare = IntakeAnswers(route=Route.ON_BEHALF, behalf_consent=YesNoUnsure.NO, consent=True)
     referral = active(bare)
 
-    for shown in (smlo.details_card(referral, NAMES), advocate.case_card(referral)):
+    for shown in (details_card(referral), advocate.case_card(referral)):
         rows = fact_rows(shown)
         assert rows["Referred by"] == plain(NAME_CANARY)
         assert rows["Referrer's role"] == w.NOT_GIVEN
@@ -1182,7 +1280,7 @@ def test_staff_always_see_the_senders_role_the_person_and_whether_they_know_on_b
 def test_on_behalf_answers_left_from_an_earlier_route_are_not_shown_as_if_asked() -> None:
     stale = FULL.with_changes(behalf_role=BehalfRole.HR, behalf_name="Left over")
 
-    rows = fact_rows(smlo.details_card(active(stale), NAMES))
+    rows = fact_rows(details_card(active(stale)))
 
     assert not {"Referrer's role", "Person referred", "Person knows and agrees"} & set(rows)
 
@@ -1292,7 +1390,7 @@ def find_all(element: object, kind: str, key: str) -> list[dict[str, str]]:
 def test_formatting_or_a_link_planted_in_an_answer_is_shown_as_typed_on_staff_cards() -> None:
     planted = "**URGENT** call [here](https://evil.example) now"
     referral = active(FULL.with_changes(account=planted, safe_times="# big\n- list"))
-    cards = (smlo.details_card(referral, NAMES), advocate.case_card(referral))
+    cards = (details_card(referral), advocate.case_card(referral))
 
     for shown in cards:
         words = " ".join(texts_of(shown))
@@ -1413,13 +1511,13 @@ def test_the_smlo_reads_the_kind_of_reason_an_advocate_said_no() -> None:
     referral.decline(ADA_ACTOR, DeclineReason.CONFLICT, SMLO_IDS, NOW + timedelta(hours=2))
 
     note = update_words(Kind.DECLINED, referral, NAMES)
-    card = " ".join(texts_of(smlo.referral_card(referral, NAMES)))
+    card = " ".join(texts_of(smlo_card(referral)))
 
     reason = "The reason they gave: they may know the people involved."
     assert note == f"Ada Lovell could not take SMA-2026-0042. {reason} Please choose someone else."
     assert f"Ada Lovell could not take it. {reason}" in card
     referral.offer(SMLO, CAL, NOW + timedelta(hours=3))
-    assert "could not take" not in " ".join(texts_of(smlo.referral_card(referral, NAMES)))
+    assert "could not take" not in " ".join(texts_of(smlo_card(referral)))
 
 
 def _buttons(card: Element) -> dict[str, str]:
@@ -1515,3 +1613,89 @@ def test_the_smlo_sees_the_directory_and_what_is_still_to_fill_in() -> None:
         texts_of(support_module.directory_card(SupportDirectory(SHIPPED_DIRECTORY.listed)))
     )
     assert _buttons(smlo.roster_card([]))["Support directory"] == Verb.DIRECTORY
+
+
+# -- out of remit: the SMLO signposts from the support directory ----------------------------
+
+
+def _choices(card: Element) -> list[tuple[str, str]]:
+    [chosen] = [e for e in typed_elements(card) if e["type"] == "Input.ChoiceSet"]
+    assert chosen["style"] == "compact", "a drop-down: the list can be long"
+    return [(c["value"], c["title"]) for c in chosen["choices"]]
+
+
+def test_the_smlo_chooses_a_listed_service_inside_the_force_first_or_a_kind_of_help() -> None:
+    choices = _choices(smlo.out_of_remit_card(submitted(), FILLED_DIRECTORY))
+
+    assert choices[:3] == [
+        ("service:eap", "Inside the force: Employee **assistance** programme"),
+        ("service:rape-crisis", "Outside the police: Rape Crisis"),
+        ("service:samaritans", "Outside the police: Samaritans"),
+    ]
+    assert choices[-5:] == [(k.value, f"General: {w.label(k)}") for k in Signpost]
+    shipped = dict(_choices(smlo.out_of_remit_card(submitted(), SHIPPED_DIRECTORY)))
+    assert "service:emergency" not in shipped, "999 is not where a matter outside goes"
+    for to_fill in SHIPPED_DIRECTORY.to_fill:
+        assert f"service:{to_fill.id}" not in shipped, "a service to fill is never offered"
+    words = " ".join(texts_of(smlo.out_of_remit_card(submitted(), SHIPPED_DIRECTORY)))
+    assert "Services still to be filled in are not listed. Type directory" in words
+
+
+def test_a_long_directory_is_cut_to_what_fits_and_the_smlo_is_told() -> None:
+    card = smlo.out_of_remit_card(submitted(), LONGEST_DIRECTORY)
+    services = [(v, t) for v, t in _choices(card) if v.startswith("service:")]
+
+    assert len(services) == smlo.MOST_SERVICES_OFFERED
+    assert all(len(t.partition(": ")[2]) == smlo.LONGEST_CHOICE_NAME for _, t in services)
+    assert services[0][1].endswith("…")
+    assert f"Only the first {smlo.MOST_SERVICES_OFFERED} services fit here." in " ".join(
+        texts_of(card)
+    )
+
+
+def test_the_referrer_is_told_the_service_and_how_to_reach_it() -> None:
+    card = notices.signposted_card(signposted_to(FULL, "eap"), FILLED_DIRECTORY)
+    words = " ".join(texts_of(card))
+
+    assert "The best place to help with this is: Employee \\*\\*assistance\\*\\* programme." in (
+        words
+    )
+    assert "0100 000 0000, or text 60000 (monday to friday, 9am to 5pm)" in words
+    assert "Free, private counselling for staff." in words
+    assert "Online: https://eap.example.org/staff" in words
+    assert _buttons(card)[w.GET_HELP_NOW] == Verb.SUPPORT
+    smlo_words = " ".join(texts_of(smlo_card(signposted_to(FULL, "eap"))))
+    assert "Sent on to: Employee \\*\\*assistance\\*\\* programme." in smlo_words
+
+
+def test_a_kind_of_help_lists_the_directorys_services_of_that_kind_and_points_to_the_rest() -> None:
+    card = notices.signposted_card(signposted(FULL, Signpost.STAFF_NETWORK), NETWORKS)
+    words = " ".join(texts_of(card))
+
+    assert "The best place to help with this is: A staff network." in words
+    shown = [n for n in range(1, notices.MOST_OF_A_KIND + 2) if f"Network {n} " in f"{words} "]
+    assert shown == list(range(1, notices.MOST_OF_A_KIND + 1))
+    assert "There are more under Get help now." in words
+    hr = " ".join(texts_of(notices.signposted_card(signposted(FULL, Signpost.HR), NETWORKS)))
+    assert "The best place to help with this is: HR." in hr
+    assert "Network" not in hr
+
+
+def test_a_service_since_taken_out_of_the_directory_falls_back_to_its_kind() -> None:
+    referral = signposted_to(FULL, "eap")  # filled in then; still to fill in the shipped file
+
+    words = " ".join(texts_of(notices.signposted_card(referral, SHIPPED_DIRECTORY)))
+    smlo_words = " ".join(texts_of(smlo.referral_card(referral, {}, support=SHIPPED_DIRECTORY)))
+
+    assert "The best place to help with this is: Wellbeing and the helpline for staff." in words
+    assert "Employee" not in words
+    assert "Sent on to: Wellbeing and the helpline for staff." in smlo_words
+
+
+def test_a_referral_signposted_before_services_could_be_chosen_reads_as_it_did() -> None:
+    old = signposted(FULL, Signpost.FEDERATION_OR_UNION)
+    assert old.signpost_service == ""
+
+    words = " ".join(texts_of(notices.signposted_card(old, SHIPPED_DIRECTORY)))
+
+    assert "The best place to help with this is: The Police Federation or a union." in words

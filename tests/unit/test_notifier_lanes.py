@@ -19,6 +19,7 @@ from referrals.notifications import Notification, NotificationKind
 from referrals.people import Actor
 from referrals.ports import Stores
 from referrals.services import Services
+from referrals.support import SupportDirectory
 from storage.memory import MemoryAuditLog, memory_stores
 
 SMLO = Actor("smlo-1", "Sam", is_smlo=True)
@@ -37,7 +38,7 @@ class PostsBySleeping(OutboxDelivery):
     def __init__(self, stores: Stores, clock: FakeClock) -> None:
         smlo_ids = frozenset({SMLO.user_id})
         messenger = TeamsMessenger(None, stores.conversations, stores.roster, "", "", "", smlo_ids)
-        super().__init__(stores, clock, messenger, smlo_ids, no_names, help_lines="")
+        super().__init__(stores, clock, messenger, smlo_ids, no_names, support=SupportDirectory())
         self.posted: list[str] = []
 
     async def _deliver(self, n: Notification) -> None:

@@ -13,9 +13,11 @@ from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.notifications import NotificationKind
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
 from referrals.services import Services
+from referrals.signposting import Signpost
 from referrals.states import ReferralState
+from referrals.support import SupportDirectory
 from storage.memory import (
     MemoryAuditLog,
     MemoryCaseRecordStore,
@@ -70,10 +72,12 @@ def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> 
     )
 
 
-async def make_service(stores: Stores, clock: FakeClock) -> Services:
+async def make_service(
+    stores: Stores, clock: FakeClock, support: SupportDirectory | None = None
+) -> Services:
     for advocate in ROSTER:
         await stores.roster.put_advocate(advocate)
-    return Services.build(stores, clock, SMLOS, MemoryAuditLog())
+    return Services.build(stores, clock, SMLOS, MemoryAuditLog(), support=support)
 
 
 async def submitted(service: Services, referrer: Actor) -> Referral:

@@ -44,7 +44,8 @@ from referrals.intake import (
     YesNoUnsure,
 )
 from referrals.people import Actor, Advocate
-from referrals.referral import DeclineReason, Referral, Signpost
+from referrals.referral import DeclineReason, Referral
+from referrals.signposting import Signpost
 from referrals.statistics import (
     NOT_GIVEN,
     Contact,
