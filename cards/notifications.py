@@ -14,7 +14,7 @@ from referrals.referral import Referral
 
 K = NotificationKind
 # Sent to an SMLO, these are a short note, and their referral card is updated in place.
-UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN})
+UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN, K.CASE_CLOSED})
 
 
 def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
@@ -77,7 +77,7 @@ def notification_card(
         return notices.signposted_card(r, help_lines)
     if kind is K.WITHDRAWN:
         return notices.withdrawn_for_advocate_card(r)
-    if kind is K.RISK_HIGH or (kind is K.CASE_CLOSED and recipient_id in smlo_ids):
+    if kind is K.RISK_HIGH:
         return notices.update_card(r.reference, update_words(kind, r, names))
     if kind is K.CASE_CLOSED:
         return notices.case_closed_card(r, help_lines)
