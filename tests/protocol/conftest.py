@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiohttp
@@ -10,11 +12,15 @@ import pytest
 from aiohttp import web
 
 from app import RUNTIME, Runtime, create_app
-from config.settings import Settings
+from config.settings import Settings, StoreKind
 from referrals.clock import FakeClock
 from referrals.people import Advocate
+from tests.storage.conftest import cosmos_server
+from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
 from tests.support.connector import ConnectorStandIn
 from tests.support.teams import TENANT, TeamsUser
+
+__all__ = ["cosmos_server"]  # the storage tests' loopback Cosmos DB server, shared
 
 SMLO_ID = "00000000-0000-4000-8000-00000000a001"
 DEPUTY_ID = "00000000-0000-4000-8000-00000000a002"
@@ -29,6 +35,7 @@ class RunningBot:
     url: str
     runtime: Runtime
     clock: FakeClock
+    settings: Settings
 
 
 def make_settings(tmp_path_str: str, service_url: str) -> Settings:
@@ -46,17 +53,39 @@ def make_settings(tmp_path_str: str, service_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-async def bot(tmp_path: object, connector: ConnectorStandIn) -> AsyncIterator[RunningBot]:
-    clock = FakeClock()
-    app = create_app(make_settings(str(tmp_path), connector.url), clock)
+def on_cosmos(settings: Settings, server: CosmosTestServer, database: str) -> Settings:
+    """The same bot configured for Azure Cosmos DB (SMA_STORE=cosmos), on the loopback
+    server, in a database of its own."""
+    return dataclasses.replace(
+        settings,
+        store=StoreKind.COSMOS,
+        cosmos_endpoint=server.endpoint,
+        cosmos_key=EMULATOR_KEY,
+        cosmos_database=database,
+        cosmos_verify_tls=False,  # the loopback server's self-signed certificate
+    )
+
+
+@asynccontextmanager
+async def serving(settings: Settings, clock: FakeClock) -> AsyncIterator[RunningBot]:
+    """The app on a free loopback port, from start-up to shutdown (run it twice on one
+    store for a restart)."""
+    app = create_app(settings, clock)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield RunningBot(f"http://127.0.0.1:{port}", app[RUNTIME], clock)
-    await runner.cleanup()
+    try:
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        yield RunningBot(f"http://127.0.0.1:{port}", app[RUNTIME], clock, settings)
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def bot(tmp_path: object, connector: ConnectorStandIn) -> AsyncIterator[RunningBot]:
+    async with serving(make_settings(str(tmp_path), connector.url), FakeClock()) as running:
+        yield running
 
 
 @dataclass
@@ -68,19 +97,34 @@ class People:
     stranger: TeamsUser
     deputy: TeamsUser
 
+    def everyone(self) -> tuple[TeamsUser, ...]:
+        return (
+            self.referrer,
+            self.smlo,
+            self.advocate_a,
+            self.advocate_b,
+            self.stranger,
+            self.deputy,
+        )
+
+
+def people_at(bot_url: str, connector: ConnectorStandIn, http: aiohttp.ClientSession) -> People:
+    """Six people, each with a 1:1 chat with the bot at `bot_url`."""
+
+    def user(name: str, aad: str) -> TeamsUser:
+        return TeamsUser(name, aad, bot_url, connector, http)
+
+    return People(
+        referrer=user("Robin Referrer", REFERRER_ID),
+        smlo=user("Sky Liaison", SMLO_ID),
+        advocate_a=user("Alex Morgan", ADVOCATE_A_ID),
+        advocate_b=user("Sam Okafor", ADVOCATE_B_ID),
+        stranger=user("Pat Stranger", STRANGER_ID),
+        deputy=user("Dee Deputy", DEPUTY_ID),
+    )
+
 
 @pytest.fixture
 async def people(bot: RunningBot, connector: ConnectorStandIn) -> AsyncIterator[People]:
     async with aiohttp.ClientSession() as http:
-
-        def user(name: str, aad: str) -> TeamsUser:
-            return TeamsUser(name, aad, bot.url, connector, http)
-
-        yield People(
-            referrer=user("Robin Referrer", REFERRER_ID),
-            smlo=user("Sky Liaison", SMLO_ID),
-            advocate_a=user("Alex Morgan", ADVOCATE_A_ID),
-            advocate_b=user("Sam Okafor", ADVOCATE_B_ID),
-            stranger=user("Pat Stranger", STRANGER_ID),
-            deputy=user("Dee Deputy", DEPUTY_ID),
-        )
+        yield people_at(bot.url, connector, http)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.protocol.conftest import People
+from tests.protocol.conftest import ADVOCATE_A_ID, People
 from tests.support.connector import ConnectorStandIn
-from tests.support.teams import TeamsUser
+from tests.support.teams import TeamsUser, card_texts
 
 ACCOUNT = "CANARY-ACCOUNT said something at the Christmas do"
+# How long to wait for background work (outbox deliveries, the detail-view sweep, which
+# runs when woken and every few seconds): generous, for a busy machine.
+WAIT = 15.0
 PHONE = "01632 960123"
 
 
@@ -64,3 +67,98 @@ async def smlo_offers_it(
     await smlo.click("Find an advocate")
     await smlo.click("Ask them", advocate_id=advocate_id)
     await connector.wait_until(lambda: shows(advocate, OFFER))
+
+
+async def an_active_case(people: People, connector: ConnectorStandIn) -> dict[str, Any]:
+    """The referral reaches the SMLO, who asks Alex; Alex takes it: their case card."""
+    await referral_reaches_the_smlo(people, connector)
+    await smlo_offers_it(people.smlo, people.advocate_a, ADVOCATE_A_ID, connector)
+    return await people.advocate_a.click("Yes, I can")
+
+
+# What the advocate types into the case record, a canary in every free-text field: it may
+# show on the advocate's own record cards and nowhere else (no log, no note, no store in
+# clear). One token each, so it is found however a line splits words.
+RECORD_WORDS = {
+    "tried": "CANARYREC1tried",
+    "reached": "CANARYREC2reached",
+    "arrangements": "CANARYREC3arrangements",
+    "wants": "CANARYREC4wants",
+    "other_concern": "CANARYREC5concern",
+    "own_view": "CANARYREC6ownview",
+    "actions": "CANARYREC7actions",
+    "update": "CANARYREC8update",
+    "reason": "CANARYREC9reason",
+    "right_update": "CANARYREC10rightupdate",
+    "closing": "CANARYREC11closing",
+}
+# The timeline once `keep_the_whole_record` is done, newest first: all on the fake clock's day.
+DAY = "02 Mar 2026"
+TIMELINE = [
+    f"{DAY} · Went with them to give a statement",
+    f"{DAY} · Correction of an entry: update of {DAY}",
+    f"{DAY} · Passed on an update on the investigation (corrected)",
+    f"{DAY} · Referral on to Victim Support: accepted",
+    f"{DAY} · Referred on to Victim Support",
+    f"{DAY} · Risk assessment: High",
+    f"{DAY} · Support agreement",
+    f"{DAY} · Contact: Phone (first contact)",
+    f"{DAY} · Contact: Tried, but did not reach them",
+]
+
+
+async def saved(advocate: TeamsUser, **typed: str) -> dict[str, Any]:
+    """Fill in the form on show and press Save: the timeline comes back saying so."""
+    timeline = await advocate.submit("Save", **typed)
+    assert "Saved:" in " ".join(card_texts(timeline)), card_texts(timeline)
+    return timeline
+
+
+async def keep_the_whole_record(advocate: TeamsUser) -> dict[str, Any]:
+    """From the case card: a contact that did not reach them and one that did, a support
+    agreement, a high risk, a referral on to a listed service and its outcome, an update,
+    and that update corrected. Returns the timeline."""
+    await advocate.click("Log a contact")
+    await saved(advocate, how="attempt", note=RECORD_WORDS["tried"])
+    await advocate.click("Log a contact")
+    await saved(advocate, how="phone", note=RECORD_WORDS["reached"])
+    await advocate.click("Support agreement")
+    await saved(advocate, arrangements=RECORD_WORDS["arrangements"], wants=RECORD_WORDS["wants"])
+    await advocate.click("Risk assessment")
+    risk = await saved(
+        advocate,
+        harm_to_self="true",
+        other_concern=RECORD_WORDS["other_concern"],
+        own_view=RECORD_WORDS["own_view"],
+        level="high",
+        actions=RECORD_WORDS["actions"],
+    )
+    assert "The service lead has been told that the risk is high" in " ".join(card_texts(risk))
+    services = card_texts(await advocate.click("Refer on"))
+    assert "Victim Support (outside the force)" in services, "a service the directory lists"
+    await saved(advocate, service_id="victim-support", consented="yes")
+    await advocate.click("Open")  # the newest entry: the referral on
+    await advocate.click("Record the outcome")
+    await saved(advocate, outcome="accepted")
+    await advocate.click("Record an update")
+    await saved(advocate, update_kind="investigation_update", note=RECORD_WORDS["update"])
+    await advocate.click("Open")  # the update just recorded
+    await advocate.click("Correct this")
+    return await saved(
+        advocate,
+        reason=RECORD_WORDS["reason"],
+        wrong="details",
+        update_kind="statement_attended",
+        note=RECORD_WORDS["right_update"],
+    )
+
+
+async def close_the_case(advocate: TeamsUser) -> dict[str, Any]:
+    """From the timeline: close with an outcome and a note for the service lead."""
+    await advocate.click("Close the case")
+    return await advocate.submit(
+        "Close the case",
+        outcome="support_completed",
+        person_told="yes",
+        note=RECORD_WORDS["closing"],
+    )

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
 
 from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot
-from tests.protocol.journeys import complete_intake, everyone_says_hi, shows
+from tests.protocol.journeys import (
+    RECORD_WORDS,
+    WAIT,
+    an_active_case,
+    close_the_case,
+    complete_intake,
+    everyone_says_hi,
+    keep_the_whole_record,
+    shows,
+)
 from tests.support.connector import ConnectorStandIn, cards_of
 from tests.support.teams import card_texts
 
@@ -79,3 +89,47 @@ async def test_notifications_carry_no_disclosure_in_their_text_or_preview(
             assert CANARY not in preview
             for card in cards_of(message):
                 assert CANARY not in str(card)
+
+
+async def test_the_case_record_logs_and_sends_no_word_of_what_it_holds(
+    bot: RunningBot,
+    connector: ConnectorStandIn,
+    people: People,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await an_active_case(people, connector)
+    advocate = people.advocate_a
+    await keep_the_whole_record(advocate)
+    newest = await advocate.click("Open")  # an entry's details, left open in the chat
+    await advocate.say("my cases")
+    await advocate.click("Open")
+    await advocate.click("Case record")
+    await close_the_case(advocate)  # from another message: the sweep clears the first
+    told = (
+        (people.referrer, "Your advocate has closed your case"),
+        (people.smlo, "SMA-2026-0001 has been closed."),
+        (people.deputy, "SMA-2026-0001 has been closed."),
+        (advocate, "SMA-2026-0001 is closed. We have removed its details"),
+    )
+    for person, words_shown in told:
+        await connector.wait_until(lambda p=person, w=words_shown: shows(p, w), within=WAIT)
+    words = list(RECORD_WORDS.values())
+
+    # Typed, stored, and shown back to the advocate on tap: the scans below look for
+    # words that really went through the bot.
+    assert RECORD_WORDS["right_update"] in card_texts(newest)
+    case = await bot.runtime.stores.referrals.find_by_reference("SMA-2026-0001")
+    assert case is not None
+    stored = await bot.runtime.stores.records.entries(case)
+    assert all(word in repr(stored) for word in words)
+    logged = "\n".join(
+        f"{record.getMessage()} {record.exc_text or ''}" for record in caplog.records
+    )
+    assert [w for w in words if w in logged] == []
+    # Everything sent to anyone's chat (notes to the SMLOs and the referrer, card updates,
+    # details folded or cleared), every version of every message: the advocate's record
+    # cards are answers to their own clicks and never go this way.
+    sent = json.dumps([*connector.sent, *connector.created], ensure_ascii=False)
+    assert len(connector.sent) > 10
+    assert [w for w in words if w in sent] == []

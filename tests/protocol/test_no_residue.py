@@ -19,16 +19,19 @@ from tests.protocol.journeys import (
     ACCOUNT,
     NEW_CARD,
     PHONE,
+    RECORD_WORDS,
+    WAIT,
+    close_the_case,
     referral_reaches_the_smlo,
+    saved,
     shows,
     smlo_offers_it,
 )
 from tests.support.connector import ConnectorStandIn
-from tests.support.teams import TeamsUser, card_texts
+from tests.support.teams import TeamsUser, card_texts, message_texts
 
 # What the referrer typed: none of it may stay in a staff chat.
 CANARIES = (ACCOUNT, PHONE, "weekday evenings", "Custody")
-WAIT = 15.0  # the sweep runs when woken and every few seconds; generous on a busy machine
 TAKEN = "Alex Morgan has taken SMA-2026-0001."
 
 
@@ -89,6 +92,46 @@ async def test_a_closed_case_leaves_no_details_in_the_chats(
     staff = (people.smlo, people.deputy, people.advocate_a)
     await connector.wait_until(lambda: not any(map(shows_any_canary, staff)), within=WAIT)
     assert shows(people.advocate_a, "SMA-2026-0001 is closed. We have removed its details")
+
+
+async def test_closing_from_the_record_clears_every_record_card_and_form_in_the_chats(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await details_open_everywhere(people, connector)
+    advocate, note = people.advocate_a, RECORD_WORDS["reached"]
+    # The case card opened from `my cases` becomes the timeline, then an entry's details.
+    await advocate.click("Case record")
+    await advocate.click("Log a contact")
+    await saved(advocate, how="phone", note=note)
+    await advocate.click("Open")
+    # Another message: the form to correct that entry, its note filled in.
+    await advocate.say("my cases")
+    await advocate.click("Open")
+    await advocate.click("Case record")
+    await advocate.click("Open")
+    await advocate.click("Correct this")
+    assert len(advocate.messages_showing(note)) == 2
+    # And a third, where the case is closed.
+    await advocate.say("my cases")
+    await advocate.click("Open")
+    await advocate.click("Case record")
+
+    await close_the_case(advocate)
+
+    staff = (people.smlo, people.deputy, advocate)
+    await connector.wait_until(
+        lambda: not any(shows_any_canary(p) or shows(p, note) for p in staff), within=WAIT
+    )
+    await views_all_settled(bot)
+    # The accepted offer, the entry's details and the correction form each say why they
+    # emptied; the message where the case was closed says so.
+    assert len(advocate.messages_showing("SMA-2026-0001 is closed. We have removed")) == 3
+    assert len(advocate.messages_showing("You closed SMA-2026-0001")) == 1
+    for smlo in (people.smlo, people.deputy):  # their opened details: the card, closed
+        opened = smlo.messages_showing("Referral SMA-2026-0001")
+        assert opened
+        assert all("Closed" in message_texts(m) for m in opened)
+    assert not shows(people.referrer, note)
 
 
 async def test_an_advocate_taken_off_the_list_keeps_no_details_of_the_case(

@@ -3,32 +3,28 @@ against a Cosmos DB-protocol server on loopback: the wiring, not just the adapte
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
-from app import RUNTIME, create_app
-from config.settings import StoreKind
 from referrals.clock import FakeClock
 from referrals.states import ReferralState
 from storage.cosmos import CosmosStores
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
-from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot, make_settings
+from tests.protocol.conftest import (
+    ADVOCATE_A_ID,
+    People,
+    RunningBot,
+    make_settings,
+    on_cosmos,
+    serving,
+)
 from tests.protocol.journeys import referral_reaches_the_smlo, shows, smlo_offers_it
-from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
+from tests.storage.cosmos_server import CosmosTestServer
 from tests.support.connector import ConnectorStandIn
-
-
-@pytest.fixture(scope="module")
-def cosmos_server() -> Iterator[CosmosTestServer]:
-    server = CosmosTestServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -40,22 +36,9 @@ def database() -> str:
 async def bot(
     tmp_path: Path, connector: ConnectorStandIn, cosmos_server: CosmosTestServer, database: str
 ) -> AsyncIterator[RunningBot]:
-    settings = dataclasses.replace(
-        make_settings(str(tmp_path), connector.url),
-        store=StoreKind.COSMOS,
-        cosmos_endpoint=cosmos_server.endpoint,
-        cosmos_key=EMULATOR_KEY,
-        cosmos_database=database,
-        cosmos_verify_tls=False,  # the loopback server's self-signed certificate
-    )
-    app = create_app(settings, FakeClock())
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield RunningBot(f"http://127.0.0.1:{port}", app[RUNTIME], FakeClock())
-    await runner.cleanup()
+    settings = on_cosmos(make_settings(str(tmp_path), connector.url), cosmos_server, database)
+    async with serving(settings, FakeClock()) as running:
+        yield running
 
 
 async def test_the_referral_path_runs_on_cosmos_db_and_nothing_lands_in_sqlite(

@@ -10,7 +10,6 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from azure.cosmos.aio import CosmosClient
 from botbuilder.core import ConversationState, MessageFactory, Storage, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
@@ -35,13 +34,14 @@ from referrals.ports import Stores
 from referrals.support import Category, Contact, SupportService
 from referrals.views import ShownView
 from storage.bot_state_codec import STATE_FIELD
-from storage.cosmos import CosmosSettings, CosmosStores
+from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.crypto import FieldCipher, KeyRing, UndecryptableValue
 from storage.sqlite import SqliteStores
 from storage.sqlite_bot_state import SqliteBotStateStorage
 from storage.sqlite_database import MIGRATIONS
+from tests.storage.at_rest import cosmos_items, sqlite_bytes
 from tests.storage.conftest import (
     ADVOCATE,
     CIPHER,
@@ -221,10 +221,10 @@ async def test_no_canary_reaches_the_sqlite_file_or_its_wal(
         # The stored state really holds the answer, so the scan below is a real test of it.
         assert CANARY_DIALOG_ANSWER in CIPHER.decrypt(rows[0][1], STATE_FIELD, rows[0][0])
 
-        before_checkpoint = _raw_bytes(path)
+        before_checkpoint = sqlite_bytes(path)
         assert path.with_name(path.name + "-wal").stat().st_size > 0
         await sqlite.database.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")
-        after_checkpoint = _raw_bytes(path)
+        after_checkpoint = sqlite_bytes(path)
 
     for raw in (before_checkpoint, after_checkpoint):
         assert CLEAR_ADVOCATE.display_name.encode() in raw
@@ -246,7 +246,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
     await cosmos.stores.outbox.mark_sent(pending[0].id, "a:canary-chat-c0de", "act-1", clock.now())
 
     # What the server holds, read with a plain client: no key ring, no adapters.
-    containers = await _raw_cosmos_items(cosmos.settings)
+    containers = await cosmos_items(cosmos.settings)
 
     assert set(containers) == {
         "referrals",
@@ -311,18 +311,6 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
     ]
     assert to_referrer
     assert await stores.views.list_views() == [view]
-
-
-async def _raw_cosmos_items(settings: CosmosSettings) -> dict[str, list[dict[str, Any]]]:
-    async with CosmosClient(
-        settings.endpoint, settings.key, connection_verify=settings.verify_tls
-    ) as client:
-        database = client.get_database_client(settings.database)
-        names = [c["id"] async for c in database.list_containers()]
-        return {
-            name: [item async for item in database.get_container_client(name).read_all_items()]
-            for name in names
-        }
 
 
 async def test_a_sealed_document_copied_into_another_referral_does_not_read(
@@ -391,8 +379,3 @@ async def _talk_through_a_dialog(storage: Storage, answer: str) -> None:
     flow = await flow.assert_reply("Name?")
     flow = await flow.send(answer)
     await flow.assert_reply(f"Team, {answer}?")
-
-
-def _raw_bytes(path: Path) -> bytes:
-    """The database file and its -wal and -shm companions, as they are on disk."""
-    return b"".join(p.read_bytes() for p in sorted(path.parent.glob(path.name + "*")))

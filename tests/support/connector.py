@@ -2,7 +2,8 @@
 
 It implements the v3 conversation endpoints the bot uses (create a conversation, send,
 reply, update, delete) and keeps every message per conversation, with updates applied in
-place, so a test can ask "what does this person's chat show now?".
+place, so a test can ask "what does this person's chat show now?"; and every body it was
+sent, in order (`sent`), so a test can ask "was this ever sent to anyone?".
 
 It can also be told to misbehave for a while (`fail_next`, `stall_next`): answer 429 with
 a Retry-After, 5xx or 403, or stall past the client's timeout. By default it never does.
@@ -64,6 +65,7 @@ class ConnectorStandIn:
         self.requests: list[tuple[str, str]] = []  # (method, path) of every call
         self.hits: list[tuple[str, str]] = []  # every HTTP request, even to unknown paths
         self.posted_at: list[tuple[str, float]] = []  # (conversation, monotonic time) per post
+        self.sent: list[tuple[str, Json]] = []  # (conversation, body) of every post and update
         self.faults: list[Fault] = []
         self.faults_served = 0
         self.without_app: set[str] = set()  # ids Teams will not open a 1:1 chat with
@@ -166,6 +168,7 @@ class ConnectorStandIn:
         self.requests.append((request.method, request.path))
         activity_id = f"m{next(self._ids)}"
         self.chat(request.match_info["cid"]).messages[activity_id] = body
+        self.sent.append((request.match_info["cid"], body))
         self.posted_at.append((request.match_info["cid"], time.monotonic()))
         await self._touched()
         return web.json_response({"id": activity_id})
@@ -180,6 +183,7 @@ class ConnectorStandIn:
         if activity_id not in chat.messages:  # as Teams: no such message in that chat
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         chat.messages[activity_id] = body
+        self.sent.append((request.match_info["cid"], body))
         await self._touched()
         return web.json_response({"id": activity_id})
 

@@ -89,6 +89,18 @@ class TeamsUser:
         message_id, button = self.find_action(title)
         return await self.press(message_id, button, inputs)
 
+    async def submit(self, title: str, **typed: str) -> Json:
+        """Press a form's button as Teams sends it: every input as the card shows it (what
+        the bot filled in, such as today's date) with `typed` typed over it; Teams leaves
+        empty inputs out. `click` sends only what it is given."""
+        message_id, button = self.find_action(title)
+        shown: dict[str, str] = {}
+        if button.get("associatedInputs") != "none":
+            for card in cards_of(self.chat.messages[message_id]):
+                shown.update(input_values(card))
+        filled = {name: value for name, value in {**shown, **typed}.items() if value}
+        return await self.press(message_id, button, filled)
+
     async def press(self, message_id: str, button: Json, inputs: dict[str, str]) -> Json:
         value = {
             "action": {
@@ -119,13 +131,21 @@ class TeamsUser:
 
     def texts(self) -> list[str]:
         """Everything the chat shows now, as plain strings (message text and card text)."""
-        shown: list[str] = []
-        for message in self.chat.messages.values():
-            if message.get("text"):
-                shown.append(str(message["text"]))
-            for card in cards_of(message):
-                shown.extend(card_texts(card))
-        return shown
+        return [text for message in self.chat.messages.values() for text in message_texts(message)]
+
+    def messages_showing(self, words: str) -> list[Json]:
+        """The messages in the chat that show `words` now."""
+        return [
+            message
+            for message in self.chat.messages.values()
+            if any(words in text for text in message_texts(message))
+        ]
+
+
+def message_texts(message: Json) -> list[str]:
+    """What one message shows: its text and its cards' words."""
+    shown = [str(message["text"])] if message.get("text") else []
+    return shown + [text for card in cards_of(message) for text in card_texts(card)]
 
 
 def actions_of(element: Any) -> list[Json]:
@@ -139,6 +159,20 @@ def actions_of(element: Any) -> list[Json]:
     elif isinstance(element, list):
         for item in element:
             found.extend(actions_of(item))
+    return found
+
+
+def input_values(element: Any) -> dict[str, str]:
+    """Every input in a card (by id) with the value it holds now."""
+    found: dict[str, str] = {}
+    if isinstance(element, dict):
+        if str(element.get("type", "")).startswith("Input.") and "id" in element:
+            found[element["id"]] = str(element.get("value", ""))
+        for value in element.values():
+            found.update(input_values(value))
+    elif isinstance(element, list):
+        for item in element:
+            found.update(input_values(item))
     return found
 
 
