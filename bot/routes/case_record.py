@@ -8,8 +8,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 
+from bot.messages import NOT_FOR_YOU
 from bot.routing import Routes, Turn
-from cards import advocate
+from cards import advocate, notices
 from cards.case_record import closed_by_you_card, entry_card, record_card
 from cards.record_entries import Record, summary
 from cards.record_forms import Form, form_card
@@ -59,7 +60,7 @@ class CaseRecordRoutes:
         try:
             referral, entries = await self._record.read(turn.actor, asked.referral_id)
         except errors.NotPermitted:  # refused and audited; say so without saying why
-            return Reply(advocate.case_gone_card())
+            return _refused(turn.actor)
         card = record_card(
             referral,
             self._of(entries),
@@ -74,7 +75,7 @@ class CaseRecordRoutes:
         try:
             referral, entries = await self._record.read(turn.actor, asked.referral_id)
         except errors.NotPermitted:
-            return Reply(advocate.case_gone_card())
+            return _refused(turn.actor)
         record = self._of(entries)
         entry = _find(record, asked.entry_id)
         card = entry_card(referral, entry, record, may_add=_may_add(referral, turn.actor))
@@ -116,14 +117,14 @@ class CaseRecordRoutes:
         except errors.EntryAlreadySaved:
             return await self.show(turn, ALREADY_SAVED)
         except errors.NotPermitted:
-            return Reply(advocate.case_gone_card())
+            return _refused(turn.actor)
         return await self.show(turn, self._saved(added))
 
     async def _form(self, actor: Actor, asked: OpenForm, form: Form) -> Reply:
         try:
             referral, entries = await self._record.writable(actor, asked.referral_id)
         except errors.NotPermitted:
-            return Reply(advocate.case_gone_card())
+            return _refused(actor)
         record = self._of(entries)
         if asked.entry_id:
             form = replace(form, entry=_find(record, asked.entry_id))
@@ -139,6 +140,14 @@ class CaseRecordRoutes:
 
     def _of(self, entries: list[CaseEntry]) -> Record:
         return Record(entries, self._directory)
+
+
+def _refused(actor: Actor) -> Reply:
+    """Refused, and audited. An advocate may have held the case (it was closed, withdrawn
+    or given to someone else); anyone else never could."""
+    if actor.is_advocate:
+        return Reply(advocate.case_gone_card())
+    return Reply(notices.problem_card(*NOT_FOR_YOU))
 
 
 def _again(sent: SaveEntry, problems: dict[str, str]) -> Form:

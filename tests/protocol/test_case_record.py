@@ -160,8 +160,10 @@ def smlo_card_says(smlo: TeamsUser, status: str) -> bool:
 
 CASE_GONE = [
     "This case is no longer open to you",
-    "It was withdrawn, or its details were removed. There is nothing you need to do.",
+    "It may have been withdrawn, closed or given to another advocate, or its details were "
+    "removed. Nothing has changed, and there is nothing you need to do.",
 ]
+NOT_YOURS = ["This is not available to you", "You do not have access to this. Nothing has changed."]
 
 
 async def test_nobody_but_its_advocate_can_read_or_add_to_the_record_and_each_try_is_audited(
@@ -199,7 +201,9 @@ async def test_nobody_but_its_advocate_can_read_or_add_to_the_record_and_each_tr
         for verb, data in forged:
             button = {"verb": verb.value, "data": {"verb": verb.value, "referral_id": referral_id}}
             answer = await someone.press("m-forged", button, data)
-            assert card_texts(answer) == CASE_GONE, f"{someone.name} {verb}"
+            # Another advocate may once have held it; nobody else ever could.
+            expected = CASE_GONE if someone is people.advocate_b else NOT_YOURS
+            assert card_texts(answer) == expected, f"{someone.name} {verb}"
 
     after = await bot.runtime.stores.referrals.get(referral_id)
     assert (after.version, after.state) == (before.version, ReferralState.ACTIVE)
