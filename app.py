@@ -40,7 +40,7 @@ from referrals.audit import AuditLog
 from referrals.clock import SystemClock
 from referrals.people import Actor
 from referrals.ports import Clock, Stores
-from referrals.referral import SYSTEM
+from referrals.referral_base import SYSTEM
 from referrals.services import RetentionPolicy, Services
 from storage.cosmos import CosmosSettings
 from storage.crypto import FieldCipher

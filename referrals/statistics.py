@@ -46,7 +46,8 @@ from referrals.case_record import (
     UpdateKind,
 )
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
-from referrals.referral import CaseEvent, Referral
+from referrals.referral import Referral
+from referrals.referral_base import CaseEvent
 from referrals.suppression import Cell, Shown, protect_breakdown, protect_counts
 
 

@@ -23,7 +23,8 @@ from typing import Any
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate, RosterOverride
-from referrals.referral import CaseEvent, Referral
+from referrals.referral import Referral
+from referrals.referral_base import CaseEvent
 from referrals.signposting import Signpost
 from referrals.states import ReferralState
 from referrals.views import ShownView

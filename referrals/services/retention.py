@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from referrals.audit import AuditAction, Outcome
 from referrals.people import Actor
-from referrals.referral import SYSTEM
+from referrals.referral_base import SYSTEM
 from referrals.services.steps import Steps
 
 A = AuditAction

@@ -18,7 +18,8 @@ from referrals import errors
 from referrals.audit import ActorRole, AuditAction, AuditEntry, AuditLog, Outcome
 from referrals.people import Actor
 from referrals.ports import Clock, Stores
-from referrals.referral import SYSTEM, Referral
+from referrals.referral import Referral
+from referrals.referral_base import SYSTEM
 
 A = AuditAction
 

@@ -19,7 +19,7 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate, RosterOverride
 from referrals.ports import Stores
-from referrals.referral import SYSTEM
+from referrals.referral_base import SYSTEM
 from referrals.roles import MemberIds
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterResult

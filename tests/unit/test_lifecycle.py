@@ -17,7 +17,8 @@ import pytest
 from referrals import errors, states
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Actor, Advocate
-from referrals.referral import ERASED_REFERRER, CaseEvent, DeclineReason, Referral
+from referrals.referral import DeclineReason, Referral
+from referrals.referral_base import ERASED_REFERRER, CaseEvent
 from referrals.states import STATE_TABLE, ReferralState, Transition
 from tests.unit.builders import (
     ACTIVE,

@@ -1,0 +1,131 @@
+"""What every part of the referral aggregate shares: its fields, its history lines, who
+may look at it, and the bookkeeping each change uses (the rules on who is acting, the
+state table, the history, the notifications). The changes themselves are in
+`referrals.referral` (the lifecycle) and `referrals.case_keeping` (the case record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Self
+
+from referrals import errors
+from referrals.case_record import CaseEntry
+from referrals.intake import IntakeAnswers, IntakeStep
+from referrals.notifications import Notification, NotificationKind
+from referrals.people import Actor
+from referrals.signposting import Signpost
+from referrals.states import STATE_TABLE, ReferralState, Transition
+
+ADVOCATE_MAY_VIEW = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
+# Stands in the history for a referrer whose identity has been erased.
+ERASED_REFERRER = "erased-referrer"
+SYSTEM = "system"  # the actor of scheduled work such as retention
+
+
+@dataclass(frozen=True)
+class CaseEvent:
+    """One line of a referral's history: who did what, when; never content."""
+
+    at: datetime
+    actor_id: str
+    name: str
+    detail: str = ""
+
+
+@dataclass
+class ReferralBase:
+    """A referral's fields; `Referral` is what the rest of the product uses."""
+
+    id: str
+    referrer_id: str
+    referrer_name: str
+    created_at: datetime
+    updated_at: datetime
+    state: ReferralState = ReferralState.DRAFT
+    answers: IntakeAnswers = field(default_factory=IntakeAnswers)
+    step: IntakeStep | None = None  # the last intake step answered
+    reference: str = ""
+    submitted_at: datetime | None = None
+    offered_to: str = ""
+    advocate_id: str = ""
+    declined_by: tuple[str, ...] = ()
+    signpost: Signpost | None = None  # out of remit: the kind of help they were sent to
+    signpost_service: str = ""  # and the support directory's id of the service, if one
+    history: list[CaseEvent] = field(default_factory=list)
+    version: int = 0  # the stored version this object was read at
+    new_notifications: list[Notification] = field(default_factory=list, repr=False)
+    # Case record entries to store with this change (kept apart: `ReferralStore.save`).
+    new_entries: list[CaseEntry] = field(default_factory=list, repr=False)
+
+    # -- reading -------------------------------------------------------------------
+
+    def ensure_can_view(self, actor: Actor) -> None:
+        """The referrer; an SMLO once it is sent; the advocate who accepted it; nobody else."""
+        if actor.user_id == self.referrer_id:
+            return
+        if actor.is_smlo and self.state is not ReferralState.DRAFT:  # drafts are not sent yet
+            return
+        if self.advocate_id == actor.user_id != "" and self.state in ADVOCATE_MAY_VIEW:
+            self._require_active_advocate(actor)
+            return
+        raise errors.NotPermitted(f"{actor.user_id} may not view {self.id}")
+
+    @property
+    def is_purged(self) -> bool:
+        return any(e.name == "ReferralPurged" for e in self.history)
+
+    @property
+    def is_erased(self) -> bool:
+        return any(e.name == "PersonalDataErased" for e in self.history)
+
+    # -- rules and bookkeeping -------------------------------------------------------
+
+    def _require_referrer(self, actor: Actor) -> None:
+        if actor.user_id != self.referrer_id:
+            raise errors.NotTheReferrer(f"{actor.user_id} is not the referrer of {self.id}")
+
+    def _require_smlo(self, actor: Actor) -> None:
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(f"{actor.user_id} is not an SMLO")
+        if actor.user_id == self.referrer_id:
+            raise errors.CannotTriageOwnReferral(f"{actor.user_id} referred {self.id}")
+
+    def _require_offered_advocate(self, actor: Actor, transition: Transition) -> None:
+        holder = self.offered_to or self.advocate_id
+        if not holder or actor.user_id != holder:
+            raise errors.NotTheOfferedAdvocate(f"{actor.user_id} holds no offer of {self.id}")
+        self._require_active_advocate(actor)
+        if self.state is not ReferralState.OFFERED:
+            raise errors.OfferAlreadyAnswered(transition, self.state)
+
+    @staticmethod
+    def _require_active_advocate(actor: Actor) -> None:
+        """The roster says who is an advocate now (`Actor.is_advocate`); someone taken off
+        it can neither answer an offer nor open a case until they are back on it."""
+        if not actor.is_advocate:
+            raise errors.NotAnActiveAdvocate(f"{actor.user_id} is not an active advocate")
+
+    def _require_state(self, transition: Transition) -> None:
+        if self.state not in STATE_TABLE[transition][0]:
+            raise errors.InvalidTransition(transition, self.state)
+
+    def _move(
+        self, transition: Transition, actor: Actor, now: datetime, event: str, detail: str = ""
+    ) -> None:
+        self._require_state(transition)
+        self.state = STATE_TABLE[transition][1]
+        self._record(now, actor, event, detail)
+
+    def _record(self, now: datetime, actor: Actor, event: str, detail: str = "") -> None:
+        self.history.append(CaseEvent(now, actor.user_id, event, str(detail)))
+        self.updated_at = now
+
+    def _notify(self, recipients: Iterable[str], kind: NotificationKind, now: datetime) -> None:
+        for recipient in dict.fromkeys(recipients):
+            self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
+
+    def copy(self) -> Self:
+        return replace(self, history=list(self.history), new_notifications=[], new_entries=[])
