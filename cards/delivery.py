@@ -22,6 +22,8 @@ WHAT = {
     K.WITHDRAWN: "the note that it was withdrawn",
     K.RISK_HIGH: "the note that a risk was assessed as high",
     K.CASE_CLOSED: "the note that the case is closed",
+    K.REASSIGNED: "the note that the case is with another advocate",
+    K.NEW_ADVOCATE_ASKED: "the note that a different advocate is asked for",
 }
 
 

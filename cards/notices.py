@@ -15,9 +15,10 @@ from referrals.support import SupportDirectory
 def allocated_card(r: Referral) -> Element:
     if is_on_behalf(r.answers):
         return _allocated_for_sender(r)
+    new = "A new advocate" if r.previous_advocates else "An advocate"
     return card(
         [
-            heading(f"An advocate will support you: {r.reference}"),
+            heading(f"{new} will support you: {r.reference}"),
             para(
                 "Your advocate will get in touch in the way you chose. You do not need to do "
                 "anything now."
@@ -99,6 +100,33 @@ def withdrawn_for_advocate_card(r: Referral) -> Element:
             para(
                 "The person has withdrawn it. There is nothing more you need to do. Please "
                 "delete any notes about it that you keep outside this app."
+            ),
+        ]
+    )
+
+
+def reassigned_card(r: Referral) -> Element:
+    """To the advocate a case was taken from: content-free; its details leave their chat."""
+    return card(
+        [
+            heading(f"{r.reference} is now with another advocate"),
+            para(
+                "The service lead has given this case to someone else. There is nothing more "
+                "you need to do. Please delete any notes about it that you keep outside this "
+                "app. Its details are removed from this chat."
+            ),
+        ]
+    )
+
+
+def closed_for_advocate_card(r: Referral) -> Element:
+    """To the advocate whose case an SMLO closed: content-free."""
+    return card(
+        [
+            heading(f"{r.reference} is closed"),
+            para(
+                "The service lead has closed this case. There is nothing more you need to do. "
+                "Its details are removed from this chat."
             ),
         ]
     )

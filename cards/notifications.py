@@ -16,7 +16,9 @@ from referrals.support import SupportDirectory
 
 K = NotificationKind
 # Sent to an SMLO, these are a short note, and their referral card is updated in place.
-UPDATES_SMLO_CARD = frozenset({K.ACCEPTED, K.DECLINED, K.WITHDRAWN, K.CASE_CLOSED})
+UPDATES_SMLO_CARD = frozenset(
+    {K.ACCEPTED, K.DECLINED, K.WITHDRAWN, K.CASE_CLOSED, K.NEW_ADVOCATE_ASKED}
+)
 
 
 def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
@@ -26,6 +28,11 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
         return f"{r.reference} was withdrawn. There is nothing more to do."
     if kind is K.RISK_HIGH:
         return f"{r.reference}: risk assessed as high."
+    if kind is K.NEW_ADVOCATE_ASKED:
+        return (
+            f"The person supported on {r.reference} asked for a different advocate. Open it "
+            "to give it to someone else."
+        )
     if kind is K.CASE_CLOSED:
         return f"{r.reference} has been closed."
     if kind is K.ACCEPTED:
@@ -50,6 +57,10 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference} has been withdrawn"
     if kind is K.RISK_HIGH:
         return f"{r.reference}: risk assessed as high"
+    if kind is K.NEW_ADVOCATE_ASKED:
+        return f"{r.reference}: a different advocate is asked for"
+    if kind is K.REASSIGNED:
+        return f"{r.reference} is now with another advocate"
     # The referrer gets a case-closed note too, so it says least of all.
     if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED):
         return "There is news about your referral"
@@ -82,6 +93,10 @@ def notification_card(
         return notices.withdrawn_for_advocate_card(r)
     if kind is K.RISK_HIGH:
         return notices.update_card(r.reference, update_words(kind, r, names))
+    if kind is K.REASSIGNED:
+        return notices.reassigned_card(r)
+    if kind is K.CASE_CLOSED and recipient_id == r.advocate_id:  # closed by an SMLO
+        return notices.closed_for_advocate_card(r)
     if kind is K.CASE_CLOSED:
         return notices.case_closed_card(r, help_lines(support))
     raise ValueError(f"no card for {kind}")

@@ -27,6 +27,7 @@ from cards.requests import (
     OnRecord,
     OnReferral,
     OpenForm,
+    Reassign,
     Request,
     RetryDelivery,
     SaveEntry,
@@ -50,7 +51,7 @@ from referrals.intake import (
     is_whole_text,
     mended_text,
 )
-from referrals.referral import DeclineReason
+from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.support import SERVICE_ID
 
@@ -154,6 +155,11 @@ def _offer(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return Offer(verb, referral_id, inputs.get("advocate_id", "").strip())
 
 
+def _reassign(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    reason = _optional_choice(ReassignReason, inputs, "reason")
+    return Reassign(verb, referral_id, inputs.get("advocate_id", "").strip(), reason)
+
+
 def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     """A service (checked against the directory by the use case, so one it no longer
     lists gets a note on the card), or a kind of help; an id of the wrong shape is not
@@ -241,6 +247,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.SEND_ASK_CONTACT: _ask_for_contact,
     Verb.HELP: _help,
     Verb.ALLOCATE: _offer,
+    Verb.REASSIGN: _reassign,
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,

@@ -6,12 +6,16 @@ from collections.abc import Sequence
 
 from cards import wording as w
 from cards.details import when
-from cards.elements import Element, action, card, heading, para, row_with_button
+from cards.elements import Element, action, buttons, card, heading, para, row_with_button
 from cards.verbs import Verb
 from referrals.referral import Referral
-from referrals.states import STATE_TABLE, Transition
+from referrals.states import STATE_TABLE, ReferralState, Transition
 
 CAN_WITHDRAW = STATE_TABLE[Transition.WITHDRAW][0]
+ASKED = (
+    "You asked for a different advocate. The service lead will find someone else, and the "
+    "new advocate will get in touch."
+)
 
 
 def my_referrals_card(referrals: Sequence[Referral]) -> Element:
@@ -26,6 +30,13 @@ def my_referrals_card(referrals: Sequence[Referral]) -> Element:
             )
         else:
             body.append(para(line))
+        if r.state is ReferralState.ACTIVE and r.new_advocate_asked:
+            body.append(para(ASKED, subtle=True))
+        elif r.state is ReferralState.ACTIVE:
+            change = action(
+                "Ask for a different advocate", Verb.ASK_NEW_ADVOCATE_ASK, {"referral_id": r.id}
+            )
+            body.append(buttons(change))
     body.append(
         para("You can withdraw a referral at any time. We will then delete what you told us.")
     )
@@ -58,6 +69,34 @@ def withdrawn_card(reference: str) -> Element:
             para(
                 "We have deleted what you told us. Type refer if you ever want to talk to us again."
             ),
+            para(w.DANGER, attention=True),
+        ]
+    )
+
+
+def new_advocate_confirm_card(r: Referral) -> Element:
+    data = {"referral_id": r.id}
+    return card(
+        [
+            heading(f"A different advocate for {r.reference}?"),
+            para(
+                "We will tell the service lead, who will find someone else. You do not need "
+                "to say why. Your advocate is not told you asked."
+            ),
+            para("Until then, your advocate is still there for you."),
+        ],
+        [
+            action("Yes, ask for someone else", Verb.ASK_NEW_ADVOCATE, data, primary=True),
+            action("No, keep my advocate", Verb.MY_REFERRALS),
+        ],
+    )
+
+
+def new_advocate_asked_card(r: Referral) -> Element:
+    return card(
+        [
+            heading(f"We have told the service lead: {r.reference}"),
+            para(ASKED),
             para(w.DANGER, attention=True),
         ]
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from cards.verbs import Verb
 from referrals.case_record import Content, EntryKind
 from referrals.intake import IntakeStep
-from referrals.referral import DeclineReason
+from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 
 
@@ -79,6 +79,12 @@ class MarkOutOfRemit(OnReferral):
 
     signpost: Signpost | None = None
     service_id: str = ""
+
+
+@dataclass(frozen=True)
+class Reassign(OnReferral):
+    advocate_id: str = ""  # empty: nobody was chosen
+    reason: ReassignReason | None = None  # None: nothing (readable) was chosen
 
 
 @dataclass(frozen=True)

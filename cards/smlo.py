@@ -28,11 +28,12 @@ from cards.verbs import Verb
 from referrals.allocation import ConflictReason
 from referrals.case_record import CloseOutcome
 from referrals.people import Advocate, AllocationOption
-from referrals.referral import DeclineReason, Referral
+from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost, signpost_targets
 from referrals.states import NEEDS_SMLO, ReferralState
 from referrals.support import SupportDirectory, SupportService
 
+ASKED_FOR_NEW = "The person asked for a different advocate."
 # A case with an advocate keeps a record, which the service lead may read.
 HAS_RECORD = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
 
@@ -43,7 +44,8 @@ def _status_line(r: Referral, names: Names, support: SupportDirectory) -> str:
     if r.state is ReferralState.OFFERED:
         return f"Offered to {plain(names.get(r.offered_to, 'an advocate'))}. Waiting to hear back."
     if r.state is ReferralState.ACTIVE:
-        return f"{plain(names.get(r.advocate_id, 'An advocate'))} has taken this case."
+        taken = f"{plain(names.get(r.advocate_id, 'An advocate'))} has taken this case."
+        return f"{taken} {ASKED_FOR_NEW}" if r.new_advocate_asked else taken
     if r.state is ReferralState.AWAITING_ALLOCATION and r.latest_refusal() is not None:
         return refusal_words(r, names, "it")
     if r.state is ReferralState.SIGNPOSTED and r.signpost:
@@ -88,6 +90,11 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
         actions.append(action("Who has seen it", Verb.AUDIT, data))
     if opened and r.advocate_id and r.state in HAS_RECORD:
         actions.append(action("Case record", Verb.RECORD, data))
+    if opened and r.state is ReferralState.ACTIVE:
+        actions.append(action("Give to another advocate", Verb.SHOW_ALLOCATE, data))
+    if opened and r.state in (ReferralState.ACTIVE, ReferralState.SIGNPOSTED):
+        closing = {**data, "kind": "closure"}
+        actions.append(action("Close", Verb.RECORD_FORM, closing, validate=False))
     if r.state in NEEDS_SMLO:
         actions += [
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),
@@ -277,6 +284,43 @@ def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
     )
 
 
+def reassign_card(
+    r: Referral, choices: Sequence[AllocationOption], problems: Mapping[str, str] | None = None
+) -> Element:
+    """Give a case to another advocate: who, and why. The advocate who has it now loses
+    it at once and is told; the new one is asked, as for any offer."""
+    data, problems = {"referral_id": r.id}, problems or {}
+    options = [(o.advocate.user_id, _option_title(o)) for o in choices]
+    return card(
+        [
+            heading(f"Give {r.reference} to another advocate"),
+            para(
+                "The advocate who has it now will no longer see it, and is told. The person "
+                "is told once the new advocate says yes."
+            ),
+            *choice_input(
+                "reason",
+                "Why?",
+                w.options(ReassignReason),
+                required=True,
+                problem=problems.get("reason"),
+            ),
+            *choice_input(
+                "advocate_id",
+                "Who should we ask?",
+                options,
+                required=True,
+                problem=problems.get("advocate_id")
+                or (None if options else "There is no one else on the advocate list."),
+            ),
+        ],
+        [
+            action("Ask them", Verb.REASSIGN, data, primary=True),
+            action("Back", Verb.HIDE, data, validate=False),
+        ],
+    )
+
+
 def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
     if not referrals:
         return card([heading("Inbox"), para("Nothing needs you right now.")])
@@ -291,10 +335,15 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
     for r in referrals[:limit]:
         body.append(
             row_with_button(
-                f"{r.reference}: {w.label(r.state)}, sent {when(r.submitted_at)}",
+                f"{r.reference}: {_inbox_state(r)}, sent {when(r.submitted_at)}",
                 action("Open", Verb.OPEN, {"referral_id": r.id}),
             )
         )
     if len(referrals) > limit:
         body.append(para(f"And {len(referrals) - limit} more. Deal with these first."))
     return card(body)
+
+
+def _inbox_state(r: Referral) -> str:
+    """A case in the inbox is one whose advocate left the list: it needs someone else."""
+    return "Needs a new advocate" if r.state is ReferralState.ACTIVE else w.label(r.state)

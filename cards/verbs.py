@@ -31,11 +31,14 @@ class Verb(StrEnum):
     MY_REFERRALS = "referrer.list"
     WITHDRAW_ASK = "referrer.withdraw_ask"
     WITHDRAW = "referrer.withdraw"
+    ASK_NEW_ADVOCATE_ASK = "referrer.new_advocate_ask"  # are you sure?
+    ASK_NEW_ADVOCATE = "referrer.new_advocate"
     # SMLO
     OPEN = "smlo.open"
     HIDE = "smlo.hide"
     SHOW_ALLOCATE = "smlo.show_allocate"
     ALLOCATE = "smlo.allocate"
+    REASSIGN = "smlo.reassign"  # an active case, to another advocate
     SHOW_OUT_OF_REMIT = "smlo.show_out_of_remit"
     OUT_OF_REMIT = "smlo.out_of_remit"
     INBOX = "smlo.inbox"

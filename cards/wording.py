@@ -24,7 +24,7 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
 )
-from referrals.referral import DeclineReason
+from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.states import ReferralState
 
@@ -106,6 +106,12 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Signpost.WELLBEING: "Wellbeing and the helpline for staff",
         Signpost.OTHER_SERVICE: "Another support service",
     },
+    ReassignReason: {
+        ReassignReason.ADVOCATE_UNAVAILABLE: "Their advocate is not available for a while",
+        ReassignReason.CONFLICT_FOUND: "We found a conflict of interest",
+        ReassignReason.PERSON_ASKED: "The person asked for someone else",
+        ReassignReason.ADVOCATE_LEFT: "Their advocate has left the list",
+    },
     DeclineReason: {
         DeclineReason.NO_CAPACITY: "I do not have time just now",
         DeclineReason.CONFLICT: "I may know the people involved",
@@ -115,6 +121,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ConflictReason.NAMED_BY_REFERRER: "Named by the person as someone to avoid",
         ConflictReason.TEAM_NAMED_BY_REFERRER: "Their team was named as one to avoid",
         ConflictReason.DECLINED_BEFORE: "Said no to this case before",
+        ConflictReason.HELD_BEFORE: "Had this case before",
     },
     ReferralState: {
         ReferralState.DRAFT: "Not sent yet",

@@ -14,6 +14,7 @@ class ConflictReason(StrEnum):
     NAMED_BY_REFERRER = "named_by_referrer"
     TEAM_NAMED_BY_REFERRER = "team_named_by_referrer"
     DECLINED_BEFORE = "declined_before"
+    HELD_BEFORE = "held_before"  # the case was given to someone else from them
 
 
 def _mentions(text: str, phrase: str) -> bool:
@@ -34,17 +35,20 @@ def conflicts(referral: Referral, advocate: Advocate) -> tuple[ConflictReason, .
         reasons.append(ConflictReason.TEAM_NAMED_BY_REFERRER)
     if advocate.user_id in referral.declined_by:
         reasons.append(ConflictReason.DECLINED_BEFORE)
+    if advocate.user_id in referral.previous_advocates:
+        reasons.append(ConflictReason.HELD_BEFORE)
     return tuple(reasons)
 
 
 def allocation_options(
     referral: Referral, advocates: Iterable[Advocate], caseloads: Mapping[str, int]
 ) -> list[AllocationOption]:
-    """Active advocates other than the referrer: available, conflict-free and least busy first."""
+    """Active advocates other than the referrer (and the one who holds it now, for a case
+    given to someone else): available, conflict-free and least busy first."""
     options = [
         AllocationOption(a, caseloads.get(a.user_id, 0), conflicts(referral, a))
         for a in advocates
-        if a.active and a.user_id != referral.referrer_id
+        if a.active and a.user_id not in (referral.referrer_id, referral.advocate_id)
     ]
     return sorted(
         options,

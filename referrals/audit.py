@@ -26,6 +26,8 @@ class AuditAction(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     RETURN_OFFER = "return_offer"  # the advocate offered it was taken off the list
+    REASSIGN = "reassign"  # a case given to another advocate
+    ASK_NEW_ADVOCATE = "ask_new_advocate"  # the referrer asked for a different advocate
     WITHDRAW = "withdraw"
     CLOSE = "close"
     # The case record (referrals/case_record.py): what kind of entry, never what it says.

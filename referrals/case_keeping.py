@@ -27,15 +27,10 @@ class CaseKeeping(ReferralBase):
         """A signposted referral by an SMLO; a case by the advocate who holds it, or by an
         SMLO with a note saying why. A closure's outcome goes in the history, its note in
         the case record; the referrer and the SMLOs are told, content-free."""
-        holder = self.advocate_id == actor.user_id != ""
-        if self.state is ReferralState.SIGNPOSTED or not holder:
-            if not actor.is_smlo:
-                raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} may not close {self.id}")
-            self._require_smlo(actor)
-            if self.state is not ReferralState.SIGNPOSTED and not (closure and closure.note):
-                raise errors.CloseReasonRequired(self.id)
-        else:
-            self._require_active_advocate(actor)
+        holder = self.ensure_can_close(actor)
+        needs_reason = not holder and self.state is not ReferralState.SIGNPOSTED
+        if needs_reason and not (closure and closure.note.strip()):
+            raise errors.CloseReasonRequired(self.id)
         if closure is not None:
             case_record.check_content(closure, now)
         self._require_state(Transition.CLOSE)
@@ -46,7 +41,21 @@ class CaseKeeping(ReferralBase):
         )
         if self.advocate_id:  # a case, not a signposted referral
             others = [s for s in smlo_ids if s != actor.user_id]
-            self._notify([self.referrer_id, *others], NotificationKind.CASE_CLOSED, now)
+            held_by = [] if holder else [self.advocate_id]  # closed by an SMLO: they are told
+            told = [self.referrer_id, *others, *held_by]
+            self._notify(told, NotificationKind.CASE_CLOSED, now)
+
+    def ensure_can_close(self, actor: Actor) -> bool:
+        """Who may close it (an SMLO, or the advocate who holds the case); True for the
+        advocate. The state is checked by `close`, after who."""
+        holder = self.advocate_id == actor.user_id != ""
+        if self.state is ReferralState.SIGNPOSTED or not holder:
+            if not actor.is_smlo:
+                raise errors.NotTheAllocatedAdvocate(f"{actor.user_id} may not close {self.id}")
+            self._require_smlo(actor)
+            return False
+        self._require_active_advocate(actor)
+        return True
 
     def ensure_can_read_record(self, actor: Actor) -> None:
         """Only the advocate who holds the case (on the roster) and an SMLO who did not

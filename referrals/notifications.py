@@ -30,7 +30,10 @@ class NotificationKind(StrEnum):
     SIGNPOSTED = "signposted"  # to the referrer: outside the remit, where to go
     WITHDRAWN = "withdrawn"  # to each SMLO and the advocate: nothing more to do
     RISK_HIGH = "risk_high"  # to each SMLO: a risk assessment found the risk high
-    CASE_CLOSED = "case_closed"  # to the referrer (help lines, how to come back) and SMLOs
+    CASE_CLOSED = "case_closed"  # to the referrer (help lines, how to come back) and SMLOs,
+    # and to the advocate who held it when an SMLO closed it
+    REASSIGNED = "reassigned"  # to the advocate who held it: now with someone else
+    NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
 
 
 class DeliveryStatus(StrEnum):

@@ -39,6 +39,13 @@ from referrals.support import SupportService
 PURGEABLE = frozenset({ReferralState.CLOSED, ReferralState.WITHDRAWN})
 
 
+class ReassignReason(StrEnum):
+    ADVOCATE_UNAVAILABLE = "advocate_unavailable"
+    CONFLICT_FOUND = "conflict_found"
+    PERSON_ASKED = "person_asked"
+    ADVOCATE_LEFT = "advocate_left"  # taken off the advocate list
+
+
 class DeclineReason(StrEnum):
     NO_CAPACITY = "no_capacity"
     CONFLICT = "conflict"
@@ -108,6 +115,19 @@ class Referral(CaseKeeping):
         others = [smlo for smlo in smlo_ids if smlo != self.referrer_id]
         self._notify(others, NotificationKind.NEW_REFERRAL, now)
 
+    def ask_for_new_advocate(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> bool:
+        """The referrer asks for someone else to support them: the SMLOs are told,
+        content-free; the advocate keeps the case until an SMLO gives it to someone else.
+        Asked again before then, nothing more happens (returns False)."""
+        self._require_referrer(actor)
+        if self.state is not ReferralState.ACTIVE:
+            raise errors.InvalidTransition("ask for a new advocate for", self.state)
+        if self.new_advocate_asked:
+            return False
+        self._record(now, actor, "NewAdvocateAsked")
+        self._notify(smlo_ids, NotificationKind.NEW_ADVOCATE_ASKED, now)
+        return True
+
     def withdraw(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
         """Taken back by the referrer: whoever holds it is told, and everything that could
         identify the person, or that they wrote, is erased at once."""
@@ -174,6 +194,39 @@ class Referral(CaseKeeping):
         self._move(Transition.OFFER, actor, now, "AllocationOffered", advocate.user_id)
         self.offered_to = advocate.user_id
         self._notify([advocate.user_id], NotificationKind.OFFERED, now)
+
+    def reassign(
+        self, actor: Actor, advocate: Advocate, reason: ReassignReason, now: datetime
+    ) -> None:
+        """A case given to another advocate: offered to them at once, and the advocate who
+        held it loses it now (a conflict found, or the person's wish, cannot wait for the
+        new advocate's answer); they are told, content-free. If the offer is declined, the
+        case waits for an advocate like any other."""
+        self._require_smlo(actor)
+        if not advocate.active or advocate.user_id in (self.referrer_id, self.advocate_id):
+            raise errors.AdvocateNotAvailable(advocate.user_id)
+        self._require_state(Transition.REASSIGN)
+        previous = self.advocate_id
+        self._record(now, actor, "CaseReassigned", f"{reason}:{previous}")
+        self._move(Transition.REASSIGN, actor, now, "AllocationOffered", advocate.user_id)
+        self.advocate_id, self.offered_to = "", advocate.user_id
+        self._notify([previous], NotificationKind.REASSIGNED, now)
+        self._notify([advocate.user_id], NotificationKind.OFFERED, now)
+
+    @property
+    def previous_advocates(self) -> tuple[str, ...]:
+        """Advocates who held the case before it was given to someone else."""
+        return tuple(e.detail.partition(":")[2] for e in self.history if e.name == "CaseReassigned")
+
+    @property
+    def new_advocate_asked(self) -> bool:
+        """The person asked for a different advocate, and no one has taken it on since."""
+        for event in reversed(self.history):
+            if event.name == "NewAdvocateAsked":
+                return self.state is ReferralState.ACTIVE
+            if event.name in ("AllocationAccepted", "CaseReassigned"):
+                return False
+        return False
 
     def mark_out_of_remit(self, actor: Actor, to: Signpost | SupportService, now: datetime) -> None:
         """Outside the remit: the referrer is told where to go instead, a service in the

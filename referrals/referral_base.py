@@ -108,6 +108,11 @@ class ReferralBase:
         if not actor.is_advocate:
             raise errors.NotAnActiveAdvocate(f"{actor.user_id} is not an active advocate")
 
+    def ensure_state_allows(self, transition: Transition) -> None:
+        """Whether the referral's state lets `transition` happen now (after who is asking
+        has been checked, so a refusal never tells a stranger what state it is in)."""
+        self._require_state(transition)
+
     def _require_state(self, transition: Transition) -> None:
         if self.state not in STATE_TABLE[transition][0]:
             raise errors.InvalidTransition(transition, self.state)

@@ -11,7 +11,8 @@ stateDiagram-v2
     offered --> active: accept (offered advocate)
     offered --> awaiting_allocation: decline (offered advocate)
     offered --> awaiting_allocation: return offer (advocate taken off the list)
-    active --> closed: close (allocated advocate)
+    active --> offered: reassign (SMLO, to another advocate)
+    active --> closed: close (allocated advocate, or SMLO with a reason)
     signposted --> closed: close (SMLO)
     submitted --> withdrawn: withdraw (referrer)
     awaiting_allocation --> withdrawn: withdraw (referrer)
@@ -49,6 +50,7 @@ class Transition(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     RETURN_OFFER = "return_offer"
+    REASSIGN = "reassign"
     CLOSE = "close"
     WITHDRAW = "withdraw"
 
@@ -66,6 +68,7 @@ STATE_TABLE: dict[Transition, tuple[frozenset[ReferralState], ReferralState]] = 
     Transition.ACCEPT: (frozenset({S.OFFERED}), S.ACTIVE),
     Transition.DECLINE: (frozenset({S.OFFERED}), S.AWAITING_ALLOCATION),
     Transition.RETURN_OFFER: (frozenset({S.OFFERED}), S.AWAITING_ALLOCATION),
+    Transition.REASSIGN: (frozenset({S.ACTIVE}), S.OFFERED),
     Transition.CLOSE: (frozenset({S.ACTIVE, S.SIGNPOSTED}), S.CLOSED),
     Transition.WITHDRAW: (
         frozenset({S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE, S.SIGNPOSTED}),

@@ -39,6 +39,7 @@ K = EntryKind
 # The domain names a problem by the entry's field; the form by its input.
 INPUT_OF = {"at": "date", "kind": "update_kind"}
 NOT_SAVED = "Nothing is saved yet. Please look at the notes below."
+WHY_CLOSE = "Please say why you are closing it: the advocate and the record keep your note."
 ALREADY_SAVED = "That was saved already, so it is on the record once."
 HIGH_RISK_TOLD = "The service lead has been told that the risk is high. They are not told why."
 
@@ -101,7 +102,8 @@ class CaseRecordRoutes:
             if isinstance(content, Closure):
                 closed = await self._record.close(actor, referral_id, content)
                 holder = closed.advocate_id == actor.user_id
-                return Reply(closed_by_you_card(closed, as_holder=holder))
+                card = closed_by_you_card(closed, as_holder=holder)
+                return Reply(card, refresh_smlo_cards="" if holder else closed.id)
             if sent.kind is K.CORRECTION:
                 correction = Correction(sent.entry_id, sent.reason)
                 added = await self._record.correct(
@@ -114,6 +116,8 @@ class CaseRecordRoutes:
         except errors.EntryInvalid as invalid:
             found = {INPUT_OF.get(k, k): _in_words(v) for k, v in invalid.problems.items()}
             return await self._form(turn.actor, sent, _again(sent, found))
+        except errors.CloseReasonRequired:
+            return await self._form(turn.actor, sent, _again(sent, {"note": WHY_CLOSE}))
         except errors.EntryAlreadySaved:
             return await self.show(turn, ALREADY_SAVED)
         except errors.NotPermitted:
@@ -121,8 +125,12 @@ class CaseRecordRoutes:
         return await self.show(turn, self._saved(added))
 
     async def _form(self, actor: Actor, asked: OpenForm, form: Form) -> Reply:
+        entries: list[CaseEntry] = []
         try:
-            referral, entries = await self._record.writable(actor, asked.referral_id)
+            if form.kind is K.CLOSURE:  # the holder, or an SMLO (who adds no entries)
+                referral = await self._record.closable(actor, asked.referral_id)
+            else:
+                referral, entries = await self._record.writable(actor, asked.referral_id)
         except errors.NotPermitted:
             return _refused(actor)
         record = self._of(entries)

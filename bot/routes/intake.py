@@ -51,6 +51,8 @@ class IntakeRoutes:
             Verb.MY_REFERRALS: self.my_referrals,
             Verb.WITHDRAW_ASK: self.withdraw_ask,
             Verb.WITHDRAW: self.withdraw,
+            Verb.ASK_NEW_ADVOCATE_ASK: self.ask_new_advocate_ask,
+            Verb.ASK_NEW_ADVOCATE: self.ask_new_advocate,
         }
 
     async def welcome(self, turn: Turn) -> Reply:
@@ -161,3 +163,15 @@ class IntakeRoutes:
         reference = own.reference
         await self._intake.withdraw(turn.actor, referral_id)
         return Reply(referrer.withdrawn_card(reference))
+
+    async def ask_new_advocate_ask(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        referral = await self._intake.view_own(turn.actor, referral_id)
+        if referral.state is not ReferralState.ACTIVE or referral.new_advocate_asked:
+            return Reply(referrer.my_referrals_card(await self._intake.my_referrals(turn.actor)))
+        return Reply(referrer.new_advocate_confirm_card(referral))
+
+    async def ask_new_advocate(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        referral = await self._intake.ask_for_new_advocate(turn.actor, referral_id)
+        return Reply(referrer.new_advocate_asked_card(referral))

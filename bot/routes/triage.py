@@ -1,5 +1,5 @@
 """Routes of the SMLO on referrals: the inbox, a referral's card and details, allocation,
-out of remit, and its audit trail.
+giving a case to another advocate, out of remit, and its audit trail.
 
 Who may do what is decided by the use cases and the domain from the server-side actor,
 never from anything the card sent.
@@ -17,6 +17,7 @@ from cards.requests import (
     MarkOutOfRemit,
     Offer,
     OnReferral,
+    Reassign,
 )
 from cards.verbs import Verb
 from referrals import errors
@@ -43,6 +44,7 @@ class TriageRoutes:
             Verb.HIDE: self.hide,
             Verb.SHOW_ALLOCATE: self.show_allocate,
             Verb.ALLOCATE: self.allocate,
+            Verb.REASSIGN: self.reassign,
             Verb.SHOW_OUT_OF_REMIT: self.show_out_of_remit,
             Verb.OUT_OF_REMIT: self.out_of_remit,
             Verb.AUDIT: self.audit,
@@ -75,9 +77,37 @@ class TriageRoutes:
     async def show_allocate(self, turn: Turn) -> Reply:
         referral_id = turn.wants(OnReferral).referral_id
         referral, choices = await self._triage.allocation_options(turn.actor, referral_id)
-        if referral.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
+        if referral.state is ReferralState.ACTIVE:  # a case: given to someone else
+            return Reply(smlo.reassign_card(referral, choices), smlo_card=referral.id)
+        if referral.state is ReferralState.OFFERED:
             return await self.hide(turn)
         return Reply(smlo.allocation_card(referral, choices), smlo_card=referral.id)
+
+    async def reassign(self, turn: Turn) -> Reply:
+        chosen = turn.wants(Reassign)
+        problems = {}
+        if chosen.reason is None:
+            problems["reason"] = "Please choose why."
+        if not chosen.advocate_id:
+            problems["advocate_id"] = "Please choose someone."
+        if problems:
+            referral, choices = await self._triage.allocation_options(
+                turn.actor, chosen.referral_id
+            )
+            card = smlo.reassign_card(referral, choices, problems)
+            return Reply(card, smlo_card=referral.id)  # nothing changed: no refresh
+        assert chosen.reason is not None
+        try:
+            referral = await self._triage.reassign(
+                turn.actor, chosen.referral_id, chosen.advocate_id, chosen.reason
+            )
+        except errors.InvalidTransition:  # someone else got there first
+            referral = await self._view(turn)
+            return _changed(referral.id, await self._summary(referral, ALREADY_DONE, warning=True))
+        names = await self._admin.advocate_names()
+        who = plain(names.get(chosen.advocate_id, "them"))
+        notice = f"We have asked {who}. The advocate who had it no longer sees it."
+        return _changed(referral.id, await self._summary(referral, notice))
 
     async def allocate(self, turn: Turn) -> Reply:
         offer = turn.wants(Offer)

@@ -13,6 +13,7 @@ from referrals.case_record import KIND_OF, CaseEntry, Closure, Content, Correcti
 from referrals.people import Actor
 from referrals.referral import Referral
 from referrals.services.steps import Steps
+from referrals.states import Transition
 
 A = AuditAction
 ACTION_OF = {
@@ -79,6 +80,15 @@ class CaseRecord:
         async with self.steps.audited(actor, referral, A.VIEW_RECORD):
             referral.ensure_can_add(actor)
         return referral, await self.steps.stores.records.entries(referral)
+
+    async def closable(self, actor: Actor, referral_id: str) -> Referral:
+        """The case (or signposted referral), to close it: the advocate who holds it, or an
+        SMLO. Content-free: the closing form shows nothing the person said."""
+        referral = await self.steps.load(actor, referral_id, A.CLOSE)
+        async with self.steps.audited(actor, referral, A.CLOSE, only_refusals=True):
+            referral.ensure_can_close(actor)
+            referral.ensure_state_allows(Transition.CLOSE)
+        return referral
 
     async def close(self, actor: Actor, referral_id: str, closure: Closure) -> Referral:
         """Close with an outcome: the advocate who holds it, or an SMLO with a note why."""

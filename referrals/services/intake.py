@@ -144,6 +144,16 @@ class Intake:
             actor, referral_id, A.WITHDRAW, lambda r: r.withdraw(actor, self.steps.smlo_ids, now)
         )
 
+    async def ask_for_new_advocate(self, actor: Actor, referral_id: str) -> Referral:
+        """The referrer asks for someone else: the SMLOs are told (once), content-free."""
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor,
+            referral_id,
+            A.ASK_NEW_ADVOCATE,
+            lambda r: r.ask_for_new_advocate(actor, self.steps.smlo_ids, now),
+        )
+
     async def view_own(
         self, actor: Actor, referral_id: str, *, to_withdraw: bool = False
     ) -> Referral:

@@ -1,5 +1,6 @@
-"""The SMLO's use cases on referrals: the inbox, the details, allocation, and sending
-someone elsewhere when their referral is outside the remit."""
+"""The SMLO's use cases on referrals: the inbox, the details, allocation, giving a case
+to another advocate, and sending someone elsewhere when their referral is outside the
+remit."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ from referrals import errors
 from referrals.allocation import allocation_options
 from referrals.audit import AuditAction
 from referrals.people import Actor, AllocationOption
-from referrals.referral import Referral
+from referrals.referral import ReassignReason, Referral
 from referrals.services.steps import Steps
 from referrals.signposting import Signpost
-from referrals.states import NEEDS_SMLO
+from referrals.states import HELD_BY_ADVOCATE, NEEDS_SMLO
 from referrals.support import SupportDirectory
 
 A = AuditAction
@@ -25,9 +26,38 @@ class Triage:
     support: SupportDirectory = field(default_factory=SupportDirectory)
 
     async def inbox(self, actor: Actor) -> list[Referral]:
+        """What needs an SMLO: new referrals, those waiting for an advocate, and cases whose
+        advocate was taken off the list (they need someone else)."""
         if not actor.is_smlo:
             raise errors.NotAnSmlo(actor.user_id)
-        return await self.steps.stores.referrals.list_in_states(NEEDS_SMLO)
+        stores = self.steps.stores
+        waiting = await stores.referrals.list_in_states(NEEDS_SMLO)
+        return waiting + await self.stranded()
+
+    async def stranded(self) -> list[Referral]:
+        """Cases held by an advocate who is no longer on the list, oldest first."""
+        stores, found = self.steps.stores, []
+        for advocate in await stores.roster.list_advocates():
+            if not advocate.active:
+                held = await stores.referrals.list_for_advocate(advocate.user_id)
+                found += [r for r in held if r.state in HELD_BY_ADVOCATE]
+        return sorted(found, key=lambda r: r.submitted_at or r.created_at)
+
+    async def reassign(
+        self, actor: Actor, referral_id: str, advocate_id: str, reason: ReassignReason
+    ) -> Referral:
+        """Give a case to another advocate: they are offered it, and the advocate who held
+        it loses it now."""
+
+        async def give_to_them(referral: Referral) -> None:
+            if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
+                raise errors.NotAnSmlo(actor.user_id)
+            advocate = await self.steps.stores.roster.get_advocate(advocate_id)
+            if advocate is None:
+                raise errors.AdvocateNotAvailable(advocate_id)
+            referral.reassign(actor, advocate, reason, self.steps.clock.now())
+
+        return await self.steps.change(actor, referral_id, A.REASSIGN, give_to_them)
 
     async def view(self, actor: Actor, referral_id: str) -> Referral:
         """The details on the SMLO's cards: the SMLO role is checked here, so a refusal is

@@ -70,6 +70,7 @@ IDS = {
 }
 INPUTS = {
     Verb.ALLOCATE: {"advocate_id": OTHER_ADVOCATE.user_id},
+    Verb.REASSIGN: {"advocate_id": OTHER_ADVOCATE.user_id, "reason": "conflict_found"},
     Verb.OUT_OF_REMIT: {"signpost": "service:rape-crisis"},  # listed in the shipped directory
     Verb.DECLINE: {"reason": DeclineReason.OTHER.value},
 }
@@ -153,7 +154,16 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         # kept by that advocate alone, while it is open.
         Verb.RECORD: lambda: smlo or (holder and state in ACCEPTED),
         Verb.RECORD_ENTRY: lambda: smlo or (holder and state in ACCEPTED),
-        Verb.RECORD_FORM: lambda: keeps_record,
+        # The closing form: whoever may close it (an SMLO says why on the form itself).
+        Verb.RECORD_FORM: lambda: (
+            keeps_record or (press.kind is K.CLOSURE and smlo and state in (S.ACTIVE, S.SIGNPOSTED))
+        ),
+        # A case given to another advocate: an SMLO, while someone holds it.
+        Verb.REASSIGN: lambda: smlo and state is S.ACTIVE,
+        # The referrer asks for a different advocate while one supports them; asked in any
+        # other state, they are shown their referrals (a withdrawn one no longer knows them).
+        Verb.ASK_NEW_ADVOCATE_ASK: lambda: role is Role.REFERRER and state is not S.WITHDRAWN,
+        Verb.ASK_NEW_ADVOCATE: lambda: role is Role.REFERRER and state is S.ACTIVE,
         Verb.RECORD_SAVE: lambda: may_close if press.kind is K.CLOSURE else keeps_record,
     }
     return rules[verb]()
@@ -205,6 +215,9 @@ _VERBS = (
     Verb.WITHDRAW_ASK,
     Verb.WITHDRAW,
     Verb.DELETE_DRAFT,
+    Verb.REASSIGN,
+    Verb.ASK_NEW_ADVOCATE_ASK,
+    Verb.ASK_NEW_ADVOCATE,
 )
 _ACTIONS = (
     *(Press(verb) for verb in _VERBS),

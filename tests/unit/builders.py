@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
-from referrals.referral import DeclineReason, Referral
+from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost
 from referrals.states import ReferralState, Transition
 
@@ -54,6 +54,8 @@ DISPLAY_NAMES = tuple(actor.display_name for actor in ACTORS.values())
 
 OFFERED_ADVOCATE = Advocate("advocate-1", "Ada Advocate-Name", team="Team North")
 REMOVED_ADVOCATE = dataclasses.replace(OFFERED_ADVOCATE, active=False)
+# The advocate a case is given to when it is taken from the one who held it.
+NEXT_ADVOCATE = Advocate("advocate-3", "Nia Next-Advocate")
 
 
 def text_fields() -> list[str]:
@@ -87,6 +89,9 @@ def attempt(referral: Referral, transition: Transition, actor: Actor, now: datet
         ),
         Transition.RETURN_OFFER: lambda: referral.return_offer(
             actor, REMOVED_ADVOCATE, SMLO_IDS, now
+        ),
+        Transition.REASSIGN: lambda: referral.reassign(
+            actor, NEXT_ADVOCATE, ReassignReason.CONFLICT_FOUND, now
         ),
         Transition.CLOSE: lambda: referral.close(actor, now),
         Transition.WITHDRAW: lambda: referral.withdraw(actor, SMLO_IDS, now),

@@ -95,7 +95,7 @@ from referrals.intake import (
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
-from referrals.referral import DeclineReason, Referral
+from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
 from referrals.signposting import Signpost, signpost_targets
@@ -224,6 +224,20 @@ def signposted_to(
     return referral
 
 
+def reassigned(answers: IntakeAnswers = FULL) -> Referral:
+    """Given to Cal by an SMLO after Ada held it, and Cal took it on."""
+    referral = active(answers)
+    referral.ask_for_new_advocate(REFERRER, SMLO_IDS, NOW + timedelta(days=1))
+    referral.reassign(SMLO, CAL, ReassignReason.PERSON_ASKED, NOW + timedelta(days=2))
+    return referral
+
+
+def asked_for_new(answers: IntakeAnswers = FULL) -> Referral:
+    referral = active(answers)
+    referral.ask_for_new_advocate(REFERRER, SMLO_IDS, NOW + timedelta(days=1))
+    return referral
+
+
 STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
     "submitted": submitted,
     "offered": offered,
@@ -231,6 +245,8 @@ STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
     "awaiting_after_decline": awaiting_after_decline,
     "signposted": signposted,
     "closed": closed_case,
+    "reassigned": reassigned,
+    "asked_for_new": asked_for_new,
     "signposted_to_service": signposted_to,
 }
 
@@ -590,6 +606,42 @@ def _advocate_cards() -> Iterator[Shown]:
     )
 
 
+def _reassignment_cards() -> Iterator[Shown]:
+    options = allocation_options(asked_for_new(), ROSTER, {ADA.user_id: 2})
+    yield Shown(
+        "reassign", partial(smlo.reassign_card, asked_for_new(), options), Face.CONTENT_FREE
+    )
+    problems = {"reason": "Please choose why.", "advocate_id": "Please choose someone."}
+    yield Shown(
+        "reassign:problems",
+        partial(smlo.reassign_card, asked_for_new(), options, problems),
+        problems=tuple(problems.items()),
+    )
+    yield Shown("reassign:nobody", partial(smlo.reassign_card, asked_for_new(), []))
+    yield Shown("reassigned", partial(notices.reassigned_card, reassigned()), Face.UNASKED)
+    yield Shown(
+        "closed_for_advocate",
+        partial(notices.closed_for_advocate_card, closed_case()),
+        Face.UNASKED,
+    )
+    yield Shown(
+        "new_advocate_confirm",
+        partial(referrer.new_advocate_confirm_card, active()),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "new_advocate_asked", partial(referrer.new_advocate_asked_card, active()), Face.CONTENT_FREE
+    )
+    yield Shown(
+        "allocated:new_advocate", partial(notices.allocated_card, reassigned()), Face.UNASKED
+    )
+    yield Shown(
+        "my_referrals:asked",
+        partial(referrer.my_referrals_card, [asked_for_new(), active()]),
+        Face.CONTENT_FREE,
+    )
+
+
 def _notices() -> Iterator[Shown]:
     yield Shown("allocated", lambda: notices.allocated_card(active()), Face.UNASKED)
     yield Shown(
@@ -936,6 +988,7 @@ CARDS: tuple[Shown, ...] = (
     *_notices(),
     *_statistics_cards(),
     *_record_cards(),
+    *_reassignment_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]

@@ -26,6 +26,7 @@ from tests.unit.builders import (
     CANARY,
     DISPLAY_NAMES,
     LATER,
+    NEXT_ADVOCATE,
     NOW,
     OFFERED,
     OFFERED_ADVOCATE,
@@ -52,6 +53,7 @@ EVENT_NAMES: dict[Transition, tuple[str, ...]] = {
     Transition.ACCEPT: ("AllocationAccepted",),
     Transition.DECLINE: ("AllocationDeclined",),
     Transition.RETURN_OFFER: ("OfferReturned",),
+    Transition.REASSIGN: ("CaseReassigned", "AllocationOffered"),
     Transition.CLOSE: ("ReferralClosed",),
     Transition.WITHDRAW: ("ReferralWithdrawn", "PersonalDataErased"),
 }
@@ -69,7 +71,12 @@ def expected_outcome(transition: Transition, path: Path, role: Role) -> Outcome:
         # A withdrawn referral no longer knows who made it: its referrer id is erased.
         if role is not Role.REFERRER or state is ReferralState.WITHDRAWN:
             return errors.NotTheReferrer
-    elif transition in (Transition.OFFER, Transition.MARK_OUT_OF_REMIT, Transition.RETURN_OFFER):
+    elif transition in (
+        Transition.OFFER,
+        Transition.MARK_OUT_OF_REMIT,
+        Transition.RETURN_OFFER,
+        Transition.REASSIGN,
+    ):
         if role is not Role.SMLO:
             return errors.NotAnSmlo
     elif transition in (Transition.ACCEPT, Transition.DECLINE):
@@ -120,6 +127,8 @@ def expected_notifications(
     sent = [(to_smlos[transition], smlo) for smlo in UNIQUE_SMLO_IDS if transition in to_smlos]
     if transition is Transition.OFFER:
         sent.append((kind.OFFERED, OFFERED_ADVOCATE.user_id))
+    if transition is Transition.REASSIGN:
+        sent += [(kind.REASSIGNED, before.advocate_id), (kind.OFFERED, NEXT_ADVOCATE.user_id)]
     if transition is Transition.ACCEPT:
         sent.append((kind.ADVOCATE_ALLOCATED, referral.referrer_id))
     if transition is Transition.MARK_OUT_OF_REMIT:
