@@ -63,6 +63,7 @@ class Form:
     # The id the saved entry will take (kept when the form is shown again): a second press
     # of Save finds it already on the record and adds nothing.
     form_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    by_smlo: bool = False  # closing someone else's case: the note says why, and is needed
 
 
 def form_card(r: Referral, form: Form, record: Record, now: datetime) -> Element:
@@ -85,7 +86,7 @@ def form_card(r: Referral, form: Form, record: Record, now: datetime) -> Element
         body += _correction(values, form.problems)
     if form.kind is K.CLOSURE:
         body.append(para(CLOSING))
-    body += FIELDS[kind](Inputs(values, form.problems, today, record))
+    body += FIELDS[kind](Inputs(values, form.problems, today, record, form.by_smlo))
     title = "Close the case" if form.kind is K.CLOSURE else "Save"
     return card(
         body,
@@ -102,6 +103,7 @@ class Inputs:
     problems: Mapping[str, str]
     today: str
     record: Record
+    by_smlo: bool = False
 
     def text(self, name: str, label: str, *, multiline: bool = True) -> list[Element]:
         limit = TEXT_LIMITS[name]
@@ -243,8 +245,13 @@ def _update(i: Inputs) -> list[Element]:
 def _closure(i: Inputs) -> list[Element]:
     return [
         *i.choice("outcome", "Why is the case closing?", w.options(CloseOutcome)),
-        *i.choice("person_told", "Have you told them it is closing?", YES_NO),
-        *i.text("note", "A note for the service lead (optional)."),
+        *i.choice("person_told", "Have they been told it is closing?", YES_NO),
+        *i.text(
+            "note",
+            "Why you are closing it. The record keeps this."
+            if i.by_smlo
+            else "A note for the service lead (optional).",
+        ),
     ]
 
 

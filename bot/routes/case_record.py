@@ -136,6 +136,8 @@ class CaseRecordRoutes:
         record = self._of(entries)
         if asked.entry_id:
             form = replace(form, entry=_find(record, asked.entry_id))
+        if form.kind is K.CLOSURE and referral.advocate_id != actor.user_id:
+            form = replace(form, by_smlo=True)
         card = form_card(referral, form, record, self._clock.now())
         return Reply(card, shows_details=referral.id)
 

@@ -943,6 +943,11 @@ def _record_cards() -> Iterator[Shown]:
         )
         yield Shown(f"record_entry:{name}:closure", build)
     referral, empty = active(), Record([], SHIPPED_DIRECTORY)
+    by_smlo = Form(EntryKind.CLOSURE, by_smlo=True)
+    yield Shown(
+        "record_form:closure:by_smlo",
+        partial(record_forms.form_card, referral, by_smlo, empty, NOW),
+    )
     yield Shown("record:empty", partial(case_record.record_card, referral, empty, may_add=True))
     yield Shown("closed_by_you", partial(case_record.closed_by_you_card, referral), Face.UNASKED)
     for name, shut in (("smlo", referral), ("signposted", signposted())):
