@@ -113,7 +113,8 @@ class ReferralFacts:
     age_band: str
     wishes: tuple[str, ...]
     results: tuple[tuple[Result, datetime], ...]
-    advocate: str  # who accepted it, "" if nobody has
+    # Who accepted it, and when: one advocate, or more if it was given to someone else.
+    accepted_by: tuple[tuple[str, datetime], ...]
     record: tuple[tuple[Key, datetime], ...]  # what the case record counts, and each close
 
 
@@ -125,7 +126,6 @@ def facts_of(referral: Referral) -> ReferralFacts | None:
     results = tuple(
         (_RESULT_EVENTS[e.name], e.at) for e in referral.history if e.name in _RESULT_EVENTS
     )
-    accepted = any(result is Result.ALLOCATED for result, _ in results)
     return ReferralFacts(
         received=referral.submitted_at,
         route=_given(a.route),
@@ -134,7 +134,9 @@ def facts_of(referral: Referral) -> ReferralFacts | None:
         age_band=_given(a.age_band),
         wishes=tuple(dict.fromkeys(w.value for w in a.wishes)),
         results=results,
-        advocate=referral.advocate_id if accepted else "",
+        accepted_by=tuple(
+            (e.actor_id, e.at) for e in referral.history if e.name == "AllocationAccepted"
+        ),
         record=_record_counts(referral.history),
     )
 
@@ -223,8 +225,8 @@ def contribution(facts: ReferralFacts | None) -> MonthTallies:
         count(facts.received, Measure.WISH, wish)
     for result, at in facts.results:
         count(at, Measure.RESULT, result)
-        if result is Result.ALLOCATED and facts.advocate:
-            count(at, Measure.ADVOCATE, facts.advocate)
+    for advocate, at in facts.accepted_by:
+        count(at, Measure.ADVOCATE, advocate)
     for (measure, category), at in facts.record:
         count(at, measure, category)
     return months

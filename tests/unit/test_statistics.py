@@ -44,7 +44,7 @@ from referrals.intake import (
     YesNoUnsure,
 )
 from referrals.people import Actor, Advocate
-from referrals.referral import DeclineReason, Referral
+from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost
 from referrals.statistics import (
     NOT_GIVEN,
@@ -113,6 +113,21 @@ def test_a_sent_referral_counts_once_with_its_answers_in_the_month_it_arrived() 
             (M.WISH, Wish.FORMAL_REPORT): 1,
         }
     }
+
+
+def test_a_case_given_to_another_advocate_counts_both_and_never_unsays_the_first() -> None:
+    referral = sent()
+    referral.offer(SMLO, ADA, START + timedelta(hours=1))
+    referral.accept(as_actor(ADA), SMLO_IDS, START + timedelta(hours=2))
+    before = contribution_of(referral)
+    referral.reassign(SMLO, BEN, ReassignReason.CONFLICT_FOUND, START + timedelta(days=3))
+    while_offered = contribution_of(referral)
+    referral.accept(as_actor(BEN), SMLO_IDS, START + timedelta(days=4))
+
+    assert while_offered == before  # the first advocate's work is not taken back
+    months = contribution_of(referral)
+    assert months["2026-01"][(M.ADVOCATE, ADA.user_id)] == 1
+    assert months["2026-02"][(M.ADVOCATE, BEN.user_id)] == 1
 
 
 def test_each_outcome_counts_in_the_month_it_happened_with_the_advocate_who_took_it() -> None:
