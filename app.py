@@ -69,6 +69,7 @@ REPLAY = web.AppKey("replay", ReplayGuard)
 CREDENTIALS = web.AppKey("credentials", ServiceClientCredentialsFactory)
 DIRECTORY_CA_FILE = web.AppKey("directory_ca_file", str)
 RUNTIME = web.AppKey("runtime", Runtime)
+CLOSING_TURNS = 3  # turns of the event loop for closed connections to finish closing
 
 
 def create_app(
@@ -93,7 +94,9 @@ def create_app(
     if directory_ca_file is not None:
         app[DIRECTORY_CA_FILE] = directory_ca_file
     # One context per resource, opened in this order and closed in the reverse order.
-    app.cleanup_ctx.extend([_open_storage_ctx, _connect_entra, _wire, _run_background])
+    app.cleanup_ctx.extend(
+        [_settle_closed_connections, _open_storage_ctx, _connect_entra, _wire, _run_background]
+    )
     app.router.add_post("/api/messages", _messages)
     app.router.add_get("/healthz", _health)
     return app
@@ -127,6 +130,15 @@ async def _open_storage(settings: Settings, cipher: FieldCipher, clock: Clock) -
         )
         return await open_cosmos(cosmos, cipher, clock)
     return await open_sqlite(settings.sqlite_path, cipher, clock)
+
+
+async def _settle_closed_connections(app: web.Application) -> AsyncIterator[None]:
+    """Cleaned up last: HTTP clients (Cosmos DB, Graph, the Bot Connector) close their
+    connections by scheduling each socket's close on the event loop; a few turns of the
+    loop let those run before it stops, so no socket is left half-closed."""
+    yield
+    for _ in range(CLOSING_TURNS):
+        await asyncio.sleep(0)
 
 
 async def _open_storage_ctx(app: web.Application) -> AsyncIterator[None]:

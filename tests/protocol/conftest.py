@@ -18,6 +18,7 @@ from referrals.people import Advocate
 from tests.storage.conftest import cosmos_server
 from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
 from tests.support.connector import ConnectorStandIn
+from tests.support.loop import settle
 from tests.support.teams import TENANT, TeamsUser
 
 __all__ = ["cosmos_server"]  # the storage tests' loopback Cosmos DB server, shared
@@ -80,6 +81,7 @@ async def serving(settings: Settings, clock: FakeClock) -> AsyncIterator[Running
         yield RunningBot(f"http://127.0.0.1:{port}", app[RUNTIME], clock, settings)
     finally:
         await runner.cleanup()
+        await settle()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from datetime import timedelta
 from referrals.audit import AuditAction, Outcome
 from referrals.people import Actor
 from referrals.states import ReferralState
-from tests.protocol.conftest import ADVOCATE_A_ID, SMLO_ID, People, RunningBot
+from tests.protocol.conftest import ADVOCATE_A_ID, ADVOCATE_B_ID, SMLO_ID, People, RunningBot
 from tests.protocol.journeys import (
     ACCOUNT,
     NEW_CARD,
@@ -144,6 +144,36 @@ async def test_an_advocate_taken_off_the_list_keeps_no_details_of_the_case(
     await connector.wait_until(lambda: not shows_any_canary(people.advocate_a), within=WAIT)
     assert shows(people.advocate_a, "is not open to you now. We have removed its details")
     assert shows(people.smlo, ACCOUNT), "the SMLO may still read it"
+
+
+async def test_a_case_given_to_another_advocate_leaves_the_first_chat_and_reaches_the_next(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await details_open_everywhere(people, connector)
+    first, note = people.advocate_a, RECORD_WORDS["reached"]
+    await first.click("Case record")
+    await first.click("Log a contact")
+    await saved(first, how="phone", note=note)
+    await first.click("Open")
+
+    await people.smlo.click("Give to another advocate")
+    await people.smlo.click("Ask them", reason="conflict_found", advocate_id=ADVOCATE_B_ID)
+
+    await connector.wait_until(
+        lambda: not (shows_any_canary(first) or shows(first, note)), within=WAIT
+    )
+    assert shows(first, "SMA-2026-0001 is now with another advocate")
+    nxt = people.advocate_b
+    await connector.wait_until(lambda: shows(nxt, "Can you support someone?"), within=WAIT)
+    assert not shows(nxt, ACCOUNT), "nothing before they say yes"
+    assert not shows(nxt, note)
+    await nxt.click("Yes, I can")
+    await nxt.click("Case record")
+    await nxt.click("Open")
+    assert shows(nxt, note), "the handover: the record is theirs now"
+    await connector.wait_until(
+        lambda: shows(people.referrer, "A new advocate will support you"), within=WAIT
+    )
 
 
 async def test_details_fold_back_after_ten_minutes_and_open_again_in_one_tap(

@@ -21,6 +21,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.loop import settle
+
 Json = dict[str, Any]
 WAIT_SECONDS = 5.0
 
@@ -93,6 +95,7 @@ class ConnectorStandIn:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            await settle()
 
     def fail_next(
         self, times: int, status: int = 429, retry_after: str | None = None, conversation: str = ""

@@ -38,6 +38,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from tests.support.loop import settle
+
 Json = dict[str, Any]
 _LITERAL = r"'((?:[^']|'')*)'"
 _BY_MAIL = re.compile(rf"mail eq {_LITERAL} or userPrincipalName eq {_LITERAL}")
@@ -212,6 +214,7 @@ class EntraStandIn:
     async def stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+            await settle()
 
     async def _discovery(self, request: web.Request) -> web.Response:
         self.discovery_hits += 1
