@@ -91,9 +91,7 @@ def test_an_smlo_or_advocate_cannot_also_be_named_the_auditor() -> None:
     seed = f'[{{"id": "{advocate}", "name": "Alex Morgan"}}]'
 
     as_smlo = _refusal({**PRODUCTION, "SMA_AUDITOR_IDS": SMLO})
-    as_advocate = _refusal(
-        {**PRODUCTION, "SMA_AUDITOR_IDS": advocate, "SMA_SEED_ADVOCATES": seed}
-    )
+    as_advocate = _refusal({**PRODUCTION, "SMA_AUDITOR_IDS": advocate, "SMA_SEED_ADVOCATES": seed})
 
     assert "the auditor must be independent" in as_smlo
     assert "the auditor must be independent" in as_advocate
