@@ -181,6 +181,7 @@ async def _wire(app: web.Application) -> AsyncIterator[None]:
         adapter,
         smlo_ids=entra.smlo_ids,
         entra=entra.link,
+        auditor_ids=entra.auditor_ids,
     )
     if entra.link is not None:
         # Offers waiting for someone the first directory read took off the list go back.
@@ -199,6 +200,7 @@ def compose(
     *,
     smlo_ids: AbstractSet[str],
     entra: EntraLink | None = None,
+    auditor_ids: AbstractSet[str] = frozenset(),
 ) -> Runtime:
     """The use cases, the outbox and the bot over opened stores: the one place they are
     wired (tests with botbuilder's TestAdapter use it too). Builds; opens nothing."""
@@ -206,7 +208,14 @@ def compose(
     fold = timedelta(minutes=settings.details_fold_minutes)
     support = settings.support_directory
     services = Services.build(
-        stores, clock, smlo_ids, audit, directory, fold_details_after=fold, support=support
+        stores,
+        clock,
+        smlo_ids,
+        audit,
+        directory,
+        fold_details_after=fold,
+        support=support,
+        auditor_ids=auditor_ids,
     )
     messenger = TeamsMessenger(
         adapter,

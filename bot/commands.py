@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from cards.requests import AskHelp, ByReference, ChangeRoster, Request
+from cards.requests import AskAccessReport, AskHelp, ByReference, ChangeRoster, Request
 from cards.verbs import Verb
 
 # What a greeting is: the first one in a chat is answered with the welcome (bot/handler.py).
@@ -31,6 +31,7 @@ ALIASES: dict[str, Verb] = {
     "my referral": Verb.MY_REFERRALS,
     "status": Verb.MY_REFERRALS,
     "withdraw": Verb.MY_REFERRALS,
+    "access report": Verb.ACCESS_REPORT,
 }
 LOOK_UPS = {"referral": Verb.REFERRAL, "audit": Verb.AUDIT}
 _WITH_REFERENCE = re.compile(r"(referral|audit)\s+(sma-\d{4}-\d{4,})")
@@ -48,7 +49,10 @@ def parse_command(text: str | None) -> Request | None:
     """The request typed, or None for anything else (the person's own words)."""
     tidy = " ".join((text or "").lower().split()).strip(" .!?")
     if tidy in ALIASES:
-        return AskHelp(Verb.HELP) if ALIASES[tidy] is Verb.HELP else Request(ALIASES[tidy])
+        verb = ALIASES[tidy]
+        if verb is Verb.HELP:
+            return AskHelp(verb)
+        return AskAccessReport(verb) if verb is Verb.ACCESS_REPORT else Request(verb)
     match = _WITH_REFERENCE.fullmatch(tidy)
     if match:
         return ByReference(LOOK_UPS[match.group(1)], match.group(2).upper())

@@ -1,7 +1,10 @@
-"""Who has looked at or changed a referral: the audit trail as the SMLO sees it.
+"""Who has looked at or changed a referral: the audit trail as the SMLO, or the data
+protection auditor, sees it.
 
 Staff are named; the referrer is "the person who referred" (never by name); anyone else
 is shown by a short form of their id, so an attempt by someone without access stands out.
+The auditor sees every person by name or whole id (service leads too), since checking
+who opened what is their job, and no button that would open the referral.
 """
 
 from __future__ import annotations
@@ -42,15 +45,30 @@ ACTIONS = {
     AuditAction.ADD_ADVOCATE: "added an advocate",
     AuditAction.REMOVE_ADVOCATE: "took an advocate off the list",
     AuditAction.VIEW_STATISTICS: "looked at the figures",
+    AuditAction.VIEW_ACCESS_REPORT: "looked at the access report",
+}
+ROLE_WORDS = {
+    ActorRole.REFERRER: "the person who referred",
+    ActorRole.SMLO: "service lead",
+    ActorRole.ADVOCATE: "advocate",
+    ActorRole.AUDITOR: "data protection auditor",
+    ActorRole.OTHER: "someone without access",
+    ActorRole.SYSTEM: "the system",
 }
 SHOWN_AT_MOST = 30
 
 
-def _who(entry: AuditEntry, names: Mapping[str, str]) -> str:
+def _who(entry: AuditEntry, names: Mapping[str, str], *, identify: bool = False) -> str:
     if entry.actor_role is ActorRole.REFERRER:
         return "The person who referred"
+    if identify and entry.actor_role is not ActorRole.SYSTEM:
+        known = names.get(entry.actor_id)
+        who = plain(known) if known else f"id {entry.actor_id or 'unknown'}"
+        return f"{ROLE_WORDS[entry.actor_role].capitalize()} ({who})"
     if entry.actor_role is ActorRole.SMLO:
         return "A service lead"
+    if entry.actor_role is ActorRole.AUDITOR:
+        return "The data protection auditor"
     if entry.actor_role is ActorRole.ADVOCATE:
         return plain(names.get(entry.actor_id, "An advocate"))
     if entry.actor_role is ActorRole.SYSTEM:
@@ -58,11 +76,11 @@ def _who(entry: AuditEntry, names: Mapping[str, str]) -> str:
     return f"Someone without access (id ending {entry.actor_id[-6:] or 'unknown'})"
 
 
-def _line(entry: AuditEntry, names: Mapping[str, str]) -> str:
-    what = ACTIONS[entry.action]
+def _line(entry: AuditEntry, names: Mapping[str, str], identify: bool) -> str:
+    what, who = ACTIONS[entry.action], _who(entry, names, identify=identify)
     if entry.outcome is Outcome.REFUSED:
-        return f"{_who(entry, names)} tried, and was stopped: {what}"
-    return f"{_who(entry, names)} {what}"
+        return f"{who} tried, and was stopped: {what}"
+    return f"{who} {what}"
 
 
 def _refused_words(refused: int) -> str:
@@ -74,10 +92,17 @@ def _refused_words(refused: int) -> str:
     return f"{refused} times, someone without access tried to see or change it. We stopped them."
 
 
-def audit_card(r: Referral, entries: Sequence[AuditEntry], names: Mapping[str, str]) -> Element:
+def audit_card(
+    r: Referral,
+    entries: Sequence[AuditEntry],
+    names: Mapping[str, str],
+    *,
+    for_auditor: bool = False,
+) -> Element:
+    """`for_auditor`: everyone by name or id, and no way back to the referral's card."""
     grouped: list[tuple[str, str, int]] = []  # (first time, line, how many in a row)
     for entry in entries:
-        line = _line(entry, names)
+        line = _line(entry, names, for_auditor)
         if grouped and grouped[-1][1] == line:
             first, _, count = grouped[-1]
             grouped[-1] = (first, line, count + 1)
@@ -93,4 +118,6 @@ def audit_card(r: Referral, entries: Sequence[AuditEntry], names: Mapping[str, s
     if len(rows) > SHOWN_AT_MOST:
         body.append(para(f"Showing the last {SHOWN_AT_MOST}.", subtle=True))
     body.append(facts(rows[-SHOWN_AT_MOST:]))
+    if for_auditor:
+        return card(body, [action("Access report", Verb.ACCESS_REPORT)])
     return card(body, [action("Back", Verb.HIDE, {"referral_id": r.id})])

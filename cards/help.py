@@ -22,6 +22,7 @@ class HelpFor:
     advocate: bool = False
     off_the_list: bool = False  # on the roster, but taken off the advocate list
     has_draft: bool = False
+    auditor: bool = False
 
 
 def _title(text: str) -> Element:
@@ -39,7 +40,11 @@ def _referrer(who: HelpFor) -> list[Element]:
         _title("A referral"),
         row_with_button(
             "Just want to talk? An advocate will contact you in Teams.",
-            action(ASK_CONTACT, Verb.ASK_CONTACT, primary=not (who.smlo or who.advocate)),
+            action(
+                ASK_CONTACT,
+                Verb.ASK_CONTACT,
+                primary=not (who.smlo or who.advocate or who.auditor),
+            ),
         ),
         row_with_button(about, action(start, Verb.START)),
         row_with_button(
@@ -68,6 +73,21 @@ def _smlo() -> list[Element]:
             "To change the list, type add advocate or remove advocate, then their name or "
             "work email."
         ),
+    ]
+
+
+def _auditor() -> list[Element]:
+    return [
+        _title("As the data protection auditor"),
+        row_with_button(
+            "Who opened or changed referrals last month, and who was stopped.",
+            action("Access report", Verb.ACCESS_REPORT, primary=True),
+        ),
+        para(
+            "To see who has opened one referral, type audit and its number, like "
+            "audit SMA-2026-0042. You see who, when and what kind, never what it says."
+        ),
+        para("You can also type access report.", subtle=True),
     ]
 
 
@@ -102,6 +122,8 @@ def help_card(who: HelpFor, *, help_lines: str, not_understood: bool = False) ->
         body.append(heading("What you can do here"))
     if who.smlo:
         body += _smlo()
+    if who.auditor:
+        body += _auditor()
     if who.advocate:
         body += _advocate()
     elif who.off_the_list:

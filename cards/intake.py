@@ -18,6 +18,8 @@ ROLE_HINTS = {
     "to see the advocates. To change the list, type add advocate or remove advocate and "
     "then their name or work email. Type stats to see the figures.",
     "advocate": "You are an advocate. Type my cases to see your cases.",
+    "auditor": "You are the data protection auditor. Type access report to see who opened "
+    "or changed referrals last month, or audit and a referral's number to see its trail.",
 }
 
 
@@ -31,7 +33,7 @@ ASK_CONTACT = "Ask an advocate to contact me"
 
 def welcome_card(has_draft: bool, role: str = "", *, help_lines: str) -> Element:
     """First contact, `hi`, `help` and `refer`: what the service is and who sees what.
-    `role` ("smlo" or "advocate") puts that person's own work first; `help_lines` are the
+    `role` ("smlo", "advocate" or "auditor") puts that person's own work first; `help_lines` are the
     support directory's crisis lines (cards.support.help_lines)."""
     body = [heading("Welcome to the SMA service")]
     if role:
@@ -60,6 +62,8 @@ def welcome_card(has_draft: bool, role: str = "", *, help_lines: str) -> Element
         actions.insert(0, action("Open inbox", Verb.INBOX, primary=True))
     elif role == "advocate":
         actions.insert(0, action("My cases", Verb.MY_CASES, primary=True))
+    elif role == "auditor":
+        actions.insert(0, action("Access report", Verb.ACCESS_REPORT, primary=True))
     return card(body, actions)
 
 

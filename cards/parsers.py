@@ -16,6 +16,7 @@ from cards import wording
 from cards.record_inputs import read_correction, read_form
 from cards.requests import (
     SERVICE_CHOICE,
+    AskAccessReport,
     AskForContact,
     AskHelp,
     ChangeRoster,
@@ -63,6 +64,8 @@ ECHO_EXTRA = 1_000
 _ID = re.compile(r"[0-9a-f]{32}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9 ()-]{6,}")
+_MONTH = re.compile(r"\d{4}-\d{2}")
+MAX_PAGE_DIGITS = 4
 
 CHOICES: dict[str, type[StrEnum]] = {
     "route": Route,
@@ -193,6 +196,16 @@ def _help(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return AskHelp(verb)
 
 
+def _access_report(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    """A month as the card offers it, and a page; the service offers only whole months."""
+    month, page = inputs.get("month", ""), inputs.get("page", "0")
+    if month and not _MONTH.fullmatch(month):
+        raise CardPayloadInvalid({"month": NOT_OURS})
+    if not page.isdigit() or len(page) > MAX_PAGE_DIGITS:
+        raise CardPayloadInvalid({"page": NOT_OURS})
+    return AskAccessReport(verb, month, int(page))
+
+
 def _change_roster(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return ChangeRoster(verb, inputs.get("person", ""))
 
@@ -253,6 +266,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.RETRY_DELIVERY: _retry_delivery,
     Verb.ADD_ADVOCATE: _change_roster,
     Verb.REMOVE_ADVOCATE: _change_roster,
+    Verb.ACCESS_REPORT: _access_report,
     Verb.ADD_CHOSEN: _choose_advocate,
     Verb.REMOVE_CHOSEN: _choose_advocate,
 }

@@ -98,6 +98,15 @@ class RetryDelivery(Request):
 
 
 @dataclass(frozen=True)
+class AskAccessReport(Request):
+    """The auditor's access report: a whole month ("2026-05"; empty: the last one) and a
+    page of the people in it (0: the first)."""
+
+    month: str = ""
+    page: int = 0
+
+
+@dataclass(frozen=True)
 class ChangeRoster(Request):
     """`add advocate …` / `remove advocate …`, typed or from the roster card's box."""
 

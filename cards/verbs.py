@@ -53,6 +53,8 @@ class Verb(StrEnum):
     ADD_CHOSEN = "smlo.add_chosen"  # one of the people a name matched
     REMOVE_CHOSEN = "smlo.remove_chosen"
     DIRECTORY = "smlo.directory"  # typed: directory; the whole support directory
+    # the data protection auditor (an SMLO types `audit SMA-…` too: Verb.AUDIT)
+    ACCESS_REPORT = "auditor.access_report"  # typed: access report
     # advocate
     ACCEPT = "advocate.accept"
     SHOW_DECLINE = "advocate.show_decline"

@@ -27,6 +27,7 @@ def problems(s: Settings) -> list[str]:
             "SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id, or set "
             "SMA_SMLO_GROUP_ID."
         )
+    found += _auditor_problems(s)
     found += _directory_problems(s)
     if s.development_mode:
         if not s.app_tenant_id:
@@ -68,6 +69,23 @@ def _store_problems(s: Settings) -> list[str]:
     return problems
 
 
+def _auditor_problems(s: Settings) -> list[str]:
+    """The auditor checks the SMLOs' and advocates' reads, so is never one of them."""
+    problems: list[str] = []
+    staff = s.smlo_ids | {a.user_id for a in s.seed_advocates}
+    if s.auditor_ids & staff:
+        problems.append(
+            "SMA_AUDITOR_IDS names someone who is also in SMA_SMLO_IDS or SMA_SEED_ADVOCATES: "
+            "the auditor must be independent of the people whose reads they check."
+        )
+    groups = {s.smlo_group_id, s.advocates_group_id} - {""}
+    if s.auditor_group_id and s.auditor_group_id in groups:
+        problems.append(
+            "SMA_AUDITOR_GROUP_ID must be a group of its own, not the SMLO or advocates group."
+        )
+    return problems
+
+
 def _directory_problems(s: Settings) -> list[str]:
     """Graph is reached with the bot's own credentials, on Microsoft's hosts only (or a
     test server on loopback)."""
@@ -78,7 +96,8 @@ def _directory_problems(s: Settings) -> list[str]:
         return problems
     if s.development_mode:
         return [
-            "SMA_SMLO_GROUP_ID, SMA_ADVOCATES_GROUP_ID and SMA_TEAMS_APP_CATALOG_ID need "
+            "SMA_SMLO_GROUP_ID, SMA_ADVOCATES_GROUP_ID, SMA_AUDITOR_GROUP_ID and "
+            "SMA_TEAMS_APP_CATALOG_ID need "
             "the bot's own credentials, which development mode does not use: remove them "
             "or leave development mode."
         ]

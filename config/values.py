@@ -23,6 +23,8 @@ class Settings:
     port: int = 3978
     sqlite_path: str = "var/sma.sqlite3"
     smlo_ids: frozenset[str] = frozenset()
+    # The data protection auditors (docs/security.md): the audit trail, never a referral.
+    auditor_ids: frozenset[str] = frozenset()
     seed_advocates: tuple[Advocate, ...] = ()
     teams_service_url: str = "https://smba.trafficmanager.net/uk/"
     draft_keep_days: int = 30
@@ -49,6 +51,7 @@ class Settings:
     # Roles from Entra ID security groups, read through Microsoft Graph (entra/directory.py).
     smlo_group_id: str = ""  # empty: SMLOs are smlo_ids
     advocates_group_id: str = ""  # empty: advocates are the roster the SMLO keeps
+    auditor_group_id: str = ""  # empty: auditors are auditor_ids (or nobody)
     directory_refresh_seconds: int = 300
     graph_url: str = "https://graph.microsoft.com/v1.0"
     authority_host: str = "login.microsoftonline.com"  # host[:port] of the Entra sign-in
@@ -68,4 +71,9 @@ class Settings:
     @property
     def uses_directory(self) -> bool:
         """Microsoft Graph is used only when one of its settings asks for it."""
-        return bool(self.smlo_group_id or self.advocates_group_id or self.teams_app_catalog_id)
+        return bool(
+            self.smlo_group_id
+            or self.advocates_group_id
+            or self.auditor_group_id
+            or self.teams_app_catalog_id
+        )

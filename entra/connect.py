@@ -48,8 +48,18 @@ def smlo_members(settings: Settings) -> AbstractSet[str]:
     return MemberIds(settings.smlo_ids) if settings.smlo_group_id else settings.smlo_ids
 
 
+def auditor_members(settings: Settings) -> AbstractSet[str]:
+    """The auditor ids: kept current from the auditor group if one is set, else as
+    configured (as the SMLOs)."""
+    return MemberIds(settings.auditor_ids) if settings.auditor_group_id else settings.auditor_ids
+
+
 async def connect(
-    settings: Settings, smlos: AbstractSet[str], roster: RosterStore, ca_file: str | None = None
+    settings: Settings,
+    smlos: AbstractSet[str],
+    roster: RosterStore,
+    ca_file: str | None = None,
+    auditors: AbstractSet[str] = frozenset(),
 ) -> EntraLink | None:
     """The directory and installer, with the groups read once; None without Graph settings.
     `ca_file`: a CA to trust for Entra ID and Graph (tests: the emulator's certificate)."""
@@ -76,6 +86,8 @@ async def connect(
         smlo_group_id=settings.smlo_group_id,
         advocates_group_id=settings.advocates_group_id,
         refresh_seconds=settings.directory_refresh_seconds,
+        auditors=auditors if isinstance(auditors, MemberIds) else None,
+        auditor_group_id=settings.auditor_group_id,
     )
     manifest_id = settings.teams_app_manifest_id or settings.app_id
     installer = AppInstaller(graph, settings.teams_app_catalog_id, manifest_id)
@@ -91,10 +103,12 @@ async def connect(
 
 @dataclass(frozen=True)
 class Entra:
-    """Who holds the SMLO role, and the Entra ID link when a Graph setting asks for one."""
+    """Who holds the SMLO and auditor roles, and the Entra ID link when a Graph setting asks
+    for one."""
 
     smlo_ids: AbstractSet[str]
     link: EntraLink | None
+    auditor_ids: AbstractSet[str] = frozenset()
 
     async def close(self) -> None:
         if self.link is not None:
@@ -104,6 +118,7 @@ class Entra:
 async def connect_entra(
     settings: Settings, roster: RosterStore, ca_file: str | None = None
 ) -> Entra:
-    """The SMLO ids (kept current from the SMLO group, if one is set) and the link."""
-    smlos = smlo_members(settings)
-    return Entra(smlos, await connect(settings, smlos, roster, ca_file))
+    """The SMLO and auditor ids (each kept current from its group, if one is set) and the
+    link."""
+    smlos, auditors = smlo_members(settings), auditor_members(settings)
+    return Entra(smlos, await connect(settings, smlos, roster, ca_file, auditors), auditors)

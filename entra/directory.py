@@ -1,8 +1,10 @@
 """The force's Entra ID as the bot's directory, through Microsoft Graph.
 
-Roles: the members of the SMLO group (`SMA_SMLO_GROUP_ID`) are the SMLOs, and the
+Roles: the members of the SMLO group (`SMA_SMLO_GROUP_ID`) are the SMLOs, the members
+of the auditor group (`SMA_AUDITOR_GROUP_ID`) are the data protection auditors (read and
+expired exactly as the SMLO group, falling back to `SMA_AUDITOR_IDS`), and the
 members of the advocates group (`SMA_ADVOCATES_GROUP_ID`) are synchronised into the
-roster (`referrals.roster.synchronise`). Both are read at start-up and then every
+roster (`referrals.roster.synchronise`). All are read at start-up and then every
 `SMA_DIRECTORY_REFRESH_SECONDS` in the background, transitive members included, page by
 page (users only: nested groups, devices and service principals are skipped). When Graph
 fails, the last known members stay in force and the failure is logged (group id and
@@ -52,6 +54,16 @@ def object_id(user_id: str) -> str:
     return quote(user_id, safe="-")
 
 
+@dataclasses.dataclass
+class RoleGroup:
+    """A role held by membership of one Entra group (the SMLOs, the auditors)."""
+
+    role: str  # for the log: "SMLO", "auditor"
+    members: MemberIds
+    group_id: str
+    read_at: float | None = None  # None: never read (the configured ids hold the role)
+
+
 class GraphDirectory:
     def __init__(
         self,
@@ -63,15 +75,24 @@ class GraphDirectory:
         advocates_group_id: str = "",
         refresh_seconds: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        auditors: MemberIds | None = None,
+        auditor_group_id: str = "",
     ) -> None:
         self._graph, self._roster = graph, roster
-        self._smlos, self._smlo_group = smlos, smlo_group_id
+        # The roles held by group membership alone, read and expired alike.
+        self._role_groups = [
+            RoleGroup(role, members, group_id)
+            for role, members, group_id in (
+                ("SMLO", smlos, smlo_group_id),
+                ("auditor", auditors, auditor_group_id),
+            )
+            if members is not None and group_id
+        ]
         self._advocates_group = advocates_group_id
         self._advocates: dict[str, str] = {}  # last known members: object id -> name
         self.last_refresh_ok = False
         self._clock = clock
         self.max_staleness = MAX_STALE_PERIODS * refresh_seconds
-        self._smlos_read_at: float | None = None  # None: never read (configured ids hold)
         self._advocates_read_at = clock()  # the stored roster counts as read at start-up
         self._someone_left = False  # the roster took someone off since the last refresh
 
@@ -82,16 +103,18 @@ class GraphDirectory:
         its last known members. `advocates_left` is awaited when the roster took someone
         off, so offers waiting for them go back."""
         ok = True
-        if self._smlos is not None and self._smlo_group:
+        for group in self._role_groups:
             try:
-                smlos = await self._members(self._smlo_group)
+                members = await self._members(group.group_id)
             except DirectoryUnavailable as failure:
-                ok = self._kept("SMLO", self._smlo_group, failure)
-                self._expire_smlos(failure)
+                ok = self._kept(group.role, group.group_id, failure)
+                self._expire_role(group, failure)
             else:
-                self._smlos_read_at = self._clock()
-                self._smlos.replace(smlos)
-                log.info("directory: SMLO group=%s members=%s", self._smlo_group, len(smlos))
+                group.read_at = self._clock()
+                group.members.replace(members)
+                log.info(
+                    "directory: %s group=%s members=%s", group.role, group.group_id, len(members)
+                )
         if self._advocates_group:
             try:
                 advocates = await self._members(self._advocates_group)
@@ -109,20 +132,22 @@ class GraphDirectory:
                 await advocates_left()
         return ok
 
-    def _expire_smlos(self, failure: DirectoryUnavailable) -> None:
-        read_at = self._smlos_read_at
-        if self._smlos is None or read_at is None or not self._smlos.read_from_directory:
+    def _expire_role(self, group: RoleGroup, failure: DirectoryUnavailable) -> None:
+        read_at = group.read_at
+        if read_at is None or not group.members.read_from_directory:
             return  # never read, or already fallen back
         if self._clock() - read_at <= self.max_staleness:
             return
-        self._smlos.fall_back()
+        group.members.fall_back()
         log.error(
-            "directory: SMLO group=%s unread for over %ss (%s); the SMLO role is now held "
+            "directory: %s group=%s unread for over %ss (%s); the %s role is now held "
             "by the %s configured ids only",
-            self._smlo_group,
+            group.role,
+            group.group_id,
             int(self.max_staleness),
             failure.code,
-            len(self._smlos),
+            group.role,
+            len(group.members),
         )
 
     async def _expire_advocates(self, failure: DirectoryUnavailable) -> None:

@@ -45,6 +45,8 @@ class AuditAction(StrEnum):
     REMOVE_ADVOCATE = "remove_advocate"
     # The anonymous statistics: the entry's subject is `STATISTICS`, not a referral.
     VIEW_STATISTICS = "view_statistics"
+    # The auditor's monthly access report: the entry's subject is `ACCESS_REPORT`.
+    VIEW_ACCESS_REPORT = "view_access_report"
 
 
 class Outcome(StrEnum):
@@ -58,6 +60,7 @@ class ActorRole(StrEnum):
     REFERRER = "referrer"
     SMLO = "smlo"
     ADVOCATE = "advocate"  # the advocate it was offered to or is held by
+    AUDITOR = "auditor"  # the data protection auditor: reads the trail, never a referral
     OTHER = "other"  # anyone else: every access by them is refused
     SYSTEM = "system"  # retention and other scheduled work
 
@@ -81,6 +84,7 @@ def roster_subject(advocate_id: str) -> str:
 
 
 STATISTICS = "statistics"  # the subject of every look at the anonymous statistics
+ACCESS_REPORT = "access_report"  # the subject of every look at the monthly access report
 
 
 class AuditLog(Protocol):
@@ -88,3 +92,6 @@ class AuditLog(Protocol):
 
     async def for_referral(self, referral_id: str) -> list[AuditEntry]:
         """Oldest first."""
+
+    async def between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        """Every entry with `start <= at < end`, whatever its subject, oldest first."""

@@ -25,6 +25,10 @@ class NotAnSmlo(NotPermitted):
     pass
 
 
+class NotAnAuditor(NotPermitted):
+    """Only the data protection auditor sees the access report."""
+
+
 class CannotTriageOwnReferral(NotPermitted):
     """An SMLO who made a referral leaves it to another SMLO (a conflict of interest)."""
 

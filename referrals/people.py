@@ -1,7 +1,8 @@
 """Who is acting, and the advocate roster.
 
-Roles are decided server-side for every turn from the Entra object id: SMLOs from
-configuration, advocates from the roster. Nothing a card sends back decides a role.
+Roles are decided server-side for every turn from the Entra object id: SMLOs and auditors
+from configuration (or their Entra groups), advocates from the roster. Nothing a card
+sends back decides a role.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ class Actor:
     display_name: str = ""
     is_smlo: bool = False
     is_advocate: bool = False
+    # The data protection auditor: reads the audit trail and the access report, never a
+    # referral. Never held together with the SMLO or advocate role (Steps.identify).
+    is_auditor: bool = False
 
 
 class RosterOverride(StrEnum):

@@ -63,7 +63,7 @@ REFERRALS = ContainerSpec(
 )
 ROSTER = ContainerSpec("roster", "/id", ("/display_name",))
 CONVERSATIONS = ContainerSpec("conversations", "/id", ())
-AUDIT = ContainerSpec("audit", "/referral_id", ("/referral_id", "/seq"))
+AUDIT = ContainerSpec("audit", "/referral_id", ("/referral_id", "/seq", "/at"))
 BOT_STATE = ContainerSpec("bot_state", "/id", ("/updated_key",))
 VIEWS = ContainerSpec("views", "/id", ())
 CASE_RECORD = ContainerSpec("case_record", "/referral_id", ("/referral_id",))

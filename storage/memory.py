@@ -242,6 +242,9 @@ class MemoryAuditLog:
     async def for_referral(self, referral_id: str) -> list[AuditEntry]:
         return [e for e in self._entries if e.referral_id == referral_id]
 
+    async def between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        return sorted((e for e in self._entries if start <= e.at < end), key=lambda e: e.at)
+
 
 def memory_stores() -> Stores:
     outbox = MemoryOutboxStore()

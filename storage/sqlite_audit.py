@@ -8,6 +8,7 @@ only — never content, and never the referrer's id (the service leaves it out).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
@@ -40,14 +41,27 @@ class SqliteAuditLog:
             "WHERE referral_id = ? ORDER BY seq",
             (referral_id,),
         )
+        return self._entries(rows)
+
+    async def between(self, start: datetime, end: datetime) -> list[AuditEntry]:
+        """`at` is fixed-width UTC text, so its string order is time order."""
+        rows = await self._db.fetch_all(
+            "SELECT at, referral_id, actor_id, actor_role, action, outcome FROM audit "
+            "WHERE at >= ? AND at < ? ORDER BY at, seq",
+            (sortable_time(start), sortable_time(end)),
+        )
+        return self._entries(rows)
+
+    @staticmethod
+    def _entries(rows: Iterable[Sequence[object]]) -> list[AuditEntry]:
         return [
             AuditEntry(
                 datetime.fromisoformat(str(row[0])),
                 str(row[1]),
                 str(row[2]),
-                ActorRole(row[3]),
-                AuditAction(row[4]),
-                Outcome(row[5]),
+                ActorRole(str(row[3])),
+                AuditAction(str(row[4])),
+                Outcome(str(row[5])),
             )
             for row in rows
         ]

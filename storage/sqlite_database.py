@@ -109,6 +109,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 8: the statistics count the case record too (referrals/statistics.py): no new table,
     # only the months counted again from the referrals stored before (a fill, below).
     (),
+    # 9: the auditor's monthly access report reads the trail by time (storage/sqlite_audit.py).
+    ("CREATE INDEX audit_at ON audit (at)",),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know

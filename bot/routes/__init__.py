@@ -10,6 +10,7 @@ module per use-case module in `referrals/services/`:
 | `case_record.py`    | advocate: the case record (timeline, forms, closing); SMLO:  |
 |                     | reading it                                                   |
 | `administration.py` | SMLO: roster, figures, undelivered messages, support directory |
+| `oversight.py`      | data protection auditor: the access report, a referral's trail |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these.
@@ -21,6 +22,7 @@ from bot.routes.administration import AdministrationRoutes
 from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
 from bot.routes.intake import IntakeRoutes
+from bot.routes.oversight import OversightRoutes
 from bot.routes.triage import TriageRoutes
 from bot.routing import Route, Routes
 from cards.verbs import Verb
@@ -32,12 +34,14 @@ def route_table(
     services: Services, draft_keep_days: int, support_directory: SupportDirectory
 ) -> Routes:
     """Every verb's route; a verb answered twice, or not at all, fails here at start-up."""
+    oversight = OversightRoutes(services.oversight, services.administration)
     tables = [
         IntakeRoutes(services.intake, draft_keep_days, support_directory).table(),
-        TriageRoutes(services.triage, services.administration).table(),
+        TriageRoutes(services.triage, services.administration, oversight.audit).table(),
         CaseworkRoutes(services.casework).table(),
         CaseRecordRoutes(services.case_record, support_directory, services.steps.clock).table(),
         AdministrationRoutes(services.administration, support_directory).table(),
+        oversight.table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

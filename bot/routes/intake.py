@@ -57,7 +57,15 @@ class IntakeRoutes:
 
     async def welcome(self, turn: Turn) -> Reply:
         actor = turn.actor
-        role = "smlo" if actor.is_smlo else "advocate" if actor.is_advocate else ""
+        role = (
+            "smlo"
+            if actor.is_smlo
+            else "advocate"
+            if actor.is_advocate
+            else "auditor"
+            if actor.is_auditor
+            else ""
+        )
         has_draft = await self._intake.find_draft(actor) is not None
         return Reply(intake.welcome_card(has_draft, role, help_lines=self._help_lines))
 
@@ -65,7 +73,13 @@ class IntakeRoutes:
         """Everything this person can do now; also the answer to what we did not understand."""
         actor = turn.actor
         standing = await self._intake.standing(actor)
-        who = HelpFor(actor.is_smlo, actor.is_advocate, standing.off_the_list, standing.has_draft)
+        who = HelpFor(
+            actor.is_smlo,
+            actor.is_advocate,
+            standing.off_the_list,
+            standing.has_draft,
+            auditor=actor.is_auditor,
+        )
         not_understood = turn.wants(AskHelp).not_understood
         return Reply(help_card(who, help_lines=self._help_lines, not_understood=not_understood))
 

@@ -7,7 +7,7 @@ never from anything the card sent.
 
 from __future__ import annotations
 
-from bot.routing import Routes, Turn
+from bot.routing import Route, Routes, Turn
 from cards import smlo
 from cards.audit import audit_card
 from cards.elements import plain
@@ -33,8 +33,13 @@ SERVICE_NOT_LISTED = (
 
 
 class TriageRoutes:
-    def __init__(self, triage: Triage, administration: Administration) -> None:
+    def __init__(
+        self, triage: Triage, administration: Administration, auditor_audit: Route | None = None
+    ) -> None:
+        """`auditor_audit`: how `audit SMA-…` is answered for the data protection auditor
+        (bot/routes/oversight.py); without it the auditor is refused like anyone else."""
         self._triage, self._admin = triage, administration
+        self._auditor_audit = auditor_audit
 
     def table(self) -> Routes:
         return {
@@ -148,6 +153,9 @@ class TriageRoutes:
         return _changed(referral.id, await self._summary(referral))
 
     async def audit(self, turn: Turn) -> Reply:
+        auditor_asks = turn.actor.is_auditor and isinstance(turn.request, ByReference)
+        if auditor_asks and self._auditor_audit is not None:
+            return await self._auditor_audit(turn)
         if isinstance(turn.request, ByReference):
             referral = await self._triage.view_by_reference(turn.actor, turn.request.reference)
             entries = await self._admin.audit_trail(turn.actor, referral.id)

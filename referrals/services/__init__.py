@@ -8,6 +8,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `casework.py`       | advocate       | the offer, accept, decline, the case, my cases          |
 | `case_record.py`    | advocate, SMLO | the case record: entries, corrections, reading, closing |
 | `administration.py` | SMLO           | roster, statistics, audit trail, undelivered messages   |
+| `oversight.py`      | auditor        | any referral's audit trail, the monthly access report   |
 | `retention.py`      | the system     | purging what has been kept long enough                  |
 | `views.py`          | the system     | folding and clearing messages that show details         |
 
@@ -28,6 +29,7 @@ from referrals.services.administration import Administration
 from referrals.services.case_record import CaseRecord
 from referrals.services.casework import Casework
 from referrals.services.intake import Intake
+from referrals.services.oversight import Oversight
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
 from referrals.services.steps import Steps, role_towards
 from referrals.services.triage import Triage
@@ -39,6 +41,7 @@ __all__ = [
     "CaseRecord",
     "Casework",
     "Intake",
+    "Oversight",
     "PurgeReport",
     "Retention",
     "RetentionPolicy",
@@ -61,6 +64,7 @@ class Services:
     retention: Retention
     views: Views
     case_record: CaseRecord
+    oversight: Oversight
 
     @classmethod
     def build(
@@ -73,10 +77,11 @@ class Services:
         *,
         fold_details_after: timedelta = DEFAULT_FOLD,
         support: SupportDirectory | None = None,
+        auditor_ids: AbstractSet[str] = frozenset(),
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
-        kinds of help)."""
-        steps = Steps(stores, clock, smlo_ids, audit)
+        kinds of help); `auditor_ids`: the data protection auditors."""
+        steps = Steps(stores, clock, smlo_ids, audit, auditor_ids)
         return cls(
             Intake(steps),
             Triage(steps, support if support is not None else SupportDirectory()),
@@ -85,6 +90,7 @@ class Services:
             Retention(steps),
             Views(steps, fold_details_after),
             CaseRecord(steps),
+            Oversight(steps),
         )
 
     @property

@@ -12,7 +12,7 @@ import inspect
 from collections.abc import AsyncIterator, Callable
 from collections.abc import Set as AbstractSet
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from referrals import errors
 from referrals.audit import ActorRole, AuditAction, AuditEntry, AuditLog, Outcome
@@ -32,6 +32,8 @@ def role_towards(actor: Actor, referral: Referral | None) -> ActorRole:
         return ActorRole.REFERRER
     if actor.is_smlo:
         return ActorRole.SMLO
+    if actor.is_auditor:
+        return ActorRole.AUDITOR
     if referral is not None and actor.user_id in (referral.offered_to, referral.advocate_id):
         return ActorRole.ADVOCATE if actor.user_id else ActorRole.OTHER
     return ActorRole.OTHER
@@ -45,16 +47,27 @@ class Steps:
     clock: Clock
     smlo_ids: AbstractSet[str]  # a `MemberIds` when the directory keeps them current
     audit: AuditLog
+    # The data protection auditors (`MemberIds` when the directory keeps them current).
+    auditor_ids: AbstractSet[str] = field(default_factory=frozenset)
 
     async def identify(self, user_id: str, display_name: str = "") -> Actor:
         """The roles of a person, decided here and nowhere else: SMLOs from the SMLO ids
-        (kept current from the directory), advocates from the active roster."""
+        (kept current from the directory), advocates from the active roster, auditors from
+        the auditor ids. Someone who is also an SMLO, or on the roster at all (even off the
+        list), is not an auditor: the auditor must be independent of those whose reads they
+        check (docs/security.md)."""
         advocate = await self.stores.roster.get_advocate(user_id) if user_id else None
+        is_smlo = bool(user_id) and user_id in self.smlo_ids
+        is_advocate = advocate is not None and advocate.active
         return Actor(
             user_id=user_id,
             display_name=display_name,
-            is_smlo=bool(user_id) and user_id in self.smlo_ids,
-            is_advocate=advocate is not None and advocate.active,
+            is_smlo=is_smlo,
+            is_advocate=is_advocate,
+            is_auditor=bool(user_id)
+            and user_id in self.auditor_ids
+            and not is_smlo
+            and advocate is None,
         )
 
     async def load(self, actor: Actor, referral_id: str, action: AuditAction) -> Referral:

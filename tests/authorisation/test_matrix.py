@@ -27,7 +27,7 @@ from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
 from storage.memory import memory_stores
-from tests.dialogs.harness import SMLO_IDS, BotWorld, Conversation, Message, card_text
+from tests.dialogs.harness import AUDITOR_IDS, SMLO_IDS, BotWorld, Conversation, Message, card_text
 
 S = ReferralState
 SMLO_ID = next(iter(SMLO_IDS))
@@ -57,6 +57,9 @@ class Role(StrEnum):
     # The advocate it was offered to or held by, since taken off the list (roster written
     # directly, so an offer may still name them): nothing at all is open to them.
     INACTIVE_ADVOCATE = "inactive_advocate"
+    # The data protection auditor: reads audit trails (typed `audit SMA-…`) and the access
+    # report, and is refused every referral action and every case record action.
+    AUDITOR = "auditor"
 
 
 IDS = {
@@ -67,6 +70,7 @@ IDS = {
     Role.OTHER_ADVOCATE: OTHER_ADVOCATE.user_id,
     Role.STRANGER: "00000000-0000-4000-8000-00000000d001",
     Role.INACTIVE_ADVOCATE: ADVOCATE.user_id,
+    Role.AUDITOR: next(iter(AUDITOR_IDS)),
 }
 INPUTS = {
     Verb.ALLOCATE: {"advocate_id": OTHER_ADVOCATE.user_id},
@@ -126,6 +130,7 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
     verb = press.verb
     sent = state is not S.DRAFT
     smlo = role is Role.SMLO and sent  # (the referrer here is never an SMLO)
+    # Nothing below is ever true for Role.AUDITOR: the auditor sees trails, not referrals.
     holder = role is Role.ADVOCATE
     keeps_record = holder and state is S.ACTIVE
     # An SMLO closes a case an advocate holds only saying why; a signposted referral has

@@ -32,10 +32,12 @@ TENANT = "5f3e0c1a-0000-4000-8000-00000000feed"
 BOT = ChannelAccount(id="28:sma-bot", name="SMA Support")
 KEEP_DAYS = 30
 SMLO_IDS = frozenset({"00000000-0000-4000-8000-00000000a001"})
+AUDITOR_IDS = frozenset({"00000000-0000-4000-8000-00000000e001"})  # the data protection auditor
 SETTINGS = Settings(
     development_mode=True,
     app_tenant_id=TENANT,
     smlo_ids=SMLO_IDS,
+    auditor_ids=AUDITOR_IDS,
     teams_service_url="https://smba.test",
     draft_keep_days=KEEP_DAYS,
 )
@@ -65,6 +67,7 @@ class BotWorld:
             self.clock,
             self.adapter,
             smlo_ids=SMLO_IDS,
+            auditor_ids=AUDITOR_IDS,
         )
 
     def _build(self) -> SmaBot:

@@ -36,6 +36,24 @@ def test_an_smlo_group_alone_names_the_smlos() -> None:
     assert settings.directory_refresh_seconds == 300
 
 
+def test_an_auditor_group_names_the_auditors_and_uses_the_directory() -> None:
+    auditors = "6a1b2c3d-0000-4000-8000-0000000000a9"
+    settings = load_settings(
+        {**PRODUCTION, "SMA_SMLO_GROUP_ID": GROUP, "SMA_AUDITOR_GROUP_ID": auditors.upper()}
+    )
+
+    assert settings.auditor_group_id == auditors
+    assert settings.auditor_ids == frozenset()
+    assert settings.uses_directory
+
+
+@pytest.mark.parametrize("shared", ["SMA_SMLO_GROUP_ID", "SMA_ADVOCATES_GROUP_ID"])
+def test_the_auditor_group_must_not_be_the_smlo_or_advocates_group(shared: str) -> None:
+    refused = refusal(SMA_SMLO_IDS=GROUP, SMA_AUDITOR_GROUP_ID=GROUP, **{shared: GROUP})
+
+    assert "SMA_AUDITOR_GROUP_ID must be a group of its own" in refused
+
+
 def test_without_a_group_the_smlo_ids_are_still_required() -> None:
     assert "SMA_SMLO_IDS is empty" in refusal()
 
@@ -47,7 +65,13 @@ def test_without_any_graph_setting_graph_is_not_used() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["SMA_SMLO_GROUP_ID", "SMA_ADVOCATES_GROUP_ID", "SMA_TEAMS_APP_CATALOG_ID"]
+    "name",
+    [
+        "SMA_SMLO_GROUP_ID",
+        "SMA_ADVOCATES_GROUP_ID",
+        "SMA_AUDITOR_GROUP_ID",
+        "SMA_TEAMS_APP_CATALOG_ID",
+    ],
 )
 def test_ids_must_be_guids(name: str) -> None:
     assert f"{name} must be" in refusal(SMA_SMLO_IDS=GROUP, **{name: "SMLOs"})

@@ -137,7 +137,7 @@ async def test_audit_entries_read_back_in_order_and_the_log_can_only_add(
     assert [e.action for e in await log.for_referral("r2")] == [AuditAction.SUBMIT]
     assert await log.for_referral("r-none") == []
     public = {name for name in dir(log) if not name.startswith("_")}
-    assert public == {"append", "for_referral"}
+    assert public == {"append", "for_referral", "between"}
 
 
 async def test_drafts_carry_a_ttl_that_submitting_removes(cosmos_server: CosmosTestServer) -> None:

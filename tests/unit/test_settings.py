@@ -74,6 +74,29 @@ def test_production_names_exactly_the_one_setting_that_is_missing(missing: str) 
     assert f"needs {missing}." in message
 
 
+def test_auditors_are_named_by_entra_object_id() -> None:
+    auditor = "00000000-0000-4000-8000-00000000e001"
+
+    settings = load_settings({**PRODUCTION, "SMA_AUDITOR_IDS": f" {auditor} ,"})
+
+    assert settings.auditor_ids == frozenset({auditor})
+    assert load_settings(PRODUCTION).auditor_ids == frozenset()
+    assert "SMA_AUDITOR_IDS must list Entra object ids" in _refusal(
+        {**PRODUCTION, "SMA_AUDITOR_IDS": "the DPO"}
+    )
+
+
+def test_an_smlo_or_advocate_cannot_also_be_named_the_auditor() -> None:
+    advocate = "00000000-0000-4000-8000-00000000b001"
+    seed = f'[{{"id": "{advocate}", "name": "Alex Morgan"}}]'
+
+    as_smlo = _refusal({**PRODUCTION, "SMA_AUDITOR_IDS": SMLO})
+    as_advocate = _refusal({**PRODUCTION, "SMA_AUDITOR_IDS": advocate, "SMA_SEED_ADVOCATES": seed})
+
+    assert "the auditor must be independent" in as_smlo
+    assert "the auditor must be independent" in as_advocate
+
+
 def test_a_multi_tenant_registration_is_refused() -> None:
     message = _refusal({**PRODUCTION, "MicrosoftAppType": "MultiTenant"})
 

@@ -1,0 +1,96 @@
+"""`python -m ops.subject_access`: what the service holds about one person, on SQLite and
+on Cosmos DB: references, dates and kinds, never what a referral says."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import pytest
+
+from ops import subject_access
+from ops.subject_access import main as subject_access_main
+from referrals.audit import AuditLog
+from referrals.clock import FakeClock
+from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.people import Actor
+from referrals.ports import Stores
+from referrals.services import Services
+from storage.cosmos import CosmosStores
+from storage.cosmos_audit import CosmosAuditLog
+from storage.sqlite import SqliteStores
+from storage.sqlite_audit import SqliteAuditLog
+from tests.ops.test_recount import ENVIRONMENT
+from tests.storage.conftest import CIPHER
+from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
+
+REFERRER = Actor("00000000-0000-4000-8000-00000000c001")
+SMLO = Actor("00000000-0000-4000-8000-00000000a001", is_smlo=True)
+CANARY = "CANARY what happened in the canteen"
+
+
+async def fill(stores: Stores, audit: AuditLog) -> str:
+    """A sent referral and a draft by the referrer; the SMLO reads the first. Its reference."""
+    service = Services.build(stores, FakeClock(), frozenset({SMLO.user_id}), audit)
+    draft = await service.intake.start_draft(REFERRER)
+    answers = IntakeAnswers(route=Route.EXPERIENCED, account=CANARY, consent=True)
+    await service.intake.record_answers(REFERRER, draft.id, answers, IntakeStep.REVIEW)
+    sent = await service.intake.submit(REFERRER, draft.id)
+    await service.triage.view(SMLO, sent.id)
+    await service.intake.start_draft(REFERRER)
+    return sent.reference
+
+
+def test_the_command_lists_a_referrers_referrals_and_an_smlos_reads_and_no_content(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "referrals.db"
+
+    async def filled() -> str:
+        async with await SqliteStores.open(path, CIPHER) as sqlite:
+            return await fill(sqlite.stores, SqliteAuditLog(sqlite.database))
+
+    reference = asyncio.run(filled())
+
+    assert subject_access_main([REFERRER.user_id, "--sqlite", str(path)], ENVIRONMENT) == 0
+    referrer = capsys.readouterr().out
+    assert subject_access_main([SMLO.user_id, "--sqlite", str(path)], ENVIRONMENT) == 0
+    smlo = capsys.readouterr().out
+
+    assert "Referrals they made: 1" in referrer
+    assert reference in referrer
+    assert "ReferralSubmitted" in referrer
+    assert "Unsent draft: 1" in referrer
+    assert "Referrals do not yet record whom they are about" in referrer
+    assert "Referrals they made: 0" in smlo
+    assert "Audit trail entries where they acted: 1" in smlo
+    assert "view_details" in smlo
+    assert CANARY not in referrer + smlo
+    assert subject_access_main(["not-an-id", "--sqlite", str(path)], ENVIRONMENT) == 2
+    assert (
+        subject_access_main([SMLO.user_id, "--sqlite", str(tmp_path / "no.db")], ENVIRONMENT) == 2
+    )
+
+
+async def test_the_command_reads_cosmos_through_the_same_ports(
+    cosmos_server: CosmosTestServer,
+) -> None:
+    env = ENVIRONMENT | {
+        "SMA_COSMOS_ENDPOINT": cosmos_server.endpoint,
+        "SMA_COSMOS_DATABASE": "subject-access",
+        "SMA_COSMOS_KEY": EMULATOR_KEY,
+        "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY": "true",
+    }
+    settings = cosmos_server.settings("subject-access")
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        reference = await fill(cosmos.stores, CosmosAuditLog(cosmos.database))
+    out = io.StringIO()
+
+    assert await subject_access.run(REFERRER.user_id, None, env, out) == 0
+    assert reference in out.getvalue()
+    assert CANARY not in out.getvalue()
+    smlo = io.StringIO()
+    assert await subject_access.run(SMLO.user_id, None, env, smlo) == 0
+    assert "Audit trail entries where they acted: 1" in smlo.getvalue()
+    assert await subject_access.run(SMLO.user_id, None, {}, io.StringIO()) == 2, "no keys"
