@@ -194,7 +194,14 @@ def compose(
     fold = timedelta(minutes=settings.details_fold_minutes)
     support = settings.support_directory
     services = Services.build(
-        stores, clock, smlo_ids, audit, directory, fold_details_after=fold, support=support
+        stores,
+        clock,
+        smlo_ids,
+        audit,
+        directory,
+        fold_details_after=fold,
+        support=support,
+        service_start=settings.service_start,
     )
     messenger = TeamsMessenger(
         adapter,

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from referrals.audit import AuditLog
 from referrals.people import Actor
+from referrals.periods import DEFAULT_SERVICE_START
 from referrals.ports import Clock, Stores
 from referrals.roster import Directory
 from referrals.services.administration import Administration
@@ -73,15 +74,17 @@ class Services:
         *,
         fold_details_after: timedelta = DEFAULT_FOLD,
         support: SupportDirectory | None = None,
+        service_start: str = DEFAULT_SERVICE_START,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
-        kinds of help)."""
+        kinds of help); `service_start`: the month the service started, "2025-06", which
+        its six-month reviews are aligned to."""
         steps = Steps(stores, clock, smlo_ids, audit)
         return cls(
             Intake(steps),
             Triage(steps, support if support is not None else SupportDirectory()),
             Casework(steps),
-            Administration(steps, directory),
+            Administration(steps, directory, service_start),
             Retention(steps),
             Views(steps, fold_details_after),
             CaseRecord(steps),
