@@ -216,6 +216,7 @@ def compose(
         fold_details_after=fold,
         support=support,
         auditor_ids=auditor_ids,
+        service_start=settings.service_start,
     )
     messenger = TeamsMessenger(
         adapter,

@@ -69,6 +69,11 @@ SERVICE_GONE = (
     "That service is not in our directory now",
     "It may have changed since the card was shown. Nothing has changed. Please choose again.",
 )
+PERIOD_NOT_OFFERED = (
+    "Those figures are not available",
+    "We show figures only for a six-month review that has ended. Nothing has changed. "
+    "Please type stats to choose again.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
@@ -90,6 +95,7 @@ _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.AnswerInvalid, CHECK_ANSWERS),
     (errors.DirectoryUnavailable, DIRECTORY_DOWN),
     (errors.UnknownSupportService, SERVICE_GONE),
+    (errors.PeriodNotOffered, PERIOD_NOT_OFFERED),
     (CardPayloadInvalid, UNREADABLE),
 ]
 

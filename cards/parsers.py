@@ -32,6 +32,7 @@ from cards.requests import (
     Request,
     RetryDelivery,
     SaveEntry,
+    ShowFigures,
 )
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.case_record import EntryKind
@@ -52,6 +53,7 @@ from referrals.intake import (
     is_whole_text,
     mended_text,
 )
+from referrals.periods import parse_period_id
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.support import SERVICE_ID
@@ -192,6 +194,16 @@ def _retry_delivery(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> 
     return RetryDelivery(verb, notification_id)
 
 
+def _show_figures(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    """A review chosen on the figures card: none chosen shows the latest; an id that is
+    not the shape of a review's is not from one of our cards."""
+    chosen = inputs.get("period", "").strip()
+    period = parse_period_id(chosen) if chosen else None
+    if chosen and period is None:
+        raise CardPayloadInvalid({"period": NOT_OURS})
+    return ShowFigures(verb, period)
+
+
 def _help(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return AskHelp(verb)
 
@@ -264,6 +276,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,
+    Verb.STATISTICS: _show_figures,
     Verb.ADD_ADVOCATE: _change_roster,
     Verb.REMOVE_ADVOCATE: _change_roster,
     Verb.ACCESS_REPORT: _access_report,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from cards.verbs import Verb
 from referrals.case_record import Content, EntryKind
 from referrals.intake import IntakeStep
+from referrals.periods import Period
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 
@@ -104,6 +105,14 @@ class AskAccessReport(Request):
 
     month: str = ""
     page: int = 0
+
+
+@dataclass(frozen=True)
+class ShowFigures(Request):
+    """The figures for a six-month review chosen on the figures card; typed `stats` is a
+    plain `Request` (the latest). Whether the period is on offer is the use case's to say."""
+
+    period: Period | None = None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
-from cards.elements import Element, card, facts, heading, para
+from cards.elements import Element, action, card, choice_input, facts, heading, para
+from cards.verbs import Verb
 from cards.wording import label
 from referrals.case_record import CloseOutcome, OnwardOutcome, RiskLevel, UpdateKind
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
+from referrals.periods import Period
 from referrals.statistics import (
     NOT_GIVEN,
     Breakdown,
@@ -32,9 +34,15 @@ NOTE = (
     f"To protect people, we never show a number from 1 to {SMALL_CELL_LIMIT - 1}. "
     f"It says {FEWER} instead. A few more are hidden, so a small one cannot be worked out."
 )
-WHOLE_YEARS = (
-    "These figures are for a whole year that has ended. A new referral does not change them."
+WHOLE_PERIOD = (
+    "These figures are for a six-month review that has ended. A new referral does not change them."
 )
+NONE_YET = (
+    "No six-month review has ended yet. The first figures come when the service has run "
+    "for six whole months."
+)
+CHOOSE = "See another six-month review"
+SHOW = "Show these figures"
 ALIKE = "Hidden. Too few different answers were given to show them safely."
 CASE_WORK = "From the advocates' case records"
 CASE_WORK_NOTE = (
@@ -179,13 +187,15 @@ def _case_work(report: StatisticsReport) -> list[Element]:
     return body + _breakdown(report.closed_as, CASES_ALIKE, FEW_CLOSED)
 
 
-def statistics_card(report: StatisticsReport) -> Element:
+def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] = ()) -> Element:
+    """The figures for one ended review, with a choice of the others on offer."""
+    if report is None:
+        return card([heading("Figures"), para(NONE_YET)])
     months = report.months
     total = report.received.total
     body: list[Element] = [
         heading(f"Figures for {period_name(months)}"),
-        para(f"From {month_name(months[0])} to {month_name(months[-1])}.", subtle=True),
-        para(WHOLE_YEARS, subtle=True),
+        para(WHOLE_PERIOD, subtle=True),
         para(NOTE, subtle=True),
     ]
     if total is not None and total.value == 0:
@@ -201,4 +211,11 @@ def statistics_card(report: StatisticsReport) -> Element:
             body += _breakdown(breakdown)
     body += _section("What happened, in the month it happened", _rows(report.results))
     body.append(facts([("Advocates who took a case on", shown(report.advocates_deployed))]))
-    return card(body + _case_work(report))
+    body += _case_work(report)
+    others = [p for p in offered if p.months != months]
+    if not others:
+        return card(body)
+    choices = [(p.id, period_name(p.months)) for p in offered]
+    chosen = next((p.id for p in offered if p.months == months), "")
+    body += choice_input("period", CHOOSE, choices, value=chosen, dropdown=CHOOSE)
+    return card(body, [action(SHOW, Verb.STATISTICS)])

@@ -8,7 +8,16 @@ from urllib.parse import urlsplit
 from common.hosts import AUTHORITY_HOSTS, GRAPH_HOSTS, is_loopback, service_url_allowed
 from config.environment import GUID, AppType, StoreKind
 from config.values import Settings
+from referrals.periods import DEFAULT_SERVICE_START, month_index
 from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE
+
+
+def _is_month(text: str) -> bool:
+    try:
+        month_index(text)
+    except ValueError:
+        return False
+    return True
 
 
 def problems(s: Settings) -> list[str]:
@@ -17,6 +26,12 @@ def problems(s: Settings) -> list[str]:
     found += _store_problems(s)
     if s.retention_days < 1 or s.draft_keep_days < 1:
         found.append("SMA_RETENTION_DAYS and SMA_DRAFT_KEEP_DAYS must be at least 1.")
+    if not _is_month(s.service_start):
+        found.append(
+            f"SMA_SERVICE_START must be the month the service started, written like "
+            f"{DEFAULT_SERVICE_START} (year, then month), not {s.service_start!r}. The "
+            f"figures' six-month reviews run from that month."
+        )
     if not 1 <= s.details_fold_minutes <= 24 * 60:
         found.append(
             "SMA_DETAILS_FOLD_MINUTES must be from 1 to 1440: details shown in a chat hide "

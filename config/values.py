@@ -8,6 +8,7 @@ from common.hosts import TEAMS_PUBLIC_CLOUD_HOST
 from config.environment import LOOPBACK, AppType, SettingsError, StoreKind
 from config.support import shipped_support_directory
 from referrals.people import Advocate
+from referrals.periods import DEFAULT_SERVICE_START
 from referrals.support import SupportDirectory
 from storage.crypto import KeyRing
 
@@ -39,6 +40,8 @@ class Settings:
     data_keys: KeyRing | None = field(default=None, repr=False)
     # Closed and withdrawn referrals keep personal data this long (docs/security.md).
     retention_days: int = 365
+    # The month the service started, "2025-06": the figures' six-month reviews run from it.
+    service_start: str = DEFAULT_SERVICE_START
     # A message showing a referral's details folds back to a content-free face after this.
     details_fold_minutes: int = 10
     # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).

@@ -156,3 +156,9 @@ class UnknownSupportService(ReferralError):
     def __init__(self, service_id: str) -> None:
         super().__init__(f"no such service in the support directory: {service_id}")
         self.service_id = service_id
+
+
+class PeriodNotOffered(ReferralError):
+    """Figures were asked for a period not on offer: one still running, from before the
+    service started, or never offered at all (a forged card). Only ended six-month windows
+    are offered (`referrals.periods`)."""

@@ -23,10 +23,11 @@ referral's contribution in the same write as the referral itself, so reading a y
 figures costs twelve records however many referrals there have ever been; and they can
 always recount them from the referrals (`python -m ops.recount`).
 
-Months are calendar months in UTC, written "2026-06". A report covers a whole calendar
-year that has ended (`last_complete_year`): a year's figures never change once shown
-(but for a case record entry corrected later), so comparing two reports cannot show what
-a new referral answered (docs/security.md).
+Months are calendar months in UTC, written "2026-06". A report covers one of the
+service's six-month reviews that has ended (`referrals.periods`): its figures never change
+once shown (but for a case record entry corrected later), and no two reports on offer
+share a month, so comparing reports cannot show what a new referral answered
+(docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -195,15 +196,6 @@ def last_months(now: datetime, count: int) -> list[str]:
     utc = now.astimezone(UTC)
     index = utc.year * 12 + utc.month - 1
     return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - count + 1, index + 1)]
-
-
-def last_complete_year(now: datetime) -> list[str]:
-    """The twelve months of the calendar year before now's, oldest first.
-
-    Periods are fixed, not rolling: any two reports cover the same year or years with no
-    month in common, so the difference between them is never one referral's answers."""
-    year = now.astimezone(UTC).year - 1
-    return [f"{year:04d}-{month:02d}" for month in range(1, 13)]
 
 
 def contribution(facts: ReferralFacts | None) -> MonthTallies:

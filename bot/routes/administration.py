@@ -10,7 +10,7 @@ from bot.routing import Routes, Turn
 from cards import smlo
 from cards.delivery import undelivered_card
 from cards.reply import Reply
-from cards.requests import ChangeRoster, ChooseAdvocate, RetryDelivery
+from cards.requests import ChangeRoster, ChooseAdvocate, RetryDelivery, ShowFigures
 from cards.roster import roster_change_card
 from cards.statistics import statistics_card
 from cards.support import directory_card
@@ -57,7 +57,10 @@ class AdministrationRoutes:
         return await self.undelivered(turn, notice)
 
     async def statistics(self, turn: Turn) -> Reply:
-        return Reply(statistics_card(await self._admin.statistics(turn.actor)))
+        """`stats` typed (the latest ended review), or another chosen on the figures card."""
+        chosen = turn.request.period if isinstance(turn.request, ShowFigures) else None
+        figures = await self._admin.statistics(turn.actor, chosen)
+        return Reply(statistics_card(figures.report, figures.offered))
 
     async def roster(self, turn: Turn) -> Reply:
         return Reply(smlo.roster_card(await self._admin.roster(turn.actor)))

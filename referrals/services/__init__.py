@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from referrals.audit import AuditLog
 from referrals.people import Actor
+from referrals.periods import DEFAULT_SERVICE_START
 from referrals.ports import Clock, Stores
 from referrals.roster import Directory
 from referrals.services.administration import Administration
@@ -78,15 +79,17 @@ class Services:
         fold_details_after: timedelta = DEFAULT_FOLD,
         support: SupportDirectory | None = None,
         auditor_ids: AbstractSet[str] = frozenset(),
+        service_start: str = DEFAULT_SERVICE_START,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
-        kinds of help); `auditor_ids`: the data protection auditors."""
+        kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
+        month the service started, "2025-06", which its six-month reviews are aligned to."""
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids)
         return cls(
             Intake(steps),
             Triage(steps, support if support is not None else SupportDirectory()),
             Casework(steps),
-            Administration(steps, directory),
+            Administration(steps, directory, service_start),
             Retention(steps),
             Views(steps, fold_details_after),
             CaseRecord(steps),

@@ -9,20 +9,31 @@ from referrals import errors, roster_changes
 from referrals.audit import ROSTER, STATISTICS, AuditAction, AuditEntry, Outcome, roster_subject
 from referrals.notifications import Notification
 from referrals.people import Actor, Advocate
+from referrals.periods import DEFAULT_SERVICE_START, Period, offered_periods
 from referrals.referral import Referral
 from referrals.roster import Directory, RosterDirectory
 from referrals.roster_changes import RosterChange, RosterResult
 from referrals.services.steps import Steps
 from referrals.states import ReferralState
-from referrals.statistics import StatisticsReport, build_report, last_complete_year
+from referrals.statistics import StatisticsReport, build_report
 
 A = AuditAction
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures for one period, and every period on offer (the latest first) to choose
+    another; `report` is None when no period has ended yet."""
+
+    report: StatisticsReport | None
+    offered: tuple[Period, ...]
 
 
 @dataclass(frozen=True)
 class Administration:
     steps: Steps
     directory: Directory | None = None  # None: Entra ID is not connected
+    service_start: str = DEFAULT_SERVICE_START  # "2025-06": the reviews run from it
 
     async def advocate_names(self) -> dict[str, str]:
         """Every advocate's display name by id: staff names are shown on staff cards."""
@@ -76,17 +87,26 @@ class Administration:
                 returned += await self._return_offer(actor, referral.id, left)
         return returned
 
-    async def statistics(self, actor: Actor) -> StatisticsReport:
-        """The anonymous figures for the last whole calendar year (SMLO only), every small
-        cell suppressed. Each look, allowed or refused, is audited. The period is fixed, not
-        chosen: overlapping periods could be compared to single out one referral."""
-        if not actor.is_smlo:
-            await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.REFUSED)
-            raise errors.NotAnSmlo(actor.user_id)
-        period = last_complete_year(self.steps.clock.now())
-        report = build_report(period, await self.steps.stores.referrals.statistics(period))
-        await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, Outcome.ALLOWED)
-        return report
+    async def statistics(self, actor: Actor, period: Period | None = None) -> Figures:
+        """The anonymous figures for an ended six-month review (SMLO only), every small
+        cell suppressed: `period`, or the latest. Each look, allowed or refused, is audited.
+        Only ended windows are offered, and they never overlap: a running or overlapping
+        period could be compared with another to single out one referral."""
+        offered = tuple(offered_periods(self.steps.clock.now(), self.service_start))
+        refused = not actor.is_smlo or (period is not None and period not in offered)
+        outcome = Outcome.REFUSED if refused else Outcome.ALLOWED
+        if refused:
+            await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+            raise errors.PeriodNotOffered()
+        chosen = period or (offered[0] if offered else None)
+        report = None
+        if chosen is not None:
+            tallies = await self.steps.stores.referrals.statistics(list(chosen.months))
+            report = build_report(chosen.months, tallies)
+        await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
+        return Figures(report, offered)
 
     async def audit_trail(self, actor: Actor, referral_id: str) -> list[AuditEntry]:
         referral = await self.steps.load(actor, referral_id, A.VIEW_AUDIT)

@@ -77,16 +77,17 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
     await services.case_record.add(advocate, case.id, contact)
 
     assert await people.smlo.say("stats") == 201
-    this_year = bot.clock.now().year
+    earlier = "Figures for June 2025 to November 2025"  # SMA_SERVICE_START's default
     assert "No referrals came in during this time." in card_texts(
-        newest_card_with(people.smlo, f"Figures for {this_year - 1}")
-    ), "this year's referrals wait until the year has ended"
+        newest_card_with(people.smlo, earlier)
+    ), "March's referrals wait until their review has ended"
     month = bot.clock.now().strftime("%B %Y")
-    bot.clock.advance(timedelta(days=366))
+    assert month == "March 2026"
+    bot.clock.advance(timedelta(days=92))  # June 2026: December to May has ended
 
     assert await people.smlo.say("stats") == 201
 
-    card = newest_card_with(people.smlo, f"Figures for {this_year}")
+    card = newest_card_with(people.smlo, "Figures for December 2025 to May 2026")
     shown = figures(card)
     assert shown[month] == ["6"]
     assert shown["In total"] == ["6"]
@@ -105,8 +106,21 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
     private_words = (ACCOUNT, CONTACT_NOTE, "Robin Referrer", "Pat Stranger", "Alex Morgan")
     for private in (*private_words, "SMA-2026"):
         assert private not in words
+    chosen = await people.smlo.click("Show these figures", period="window-2025-06")
+    assert earlier in card_texts(chosen), "another ended review, chosen on the card"
+    running = await people.smlo.click("Show these figures", period="window-2026-06")
+    assert "Those figures are not available" in card_texts(running)
+    assert await people.smlo.say("stats") == 201
+    forged = await people.smlo.click("Show these figures", period="year-2026")
+    assert "We could not read that" in card_texts(forged)
     entries = await bot.runtime.services.steps.audit.for_referral("statistics")
-    assert [e.outcome.value for e in entries] == ["allowed", "allowed"]
+    assert [e.outcome.value for e in entries] == [
+        "allowed",
+        "allowed",
+        "allowed",
+        "refused",
+        "allowed",
+    ], "a forged period goes no further than the card's reading"
 
     for someone in (people.referrer, people.advocate_a):
         assert await someone.say("stats") == 201
@@ -114,9 +128,4 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
         assert not shows(someone, "Figures for")
     assert [
         e.outcome.value for e in await bot.runtime.services.steps.audit.for_referral("statistics")
-    ] == [
-        "allowed",
-        "allowed",
-        "refused",
-        "refused",
-    ]
+    ] == ["allowed", "allowed", "allowed", "refused", "allowed", "refused", "refused"]

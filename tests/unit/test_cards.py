@@ -95,6 +95,7 @@ from referrals.intake import (
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
+from referrals.periods import offered_periods
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
@@ -106,7 +107,6 @@ from referrals.statistics import (
     Onward,
     Result,
     build_report,
-    last_complete_year,
 )
 from referrals.statistics import Contact as ContactMade
 from referrals.support import Category, Contact, SupportDirectory, SupportService
@@ -758,12 +758,14 @@ def _roster_changes() -> Iterator[Shown]:
 
 
 def _statistics_cards() -> Iterator[Shown]:
-    """The SMLO's figures: busy, everyone alike, too few to break down, and none at all."""
-    months = last_complete_year(NOW)
+    """The SMLO's figures: busy (with other reviews to choose), everyone alike, too few to
+    break down, none at all, and before any review has ended."""
+    offered = offered_periods(datetime(2027, 1, 5, tzinfo=UTC), "2025-06")
+    months = offered[-1].months
     m = Measure
     busy: MonthTallies = {
         month: {(m.RECEIVED, ""): n, (m.ROUTE, Route.EXPERIENCED): n, (m.GENDER, "not_given"): n}
-        for month, n in zip(months, (6, 0, 2, 7, 5, 9, 0, 0, 8, 6, 5, 7), strict=True)
+        for month, n in zip(months, (6, 0, 2, 7, 5, 9), strict=True)
         if n
     }
     busy[months[-1]] |= {
@@ -799,11 +801,17 @@ def _statistics_cards() -> Iterator[Shown]:
     empty: MonthTallies = {}
     for name, tallies in (("some", busy), ("alike", alike), ("too_few", few), ("none", empty)):
         report = build_report(months, tallies)
+        choices = offered if name == "some" else offered[-1:]
         yield Shown(
             f"statistics:{name}",
-            partial(statistics_module.statistics_card, report),
+            partial(statistics_module.statistics_card, report, choices),
             Face.CONTENT_FREE,
         )
+    yield Shown(
+        "statistics:none_ended",
+        partial(statistics_module.statistics_card, None, ()),
+        Face.CONTENT_FREE,
+    )
 
 
 HELP_FOR = {
@@ -1380,16 +1388,35 @@ def test_each_on_behalf_step_asks_about_the_person_not_the_sender() -> None:
     assert "Find out what their options are" in wishes
 
 
-def test_figures_say_they_are_for_a_whole_year_and_hide_answers_everyone_gave_alike() -> None:
+def test_figures_say_they_are_for_an_ended_review_and_hide_answers_everyone_gave_alike() -> None:
     card = next(c for c in CARDS if c.name == "statistics:alike").build()
     texts = [e.get("text") for e in card["body"]]
     facts = {fact["title"]: fact["value"] for fact in find_all(card, "FactSet", "facts")}
 
-    assert "Figures for 2025" in texts
-    assert statistics_module.WHOLE_YEARS in texts
+    assert "Figures for June 2025 to November 2025" in texts
+    assert statistics_module.WHOLE_PERIOD in texts
     assert texts[texts.index("Gender") + 1] == statistics_module.ALIKE
     assert "Woman" not in facts, "every category hidden, so no '0' gives the answer away"
-    assert facts["June 2025"] == "6", "the month they came in is not an answer"
+    assert facts["November 2025"] == "6", "the month they came in is not an answer"
+
+
+def test_figures_offer_the_other_ended_reviews_with_the_one_shown_chosen() -> None:
+    card = next(c for c in CARDS if c.name == "statistics:some").build()
+    (chooser,) = [e for e in card["body"] if e.get("type") == "Input.ChoiceSet"]
+    (button,) = card["actions"]
+
+    assert [c["value"] for c in chooser["choices"]] == [
+        "window-2026-06",
+        "window-2025-12",
+        "window-2025-06",
+    ]
+    assert chooser["choices"][1]["title"] == "December 2025 to May 2026"
+    assert chooser["value"] == "window-2025-06"
+    assert button["verb"] == Verb.STATISTICS
+    only = next(c for c in CARDS if c.name == "statistics:alike").build()
+    assert "actions" not in only, "nothing else to choose: no chooser"
+    none = next(c for c in CARDS if c.name == "statistics:none_ended").build()
+    assert statistics_module.NONE_YET in texts_of(none)
 
 
 def test_figures_show_the_case_work_in_plain_words_with_small_counts_suppressed() -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cards.audit import audit_card
+from cards.audit import ACTIONS, audit_card
 from cards.elements import Element
 from cards.help import HelpFor, help_card
 from cards.oversight import PEOPLE_PER_PAGE, access_report_card
@@ -230,3 +230,7 @@ def test_the_auditors_help_offers_the_access_report() -> None:
     assert Verb.ACCESS_REPORT.value in str(card)
     assert "audit SMA-2026-0042" in all_text(card)
     assert Verb.INBOX.value not in str(card)
+
+
+def test_every_kind_of_audited_action_has_its_words_on_the_trail() -> None:
+    assert set(ACTIONS) == set(AuditAction)

@@ -322,3 +322,13 @@ def test_cosmos_needs_an_https_endpoint_and_tls_checks_stay_on_outside_loopback(
         True,
     )
     assert "SMA_STORE must be sqlite or cosmos" in _refusal({**PRODUCTION, "SMA_STORE": "mongo"})
+
+
+def test_the_service_start_month_has_a_default_and_a_kind_refusal_when_malformed() -> None:
+    assert load_settings(PRODUCTION).service_start == "2025-06"
+    assert load_settings({**PRODUCTION, "SMA_SERVICE_START": "2024-01"}).service_start == (
+        "2024-01"
+    )
+    for wrong in ("June 2025", "2025-13", "2025-6"):
+        refusal = _refusal({**PRODUCTION, "SMA_SERVICE_START": wrong})
+        assert "SMA_SERVICE_START must be the month the service started" in refusal

@@ -58,7 +58,6 @@ from referrals.statistics import (
     build_report,
     change,
     contribution_of,
-    last_complete_year,
     last_months,
     month_of,
     recount,
@@ -319,29 +318,6 @@ def test_months_are_utc_calendar_months_and_a_period_crosses_years() -> None:
         "2026-02",
     ]
     assert len(last_months(START, 12)) == 12
-
-
-def test_a_report_covers_the_last_whole_calendar_year_never_the_current_one() -> None:
-    year_2026 = [f"2026-{m:02d}" for m in range(1, 13)]
-    assert last_complete_year(datetime(2027, 6, 15, tzinfo=UTC)) == year_2026
-    assert last_complete_year(datetime(2027, 1, 1, 0, 0, tzinfo=UTC)) == year_2026
-    assert last_complete_year(datetime(2027, 12, 31, 23, 59, tzinfo=UTC)) == year_2026
-    assert last_complete_year(datetime(2026, 12, 31, 23, 59, tzinfo=UTC))[-1] == "2025-12"
-
-
-INSTANTS = st.datetimes(datetime(2020, 1, 1), datetime(2040, 1, 1), timezones=st.just(UTC))
-
-
-@given(INSTANTS, INSTANTS)
-def test_two_reports_cover_the_same_months_or_none_in_common(
-    first: datetime, second: datetime
-) -> None:
-    """So the difference between two reports is never one month's referrals: the SMLO
-    cannot ask before and after a referral arrives and see which answers moved."""
-    one, other = last_complete_year(first), last_complete_year(second)
-
-    assert one == other or not set(one) & set(other)
-    assert month_of(first) not in one, "the month a referral arrives is never shown"
 
 
 # -- counting as it happens equals counting again ----------------------------------------

@@ -1,5 +1,6 @@
-"""`Services.statistics`: the SMLO's figures, refused to anyone else, every look
-audited (the subject is `STATISTICS`, not a referral)."""
+"""`Services.statistics`: the SMLO's figures for an ended six-month review, refused to
+anyone else and for any period not on offer, every look audited (the subject is
+`STATISTICS`, not a referral)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from referrals.audit import STATISTICS, ActorRole, AuditAction, Outcome
 from referrals.clock import FakeClock
 from referrals.intake import AgeBand, Employment, Gender, IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
+from referrals.periods import Period
 from referrals.services import Services
-from referrals.statistics import Result
+from referrals.statistics import Result, StatisticsReport
 from referrals.suppression import Shown
 from storage.memory import MemoryAuditLog, memory_stores
 
@@ -27,7 +29,14 @@ async def service() -> Services:
     stores = memory_stores()
     await stores.roster.put_advocate(ADA)
     clock = FakeClock(datetime(2026, 5, 20, 9, 0, tzinfo=UTC))
-    return Services.build(stores, clock, frozenset({SMLO.user_id}), MemoryAuditLog())
+    return Services.build(
+        stores, clock, frozenset({SMLO.user_id}), MemoryAuditLog(), service_start="2025-06"
+    )
+
+
+def clock_of(service: Services) -> FakeClock:
+    assert isinstance(service.steps.clock, FakeClock)
+    return service.steps.clock
 
 
 async def refer(service: Services, n: int, answers: IntakeAnswers = OFFICER) -> str:
@@ -38,7 +47,13 @@ async def refer(service: Services, n: int, answers: IntakeAnswers = OFFICER) -> 
     return draft.id
 
 
-async def test_the_smlo_sees_last_years_figures_with_small_cells_suppressed(
+async def figures(service: Services, period: Period | None = None) -> StatisticsReport:
+    report = (await service.administration.statistics(SMLO, period)).report
+    assert report is not None
+    return report
+
+
+async def test_the_smlo_sees_the_latest_ended_review_with_small_cells_suppressed(
     service: Services,
 ) -> None:
     for n in range(7):
@@ -46,24 +61,61 @@ async def test_the_smlo_sees_last_years_figures_with_small_cells_suppressed(
     staff = await refer(service, 7, OFFICER.with_changes(employment=Employment.STAFF))
     await service.triage.offer(SMLO, staff, ADA.user_id)
     await service.casework.accept(Actor(ADA.user_id, is_advocate=True), staff)
-    assert isinstance(service.steps.clock, FakeClock)
-    this_year = await service.administration.statistics(SMLO)
-    service.steps.clock.advance(timedelta(days=400))  # June 2027: 2026 has ended
-    await refer(service, 8)  # in 2027: not shown until 2028
+    running = await figures(service)
+    clock_of(service).advance(timedelta(days=20))  # June 2026: December to May has ended
+    await refer(service, 8)  # in June: not shown until December
 
-    last_year = await service.administration.statistics(SMLO)
+    ended = await figures(service)
 
-    assert this_year.months[-1] == "2025-12"
-    assert this_year.received.total is not None
-    assert this_year.received.total.value == 0, "the year they came in has not ended"
-    assert last_year.months == tuple(f"2026-{m:02d}" for m in range(1, 13))
-    assert last_year.received.total is not None
-    assert last_year.received.total.value == 8
-    employment = {c.category: c for c in last_year.answers[1].cells}
+    assert running.months == Period("2025-06").months
+    assert running.received.total is not None
+    assert running.received.total.value == 0, "the review they came in has not ended"
+    assert ended.months == Period("2025-12").months
+    assert ended.received.total is not None
+    assert ended.received.total.value == 8
+    employment = {c.category: c for c in ended.answers[1].cells}
     assert employment[Employment.OFFICER].shown is Shown.HIDDEN, "else 8 - 1 shows the one"
     assert employment[Employment.STAFF].shown is Shown.FEWER_THAN
-    allocated = {c.category: c for c in last_year.results.cells}[Result.ALLOCATED]
+    allocated = {c.category: c for c in ended.results.cells}[Result.ALLOCATED]
     assert allocated.shown is Shown.FEWER_THAN
+
+
+async def test_the_smlo_may_choose_any_ended_review_and_is_offered_each(
+    service: Services,
+) -> None:
+    await refer(service, 1)
+    clock_of(service).advance(timedelta(days=400))  # June 2027
+
+    latest = await service.administration.statistics(SMLO)
+    chosen = await figures(service, Period("2025-12"))
+
+    assert [p.first for p in latest.offered] == ["2026-12", "2026-06", "2025-12", "2025-06"]
+    assert latest.report is not None
+    assert latest.report.months == Period("2026-12").months
+    assert chosen.months == Period("2025-12").months
+    assert chosen.received.total is not None
+    assert chosen.received.total.shown is Shown.FEWER_THAN
+
+
+@pytest.mark.parametrize("first", ["2026-06", "2024-12", "2025-09"])
+async def test_a_review_still_running_before_the_start_or_never_offered_is_refused(
+    service: Services, first: str
+) -> None:
+    """June 2026 is running, December 2024 before the service began, and September 2025
+    not a review at all: each could be compared with one on offer."""
+    with pytest.raises(errors.PeriodNotOffered):
+        await service.administration.statistics(SMLO, Period(first))
+
+    (entry,) = await service.steps.audit.for_referral(STATISTICS)
+    assert (entry.action, entry.outcome) == (AuditAction.VIEW_STATISTICS, Outcome.REFUSED)
+
+
+async def test_before_any_review_has_ended_there_are_no_figures(service: Services) -> None:
+    clock_of(service).advance(timedelta(days=-200))  # November 2025: the first is running
+
+    early = await service.administration.statistics(SMLO)
+
+    assert (early.report, early.offered) == (None, ())
 
 
 async def test_asking_before_and_after_a_referral_arrives_shows_nothing_about_it(
@@ -74,9 +126,8 @@ async def test_asking_before_and_after_a_referral_arrives_shows_nothing_about_it
     woman = OFFICER.with_changes(gender=Gender.WOMAN, age_band=AgeBand.FROM_25_TO_34)
     for n in range(6):
         await refer(service, n, woman)
-    assert isinstance(service.steps.clock, FakeClock)
-    for days in (0, 30, 200, 400, 800):  # within the year, and after it has ended
-        service.steps.clock.advance(timedelta(days=days))
+    for days in (0, 30, 200, 400, 800):  # within the review, and after it has ended
+        clock_of(service).advance(timedelta(days=days))
         before = await service.administration.statistics(SMLO)
         await refer(service, 100 + days, woman)
         after = await service.administration.statistics(SMLO)
