@@ -145,6 +145,7 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
         connection.execute("DROP TABLE statistics_months")
         connection.execute("DROP TABLE shown_views")  # schema 6, which came later
         connection.execute("DROP TABLE case_entries")  # and schema 7
+        connection.execute("DROP INDEX audit_at")  # and schema 9
         connection.execute("PRAGMA user_version = 4")
     connection.close()
 
@@ -168,6 +169,7 @@ async def test_sqlite_migration_8_counts_the_case_records_stored_before_it(
                     "INSERT INTO statistics_months (month, document) VALUES (?, ?)",
                     (month, seal_month(month, tally, CIPHER)),
                 )
+            await connection.execute("DROP INDEX audit_at")  # schema 9 came later
             await connection.execute("PRAGMA user_version = 7")
         assert await sqlite.stores.referrals.statistics(every_month(written)) == old
 
