@@ -31,6 +31,7 @@ ACTIONS = {
     AuditAction.ACCEPT: "took the case",
     AuditAction.DECLINE: "said no to the case",
     AuditAction.RETURN_OFFER: "sent it back to be allocated (the advocate left the list)",
+    AuditAction.TRIAGE: "triaged it",
     AuditAction.REASSIGN: "gave the case to another advocate",
     AuditAction.ASK_NEW_ADVOCATE: "asked for a different advocate",
     AuditAction.WITHDRAW: "withdrew it",

@@ -33,6 +33,7 @@ from cards.requests import (
     RetryDelivery,
     SaveEntry,
     ShowFigures,
+    TriageSent,
 )
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.case_record import EntryKind
@@ -57,6 +58,7 @@ from referrals.periods import parse_period_id
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.support import SERVICE_ID
+from referrals.triage import Risk, TriageDecision, Urgency
 
 E = TypeVar("E", bound=StrEnum)
 # Over-long text is shown back on the card (so the person can shorten it, not retype it)
@@ -158,6 +160,23 @@ def is_id(text: str) -> bool:
 
 def _offer(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return Offer(verb, referral_id, inputs.get("advocate_id", "").strip())
+
+
+def _triage(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    problems: dict[str, str] = {}
+    remit = inputs.get("in_remit", "")
+    if remit not in ("yes", "no"):
+        problems["in_remit"] = UNKNOWN_CHOICE
+    urgency = _optional_choice(Urgency, inputs, "urgency")
+    if urgency is None:
+        problems["urgency"] = UNKNOWN_CHOICE
+    try:
+        risks = frozenset(Risk(r) for r in inputs.get("risks", "").split(",") if r)
+    except ValueError:
+        problems["risks"], risks = UNKNOWN_CHOICE, frozenset()
+    if problems or urgency is None:
+        return TriageSent(verb, referral_id, None, problems)
+    return TriageSent(verb, referral_id, TriageDecision(remit == "yes", urgency, risks))
 
 
 def _reassign(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
@@ -273,6 +292,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.HELP: _help,
     Verb.ALLOCATE: _offer,
     Verb.REASSIGN: _reassign,
+    Verb.TRIAGE: _triage,
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,

@@ -16,6 +16,7 @@ from referrals.intake import IntakeStep
 from referrals.periods import Period
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
+from referrals.triage import TriageDecision
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,14 @@ class MarkOutOfRemit(OnReferral):
 
     signpost: Signpost | None = None
     service_id: str = ""
+
+
+@dataclass(frozen=True)
+class TriageSent(OnReferral):
+    """The triage form sent: the decision, or what kept it from being read."""
+
+    decision: TriageDecision | None = None
+    problems: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

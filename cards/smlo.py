@@ -24,6 +24,7 @@ from cards.elements import (
 )
 from cards.requests import SERVICE_CHOICE
 from cards.support import signpost_words
+from cards.triage import triage_words
 from cards.verbs import Verb
 from referrals.allocation import ConflictReason
 from referrals.case_record import CloseOutcome
@@ -99,6 +100,7 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
         actions += [
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),
             action("Outside our remit", Verb.SHOW_OUT_OF_REMIT, data),
+            action("Triage", Verb.SHOW_TRIAGE, data),
         ]
     return [*actions, action("Inbox", Verb.INBOX)]
 
@@ -119,7 +121,7 @@ def referral_card(
     if notice:
         body.append(para(notice, attention=warning))
     body += [
-        facts([("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]),
+        facts(_summary_facts(r)),
         para(_status_line(r, names, support)),
     ]
     how = action("Refresh", Verb.HIDE, {"referral_id": r.id})
@@ -345,5 +347,16 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
 
 
 def _inbox_state(r: Referral) -> str:
-    """A case in the inbox is one whose advocate left the list: it needs someone else."""
-    return "Needs a new advocate" if r.state is ReferralState.ACTIVE else w.label(r.state)
+    """A case in the inbox is one whose advocate left the list: it needs someone else. Its
+    triage, if it comes first, is said first."""
+    state = "Needs a new advocate" if r.state is ReferralState.ACTIVE else w.label(r.state)
+    if r.triage is not None and r.triage.comes_first:
+        return f"{triage_words(r.triage)}. {state}"
+    return state
+
+
+def _summary_facts(r: Referral) -> list[tuple[str, str]]:
+    rows = [("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]
+    if r.triage is not None:
+        rows.append(("Triage", triage_words(r.triage)))
+    return rows

@@ -36,6 +36,8 @@ class Verb(StrEnum):
     # SMLO
     OPEN = "smlo.open"
     HIDE = "smlo.hide"
+    SHOW_TRIAGE = "smlo.show_triage"
+    TRIAGE = "smlo.triage"  # in remit, urgency, immediate risk
     SHOW_ALLOCATE = "smlo.show_allocate"
     ALLOCATE = "smlo.allocate"
     REASSIGN = "smlo.reassign"  # an active case, to another advocate

@@ -27,6 +27,7 @@ from referrals.intake import (
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.states import ReferralState
+from referrals.triage import Risk, Urgency
 
 PREFER_NOT = "Prefer not to say"
 DETAILS_FOLD_BACK = (
@@ -105,6 +106,12 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Signpost.HR: "HR",
         Signpost.WELLBEING: "Wellbeing and the helpline for staff",
         Signpost.OTHER_SERVICE: "Another support service",
+    },
+    Urgency: {Urgency.ROUTINE: "Routine", Urgency.URGENT: "Urgent"},
+    Risk: {
+        Risk.TO_THE_PERSON: "Risk to the person",
+        Risk.TO_OTHERS: "Risk to others",
+        Risk.SAFEGUARDING: "A safeguarding concern",
     },
     ReassignReason: {
         ReassignReason.ADVOCATE_UNAVAILABLE: "Their advocate is not available for a while",

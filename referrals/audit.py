@@ -26,6 +26,7 @@ class AuditAction(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     RETURN_OFFER = "return_offer"  # the advocate offered it was taken off the list
+    TRIAGE = "triage"  # the SMLO's triage on receipt: remit, urgency, immediate risk
     REASSIGN = "reassign"  # a case given to another advocate
     ASK_NEW_ADVOCATE = "ask_new_advocate"  # the referrer asked for a different advocate
     WITHDRAW = "withdraw"

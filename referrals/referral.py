@@ -35,8 +35,18 @@ from referrals.referral_base import ERASED_REFERRER, SYSTEM, CaseEvent
 from referrals.signposting import Signpost, can_signpost_to, history_detail, kind_of
 from referrals.states import ReferralState, Transition
 from referrals.support import SupportService
+from referrals.triage import TRIAGE_RECORDED, TriageDecision
 
 PURGEABLE = frozenset({ReferralState.CLOSED, ReferralState.WITHDRAWN})
+# While it is open and not sent elsewhere, an SMLO may triage it (again).
+TRIAGEABLE = frozenset(
+    {
+        ReferralState.SUBMITTED,
+        ReferralState.AWAITING_ALLOCATION,
+        ReferralState.OFFERED,
+        ReferralState.ACTIVE,
+    }
+)
 
 
 class ReassignReason(StrEnum):
@@ -194,6 +204,22 @@ class Referral(CaseKeeping):
         self._move(Transition.OFFER, actor, now, "AllocationOffered", advocate.user_id)
         self.offered_to = advocate.user_id
         self._notify([advocate.user_id], NotificationKind.OFFERED, now)
+
+    def record_triage(self, actor: Actor, decision: TriageDecision, now: datetime) -> None:
+        """The SMLO's triage: whether it is for this service, how urgent, who is at risk.
+        A later decision replaces an earlier one; both stay on the history."""
+        self._require_smlo(actor)
+        if self.state not in TRIAGEABLE:
+            raise errors.InvalidTransition("triage", self.state)
+        self._record(now, actor, TRIAGE_RECORDED, decision.detail())
+
+    @property
+    def triage(self) -> TriageDecision | None:
+        """The latest triage decision, if any."""
+        for event in reversed(self.history):
+            if event.name == TRIAGE_RECORDED:
+                return TriageDecision.from_detail(event.detail)
+        return None
 
     def reassign(
         self, actor: Actor, advocate: Advocate, reason: ReassignReason, now: datetime

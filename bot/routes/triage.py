@@ -18,14 +18,17 @@ from cards.requests import (
     Offer,
     OnReferral,
     Reassign,
+    TriageSent,
 )
+from cards.triage import triage_card
 from cards.verbs import Verb
 from referrals import errors
 from referrals.referral import Referral
 from referrals.services import Administration, Triage
-from referrals.states import ReferralState
+from referrals.states import NEEDS_SMLO, ReferralState
 
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
+TRIAGED_OUT = "Triage saved: it is not for this service. Where should the person go?"
 SERVICE_NOT_LISTED = (
     "That service is not in our support directory now. The directory may have changed since "
     "this card was shown. Nothing has changed: please choose again from the list as it is now."
@@ -50,6 +53,8 @@ class TriageRoutes:
             Verb.SHOW_ALLOCATE: self.show_allocate,
             Verb.ALLOCATE: self.allocate,
             Verb.REASSIGN: self.reassign,
+            Verb.SHOW_TRIAGE: self.show_triage,
+            Verb.TRIAGE: self.triage,
             Verb.SHOW_OUT_OF_REMIT: self.show_out_of_remit,
             Verb.OUT_OF_REMIT: self.out_of_remit,
             Verb.AUDIT: self.audit,
@@ -87,6 +92,22 @@ class TriageRoutes:
         if referral.state is ReferralState.OFFERED:
             return await self.hide(turn)
         return Reply(smlo.allocation_card(referral, choices), smlo_card=referral.id)
+
+    async def show_triage(self, turn: Turn) -> Reply:
+        referral = await self._triage.face(turn.actor, turn.wants(OnReferral).referral_id)
+        return Reply(triage_card(referral), smlo_card=referral.id)
+
+    async def triage(self, turn: Turn) -> Reply:
+        """Saved; if it is not for this service, on to where the person should go."""
+        sent = turn.wants(TriageSent)
+        if sent.decision is None:
+            referral = await self._triage.face(turn.actor, sent.referral_id)
+            return Reply(triage_card(referral, sent.problems), smlo_card=referral.id)
+        referral = await self._triage.record_triage(turn.actor, sent.referral_id, sent.decision)
+        if not sent.decision.in_remit and referral.state in NEEDS_SMLO:
+            card = smlo.out_of_remit_card(referral, self._triage.support, TRIAGED_OUT)
+            return Reply(card, refresh_smlo_cards=referral.id, smlo_card=referral.id)
+        return _changed(referral.id, await self._summary(referral, "Triage saved."))
 
     async def reassign(self, turn: Turn) -> Reply:
         chosen = turn.wants(Reassign)

@@ -15,6 +15,7 @@ from referrals.services.steps import Steps
 from referrals.signposting import Signpost
 from referrals.states import HELD_BY_ADVOCATE, NEEDS_SMLO
 from referrals.support import SupportDirectory
+from referrals.triage import TriageDecision
 
 A = AuditAction
 
@@ -32,7 +33,17 @@ class Triage:
             raise errors.NotAnSmlo(actor.user_id)
         stores = self.steps.stores
         waiting = await stores.referrals.list_in_states(NEEDS_SMLO)
-        return waiting + await self.stranded()
+        # Urgent, or someone at risk, first; otherwise oldest first (as the store lists).
+        found = waiting + await self.stranded()
+        return sorted(found, key=lambda r: not (r.triage and r.triage.comes_first))
+
+    async def record_triage(
+        self, actor: Actor, referral_id: str, decision: TriageDecision
+    ) -> Referral:
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor, referral_id, A.TRIAGE, lambda r: r.record_triage(actor, decision, now)
+        )
 
     async def stranded(self) -> list[Referral]:
         """Cases held by an advocate who is no longer on the list, oldest first."""

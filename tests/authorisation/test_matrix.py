@@ -75,10 +75,12 @@ IDS = {
 INPUTS = {
     Verb.ALLOCATE: {"advocate_id": OTHER_ADVOCATE.user_id},
     Verb.REASSIGN: {"advocate_id": OTHER_ADVOCATE.user_id, "reason": "conflict_found"},
+    Verb.TRIAGE: {"in_remit": "yes", "urgency": "urgent", "risks": "safeguarding"},
     Verb.OUT_OF_REMIT: {"signpost": "service:rape-crisis"},  # listed in the shipped directory
     Verb.DECLINE: {"reason": DeclineReason.OTHER.value},
 }
 OFFERABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION}
+TRIAGEABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE}
 WITHDRAWABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE, S.SIGNPOSTED}
 ACCEPTED = (S.ACTIVE, S.CLOSED)  # the states in which the advocate has taken it
 DAY = "2026-03-01"  # the day before the fake clock's first: nothing is in the future
@@ -163,6 +165,10 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         Verb.RECORD_FORM: lambda: (
             keeps_record or (press.kind is K.CLOSURE and smlo and state in (S.ACTIVE, S.SIGNPOSTED))
         ),
+        # Triage: an SMLO, while it is open and not sent elsewhere (the form shows nothing
+        # of the person, so it opens for an SMLO whatever the state).
+        Verb.SHOW_TRIAGE: lambda: smlo,
+        Verb.TRIAGE: lambda: smlo and state in TRIAGEABLE,
         # A case given to another advocate: an SMLO, while someone holds it.
         Verb.REASSIGN: lambda: smlo and state is S.ACTIVE,
         # The referrer asks for a different advocate while one supports them; asked in any
@@ -221,6 +227,8 @@ _VERBS = (
     Verb.WITHDRAW,
     Verb.DELETE_DRAFT,
     Verb.REASSIGN,
+    Verb.SHOW_TRIAGE,
+    Verb.TRIAGE,
     Verb.ASK_NEW_ADVOCATE_ASK,
     Verb.ASK_NEW_ADVOCATE,
 )

@@ -43,6 +43,7 @@ from cards import notifications as notifications_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
 from cards import support as support_module
+from cards import triage as triage_module
 from cards import wording as w
 from cards.audit import audit_card
 from cards.delivery import undelivered_card
@@ -55,6 +56,7 @@ from cards.parsers import (
     ECHO_EXTRA,
     MULTI_CHOICES,
     STEP_FIELDS,
+    UNKNOWN_CHOICE,
     CardPayloadInvalid,
     parse_step_answers,
 )
@@ -110,6 +112,7 @@ from referrals.statistics import (
 )
 from referrals.statistics import Contact as ContactMade
 from referrals.support import Category, Contact, SupportDirectory, SupportService
+from referrals.triage import Risk, TriageDecision, Urgency
 from referrals.views import CLEARED
 from tests.support.teams import actions_of
 from tests.support.teams import card_texts as texts_of
@@ -238,6 +241,13 @@ def asked_for_new(answers: IntakeAnswers = FULL) -> Referral:
     return referral
 
 
+def triaged(answers: IntakeAnswers = FULL) -> Referral:
+    referral = submitted(answers)
+    decision = TriageDecision(True, Urgency.URGENT, frozenset(Risk))
+    referral.record_triage(SMLO, decision, NOW + timedelta(minutes=30))
+    return referral
+
+
 STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
     "submitted": submitted,
     "offered": offered,
@@ -247,6 +257,7 @@ STATES: dict[str, Callable[[IntakeAnswers], Referral]] = {
     "closed": closed_case,
     "reassigned": reassigned,
     "asked_for_new": asked_for_new,
+    "triaged": triaged,
     "signposted_to_service": signposted_to,
 }
 
@@ -603,6 +614,20 @@ def _advocate_cards() -> Iterator[Shown]:
         "my_cases:some",
         lambda: advocate.my_cases_card([offered(), active()]),
         Face.CONTENT_FREE,
+    )
+
+
+def _triage_cards() -> Iterator[Shown]:
+    yield Shown("triage", partial(triage_module.triage_card, submitted()), Face.CONTENT_FREE)
+    yield Shown("triage:again", partial(triage_module.triage_card, triaged()), Face.CONTENT_FREE)
+    problems = {"in_remit": UNKNOWN_CHOICE, "urgency": UNKNOWN_CHOICE, "risks": UNKNOWN_CHOICE}
+    yield Shown(
+        "triage:problems",
+        partial(triage_module.triage_card, submitted(), problems),
+        problems=tuple(problems.items()),
+    )
+    yield Shown(
+        "inbox:triaged", lambda: smlo.inbox_card([submitted(), triaged()]), Face.CONTENT_FREE
     )
 
 
@@ -1002,6 +1027,7 @@ CARDS: tuple[Shown, ...] = (
     *_statistics_cards(),
     *_record_cards(),
     *_reassignment_cards(),
+    *_triage_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -1505,6 +1531,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             support_module,
             case_record,
             record_forms,
+            triage_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
