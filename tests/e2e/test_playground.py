@@ -261,6 +261,46 @@ async def test_the_advocate_logs_a_contact_and_closes_the_case_and_the_smlo_sees
         assert canary not in await everything_shown(page)
 
 
+async def test_the_smlo_triages_a_referral_and_gives_the_case_to_another_advocate(
+    people: People, shots: Shots
+) -> None:
+    referrer, smlo, advocate = people.referrer.page, people.smlo.page, people.advocate.page
+    for page in (referrer, smlo, advocate):
+        await new_message(page, 0, "Welcome to the SMA service")
+    reference = await quick_referral(people)
+    summary = await new_message(smlo, 1, f"Referral {reference}")
+
+    # -- triage: urgent, a safeguarding concern; the card says so in those words -----------
+    await click(summary, "Triage")
+    await expect(summary).to_contain_text(f"Triage {reference}", timeout=WAIT)
+    await summary.get_by_label("Yes", exact=True).check(timeout=WAIT)
+    await summary.get_by_label("Urgent", exact=True).check(timeout=WAIT)
+    await summary.get_by_role("checkbox", name="A safeguarding concern").check(timeout=WAIT)
+    await shots.take(smlo, "triage-form")
+    await click(summary, "Save")
+    await expect(summary).to_contain_text("Urgent; a safeguarding concern", timeout=WAIT)
+    await shots.take(smlo, "triage-saved")
+
+    # -- Alex takes it; then the SMLO gives it to Sam, and Alex's chat lets it go ----------
+    await offer_to_alex(smlo, summary)
+    case = await new_message(advocate, 1, "Can you support someone?")
+    await click(case, "Yes, I can")
+    await expect(case).to_contain_text(f"You are supporting {reference}", timeout=WAIT)
+    await expect(summary).to_contain_text("Alex Morgan has taken this case.", timeout=WAIT)
+    await click(summary, "Open details")
+    await click(summary, "Give to another advocate")
+    await expect(summary).to_contain_text(f"Give {reference} to another advocate", timeout=WAIT)
+    await summary.get_by_label("We found a conflict of interest", exact=True).check(timeout=WAIT)
+    await summary.get_by_label(re.compile(r"^Sam Okafor")).check(timeout=WAIT)
+    await shots.take(smlo, "reassign-form")
+    await click(summary, "Ask them")
+    await expect(summary).to_contain_text("We have asked Sam Okafor", timeout=WAIT)
+    await shots.take(smlo, "reassigned")
+    await new_message(advocate, 2, f"{reference} is now with another advocate")
+    await expect(case).not_to_contain_text(f"You are supporting {reference}", timeout=WAIT)
+    await shots.take(advocate, "reassigned-advocate")
+
+
 async def test_three_taps_from_the_welcome_card_ask_an_advocate_to_make_contact(
     people: People, shots: Shots
 ) -> None:
