@@ -760,7 +760,7 @@ def test_the_waits_are_shown_by_band_with_their_total_and_no_small_band_worked_o
 
 
 def test_waits_all_in_one_band_are_shown_they_describe_the_service_not_a_person() -> None:
-    timed = {(M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 7}
+    timed: dict[Key, int] = {(M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 7}
     report = build_report(MONTHS, tallies([6] * 12, {MONTHS[0]: timed}))
 
     bands = {c.category: c.value for c in report.waits[0].cells}
