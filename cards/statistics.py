@@ -25,6 +25,7 @@ from referrals.statistics import (
     Onward,
     Result,
     StatisticsReport,
+    Wait,
 )
 from referrals.suppression import SMALL_CELL_LIMIT, Cell, Shown
 
@@ -48,6 +49,11 @@ CASE_WORK = "From the advocates' case records"
 CASE_WORK_NOTE = (
     "Each is counted in the month it was written down. Anything an advocate later marked "
     "as wrong is left out."
+)
+WAITS = "How long it took"
+WAITS_NOTE = (
+    "Each wait is counted in the month it ended. A day here is a full 24 hours. If a case "
+    "was given to a new advocate, we count from when the first one took it on."
 )
 CASES_ALIKE = "Hidden. Too many cases ended the same way to show them safely."
 FEW_CLOSED = f"Hidden. There were {FEWER} closed, too few to show them safely."
@@ -77,6 +83,8 @@ TITLES = {
     Measure.RISK: "Risk assessments, by level",
     Measure.UPDATE: "Updates, by kind",
     Measure.CLOSED_AS: "How cases were closed",
+    Measure.TIME_TO_ALLOCATION: "From being sent to an advocate taking it on",
+    Measure.TIME_TO_FIRST_CONTACT: "From an advocate taking it on to first reaching the person",
 }
 CATEGORIES: dict[str, str] = {
     NOT_GIVEN: "Not given",
@@ -114,7 +122,15 @@ def _labels(enum: type[StrEnum]) -> dict[str, str]:
     return {member.value: label(member) for member in enum}
 
 
-# The case records' categories, per measure: two of them share the value "other".
+WAIT_BANDS: dict[str, str] = {
+    Wait.WITHIN_A_DAY: "Within a day",
+    Wait.DAYS_1_TO_2: "1 to 2 days",
+    Wait.DAYS_3_TO_7: "3 to 7 days",
+    Wait.DAYS_8_TO_14: "8 to 14 days",
+    Wait.OVER_14_DAYS: "More than 14 days",
+}
+# The categories of the case records and the waits, per measure: two case record
+# categories share the value "other".
 CASE_CATEGORIES: dict[Measure, dict[str, str]] = {
     Measure.CONTACT: {Contact.FIRST: "Reached for the first time", Contact.AGAIN: "Reached again"},
     Measure.ONWARD_REFERRAL: {
@@ -125,9 +141,12 @@ CASE_CATEGORIES: dict[Measure, dict[str, str]] = {
     Measure.RISK: _labels(RiskLevel),
     Measure.UPDATE: _labels(UpdateKind),
     Measure.CLOSED_AS: {**_labels(CloseOutcome), NOT_GIVEN: "Closed with no outcome given"},
+    Measure.TIME_TO_ALLOCATION: WAIT_BANDS,
+    Measure.TIME_TO_FIRST_CONTACT: WAIT_BANDS,
 }
 REACHED_IN_ALL = "Reached, in all"
 NOT_REACHED = "Tried but did not reach them"
+IN_ALL = "In all"
 
 
 def month_name(month: str) -> str:
@@ -174,6 +193,18 @@ def _rows(b: Breakdown) -> list[tuple[str, str]]:
     return [(_category(c.category, b.measure), shown(c)) for c in b.cells]
 
 
+def _waits(report: StatisticsReport) -> list[Element]:
+    """Time to allocation and to first contact, by band, each with its total: a small
+    total hides every band."""
+    body = [heading(WAITS), para(WAITS_NOTE, subtle=True)]
+    for breakdown in report.waits:
+        rows = [] if breakdown.all_hidden else _rows(breakdown)
+        if breakdown.total is not None:
+            rows.append((IN_ALL, shown(breakdown.total)))
+        body += _section(TITLES[breakdown.measure], rows)
+    return body
+
+
 def _case_work(report: StatisticsReport) -> list[Element]:
     """The contacts, onward referrals, risk assessments, updates and closes of the period."""
     body = [heading(CASE_WORK), para(CASE_WORK_NOTE, subtle=True)]
@@ -211,6 +242,7 @@ def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] =
             body += _breakdown(breakdown)
     body += _section("What happened, in the month it happened", _rows(report.results))
     body.append(facts([("Advocates who took a case on", shown(report.advocates_deployed))]))
+    body += _waits(report)
     body += _case_work(report)
     others = [p for p in offered if p.months != months]
     if not others:

@@ -16,6 +16,15 @@ time of its history line: the dates inside an entry are stored apart from the re
 and erased with it at the purge. An entry a later correction retracts counts for nothing,
 and neither does the outcome of an onward referral that was retracted.
 
+Two waits the service is judged by are counted in bands of whole days (`Wait`), each in
+the month its later event happened: *time to allocation*, from the referral being sent to
+the first advocate accepting it; and *time to first contact*, from that first acceptance
+to the case record's first contact that reached the person (the history line of the
+live entry marked "first": a retracted one counts for nothing, and the next contact that
+reaches them becomes the first). A case given to another advocate is still timed from
+its first acceptance: the person was with an advocate from then on. The contact counts
+when it was written down, as every case record figure does.
+
 A referral *contributes* to each month something happened in: one received, its answers,
 in the month it was sent; each outcome in the month it happened. Stores keep, per month,
 the sum of every referral's contribution (a `Tally`), updated with the change in a
@@ -34,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from referrals import case_record
@@ -68,6 +77,9 @@ class Measure(StrEnum):
     RISK = "risk"  # a risk assessment, by `RiskLevel`
     UPDATE = "update"  # an `UpdateKind`
     CLOSED_AS = "closed_as"  # a `CloseOutcome`; NOT_GIVEN closed without one (signposted)
+    # Waits, by `Wait` band, each in the month it ended:
+    TIME_TO_ALLOCATION = "time_to_allocation"  # sent -> first accepted
+    TIME_TO_FIRST_CONTACT = "time_to_first_contact"  # first accepted -> first reached
 
 
 class Result(StrEnum):
@@ -90,6 +102,33 @@ class Onward(StrEnum):
 
     INTERNAL = "internal"
     EXTERNAL = "external"
+
+
+class Wait(StrEnum):
+    """How long something took, in whole days of 24 hours (30 hours is one day). The
+    bands follow how an SMLO reviews the service: the next day, within the working week,
+    within a fortnight, and longer, which needs explaining."""
+
+    WITHIN_A_DAY = "within_a_day"  # under 24 hours
+    DAYS_1_TO_2 = "1_to_2_days"
+    DAYS_3_TO_7 = "3_to_7_days"
+    DAYS_8_TO_14 = "8_to_14_days"
+    OVER_14_DAYS = "over_14_days"
+
+
+# (fewer than this many whole days, band), in order; longer is OVER_14_DAYS.
+_WAIT_BANDS = (
+    (1, Wait.WITHIN_A_DAY),
+    (3, Wait.DAYS_1_TO_2),
+    (8, Wait.DAYS_3_TO_7),
+    (15, Wait.DAYS_8_TO_14),
+)
+
+
+def wait_band(start: datetime, end: datetime) -> Wait:
+    """The band of the time from `start` to `end` (never less than none)."""
+    days = max(end - start, timedelta(0)) // timedelta(days=1)
+    return next((band for below, band in _WAIT_BANDS if days < below), Wait.OVER_14_DAYS)
 
 
 NOT_GIVEN = "not_given"
@@ -117,6 +156,7 @@ class ReferralFacts:
     # Who accepted it, and when: one advocate, or more if it was given to someone else.
     accepted_by: tuple[tuple[str, datetime], ...]
     record: tuple[tuple[Key, datetime], ...]  # what the case record counts, and each close
+    waits: tuple[tuple[Key, datetime], ...]  # each wait's band, when the wait ended
 
 
 def facts_of(referral: Referral) -> ReferralFacts | None:
@@ -139,23 +179,51 @@ def facts_of(referral: Referral) -> ReferralFacts | None:
             (e.actor_id, e.at) for e in referral.history if e.name == "AllocationAccepted"
         ),
         record=_record_counts(referral.history),
+        waits=_waits(referral.submitted_at, referral.history),
     )
 
 
-def _record_counts(history: Sequence[CaseEvent]) -> tuple[tuple[Key, datetime], ...]:
-    """What the case record counts, at the time each entry was written, leaving out
-    retracted entries; and each close, by its outcome."""
+def _entry_lines(
+    history: Sequence[CaseEvent],
+) -> tuple[list[tuple[datetime, case_record.EntryLine]], set[str]]:
+    """The case record's history lines with the time each was written, and the ids of
+    those no correction retracted."""
     lines = [
         (e.at, case_record.parse_event(e.detail))
         for e in history
         if e.name == case_record.ENTRY_ADDED
     ]
     retracted = case_record.retracted_ids([line for _, line in lines])
-    live = {line.id for _, line in lines} - retracted
+    return lines, {line.id for _, line in lines} - retracted
+
+
+def _record_counts(history: Sequence[CaseEvent]) -> tuple[tuple[Key, datetime], ...]:
+    """What the case record counts, at the time each entry was written, leaving out
+    retracted entries; and each close, by its outcome."""
+    lines, live = _entry_lines(history)
     counted = [(key, at) for at, line in lines if line.id in live and (key := _counted(line, live))]
     closes = [e for e in history if e.name == "ReferralClosed"]
     counted += [((Measure.CLOSED_AS, e.detail or NOT_GIVEN), e.at) for e in closes]
     return tuple(counted)
+
+
+_FIRST: Key = (Measure.CONTACT, Contact.FIRST)
+
+
+def _waits(sent: datetime, history: Sequence[CaseEvent]) -> tuple[tuple[Key, datetime], ...]:
+    """Time to allocation and to first contact, each banded, at the time it ended."""
+    accepted = next((e.at for e in history if e.name == "AllocationAccepted"), None)
+    if accepted is None:
+        return ()
+    waits = [((Measure.TIME_TO_ALLOCATION, wait_band(sent, accepted).value), accepted)]
+    lines, live = _entry_lines(history)
+    reached = next(
+        (at for at, line in lines if line.id in live and _counted(line, live) == _FIRST), None
+    )
+    if reached is not None:
+        band = wait_band(accepted, reached)
+        waits.append(((Measure.TIME_TO_FIRST_CONTACT, band.value), reached))
+    return tuple(waits)
 
 
 _COUNTED_KINDS = {
@@ -219,7 +287,7 @@ def contribution(facts: ReferralFacts | None) -> MonthTallies:
         count(at, Measure.RESULT, result)
     for advocate, at in facts.accepted_by:
         count(at, Measure.ADVOCATE, advocate)
-    for (measure, category), at in facts.record:
+    for (measure, category), at in (*facts.record, *facts.waits):
         count(at, measure, category)
     return months
 
@@ -286,6 +354,7 @@ class StatisticsReport:
     not_reached: Cell  # tries that did not reach them
     case_work: tuple[Breakdown, ...]  # onward referrals, their outcomes, risk, updates
     closed_as: Breakdown  # the period's closes by outcome; the total is RESULT's "closed"
+    waits: tuple[Breakdown, ...]  # time to allocation, to first contact: bands and total
 
     @property
     def too_few_to_break_down(self) -> bool:
@@ -305,6 +374,8 @@ _CATEGORIES: dict[Measure, tuple[str, ...]] = {
     Measure.RISK: tuple(v.value for v in RiskLevel),
     Measure.UPDATE: tuple(v.value for v in UpdateKind),
     Measure.CLOSED_AS: (*(v.value for v in CloseOutcome), NOT_GIVEN),
+    Measure.TIME_TO_ALLOCATION: tuple(v.value for v in Wait),
+    Measure.TIME_TO_FIRST_CONTACT: tuple(v.value for v in Wait),
 }
 
 
@@ -338,8 +409,16 @@ def build_report(
     answers.append(Breakdown(Measure.WISH, wishes))
     results = Breakdown(Measure.RESULT, protect_counts(_counts(period, Measure.RESULT)))
     (deployed,) = protect_counts([("advocates", len(advocates))])
+    # Each referral's wait falls in one band, so the bands add up to the total shown with
+    # them: protected as a breakdown, no small band to be worked out. A wait is the
+    # service's speed, not anything the person answered, and the SMLO sees each
+    # acceptance and may read each case record, so all in one band may be shown.
+    waits = tuple(
+        Breakdown(m, *protect_breakdown(_counts(period, m), of_answers=False))
+        for m in (Measure.TIME_TO_ALLOCATION, Measure.TIME_TO_FIRST_CONTACT)
+    )
     return StatisticsReport(
-        tuple(months), received, tuple(answers), results, deployed, *_case_figures(period)
+        tuple(months), received, tuple(answers), results, deployed, *_case_figures(period), waits
     )
 
 

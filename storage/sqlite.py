@@ -23,8 +23,8 @@ from storage.sqlite_referrals import SqliteReferralStore
 from storage.sqlite_views import SqliteShownViewStore
 
 # Schema 5 counts the referrals already stored into the new statistics table; schema 8
-# counts them again, now with their case records.
-_FILLS = {5: sqlite_statistics.recount_in, 8: sqlite_statistics.recount_in}
+# counts them again, now with their case records, and schema 10 with their waits.
+_FILLS = {n: sqlite_statistics.recount_in for n in (5, 8, 10)}
 
 
 class SqliteStores:

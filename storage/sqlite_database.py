@@ -111,13 +111,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (),
     # 9: the auditor's monthly access report reads the trail by time (storage/sqlite_audit.py).
     ("CREATE INDEX audit_at ON audit (at)",),
+    # 10: the statistics count time to allocation and to first contact: no new table, only
+    # the months counted again from the referrals stored before (a fill, below).
+    (),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know
 # that work, and this module knows no store, so whoever opens the database passes it in
 # (storage/sqlite.py): schema number -> what to run.
 Fill = Callable[[aiosqlite.Connection, FieldCipher], Awaitable[object]]
-NEEDS_FILL = frozenset({5, 8})
+NEEDS_FILL = frozenset({5, 8, 10})
 # Tables whose schema-1 rows hold personal data in clear.
 _PLAINTEXT_TABLES = ("referrals", "outbox", "conversation_references", "bot_state")
 

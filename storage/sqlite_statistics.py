@@ -6,10 +6,10 @@
 neither is, so the figures can never drift from the referrals, even across a crash or a
 refused (stale) save. Reading a year is twelve primary-key look-ups.
 
-`recount` rebuilds every month from the referral documents; migrations 5 and 8 run it
-(`recount_in`, given to the migrations by storage/sqlite.py), so a database from before
-statistics, or from before they counted the case record, starts with its history already
-counted.
+`recount` rebuilds every month from the referral documents; migrations 5, 8 and 10 run
+it (`recount_in`, given to the migrations by storage/sqlite.py), so a database from before
+statistics, from before they counted the case record, or from before they counted time to
+allocation and to first contact, starts with its history already counted.
 """
 
 from __future__ import annotations

@@ -35,7 +35,16 @@ from referrals.clock import FakeClock
 from referrals.ports import Stores
 from referrals.referral import DeclineReason, Referral
 from referrals.signposting import Signpost
-from referrals.statistics import Contact, Key, Measure, MonthTallies, Onward, Result, last_months
+from referrals.statistics import (
+    Contact,
+    Key,
+    Measure,
+    MonthTallies,
+    Onward,
+    Result,
+    Wait,
+    last_months,
+)
 from tests.storage.conftest import (
     ADVOCATE,
     OTHER_REFERRER,
@@ -202,6 +211,7 @@ async def test_kept_figures_count_the_case_record_without_retracted_entries(
     case, other = await scenario.active(), await scenario.active()
     day = clock.now().date()
     await write(scenario, case, ContactLogged(clock.now(), ContactHow.ATTEMPT))
+    clock.advance(timedelta(days=3))  # reached three days after the advocate took it on
     _, onward, risk = await write(
         scenario,
         case,
@@ -245,3 +255,7 @@ async def test_kept_figures_count_the_case_record_without_retracted_entries(
         (M.UPDATE, UpdateKind.HEARING_ATTENDED): 1,
     }
     assert summed(kept, M.CLOSED_AS) == {(M.CLOSED_AS, CloseOutcome.SUPPORT_COMPLETED): 1}
+    assert summed(kept, M.TIME_TO_ALLOCATION, M.TIME_TO_FIRST_CONTACT) == {
+        (M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 2,
+        (M.TIME_TO_FIRST_CONTACT, Wait.DAYS_3_TO_7): 1,  # the other case reached nobody
+    }

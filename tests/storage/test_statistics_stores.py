@@ -3,7 +3,7 @@ rebuilt from the referrals when asked (`python -m ops.recount`, tests/ops/test_r
 or when upgraded.
 
 The behaviour every store shares is in test_statistics_contract.py; this is what is
-particular to SQLite (month records in the referral's transaction, migrations 5 and 8) and
+particular to SQLite (month records in the referral's transaction, migrations 5, 8 and 10) and
 Cosmos DB (contributions embedded in each referral document, counted at start-up).
 """
 
@@ -60,10 +60,21 @@ _BEFORE_CASE_RECORD = frozenset(
 )
 
 
+# What they counted before they counted the waits.
+_BEFORE_WAITS = frozenset(Measure) - {Measure.TIME_TO_ALLOCATION, Measure.TIME_TO_FIRST_CONTACT}
+
+
 def as_counted_before_the_case_record(months: MonthTallies) -> MonthTallies:
-    return {
-        m: {k: n for k, n in t.items() if k[0] in _BEFORE_CASE_RECORD} for m, t in months.items()
-    }
+    return counting_only(_BEFORE_CASE_RECORD, months)
+
+
+def as_counted_before_the_waits(months: MonthTallies) -> MonthTallies:
+    return counting_only(_BEFORE_WAITS, months)
+
+
+def counting_only(measures: frozenset[Measure], months: MonthTallies) -> MonthTallies:
+    found = {m: {k: n for k, n in t.items() if k[0] in measures} for m, t in months.items()}
+    return {m: t for m, t in found.items() if t}
 
 
 async def cases_with_records(scenario: Scenario) -> list[Referral]:
@@ -179,6 +190,30 @@ async def test_sqlite_migration_8_counts_the_case_records_stored_before_it(
     assert found == statistics.recount(written) != old
 
 
+async def test_sqlite_migration_10_counts_the_waits_of_referrals_stored_before_it(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        written = await cases_with_records(Scenario(sqlite.stores, clock))
+        old = as_counted_before_the_waits(statistics.recount(written))
+        async with sqlite.database.transaction() as connection:  # as schema 9 kept them
+            await connection.execute("DELETE FROM statistics_months")
+            for month, tally in old.items():
+                await connection.execute(
+                    "INSERT INTO statistics_months (month, document) VALUES (?, ?)",
+                    (month, seal_month(month, tally, CIPHER)),
+                )
+            await connection.execute("PRAGMA user_version = 9")  # 10 added no schema object
+        assert await sqlite.stores.referrals.statistics(every_month(written)) == old
+
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        found = await sqlite.stores.referrals.statistics(every_month(written))
+
+    assert found == statistics.recount(written) != old
+    assert any(k[0] is Measure.TIME_TO_FIRST_CONTACT for t in found.values() for k in t)
+
+
 # -- Cosmos DB -------------------------------------------------------------------------
 
 
@@ -225,6 +260,32 @@ async def test_cosmos_contributions_from_before_the_case_record_are_counted_agai
         await container.create_item({"id": v1, "type": MARKER_TYPE})
         before = await cosmos.stores.referrals.statistics(every_month(written))
         assert before == as_counted_before_the_case_record(statistics.recount(written))
+
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        found = await cosmos.stores.referrals.statistics(every_month(written))
+
+    assert found == statistics.recount(written) != before
+
+
+async def test_cosmos_contributions_from_before_the_waits_are_counted_again(
+    cosmos_server: CosmosTestServer, clock: FakeClock
+) -> None:
+    settings = cosmos_server.settings()
+    async with await CosmosStores.open(settings, CIPHER) as cosmos:
+        written = await cases_with_records(Scenario(cosmos.stores, clock))
+        container = cosmos.database.referrals
+        # As code from before the waits were counted left them, and its marker.
+        for item in await query(container, "SELECT * FROM c WHERE c.type = 'referral'"):
+            opened = next(r for r in written if r.id == item["id"])
+            old = as_counted_before_the_waits(statistics.contribution_of(opened))
+            sealed = seal_contribution(item["id"], old, CIPHER)
+            await container.replace_item(
+                item["id"], without_system_properties(item) | {"statistics": sealed}
+            )
+        await container.delete_item(STATISTICS_MARKER, partition_key=STATISTICS_MARKER)
+        await container.create_item({"id": "statistics-counted-v2", "type": MARKER_TYPE})
+        before = await cosmos.stores.referrals.statistics(every_month(written))
+        assert before == as_counted_before_the_waits(statistics.recount(written))
 
     async with await CosmosStores.open(settings, CIPHER) as cosmos:
         found = await cosmos.stores.referrals.statistics(every_month(written))

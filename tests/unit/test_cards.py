@@ -108,6 +108,7 @@ from referrals.statistics import (
     MonthTallies,
     Onward,
     Result,
+    Wait,
     build_report,
 )
 from referrals.statistics import Contact as ContactMade
@@ -813,6 +814,10 @@ def _statistics_cards() -> Iterator[Shown]:
         (m.RESULT, Result.CLOSED): 12,
         (m.CLOSED_AS, CloseOutcome.SUPPORT_COMPLETED): 7,
         (m.CLOSED_AS, CloseOutcome.OTHER): 5,
+        # How long it took: every referral taken on was taken on within a day.
+        (m.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 6,
+        (m.TIME_TO_FIRST_CONTACT, Wait.DAYS_1_TO_2): 5,
+        (m.TIME_TO_FIRST_CONTACT, Wait.OVER_14_DAYS): 1,
     }
     few: MonthTallies = {months[3]: {(m.RECEIVED, ""): 2, (m.ROUTE, Route.CONCERN): 2}}
     few[months[3]] |= {(m.RESULT, Result.CLOSED): 2, (m.CLOSED_AS, NOT_GIVEN): 2}
@@ -822,6 +827,7 @@ def _statistics_cards() -> Iterator[Shown]:
         (m.CLOSED_AS, CloseOutcome.COULD_NOT_REACH): 6,
         (m.CONTACT, ContactMade.FIRST): 2,
         (m.CONTACT, ContactMade.AGAIN): 1,
+        (m.TIME_TO_FIRST_CONTACT, Wait.WITHIN_A_DAY): 2,
     }
     empty: MonthTallies = {}
     for name, tallies in (("some", busy), ("alike", alike), ("too_few", few), ("none", empty)):
@@ -1482,6 +1488,42 @@ def test_how_cases_closed_is_hidden_when_few_closed_or_every_case_closed_alike()
     facts = {fact["title"]: fact["value"] for fact in find_all(alike, "FactSet", "facts")}
     assert facts["Reached, in all"] == "fewer than 5"
     assert "Reached for the first time" not in facts
+
+
+def facts_after(card: dict[str, Any], title: str) -> dict[str, str]:
+    """The facts shown under a title on the card."""
+    body = card["body"]
+    texts = [e.get("text") for e in body]
+    return {f["title"]: f["value"] for f in body[texts.index(title) + 1]["facts"]}
+
+
+def test_figures_show_how_long_it_took_by_band_with_small_bands_suppressed() -> None:
+    card = next(c for c in CARDS if c.name == "statistics:some").build()
+    texts = [e.get("text") for e in card["body"]]
+    to_allocation = statistics_module.TITLES[Measure.TIME_TO_ALLOCATION]
+    to_contact = statistics_module.TITLES[Measure.TIME_TO_FIRST_CONTACT]
+
+    assert statistics_module.WAITS in texts
+    assert texts.index(statistics_module.WAITS) < texts.index(statistics_module.CASE_WORK)
+    assert facts_after(card, to_allocation) == {
+        "Within a day": "6",
+        "1 to 2 days": "0",
+        "3 to 7 days": "0",
+        "8 to 14 days": "0",
+        "More than 14 days": "0",
+        "In all": "6",
+    }
+    contact = facts_after(card, to_contact)
+    assert contact["More than 14 days"] == "fewer than 5"
+    assert contact["1 to 2 days"] == "hidden", "else 1 = 6 - 5"
+    assert contact["In all"] == "6"
+
+
+def test_how_long_it_took_is_not_broken_down_when_fewer_than_five_waited() -> None:
+    card = next(c for c in CARDS if c.name == "statistics:alike").build()
+    title = statistics_module.TITLES[Measure.TIME_TO_FIRST_CONTACT]
+
+    assert facts_after(card, title) == {"In all": "fewer than 5"}
 
 
 def find_all(element: object, kind: str, key: str) -> list[dict[str, str]]:

@@ -54,6 +54,7 @@ from referrals.statistics import (
     MonthTallies,
     Onward,
     Result,
+    Wait,
     add,
     build_report,
     change,
@@ -61,8 +62,9 @@ from referrals.statistics import (
     last_months,
     month_of,
     recount,
+    wait_band,
 )
-from referrals.suppression import SMALL_CELL_LIMIT, Shown, is_small
+from referrals.suppression import SMALL_CELL_LIMIT, Cell, Shown, is_small
 
 M = Measure
 START = datetime(2026, 1, 30, 22, 0, tzinfo=UTC)
@@ -140,7 +142,11 @@ def test_each_outcome_counts_in_the_month_it_happened_with_the_advocate_who_took
     months = contribution_of(referral)
 
     assert sorted(months) == ["2026-01", "2026-02", "2026-03"]
-    assert months["2026-02"] == {(M.RESULT, Result.ALLOCATED): 1, (M.ADVOCATE, ADA.user_id): 1}
+    assert months["2026-02"] == {
+        (M.RESULT, Result.ALLOCATED): 1,
+        (M.ADVOCATE, ADA.user_id): 1,
+        (M.TIME_TO_ALLOCATION, Wait.DAYS_3_TO_7): 1,  # sent 30 Jan 22:00, taken 2 Feb 22:00
+    }
     assert months["2026-03"] == {
         (M.RESULT, Result.CLOSED): 1,
         (M.CLOSED_AS, NOT_GIVEN): 1,  # closed without a closing entry: no outcome given
@@ -306,6 +312,103 @@ def test_the_case_record_figures_survive_the_retention_purge() -> None:
         (M.CONTACT, Contact.FIRST): 1,
         (M.UPDATE, UpdateKind.HEARING_ATTENDED): 1,
         (M.CLOSED_AS, CloseOutcome.NO_LONGER_WANTED): 1,
+    }
+
+
+# -- time to allocation and to first contact -------------------------------------------
+
+HOUR = timedelta(hours=1)
+WAITS = frozenset({M.TIME_TO_ALLOCATION, M.TIME_TO_FIRST_CONTACT})
+
+
+def waits(months: MonthTallies) -> dict[str, dict[Key, int]]:
+    """Only the waits, month by month."""
+    found = {m: {k: n for k, n in t.items() if k[0] in WAITS} for m, t in months.items()}
+    return {m: t for m, t in found.items() if t}
+
+
+@pytest.mark.parametrize(
+    ("took", "band"),
+    [
+        (timedelta(0), Wait.WITHIN_A_DAY),
+        (DAY - timedelta(seconds=1), Wait.WITHIN_A_DAY),
+        (DAY, Wait.DAYS_1_TO_2),  # whole days of 24 hours: 30 hours is one day
+        (3 * DAY - HOUR, Wait.DAYS_1_TO_2),
+        (3 * DAY, Wait.DAYS_3_TO_7),
+        (8 * DAY - HOUR, Wait.DAYS_3_TO_7),
+        (8 * DAY, Wait.DAYS_8_TO_14),
+        (15 * DAY - HOUR, Wait.DAYS_8_TO_14),
+        (15 * DAY, Wait.OVER_14_DAYS),
+        (400 * DAY, Wait.OVER_14_DAYS),
+        (-HOUR, Wait.WITHIN_A_DAY),  # clocks that disagree never make a wait negative
+    ],
+)
+def test_a_wait_falls_in_the_band_of_its_whole_days(took: timedelta, band: Wait) -> None:
+    assert wait_band(START, START + took) is band
+
+
+def test_time_to_allocation_and_to_first_contact_count_in_the_month_each_ended() -> None:
+    referral = sent()  # 30 January, 22:00
+    referral.offer(SMLO, ADA, START + HOUR)
+    assert waits(contribution_of(referral)) == {}, "nobody has accepted it yet"
+    accepted = START + 2 * DAY + HOUR  # 1 February, 23:00
+    referral.accept(as_actor(ADA), SMLO_IDS, accepted)
+    write(referral, accepted + DAY, ContactLogged(accepted + DAY, ContactHow.ATTEMPT))
+    reached = accepted + 20 * DAY  # 21 February
+    write(referral, reached, ContactLogged(reached, ContactHow.PHONE))
+    write(referral, START + 40 * DAY, ContactLogged(START + 40 * DAY, ContactHow.TEAMS))
+
+    assert waits(contribution_of(referral)) == {
+        "2026-02": {
+            (M.TIME_TO_ALLOCATION, Wait.DAYS_1_TO_2): 1,
+            (M.TIME_TO_FIRST_CONTACT, Wait.OVER_14_DAYS): 1,  # the try did not reach them
+        }
+    }
+
+
+def test_a_retracted_first_contact_is_not_timed_and_the_next_that_reaches_them_is() -> None:
+    case = taken_on()  # accepted 30 January, 22:02
+    (first,) = write(case, START + HOUR, ContactLogged(START + HOUR, ContactHow.PHONE))
+    write(case, START + 2 * DAY, Correction(first.id, "it was another case"))
+
+    assert waits(contribution_of(case)) == {
+        "2026-01": {(M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 1}
+    }
+    reached = START + 10 * DAY
+    write(case, reached, ContactLogged(reached, ContactHow.EMAIL))
+    assert waits(contribution_of(case)) == {
+        "2026-01": {(M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 1},
+        "2026-02": {(M.TIME_TO_FIRST_CONTACT, Wait.DAYS_8_TO_14): 1},
+    }
+
+
+def test_a_case_given_to_another_advocate_is_timed_from_its_first_acceptance_once() -> None:
+    referral = sent()
+    referral.offer(SMLO, ADA, START + HOUR)
+    referral.accept(as_actor(ADA), SMLO_IDS, START + 2 * HOUR)
+    referral.reassign(SMLO, BEN, ReassignReason.CONFLICT_FOUND, START + 3 * DAY)
+    referral.accept(as_actor(BEN), SMLO_IDS, START + 20 * DAY)
+    reached = START + 21 * DAY
+    referral.add_entry(as_actor(BEN), ContactLogged(reached, ContactHow.PHONE), SMLO_IDS, reached)
+
+    assert waits(contribution_of(referral)) == {
+        "2026-01": {(M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 1},  # Ada's, not Ben's
+        "2026-02": {(M.TIME_TO_FIRST_CONTACT, Wait.OVER_14_DAYS): 1},  # from Ada's too
+    }
+
+
+def test_the_waits_survive_the_retention_purge() -> None:
+    case = taken_on()
+    reached = START + 5 * DAY
+    write(case, reached, ContactLogged(reached, ContactHow.IN_PERSON, "met for coffee"))
+    case.close(as_actor(ADA), reached + DAY, Closure(CloseOutcome.SUPPORT_COMPLETED, True, "ok"))
+    closed = contribution_of(case)
+
+    assert case.purge(reached + 400 * DAY)
+    assert contribution_of(case) == closed
+    assert waits(closed) == {
+        "2026-01": {(M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 1},
+        "2026-02": {(M.TIME_TO_FIRST_CONTACT, Wait.DAYS_3_TO_7): 1},
     }
 
 
@@ -633,9 +736,41 @@ def test_how_cases_closed_is_hidden_when_few_closed_or_all_alike(closes: int) ->
     assert report.closed_as.total.value == (None if is_small(closes) else closes)
 
 
+def test_the_waits_are_shown_by_band_with_their_total_and_no_small_band_worked_out() -> None:
+    timed: dict[Key, int] = {
+        (M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 9,
+        (M.TIME_TO_ALLOCATION, Wait.DAYS_1_TO_2): 6,
+        (M.TIME_TO_ALLOCATION, Wait.OVER_14_DAYS): 1,
+        (M.TIME_TO_FIRST_CONTACT, Wait.DAYS_1_TO_2): 3,
+    }
+    report = build_report(MONTHS, tallies([6] * 12, {MONTHS[7]: timed}))
+
+    to_allocation, to_contact = report.waits
+    assert [b.measure for b in report.waits] == [M.TIME_TO_ALLOCATION, M.TIME_TO_FIRST_CONTACT]
+    bands = {c.category: c for c in to_allocation.cells}
+    assert list(bands) == list(Wait)
+    assert to_allocation.total is not None
+    assert to_allocation.total.value == 16
+    assert bands[Wait.OVER_14_DAYS].shown is Shown.FEWER_THAN
+    assert bands[Wait.DAYS_1_TO_2].shown is Shown.HIDDEN, "else 1 = 16 - 9 - 6"
+    assert bands[Wait.WITHIN_A_DAY].value == 9
+    assert bands[Wait.DAYS_3_TO_7].value == 0
+    assert to_contact.all_hidden, "three in all: too few to break down"
+    assert to_contact.total == Cell("total", Shown.FEWER_THAN)
+
+
+def test_waits_all_in_one_band_are_shown_they_describe_the_service_not_a_person() -> None:
+    timed: dict[Key, int] = {(M.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 7}
+    report = build_report(MONTHS, tallies([6] * 12, {MONTHS[0]: timed}))
+
+    bands = {c.category: c.value for c in report.waits[0].cells}
+    assert bands == {Wait.WITHIN_A_DAY: 7, **{w.value: 0 for w in list(Wait)[1:]}}
+
+
 def test_with_no_case_work_every_figure_reads_zero() -> None:
     report = build_report(MONTHS, tallies([6] * 12))
 
     figures = [*report.reached.cells, report.not_reached, report.closed_as.cells[0]]
-    figures += [c for b in report.case_work for c in b.cells]
+    figures += [c for b in (*report.case_work, *report.waits) for c in b.cells]
+    figures += [b.total for b in report.waits if b.total is not None]
     assert all(c.shown is Shown.EXACT and c.value == 0 for c in figures)
