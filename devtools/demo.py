@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from referrals.people import Advocate
+
 TENANT_ID = "7d1c2b9e-5a4f-4c3b-9e8d-1f2a3b4c5d6e"
 BOT_ID = "00000000-0000-0000-0000-00000000000011"  # the Playground's own default bot id
 ROOT_CONFIG = Path(__file__).resolve().parent.parent / ".m365agentsplayground.yml"
@@ -69,6 +71,10 @@ PERSONAS = (
     ),
 )
 BY_KEY = {p.key: p for p in PERSONAS}
+
+
+def demo_advocates() -> list[Advocate]:
+    return [Advocate(p.aad_object_id, p.name, p.team) for p in PERSONAS if p.role == "advocate"]
 
 
 def bot_environment(sqlite_path: str) -> dict[str, str]:

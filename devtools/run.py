@@ -15,10 +15,12 @@ import sys
 import time
 import urllib.request
 from contextlib import ExitStack
+from datetime import UTC, datetime
 from pathlib import Path
 
-from devtools.demo import BY_KEY, bot_environment
+from devtools.demo import BY_KEY, bot_environment, demo_advocates
 from devtools.playground import REPO, Playground
+from devtools.seed import seed_now, service_start
 
 BOT_PORT = 3978
 FIRST_PLAYGROUND_PORT = 56150
@@ -51,7 +53,12 @@ def main() -> None:
     parser.add_argument("--as", dest="who", choices=sorted(BY_KEY), help="only this person")
     who = parser.parse_args().who
     people = [who] if who else list(EVERYONE)
-    env = dict(os.environ, **bot_environment(str(REPO / "var" / "dev.sqlite3")))
+    store = REPO / "var" / "dev.sqlite3"
+    seeded = seed_now(store, demo_advocates())
+    if seeded:
+        print(f"Seeded the demo store with {seeded} made-up referrals (DEMO DATA).")
+    env = dict(os.environ, **bot_environment(str(store)))
+    env.setdefault("SMA_SERVICE_START", service_start(datetime.now(UTC)))
     env["PORT"] = str(BOT_PORT)
     bot = subprocess.Popen([sys.executable, str(REPO / "app.py")], cwd=REPO, env=env)  # noqa: S603
     with ExitStack() as stack:
