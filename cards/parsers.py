@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from cards import wording
+from cards.escalation import read_escalation
 from cards.record_inputs import read_correction, read_form
 from cards.requests import (
     SERVICE_CHOICE,
@@ -22,9 +23,11 @@ from cards.requests import (
     ChangeRoster,
     ChooseAdvocate,
     Decline,
+    EscalationSent,
     IntakeClick,
     MarkOutOfRemit,
     Offer,
+    OnEscalation,
     OnRecord,
     OnReferral,
     OpenForm,
@@ -179,6 +182,21 @@ def _triage(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return TriageSent(verb, referral_id, TriageDecision(remit == "yes", urgency, risks))
 
 
+def _escalate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    entry_id = inputs.get("entry_id", "")
+    if entry_id and not is_id(entry_id):
+        raise CardPayloadInvalid({"entry_id": "That card is not one of ours."})
+    decision, problems = read_escalation(inputs)
+    return EscalationSent(verb, referral_id, decision, entry_id, problems, dict(inputs))
+
+
+def _on_escalation(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    escalation_id = inputs.get("escalation_id", "")
+    if not is_id(escalation_id):
+        raise CardPayloadInvalid({"escalation_id": "That card is not one of ours."})
+    return OnEscalation(verb, referral_id, escalation_id)
+
+
 def _reassign(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     reason = _optional_choice(ReassignReason, inputs, "reason")
     return Reassign(verb, referral_id, inputs.get("advocate_id", "").strip(), reason)
@@ -293,6 +311,9 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.ALLOCATE: _offer,
     Verb.REASSIGN: _reassign,
     Verb.TRIAGE: _triage,
+    Verb.ESCALATE: _escalate,
+    Verb.WITHDRAW_CONSENT_ASK: _on_escalation,
+    Verb.WITHDRAW_CONSENT: _on_escalation,
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,
