@@ -39,7 +39,7 @@ from cards.requests import (
     TriageSent,
 )
 from cards.verbs import INTAKE_VERBS, Verb
-from referrals.case_record import EntryKind
+from referrals.case_record import SMLO_ONLY, EntryKind
 from referrals.intake import (
     REQUIRED_ANSWERS,
     TEXT_LIMITS,
@@ -278,7 +278,8 @@ def _open_form(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> OpenF
     at = _on_record(verb, referral_id, inputs)
     kind = _optional_choice(EntryKind, inputs, "kind")
     needs_entry = kind in (EntryKind.CORRECTION, EntryKind.ONWARD_OUTCOME)
-    if kind is None or needs_entry != bool(at.entry_id):
+    # Escalation decisions have their own form and verbs (cards/escalation.py).
+    if kind is None or kind in SMLO_ONLY or needs_entry != bool(at.entry_id):
         raise CardPayloadInvalid({"kind": NOT_OURS})
     return OpenForm(verb, referral_id, at.entry_id, kind=kind)
 
@@ -287,7 +288,7 @@ def _save_entry(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Requ
     form = _open_form(verb, referral_id, inputs)
     if form.kind is EntryKind.CORRECTION:
         of_kind = _optional_choice(EntryKind, inputs, "of_kind")
-        if of_kind is None or of_kind in (EntryKind.CORRECTION, EntryKind.CLOSURE):
+        if of_kind is None or of_kind in (EntryKind.CORRECTION, EntryKind.CLOSURE, *SMLO_ONLY):
             raise CardPayloadInvalid({"of_kind": NOT_OURS})
         reason, content, problems = read_correction(of_kind, inputs)
     else:
