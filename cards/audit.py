@@ -32,6 +32,8 @@ ACTIONS = {
     AuditAction.DECLINE: "said no to the case",
     AuditAction.RETURN_OFFER: "sent it back to be allocated (the advocate left the list)",
     AuditAction.TRIAGE: "triaged it",
+    AuditAction.ESCALATE: "recorded an escalation decision",
+    AuditAction.WITHDRAW_CONSENT: "withdrew a consent to escalation",
     AuditAction.REASSIGN: "gave the case to another advocate",
     AuditAction.ASK_NEW_ADVOCATE: "asked for a different advocate",
     AuditAction.WITHDRAW: "withdrew it",

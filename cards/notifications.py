@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 
-from cards import advocate, notices, smlo
+from cards import advocate, escalation, notices, smlo
 from cards.elements import Element, plain
 from cards.support import help_lines
 from referrals.notifications import NotificationKind
@@ -17,7 +17,14 @@ from referrals.support import SupportDirectory
 K = NotificationKind
 # Sent to an SMLO, these are a short note, and their referral card is updated in place.
 UPDATES_SMLO_CARD = frozenset(
-    {K.ACCEPTED, K.DECLINED, K.WITHDRAWN, K.CASE_CLOSED, K.NEW_ADVOCATE_ASKED}
+    {
+        K.ACCEPTED,
+        K.DECLINED,
+        K.WITHDRAWN,
+        K.CASE_CLOSED,
+        K.NEW_ADVOCATE_ASKED,
+        K.CONSENT_WITHDRAWN,
+    }
 )
 
 
@@ -35,6 +42,11 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
         )
     if kind is K.CASE_CLOSED:
         return f"{r.reference} has been closed."
+    if kind is K.CONSENT_WITHDRAWN:
+        return (
+            f"The person on {r.reference} withdrew a consent to escalation. Open it to see "
+            "which decision."
+        )
     if kind is K.ACCEPTED:
         who = plain(names.get(r.advocate_id, "An advocate"))
         return f"{who} has taken {r.reference}."
@@ -61,8 +73,10 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference}: a different advocate is asked for"
     if kind is K.REASSIGNED:
         return f"{r.reference} is now with another advocate"
+    if kind is K.CONSENT_WITHDRAWN:
+        return f"{r.reference}: a consent was withdrawn"
     # The referrer gets a case-closed note too, so it says least of all.
-    if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED):
+    if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED, K.ESCALATED):
         return "There is news about your referral"
     raise ValueError(f"no preview for {kind}")
 
@@ -99,4 +113,6 @@ def notification_card(
         return notices.closed_for_advocate_card(r)
     if kind is K.CASE_CLOSED:
         return notices.case_closed_card(r, help_lines(support))
+    if kind is K.ESCALATED:
+        return escalation.escalated_card(r, help_lines(support))
     raise ValueError(f"no card for {kind}")

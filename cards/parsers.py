@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from cards import wording
+from cards.escalation import read_escalation
 from cards.record_inputs import read_correction, read_form
 from cards.requests import (
     SERVICE_CHOICE,
@@ -22,9 +23,11 @@ from cards.requests import (
     ChangeRoster,
     ChooseAdvocate,
     Decline,
+    EscalationSent,
     IntakeClick,
     MarkOutOfRemit,
     Offer,
+    OnEscalation,
     OnRecord,
     OnReferral,
     OpenForm,
@@ -36,7 +39,7 @@ from cards.requests import (
     TriageSent,
 )
 from cards.verbs import INTAKE_VERBS, Verb
-from referrals.case_record import EntryKind
+from referrals.case_record import SMLO_ONLY, EntryKind
 from referrals.intake import (
     REQUIRED_ANSWERS,
     TEXT_LIMITS,
@@ -179,6 +182,21 @@ def _triage(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return TriageSent(verb, referral_id, TriageDecision(remit == "yes", urgency, risks))
 
 
+def _escalate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    entry_id = inputs.get("entry_id", "")
+    if entry_id and not is_id(entry_id):
+        raise CardPayloadInvalid({"entry_id": "That card is not one of ours."})
+    decision, problems = read_escalation(inputs)
+    return EscalationSent(verb, referral_id, decision, entry_id, problems, dict(inputs))
+
+
+def _on_escalation(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    escalation_id = inputs.get("escalation_id", "")
+    if not is_id(escalation_id):
+        raise CardPayloadInvalid({"escalation_id": "That card is not one of ours."})
+    return OnEscalation(verb, referral_id, escalation_id)
+
+
 def _reassign(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     reason = _optional_choice(ReassignReason, inputs, "reason")
     return Reassign(verb, referral_id, inputs.get("advocate_id", "").strip(), reason)
@@ -260,7 +278,8 @@ def _open_form(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> OpenF
     at = _on_record(verb, referral_id, inputs)
     kind = _optional_choice(EntryKind, inputs, "kind")
     needs_entry = kind in (EntryKind.CORRECTION, EntryKind.ONWARD_OUTCOME)
-    if kind is None or needs_entry != bool(at.entry_id):
+    # Escalation decisions have their own form and verbs (cards/escalation.py).
+    if kind is None or kind in SMLO_ONLY or needs_entry != bool(at.entry_id):
         raise CardPayloadInvalid({"kind": NOT_OURS})
     return OpenForm(verb, referral_id, at.entry_id, kind=kind)
 
@@ -269,7 +288,7 @@ def _save_entry(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Requ
     form = _open_form(verb, referral_id, inputs)
     if form.kind is EntryKind.CORRECTION:
         of_kind = _optional_choice(EntryKind, inputs, "of_kind")
-        if of_kind is None or of_kind in (EntryKind.CORRECTION, EntryKind.CLOSURE):
+        if of_kind is None or of_kind in (EntryKind.CORRECTION, EntryKind.CLOSURE, *SMLO_ONLY):
             raise CardPayloadInvalid({"of_kind": NOT_OURS})
         reason, content, problems = read_correction(of_kind, inputs)
     else:
@@ -293,6 +312,9 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.ALLOCATE: _offer,
     Verb.REASSIGN: _reassign,
     Verb.TRIAGE: _triage,
+    Verb.ESCALATE: _escalate,
+    Verb.WITHDRAW_CONSENT_ASK: _on_escalation,
+    Verb.WITHDRAW_CONSENT: _on_escalation,
     Verb.OUT_OF_REMIT: _out_of_remit,
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,

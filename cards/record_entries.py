@@ -10,18 +10,21 @@ from datetime import date
 from cards import wording as w
 from cards.details import LOCAL_TIME, when
 from cards.elements import plain
+from cards.escalation import TEAMS
 from cards.record_words import RISK_QUESTIONS
 from referrals.case_record import (
     CaseEntry,
     Closure,
     ContactLogged,
     Correction,
+    EntryKind,
     OnwardReferral,
     OnwardReferralOutcome,
     RiskAssessment,
     SupportAgreement,
     UpdateRecorded,
 )
+from referrals.escalation import ConsentWithdrawn, Escalation
 from referrals.support import SupportDirectory
 
 Facts = list[tuple[str, str]]
@@ -66,7 +69,7 @@ def happened_on(entry: CaseEntry) -> date:
     c = entry.content
     if isinstance(c, ContactLogged):
         return c.at.astimezone(LOCAL_TIME).date()
-    for name in ("confidentiality_agreed_on", "assessed_on", "referred_on", "on"):
+    for name in ("confidentiality_agreed_on", "assessed_on", "referred_on", "on", "decided_on"):
         value = getattr(c, name, None)
         if isinstance(value, date):
             return value
@@ -98,6 +101,13 @@ def summary(entry: CaseEntry, record: Record) -> str:
         return f"Correction of an entry: {what}" if what else "Correction of an entry"
     if isinstance(c, Closure):
         return f"Case closed: {w.label(c.outcome).lower()}"
+    if isinstance(c, Escalation):
+        return f"Escalation to {TEAMS[c.destination]}: {w.label(c.consent).lower()}"
+    if isinstance(c, ConsentWithdrawn):
+        decision = record.by_id.get(c.escalation_id)
+        if decision is not None and isinstance(decision.content, Escalation):
+            return f"Consent withdrawn for {TEAMS[decision.content.destination]}"
+        return w.label(EntryKind.CONSENT_WITHDRAWN)
     return w.label(entry.kind)
 
 
@@ -150,6 +160,8 @@ def details(entry: CaseEntry, record: Record) -> Facts:
         facts.append(("Why", _text(c.reason)))
     elif isinstance(c, Closure):
         facts += [("They were told", "Yes" if c.person_told else "No"), ("Note", _text(c.note))]
+    elif isinstance(c, Escalation):
+        facts += _escalation_facts(c)
     facts.append(("Written", when(entry.recorded_at)))
     correction = record.corrections.get(entry.id)
     if correction is not None and isinstance(correction.content, Correction):
@@ -157,6 +169,20 @@ def details(entry: CaseEntry, record: Record) -> Facts:
             ("Corrected", f"{when(correction.recorded_at)}: {plain(correction.content.reason)}")
         )
     return facts
+
+
+def _escalation_facts(c: Escalation) -> Facts:
+    told = "Yes" if c.tell_person else f"No: {_text(c.not_told_reason)}"
+    return [
+        ("To", w.label(c.destination)),
+        ("Consent", w.label(c.consent)),
+        ("What kind of information", w.labels(c.categories)),
+        ("When", day(c.decided_on)),
+        ("Why", _text(c.rationale)),
+        ("Approved by", _text(c.approved_by)),
+        ("What was passed", _text(c.note)),
+        ("The person told", told),
+    ]
 
 
 def _text(value: str) -> str:

@@ -24,6 +24,8 @@ RECORD_LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         EntryKind.UPDATE: "Update",
         EntryKind.CORRECTION: "Correction",
         EntryKind.CLOSURE: "Case closed",
+        EntryKind.ESCALATION: "Escalation decision",
+        EntryKind.CONSENT_WITHDRAWN: "Consent withdrawn",
     },
     ContactHow: {
         ContactHow.TEAMS: "Teams chat or call",
@@ -71,6 +73,8 @@ FORM_TITLES: dict[EntryKind, str] = {
     EntryKind.UPDATE: "Record an update",
     EntryKind.CORRECTION: "Correct an entry",
     EntryKind.CLOSURE: "Close the case",
+    EntryKind.ESCALATION: "Escalation decision",  # the SMLO's own form (cards.escalation)
+    EntryKind.CONSENT_WITHDRAWN: "Withdraw consent",
 }
 
 # The risk assessment's yes-or-no questions, by the field they answer.

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from cards import wording as w
 from cards.details import when
 from cards.elements import Element, action, buttons, card, heading, para, row_with_button
+from cards.escalation import TEAMS
 from cards.verbs import Verb
 from referrals.referral import Referral
 from referrals.states import STATE_TABLE, ReferralState, Transition
@@ -37,6 +38,12 @@ def my_referrals_card(referrals: Sequence[Referral]) -> Element:
                 "Ask for a different advocate", Verb.ASK_NEW_ADVOCATE_ASK, {"referral_id": r.id}
             )
             body.append(buttons(change))
+        for d in r.escalations:
+            if d.may_withdraw:
+                ask = {"referral_id": r.id, "escalation_id": d.id}
+                line = f"You agreed we could share information with {TEAMS[d.destination]}."
+                withdraw = action("Withdraw consent", Verb.WITHDRAW_CONSENT_ASK, ask)
+                body.append(row_with_button(line, withdraw))
     body.append(
         para("You can withdraw a referral at any time. We will then delete what you told us.")
     )

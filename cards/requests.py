@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from cards.verbs import Verb
 from referrals.case_record import Content, EntryKind
+from referrals.escalation import Escalation
 from referrals.intake import IntakeStep
 from referrals.periods import Period
 from referrals.referral import DeclineReason, ReassignReason
@@ -89,6 +90,24 @@ class TriageSent(OnReferral):
 
     decision: TriageDecision | None = None
     problems: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EscalationSent(OnReferral):
+    """The escalation form sent: the decision, or the problems that kept it from being
+    read, with what was sent (to fill the form in again)."""
+
+    decision: Escalation | None = None
+    entry_id: str = ""
+    problems: Mapping[str, str] = field(default_factory=dict)
+    sent: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OnEscalation(OnReferral):
+    """The person, on one escalation decision of their referral."""
+
+    escalation_id: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from cards.details import behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
     action,
+    buttons,
     card,
     choice_input,
     facts,
@@ -22,12 +23,14 @@ from cards.elements import (
     row_with_button,
     text_input,
 )
+from cards.escalation import decision_words
 from cards.requests import SERVICE_CHOICE
 from cards.support import signpost_words
 from cards.triage import triage_words
 from cards.verbs import Verb
 from referrals.allocation import ConflictReason
 from referrals.case_record import CloseOutcome
+from referrals.escalating import ESCALATABLE
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost, signpost_targets
@@ -136,12 +139,25 @@ def details_card(
         para(_status_line(r, names, support)),
         *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
+        *_escalations(r),
         para(w.DETAILS_FOLD_BACK, subtle=True),
     ]
     # Teams asks for the current version when the card is shown again: the folded face, so
     # the details never reopen unasked (and the fold-back timer is never put off).
     how = action("Refresh", Verb.HIDE, {"referral_id": r.id})
     return card(body, _next_actions(r, opened=True), refresh_for(smlo_ids, how))
+
+
+def _escalations(r: Referral) -> list[Element]:
+    """The escalation decisions in categories, and the button to record one (in the body:
+    an open case's card has all the actions Teams shows)."""
+    shown: list[Element] = []
+    if r.escalations:
+        shown.append(facts([("Escalation", decision_words(d)) for d in r.escalations]))
+    if r.state in ESCALATABLE and not (r.is_purged or r.is_erased):
+        record = action("Escalation decision", Verb.SHOW_ESCALATION, {"referral_id": r.id})
+        shown.append(buttons(record))
+    return shown
 
 
 def _option_title(o: AllocationOption) -> str:

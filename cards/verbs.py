@@ -33,11 +33,15 @@ class Verb(StrEnum):
     WITHDRAW = "referrer.withdraw"
     ASK_NEW_ADVOCATE_ASK = "referrer.new_advocate_ask"  # are you sure?
     ASK_NEW_ADVOCATE = "referrer.new_advocate"
+    WITHDRAW_CONSENT_ASK = "referrer.withdraw_consent_ask"  # are you sure?
+    WITHDRAW_CONSENT = "referrer.withdraw_consent"  # of an escalation decision
     # SMLO
     OPEN = "smlo.open"
     HIDE = "smlo.hide"
     SHOW_TRIAGE = "smlo.show_triage"
     TRIAGE = "smlo.triage"  # in remit, urgency, immediate risk
+    SHOW_ESCALATION = "smlo.show_escalation"
+    ESCALATE = "smlo.escalate"  # an escalation decision, with the consent it rests on
     SHOW_ALLOCATE = "smlo.show_allocate"
     ALLOCATE = "smlo.allocate"
     REASSIGN = "smlo.reassign"  # an active case, to another advocate

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from cards.record_words import RECORD_LABELS
 from referrals.allocation import ConflictReason
+from referrals.escalation import Consent, Destination, InfoCategory
 from referrals.intake import (
     AgeBand,
     BehalfRole,
@@ -108,6 +109,26 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Signpost.OTHER_SERVICE: "Another support service",
     },
     Urgency: {Urgency.ROUTINE: "Routine", Urgency.URGENT: "Urgent"},
+    Destination: {
+        Destination.PSD: "Professional Standards (PSD)",
+        Destination.CCU: "The counter-corruption unit",
+        Destination.SAFEGUARDING: "Safeguarding",
+        Destination.CRIME_REPORT: "A crime report",
+        Destination.HR: "HR",
+        Destination.OTHER: "Another team",
+    },
+    InfoCategory: {
+        InfoCategory.IDENTITY: "Who the person is",
+        InfoCategory.SUBJECT: "Who it is about",
+        InfoCategory.ACCOUNT: "What happened, in outline",
+        InfoCategory.RISK: "The risk we saw",
+        InfoCategory.CASE_RECORD: "Parts of the case record",
+    },
+    Consent: {
+        Consent.CONSENTED: "With their consent",
+        Consent.DECLINED: "They said no: nothing was passed",
+        Consent.WITHOUT_CONSENT: "Without consent, because of a risk to others",
+    },
     Risk: {
         Risk.TO_THE_PERSON: "Risk to the person",
         Risk.TO_OTHERS: "Risk to others",

@@ -15,7 +15,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from referrals import errors
+from referrals import errors, escalation
+from referrals.escalation import ConsentWithdrawn, Escalation
 from referrals.intake import text_problem
 
 ENTRY_ADDED = "CaseEntryAdded"  # the history event of every entry
@@ -30,6 +31,12 @@ class EntryKind(StrEnum):
     UPDATE = "update"
     CORRECTION = "correction"
     CLOSURE = "closure"
+    ESCALATION = "escalation"  # the SMLO's decision (`referrals.escalation`)
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # by the person, of an escalation's consent
+
+
+# An SMLO's, never shown to the advocate, never corrected (a later decision follows).
+SMLO_ONLY = frozenset({EntryKind.ESCALATION, EntryKind.CONSENT_WITHDRAWN})
 
 
 class ContactHow(StrEnum):
@@ -88,6 +95,9 @@ TEXT_LIMITS: dict[str, int] = {
     "actions": 1000,
     "service_id": 80,
     "reason": 500,
+    "rationale": 1000,
+    "approved_by": 120,
+    "not_told_reason": 500,
 }
 
 
@@ -174,6 +184,8 @@ Content = (
     | UpdateRecorded
     | Correction
     | Closure
+    | Escalation
+    | ConsentWithdrawn
 )
 KIND_OF: dict[type, EntryKind] = {
     ContactLogged: EntryKind.CONTACT,
@@ -184,6 +196,8 @@ KIND_OF: dict[type, EntryKind] = {
     UpdateRecorded: EntryKind.UPDATE,
     Correction: EntryKind.CORRECTION,
     Closure: EntryKind.CLOSURE,
+    Escalation: EntryKind.ESCALATION,
+    ConsentWithdrawn: EntryKind.CONSENT_WITHDRAWN,
 }
 TYPE_OF = {kind: cls for cls, kind in KIND_OF.items()}
 
@@ -232,6 +246,8 @@ def check_content(content: Content, now: datetime) -> None:
         problems["service_id"] = "required"
     if isinstance(content, Correction) and not content.reason.strip():
         problems["reason"] = "required"
+    if isinstance(content, Escalation):
+        problems = escalation.problems(content) | problems
     if problems:
         raise errors.EntryInvalid(problems)
 
@@ -244,6 +260,7 @@ _HAPPENED: dict[type, tuple[str, ...]] = {
     OnwardReferral: ("referred_on",),
     OnwardReferralOutcome: ("on",),
     UpdateRecorded: ("on",),
+    Escalation: ("decided_on",),
 }
 
 
@@ -264,6 +281,10 @@ def entry_event(entry: CaseEntry) -> str:
         parts.append(content.kind.value)
     elif isinstance(content, Closure):
         parts.append(content.outcome.value)
+    elif isinstance(content, Escalation):
+        parts += escalation.history_parts(content)
+    elif isinstance(content, ConsentWithdrawn):
+        parts.append(content.escalation_id)
     return ":".join(parts)
 
 
@@ -292,7 +313,8 @@ def settle(content: Content, lines: list[EntryLine]) -> Content:
     live = [line for line in lines if line.id not in retracted]
     if isinstance(content, Correction):
         target = next((line for line in lines if line.id == content.retracts), None)
-        if target is None or target.kind in (EntryKind.CORRECTION, EntryKind.CLOSURE):
+        uncorrectable = (EntryKind.CORRECTION, EntryKind.CLOSURE, *SMLO_ONLY)
+        if target is None or target.kind in uncorrectable:
             raise errors.EntryNotFound(content.retracts)
         if target.id in retracted:
             raise errors.EntryAlreadyRetracted(content.retracts)

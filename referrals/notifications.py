@@ -34,6 +34,8 @@ class NotificationKind(StrEnum):
     # and to the advocate who held it when an SMLO closed it
     REASSIGNED = "reassigned"  # to the advocate who held it: now with someone else
     NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
+    ESCALATED = "escalated"  # to the referrer: information was (or was not) passed on
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # to each SMLO: the person withdrew a consent
 
 
 class DeliveryStatus(StrEnum):

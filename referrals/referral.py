@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from referrals import errors
-from referrals.case_keeping import CaseKeeping
+from referrals.escalating import Escalating
 from referrals.intake import (
     STEP_ORDER,
     IntakeAnswers,
@@ -69,7 +69,7 @@ def _require_answered(answers: IntakeAnswers, *, before: IntakeStep) -> None:
         raise errors.RequiredAnswerMissing(step, missing_answers(step, answers))
 
 
-class Referral(CaseKeeping):
+class Referral(Escalating):
     """A referral: the lifecycle from a draft to its end (see `referrals.states`)."""
 
     @classmethod

@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 from bot.routing import Routes, Turn
-from cards import intake, referrer, support
+from cards import escalation, intake, referrer, support
 from cards.help import HelpFor, help_card
 from cards.intake import CONSENT_NEEDED
 from cards.reply import Card, Reply
-from cards.requests import AskForContact, AskHelp, OnReferral
+from cards.requests import AskForContact, AskHelp, OnEscalation, OnReferral
 from cards.verbs import Verb
 from referrals import errors
 from referrals.people import Actor
@@ -53,6 +53,8 @@ class IntakeRoutes:
             Verb.WITHDRAW: self.withdraw,
             Verb.ASK_NEW_ADVOCATE_ASK: self.ask_new_advocate_ask,
             Verb.ASK_NEW_ADVOCATE: self.ask_new_advocate,
+            Verb.WITHDRAW_CONSENT_ASK: self.withdraw_consent_ask,
+            Verb.WITHDRAW_CONSENT: self.withdraw_consent,
         }
 
     async def welcome(self, turn: Turn) -> Reply:
@@ -189,3 +191,18 @@ class IntakeRoutes:
         referral_id = turn.wants(OnReferral).referral_id
         referral = await self._intake.ask_for_new_advocate(turn.actor, referral_id)
         return Reply(referrer.new_advocate_asked_card(referral))
+
+    async def withdraw_consent_ask(self, turn: Turn) -> Reply:
+        asked = turn.wants(OnEscalation)
+        referral = await self._intake.view_own(turn.actor, asked.referral_id)
+        decision = next((d for d in referral.escalations if d.id == asked.escalation_id), None)
+        if decision is None or not decision.may_withdraw:  # withdrawn already: where it stands
+            return Reply(referrer.my_referrals_card(await self._intake.my_referrals(turn.actor)))
+        return Reply(escalation.withdraw_consent_confirm_card(referral, decision))
+
+    async def withdraw_consent(self, turn: Turn) -> Reply:
+        asked = turn.wants(OnEscalation)
+        referral = await self._intake.withdraw_consent(
+            turn.actor, asked.referral_id, asked.escalation_id
+        )
+        return Reply(escalation.consent_withdrawn_card(referral))

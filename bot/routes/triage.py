@@ -10,10 +10,13 @@ from __future__ import annotations
 from bot.routing import Route, Routes, Turn
 from cards import smlo
 from cards.audit import audit_card
+from cards.details import LOCAL_TIME
 from cards.elements import plain
+from cards.escalation import escalation_card, in_words
 from cards.reply import Card, Reply
 from cards.requests import (
     ByReference,
+    EscalationSent,
     MarkOutOfRemit,
     Offer,
     OnReferral,
@@ -28,6 +31,7 @@ from referrals.services import Administration, Triage
 from referrals.states import NEEDS_SMLO, ReferralState
 
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
+ESCALATED = "Escalation decision saved. It is on the case record and its history."
 TRIAGED_OUT = "Triage saved: it is not for this service. Where should the person go?"
 SERVICE_NOT_LISTED = (
     "That service is not in our support directory now. The directory may have changed since "
@@ -55,6 +59,8 @@ class TriageRoutes:
             Verb.REASSIGN: self.reassign,
             Verb.SHOW_TRIAGE: self.show_triage,
             Verb.TRIAGE: self.triage,
+            Verb.SHOW_ESCALATION: self.show_escalation,
+            Verb.ESCALATE: self.escalate,
             Verb.SHOW_OUT_OF_REMIT: self.show_out_of_remit,
             Verb.OUT_OF_REMIT: self.out_of_remit,
             Verb.AUDIT: self.audit,
@@ -108,6 +114,36 @@ class TriageRoutes:
             card = smlo.out_of_remit_card(referral, self._triage.support, TRIAGED_OUT)
             return Reply(card, refresh_smlo_cards=referral.id, smlo_card=referral.id)
         return _changed(referral.id, await self._summary(referral, "Triage saved."))
+
+    async def show_escalation(self, turn: Turn) -> Reply:
+        referral = await self._triage.escalation_face(
+            turn.actor, turn.wants(OnReferral).referral_id
+        )
+        return Reply(escalation_card(referral, today=self._today()), smlo_card=referral.id)
+
+    async def escalate(self, turn: Turn) -> Reply:
+        """Saved, audited, and the person told unless it would increase the risk; a second
+        press of Save changes nothing."""
+        sent = turn.wants(EscalationSent)
+        problems = dict(sent.problems)
+        if sent.decision is not None:
+            try:
+                referral = await self._triage.record_escalation(
+                    turn.actor, sent.referral_id, sent.decision, sent.entry_id
+                )
+                return _changed(referral.id, await self._summary(referral, ESCALATED))
+            except errors.EntryAlreadySaved:
+                referral = await self._triage.face(turn.actor, sent.referral_id)
+                return _changed(referral.id, await self._summary(referral, ESCALATED))
+            except errors.EntryInvalid as invalid:
+                problems = in_words(invalid.problems)
+        referral = await self._triage.escalation_face(turn.actor, sent.referral_id)
+        card = escalation_card(referral, problems, sent.sent, self._today())
+        return Reply(card, smlo_card=referral.id)
+
+    def _today(self) -> str:
+        """The latest day a decision may be dated, in the force's time."""
+        return self._triage.steps.clock.now().astimezone(LOCAL_TIME).date().isoformat()
 
     async def reassign(self, turn: Turn) -> Reply:
         chosen = turn.wants(Reassign)

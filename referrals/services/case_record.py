@@ -9,7 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from referrals.audit import AuditAction
-from referrals.case_record import KIND_OF, CaseEntry, Closure, Content, Correction, EntryKind
+from referrals.case_record import (
+    KIND_OF,
+    SMLO_ONLY,
+    CaseEntry,
+    Closure,
+    Content,
+    Correction,
+    EntryKind,
+)
 from referrals.people import Actor
 from referrals.referral import Referral
 from referrals.services.steps import Steps
@@ -25,6 +33,8 @@ ACTION_OF = {
     EntryKind.UPDATE: A.ADD_UPDATE,
     EntryKind.CORRECTION: A.CORRECT_ENTRY,
     EntryKind.CLOSURE: A.CLOSE,
+    EntryKind.ESCALATION: A.ESCALATE,
+    EntryKind.CONSENT_WITHDRAWN: A.WITHDRAW_CONSENT,
 }
 
 
@@ -72,14 +82,14 @@ class CaseRecord:
         referral = await self.steps.load(actor, referral_id, A.VIEW_RECORD)
         async with self.steps.audited(actor, referral, A.VIEW_RECORD):
             referral.ensure_can_read_record(actor)
-        return referral, await self.steps.stores.records.entries(referral)
+        return referral, _shown_to(actor, await self.steps.stores.records.entries(referral))
 
     async def writable(self, actor: Actor, referral_id: str) -> tuple[Referral, list[CaseEntry]]:
         """The record, to add to it: only for the advocate who holds the open case."""
         referral = await self.steps.load(actor, referral_id, A.VIEW_RECORD)
         async with self.steps.audited(actor, referral, A.VIEW_RECORD):
             referral.ensure_can_add(actor)
-        return referral, await self.steps.stores.records.entries(referral)
+        return referral, _shown_to(actor, await self.steps.stores.records.entries(referral))
 
     async def closable(self, actor: Actor, referral_id: str) -> Referral:
         """The case (or signposted referral), to close it: the advocate who holds it, or an
@@ -99,3 +109,8 @@ class CaseRecord:
             A.CLOSE,
             lambda r: r.close(actor, now, closure, self.steps.smlo_ids),
         )
+
+
+def _shown_to(actor: Actor, entries: list[CaseEntry]) -> list[CaseEntry]:
+    """Escalation decisions and withdrawn consents are the SMLOs' alone."""
+    return entries if actor.is_smlo else [e for e in entries if e.kind not in SMLO_ONLY]

@@ -154,6 +154,18 @@ class Intake:
             lambda r: r.ask_for_new_advocate(actor, self.steps.smlo_ids, now),
         )
 
+    async def withdraw_consent(
+        self, actor: Actor, referral_id: str, escalation_id: str
+    ) -> Referral:
+        """The referrer withdraws the consent an escalation rested on; the SMLOs are told."""
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor,
+            referral_id,
+            A.WITHDRAW_CONSENT,
+            lambda r: r.withdraw_consent(actor, escalation_id, self.steps.smlo_ids, now),
+        )
+
     async def view_own(
         self, actor: Actor, referral_id: str, *, to_withdraw: bool = False
     ) -> Referral:

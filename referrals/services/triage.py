@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from referrals import errors
 from referrals.allocation import allocation_options
 from referrals.audit import AuditAction
+from referrals.escalation import Escalation
 from referrals.people import Actor, AllocationOption
 from referrals.referral import ReassignReason, Referral
 from referrals.services.steps import Steps
@@ -43,6 +44,25 @@ class Triage:
         now = self.steps.clock.now()
         return await self.steps.change(
             actor, referral_id, A.TRIAGE, lambda r: r.record_triage(actor, decision, now)
+        )
+
+    async def escalation_face(self, actor: Actor, referral_id: str) -> Referral:
+        """The referral, for the escalation form: its earlier decisions in categories only."""
+        referral = await self.steps.load(actor, referral_id, A.ESCALATE)
+        async with self.steps.audited(actor, referral, A.ESCALATE, only_refusals=True):
+            referral.ensure_can_escalate(actor)
+        return referral
+
+    async def record_escalation(
+        self, actor: Actor, referral_id: str, decision: Escalation, entry_id: str = ""
+    ) -> Referral:
+        """An escalation decision: sealed in the record, a line on the history, audited."""
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor,
+            referral_id,
+            A.ESCALATE,
+            lambda r: r.record_escalation(actor, decision, now, entry_id),
         )
 
     async def stranded(self) -> list[Referral]:

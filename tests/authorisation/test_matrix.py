@@ -20,7 +20,7 @@ from botbuilder.core import MemoryStorage
 
 from cards.verbs import Verb
 from referrals.audit import Outcome
-from referrals.case_record import EntryKind, OnwardReferral
+from referrals.case_record import SMLO_ONLY, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
@@ -76,11 +76,20 @@ INPUTS = {
     Verb.ALLOCATE: {"advocate_id": OTHER_ADVOCATE.user_id},
     Verb.REASSIGN: {"advocate_id": OTHER_ADVOCATE.user_id, "reason": "conflict_found"},
     Verb.TRIAGE: {"in_remit": "yes", "urgency": "urgent", "risks": "safeguarding"},
+    Verb.ESCALATE: {
+        "destination": "psd",
+        "consent": "without_consent",
+        "categories": "risk",
+        "decided_on": "2026-03-01",
+        "rationale": "a risk to others",
+        "approved_by": "the superintendent",
+    },
     Verb.OUT_OF_REMIT: {"signpost": "service:rape-crisis"},  # listed in the shipped directory
     Verb.DECLINE: {"reason": DeclineReason.OTHER.value},
 }
 OFFERABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION}
 TRIAGEABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE}
+ESCALATABLE = {*TRIAGEABLE, S.SIGNPOSTED, S.CLOSED}  # sent, and not withdrawn
 WITHDRAWABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE, S.SIGNPOSTED}
 ACCEPTED = (S.ACTIVE, S.CLOSED)  # the states in which the advocate has taken it
 DAY = "2026-03-01"  # the day before the fake clock's first: nothing is in the future
@@ -168,6 +177,9 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         # Triage: an SMLO, while it is open and not sent elsewhere (the form shows nothing
         # of the person, so it opens for an SMLO whatever the state).
         Verb.SHOW_TRIAGE: lambda: smlo,
+        # Escalation: an SMLO, on any sent referral, open or closed, not withdrawn.
+        Verb.SHOW_ESCALATION: lambda: smlo and state in ESCALATABLE,
+        Verb.ESCALATE: lambda: smlo and state in ESCALATABLE,
         Verb.TRIAGE: lambda: smlo and state in TRIAGEABLE,
         # A case given to another advocate: an SMLO, while someone holds it.
         Verb.REASSIGN: lambda: smlo and state is S.ACTIVE,
@@ -229,6 +241,8 @@ _VERBS = (
     Verb.REASSIGN,
     Verb.SHOW_TRIAGE,
     Verb.TRIAGE,
+    Verb.SHOW_ESCALATION,
+    Verb.ESCALATE,
     Verb.ASK_NEW_ADVOCATE_ASK,
     Verb.ASK_NEW_ADVOCATE,
 )
@@ -236,8 +250,8 @@ _ACTIONS = (
     *(Press(verb) for verb in _VERBS),
     Press(Verb.RECORD),
     Press(Verb.RECORD_ENTRY),
-    *(Press(Verb.RECORD_FORM, kind) for kind in EntryKind),
-    *(Press(Verb.RECORD_SAVE, kind) for kind in EntryKind),
+    *(Press(Verb.RECORD_FORM, kind) for kind in EntryKind if kind not in SMLO_ONLY),
+    *(Press(Verb.RECORD_SAVE, kind) for kind in EntryKind if kind not in SMLO_ONLY),
     Press(Verb.RECORD_SAVE, K.CLOSURE, note=False),
 )
 

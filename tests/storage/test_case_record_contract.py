@@ -29,6 +29,7 @@ from referrals.case_record import (
     UpdateRecorded,
 )
 from referrals.clock import FakeClock
+from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.ports import Stores
 from referrals.referral import Referral
 from storage.cosmos import CosmosStores
@@ -38,6 +39,7 @@ from tests.storage.conftest import (
     CIPHER,
     OTHER_REFERRER,
     REFERRER,
+    SMLO,
     SMLO_IDS,
     Scenario,
     as_advocate,
@@ -91,6 +93,43 @@ async def test_every_kind_of_entry_reads_back_exactly_and_in_order(
     assert repr(entries) == repr(written)  # enums, dates and offsets, not just equal values
     assert entries[0].content.first_success  # type: ignore[union-attr]
     assert entries[0].recorded_at.utcoffset() == scenario.clock.now().utcoffset()
+
+
+async def test_escalation_decisions_and_a_withdrawn_consent_read_back_exactly(
+    stores: Stores, scenario: Scenario
+) -> None:
+    await stores.roster.put_advocate(ADVOCATE)
+    case = await scenario.active()
+    passed = Escalation(
+        Destination.PSD,
+        Consent.CONSENTED,
+        DAY,
+        "They asked — “now”",
+        (InfoCategory.IDENTITY, InfoCategory.ACCOUNT),
+        note="outline only",
+    )
+    silent = Escalation(
+        Destination.SAFEGUARDING,
+        Consent.WITHOUT_CONSENT,
+        DAY,
+        "risk to a child",
+        (InfoCategory.RISK,),
+        approved_by="Supt. Rowe",
+        tell_person=False,
+        not_told_reason="would alert the subject",
+    )
+    written = [case.record_escalation(SMLO, d, scenario.tick()) for d in (passed, silent)]
+    await stores.referrals.save(case)
+    case = await stores.referrals.get(case.id)
+    written.append(case.withdraw_consent(REFERRER, written[0].id, SMLO_IDS, scenario.tick()))
+    await stores.referrals.save(case)
+
+    stored = await stores.referrals.get(case.id)
+    entries = await stores.records.entries(stored)
+
+    assert entries == written
+    assert repr(entries) == repr(written)
+    assert [d.consent_withdrawn for d in stored.escalations] == [True, False]
 
 
 async def test_records_are_kept_per_referral(stores: Stores, scenario: Scenario) -> None:

@@ -38,6 +38,7 @@ from bot.routes.triage import SERVICE_NOT_LISTED
 from cards import advocate, case_record, intake, intake_steps, notices, record_forms, referrer, smlo
 from cards import audit as audit_module
 from cards import delivery as delivery_module
+from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import notifications as notifications_module
 from cards import roster as roster_module
@@ -78,6 +79,7 @@ from referrals.case_record import (
     RiskLevel,
     UpdateKind,
 )
+from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -632,6 +634,119 @@ def _triage_cards() -> Iterator[Shown]:
     )
 
 
+ESCALATION_CANARY = "CANARY-escalation-7f3a"
+ESCALATED = Escalation(
+    Destination.PSD,
+    Consent.CONSENTED,
+    NOW.date(),
+    ESCALATION_CANARY,
+    tuple(InfoCategory),
+    note=ESCALATION_CANARY,
+)
+
+
+def escalated(answers: IntakeAnswers = FULL) -> Referral:
+    """An active case with a decision the person was told of, one they were not, and a
+    consent withdrawn."""
+    referral = active(answers)
+    at = NOW + timedelta(hours=4)
+    told = referral.record_escalation(SMLO, ESCALATED, at)
+    silent = replace(
+        ESCALATED,
+        destination=Destination.CRIME_REPORT,
+        consent=Consent.WITHOUT_CONSENT,
+        approved_by=ESCALATION_CANARY,
+        tell_person=False,
+        not_told_reason=ESCALATION_CANARY,
+    )
+    referral.record_escalation(SMLO, silent, at)
+    referral.record_escalation(SMLO, replace(ESCALATED, destination=Destination.HR), at)
+    referral.withdraw_consent(REFERRER, told.id, SMLO_IDS, at)
+    return referral
+
+
+def _escalation_cards() -> Iterator[Shown]:
+    yield Shown(
+        "escalation", partial(escalation_module.escalation_card, active()), Face.CONTENT_FREE
+    )
+    yield Shown(
+        "escalation:again", partial(escalation_module.escalation_card, escalated()), Face.OTHER
+    )
+    problems = {
+        name: "Please fill this in."
+        for name in ("destination", "consent", "categories", "decided_on", *escalation_module.TEXTS)
+    }
+    at_limits = {name: "x" * RECORD_LIMITS[name] for name in escalation_module.TEXTS}
+    sent = {**at_limits, "categories": ",".join(InfoCategory), "destination": "psd"}
+    yield Shown(
+        "escalation:problems",
+        partial(escalation_module.escalation_card, active(), problems, sent, "2026-03-02"),
+        problems=tuple(problems.items()),
+    )
+    for kind in (Kind.ESCALATED,):
+        yield Shown(
+            f"notification:{kind}",
+            partial(
+                notification_card,
+                kind,
+                escalated(),
+                NAMES,
+                frozenset({SMLO.user_id}),
+                REFERRER.user_id,
+                support=SHIPPED_DIRECTORY,
+            ),
+            Face.UNASKED,
+        )
+    yield Shown(
+        "notification:escalated:declined",
+        partial(
+            escalation_module.escalated_card,
+            _declined(),
+            "",
+        ),
+        Face.UNASKED,
+    )
+    yield Shown(
+        "smlo_update:consent_withdrawn",
+        partial(
+            notification_card,
+            Kind.CONSENT_WITHDRAWN,
+            escalated(),
+            NAMES,
+            frozenset({SMLO.user_id}),
+            SMLO.user_id,
+            support=SHIPPED_DIRECTORY,
+        ),
+        Face.UNASKED,
+    )
+    referral = escalated()
+    decision = referral.escalations[-1]
+    yield Shown(
+        "withdraw_consent:confirm",
+        partial(escalation_module.withdraw_consent_confirm_card, referral, decision),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "withdraw_consent:done",
+        partial(escalation_module.consent_withdrawn_card, referral),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "my_referrals:escalated",
+        partial(referrer.my_referrals_card, [escalated()]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown("smlo_referral:escalated", lambda: smlo_card(escalated()), Face.UNASKED)
+    yield Shown("details:escalated", lambda: details_card(escalated()))
+
+
+def _declined() -> Referral:
+    referral = active()
+    declined = replace(ESCALATED, consent=Consent.DECLINED, categories=())
+    referral.record_escalation(SMLO, declined, NOW + timedelta(hours=4))
+    return referral
+
+
 def _reassignment_cards() -> Iterator[Shown]:
     options = allocation_options(asked_for_new(), ROSTER, {ADA.user_id: 2})
     yield Shown(
@@ -1034,6 +1149,7 @@ CARDS: tuple[Shown, ...] = (
     *_record_cards(),
     *_reassignment_cards(),
     *_triage_cards(),
+    *_escalation_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -1574,6 +1690,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             case_record,
             record_forms,
             triage_module,
+            escalation_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
@@ -1853,3 +1970,10 @@ def test_a_referral_signposted_before_services_could_be_chosen_reads_as_it_did()
     words = " ".join(texts_of(notices.signposted_card(old, SHIPPED_DIRECTORY)))
 
     assert "The best place to help with this is: The Police Federation or a union." in words
+
+
+@pytest.mark.parametrize(
+    "shown", [c for c in CARDS if c.face is not Face.OTHER], ids=lambda c: c.name
+)
+def test_no_escalation_text_is_on_a_card_that_may_not_show_it(shown: Shown) -> None:
+    assert ESCALATION_CANARY not in json.dumps(shown.build())
