@@ -14,6 +14,7 @@ import socket
 from collections.abc import AsyncIterator, Generator, Iterator
 from contextlib import AsyncExitStack, ExitStack, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -32,8 +33,9 @@ from playwright.async_api import (
 
 from app import RUNTIME, Runtime, create_app
 from config.settings import load_settings
-from devtools.demo import BY_KEY, Persona, bot_environment
+from devtools.demo import BY_KEY, Persona, bot_environment, demo_advocates
 from devtools.playground import CLI, REPO, Playground
+from devtools.seed import seed, service_start
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -101,9 +103,15 @@ class RunningBot:
 
 
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[RunningBot]:
+async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[RunningBot]:
     _require_tools()
-    settings = load_settings(bot_environment(str(tmp_path / "sma.sqlite3")))
+    store = tmp_path / "sma.sqlite3"
+    environment = bot_environment(str(store))
+    if request.node.get_closest_marker("seeded"):  # as `make run` does
+        now = datetime.now(UTC)
+        await seed(store, now, demo_advocates())
+        environment["SMA_SERVICE_START"] = service_start(now)
+    settings = load_settings(environment)
     assert settings.development_mode, "the e2e test runs the bot without authentication"
     app = create_app(settings)
     runner = web.AppRunner(app, access_log=None)

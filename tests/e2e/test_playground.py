@@ -301,6 +301,21 @@ async def test_the_smlo_triages_a_referral_and_gives_the_case_to_another_advocat
     await shots.take(advocate, "reassigned-advocate")
 
 
+@pytest.mark.seeded
+async def test_the_smlo_reads_the_figures_of_the_demo_history(people: People, shots: Shots) -> None:
+    smlo = people.smlo.page
+    await new_message(smlo, 0, "Welcome to the SMA service")
+
+    await say(smlo, "stats")
+
+    figures = await new_message(smlo, 1, "Figures")
+    await expect(figures).to_contain_text("How long it took", timeout=WAIT)
+    await expect(figures).to_contain_text("From the advocates' case records", timeout=WAIT)
+    await shots.take(smlo, "figures-demo-history")
+    text = await figures.inner_text(timeout=WAIT)
+    assert "DEMO DATA" not in text  # figures only: no one's words
+
+
 async def test_three_taps_from_the_welcome_card_ask_an_advocate_to_make_contact(
     people: People, shots: Shots
 ) -> None:
