@@ -41,6 +41,7 @@ from cards import delivery as delivery_module
 from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import notifications as notifications_module
+from cards import pathway as pathway_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
 from cards import support as support_module
@@ -98,6 +99,8 @@ from referrals.intake import (
 )
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
+from referrals.pathway import Outcome as StepOutcome
+from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
 from referrals.people import Actor, Advocate
 from referrals.periods import offered_periods
 from referrals.referral import DeclineReason, ReassignReason, Referral
@@ -747,6 +750,36 @@ def _declined() -> Referral:
     return referral
 
 
+def with_pathway() -> Referral:
+    """An active case with every kind of step, each started and ended at its longest."""
+    referral = escalated()
+    for kind in StepKind:
+        for status, outcome in (
+            (StepStatus.STARTED, None),
+            (StepStatus.OUTCOME, StepOutcome.OTHER),
+        ):
+            step = PathwayStep(kind, status, NOW.date(), StepConsent.WITHOUT_CONSENT, outcome)
+            referral.record_pathway_step(SMLO, step, NOW + timedelta(hours=5))
+    return referral
+
+
+def _pathway_cards() -> Iterator[Shown]:
+    yield Shown("pathway", partial(pathway_module.pathway_card, active()), Face.CONTENT_FREE)
+    yield Shown(
+        "pathway:again", partial(pathway_module.pathway_card, with_pathway()), Face.CONTENT_FREE
+    )
+    problems = {name: "Please choose." for name in ("kind", "status", "outcome", "consent", "on")}
+    sent = {"kind": "grievance", "status": "outcome", "consent": "consented"}
+    yield Shown(
+        "pathway:problems",
+        partial(pathway_module.pathway_card, active(), problems, sent, "2026-03-02"),
+        Face.CONTENT_FREE,
+        problems=tuple(problems.items()),
+    )
+    yield Shown("smlo_referral:pathway", lambda: smlo_card(with_pathway()), Face.UNASKED)
+    yield Shown("details:pathway", lambda: details_card(with_pathway()))
+
+
 def _reassignment_cards() -> Iterator[Shown]:
     options = allocation_options(asked_for_new(), ROSTER, {ADA.user_id: 2})
     yield Shown(
@@ -1149,6 +1182,7 @@ CARDS: tuple[Shown, ...] = (
     *_record_cards(),
     *_reassignment_cards(),
     *_triage_cards(),
+    *_pathway_cards(),
     *_escalation_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
