@@ -966,6 +966,10 @@ def _statistics_cards() -> Iterator[Shown]:
         (m.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 6,
         (m.TIME_TO_FIRST_CONTACT, Wait.DAYS_1_TO_2): 5,
         (m.TIME_TO_FIRST_CONTACT, Wait.OVER_14_DAYS): 1,
+        # What referrals became, and what the service lead passed on:
+        (m.BECAME, StepKind.MISCONDUCT): 5,
+        (m.BECAME, StepKind.CRIMINAL): 2,
+        **{(m.ESCALATED_TO, d.value): 6 for d in Destination},
     }
     few: MonthTallies = {months[3]: {(m.RECEIVED, ""): 2, (m.ROUTE, Route.CONCERN): 2}}
     few[months[3]] |= {(m.RESULT, Result.CLOSED): 2, (m.CLOSED_AS, NOT_GIVEN): 2}
