@@ -41,9 +41,9 @@ always recount them from the referrals (`python -m ops.recount`).
 
 Months are calendar months in UTC, written "2026-06". A report covers one of the
 service's six-month reviews that has ended (`referrals.periods`): its figures never change
-once shown (but for a case record entry corrected later), and no two reports on offer
-share a month, so comparing reports cannot show what a new referral answered
-(docs/statistics.md).
+once shown (but for a case record entry corrected later, or a pathway step dated in an
+earlier month), and no two reports on offer share a month, so comparing reports cannot
+show what a new referral answered (docs/statistics.md).
 """
 
 from __future__ import annotations
