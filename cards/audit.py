@@ -33,6 +33,7 @@ ACTIONS = {
     AuditAction.RETURN_OFFER: "sent it back to be allocated (the advocate left the list)",
     AuditAction.TRIAGE: "triaged it",
     AuditAction.ESCALATE: "recorded an escalation decision",
+    AuditAction.PATHWAY: "recorded a step of what it became",
     AuditAction.WITHDRAW_CONSENT: "withdrew a consent to escalation",
     AuditAction.REASSIGN: "gave the case to another advocate",
     AuditAction.ASK_NEW_ADVOCATE: "asked for a different advocate",

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from cards import wording
 from cards.escalation import read_escalation
+from cards.pathway import read_step
 from cards.record_inputs import read_correction, read_form
 from cards.requests import (
     SERVICE_CHOICE,
@@ -31,6 +32,7 @@ from cards.requests import (
     OnRecord,
     OnReferral,
     OpenForm,
+    PathwaySent,
     Reassign,
     Request,
     RetryDelivery,
@@ -190,6 +192,11 @@ def _escalate(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Reques
     return EscalationSent(verb, referral_id, decision, entry_id, problems, dict(inputs))
 
 
+def _pathway(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    step, problems = read_step(inputs)
+    return PathwaySent(verb, referral_id, step, problems, dict(inputs))
+
+
 def _on_escalation(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     escalation_id = inputs.get("escalation_id", "")
     if not is_id(escalation_id):
@@ -313,6 +320,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.REASSIGN: _reassign,
     Verb.TRIAGE: _triage,
     Verb.ESCALATE: _escalate,
+    Verb.RECORD_PATHWAY: _pathway,
     Verb.WITHDRAW_CONSENT_ASK: _on_escalation,
     Verb.WITHDRAW_CONSENT: _on_escalation,
     Verb.OUT_OF_REMIT: _out_of_remit,

@@ -14,6 +14,7 @@ from cards.verbs import Verb
 from referrals.case_record import Content, EntryKind
 from referrals.escalation import Escalation
 from referrals.intake import IntakeStep
+from referrals.pathway import PathwayStep
 from referrals.periods import Period
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
@@ -99,6 +100,16 @@ class EscalationSent(OnReferral):
 
     decision: Escalation | None = None
     entry_id: str = ""
+    problems: Mapping[str, str] = field(default_factory=dict)
+    sent: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PathwaySent(OnReferral):
+    """The pathway form sent: the step, or the problems that kept it from being read, with
+    what was sent (to fill the form in again)."""
+
+    step: PathwayStep | None = None
     problems: Mapping[str, str] = field(default_factory=dict)
     sent: Mapping[str, str] = field(default_factory=dict)
 

@@ -24,6 +24,7 @@ from cards.elements import (
     text_input,
 )
 from cards.escalation import decision_words
+from cards.pathway import step_words
 from cards.requests import SERVICE_CHOICE
 from cards.support import signpost_words
 from cards.triage import triage_words
@@ -140,6 +141,7 @@ def details_card(
         *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
         *_escalations(r),
+        *_pathway(r),
         para(w.DETAILS_FOLD_BACK, subtle=True),
     ]
     # Teams asks for the current version when the card is shown again: the folded face, so
@@ -156,6 +158,17 @@ def _escalations(r: Referral) -> list[Element]:
         shown.append(facts([("Escalation", decision_words(d)) for d in r.escalations]))
     if r.state in ESCALATABLE and not (r.is_purged or r.is_erased):
         record = action("Escalation decision", Verb.SHOW_ESCALATION, {"referral_id": r.id})
+        shown.append(buttons(record))
+    return shown
+
+
+def _pathway(r: Referral) -> list[Element]:
+    """What the referral became, step by step in categories, and the button to add one."""
+    shown: list[Element] = []
+    if r.pathway:
+        shown.append(facts([("Pathway", step_words(s)) for s in r.pathway]))
+    if r.state in ESCALATABLE and not (r.is_purged or r.is_erased):
+        record = action("What it became", Verb.SHOW_PATHWAY, {"referral_id": r.id})
         shown.append(buttons(record))
     return shown
 

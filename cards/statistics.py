@@ -15,7 +15,9 @@ from cards.elements import Element, action, card, choice_input, facts, heading, 
 from cards.verbs import Verb
 from cards.wording import label
 from referrals.case_record import CloseOutcome, OnwardOutcome, RiskLevel, UpdateKind
+from referrals.escalation import Destination
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
+from referrals.pathway import StepKind
 from referrals.periods import Period
 from referrals.statistics import (
     NOT_GIVEN,
@@ -55,6 +57,11 @@ WAITS_NOTE = (
     "Each wait is counted in the month it ended. A day here is a full 24 hours. If a case "
     "was given to a new advocate, we count from when the first one took it on."
 )
+PATHWAY = "What referrals became"
+PATHWAY_NOTE = (
+    "Each referral is counted once for each kind, in the month it began. Each time a "
+    "service lead passed something on is counted in the month it was written down."
+)
 CASES_ALIKE = "Hidden. Too many cases ended the same way to show them safely."
 FEW_CLOSED = f"Hidden. There were {FEWER} closed, too few to show them safely."
 MONTHS = (
@@ -83,6 +90,8 @@ TITLES = {
     Measure.RISK: "Risk assessments, by level",
     Measure.UPDATE: "Updates, by kind",
     Measure.CLOSED_AS: "How cases were closed",
+    Measure.BECAME: "Referrals that were looked into",
+    Measure.ESCALATED_TO: "Passed on by the service lead, by team",
     Measure.TIME_TO_ALLOCATION: "From being sent to an advocate taking it on",
     Measure.TIME_TO_FIRST_CONTACT: "From an advocate taking it on to first reaching the person",
 }
@@ -141,6 +150,11 @@ CASE_CATEGORIES: dict[Measure, dict[str, str]] = {
     Measure.RISK: _labels(RiskLevel),
     Measure.UPDATE: _labels(UpdateKind),
     Measure.CLOSED_AS: {**_labels(CloseOutcome), NOT_GIVEN: "Closed with no outcome given"},
+    Measure.BECAME: {
+        StepKind.MISCONDUCT: "As misconduct",
+        StepKind.CRIMINAL: "As a crime",
+    },
+    Measure.ESCALATED_TO: _labels(Destination),
     Measure.TIME_TO_ALLOCATION: WAIT_BANDS,
     Measure.TIME_TO_FIRST_CONTACT: WAIT_BANDS,
 }
@@ -218,6 +232,14 @@ def _case_work(report: StatisticsReport) -> list[Element]:
     return body + _breakdown(report.closed_as, CASES_ALIKE, FEW_CLOSED)
 
 
+def _pathway(report: StatisticsReport) -> list[Element]:
+    """Referrals that became an investigation, and escalations by destination."""
+    body = [heading(PATHWAY), para(PATHWAY_NOTE, subtle=True)]
+    for breakdown in report.pathway:
+        body += _breakdown(breakdown)
+    return body
+
+
 def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] = ()) -> Element:
     """The figures for one ended review, with a choice of the others on offer."""
     if report is None:
@@ -244,6 +266,7 @@ def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] =
     body.append(facts([("Advocates who took a case on", shown(report.advocates_deployed))]))
     body += _waits(report)
     body += _case_work(report)
+    body += _pathway(report)
     others = [p for p in offered if p.months != months]
     if not others:
         return card(body)

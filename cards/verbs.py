@@ -42,6 +42,8 @@ class Verb(StrEnum):
     TRIAGE = "smlo.triage"  # in remit, urgency, immediate risk
     SHOW_ESCALATION = "smlo.show_escalation"
     ESCALATE = "smlo.escalate"  # an escalation decision, with the consent it rests on
+    SHOW_PATHWAY = "smlo.show_pathway"
+    RECORD_PATHWAY = "smlo.pathway"  # a step of what the referral became
     SHOW_ALLOCATE = "smlo.show_allocate"
     ALLOCATE = "smlo.allocate"
     REASSIGN = "smlo.reassign"  # an active case, to another advocate

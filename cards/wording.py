@@ -25,6 +25,7 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
 )
+from referrals.pathway import Outcome, StepConsent, StepKind, StepStatus
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.states import ReferralState
@@ -123,6 +124,25 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         InfoCategory.ACCOUNT: "What happened, in outline",
         InfoCategory.RISK: "The risk we saw",
         InfoCategory.CASE_RECORD: "Parts of the case record",
+    },
+    StepKind: {
+        StepKind.FORMAL_REPORT: "A formal report made",
+        StepKind.MISCONDUCT: "Looked into as misconduct",
+        StepKind.CRIMINAL: "Looked into as a crime",
+        StepKind.GRIEVANCE: "A grievance",
+    },
+    StepStatus: {StepStatus.STARTED: "Started", StepStatus.OUTCOME: "Ended, with an outcome"},
+    Outcome: {
+        Outcome.UPHELD: "Upheld",
+        Outcome.NOT_UPHELD: "Not upheld",
+        Outcome.NO_FURTHER_ACTION: "No further action",
+        Outcome.CHARGED: "Charged",
+        Outcome.RESOLVED: "Resolved",
+        Outcome.OTHER: "Some other end",
+    },
+    StepConsent: {
+        StepConsent.CONSENTED: "With their consent",
+        StepConsent.WITHOUT_CONSENT: "Without their consent",
     },
     Consent: {
         Consent.CONSENTED: "With their consent",

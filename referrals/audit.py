@@ -28,6 +28,7 @@ class AuditAction(StrEnum):
     RETURN_OFFER = "return_offer"  # the advocate offered it was taken off the list
     TRIAGE = "triage"  # the SMLO's triage on receipt: remit, urgency, immediate risk
     ESCALATE = "escalate"  # an escalation decision, with the consent it rests on
+    PATHWAY = "pathway"  # a step of what the referral became: a report, an investigation
     WITHDRAW_CONSENT = "withdraw_consent"  # the person withdrew a consent to escalation
     REASSIGN = "reassign"  # a case given to another advocate
     ASK_NEW_ADVOCATE = "ask_new_advocate"  # the referrer asked for a different advocate

@@ -2,6 +2,9 @@
 any sent referral, open or closed; the person is told, content-free, unless the SMLO
 records why that would increase the risk; the person may withdraw a consent they gave.
 Each is a case record entry (sealed) and a history line in categories only.
+
+The referral's pathway (`referrals.pathway`) follows the same rule of who and when: an
+SMLO records each step on any sent referral, as a history line in categories only.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from referrals.case_keeping import CaseKeeping
 from referrals.case_record import CaseEntry, EntryKind
 from referrals.escalation import ConsentWithdrawn, DecisionLine, Escalation
 from referrals.notifications import NotificationKind
+from referrals.pathway import PATHWAY_STEP, PathwayStep, problems
 from referrals.people import Actor
 from referrals.referral_base import ERASED_REFERRER
 from referrals.states import ReferralState
@@ -61,6 +65,23 @@ class Escalating(CaseKeeping):
         entry = self._add(actor, ConsentWithdrawn(escalation_id), now)
         self._notify(smlo_ids, NotificationKind.CONSENT_WITHDRAWN, now)
         return entry
+
+    def record_pathway_step(self, actor: Actor, step: PathwayStep, now: datetime) -> bool:
+        """A step of what the referral became; never edited, a later step follows. The same
+        step again (a second press of Save) changes nothing: returns False."""
+        self.ensure_can_escalate(actor)
+        found = problems(step, now.date())
+        if found:
+            raise errors.EntryInvalid(found)
+        if step in self.pathway:
+            return False
+        self._record(now, actor, PATHWAY_STEP, step.detail())
+        return True
+
+    @property
+    def pathway(self) -> list[PathwayStep]:
+        """Every step, in the order recorded."""
+        return [PathwayStep.from_detail(e.detail) for e in self.history if e.name == PATHWAY_STEP]
 
     def _require_escalatable(self, what: str) -> None:
         if self.state not in ESCALATABLE or self.is_purged or self.is_erased:

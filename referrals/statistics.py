@@ -16,6 +16,13 @@ time of its history line: the dates inside an entry are stored apart from the re
 and erased with it at the purge. An entry a later correction retracts counts for nothing,
 and neither does the outcome of an onward referral that was retracted.
 
+What a referral became (`referrals.pathway`) counts each referral once per kind: it
+became a misconduct investigation, or a criminal investigation, in the month of the
+earliest such step's own date (the step is a history line, so the date survives the
+purge). The SMLO's escalation decisions count by destination, each passed on (not one the
+person declined) at the time it was written down, from its history line like the case
+record's; a retracted one counts for nothing.
+
 Two waits the service is judged by are counted in bands of whole days (`Wait`), each in
 the month its later event happened: *time to allocation*, from the referral being sent to
 the first advocate accepting it; and *time to first contact*, from that first acceptance
@@ -34,9 +41,9 @@ always recount them from the referrals (`python -m ops.recount`).
 
 Months are calendar months in UTC, written "2026-06". A report covers one of the
 service's six-month reviews that has ended (`referrals.periods`): its figures never change
-once shown (but for a case record entry corrected later), and no two reports on offer
-share a month, so comparing reports cannot show what a new referral answered
-(docs/statistics.md).
+once shown (but for a case record entry corrected later, or a pathway step dated in an
+earlier month), and no two reports on offer share a month, so comparing reports cannot
+show what a new referral answered (docs/statistics.md).
 """
 
 from __future__ import annotations
@@ -55,7 +62,9 @@ from referrals.case_record import (
     RiskLevel,
     UpdateKind,
 )
+from referrals.escalation import Consent, Destination
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
+from referrals.pathway import PATHWAY_STEP, PathwayStep, StepKind
 from referrals.referral import Referral
 from referrals.referral_base import CaseEvent
 from referrals.suppression import Cell, Shown, protect_breakdown, protect_counts
@@ -77,6 +86,8 @@ class Measure(StrEnum):
     RISK = "risk"  # a risk assessment, by `RiskLevel`
     UPDATE = "update"  # an `UpdateKind`
     CLOSED_AS = "closed_as"  # a `CloseOutcome`; NOT_GIVEN closed without one (signposted)
+    BECAME = "became"  # a referral that became a `COUNTED_STEPS` kind, once per kind
+    ESCALATED_TO = "escalated_to"  # an escalation passed on, by `Destination`
     # Waits, by `Wait` band, each in the month it ended:
     TIME_TO_ALLOCATION = "time_to_allocation"  # sent -> first accepted
     TIME_TO_FIRST_CONTACT = "time_to_first_contact"  # first accepted -> first reached
@@ -132,6 +143,8 @@ def wait_band(start: datetime, end: datetime) -> Wait:
 
 
 NOT_GIVEN = "not_given"
+# What "referrals converted into misconduct" and into a criminal investigation count.
+COUNTED_STEPS = (StepKind.MISCONDUCT, StepKind.CRIMINAL)
 _RESULT_EVENTS = {
     "ReferralSignposted": Result.SIGNPOSTED,
     "AllocationAccepted": Result.ALLOCATED,
@@ -204,7 +217,27 @@ def _record_counts(history: Sequence[CaseEvent]) -> tuple[tuple[Key, datetime], 
     counted = [(key, at) for at, line in lines if line.id in live and (key := _counted(line, live))]
     closes = [e for e in history if e.name == "ReferralClosed"]
     counted += [((Measure.CLOSED_AS, e.detail or NOT_GIVEN), e.at) for e in closes]
-    return tuple(counted)
+    counted += [
+        ((Measure.ESCALATED_TO, line.extra[0]), at)
+        for at, line in lines
+        if line.id in live
+        and line.kind is EntryKind.ESCALATION
+        and line.extra[1] != Consent.DECLINED
+    ]
+    return (*counted, *_became(history))
+
+
+def _became(history: Sequence[CaseEvent]) -> list[tuple[Key, datetime]]:
+    """Each counted kind of step once, on the earliest date any of its steps gives."""
+    steps = [PathwayStep.from_detail(e.detail) for e in history if e.name == PATHWAY_STEP]
+    found = []
+    for kind in COUNTED_STEPS:
+        days = [s.on for s in steps if s.kind is kind]
+        if days:
+            first = min(days)
+            at = datetime(first.year, first.month, first.day, tzinfo=UTC)
+            found.append(((Measure.BECAME, kind.value), at))
+    return found
 
 
 _FIRST: Key = (Measure.CONTACT, Contact.FIRST)
@@ -355,6 +388,7 @@ class StatisticsReport:
     case_work: tuple[Breakdown, ...]  # onward referrals, their outcomes, risk, updates
     closed_as: Breakdown  # the period's closes by outcome; the total is RESULT's "closed"
     waits: tuple[Breakdown, ...]  # time to allocation, to first contact: bands and total
+    pathway: tuple[Breakdown, ...] = ()  # what referrals became; escalations by destination
 
     @property
     def too_few_to_break_down(self) -> bool:
@@ -374,6 +408,8 @@ _CATEGORIES: dict[Measure, tuple[str, ...]] = {
     Measure.RISK: tuple(v.value for v in RiskLevel),
     Measure.UPDATE: tuple(v.value for v in UpdateKind),
     Measure.CLOSED_AS: (*(v.value for v in CloseOutcome), NOT_GIVEN),
+    Measure.BECAME: tuple(k.value for k in COUNTED_STEPS),
+    Measure.ESCALATED_TO: tuple(v.value for v in Destination),
     Measure.TIME_TO_ALLOCATION: tuple(v.value for v in Wait),
     Measure.TIME_TO_FIRST_CONTACT: tuple(v.value for v in Wait),
 }
@@ -417,8 +453,21 @@ def build_report(
         Breakdown(m, *protect_breakdown(_counts(period, m), of_answers=False))
         for m in (Measure.TIME_TO_ALLOCATION, Measure.TIME_TO_FIRST_CONTACT)
     )
+    # Referrals that became an investigation, and escalations, are counted like the case
+    # work: few, and none adds up to a total shown, so each small one is hidden on its own.
+    pathway = tuple(
+        Breakdown(m, protect_counts(_counts(period, m)))
+        for m in (Measure.BECAME, Measure.ESCALATED_TO)
+    )
     return StatisticsReport(
-        tuple(months), received, tuple(answers), results, deployed, *_case_figures(period), waits
+        tuple(months),
+        received,
+        tuple(answers),
+        results,
+        deployed,
+        *_case_figures(period),
+        waits,
+        pathway,
     )
 
 

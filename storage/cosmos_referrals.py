@@ -61,8 +61,9 @@ COUNTER_TYPE = "reference_counter"
 MARKER_TYPE = "statistics_marker"
 # Present once every referral document carries its contribution to the statistics as
 # this code counts it: v2 counts the case record too, v3 time to allocation and to first
-# contact, so a database marked v1 or v2 is counted once more.
-STATISTICS_MARKER = "statistics-counted-v3"
+# contact, v4 what referrals became and escalations by destination, so a database marked
+# v1, v2 or v3 is counted once more.
+STATISTICS_MARKER = "statistics-counted-v4"
 # Ours, not the codec's: stripped before a document is opened.
 _STORE_FIELDS = ("type", "updated_key", "outbox", "ttl", "statistics")
 _SELECT = "SELECT * FROM c WHERE c.type = 'referral' AND "
@@ -266,7 +267,8 @@ class CosmosReferralStore:
 
     async def ensure_statistics(self) -> None:
         """Count documents written before statistics existed, or before they counted the
-        case record or the waits, once per database (and once per `STATISTICS_MARKER`)."""
+        case record, the waits or the pathway, once per database (and once per
+        `STATISTICS_MARKER`)."""
         if await read_or_none(self._container, STATISTICS_MARKER, STATISTICS_MARKER):
             return
         await self.recount_statistics()

@@ -23,8 +23,9 @@ from storage.sqlite_referrals import SqliteReferralStore
 from storage.sqlite_views import SqliteShownViewStore
 
 # Schema 5 counts the referrals already stored into the new statistics table; schema 8
-# counts them again, now with their case records, and schema 10 with their waits.
-_FILLS = {n: sqlite_statistics.recount_in for n in (5, 8, 10)}
+# counts them again, now with their case records, schema 10 with their waits, and
+# schema 11 with what they became and their escalations.
+_FILLS = {n: sqlite_statistics.recount_in for n in (5, 8, 10, 11)}
 
 
 class SqliteStores:

@@ -114,13 +114,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 10: the statistics count time to allocation and to first contact: no new table, only
     # the months counted again from the referrals stored before (a fill, below).
     (),
+    # 11: the statistics count what referrals became and escalations by destination: no
+    # new table, only the months counted again (a fill, below).
+    (),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know
 # that work, and this module knows no store, so whoever opens the database passes it in
 # (storage/sqlite.py): schema number -> what to run.
 Fill = Callable[[aiosqlite.Connection, FieldCipher], Awaitable[object]]
-NEEDS_FILL = frozenset({5, 8, 10})
+NEEDS_FILL = frozenset({5, 8, 10, 11})
 # Tables whose schema-1 rows hold personal data in clear.
 _PLAINTEXT_TABLES = ("referrals", "outbox", "conversation_references", "bot_state")
 

@@ -8,7 +8,7 @@ never from anything the card sent.
 from __future__ import annotations
 
 from bot.routing import Route, Routes, Turn
-from cards import smlo
+from cards import pathway, smlo
 from cards.audit import audit_card
 from cards.details import LOCAL_TIME
 from cards.elements import plain
@@ -20,6 +20,7 @@ from cards.requests import (
     MarkOutOfRemit,
     Offer,
     OnReferral,
+    PathwaySent,
     Reassign,
     TriageSent,
 )
@@ -32,6 +33,7 @@ from referrals.states import NEEDS_SMLO, ReferralState
 
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
 ESCALATED = "Escalation decision saved. It is on the case record and its history."
+STEP_SAVED = "Step saved. It is on the referral's pathway and its history."
 TRIAGED_OUT = "Triage saved: it is not for this service. Where should the person go?"
 SERVICE_NOT_LISTED = (
     "That service is not in our support directory now. The directory may have changed since "
@@ -61,6 +63,8 @@ class TriageRoutes:
             Verb.TRIAGE: self.triage,
             Verb.SHOW_ESCALATION: self.show_escalation,
             Verb.ESCALATE: self.escalate,
+            Verb.SHOW_PATHWAY: self.show_pathway,
+            Verb.RECORD_PATHWAY: self.record_pathway,
             Verb.SHOW_OUT_OF_REMIT: self.show_out_of_remit,
             Verb.OUT_OF_REMIT: self.out_of_remit,
             Verb.AUDIT: self.audit,
@@ -139,6 +143,26 @@ class TriageRoutes:
                 problems = in_words(invalid.problems)
         referral = await self._triage.escalation_face(turn.actor, sent.referral_id)
         card = escalation_card(referral, problems, sent.sent, self._today())
+        return Reply(card, smlo_card=referral.id)
+
+    async def show_pathway(self, turn: Turn) -> Reply:
+        referral = await self._triage.pathway_face(turn.actor, turn.wants(OnReferral).referral_id)
+        return Reply(pathway.pathway_card(referral, today=self._today()), smlo_card=referral.id)
+
+    async def record_pathway(self, turn: Turn) -> Reply:
+        """Saved and audited; the same step sent again changes nothing."""
+        sent = turn.wants(PathwaySent)
+        problems = dict(sent.problems)
+        if sent.step is not None:
+            try:
+                referral = await self._triage.record_pathway_step(
+                    turn.actor, sent.referral_id, sent.step
+                )
+                return _changed(referral.id, await self._summary(referral, STEP_SAVED))
+            except errors.EntryInvalid as invalid:
+                problems = pathway.in_words(invalid.problems)
+        referral = await self._triage.pathway_face(turn.actor, sent.referral_id)
+        card = pathway.pathway_card(referral, problems, sent.sent, self._today())
         return Reply(card, smlo_card=referral.id)
 
     def _today(self) -> str:

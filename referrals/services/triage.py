@@ -10,6 +10,7 @@ from referrals import errors
 from referrals.allocation import allocation_options
 from referrals.audit import AuditAction
 from referrals.escalation import Escalation
+from referrals.pathway import PathwayStep
 from referrals.people import Actor, AllocationOption
 from referrals.referral import ReassignReason, Referral
 from referrals.services.steps import Steps
@@ -63,6 +64,22 @@ class Triage:
             referral_id,
             A.ESCALATE,
             lambda r: r.record_escalation(actor, decision, now, entry_id),
+        )
+
+    async def pathway_face(self, actor: Actor, referral_id: str) -> Referral:
+        """The referral, for the pathway form: its steps so far, in categories."""
+        referral = await self.steps.load(actor, referral_id, A.PATHWAY)
+        async with self.steps.audited(actor, referral, A.PATHWAY, only_refusals=True):
+            referral.ensure_can_escalate(actor)
+        return referral
+
+    async def record_pathway_step(
+        self, actor: Actor, referral_id: str, step: PathwayStep
+    ) -> Referral:
+        """A step of the referral's pathway: a line on its history, audited."""
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor, referral_id, A.PATHWAY, lambda r: r.record_pathway_step(actor, step, now)
         )
 
     async def stranded(self) -> list[Referral]:

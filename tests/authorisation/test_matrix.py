@@ -84,6 +84,13 @@ INPUTS = {
         "rationale": "a risk to others",
         "approved_by": "the superintendent",
     },
+    Verb.RECORD_PATHWAY: {
+        "kind": "criminal",
+        "status": "outcome",
+        "outcome": "charged",
+        "consent": "consented",
+        "on": "2026-03-01",
+    },
     Verb.OUT_OF_REMIT: {"signpost": "service:rape-crisis"},  # listed in the shipped directory
     Verb.DECLINE: {"reason": DeclineReason.OTHER.value},
 }
@@ -181,6 +188,9 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         Verb.SHOW_ESCALATION: lambda: smlo and state in ESCALATABLE,
         Verb.ESCALATE: lambda: smlo and state in ESCALATABLE,
         Verb.TRIAGE: lambda: smlo and state in TRIAGEABLE,
+        # Pathway: as for escalation, on any sent referral, not withdrawn.
+        Verb.SHOW_PATHWAY: lambda: smlo and state in ESCALATABLE,
+        Verb.RECORD_PATHWAY: lambda: smlo and state in ESCALATABLE,
         # A case given to another advocate: an SMLO, while someone holds it.
         Verb.REASSIGN: lambda: smlo and state is S.ACTIVE,
         # The referrer asks for a different advocate while one supports them; asked in any
@@ -243,6 +253,8 @@ _VERBS = (
     Verb.TRIAGE,
     Verb.SHOW_ESCALATION,
     Verb.ESCALATE,
+    Verb.SHOW_PATHWAY,
+    Verb.RECORD_PATHWAY,
     Verb.ASK_NEW_ADVOCATE_ASK,
     Verb.ASK_NEW_ADVOCATE,
 )

@@ -74,7 +74,7 @@ async def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
 async def test_the_database_will_not_open_without_the_work_its_migrations_need(
     tmp_path: Path,
 ) -> None:
-    with pytest.raises(ValueError, match=r"no fill given for schema migration \[5, 8, 10\]"):
+    with pytest.raises(ValueError, match=r"no fill given for schema migration \[5, 8, 10, 11\]"):
         await SqliteDatabase.open(tmp_path / "referrals.db", CIPHER, fills={})
 
     assert not (tmp_path / "referrals.db").exists(), "refused before touching the file"

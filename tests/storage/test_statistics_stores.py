@@ -10,6 +10,7 @@ Cosmos DB (contributions embedded in each referral document, counted at start-up
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from referrals.case_record import (
 )
 from referrals.clock import FakeClock
 from referrals.intake import Employment, Gender
+from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
 from referrals.referral import Referral
 from referrals.statistics import Measure, MonthTallies
 from storage import sqlite_statistics
@@ -37,6 +39,7 @@ from storage.statistics_records import seal_contribution, seal_month
 from tests.storage.conftest import (
     ADVOCATE,
     CIPHER,
+    SMLO,
     SMLO_IDS,
     Scenario,
     a_few_referrals,
@@ -62,6 +65,7 @@ _BEFORE_CASE_RECORD = frozenset(
 
 # What they counted before they counted the waits.
 _BEFORE_WAITS = frozenset(Measure) - {Measure.TIME_TO_ALLOCATION, Measure.TIME_TO_FIRST_CONTACT}
+_BEFORE_PATHWAY = frozenset(Measure) - {Measure.BECAME, Measure.ESCALATED_TO}
 
 
 def as_counted_before_the_case_record(months: MonthTallies) -> MonthTallies:
@@ -212,6 +216,39 @@ async def test_sqlite_migration_10_counts_the_waits_of_referrals_stored_before_i
 
     assert found == statistics.recount(written) != old
     assert any(k[0] is Measure.TIME_TO_FIRST_CONTACT for t in found.values() for k in t)
+
+
+async def test_sqlite_migration_11_counts_what_referrals_stored_before_it_became(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    path = tmp_path / "referrals.db"
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        scenario = Scenario(sqlite.stores, clock)
+        written = await cases_with_records(scenario)
+        step = PathwayStep(
+            StepKind.MISCONDUCT, StepStatus.STARTED, clock.now().date(), StepConsent.CONSENTED
+        )
+
+        def record_step(at: datetime) -> None:
+            written[0].record_pathway_step(SMLO, step, at)
+
+        await scenario.change(written[0], record_step)
+        old = counting_only(_BEFORE_PATHWAY, statistics.recount(written))
+        async with sqlite.database.transaction() as connection:  # as schema 10 kept them
+            await connection.execute("DELETE FROM statistics_months")
+            for month, tally in old.items():
+                await connection.execute(
+                    "INSERT INTO statistics_months (month, document) VALUES (?, ?)",
+                    (month, seal_month(month, tally, CIPHER)),
+                )
+            await connection.execute("PRAGMA user_version = 10")  # 11 added no schema object
+        assert await sqlite.stores.referrals.statistics(every_month(written)) == old
+
+    async with await SqliteStores.open(path, CIPHER) as sqlite:
+        found = await sqlite.stores.referrals.statistics(every_month(written))
+
+    assert found == statistics.recount(written) != old
+    assert any(k[0] is Measure.BECAME for t in found.values() for k in t)
 
 
 # -- Cosmos DB -------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from cards import delivery as delivery_module
 from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import notifications as notifications_module
+from cards import pathway as pathway_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
 from cards import support as support_module
@@ -98,6 +99,8 @@ from referrals.intake import (
 )
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
+from referrals.pathway import Outcome as StepOutcome
+from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
 from referrals.people import Actor, Advocate
 from referrals.periods import offered_periods
 from referrals.referral import DeclineReason, ReassignReason, Referral
@@ -747,6 +750,36 @@ def _declined() -> Referral:
     return referral
 
 
+def with_pathway() -> Referral:
+    """An active case with every kind of step, each started and ended at its longest."""
+    referral = escalated()
+    for kind in StepKind:
+        for status, outcome in (
+            (StepStatus.STARTED, None),
+            (StepStatus.OUTCOME, StepOutcome.OTHER),
+        ):
+            step = PathwayStep(kind, status, NOW.date(), StepConsent.WITHOUT_CONSENT, outcome)
+            referral.record_pathway_step(SMLO, step, NOW + timedelta(hours=5))
+    return referral
+
+
+def _pathway_cards() -> Iterator[Shown]:
+    yield Shown("pathway", partial(pathway_module.pathway_card, active()), Face.CONTENT_FREE)
+    yield Shown(
+        "pathway:again", partial(pathway_module.pathway_card, with_pathway()), Face.CONTENT_FREE
+    )
+    problems = {name: "Please choose." for name in ("kind", "status", "outcome", "consent", "on")}
+    sent = {"kind": "grievance", "status": "outcome", "consent": "consented"}
+    yield Shown(
+        "pathway:problems",
+        partial(pathway_module.pathway_card, active(), problems, sent, "2026-03-02"),
+        Face.CONTENT_FREE,
+        problems=tuple(problems.items()),
+    )
+    yield Shown("smlo_referral:pathway", lambda: smlo_card(with_pathway()), Face.UNASKED)
+    yield Shown("details:pathway", lambda: details_card(with_pathway()))
+
+
 def _reassignment_cards() -> Iterator[Shown]:
     options = allocation_options(asked_for_new(), ROSTER, {ADA.user_id: 2})
     yield Shown(
@@ -933,6 +966,10 @@ def _statistics_cards() -> Iterator[Shown]:
         (m.TIME_TO_ALLOCATION, Wait.WITHIN_A_DAY): 6,
         (m.TIME_TO_FIRST_CONTACT, Wait.DAYS_1_TO_2): 5,
         (m.TIME_TO_FIRST_CONTACT, Wait.OVER_14_DAYS): 1,
+        # What referrals became, and what the service lead passed on:
+        (m.BECAME, StepKind.MISCONDUCT): 5,
+        (m.BECAME, StepKind.CRIMINAL): 2,
+        **{(m.ESCALATED_TO, d.value): 6 for d in Destination},
     }
     few: MonthTallies = {months[3]: {(m.RECEIVED, ""): 2, (m.ROUTE, Route.CONCERN): 2}}
     few[months[3]] |= {(m.RESULT, Result.CLOSED): 2, (m.CLOSED_AS, NOT_GIVEN): 2}
@@ -1149,6 +1186,7 @@ CARDS: tuple[Shown, ...] = (
     *_record_cards(),
     *_reassignment_cards(),
     *_triage_cards(),
+    *_pathway_cards(),
     *_escalation_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]

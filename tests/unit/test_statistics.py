@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -33,6 +33,7 @@ from referrals.case_record import (
     UpdateKind,
     UpdateRecorded,
 )
+from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.intake import (
     AgeBand,
     Employment,
@@ -43,6 +44,8 @@ from referrals.intake import (
     Wish,
     YesNoUnsure,
 )
+from referrals.pathway import Outcome as StepOutcome
+from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost
@@ -774,3 +777,77 @@ def test_with_no_case_work_every_figure_reads_zero() -> None:
     figures += [c for b in (*report.case_work, *report.waits) for c in b.cells]
     figures += [b.total for b in report.waits if b.total is not None]
     assert all(c.shown is Shown.EXACT and c.value == 0 for c in figures)
+
+
+# -- what referrals became, and escalations --------------------------------------------
+
+
+def _step(kind: StepKind, on: date, status: StepStatus = StepStatus.STARTED) -> PathwayStep:
+    outcome = StepOutcome.UPHELD if status is StepStatus.OUTCOME else None
+    return PathwayStep(kind, status, on, StepConsent.CONSENTED, outcome)
+
+
+def test_a_referral_counts_once_per_kind_it_became_in_the_month_it_began() -> None:
+    referral = sent()
+    later = START + 40 * DAY  # recorded in March
+    for step in (
+        _step(StepKind.MISCONDUCT, date(2026, 2, 10)),
+        _step(StepKind.MISCONDUCT, date(2026, 3, 1), StepStatus.OUTCOME),
+        _step(StepKind.CRIMINAL, date(2026, 3, 2)),
+        _step(StepKind.GRIEVANCE, date(2026, 3, 2)),
+    ):
+        referral.record_pathway_step(SMLO, step, later)
+
+    months = contribution_of(referral)
+
+    assert months["2026-02"] == {(M.BECAME, StepKind.MISCONDUCT): 1}
+    assert months["2026-03"] == {(M.BECAME, StepKind.CRIMINAL): 1}
+
+
+def test_escalations_count_by_destination_when_written_not_when_declined() -> None:
+    referral = sent()
+    feb = START + 3 * DAY
+    for destination, consent in (
+        (Destination.PSD, Consent.CONSENTED),
+        (Destination.PSD, Consent.WITHOUT_CONSENT),
+        (Destination.CCU, Consent.DECLINED),
+    ):
+        cats = () if consent is Consent.DECLINED else (InfoCategory.RISK,)
+        decision = Escalation(destination, consent, feb.date(), "why", cats, approved_by="boss")
+        referral.record_escalation(SMLO, decision, feb)
+
+    assert contribution_of(referral)["2026-02"] == {(M.ESCALATED_TO, Destination.PSD): 2}
+
+
+def test_what_referrals_became_and_their_escalations_survive_the_purge() -> None:
+    referral = sent()
+    feb = START + 3 * DAY
+    referral.record_pathway_step(SMLO, _step(StepKind.CRIMINAL, feb.date()), feb)
+    cats = (InfoCategory.ACCOUNT,)
+    decision = Escalation(Destination.CRIME_REPORT, Consent.CONSENTED, feb.date(), "why", cats)
+    referral.record_escalation(SMLO, decision, feb)
+    referral.withdraw(REFERRER, SMLO_IDS, feb + DAY)
+    before = contribution_of(referral)
+
+    assert referral.purge(feb + 400 * DAY)
+    assert contribution_of(referral) == before
+    assert (M.BECAME, StepKind.CRIMINAL) in before["2026-02"]
+
+
+def test_what_referrals_became_is_shown_with_small_counts_hidden() -> None:
+    months = [f"2026-{n:02d}" for n in range(1, 7)]
+    tallies = {
+        "2026-02": {
+            (M.RECEIVED, ""): 9,
+            (M.BECAME, StepKind.MISCONDUCT): 6,
+            (M.BECAME, StepKind.CRIMINAL): 2,
+            (M.ESCALATED_TO, Destination.PSD): 7,
+        }
+    }
+    report = build_report(months, tallies)
+
+    became, escalated = ({c.category: c for c in b.cells} for b in report.pathway)
+    assert became[StepKind.MISCONDUCT].value == 6
+    assert became[StepKind.CRIMINAL].value is None
+    assert escalated[Destination.PSD].value == 7
+    assert escalated[Destination.HR].value == 0
