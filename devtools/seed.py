@@ -25,6 +25,7 @@ from referrals.case_record import (
     RiskLevel,
 )
 from referrals.intake import AgeBand, Employment, Gender, IntakeAnswers, IntakeStep, Route, Wish
+from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
 from referrals.people import Actor, Advocate
 from referrals.referral import Referral
 from referrals.signposting import Signpost
@@ -104,6 +105,10 @@ def _supported(rng: random.Random, referral: Referral, advocate: Advocate, at: d
         service, internal = rng.choice([("rape-crisis", False), ("eap", True)])
         onward = OnwardReferral(service, True, at.date(), internal)
         referral.add_entry(holder, onward, (), at)
+    if rng.random() < 0.3:  # what some became: a misconduct or criminal investigation
+        kind = rng.choice([StepKind.MISCONDUCT] * 3 + [StepKind.CRIMINAL])
+        step = PathwayStep(kind, StepStatus.STARTED, at.date(), StepConsent.CONSENTED)
+        referral.record_pathway_step(SMLO, step, at)
     at += timedelta(days=rng.randint(10, 80))
     outcome = rng.choice([CloseOutcome.SUPPORT_COMPLETED] * 4 + list(CloseOutcome))
     referral.close(holder, at, Closure(outcome, True, DEMO_TEXT), [SMLO.user_id])
