@@ -101,6 +101,20 @@ async def cases_with_records(scenario: Scenario) -> list[Referral]:
     return [*written, closed]
 
 
+async def cases_with_a_pathway(scenario: Scenario) -> list[Referral]:
+    """`cases_with_records`, the first of which became a misconduct investigation."""
+    written = await cases_with_records(scenario)
+    step = PathwayStep(
+        StepKind.MISCONDUCT, StepStatus.STARTED, scenario.clock.now().date(), StepConsent.CONSENTED
+    )
+
+    def record_step(at: datetime) -> None:
+        written[0].record_pathway_step(SMLO, step, at)
+
+    await scenario.change(written[0], record_step)
+    return written
+
+
 # -- SQLite ----------------------------------------------------------------------------
 
 
@@ -223,16 +237,7 @@ async def test_sqlite_migration_11_counts_what_referrals_stored_before_it_became
 ) -> None:
     path = tmp_path / "referrals.db"
     async with await SqliteStores.open(path, CIPHER) as sqlite:
-        scenario = Scenario(sqlite.stores, clock)
-        written = await cases_with_records(scenario)
-        step = PathwayStep(
-            StepKind.MISCONDUCT, StepStatus.STARTED, clock.now().date(), StepConsent.CONSENTED
-        )
-
-        def record_step(at: datetime) -> None:
-            written[0].record_pathway_step(SMLO, step, at)
-
-        await scenario.change(written[0], record_step)
+        written = await cases_with_a_pathway(Scenario(sqlite.stores, clock))
         old = counting_only(_BEFORE_PATHWAY, statistics.recount(written))
         async with sqlite.database.transaction() as connection:  # as schema 10 kept them
             await connection.execute("DELETE FROM statistics_months")
@@ -277,52 +282,34 @@ async def test_cosmos_documents_from_before_statistics_are_counted_at_start_up(
     assert len(marker) == 1
 
 
-async def test_cosmos_contributions_from_before_the_case_record_are_counted_again(
-    cosmos_server: CosmosTestServer, clock: FakeClock
+# Each earlier marker, and what the code that wrote it counted.
+COUNTED_BEFORE = [
+    ("statistics-counted-v1", _BEFORE_CASE_RECORD),
+    ("statistics-counted-v2", _BEFORE_WAITS),
+    ("statistics-counted-v3", _BEFORE_PATHWAY),
+]
+
+
+@pytest.mark.parametrize(("marker", "measures"), COUNTED_BEFORE, ids=[m for m, _ in COUNTED_BEFORE])
+async def test_cosmos_contributions_counted_by_earlier_code_are_counted_again(
+    cosmos_server: CosmosTestServer, clock: FakeClock, marker: str, measures: frozenset[Measure]
 ) -> None:
     settings = cosmos_server.settings()
     async with await CosmosStores.open(settings, CIPHER) as cosmos:
-        written = await cases_with_records(Scenario(cosmos.stores, clock))
+        written = await cases_with_a_pathway(Scenario(cosmos.stores, clock))
         container = cosmos.database.referrals
-        # As code from before the case record counted left them, and its marker.
+        # As the earlier code left each referral's contribution, and its marker.
         for item in await query(container, "SELECT * FROM c WHERE c.type = 'referral'"):
             opened = next(r for r in written if r.id == item["id"])
-            old = as_counted_before_the_case_record(statistics.contribution_of(opened))
+            old = counting_only(measures, statistics.contribution_of(opened))
             sealed = seal_contribution(item["id"], old, CIPHER)
             await container.replace_item(
                 item["id"], without_system_properties(item) | {"statistics": sealed}
             )
         await container.delete_item(STATISTICS_MARKER, partition_key=STATISTICS_MARKER)
-        v1 = "statistics-counted-v1"
-        await container.create_item({"id": v1, "type": MARKER_TYPE})
+        await container.create_item({"id": marker, "type": MARKER_TYPE})
         before = await cosmos.stores.referrals.statistics(every_month(written))
-        assert before == as_counted_before_the_case_record(statistics.recount(written))
-
-    async with await CosmosStores.open(settings, CIPHER) as cosmos:
-        found = await cosmos.stores.referrals.statistics(every_month(written))
-
-    assert found == statistics.recount(written) != before
-
-
-async def test_cosmos_contributions_from_before_the_waits_are_counted_again(
-    cosmos_server: CosmosTestServer, clock: FakeClock
-) -> None:
-    settings = cosmos_server.settings()
-    async with await CosmosStores.open(settings, CIPHER) as cosmos:
-        written = await cases_with_records(Scenario(cosmos.stores, clock))
-        container = cosmos.database.referrals
-        # As code from before the waits were counted left them, and its marker.
-        for item in await query(container, "SELECT * FROM c WHERE c.type = 'referral'"):
-            opened = next(r for r in written if r.id == item["id"])
-            old = as_counted_before_the_waits(statistics.contribution_of(opened))
-            sealed = seal_contribution(item["id"], old, CIPHER)
-            await container.replace_item(
-                item["id"], without_system_properties(item) | {"statistics": sealed}
-            )
-        await container.delete_item(STATISTICS_MARKER, partition_key=STATISTICS_MARKER)
-        await container.create_item({"id": "statistics-counted-v2", "type": MARKER_TYPE})
-        before = await cosmos.stores.referrals.statistics(every_month(written))
-        assert before == as_counted_before_the_waits(statistics.recount(written))
+        assert before == counting_only(measures, statistics.recount(written))
 
     async with await CosmosStores.open(settings, CIPHER) as cosmos:
         found = await cosmos.stores.referrals.statistics(every_month(written))
