@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.people import Actor
 from referrals.referral import Referral
 from tests.dialogs.harness import BotWorld, Card, Conversation
 from tests.support.teams import actions_of
@@ -51,3 +53,12 @@ async def draft_of(world: BotWorld, person: Conversation) -> Referral:
     found = await world.stores.referrals.find_draft(person.user_id)
     assert found is not None, f"{person.name} has no draft"
     return found
+
+
+async def sent_by(world: BotWorld, referrer_id: str) -> Referral:
+    """A referral this person sent, through the use cases (the SMLO's tests start here)."""
+    referrer = Actor(referrer_id)
+    draft = await world.services.intake.start_draft(referrer)
+    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
+    await world.services.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
+    return await world.services.intake.submit(referrer, draft.id)

@@ -7,23 +7,14 @@ from __future__ import annotations
 
 from referrals.case_record import EntryKind
 from referrals.escalation import Consent, Destination, Escalation
-from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.notifications import NotificationKind
-from referrals.people import Actor
 from referrals.referral import Referral
+from tests.dialogs.flows import sent_by
 from tests.dialogs.harness import SMLO_IDS, BotWorld, Conversation, problem_under
 
 SMLO_ID = next(iter(SMLO_IDS))
 REFERRER_ID = "00000000-0000-4000-8000-0000000e1001"
 WHY = "They asked us to tell PSD-CANARY"
-
-
-async def sent(world: BotWorld) -> Referral:
-    referrer = Actor(REFERRER_ID)
-    draft = await world.services.intake.start_draft(referrer)
-    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
-    await world.services.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
-    return await world.services.intake.submit(referrer, draft.id)
 
 
 async def decide(world: BotWorld, referral: Referral, **typed: str) -> Conversation:
@@ -36,7 +27,7 @@ async def decide(world: BotWorld, referral: Referral, **typed: str) -> Conversat
 
 
 async def test_a_decision_is_sealed_told_and_its_consent_withdrawn(world: BotWorld) -> None:
-    referral = await sent(world)
+    referral = await sent_by(world, REFERRER_ID)
     day = world.clock.now().date().isoformat()
     smlo = await decide(
         world,
@@ -74,7 +65,7 @@ async def test_a_decision_is_sealed_told_and_its_consent_withdrawn(world: BotWor
 
 
 async def test_without_consent_needs_who_approved_it(world: BotWorld) -> None:
-    referral = await sent(world)
+    referral = await sent_by(world, REFERRER_ID)
     day = world.clock.now().date().isoformat()
     smlo = await decide(
         world,
@@ -92,7 +83,7 @@ async def test_without_consent_needs_who_approved_it(world: BotWorld) -> None:
 
 
 async def test_declined_passes_nothing_and_the_form_says_so(world: BotWorld) -> None:
-    referral = await sent(world)
+    referral = await sent_by(world, REFERRER_ID)
     day = world.clock.now().date().isoformat()
     smlo = await decide(
         world,

@@ -3,22 +3,13 @@ shows there in categories; an outcome without an ended step comes back with the 
 
 from __future__ import annotations
 
-from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.pathway import Outcome, StepKind, StepStatus
-from referrals.people import Actor
 from referrals.referral import Referral
+from tests.dialogs.flows import sent_by
 from tests.dialogs.harness import SMLO_IDS, BotWorld, Conversation, problem_under
 
 SMLO_ID = next(iter(SMLO_IDS))
 REFERRER_ID = "00000000-0000-4000-8000-0000000e2001"
-
-
-async def sent(world: BotWorld) -> Referral:
-    referrer = Actor(REFERRER_ID)
-    draft = await world.services.intake.start_draft(referrer)
-    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
-    await world.services.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
-    return await world.services.intake.submit(referrer, draft.id)
 
 
 async def record(world: BotWorld, referral: Referral, **typed: str) -> Conversation:
@@ -31,7 +22,7 @@ async def record(world: BotWorld, referral: Referral, **typed: str) -> Conversat
 
 
 async def test_a_step_is_saved_and_shown_on_the_details(world: BotWorld) -> None:
-    referral = await sent(world)
+    referral = await sent_by(world, REFERRER_ID)
     day = world.clock.now().date().isoformat()
     smlo = await record(
         world,
@@ -55,7 +46,7 @@ async def test_a_step_is_saved_and_shown_on_the_details(world: BotWorld) -> None
 
 
 async def test_an_ended_step_needs_its_outcome(world: BotWorld) -> None:
-    referral = await sent(world)
+    referral = await sent_by(world, REFERRER_ID)
     day = world.clock.now().date().isoformat()
     smlo = await record(
         world, referral, kind="criminal", status="outcome", consent="without_consent", on=day

@@ -4,27 +4,18 @@ this service goes straight on to where the person should go."""
 
 from __future__ import annotations
 
-from referrals.intake import IntakeAnswers, IntakeStep, Route
-from referrals.people import Actor
-from referrals.referral import Referral
 from referrals.triage import Risk, Urgency
+from tests.dialogs.flows import sent_by
 from tests.dialogs.harness import SMLO_IDS, BotWorld, Conversation, problem_under
 
 SMLO_ID = next(iter(SMLO_IDS))
-
-
-async def sent(world: BotWorld, n: int) -> Referral:
-    referrer = Actor(f"00000000-0000-4000-8000-0000000c100{n}")
-    draft = await world.services.intake.start_draft(referrer)
-    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
-    await world.services.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
-    return await world.services.intake.submit(referrer, draft.id)
+REFERRER_IDS = {n: f"00000000-0000-4000-8000-0000000c100{n}" for n in (1, 2)}
 
 
 async def test_an_urgent_referral_is_marked_and_stands_first_in_the_inbox(
     world: BotWorld,
 ) -> None:
-    older, newer = await sent(world, 1), await sent(world, 2)
+    older, newer = await sent_by(world, REFERRER_IDS[1]), await sent_by(world, REFERRER_IDS[2])
     smlo = Conversation(world, SMLO_ID, "Sky Patel")
     await smlo.say(f"referral {newer.reference}")
     await smlo.click("Triage")
@@ -44,7 +35,7 @@ async def test_an_urgent_referral_is_marked_and_stands_first_in_the_inbox(
 
 
 async def test_triage_needs_an_answer_to_each_question(world: BotWorld) -> None:
-    referral = await sent(world, 1)
+    referral = await sent_by(world, REFERRER_IDS[1])
     smlo = Conversation(world, SMLO_ID, "Sky Patel")
     await smlo.say(f"referral {referral.reference}")
     await smlo.click("Triage")
@@ -57,7 +48,7 @@ async def test_triage_needs_an_answer_to_each_question(world: BotWorld) -> None:
 
 
 async def test_not_for_this_service_goes_on_to_where_they_should_go(world: BotWorld) -> None:
-    referral = await sent(world, 1)
+    referral = await sent_by(world, REFERRER_IDS[1])
     smlo = Conversation(world, SMLO_ID, "Sky Patel")
     await smlo.say(f"referral {referral.reference}")
     await smlo.click("Triage")
