@@ -51,6 +51,17 @@ def escalation_card(
         value = sent.get(name, "")
         return value if len(value) <= TEXT_LIMITS.get(name, 100) + ECHO_EXTRA else ""
 
+    def box(name: str, label: str, *, multiline: bool = False) -> list[Element]:
+        """A free-text box that says its limit and never cuts text off (see the intake)."""
+        limit = TEXT_LIMITS[name]
+        return text_input(
+            name,
+            f"{label}. {w.up_to(limit)}",
+            value=said(name),
+            multiline=multiline,
+            problem=problems.get(name),
+        )
+
     body: list[Element] = [heading(f"Escalation decision: {r.reference}")]
     body += [para(line, subtle=True) for line in decision_lines(r)]
     body += [
@@ -86,43 +97,16 @@ def escalation_card(
             required=True,
             problem=problems.get("decided_on"),
         ),
-        *text_input(
-            "rationale",
-            "Why (the rationale)",
-            value=said("rationale"),
-            max_length=TEXT_LIMITS["rationale"],
-            multiline=True,
-            problem=problems.get("rationale"),
-        ),
-        *text_input(
-            "approved_by",
-            "Without consent: who approved it",
-            value=said("approved_by"),
-            max_length=TEXT_LIMITS["approved_by"],
-            problem=problems.get("approved_by"),
-        ),
-        *text_input(
-            "note",
-            "What was passed (optional; kept sealed)",
-            value=said("note"),
-            max_length=TEXT_LIMITS["note"],
-            multiline=True,
-            problem=problems.get("note"),
-        ),
+        *box("rationale", "Why (the rationale)", multiline=True),
+        *box("approved_by", "Without consent: who approved it"),
+        *box("note", "What was passed (optional; kept sealed)", multiline=True),
         *toggle(
             "increases_risk",
             "Telling the person",
             "Telling them would increase the risk: do not tell them",
             value=said("increases_risk") == "true",
         ),
-        *text_input(
-            "not_told_reason",
-            "If not told: why it would increase the risk",
-            value=said("not_told_reason"),
-            max_length=TEXT_LIMITS["not_told_reason"],
-            multiline=True,
-            problem=problems.get("not_told_reason"),
-        ),
+        *box("not_told_reason", "If not told: why it would increase the risk", multiline=True),
         para("A decision cannot be changed later, only followed by another one.", subtle=True),
     ]
     return card(

@@ -9,8 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from cards.escalation import TEXTS, escalation_card
 from referrals import errors
-from referrals.case_record import Correction, EntryKind, entry_event, parse_event
+from referrals.case_record import TEXT_LIMITS, Correction, EntryKind, entry_event, parse_event
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.notifications import NotificationKind
 from referrals.referral import Referral
@@ -160,3 +161,12 @@ def test_only_an_smlo_escalates_and_only_a_sent_referral(path: Path, role: Role)
     else:
         with pytest.raises(errors.NotAnSmlo if role is not Role.SMLO else errors.InvalidTransition):
             referral.record_escalation(ACTORS[role], WITHOUT, NOW)
+
+
+def test_every_box_on_the_escalation_form_says_its_limit_and_never_cuts_text_off() -> None:
+    boxes = [e for e in escalation_card(active())["body"] if e.get("type") == "Input.Text"]
+
+    assert {box["id"] for box in boxes} == set(TEXTS)
+    for box in boxes:
+        assert f"Up to {TEXT_LIMITS[box['id']]:,} characters." in box["label"]
+        assert "maxLength" not in box
