@@ -68,14 +68,6 @@ _BEFORE_WAITS = frozenset(Measure) - {Measure.TIME_TO_ALLOCATION, Measure.TIME_T
 _BEFORE_PATHWAY = frozenset(Measure) - {Measure.BECAME, Measure.ESCALATED_TO}
 
 
-def as_counted_before_the_case_record(months: MonthTallies) -> MonthTallies:
-    return counting_only(_BEFORE_CASE_RECORD, months)
-
-
-def as_counted_before_the_waits(months: MonthTallies) -> MonthTallies:
-    return counting_only(_BEFORE_WAITS, months)
-
-
 def counting_only(measures: frozenset[Measure], months: MonthTallies) -> MonthTallies:
     found = {m: {k: n for k, n in t.items() if k[0] in measures} for m, t in months.items()}
     return {m: t for m, t in found.items() if t}
@@ -184,76 +176,49 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
     assert found == statistics.recount(written)
 
 
-async def test_sqlite_migration_8_counts_the_case_records_stored_before_it(
-    tmp_path: Path, clock: FakeClock
-) -> None:
-    path = tmp_path / "referrals.db"
-    async with await SqliteStores.open(path, CIPHER) as sqlite:
-        written = await cases_with_records(Scenario(sqlite.stores, clock))
-        old = as_counted_before_the_case_record(statistics.recount(written))
-        async with sqlite.database.transaction() as connection:  # as schema 7 kept them
-            await connection.execute("DELETE FROM statistics_months")
-            for month, tally in old.items():
-                await connection.execute(
-                    "INSERT INTO statistics_months (month, document) VALUES (?, ?)",
-                    (month, seal_month(month, tally, CIPHER)),
-                )
-            await connection.execute("DROP INDEX audit_at")  # schema 9 came later
-            await connection.execute("PRAGMA user_version = 7")
-        assert await sqlite.stores.referrals.statistics(every_month(written)) == old
-
-    async with await SqliteStores.open(path, CIPHER) as sqlite:
-        found = await sqlite.stores.referrals.statistics(every_month(written))
-
-    assert found == statistics.recount(written) != old
+# Each migration that only recounts: the schema before it, what that schema's code counted,
+# the schema objects added since (to take back out), and a measure it newly counts.
+RECOUNTS = [
+    (7, _BEFORE_CASE_RECORD, ["DROP INDEX audit_at"], Measure.CONTACT),
+    (9, _BEFORE_WAITS, [], Measure.TIME_TO_FIRST_CONTACT),
+    (10, _BEFORE_PATHWAY, [], Measure.BECAME),
+]
 
 
-async def test_sqlite_migration_10_counts_the_waits_of_referrals_stored_before_it(
-    tmp_path: Path, clock: FakeClock
-) -> None:
-    path = tmp_path / "referrals.db"
-    async with await SqliteStores.open(path, CIPHER) as sqlite:
-        written = await cases_with_records(Scenario(sqlite.stores, clock))
-        old = as_counted_before_the_waits(statistics.recount(written))
-        async with sqlite.database.transaction() as connection:  # as schema 9 kept them
-            await connection.execute("DELETE FROM statistics_months")
-            for month, tally in old.items():
-                await connection.execute(
-                    "INSERT INTO statistics_months (month, document) VALUES (?, ?)",
-                    (month, seal_month(month, tally, CIPHER)),
-                )
-            await connection.execute("PRAGMA user_version = 9")  # 10 added no schema object
-        assert await sqlite.stores.referrals.statistics(every_month(written)) == old
-
-    async with await SqliteStores.open(path, CIPHER) as sqlite:
-        found = await sqlite.stores.referrals.statistics(every_month(written))
-
-    assert found == statistics.recount(written) != old
-    assert any(k[0] is Measure.TIME_TO_FIRST_CONTACT for t in found.values() for k in t)
-
-
-async def test_sqlite_migration_11_counts_what_referrals_stored_before_it_became(
-    tmp_path: Path, clock: FakeClock
+@pytest.mark.parametrize(
+    ("schema", "measures", "added_since", "new_measure"),
+    RECOUNTS,
+    ids=[f"after_schema_{schema}" for schema, *_ in RECOUNTS],
+)
+async def test_sqlite_a_recounting_migration_counts_what_was_stored_before_it(
+    tmp_path: Path,
+    clock: FakeClock,
+    schema: int,
+    measures: frozenset[Measure],
+    added_since: list[str],
+    new_measure: Measure,
 ) -> None:
     path = tmp_path / "referrals.db"
     async with await SqliteStores.open(path, CIPHER) as sqlite:
         written = await cases_with_a_pathway(Scenario(sqlite.stores, clock))
-        old = counting_only(_BEFORE_PATHWAY, statistics.recount(written))
-        async with sqlite.database.transaction() as connection:  # as schema 10 kept them
+        old = counting_only(measures, statistics.recount(written))
+        async with sqlite.database.transaction() as connection:  # as that schema kept them
             await connection.execute("DELETE FROM statistics_months")
             for month, tally in old.items():
                 await connection.execute(
                     "INSERT INTO statistics_months (month, document) VALUES (?, ?)",
                     (month, seal_month(month, tally, CIPHER)),
                 )
-            await connection.execute("PRAGMA user_version = 10")  # 11 added no schema object
+            for statement in added_since:
+                await connection.execute(statement)
+            await connection.execute(f"PRAGMA user_version = {schema}")
         assert await sqlite.stores.referrals.statistics(every_month(written)) == old
 
     async with await SqliteStores.open(path, CIPHER) as sqlite:
         found = await sqlite.stores.referrals.statistics(every_month(written))
 
     assert found == statistics.recount(written) != old
-    assert any(k[0] is Measure.BECAME for t in found.values() for k in t)
+    assert any(k[0] is new_measure for t in found.values() for k in t)
 
 
 # -- Cosmos DB -------------------------------------------------------------------------
