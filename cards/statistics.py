@@ -37,14 +37,12 @@ NOTE = (
     f"To protect people, we never show a number from 1 to {SMALL_CELL_LIMIT - 1}. "
     f"It says {FEWER} instead. A few more are hidden, so a small one cannot be worked out."
 )
-WHOLE_PERIOD = (
-    "These figures are for a six-month review that has ended. A new referral does not change them."
-)
+WHOLE_PERIOD = "These figures are for a time that has ended. A new referral does not change them."
 NONE_YET = (
     "No six-month review has ended yet. The first figures come when the service has run "
     "for six whole months."
 )
-CHOOSE = "See another six-month review"
+CHOOSE = "See another review, quarter or year"
 SHOW = "Show these figures"
 ALIKE = "Hidden. Too few different answers were given to show them safely."
 CASE_WORK = "From the advocates' case records"
@@ -168,12 +166,23 @@ def month_name(month: str) -> str:
     return f"{MONTHS[int(month[5:7]) - 1]} {month[:4]}"
 
 
+KINDS = {3: "the quarter", 6: "the six-month review", 12: "the year"}
+
+
 def period_name(months: Sequence[str]) -> str:
-    """A calendar year as "2026", any other run of months as "May 2026 to April 2027"."""
+    """ "the six-month review June to November 2026", "the year December 2024 to November
+    2025", "the quarter June to August 2026"."""
     first, last = months[0], months[-1]
-    if len(months) == 12 and first.endswith("-01") and last.endswith("-12"):
-        return first[:4]
-    return f"{month_name(first)} to {month_name(last)}"
+    kind = KINDS.get(len(months), "")
+    if first[:4] == last[:4]:
+        span = f"{MONTHS[int(first[5:7]) - 1]} to {month_name(last)}"
+    else:
+        span = f"{month_name(first)} to {month_name(last)}"
+    return f"{kind} {span}" if kind else span
+
+
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 def shown(cell: Cell) -> str:
@@ -270,7 +279,7 @@ def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] =
     others = [p for p in offered if p.months != months]
     if not others:
         return card(body)
-    choices = [(p.id, period_name(p.months)) for p in offered]
+    choices = [(p.id, _sentence(period_name(p.months))) for p in offered]
     chosen = next((p.id for p in offered if p.months == months), "")
     body += choice_input("period", CHOOSE, choices, value=chosen, dropdown=CHOOSE)
     return card(body, [action(SHOW, Verb.STATISTICS)])

@@ -392,7 +392,7 @@ class StatisticsReport:
 
     @property
     def too_few_to_break_down(self) -> bool:
-        return self.received.total is not None and self.received.total.value is None
+        return self.received.total is not None and self.received.total.shown is Shown.FEWER_THAN
 
 
 _CATEGORIES: dict[Measure, tuple[str, ...]] = {

@@ -3,19 +3,21 @@ messages Teams would not take."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from referrals import errors, roster_changes
 from referrals.audit import ROSTER, STATISTICS, AuditAction, AuditEntry, Outcome, roster_subject
 from referrals.notifications import Notification
 from referrals.people import Actor, Advocate
-from referrals.periods import DEFAULT_SERVICE_START, Period, offered_periods
+from referrals.periods import DEFAULT_SERVICE_START, Period, offered_periods, service_year
 from referrals.referral import Referral
+from referrals.report_set import report_for
 from referrals.roster import Directory, RosterDirectory
 from referrals.roster_changes import RosterChange, RosterResult
 from referrals.services.steps import Steps
 from referrals.states import ReferralState
-from referrals.statistics import StatisticsReport, build_report
+from referrals.statistics import StatisticsReport, month_of
 
 A = AuditAction
 
@@ -88,10 +90,11 @@ class Administration:
         return returned
 
     async def statistics(self, actor: Actor, period: Period | None = None) -> Figures:
-        """The anonymous figures for an ended six-month review (SMLO only), every small
-        cell suppressed: `period`, or the latest. Each look, allowed or refused, is audited.
-        Only ended windows are offered, and they never overlap: a running or overlapping
-        period could be compared with another to single out one referral."""
+        """The anonymous figures for an ended review, quarter or year (SMLO only), every
+        small cell suppressed: `period`, or the latest review. Each look, allowed or
+        refused, is audited. Only ended periods are offered (a running one could be
+        compared with itself later to single out one referral), and each is protected
+        together with the other reports of its service year (`report_set`)."""
         offered = tuple(offered_periods(self.steps.clock.now(), self.service_start))
         refused = not actor.is_smlo or (period is not None and period not in offered)
         outcome = Outcome.REFUSED if refused else Outcome.ALLOWED
@@ -103,8 +106,13 @@ class Administration:
         chosen = period or (offered[0] if offered else None)
         report = None
         if chosen is not None:
-            tallies = await self.steps.stores.referrals.statistics(list(chosen.months))
-            report = build_report(chosen.months, tallies)
+            # Only the months that have ended: nothing of a running one is ever used.
+            this_month = month_of(self.steps.clock.now())
+            months = [m for m in service_year(chosen, self.service_start).months if m < this_month]
+            tallies = await self.steps.stores.referrals.statistics(months)
+            # Deciding a year's figures together takes up to a second or so of solving:
+            # off the event loop, so nobody else's turn waits for it.
+            report = await asyncio.to_thread(report_for, chosen, tallies, self.service_start)
         await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
         return Figures(report, offered)
 

@@ -102,6 +102,7 @@ from referrals.notifications import NotificationKind as Kind
 from referrals.pathway import Outcome as StepOutcome
 from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
 from referrals.people import Actor, Advocate
+from referrals.periods import Kind as PeriodKind
 from referrals.periods import offered_periods
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.roster import GroupChange, Person
@@ -935,7 +936,8 @@ def _statistics_cards() -> Iterator[Shown]:
     """The SMLO's figures: busy (with other reviews to choose), everyone alike, too few to
     break down, none at all, and before any review has ended."""
     offered = offered_periods(datetime(2027, 1, 5, tzinfo=UTC), "2025-06")
-    months = offered[-1].months
+    first = next(p for p in reversed(offered) if p.kind is PeriodKind.WINDOW)
+    months = first.months
     m = Measure
     busy: MonthTallies = {
         month: {(m.RECEIVED, ""): n, (m.ROUTE, Route.EXPERIENCED): n, (m.GENDER, "not_given"): n}
@@ -984,7 +986,7 @@ def _statistics_cards() -> Iterator[Shown]:
     empty: MonthTallies = {}
     for name, tallies in (("some", busy), ("alike", alike), ("too_few", few), ("none", empty)):
         report = build_report(months, tallies)
-        choices = offered if name == "some" else offered[-1:]
+        choices = offered if name == "some" else [first]
         yield Shown(
             f"statistics:{name}",
             partial(statistics_module.statistics_card, report, choices),
@@ -1579,14 +1581,16 @@ def test_figures_say_they_are_for_an_ended_review_and_hide_answers_everyone_gave
     texts = [e.get("text") for e in card["body"]]
     facts = {fact["title"]: fact["value"] for fact in find_all(card, "FactSet", "facts")}
 
-    assert "Figures for June 2025 to November 2025" in texts
+    assert "Figures for the six-month review June to November 2025" in texts
     assert statistics_module.WHOLE_PERIOD in texts
     assert texts[texts.index("Gender") + 1] == statistics_module.ALIKE
     assert "Woman" not in facts, "every category hidden, so no '0' gives the answer away"
     assert facts["November 2025"] == "6", "the month they came in is not an answer"
 
 
-def test_figures_offer_the_other_ended_reviews_with_the_one_shown_chosen() -> None:
+def test_figures_offer_the_other_ended_reviews_years_and_quarters_with_the_one_shown_chosen() -> (
+    None
+):
     card = next(c for c in CARDS if c.name == "statistics:some").build()
     (chooser,) = [e for e in card["body"] if e.get("type") == "Input.ChoiceSet"]
     (button,) = card["actions"]
@@ -1595,8 +1599,18 @@ def test_figures_offer_the_other_ended_reviews_with_the_one_shown_chosen() -> No
         "window-2026-06",
         "window-2025-12",
         "window-2025-06",
+        "year-2025-06",
+        "quarter-2026-09",
+        "quarter-2026-06",
+        "quarter-2026-03",
+        "quarter-2025-12",
+        "quarter-2025-09",
+        "quarter-2025-06",
     ]
-    assert chooser["choices"][1]["title"] == "December 2025 to May 2026"
+    titles = [c["title"] for c in chooser["choices"]]
+    assert titles[1] == "The six-month review December 2025 to May 2026"
+    assert titles[3] == "The year June 2025 to May 2026"
+    assert titles[4] == "The quarter September to November 2026"
     assert chooser["value"] == "window-2025-06"
     assert button["verb"] == Verb.STATISTICS
     only = next(c for c in CARDS if c.name == "statistics:alike").build()

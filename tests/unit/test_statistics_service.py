@@ -13,7 +13,7 @@ from referrals.audit import STATISTICS, ActorRole, AuditAction, Outcome
 from referrals.clock import FakeClock
 from referrals.intake import AgeBand, Employment, Gender, IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
-from referrals.periods import Period
+from referrals.periods import Kind, Period
 from referrals.services import Services
 from referrals.statistics import Result, StatisticsReport
 from referrals.suppression import Shown
@@ -80,7 +80,7 @@ async def test_the_smlo_sees_the_latest_ended_review_with_small_cells_suppressed
     assert allocated.shown is Shown.FEWER_THAN
 
 
-async def test_the_smlo_may_choose_any_ended_review_and_is_offered_each(
+async def test_the_smlo_may_choose_any_ended_review_year_or_quarter_and_is_offered_each(
     service: Services,
 ) -> None:
     await refer(service, 1)
@@ -89,7 +89,16 @@ async def test_the_smlo_may_choose_any_ended_review_and_is_offered_each(
     latest = await service.administration.statistics(SMLO)
     chosen = await figures(service, Period("2025-12"))
 
-    assert [p.first for p in latest.offered] == ["2026-12", "2026-06", "2025-12", "2025-06"]
+    assert [p.id for p in latest.offered] == [
+        "window-2026-12",
+        "window-2026-06",
+        "window-2025-12",
+        "window-2025-06",
+        "year-2026-06",
+        "year-2025-06",
+        *(f"quarter-{m}" for m in ("2027-03", "2026-12", "2026-09", "2026-06")),
+        *(f"quarter-{m}" for m in ("2026-03", "2025-12", "2025-09", "2025-06")),
+    ]
     assert latest.report is not None
     assert latest.report.months == Period("2026-12").months
     assert chosen.months == Period("2025-12").months
@@ -97,14 +106,28 @@ async def test_the_smlo_may_choose_any_ended_review_and_is_offered_each(
     assert chosen.received.total.shown is Shown.FEWER_THAN
 
 
-@pytest.mark.parametrize("first", ["2026-06", "2024-12", "2025-09"])
-async def test_a_review_still_running_before_the_start_or_never_offered_is_refused(
-    service: Services, first: str
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period("2026-06"),
+        Period("2024-12"),
+        Period("2025-09"),
+        Period("2025-06", Kind.YEAR),
+        Period("2025-12", Kind.QUARTER),
+        Period("2025-07", Kind.QUARTER),
+        Period("2025-01", Kind.YEAR),
+    ],
+    ids=lambda p: p.id,
+)
+async def test_a_period_still_running_before_the_start_or_never_offered_is_refused(
+    service: Services, period: Period
 ) -> None:
-    """June 2026 is running, December 2024 before the service began, and September 2025
-    not a review at all: each could be compared with one on offer."""
+    """June 2026 is running, December 2024 before the service began, September 2025 not
+    a review at all; the year from June 2025 and the quarter from December 2025 have not
+    ended; July 2025 is not a quarter and January 2025 not a year of this service: each
+    could be compared with one on offer."""
     with pytest.raises(errors.PeriodNotOffered):
-        await service.administration.statistics(SMLO, Period(first))
+        await service.administration.statistics(SMLO, period)
 
     (entry,) = await service.steps.audit.for_referral(STATISTICS)
     assert (entry.action, entry.outcome) == (AuditAction.VIEW_STATISTICS, Outcome.REFUSED)

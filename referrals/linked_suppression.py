@@ -1,0 +1,235 @@
+"""Suppression across every report a reader can ask for, not just within one.
+
+Each report is protected on its own by `referrals.suppression`. Reports that overlap (a
+service year, its two six-month reviews and their quarters) can still be put together:
+a year's count minus one review's is the other review's, and a review's minus one
+quarter's is the other quarter's. So the figures of overlapping reports are decided here
+*together*, as one set of linear facts a reader holds:
+
+- **Atoms** are the counts nobody is shown: one per quarter and category (and one per
+  month, where the months are shown). Every figure any report shows is a sum of atoms.
+- A reader knows, of each figure decided so far: its value if shown, 1 to 4 if it reads
+  "fewer than 5", nothing if hidden; that every atom is a whole number from 0 up; and
+  the sums that must agree (a quarter's answers add up to its referrals).
+- **Steps.** Reports are decided in the order they are offered (a review, then its
+  quarters, ... then the year). A step may only hide *more* of its own figures: what an
+  earlier report showed is in the reader's memory and stays shown.
+
+A step is safe when, given everything decided up to it:
+
+1. no figure of any report, decided or still to come, whose value is from 1 to 4 can be
+   worked out (one value fits);
+2. no figure decided as "fewer than 5" or hidden can be worked out;
+3. no breakdown of answers, decided or still to come, can be pinned to one category
+   holding everyone (every other category can only be 0).
+
+"Can be worked out" is judged exactly, by integer programming (`scipy.optimize.milp`,
+the HiGHS solver): the figure is pinned when no whole-number solution of the reader's
+facts gives it another value. While a step is not safe, the next of its own figures is
+hidden: one linked to the problem if any (sharing an atom), the smallest shown first,
+zeros last, then "fewer than 5" cells. Hiding every figure of a step makes it add
+nothing to what the reader knew, and that was safe, so this always ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from referrals.suppression import SMALL_CELL_LIMIT, Shown, is_small
+
+_CAP = 10**6  # no count is this large: an upper bound keeps every programme bounded
+
+
+@dataclass
+class Figure:
+    """One number a report shows, or will: the sum of some atoms."""
+
+    atoms: tuple[int, ...]
+    value: int
+    step: int  # the step that decides it
+    shown: Shown = Shown.HIDDEN
+    given: bool = False  # decided elsewhere (another table's): never hidden here
+
+
+@dataclass(frozen=True)
+class Row:
+    """Figures of one report that add up to its total: a breakdown of answers."""
+
+    figures: tuple[int, ...]
+    step: int
+    total: int  # its true total: a breakdown of nobody pins no one
+
+
+class Reader:
+    """What a reader can work out from the figures decided so far."""
+
+    def __init__(self, atoms: Sequence[int], same: Iterable[tuple[Sequence[int], Sequence[int]]]):
+        self.values = np.array(atoms, dtype=float)
+        self._same = [(tuple(a), tuple(b)) for a, b in same]
+        self.figures: list[Figure] = []
+        self.rows: list[Row] = []
+
+    def figure(self, atoms: Sequence[int], step: int) -> int:
+        value = int(sum(self.values[list(atoms)]))
+        self.figures.append(Figure(tuple(atoms), value, step))
+        return len(self.figures) - 1
+
+    def given(self, index: int, shown: Shown) -> None:
+        """A figure decided by another table, with the label that table gave it."""
+        self.figures[index].shown, self.figures[index].given = shown, True
+
+    def row(self, figures: Sequence[int], step: int) -> None:
+        total = sum(self.figures[i].value for i in figures)
+        self.rows.append(Row(tuple(figures), step, total))
+
+    # -- deciding ---------------------------------------------------------------------
+
+    def settle(self, step: int, labels: dict[int, Shown]) -> None:
+        """Decide `step`'s own figures: start from `labels` (each report's own
+        protection), then hide more until the step is safe."""
+        for index, shown in labels.items():
+            if not self.figures[index].given:
+                self.figures[index].shown = shown
+        own = [f for f in self.figures if f.step == step and not f.given]
+        checked = False
+        if any(f.shown is not Shown.EXACT for f in own):
+            self._known_already(step, own)
+            checked = True
+        while (problem := self._problem(step)) is not None:
+            if not checked:
+                self._known_already(step, own)
+                checked = True
+                continue
+            self._hide_one(step, problem)
+
+    def _known_already(self, step: int, own: Sequence[Figure]) -> None:
+        """A figure of this step that the earlier steps already pin is shown and stays
+        shown: hiding it would hide nothing. (Were it small, an earlier step would have
+        been unsafe.)"""
+        model = self._model([f for f in self.figures if f.step < step])
+        for f in own:
+            if model.pinned(f.atoms, f.value):
+                f.shown, f.given = Shown.EXACT, True
+
+    def _hide_one(self, step: int, problem: set[int]) -> None:
+        own = [
+            i
+            for i, f in enumerate(self.figures)
+            if f.step == step and not f.given and f.shown is not Shown.HIDDEN
+        ]
+        if not own:
+            raise AssertionError("a step showing nothing of its own cannot be unsafe")
+        linked = [i for i in own if problem & set(self.figures[i].atoms)]
+        candidates = linked or own
+
+        def order(i: int) -> tuple[int, int, int, int]:
+            f = self.figures[i]
+            fewer = f.shown is Shown.FEWER_THAN
+            return fewer, f.value == 0, f.value, i
+
+        self.figures[min(candidates, key=order)].shown = Shown.HIDDEN
+
+    # -- what a reader can work out ---------------------------------------------------
+
+    def _problem(self, step: int) -> set[int] | None:
+        """The atoms of the first figure or breakdown found unsafe, or None."""
+        figures = [
+            f
+            for f in self.figures
+            if is_small(f.value) or (f.step <= step and f.shown is not Shown.EXACT)
+        ]
+        # Only a category that truly holds everyone can be pinned to everyone.
+        rows = [
+            (row, others)
+            for row in self.rows
+            if row.total
+            for others in self._others(row)
+            if not sum(self.values[others])
+        ]
+        if not figures and not rows:
+            return None
+        model = self._model([f for f in self.figures if f.step <= step])
+        for f in figures:
+            if model.pinned(f.atoms, f.value):
+                return set(f.atoms)
+        for row, others in rows:
+            if not model.feasible(others, low=1):
+                return {a for i in row.figures for a in self.figures[i].atoms}
+        return None
+
+    def _model(self, known: Sequence[Figure]) -> _Model:
+        return _Model(self.values, self._same, known)
+
+    def _others(self, row: Row) -> list[list[int]]:
+        """For each figure of the row, the atoms of every other figure."""
+        return [
+            [a for j in row.figures if j != i for a in self.figures[j].atoms] for i in row.figures
+        ]
+
+
+class _Model:
+    """The reader's facts as a mixed-integer programme over the atoms. It keeps every
+    solution it finds: a figure two of them give different values is not pinned, with
+    no need to solve again."""
+
+    def __init__(
+        self,
+        truth: np.ndarray,
+        same: Sequence[tuple[tuple[int, ...], tuple[int, ...]]],
+        known: Sequence[Figure],
+    ) -> None:
+        self.size = len(truth)
+        self.pool = [truth]
+        rows: list[np.ndarray] = []
+        lows: list[float] = []
+        highs: list[float] = []
+        for f in known:
+            if f.shown is Shown.HIDDEN:
+                continue
+            low, high = (f.value, f.value) if f.shown is Shown.EXACT else (1, SMALL_CELL_LIMIT - 1)
+            rows.append(self._sum(f.atoms))
+            lows.append(low)
+            highs.append(high)
+        for a, b in same:
+            rows.append(self._sum(a) - self._sum(b))
+            lows.append(0)
+            highs.append(0)
+        self._rows, self._lows, self._highs = rows, lows, highs
+
+    def _sum(self, atoms: Sequence[int]) -> np.ndarray:
+        vector = np.zeros(self.size)
+        for a in atoms:
+            vector[a] += 1.0
+        return vector
+
+    def _find(self, atoms: Sequence[int], low: float, high: float) -> bool:
+        """Whether a solution has the sum of `atoms` from `low` to `high`."""
+        if any(low <= sum(p[list(atoms)]) <= high for p in self.pool):
+            return True
+        extra = self._sum(atoms)
+        constraints = LinearConstraint(
+            np.array([*self._rows, extra]), [*self._lows, low], [*self._highs, high]
+        )
+        found = milp(
+            np.zeros(self.size),
+            constraints=constraints,
+            integrality=np.ones(self.size, dtype=np.int8),
+            bounds=Bounds(0, _CAP),
+        )
+        if found.status != 0 or found.x is None:
+            return False  # infeasible, or not proven feasible: taken as pinned, to be safe
+        self.pool.append(np.round(found.x))
+        return True
+
+    def feasible(self, atoms: Sequence[int], low: float = 0, high: float = _CAP) -> bool:
+        return self._find(atoms, low, high)
+
+    def pinned(self, atoms: Sequence[int], value: int) -> bool:
+        """Whether the sum of `atoms` can only be `value`."""
+        if value >= 1 and self._find(atoms, 0, value - 1):
+            return False
+        return not self._find(atoms, value + 1, _CAP * len(atoms))
