@@ -18,10 +18,14 @@ quarter's is the other quarter's. So the figures of overlapping reports are deci
 A step is safe when, given everything decided up to it:
 
 1. no figure of any report, decided or still to come, whose value is from 1 to 4 can be
-   worked out (one value fits);
-2. no figure decided as "fewer than 5" or hidden can be worked out;
-3. no breakdown of answers, decided or still to come, can be pinned to one category
+   worked out (one value fits): not a "fewer than 5", and not one the reports still to
+   come would show as such;
+2. no breakdown of answers, decided or still to come, can be pinned to one category
    holding everyone (every other category can only be 0).
+
+A hidden figure that can be worked out is no harm when it is 0 or 5 or more: it says
+nothing a shown one would not. (Each report's own protection is stricter and hides such
+cells too; a review, decided first, reads exactly as on its own.)
 
 "Can be worked out" is judged exactly, by integer programming (`scipy.optimize.milp`,
 the HiGHS solver): the figure is pinned when no whole-number solution of the reader's
@@ -69,7 +73,13 @@ class Reader:
 
     def __init__(self, atoms: Sequence[int], same: Iterable[tuple[Sequence[int], Sequence[int]]]):
         self.values = np.array(atoms, dtype=float)
-        self._same = [(tuple(a), tuple(b)) for a, b in same]
+        # Sums that must agree, where they do (answers recorded before a question was
+        # asked need not add up to the referrals): a reader only knows what is true.
+        self._same = [
+            (tuple(a), tuple(b))
+            for a, b in same
+            if sum(self.values[list(a)]) == sum(self.values[list(b)])
+        ]
         self.figures: list[Figure] = []
         self.rows: list[Row] = []
 
@@ -79,8 +89,13 @@ class Reader:
         return len(self.figures) - 1
 
     def given(self, index: int, shown: Shown) -> None:
-        """A figure decided by another table, with the label that table gave it."""
-        self.figures[index].shown, self.figures[index].given = shown, True
+        """A figure decided by another table, with the label that table gave it (if it
+        is true here: answers recorded before a question was asked need not add up to
+        the referrals, and a reader only knows what is true)."""
+        figure = self.figures[index]
+        fits = {Shown.EXACT: True, Shown.FEWER_THAN: is_small(figure.value), Shown.HIDDEN: True}
+        figure.shown = shown if fits[shown] else Shown.HIDDEN
+        figure.given = True
 
     def row(self, figures: Sequence[int], step: int) -> None:
         total = sum(self.figures[i].value for i in figures)
@@ -137,11 +152,7 @@ class Reader:
 
     def _problem(self, step: int) -> set[int] | None:
         """The atoms of the first figure or breakdown found unsafe, or None."""
-        figures = [
-            f
-            for f in self.figures
-            if is_small(f.value) or (f.step <= step and f.shown is not Shown.EXACT)
-        ]
+        figures = [f for f in self.figures if is_small(f.value)]
         # Only a category that truly holds everyone can be pinned to everyone.
         rows = [
             (row, others)

@@ -77,7 +77,9 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
     await services.case_record.add(advocate, case.id, contact)
 
     assert await people.smlo.say("stats") == 201
-    earlier = "Figures for the six-month review June to November 2025"  # SMA_SERVICE_START's default
+    earlier = (
+        "Figures for the six-month review June to November 2025"  # SMA_SERVICE_START's default
+    )
     assert "No referrals came in during this time." in card_texts(
         newest_card_with(people.smlo, earlier)
     ), "March's referrals wait until their review has ended"
@@ -87,7 +89,9 @@ async def test_the_smlo_sees_the_figures_with_small_counts_suppressed_and_others
 
     assert await people.smlo.say("stats") == 201
 
-    card = newest_card_with(people.smlo, "Figures for the six-month review December 2025 to May 2026")
+    card = newest_card_with(
+        people.smlo, "Figures for the six-month review December 2025 to May 2026"
+    )
     shown = figures(card)
     assert shown[month] == ["6"]
     assert shown["In total"] == ["6"]
