@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import StrEnum
 
+from cards.chart import month_chart
 from cards.elements import Element, action, card, choice_input, facts, heading, para
 from cards.verbs import Verb
 from cards.wording import label
@@ -269,6 +270,7 @@ def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] =
         if total is not None:
             rows.append(("In total", shown(total)))
         body += _section("Referrals each month", rows)
+        body += month_chart(report.received.cells, month_name)
         for breakdown in report.answers:
             body += _breakdown(breakdown)
     body += _section("What happened, in the month it happened", _rows(report.results))

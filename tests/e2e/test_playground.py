@@ -14,6 +14,7 @@ from uuid import uuid4
 import pytest
 from playwright.async_api import Locator, Page, expect
 
+from cards import chart as chart_module
 from cards.intake import CONSENT_TEXT
 from tests.e2e.conftest import BOT_MESSAGE, COMPOSE, People, Shots
 
@@ -312,6 +313,27 @@ async def test_the_smlo_reads_the_figures_of_the_demo_history(people: People, sh
     await expect(figures).to_contain_text("How long it took", timeout=WAIT)
     await expect(figures).to_contain_text("From the advocates' case records", timeout=WAIT)
     await shots.take(smlo, "figures-demo-history")
+    # The chart of referrals each month: the picture is drawn, and it is in the screenshot.
+    chart = figures.get_by_role("img", name=re.compile(f"^{re.escape(chart_module.ALT)}"))
+    await chart.scroll_into_view_if_needed(timeout=WAIT)
+    await expect(chart).to_be_visible(timeout=WAIT)
+    loaded = await chart.evaluate("i => i.complete && i.naturalWidth > 0")
+    assert loaded, "the picture did not load"
+    # Stretched to the card, so each month's label sits under its own bar's slot.
+    said = re.findall(r"(\w{3})\w* \d{4}: ", await chart.get_attribute("alt", timeout=WAIT) or "")
+    box = await chart.bounding_box(timeout=WAIT)
+    assert said
+    assert box is not None
+    assert box["width"] > 300, box
+    assert box["height"] > 50, box
+    slot = box["width"] / len(said)
+    for i in (0, len(said) - 1):
+        label = await figures.get_by_text(said[i], exact=True).bounding_box(timeout=WAIT)
+        assert label is not None
+        middle = label["x"] + label["width"] / 2
+        assert box["x"] + i * slot < middle < box["x"] + (i + 1) * slot, (said[i], box, label)
+    await expect(figures).to_contain_text(chart_module.ABOUT, timeout=WAIT)
+    await shots.take(smlo, "figures-chart")
     text = await figures.inner_text(timeout=WAIT)
     assert "DEMO DATA" not in text  # figures only: no one's words
 

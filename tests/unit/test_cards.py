@@ -35,7 +35,17 @@ from bot.messages import (
 )
 from bot.routes.intake import NO_DRAFT, STOPPED
 from bot.routes.triage import SERVICE_NOT_LISTED
-from cards import advocate, case_record, intake, intake_steps, notices, record_forms, referrer, smlo
+from cards import (
+    advocate,
+    case_record,
+    chart,
+    intake,
+    intake_steps,
+    notices,
+    record_forms,
+    referrer,
+    smlo,
+)
 from cards import audit as audit_module
 from cards import delivery as delivery_module
 from cards import escalation as escalation_module
@@ -1736,6 +1746,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             delivery_module,
             roster_module,
             statistics_module,
+            chart,
             notifications_module,
             help_module,
             support_module,
