@@ -52,6 +52,7 @@ ACTIONS = {
     AuditAction.REMOVE_ADVOCATE: "took an advocate off the list",
     AuditAction.VIEW_STATISTICS: "looked at the figures",
     AuditAction.VIEW_ACCESS_REPORT: "looked at the access report",
+    AuditAction.EXPORT_SCRUTINY: "exported closed cases for the scrutiny panel",
 }
 ROLE_WORDS = {
     ActorRole.REFERRER: "the person who referred",

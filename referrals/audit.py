@@ -51,6 +51,8 @@ class AuditAction(StrEnum):
     VIEW_STATISTICS = "view_statistics"
     # The auditor's monthly access report: the entry's subject is `ACCESS_REPORT`.
     VIEW_ACCESS_REPORT = "view_access_report"
+    # The scrutiny panel's export of closed cases: the entry's subject is `SCRUTINY`.
+    EXPORT_SCRUTINY = "export_scrutiny"
 
 
 class Outcome(StrEnum):
@@ -89,6 +91,7 @@ def roster_subject(advocate_id: str) -> str:
 
 STATISTICS = "statistics"  # the subject of every look at the anonymous statistics
 ACCESS_REPORT = "access_report"  # the subject of every look at the monthly access report
+SCRUTINY = "scrutiny"  # the subject of every scrutiny panel export
 
 
 class AuditLog(Protocol):

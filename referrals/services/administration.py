@@ -7,7 +7,15 @@ import asyncio
 from dataclasses import dataclass
 
 from referrals import errors, roster_changes
-from referrals.audit import ROSTER, STATISTICS, AuditAction, AuditEntry, Outcome, roster_subject
+from referrals.audit import (
+    ROSTER,
+    SCRUTINY,
+    STATISTICS,
+    AuditAction,
+    AuditEntry,
+    Outcome,
+    roster_subject,
+)
 from referrals.notifications import Notification
 from referrals.people import Actor, Advocate
 from referrals.periods import DEFAULT_SERVICE_START, Period, offered_periods, service_year
@@ -15,6 +23,7 @@ from referrals.referral import Referral
 from referrals.report_set import report_for
 from referrals.roster import Directory, RosterDirectory
 from referrals.roster_changes import RosterChange, RosterResult
+from referrals.scrutiny import ScrutinyExport, scrutiny_export
 from referrals.services.steps import Steps
 from referrals.states import ReferralState
 from referrals.statistics import StatisticsReport, month_of
@@ -115,6 +124,28 @@ class Administration:
             report = await asyncio.to_thread(report_for, chosen, tallies, self.service_start)
         await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
         return Figures(report, offered)
+
+    async def scrutiny_export(
+        self, actor: Actor, period: Period | None = None
+    ) -> ScrutinyExport | None:
+        """The scrutiny panel's rows for the cases closed in an ended six-month review
+        (SMLO only): `period`, or the latest; None before any has ended. Offered for the
+        same reviews as the figures, for the same reason (docs/scrutiny.md). Each export,
+        allowed or refused, is audited."""
+        offered = tuple(offered_periods(self.steps.clock.now(), self.service_start))
+        refused = not actor.is_smlo or (period is not None and period not in offered)
+        if refused:
+            await self.steps.record(actor, SCRUTINY, None, A.EXPORT_SCRUTINY, Outcome.REFUSED)
+            if not actor.is_smlo:
+                raise errors.NotAnSmlo(actor.user_id)
+            raise errors.PeriodNotOffered()
+        chosen = period or (offered[0] if offered else None)
+        export = None
+        if chosen is not None:
+            closed = await self.steps.stores.referrals.list_in_states({ReferralState.CLOSED})
+            export = scrutiny_export(closed, chosen)
+        await self.steps.record(actor, SCRUTINY, None, A.EXPORT_SCRUTINY, Outcome.ALLOWED)
+        return export
 
     async def audit_trail(self, actor: Actor, referral_id: str) -> list[AuditEntry]:
         referral = await self.steps.load(actor, referral_id, A.VIEW_AUDIT)

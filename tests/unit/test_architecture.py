@@ -105,6 +105,9 @@ FORBIDDEN: dict[str, set[str]] = {
     "entra": {"bot", "dialogs", "cards", "storage", "app", "devtools"},
     # Read by every layer, so it may import none of those that read it.
     "config": FRAMEWORKS | {"bot", "dialogs", "cards", "entra", "app", "devtools"},
+    # Files handed out (spreadsheets), from the domain's values: any layer may write one.
+    "exports": FRAMEWORKS
+    | {"bot", "dialogs", "cards", "storage", "entra", "ops", "app", "devtools"},
 }
 
 
@@ -182,6 +185,7 @@ PRODUCT_PACKAGES = (
     "config",
     "common",
     "entra",
+    "exports",
 )
 TOOLING_PACKAGES = ("tests", "bench", "devtools", "manifest")
 PRODUCT_FILES = [REPO / "app.py"] + [

@@ -1,0 +1,1 @@
+"""Files the service hands out (spreadsheets), written from the domain's values."""
