@@ -50,6 +50,11 @@ Option = tuple[int, ...]  # one quarter's unknown counts
 Part = Callable[[Option], int]
 
 
+def reads(index: int) -> Part:
+    """A figure that is one of a quarter's unknowns."""
+    return lambda option: option[index]
+
+
 def allows(cell: Cell, value: int) -> bool:
     if cell.shown is Shown.EXACT:
         return value == cell.value
@@ -153,7 +158,7 @@ def test_no_small_count_of_a_breakdown_with_a_total_can_be_worked_out_across_the
         cells = {c.category: c for c in reached.cells}
         inside = [i for i, q in enumerate(QUARTERS) if set(q.months) <= set(period.months)]
         for index, key in enumerate(keys):
-            figures.append((period, lambda o, i=index: o[i], cells[key[1]]))
+            figures.append((period, reads(index), cells[key[1]]))
             truth.append(sum(counts[q][index] for q in inside))
         assert reached.total is not None
         figures.append((period, sum, reached.total))
@@ -176,7 +181,7 @@ def test_no_small_count_on_its_own_can_be_worked_out_across_the_year(counts: lis
     for period, report in shown.items():
         cell = {c.category: c for c in cells_of(report, Measure.ONWARD_REFERRAL).cells}[key[1]]
         inside = [i for i, q in enumerate(QUARTERS) if set(q.months) <= set(period.months)]
-        figures.append((period, lambda o: o[0], cell))
+        figures.append((period, reads(0), cell))
         truth.append(sum(counts[q] for q in inside))
     cap = max(counts) + SMALL_CELL_LIMIT + 1
     options = [[(n,) for n in range(cap + 1)]] * 4
@@ -202,7 +207,7 @@ def test_no_small_month_or_total_can_be_worked_out_across_the_year(counts: list[
         for cell in report.received.cells:
             month = YEAR.months.index(cell.category)
             quarter, at = divmod(month, 3)
-            figures.append((QUARTERS[quarter], lambda o, at=at: o[at], cell))
+            figures.append((QUARTERS[quarter], reads(at), cell))
             truth.append(counts[month])
         assert report.received.total is not None
         figures.append((period, sum, report.received.total))
