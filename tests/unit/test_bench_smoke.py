@@ -22,3 +22,16 @@ async def test_the_scale_benchmark_measures_every_query_at_both_sizes() -> None:
 
     for query in ("inbox", "caseloads", "statistics", "advocate's cases", "find draft"):
         assert query in table
+
+
+def test_the_figures_benchmark_times_every_kind_of_period() -> None:
+    from bench import figures
+    from devtools.demo import demo_advocates
+    from devtools.seed import history, service_start
+    from referrals.statistics import recount
+
+    tallies = recount(history(figures.NOW, demo_advocates()))
+    rows = figures.measure(tallies, service_start(figures.NOW), rounds=1)
+
+    assert set(rows) == {"window", "quarter", "year"}
+    assert rows["window"]["extra_hidden_max"] == 0, "a review reads as on its own"
