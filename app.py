@@ -42,6 +42,7 @@ from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.referral_base import SYSTEM
 from referrals.services import RetentionPolicy, Services
+from solving.highs import HighsSolver
 from storage.cosmos import CosmosSettings
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
@@ -217,6 +218,7 @@ def compose(
         support=support,
         auditor_ids=auditor_ids,
         service_start=settings.service_start,
+        solver=HighsSolver(),
     )
     messenger = TeamsMessenger(
         adapter,

@@ -25,8 +25,10 @@ from referrals import report_set
 from referrals.periods import offered_periods
 from referrals.statistics import MonthTallies, StatisticsReport, build_report, recount
 from referrals.suppression import Cell, Shown
+from solving.highs import HighsSolver
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+SOLVER = HighsSolver()
 
 
 def _hidden(report: StatisticsReport) -> int:
@@ -57,7 +59,7 @@ def measure(tallies: MonthTallies, start: str, rounds: int) -> dict[str, dict[st
             alone[kind].append(time.perf_counter() - began)
             report_set._report.cache_clear()
             began = time.perf_counter()
-            linked = report_set.report_for(period, tallies, start)
+            linked = report_set.report_for(period, tallies, start, SOLVER)
             together[kind].append(time.perf_counter() - began)
             extra[kind].append(_hidden(linked) - _hidden(own))
     return {

@@ -36,6 +36,7 @@ from referrals.people import Actor, Advocate
 from referrals.referral import Referral
 from referrals.services import Services
 from referrals.statistics import month_of
+from solving.highs import HighsSolver
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
 from storage.sqlite import SqliteStores
@@ -101,7 +102,9 @@ async def measure(total: int, open_count: int) -> dict[str, float]:
             await fill(sqlite, total, open_count, clock)
             audit = SqliteAuditLog(sqlite.database)
             smlos = frozenset({SMLO.user_id})
-            service = Services.build(sqlite.stores, clock, smlos, audit, service_start=started)
+            service = Services.build(
+                sqlite.stores, clock, smlos, audit, service_start=started, solver=HighsSolver()
+            )
             inbox = await service.triage.inbox(SMLO)
             assert len(inbox) == open_count, (len(inbox), open_count)
             someone = Actor("5b0e6a2c-0000-4000-8000-000000000000")

@@ -27,25 +27,33 @@ A hidden figure that can be worked out is no harm when it is 0 or 5 or more: it 
 nothing a shown one would not. (Each report's own protection is stricter and hides such
 cells too; a review, decided first, reads exactly as on its own.)
 
-"Can be worked out" is judged exactly, by integer programming (`scipy.optimize.milp`,
-the HiGHS solver): the figure is pinned when no whole-number solution of the reader's
-facts gives it another value. While a step is not safe, the next of its own figures is
-hidden: one linked to the problem if any (sharing an atom), the smallest shown first,
-zeros last, then "fewer than 5" cells. Hiding every figure of a step makes it add
+"Can be worked out" is judged exactly, by integer programming (a `Solver`): the figure
+is pinned when no whole-number solution of the reader's facts gives it another value.
+While a step is not safe, the next of its own figures is hidden: one linked to the
+problem if any (sharing an atom), the smallest shown first, zeros last, then "fewer than
+5" cells. Hiding every figure of a step makes it add
 nothing to what the reader knew, and that was safe, so this always ends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from typing import Protocol
 
 from referrals.suppression import SMALL_CELL_LIMIT, Shown, is_small
 
-_CAP = 10**6  # no count is this large: an upper bound keeps every programme bounded
+CAP = 10**6  # no count is this large: an upper bound keeps every programme bounded
+
+
+class Solver(Hashable, Protocol):
+    """Finds whole numbers x, each from 0 to `CAP`, with `lows[i] <= rows[i] . x <=
+    highs[i]` for every row, or says there are none. (The adapter is the HiGHS solver,
+    `solving/highs.py`: the domain imports no outside library.)"""
+
+    def solve(
+        self, rows: Sequence[Sequence[int]], lows: Sequence[int], highs: Sequence[int], size: int
+    ) -> list[int] | None: ...
 
 
 @dataclass
@@ -71,20 +79,24 @@ class Row:
 class Reader:
     """What a reader can work out from the figures decided so far."""
 
-    def __init__(self, atoms: Sequence[int], same: Iterable[tuple[Sequence[int], Sequence[int]]]):
-        self.values = np.array(atoms, dtype=float)
+    def __init__(
+        self,
+        atoms: Sequence[int],
+        same: Iterable[tuple[Sequence[int], Sequence[int]]],
+        solver: Solver,
+    ) -> None:
+        self.values = list(atoms)
         # Sums that must agree, where they do (answers recorded before a question was
         # asked need not add up to the referrals): a reader only knows what is true.
         self._same = [
-            (tuple(a), tuple(b))
-            for a, b in same
-            if sum(self.values[list(a)]) == sum(self.values[list(b)])
+            (tuple(a), tuple(b)) for a, b in same if _sum(self.values, a) == _sum(self.values, b)
         ]
+        self._solver = solver
         self.figures: list[Figure] = []
         self.rows: list[Row] = []
 
     def figure(self, atoms: Sequence[int], step: int) -> int:
-        value = int(sum(self.values[list(atoms)]))
+        value = _sum(self.values, atoms)
         self.figures.append(Figure(tuple(atoms), value, step))
         return len(self.figures) - 1
 
@@ -159,7 +171,7 @@ class Reader:
             for row in self.rows
             if row.total
             for others in self._others(row)
-            if not sum(self.values[others])
+            if not _sum(self.values, others)
         ]
         if not figures and not rows:
             return None
@@ -173,7 +185,7 @@ class Reader:
         return None
 
     def _model(self, known: Sequence[Figure]) -> _Model:
-        return _Model(self.values, self._same, known)
+        return _Model(self.values, self._same, known, self._solver)
 
     def _others(self, row: Row) -> list[list[int]]:
         """For each figure of the row, the atoms of every other figure."""
@@ -182,65 +194,65 @@ class Reader:
         ]
 
 
+def _sum(values: Sequence[int], atoms: Iterable[int]) -> int:
+    return sum(values[a] for a in atoms)
+
+
 class _Model:
-    """The reader's facts as a mixed-integer programme over the atoms. It keeps every
-    solution it finds: a figure two of them give different values is not pinned, with
-    no need to solve again."""
+    """The reader's facts as an integer programme over the atoms. It keeps every solution
+    it finds: a figure two of them give different values is not pinned, with no need to
+    solve again."""
 
     def __init__(
         self,
-        truth: np.ndarray,
+        truth: list[int],
         same: Sequence[tuple[tuple[int, ...], tuple[int, ...]]],
         known: Sequence[Figure],
+        solver: Solver,
     ) -> None:
         self.size = len(truth)
         self.pool = [truth]
-        rows: list[np.ndarray] = []
-        lows: list[float] = []
-        highs: list[float] = []
+        self._solver = solver
+        self._rows: list[list[int]] = []
+        self._lows: list[int] = []
+        self._highs: list[int] = []
         for f in known:
             if f.shown is Shown.HIDDEN:
                 continue
             low, high = (f.value, f.value) if f.shown is Shown.EXACT else (1, SMALL_CELL_LIMIT - 1)
-            rows.append(self._sum(f.atoms))
-            lows.append(low)
-            highs.append(high)
+            self._add(self._vector(f.atoms), low, high)
         for a, b in same:
-            rows.append(self._sum(a) - self._sum(b))
-            lows.append(0)
-            highs.append(0)
-        self._rows, self._lows, self._highs = rows, lows, highs
+            minus = self._vector(b)
+            self._add([x - y for x, y in zip(self._vector(a), minus, strict=True)], 0, 0)
 
-    def _sum(self, atoms: Sequence[int]) -> np.ndarray:
-        vector = np.zeros(self.size)
+    def _add(self, row: list[int], low: int, high: int) -> None:
+        self._rows.append(row)
+        self._lows.append(low)
+        self._highs.append(high)
+
+    def _vector(self, atoms: Sequence[int]) -> list[int]:
+        vector = [0] * self.size
         for a in atoms:
-            vector[a] += 1.0
+            vector[a] += 1
         return vector
 
-    def _find(self, atoms: Sequence[int], low: float, high: float) -> bool:
+    def _find(self, atoms: Sequence[int], low: int, high: int) -> bool:
         """Whether a solution has the sum of `atoms` from `low` to `high`."""
-        if any(low <= sum(p[list(atoms)]) <= high for p in self.pool):
+        if any(low <= _sum(p, atoms) <= high for p in self.pool):
             return True
-        extra = self._sum(atoms)
-        constraints = LinearConstraint(
-            np.array([*self._rows, extra]), [*self._lows, low], [*self._highs, high]
+        found = self._solver.solve(
+            [*self._rows, self._vector(atoms)], [*self._lows, low], [*self._highs, high], self.size
         )
-        found = milp(
-            np.zeros(self.size),
-            constraints=constraints,
-            integrality=np.ones(self.size, dtype=np.int8),
-            bounds=Bounds(0, _CAP),
-        )
-        if found.status != 0 or found.x is None:
-            return False  # infeasible, or not proven feasible: taken as pinned, to be safe
-        self.pool.append(np.round(found.x))
+        if found is None:
+            return False  # none, or none proven: taken as pinned, to be safe
+        self.pool.append(found)
         return True
 
-    def feasible(self, atoms: Sequence[int], low: float = 0, high: float = _CAP) -> bool:
+    def feasible(self, atoms: Sequence[int], low: int = 0, high: int = CAP) -> bool:
         return self._find(atoms, low, high)
 
     def pinned(self, atoms: Sequence[int], value: int) -> bool:
         """Whether the sum of `atoms` can only be `value`."""
         if value >= 1 and self._find(atoms, 0, value - 1):
             return False
-        return not self._find(atoms, value + 1, _CAP * len(atoms))
+        return not self._find(atoms, value + 1, CAP * len(atoms))

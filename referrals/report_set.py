@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from referrals.linked_suppression import Reader
+from referrals.linked_suppression import Reader, Solver
 from referrals.periods import Kind, Period, service_year, steps
 from referrals.statistics import (
     Breakdown,
@@ -41,22 +41,25 @@ _RECEIVED: Key = (Measure.RECEIVED, "")
 
 
 def report_for(
-    period: Period, tallies: Mapping[str, Mapping[Key, int]], start: str
+    period: Period, tallies: Mapping[str, Mapping[Key, int]], start: str, solver: Solver
 ) -> StatisticsReport:
     """The report for `period`, an offered period of the service that started in `start`;
     `tallies` holds the months of its service year."""
     year = service_year(period, start)
     frozen = tuple((month, tuple(sorted(tallies.get(month, {}).items()))) for month in year.months)
-    return _report(period, year, frozen)
+    return _report(period, year, frozen, solver)
 
 
 @lru_cache(maxsize=128)
 def _report(
-    period: Period, year: Period, frozen: tuple[tuple[str, tuple[tuple[Key, int], ...]], ...]
+    period: Period,
+    year: Period,
+    frozen: tuple[tuple[str, tuple[tuple[Key, int], ...]], ...],
+    solver: Solver,
 ) -> StatisticsReport:
     """Cached: an ended period's figures are asked for again and again, and never change
     unless a count of its year does."""
-    return _Year(year, {month: dict(items) for month, items in frozen}, period).report()
+    return _Year(year, {month: dict(items) for month, items in frozen}, period, solver).report()
 
 
 @dataclass(frozen=True)
@@ -89,8 +92,13 @@ class _Year:
     """One service year's reports, decided step by step up to the one asked for."""
 
     def __init__(
-        self, year: Period, tallies: Mapping[str, Mapping[Key, int]], period: Period
+        self,
+        year: Period,
+        tallies: Mapping[str, Mapping[Key, int]],
+        period: Period,
+        solver: Solver,
     ) -> None:
+        self.solver = solver
         self.months = year.months
         self.tallies = tallies
         order = steps(year)
@@ -142,7 +150,9 @@ class _Year:
     def _received(self) -> dict[int, Decided]:
         """Referrals each month and in all: the months as each review shows them (a
         quarter and the year show the same), each period's total decided at its step."""
-        reader = Reader([self.tallies.get(m, {}).get(_RECEIVED, 0) for m in self.months], ())
+        reader = Reader(
+            [self.tallies.get(m, {}).get(_RECEIVED, 0) for m in self.months], (), self.solver
+        )
         months = {j: reader.figure([j], self._review_of(j).step) for j in range(len(self.months))}
         totals = {n.step: reader.figure(n.months, n.step) for n in self.nodes}
         for step in range(self.upto + 1):
@@ -266,7 +276,7 @@ class _Year:
                 )
                 for q, quarter in enumerate(self.quarters)
             ]
-        reader = Reader(atoms, same)
+        reader = Reader(atoms, same, self.solver)
         cells: dict[tuple[int, str], int] = {}
         totals: dict[int, int] = {}
         for node in self.nodes:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from referrals.audit import AuditLog
+from referrals.linked_suppression import Solver
 from referrals.people import Actor
 from referrals.periods import DEFAULT_SERVICE_START
 from referrals.ports import Clock, Stores
@@ -80,16 +81,19 @@ class Services:
         support: SupportDirectory | None = None,
         auditor_ids: AbstractSet[str] = frozenset(),
         service_start: str = DEFAULT_SERVICE_START,
+        solver: Solver | None = None,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
-        month the service started, "2025-06", which its six-month reviews are aligned to."""
+        month the service started, "2025-06", which its six-month reviews are aligned to;
+        `solver`: what the figures' protection solves its integer programmes with
+        (`solving.highs.HighsSolver`; none: `stats` cannot be asked)."""
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids)
         return cls(
             Intake(steps),
             Triage(steps, support if support is not None else SupportDirectory()),
             Casework(steps),
-            Administration(steps, directory, service_start),
+            Administration(steps, directory, service_start, solver),
             Retention(steps),
             Views(steps, fold_details_after),
             CaseRecord(steps),

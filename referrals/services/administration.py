@@ -16,6 +16,7 @@ from referrals.audit import (
     Outcome,
     roster_subject,
 )
+from referrals.linked_suppression import Solver
 from referrals.notifications import Notification
 from referrals.people import Actor, Advocate
 from referrals.periods import DEFAULT_SERVICE_START, Period, offered_periods, service_year
@@ -45,6 +46,7 @@ class Administration:
     steps: Steps
     directory: Directory | None = None  # None: Entra ID is not connected
     service_start: str = DEFAULT_SERVICE_START  # "2025-06": the reviews run from it
+    solver: Solver | None = None  # what the figures' protection solves with (None: no figures)
 
     async def advocate_names(self) -> dict[str, str]:
         """Every advocate's display name by id: staff names are shown on staff cards."""
@@ -121,7 +123,11 @@ class Administration:
             tallies = await self.steps.stores.referrals.statistics(months)
             # Deciding a year's figures together takes up to a second or so of solving:
             # off the event loop, so nobody else's turn waits for it.
-            report = await asyncio.to_thread(report_for, chosen, tallies, self.service_start)
+            if self.solver is None:
+                raise RuntimeError("the figures need a solver (Services.build(solver=...))")
+            report = await asyncio.to_thread(
+                report_for, chosen, tallies, self.service_start, self.solver
+            )
         await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
         return Figures(report, offered)
 

@@ -108,6 +108,9 @@ FORBIDDEN: dict[str, set[str]] = {
     # Files handed out (spreadsheets), from the domain's values: any layer may write one.
     "exports": FRAMEWORKS
     | {"bot", "dialogs", "cards", "storage", "entra", "ops", "app", "devtools"},
+    # The solver behind the figures' protection: mathematics for the domain, nothing more.
+    "solving": FRAMEWORKS
+    | {"bot", "dialogs", "cards", "storage", "entra", "ops", "app", "devtools", "exports"},
 }
 
 
@@ -186,6 +189,7 @@ PRODUCT_PACKAGES = (
     "common",
     "entra",
     "exports",
+    "solving",
 )
 TOOLING_PACKAGES = ("tests", "bench", "devtools", "manifest")
 PRODUCT_FILES = [REPO / "app.py"] + [

@@ -17,6 +17,7 @@ from referrals.periods import Kind, Period
 from referrals.services import Services
 from referrals.statistics import Result, StatisticsReport
 from referrals.suppression import Shown
+from solving.highs import HighsSolver
 from storage.memory import MemoryAuditLog, memory_stores
 
 SMLO = Actor("smlo-1", "Sam Smlo", is_smlo=True)
@@ -30,7 +31,12 @@ async def service() -> Services:
     await stores.roster.put_advocate(ADA)
     clock = FakeClock(datetime(2026, 5, 20, 9, 0, tzinfo=UTC))
     return Services.build(
-        stores, clock, frozenset({SMLO.user_id}), MemoryAuditLog(), service_start="2025-06"
+        stores,
+        clock,
+        frozenset({SMLO.user_id}),
+        MemoryAuditLog(),
+        service_start="2025-06",
+        solver=HighsSolver(),
     )
 
 

@@ -1,0 +1,1 @@
+"""Adapters for the domain's solver port (`referrals.linked_suppression.Solver`)."""
