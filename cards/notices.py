@@ -82,11 +82,15 @@ def _of_its_kind(r: Referral, directory: SupportDirectory) -> list[Element]:
 
 def case_closed_card(r: Referral, help_lines: str) -> Element:
     """To the referrer: content-free, with the help lines (the support directory's crisis
-    lines, `cards.support.help_lines`) and how to come back."""
+    lines, `cards.support.help_lines`) and how to come back. Who closed it: their advocate,
+    or the service lead (who may close a case an advocate holds)."""
+    closing = next((e for e in reversed(r.history) if e.name == "ReferralClosed"), None)
+    by_advocate = closing is None or closing.actor_id == r.advocate_id
+    who = "Your advocate has" if by_advocate else "The service lead has"
     return card(
         [
             heading(f"About your referral {r.reference}"),
-            para("Your advocate has closed your case. Thank you for trusting us with it."),
+            para(f"{who} closed your case. Thank you for trusting us with it."),
             para("If you need us again, type refer at any time."),
             *([para(help_lines, subtle=True)] if help_lines else []),
         ]

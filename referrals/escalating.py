@@ -56,7 +56,8 @@ class Escalating(CaseKeeping):
     def withdraw_consent(
         self, actor: Actor, escalation_id: str, smlo_ids: Iterable[str], now: datetime
     ) -> CaseEntry:
-        """The referrer, of a decision that rests on their consent; the SMLOs are told."""
+        """The referrer, of a decision that rests on their consent and that they were told
+        of (`DecisionLine.may_withdraw`); the SMLOs are told."""
         self._require_referrer(actor)
         self._require_escalatable("withdraw consent on")
         decision = next((d for d in self.escalations if d.id == escalation_id), None)

@@ -114,4 +114,6 @@ class DecisionLine:
 
     @property
     def may_withdraw(self) -> bool:
-        return self.consent is Consent.CONSENTED and not self.consent_withdrawn
+        """A consent the person gave, to a decision they were told of: one the SMLO kept
+        from them (telling them would increase the risk) is never offered, nor taken."""
+        return self.consent is Consent.CONSENTED and self.told and not self.consent_withdrawn

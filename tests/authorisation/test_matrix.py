@@ -22,7 +22,9 @@ from cards.verbs import Verb
 from referrals.audit import Outcome
 from referrals.case_record import SMLO_ONLY, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
+from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.notifications import NotificationKind
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
@@ -45,6 +47,7 @@ REFUSALS = (
     "Please say why you are closing it",  # an SMLO closing a held case without a note
 )
 K = EntryKind
+CONSENT_WITHDRAWN = NotificationKind.CONSENT_WITHDRAWN
 
 
 class Role(StrEnum):
@@ -363,3 +366,156 @@ async def test_the_short_way_acts_only_on_the_senders_own_draft_whatever_id_it_c
             before.offered_to,
             before.advocate_id,
         ), "someone else's referral is never touched"
+
+
+# -- The person's consent to an escalation, and the SMLO's sealed decision ----------------
+
+
+class Decision(StrEnum):
+    """The escalation decision on the referral whose consent the button names."""
+
+    CONSENTED = "consented"  # they agreed, and were told: the one they may withdraw
+    NOT_TOLD = "consented_not_told"  # they agreed; telling them would increase the risk
+    DECLINED = "declined"
+    WITHOUT_CONSENT = "without_consent"
+    WITHDRAWN = "withdrawn"  # they agreed, and have withdrawn it already
+    ELSEWHERE = "elsewhere"  # a consent on another referral of theirs, named on this one
+
+
+SEALED = "SEALED-CANARY"  # in every sealed field: only an SMLO's look at the entry shows it
+
+
+def decision_of(kind: Decision, day: date) -> Escalation:
+    consent = {
+        Decision.DECLINED: Consent.DECLINED,
+        Decision.WITHOUT_CONSENT: Consent.WITHOUT_CONSENT,
+    }.get(kind, Consent.CONSENTED)
+    categories = () if consent is Consent.DECLINED else (InfoCategory.IDENTITY,)
+    return Escalation(
+        Destination.PSD,
+        consent,
+        day,
+        f"{SEALED} rationale",
+        categories,
+        approved_by=f"{SEALED} approver" if consent is Consent.WITHOUT_CONSENT else "",
+        note=f"{SEALED} note",
+        tell_person=kind is not Decision.NOT_TOLD,
+        not_told_reason=f"{SEALED} reason" if kind is Decision.NOT_TOLD else "",
+    )
+
+
+async def with_a_decision(world: BotWorld, state: ReferralState, kind: Decision) -> tuple[str, str]:
+    """A referral brought to `state` with one escalation decision of `kind` on it (none on a
+    draft, where there cannot be one): its id and the decision's id (one never stored, on
+    a draft)."""
+    smlo, referrer = Actor(SMLO_ID, is_smlo=True), Actor(REFERRER_ID)
+    service, day = world.services, world.clock.now().date()
+    referral = await bring_to(world, S.SUBMITTED if state is S.WITHDRAWN else state)
+    if state is S.DRAFT:
+        return referral.id, NO_SUCH_ENTRY
+    decided_on = referral.id
+    if kind is Decision.ELSEWHERE:  # their other referral: its decision is named here
+        decided_on = (await bring_to(world, S.SUBMITTED)).id
+    await service.triage.record_escalation(smlo, decided_on, decision_of(kind, day))
+    (decision,) = (await world.stores.referrals.get(decided_on)).escalations
+    if kind is Decision.WITHDRAWN:
+        await service.intake.withdraw_consent(referrer, decided_on, decision.id)
+    if state is S.WITHDRAWN:
+        await service.intake.withdraw(referrer, referral.id)
+    return referral.id, decision.id
+
+
+def may_withdraw_consent(role: Role, state: ReferralState, kind: Decision) -> bool:
+    """The referrer, of a consent they gave to a decision they were told of, on that
+    referral, while it is sent and not withdrawn (closed included)."""
+    return role is Role.REFERRER and state in ESCALATABLE and kind is Decision.CONSENTED
+
+
+@pytest.mark.parametrize("kind", list(Decision), ids=str)
+@pytest.mark.parametrize("state", list(ReferralState), ids=str)
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("verb", [Verb.WITHDRAW_CONSENT_ASK, Verb.WITHDRAW_CONSENT], ids=str)
+async def test_only_the_referrer_withdraws_a_consent_they_gave_and_were_told_of(
+    verb: Verb, role: Role, state: ReferralState, kind: Decision
+) -> None:
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    referral_id, escalation_id = await with_a_decision(world, state, kind)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    before = await world.stores.referrals.get(referral_id)
+    entries_before = await world.stores.records.entries(before)
+    pending = await world.stores.outbox.pending()
+    withdrawals_before = sum(n.kind is CONSENT_WITHDRAWN for n in pending)
+    person = Conversation(world, IDS[role], f"Person {role}")
+    data = {"referral_id": referral_id, "escalation_id": escalation_id}
+
+    response = await person.invoke(
+        {"action": {"type": "Action.Execute", "verb": verb.value, "data": data}},
+        Message("msg-forged"),
+    )
+
+    words = card_text(response.body.value)
+    after = await world.stores.referrals.get(referral_id)
+    withdrawals = [n for n in await world.stores.outbox.pending() if n.kind is CONSENT_WITHDRAWN]
+    assert SEALED not in words, "the sealed text is never on the person's cards"
+    if not may_withdraw_consent(role, state, kind):
+        # Refused; or, to the referrer asking on their own referral, where it stands: no
+        # question about a consent they cannot withdraw (or never heard of).
+        own = role is Role.REFERRER and verb is Verb.WITHDRAW_CONSENT_ASK
+        if own and state is not S.WITHDRAWN:
+            assert "Your referrals" in words, words
+            assert "Withdraw your consent" not in words
+            if kind is not Decision.ELSEWHERE:  # that one is theirs to withdraw, elsewhere
+                assert "Withdraw consent" not in words
+                assert "Professional Standards" not in words
+        else:
+            assert any(refusal in words for refusal in (*REFUSALS, "We could not find")), (
+                f"{role} must not {verb} a {kind} decision when {state}, yet got: {words}"
+            )
+        assert (after.history, await world.stores.records.entries(after)) == (
+            before.history,
+            entries_before,
+        ), "a refusal changes nothing"
+        assert len(withdrawals) == withdrawals_before, "and tells nobody"
+    elif verb is Verb.WITHDRAW_CONSENT_ASK:
+        assert "Withdraw your consent" in words, words
+        assert after.history == before.history
+    else:
+        assert "Your consent is withdrawn" in words, words
+        assert after.escalations[-1].consent_withdrawn
+        assert {n.recipient_id for n in withdrawals} == set(SMLO_IDS), "the SMLOs are told"
+
+
+@pytest.mark.parametrize("state", sorted(ESCALATABLE), ids=str)
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("verb", [Verb.RECORD, Verb.RECORD_ENTRY], ids=str)
+async def test_an_escalation_decision_on_the_record_is_read_by_an_smlo_alone(
+    verb: Verb, role: Role, state: ReferralState
+) -> None:
+    """The case record's buttons naming the decision's entry: its sealed text (rationale,
+    note, approver, why the person is not told) is shown to an SMLO and nobody else, not
+    even the advocate who holds the case and reads the rest of its record."""
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    referral_id, escalation_id = await with_a_decision(world, state, Decision.NOT_TOLD)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    person = Conversation(world, IDS[role], f"Person {role}")
+    data = {"referral_id": referral_id, "entry_id": escalation_id}
+
+    response = await person.invoke(
+        {"action": {"type": "Action.Execute", "verb": verb.value, "data": data}},
+        Message("msg-forged"),
+    )
+
+    words = card_text(response.body.value)
+    if role is Role.SMLO:
+        assert (
+            f"{SEALED} rationale" in words if verb is Verb.RECORD_ENTRY else "Escalation" in words
+        )
+    else:
+        assert SEALED not in words, f"{role} read the sealed decision: {words}"
+        assert "Professional Standards" not in words, f"{role} learnt of the decision: {words}"

@@ -262,7 +262,7 @@ async def test_the_advocate_logs_a_contact_and_closes_the_case_and_the_smlo_sees
         assert canary not in await everything_shown(page)
 
 
-async def test_the_smlo_triages_a_referral_and_gives_the_case_to_another_advocate(
+async def test_the_smlo_triages_gives_the_case_to_another_advocate_and_records_an_escalation(
     people: People, shots: Shots
 ) -> None:
     referrer, smlo, advocate = people.referrer.page, people.smlo.page, people.advocate.page
@@ -300,6 +300,59 @@ async def test_the_smlo_triages_a_referral_and_gives_the_case_to_another_advocat
     await new_message(advocate, 2, f"{reference} is now with another advocate")
     await expect(case).not_to_contain_text(f"You are supporting {reference}", timeout=WAIT)
     await shots.take(advocate, "reassigned-advocate")
+
+    # -- an escalation decision, with their consent: the person is told, content-free -------
+    sealed = f"CANARY-{uuid4().hex[:8]} they asked us to tell PSD"
+    await click(summary, "Open details")
+    await click(summary, "Escalation decision")
+    await expect(summary).to_contain_text(f"Escalation decision: {reference}", timeout=WAIT)
+    await summary.get_by_label("Professional Standards (PSD)", exact=True).check(timeout=WAIT)
+    await summary.get_by_label("With their consent", exact=True).check(timeout=WAIT)
+    await summary.get_by_role("checkbox", name="Who the person is").check(timeout=WAIT)
+    await summary.get_by_label(re.compile(r"^Why \(the rationale\)")).fill(sealed, timeout=WAIT)
+    await shots.take(smlo, "escalation-form")
+    await click(summary, "Save the decision")
+    await expect(summary).to_contain_text("Escalation decision saved", timeout=WAIT)
+    await shots.take(smlo, "escalation-saved")
+    news = await new_message(referrer, 2, f"About your referral {reference}")
+    await expect(news).to_contain_text(
+        "The service lead has shared information with Professional Standards (PSD).",
+        timeout=WAIT,
+    )
+    await shots.take(referrer, "escalation-referrer-told")
+    for page in (smlo, referrer):
+        assert sealed not in await everything_shown(page), "the rationale is sealed"
+
+    # -- the person withdraws the consent they gave; the service lead is told ---------------
+    await say(referrer, "my referrals")
+    mine = await new_message(referrer, 3, "Your referrals")
+    await click(mine, "Withdraw consent")
+    await expect(mine).to_contain_text(f"Withdraw your consent: {reference}?", timeout=WAIT)
+    await click(mine, "Yes, withdraw my consent")
+    await expect(mine).to_contain_text(f"Your consent is withdrawn: {reference}", timeout=WAIT)
+    await shots.take(referrer, "consent-withdrawn")
+    await expect(messages(smlo).last).to_contain_text(
+        "withdrew a consent to escalation", timeout=WAIT
+    )
+
+    # -- what it became: a step of its pathway, in categories on the details ---------------
+    await click(summary, "Open details")
+    await expect(summary).to_contain_text(
+        "Professional Standards (PSD): with their consent (who the person is); consent since "
+        "withdrawn",
+        timeout=WAIT,
+    )
+    await click(summary, "What it became")
+    await expect(summary).to_contain_text(f"What it became: {reference}", timeout=WAIT)
+    await summary.get_by_label("Looked into as misconduct", exact=True).check(timeout=WAIT)
+    await summary.get_by_label("Started", exact=True).check(timeout=WAIT)
+    await summary.get_by_label("With their consent", exact=True).check(timeout=WAIT)
+    await shots.take(smlo, "pathway-form")
+    await click(summary, "Save the step")
+    await expect(summary).to_contain_text("Step saved", timeout=WAIT)
+    await click(summary, "Open details")
+    await expect(summary).to_contain_text("Looked into as misconduct: started", timeout=WAIT)
+    await shots.take(smlo, "pathway-saved")
 
 
 @pytest.mark.seeded

@@ -170,3 +170,14 @@ def test_every_box_on_the_escalation_form_says_its_limit_and_never_cuts_text_off
     for box in boxes:
         assert f"Up to {TEXT_LIMITS[box['id']]:,} characters." in box["label"]
         assert "maxLength" not in box
+
+
+def test_a_decision_kept_from_the_person_is_never_theirs_to_withdraw() -> None:
+    """Offering it would tell them of it: the SMLO recorded why that would raise the risk."""
+    referral = active()
+    kept = replace(CONSENTED, tell_person=False, not_told_reason=f"It would {CANARY}")
+    entry = referral.record_escalation(SMLO, kept, NOW)
+
+    assert not referral.escalations[-1].may_withdraw
+    with pytest.raises(errors.EntryNotFound):
+        referral.withdraw_consent(REFERRER, entry.id, SMLO_IDS, NOW)
