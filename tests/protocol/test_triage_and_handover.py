@@ -5,6 +5,8 @@ the person asks for a different advocate; and the SMLO closes a case, saying why
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from tests.protocol.conftest import ADVOCATE_B_ID, People, RunningBot
 from tests.protocol.journeys import (
     ACCOUNT,
@@ -34,6 +36,7 @@ async def test_triage_shows_on_every_smlo_card_and_puts_an_urgent_referral_first
     bot: RunningBot, connector: ConnectorStandIn, people: People
 ) -> None:
     await referral_reaches_the_smlo(people, connector)
+    bot.clock.advance(timedelta(minutes=5))  # the clock stands still unless moved
     await complete_intake(people.stranger)  # a second referral, by someone else
     await connector.wait_until(lambda: shows(people.smlo, "Referral SMA-2026-0002"))
     await connector.wait_until(lambda: shows(people.deputy, "Referral SMA-2026-0002"))
