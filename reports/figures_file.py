@@ -53,6 +53,14 @@ def file_name(report: StatisticsReport) -> str:
     return f"SMA figures {report.months[0]} to {report.months[-1]}.xlsx"
 
 
+def description(report: StatisticsReport) -> str:
+    """What the file is, for the consent card: its period only, never a figure."""
+    return (
+        f"The service's figures for {period_name(report.months)}, with small numbers hidden, "
+        "as a spreadsheet."
+    )
+
+
 def figures_file(report: StatisticsReport) -> bytes:
     """The workbook's bytes: the card's tables, then each month's referrals and a chart."""
     book = Workbook()

@@ -87,16 +87,23 @@ class Administration:
                 returned += await self._return_offer(actor, referral.id, left)
         return returned
 
-    async def statistics(self, actor: Actor, period: Period | None = None) -> Figures:
+    async def statistics(
+        self,
+        actor: Actor,
+        period: Period | None = None,
+        *,
+        audit_as: AuditAction = A.VIEW_STATISTICS,
+    ) -> Figures:
         """The anonymous figures for an ended six-month review (SMLO only), every small
-        cell suppressed: `period`, or the latest. Each look, allowed or refused, is audited.
-        Only ended windows are offered, and they never overlap: a running or overlapping
-        period could be compared with another to single out one referral."""
+        cell suppressed: `period`, or the latest. Each look, allowed or refused, is audited
+        (`audit_as`: a look, or the figures saved as a file). Only ended windows are
+        offered, and they never overlap: a running or overlapping period could be compared
+        with another to single out one referral."""
         offered = tuple(offered_periods(self.steps.clock.now(), self.service_start))
         refused = not actor.is_smlo or (period is not None and period not in offered)
         outcome = Outcome.REFUSED if refused else Outcome.ALLOWED
         if refused:
-            await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
+            await self.steps.record(actor, STATISTICS, None, audit_as, outcome)
             if not actor.is_smlo:
                 raise errors.NotAnSmlo(actor.user_id)
             raise errors.PeriodNotOffered()
@@ -105,8 +112,13 @@ class Administration:
         if chosen is not None:
             tallies = await self.steps.stores.referrals.statistics(list(chosen.months))
             report = build_report(chosen.months, tallies)
-        await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
+        await self.steps.record(actor, STATISTICS, None, audit_as, outcome)
         return Figures(report, offered)
+
+    async def export_statistics(self, actor: Actor, period: Period) -> Figures:
+        """The figures of `period` to be saved as a file: checked and audited as a look is,
+        at the moment the file is made (an offer accepted later is checked again)."""
+        return await self.statistics(actor, period, audit_as=A.EXPORT_STATISTICS)
 
     async def audit_trail(self, actor: Actor, referral_id: str) -> list[AuditEntry]:
         referral = await self.steps.load(actor, referral_id, A.VIEW_AUDIT)
