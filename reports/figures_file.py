@@ -56,8 +56,8 @@ def file_name(report: StatisticsReport) -> str:
 def description(report: StatisticsReport) -> str:
     """What the file is, for the consent card: its period only, never a figure."""
     return (
-        f"The service's figures for {period_name(report.months)}, with small numbers hidden, "
-        "as a spreadsheet."
+        f"The service's figures for {period_name(report.months)}, as a spreadsheet. Small "
+        "numbers are not shown."
     )
 
 
