@@ -115,9 +115,10 @@ class Administration:
         await self.steps.record(actor, STATISTICS, None, audit_as, outcome)
         return Figures(report, offered)
 
-    async def export_statistics(self, actor: Actor, period: Period) -> Figures:
-        """The figures of `period` to be saved as a file: checked and audited as a look is,
-        at the moment the file is made (an offer accepted later is checked again)."""
+    async def export_statistics(self, actor: Actor, period: Period | None = None) -> Figures:
+        """The figures of `period` (or the latest) to be saved as a file: checked and
+        audited as a look is, when the file is made (an offer accepted later is checked
+        again then)."""
         return await self.statistics(actor, period, audit_as=A.EXPORT_STATISTICS)
 
     async def audit_trail(self, actor: Actor, referral_id: str) -> list[AuditEntry]:
