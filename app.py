@@ -23,6 +23,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot.adapter.authentication import teams_adapter
 from bot.adapter.tuning import speed_up_client_creation
+from bot.files import FileDelivery
 from bot.handler import SmaBot
 from bot.ingress.gate import Gate, handle
 from bot.ingress.replay import ReplayGuard
@@ -32,7 +33,8 @@ from bot.outbox.scheduler import OutboxDelivery
 from bot.outbox.views import ViewSweeper
 from bot.references import ReferenceBook
 from bot.retention import run_retention
-from bot.routes import route_table
+from bot.routes import file_makers, route_table
+from common.hosts import is_loopback, upload_url_allowed
 from config.settings import Settings, SettingsError, StoreKind, load_settings
 from dialogs.intake import IntakeDialog
 from entra.connect import Entra, EntraLink, connect_entra
@@ -245,6 +247,11 @@ def compose(
         support=support,
     )
     keep_days = settings.draft_keep_days
+    # Files go to the person's OneDrive, or to a loopback test server the settings trust.
+    test_hosts = frozenset(h for h in settings.allowed_service_hosts if is_loopback(h))
+    files = FileDelivery(
+        file_makers(services, support), partial(upload_url_allowed, test_hosts=test_hosts)
+    )
     bot = SmaBot(
         services,
         ConversationState(dialog_state),
@@ -252,6 +259,7 @@ def compose(
         route_table(services, keep_days, support),
         ReferenceBook(stores.conversations),
         outbox,
+        files,
     )
     return Runtime(adapter, bot, outbox, messenger, stores, services)
 

@@ -25,6 +25,8 @@ ALIASES: dict[str, Verb] = {
     "roster": Verb.ROSTER,
     "stats": Verb.STATISTICS,
     "statistics": Verb.STATISTICS,
+    "stats file": Verb.FIGURES_FILE,
+    "statistics file": Verb.FIGURES_FILE,
     "undelivered": Verb.UNDELIVERED,
     "directory": Verb.DIRECTORY,
     "my referrals": Verb.MY_REFERRALS,

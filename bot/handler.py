@@ -16,6 +16,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.activities import CAN_NOT_SAVE, card_message, card_response, is_card_action
 from bot.commands import is_greeting, parse_command
+from bot.files import FileDelivery, is_file_consent
 from bot.messages import explain
 from bot.references import ReferenceBook
 from bot.routing import IntakeConversation, Routes, Turn
@@ -60,6 +61,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         routes: Routes,
         references: ReferenceBook,
         outbox: Outbox,
+        files: FileDelivery,
     ) -> None:
         self._services = services
         self._state = conversation_state
@@ -71,6 +73,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         self._routes = routes
         self._references = references
         self._outbox = outbox
+        self._files = files
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         sender = turn_context.activity.from_property
@@ -95,6 +98,10 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await tc.send_activity(
                 Activity(type=ActivityTypes.invoke_response, value=card_response(None))
             )
+        elif is_file_consent(tc.activity):  # Teams sends none outside a personal chat
+            await tc.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200))
+            )
         elif tc.activity.type == ActivityTypes.message:
             await tc.send_activity(ONLY_IN_PRIVATE)
 
@@ -118,6 +125,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
     # -- what they clicked -----------------------------------------------------------------
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
+        if is_file_consent(turn_context.activity):  # an answer to a file offered (bot/files.py)
+            return await self._files.answer(turn_context, self._actor(turn_context))
         if not is_card_action(turn_context.activity):
             return await super().on_invoke_activity(turn_context)
         verb = None
@@ -193,10 +202,14 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
 
     # -- rendering the reply, once ---------------------------------------------------------
 
-    async def _turn(self, tc: TurnContext, request: Request) -> Turn:
+    def _actor(self, tc: TurnContext) -> Actor:
         actor = tc.turn_state.get(_ACTOR_KEY)
         if not isinstance(actor, Actor):
             raise RuntimeError("the bot did not identify the person behind this turn")
+        return actor
+
+    async def _turn(self, tc: TurnContext, request: Request) -> Turn:
+        actor = self._actor(tc)
         click = request if isinstance(request, IntakeClick) else None
         dc = await self._dialogs.create_context(tc)
         return Turn(actor, request, IntakeConversation(dc, actor, click))
@@ -213,6 +226,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             shown_id = response.id if response is not None else ""
         elif not click and reply.text:
             await tc.send_activity(reply.text)
+        if reply.file is not None:
+            await self._files.offer(tc, reply.file)
         actor = tc.turn_state.get(_ACTOR_KEY)
         if isinstance(actor, Actor) and actor.is_smlo and (click or reply.smlo_card):
             place = (tc.activity.conversation.id, shown_id)

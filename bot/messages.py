@@ -74,6 +74,11 @@ PERIOD_NOT_OFFERED = (
     "We show figures only for a six-month review that has ended. Nothing has changed. "
     "Please type stats to choose again.",
 )
+# Files offered in the chat (bot/files.py): said as plain messages, the consent card stays.
+FILE_DECLINED = "That's fine. We have not saved the file. You can ask for it again at any time."
+FILE_NOT_UPLOADED = (
+    "We could not put the file in your OneDrive just now. Nothing was shared. Please ask again."
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",

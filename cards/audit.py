@@ -51,6 +51,7 @@ ACTIONS = {
     AuditAction.ADD_ADVOCATE: "added an advocate",
     AuditAction.REMOVE_ADVOCATE: "took an advocate off the list",
     AuditAction.VIEW_STATISTICS: "looked at the figures",
+    AuditAction.EXPORT_STATISTICS: "saved the figures as a file",
     AuditAction.VIEW_ACCESS_REPORT: "looked at the access report",
     AuditAction.EXPORT_SCRUTINY: "exported closed cases for the scrutiny panel",
 }

@@ -63,6 +63,10 @@ def _smlo() -> list[Element]:
         row_with_button("Referrals that need you.", action("Inbox", Verb.INBOX, primary=True)),
         row_with_button("The advocates and how busy they are.", action("Roster", Verb.ROSTER)),
         row_with_button("The figures for last year.", action("Stats", Verb.STATISTICS)),
+        row_with_button(
+            "The figures as a spreadsheet, to keep or share.",
+            action("Stats file", Verb.FIGURES_FILE),
+        ),
         row_with_button("Messages Teams would not take.", action("Undelivered", Verb.UNDELIVERED)),
         row_with_button(
             "The services we point people to.", action("Support directory", Verb.DIRECTORY)

@@ -25,6 +25,7 @@ from cards.requests import (
     ChooseAdvocate,
     Decline,
     EscalationSent,
+    FileAnswer,
     IntakeClick,
     MarkOutOfRemit,
     Offer,
@@ -39,6 +40,7 @@ from cards.requests import (
     SaveEntry,
     ShowFigures,
     TriageSent,
+    UploadTarget,
 )
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.case_record import SMLO_ONLY, EntryKind
@@ -59,7 +61,7 @@ from referrals.intake import (
     is_whole_text,
     mended_text,
 )
-from referrals.periods import parse_period_id
+from referrals.periods import Period, parse_period_id
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.support import SERVICE_ID
@@ -74,6 +76,15 @@ _ID = re.compile(r"[0-9a-f]{32}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9 ()-]{6,}")
 _MONTH = re.compile(r"\d{4}-\d{2}")
+_FILE_KIND = re.compile(r"[a-z][a-z_]{0,39}")
+_CONTEXT_LIMIT = 200  # characters in each of a file offer's context values (ids only)
+_UPLOAD_FIELDS = {
+    "name": "name",
+    "upload_url": "uploadUrl",
+    "content_url": "contentUrl",
+    "unique_id": "uniqueId",
+    "file_type": "fileType",
+}
 MAX_PAGE_DIGITS = 4
 
 CHOICES: dict[str, type[StrEnum]] = {
@@ -248,6 +259,40 @@ def _show_figures(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Re
     return ShowFigures(verb, period)
 
 
+def parse_file_answer(value: Any) -> FileAnswer:
+    """Read a `fileConsent/invoke` value: {"action": "accept" | "decline", "context": what
+    the offer sent, "uploadInfo": {...} on acceptance}. The context's `kind` names the file;
+    every other value is a short string, read by that kind's maker."""
+    if not isinstance(value, dict) or value.get("action") not in ("accept", "decline"):
+        raise CardPayloadInvalid({"action": "The card sent nothing we could read."})
+    context = value.get("context")
+    if not isinstance(context, dict) or not all(
+        isinstance(v, str) and len(v) <= _CONTEXT_LIMIT for v in context.values()
+    ):
+        raise CardPayloadInvalid({"context": NOT_OURS})
+    kind = context.get("kind", "")
+    if not _FILE_KIND.fullmatch(kind):
+        raise CardPayloadInvalid({"kind": NOT_OURS})
+    context = {str(k): v for k, v in context.items() if k != "kind"}
+    if value["action"] == "decline":
+        return FileAnswer(False, kind, context)
+    info = value.get("uploadInfo")
+    info = info if isinstance(info, dict) else {}
+    given = {f: v for f, key in _UPLOAD_FIELDS.items() if isinstance(v := info.get(key), str) and v}
+    if len(given) < len(_UPLOAD_FIELDS):
+        raise CardPayloadInvalid({"uploadInfo": "Teams did not say where to save the file."})
+    return FileAnswer(True, kind, context, UploadTarget(**given))
+
+
+def figures_period(context: Mapping[str, str]) -> Period:
+    """The review a figures file offer names; one not the shape of a review's id is not
+    from one of our cards (whether it is on offer is for the use case to say)."""
+    period = parse_period_id(context.get("period", ""))
+    if period is None:
+        raise CardPayloadInvalid({"period": NOT_OURS})
+    return period
+
+
 def _help(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return AskHelp(verb)
 
@@ -327,6 +372,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,
     Verb.STATISTICS: _show_figures,
+    Verb.FIGURES_FILE: _show_figures,
     Verb.ADD_ADVOCATE: _change_roster,
     Verb.REMOVE_ADVOCATE: _change_roster,
     Verb.ACCESS_REPORT: _access_report,

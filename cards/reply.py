@@ -6,10 +6,25 @@ activities (the invoke response, a new message, the messages it clears).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 Card = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FileOffer:
+    """A file offered in the person's chat: Teams asks them first, and saves it to their
+    OneDrive if they accept (bot/files.py). `kind` names what makes the file again when
+    they accept; `context` is what that needs to know (ids such as a period's, never
+    content): Teams sends it back with their answer, so it is checked again then."""
+
+    kind: str
+    name: str  # the file's name, with its extension
+    description: str
+    size_in_bytes: int
+    context: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -31,3 +46,5 @@ class Reply:
     # The card is an SMLO's card of this referral (its summary, details or a form on it):
     # the message showing it is kept current as the referral moves on.
     smlo_card: str = ""
+    # A file to offer: the bot sends Teams' file consent card after the reply.
+    file: FileOffer | None = None

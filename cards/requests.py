@@ -155,6 +155,29 @@ class ShowFigures(Request):
 
 
 @dataclass(frozen=True)
+class UploadTarget:
+    """Where Teams asks the bot to put a file the person accepted (`uploadInfo`)."""
+
+    name: str
+    upload_url: str
+    content_url: str
+    unique_id: str
+    file_type: str
+
+
+@dataclass(frozen=True)
+class FileAnswer:
+    """The person's answer to a file consent card (a `fileConsent/invoke`): the kind of
+    file and its context as the offer sent them (possibly forged: checked again), and on
+    acceptance where to upload it."""
+
+    accepted: bool
+    kind: str
+    context: Mapping[str, str]
+    upload: UploadTarget | None = None
+
+
+@dataclass(frozen=True)
 class ChangeRoster(Request):
     """`add advocate …` / `remove advocate …`, typed or from the roster card's box."""
 

@@ -45,6 +45,7 @@ NONE_YET = (
 )
 CHOOSE = "See another review, quarter or year"
 SHOW = "Show these figures"
+AS_FILE = "Get this as a spreadsheet"
 ALIKE = "Hidden. Too few different answers were given to show them safely."
 CASE_WORK = "From the advocates' case records"
 CASE_WORK_NOTE = (
@@ -278,10 +279,12 @@ def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] =
     body += _waits(report)
     body += _case_work(report)
     body += _pathway(report)
+    chosen = next((p.id for p in offered if p.months == months), "")
+    # The figures shown, as a file: this card's review, whatever the chooser says now.
+    as_file = action(AS_FILE, Verb.FIGURES_FILE, {"period": chosen}, validate=False)
     others = [p for p in offered if p.months != months]
     if not others:
-        return card(body)
+        return card(body, [as_file])
     choices = [(p.id, _sentence(period_name(p.months))) for p in offered]
-    chosen = next((p.id for p in offered if p.months == months), "")
     body += choice_input("period", CHOOSE, choices, value=chosen, dropdown=CHOOSE)
-    return card(body, [action(SHOW, Verb.STATISTICS)])
+    return card(body, [action(SHOW, Verb.STATISTICS), as_file])

@@ -53,6 +53,7 @@ class Verb(StrEnum):
     REFERRAL = "smlo.referral"  # typed: referral SMA-…
     AUDIT = "smlo.audit"
     STATISTICS = "smlo.statistics"  # typed: stats
+    FIGURES_FILE = "smlo.figures_file"  # typed: stats file; offers the figures as a file
     UNDELIVERED = "smlo.undelivered"
     RETRY_DELIVERY = "smlo.retry_delivery"
     ROSTER = "smlo.roster"

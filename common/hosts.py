@@ -42,3 +42,25 @@ def service_url_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
     if host not in allowed_hosts or parts.username is not None or parts.password is not None:
         return False
     return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
+
+
+# OneDrive for Business, where Teams saves a file a bot sends and names in `uploadUrl`
+# (https://<tenant>-my.sharepoint.com/…). Teams sends no files in the sovereign clouds.
+ONEDRIVE_HOST_SUFFIX = ".sharepoint.com"
+
+
+def upload_url_allowed(url: str, test_hosts: frozenset[str] = frozenset()) -> bool:
+    """Whether the bot may PUT a file to `url`: https to a host under sharepoint.com, or
+    a loopback test host named in `test_hosts` (http allowed there). A forged upload URL
+    must never carry a file anywhere else."""
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    if parts.username is not None or parts.password is not None:
+        return False
+    if host in test_hosts and is_loopback(host):
+        return parts.scheme in ("http", "https")
+    return parts.scheme == "https" and host.endswith(ONEDRIVE_HOST_SUFFIX)

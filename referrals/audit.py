@@ -49,6 +49,7 @@ class AuditAction(StrEnum):
     REMOVE_ADVOCATE = "remove_advocate"
     # The anonymous statistics: the entry's subject is `STATISTICS`, not a referral.
     VIEW_STATISTICS = "view_statistics"
+    EXPORT_STATISTICS = "export_statistics"  # the figures saved as a file (the same subject)
     # The auditor's monthly access report: the entry's subject is `ACCESS_REPORT`.
     VIEW_ACCESS_REPORT = "view_access_report"
     # The scrutiny panel's export of closed cases: the entry's subject is `SCRUTINY`.

@@ -8,9 +8,10 @@ from typing import Any, NoReturn
 from botbuilder.schema import Activity, ActivityTypes
 
 from bot.activities import CARD_ACTION_INVOKE
+from bot.files import FILE_CONSENT_INVOKE
 from referrals.intake import mended_text
 
-SUPPORTED_INVOKES = frozenset({CARD_ACTION_INVOKE})
+SUPPORTED_INVOKES = frozenset({CARD_ACTION_INVOKE, FILE_CONSENT_INVOKE})
 ACTIVITY_TYPES = frozenset(t.value for t in ActivityTypes)
 
 
@@ -90,6 +91,8 @@ def _check_shape(body: Any) -> None:
             _bad("name")
         if body["name"] == CARD_ACTION_INVOKE:
             _card_action_value(body.get("value"))
+        elif not isinstance(body.get("value"), dict):  # a file consent: its parser reads it
+            _bad("value")
 
 
 def _card_action_value(value: Any) -> None:

@@ -13,11 +13,14 @@ module per use-case module in `referrals/services/`:
 | `oversight.py`      | data protection auditor: the access report, a referral's trail |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
-`cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these.
+`cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these. A route
+that offers a file (`Reply.file`) lists the maker of its kind in its module's `files()`,
+collected by `file_makers` (bot/files.py).
 """
 
 from __future__ import annotations
 
+from bot.files import FileMaker, FileMakers
 from bot.routes.administration import AdministrationRoutes
 from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
@@ -53,3 +56,16 @@ def route_table(
     if missing:
         raise RuntimeError(f"verbs with no route: {sorted(missing)}")
     return routes
+
+
+def file_makers(services: Services, support_directory: SupportDirectory) -> FileMakers:
+    """Every kind of file a route may offer, with what makes it when the person accepts
+    (bot/files.py); a kind made twice fails here at start-up."""
+    tables = [AdministrationRoutes(services.administration, support_directory).files()]
+    makers: dict[str, FileMaker] = {}
+    for table in tables:
+        twice = set(makers) & set(table)
+        if twice:
+            raise RuntimeError(f"file kinds made twice: {sorted(twice)}")
+        makers.update(table)
+    return makers

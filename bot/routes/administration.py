@@ -1,24 +1,32 @@
-"""Routes of the SMLO running the service: the roster, the figures, and messages Teams
-would not take.
+"""Routes of the SMLO running the service: the roster, the figures (and the figures as a
+spreadsheet file), and messages Teams would not take.
 
 Who may do what is decided by the use cases from the server-side actor.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from bot.files import FileMakers
 from bot.routing import Routes, Turn
 from cards import smlo
 from cards.delivery import undelivered_card
-from cards.reply import Reply
+from cards.parsers import figures_period
+from cards.reply import FileOffer, Reply
 from cards.requests import ChangeRoster, ChooseAdvocate, RetryDelivery, ShowFigures
 from cards.roster import roster_change_card
 from cards.statistics import statistics_card
 from cards.support import directory_card
 from cards.verbs import Verb
 from referrals import errors
+from referrals.people import Actor
 from referrals.roster_changes import RosterChange
 from referrals.services import Administration
 from referrals.support import SupportDirectory
+from reports.figures_file import description, figures_file, file_name
+
+FIGURES = "figures"  # the kind of file the figures are offered as (bot/files.py)
 
 
 class AdministrationRoutes:
@@ -31,6 +39,7 @@ class AdministrationRoutes:
             Verb.UNDELIVERED: self.undelivered,
             Verb.RETRY_DELIVERY: self.retry_delivery,
             Verb.STATISTICS: self.statistics,
+            Verb.FIGURES_FILE: self.figures_file,
             Verb.ROSTER: self.roster,
             Verb.ADD_ADVOCATE: self.change_roster,
             Verb.REMOVE_ADVOCATE: self.change_roster,
@@ -61,6 +70,34 @@ class AdministrationRoutes:
         chosen = turn.request.period if isinstance(turn.request, ShowFigures) else None
         figures = await self._admin.statistics(turn.actor, chosen)
         return Reply(statistics_card(figures.report, figures.offered))
+
+    async def figures_file(self, turn: Turn) -> Reply:
+        """`stats file` typed (the latest ended review), or "Get this as a spreadsheet" on
+        the figures card (its review, whose card stays): the figures offered as a file. It
+        is made here only to give its size; `make_figures_file` makes it again, checked
+        again, when the SMLO accepts."""
+        clicked = isinstance(turn.request, ShowFigures)
+        chosen = turn.request.period if isinstance(turn.request, ShowFigures) else None
+        figures = await self._admin.statistics(turn.actor, chosen)
+        report, card = figures.report, statistics_card(figures.report, figures.offered)
+        if report is None:
+            return Reply(card)
+        period = chosen or figures.offered[0]  # as the use case chose
+        size = len(figures_file(report))
+        context = {"period": period.id}
+        offer = FileOffer(FIGURES, file_name(report), description(report), size, context)
+        return Reply(card if clicked else None, file=offer)
+
+    def files(self) -> FileMakers:
+        return {FIGURES: self.make_figures_file}
+
+    async def make_figures_file(self, actor: Actor, context: Mapping[str, str]) -> bytes:
+        """The figures file the SMLO accepted: the review its offer named, if this person
+        may still have it and it is still on offer (audited as the figures saved)."""
+        figures = await self._admin.export_statistics(actor, figures_period(context))
+        if figures.report is None:  # a period on offer always has figures
+            raise errors.PeriodNotOffered()
+        return figures_file(figures.report)
 
     async def roster(self, turn: Turn) -> Reply:
         return Reply(smlo.roster_card(await self._admin.roster(turn.actor)))

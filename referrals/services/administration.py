@@ -100,17 +100,24 @@ class Administration:
                 returned += await self._return_offer(actor, referral.id, left)
         return returned
 
-    async def statistics(self, actor: Actor, period: Period | None = None) -> Figures:
+    async def statistics(
+        self,
+        actor: Actor,
+        period: Period | None = None,
+        *,
+        audit_as: AuditAction = A.VIEW_STATISTICS,
+    ) -> Figures:
         """The anonymous figures for an ended review, quarter or year (SMLO only), every
         small cell suppressed: `period`, or the latest review. Each look, allowed or
-        refused, is audited. Only ended periods are offered (a running one could be
-        compared with itself later to single out one referral), and each is protected
-        together with the other reports of its service year (`report_set`)."""
+        refused, is audited (`audit_as`: a look, or the figures saved as a file). Only
+        ended periods are offered (a running one could be compared with itself later to
+        single out one referral), and each is protected together with the other reports
+        of its service year (`report_set`)."""
         offered = tuple(offered_periods(self.steps.clock.now(), self.service_start))
         refused = not actor.is_smlo or (period is not None and period not in offered)
         outcome = Outcome.REFUSED if refused else Outcome.ALLOWED
         if refused:
-            await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
+            await self.steps.record(actor, STATISTICS, None, audit_as, outcome)
             if not actor.is_smlo:
                 raise errors.NotAnSmlo(actor.user_id)
             raise errors.PeriodNotOffered()
@@ -128,8 +135,14 @@ class Administration:
             report = await asyncio.to_thread(
                 report_for, chosen, tallies, self.service_start, self.solver
             )
-        await self.steps.record(actor, STATISTICS, None, A.VIEW_STATISTICS, outcome)
+        await self.steps.record(actor, STATISTICS, None, audit_as, outcome)
         return Figures(report, offered)
+
+    async def export_statistics(self, actor: Actor, period: Period | None = None) -> Figures:
+        """The figures of `period` (or the latest) to be saved as a file: checked and
+        audited as a look is, when the file is made (an offer accepted later is checked
+        again then)."""
+        return await self.statistics(actor, period, audit_as=A.EXPORT_STATISTICS)
 
     async def scrutiny_export(
         self, actor: Actor, period: Period | None = None

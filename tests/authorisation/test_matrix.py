@@ -19,7 +19,7 @@ import pytest
 from botbuilder.core import MemoryStorage
 
 from cards.verbs import Verb
-from referrals.audit import Outcome
+from referrals.audit import STATISTICS, Outcome
 from referrals.case_record import SMLO_ONLY, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
@@ -519,3 +519,37 @@ async def test_an_escalation_decision_on_the_record_is_read_by_an_smlo_alone(
     else:
         assert SEALED not in words, f"{role} read the sealed decision: {words}"
         assert "Professional Standards" not in words, f"{role} learnt of the decision: {words}"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_only_an_smlo_is_offered_the_figures_as_a_file_whatever_the_card_says(
+    role: Role,
+) -> None:
+    """ "Get this as a spreadsheet" pressed by each person on a forged figures card: an
+    SMLO keeps the figures card and is sent the file's consent card; anyone else is
+    refused, audited, and offered nothing. (Accepting an offer is checked again: the
+    protocol tests forge that answer, tests/protocol/test_figures_file.py.)"""
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())  # June-November 2025 ended
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    await bring_to(world, S.ACTIVE)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    person = Conversation(world, IDS[role], f"Person {role}")
+    verb = Verb.FIGURES_FILE.value
+    data = {"verb": verb, "period": "window-2025-06"}
+
+    response = await person.invoke(
+        {"action": {"type": "Action.Execute", "verb": verb, "data": data}}, Message("msg-forged")
+    )
+
+    words = card_text(response.body.value)
+    looks = await world.services.steps.audit.for_referral(STATISTICS)
+    if role is Role.SMLO:
+        assert "Figures for the six-month review June to November 2025" in words
+        assert [m.card for m in person.messages] == [None], "one message: the consent card"
+        assert [e.outcome for e in looks] == [Outcome.ALLOWED]
+    else:
+        assert "This is not available to you" in words
+        assert person.messages == [], "no file offered"
+        assert [e.outcome for e in looks] == [Outcome.REFUSED]

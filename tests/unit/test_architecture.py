@@ -99,6 +99,9 @@ FORBIDDEN: dict[str, set[str]] = {
     # The operator commands use storage; storage never reaches for them.
     "storage": {"bot", "dialogs", "cards", "app", "devtools", "ops"},
     "ops": {"bot", "dialogs", "cards", "app", "devtools"},
+    # Files for people to keep, in the cards' words: no Teams, no store (the caller reads
+    # the figures through a use case and hands the report over).
+    "reports": FRAMEWORKS | {"bot", "dialogs", "storage", "app", "devtools", "ops", "entra"},
     # Teams only: the stores and Graph reach it through the domain's ports.
     "bot": {"storage", "devtools"},
     # Entra ID and Graph: an adapter for the domain's ports, knowing nothing of Teams.
@@ -190,6 +193,7 @@ PRODUCT_PACKAGES = (
     "entra",
     "exports",
     "solving",
+    "reports",
 )
 TOOLING_PACKAGES = ("tests", "bench", "devtools", "manifest")
 PRODUCT_FILES = [REPO / "app.py"] + [

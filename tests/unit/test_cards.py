@@ -1603,7 +1603,7 @@ def test_figures_offer_the_other_ended_reviews_years_and_quarters_with_the_one_s
 ):
     card = next(c for c in CARDS if c.name == "statistics:some").build()
     (chooser,) = [e for e in card["body"] if e.get("type") == "Input.ChoiceSet"]
-    (button,) = card["actions"]
+    button, as_file = card["actions"]
 
     assert [c["value"] for c in chooser["choices"]] == [
         "window-2026-06",
@@ -1623,8 +1623,10 @@ def test_figures_offer_the_other_ended_reviews_years_and_quarters_with_the_one_s
     assert titles[4] == "The quarter September to November 2026"
     assert chooser["value"] == "window-2025-06"
     assert button["verb"] == Verb.STATISTICS
+    assert (as_file["verb"], as_file["data"]["period"]) == (Verb.FIGURES_FILE, "window-2025-06")
+    assert as_file["associatedInputs"] == "none", "the review shown, not the one chosen"
     only = next(c for c in CARDS if c.name == "statistics:alike").build()
-    assert "actions" not in only, "nothing else to choose: no chooser"
+    assert [a["verb"] for a in only["actions"]] == [Verb.FIGURES_FILE], "no chooser"
     none = next(c for c in CARDS if c.name == "statistics:none_ended").build()
     assert statistics_module.NONE_YET in texts_of(none)
 

@@ -135,9 +135,12 @@ def test_command_list_offers_each_roles_main_commands_with_descriptions(
         assert parse_command(command["title"]) is not None, f"{command['title']} is not a command"
 
 
-def test_bot_is_conversational_and_takes_no_files(package: Path) -> None:
+def test_bot_is_conversational_and_sends_files_in_the_personal_chat(package: Path) -> None:
+    """The SMLO's figures come as a spreadsheet (bot/files.py): Teams lets a bot send a
+    file, with the person's consent, only in personal scope and with `supportsFiles`."""
     [bot] = read_manifest(package)["bots"]
-    assert bot["supportsFiles"] is False
+    assert bot["supportsFiles"] is True
+    assert bot["scopes"] == ["personal"]
     assert bot["isNotificationOnly"] is False
 
 
