@@ -1,5 +1,5 @@
 """Write the SMLO's figures for an ended six-month review as a spreadsheet: the same file
-the SMLO can ask for in Teams (`stats file`; reports/figures_file.py).
+the SMLO can ask for in Teams (`stats file`; exports/figures.py).
 
     python -m ops.figures_file --sqlite var/sma.sqlite3 --out figures.xlsx
     python -m ops.figures_file --cosmos --period window-2025-12 --out figures.xlsx
@@ -22,6 +22,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from exports.figures import figures_file
 from ops.environment import cosmos_settings
 from referrals import errors
 from referrals.audit import AuditLog
@@ -32,7 +33,7 @@ from referrals.ports import Clock, Stores
 from referrals.referral_base import SYSTEM
 from referrals.services.administration import Administration
 from referrals.services.steps import Steps
-from reports.figures_file import figures_file
+from solving.highs import HighsSolver
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.crypto import FieldCipher
@@ -55,11 +56,11 @@ async def write_figures(
     """Write the figures file of `period` (or the latest ended review) to `out`; its months."""
     steps = Steps(stores, clock, frozenset(), audit)
     try:
-        figures = await Administration(steps, service_start=start).export_statistics(
-            OPERATOR, period
-        )
+        figures = await Administration(
+            steps, service_start=start, solver=HighsSolver()
+        ).export_statistics(OPERATOR, period)
     except errors.PeriodNotOffered:
-        raise Refused("that is not a six-month review that has ended") from None
+        raise Refused("that is not a review, quarter or year that has ended") from None
     if figures.report is None:
         raise Refused("no six-month review has ended yet")
     await asyncio.to_thread(out.write_bytes, figures_file(figures.report))
@@ -112,7 +113,10 @@ def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--sqlite", type=Path, help="the SQLite database file")
     where.add_argument("--cosmos", action="store_true", help="Cosmos DB, from SMA_COSMOS_*")
-    parser.add_argument("--period", help="a review's id, like window-2025-12 (default: latest)")
+    parser.add_argument(
+        "--period",
+        help="a period's id, like window-2025-12, quarter-2026-03 or year-2025-06 (default: the latest review)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     arguments = parser.parse_args(argv)
     environment = os.environ if env is None else env

@@ -19,12 +19,12 @@ from cards.roster import roster_change_card
 from cards.statistics import statistics_card
 from cards.support import directory_card
 from cards.verbs import Verb
+from exports.figures import description, figures_file, file_name
 from referrals import errors
 from referrals.people import Actor
 from referrals.roster_changes import RosterChange
 from referrals.services import Administration
 from referrals.support import SupportDirectory
-from reports.figures_file import description, figures_file, file_name
 
 FIGURES = "figures"  # the kind of file the figures are offered as (bot/files.py)
 

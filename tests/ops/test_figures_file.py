@@ -12,12 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from exports.figures import FIGURES_SHEET, MONTHS_SHEET
 from ops import figures_file
 from ops.figures_file import main as figures_file_main
 from referrals.audit import STATISTICS, ActorRole, AuditAction, Outcome
 from referrals.clock import FakeClock
 from referrals.referral_base import SYSTEM
-from reports.figures_file import FIGURES_SHEET, MONTHS_SHEET
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
 from tests.ops.test_recount import ENVIRONMENT
@@ -73,7 +73,7 @@ def test_the_command_writes_the_figures_file_of_the_review_from_sqlite(
 @pytest.mark.parametrize(
     ("period", "problem"),
     [
-        ("window-2026-06", "not a six-month review that has ended"),
+        ("window-2026-06", "not a review, quarter or year that has ended"),
         ("year-2026", "name a review as the figures card does"),
     ],
 )

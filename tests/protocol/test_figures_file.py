@@ -18,8 +18,8 @@ import pytest
 
 from bot.messages import FILE_DECLINED, FILE_NOT_UPLOADED
 from cards.statistics import FEWER, HIDDEN
+from exports.figures import FIGURES_SHEET, MONTHS_SHEET
 from referrals.audit import STATISTICS, AuditAction, Outcome
-from reports.figures_file import FIGURES_SHEET, MONTHS_SHEET
 from tests.protocol.conftest import People, RunningBot
 from tests.protocol.journeys import ACCOUNT, complete_intake, everyone_says_hi, shows
 from tests.protocol.test_statistics import refer_as_staff
@@ -69,7 +69,9 @@ async def test_the_smlo_gets_the_figures_as_a_spreadsheet_saved_to_their_onedriv
 
     still = await people.smlo.click("Get this as a spreadsheet")
 
-    assert "Figures for December 2025 to May 2026" in json.dumps(still), "the card stays"
+    assert "Figures for the six-month review December 2025 to May 2026" in json.dumps(still), (
+        "the card stays"
+    )
     message_id, consent = consent_card(people.smlo)
     content = consent["content"]
     assert consent["name"] == "SMA figures 2025-12 to 2026-05.xlsx"

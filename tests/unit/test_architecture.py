@@ -101,16 +101,15 @@ FORBIDDEN: dict[str, set[str]] = {
     "ops": {"bot", "dialogs", "cards", "app", "devtools"},
     # Files for people to keep, in the cards' words: no Teams, no store (the caller reads
     # the figures through a use case and hands the report over).
-    "reports": FRAMEWORKS | {"bot", "dialogs", "storage", "app", "devtools", "ops", "entra"},
     # Teams only: the stores and Graph reach it through the domain's ports.
     "bot": {"storage", "devtools"},
     # Entra ID and Graph: an adapter for the domain's ports, knowing nothing of Teams.
     "entra": {"bot", "dialogs", "cards", "storage", "app", "devtools"},
     # Read by every layer, so it may import none of those that read it.
     "config": FRAMEWORKS | {"bot", "dialogs", "cards", "entra", "app", "devtools"},
-    # Files handed out (spreadsheets), from the domain's values: any layer may write one.
-    "exports": FRAMEWORKS
-    | {"bot", "dialogs", "cards", "storage", "entra", "ops", "app", "devtools"},
+    # Files handed out (spreadsheets), from the domain's values, in the cards' words: the
+    # bot offers them and ops/ writes them; they reach no Teams and no store.
+    "exports": FRAMEWORKS | {"bot", "dialogs", "storage", "entra", "ops", "app", "devtools"},
     # The solver behind the figures' protection: mathematics for the domain, nothing more.
     "solving": FRAMEWORKS
     | {"bot", "dialogs", "cards", "storage", "entra", "ops", "app", "devtools", "exports"},
@@ -193,7 +192,6 @@ PRODUCT_PACKAGES = (
     "entra",
     "exports",
     "solving",
-    "reports",
 )
 TOOLING_PACKAGES = ("tests", "bench", "devtools", "manifest")
 PRODUCT_FILES = [REPO / "app.py"] + [

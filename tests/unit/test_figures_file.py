@@ -12,16 +12,16 @@ import openpyxl
 from openpyxl.chart import BarChart
 
 from cards.statistics import FEWER, HIDDEN, NOTE, statistics_card
-from referrals.intake import Gender, Route
-from referrals.periods import offered_periods
-from referrals.statistics import Measure, MonthTallies, Result, StatisticsReport, build_report
-from reports.figures_file import (
+from exports.figures import (
     DRAWN,
     FIGURES_SHEET,
     MONTHS_SHEET,
     figures_file,
     file_name,
 )
+from referrals.intake import Gender, Route
+from referrals.periods import offered_periods
+from referrals.statistics import Measure, MonthTallies, Result, StatisticsReport, build_report
 
 MONTHS = offered_periods(datetime(2026, 3, 2, tzinfo=UTC), "2025-06")[0].months  # Jun-Nov 2025
 m = Measure
@@ -58,7 +58,7 @@ def test_the_file_has_every_table_of_the_card_in_its_words_and_suppressed_cells_
     data = figures_file(report)
     figures = rows(data, FIGURES_SHEET)
 
-    assert figures[0][0] == "Figures for June 2025 to November 2025"
+    assert figures[0][0] == "Figures for the six-month review June to November 2025"
     assert NOTE in [row[0] for row in figures[:4]], "the protection note under the title"
     written = [(str(a), str(b)) for a, b in figures if b is not None]
     assert written == card_facts(report), "every line of every table, as the card says it"
@@ -72,7 +72,7 @@ def test_a_month_the_card_does_not_count_has_no_bar_in_the_chart() -> None:
     months = rows(data, MONTHS_SHEET)
     header = next(i for i, row in enumerate(months) if row[2] == DRAWN)
 
-    assert months[0][0] == "Referrals each month, June 2025 to November 2025"
+    assert months[0][0] == "Referrals each month in the six-month review June to November 2025"
     assert months[1][0] == NOTE
     by_month = {row[0]: row[1:3] for row in months[header + 1 : header + 7]}
     assert by_month["October 2025"] == (HIDDEN, None), "5 hidden so that August's 2 stays so"
@@ -102,4 +102,4 @@ def test_the_same_report_gives_the_same_bytes_and_a_name_of_its_period_only() ->
     assert file_name(report) == "SMA figures 2025-06 to 2025-11.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(figures_file(report)))
     assert book.properties.created == datetime(2025, 12, 1)
-    assert book.properties.creator == "SMA Support"
+    assert book.properties.creator == "SMA Referral Bot"

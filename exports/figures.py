@@ -7,16 +7,14 @@ Such a month has no bar in the chart (its cell is left empty, and Excel draws a 
 no bar ever stands for a count the card would not show. The file holds no name, no text
 anyone wrote and no reference.
 
-The same report gives the same bytes: the workbook's properties are fixed (its time is
-the end of the period) and every part of the zip carries one fixed timestamp.
+The same report gives the same bytes (`exports.workbook`): the file is dated the end of
+the period throughout.
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from openpyxl import Workbook
@@ -25,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cards.statistics import NOTE, month_name, period_name, shown, statistics_card
+from exports.workbook import workbook_bytes
 from referrals.periods import month_at, month_index
 from referrals.statistics import StatisticsReport
 from referrals.suppression import Shown
@@ -38,8 +37,6 @@ NO_BAR = (
     "A month with fewer than 5 referrals, or hidden, has no bar in the chart, so the chart "
     "never shows a number the table does not."
 )
-CREATOR = "SMA Support"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can say: the same for every file
 _TITLE = Font(bold=True, size=14)
 _BOLD = Font(bold=True)
 _SUBTLE = Font(italic=True, color="595959")
@@ -72,11 +69,7 @@ def figures_file(report: StatisticsReport) -> bytes:
     at = _end_of(report)
     title = f"SMA figures for {period_name(report.months)}"
     book.properties.title = title
-    book.properties.creator = book.properties.lastModifiedBy = CREATOR
-    book.properties.created = book.properties.modified = at
-    out = io.BytesIO()
-    book.save(out)
-    return _fixed_zip(out.getvalue())
+    return workbook_bytes(book, at)
 
 
 def _card_rows(report: StatisticsReport) -> list[Row]:
@@ -129,7 +122,7 @@ def _months_sheet(sheet: Worksheet, report: StatisticsReport) -> None:
     (empty where the count is not shown), the total, and the chart."""
     header = 5
     top: list[Row] = [
-        (f"{MONTHS_SHEET}, {period_name(report.months)}", None, _TITLE),
+        (f"{MONTHS_SHEET} in {period_name(report.months)}", None, _TITLE),
         (NOTE, None, _SUBTLE),
         (NO_BAR, None, _SUBTLE),
     ]
@@ -162,19 +155,4 @@ def _months_sheet(sheet: Worksheet, report: StatisticsReport) -> None:
 def _end_of(report: StatisticsReport) -> datetime:
     """The first moment after the period (UTC, as openpyxl writes it): the file's time."""
     following = month_at(month_index(report.months[-1]) + 1)
-    return datetime(int(following[:4]), int(following[5:7]), 1)
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """The same zip with one fixed timestamp on every part, so equal reports give equal
-    bytes (zipfile stamps each part with the time it was written)."""
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for item in source.infolist():
-            part = zipfile.ZipInfo(item.filename, date_time=_ZIP_TIME)
-            part.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(part, source.read(item.filename))
-    return out.getvalue()
+    return datetime(int(following[:4]), int(following[5:7]), 1, tzinfo=UTC)
