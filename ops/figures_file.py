@@ -115,7 +115,7 @@ def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     where.add_argument("--cosmos", action="store_true", help="Cosmos DB, from SMA_COSMOS_*")
     parser.add_argument(
         "--period",
-        help="a period's id, like window-2025-12, quarter-2026-03 or year-2025-06 (default: the latest review)",
+        help="like window-2025-12, quarter-2026-03 or year-2025-06 (default: the latest review)",
     )
     parser.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     arguments = parser.parse_args(argv)
