@@ -27,6 +27,8 @@ ALIASES: dict[str, Verb] = {
     "statistics": Verb.STATISTICS,
     "stats file": Verb.FIGURES_FILE,
     "statistics file": Verb.FIGURES_FILE,
+    "scrutiny file": Verb.SCRUTINY_FILE,
+    "scrutiny export": Verb.SCRUTINY_FILE,
     "undelivered": Verb.UNDELIVERED,
     "directory": Verb.DIRECTORY,
     "my referrals": Verb.MY_REFERRALS,

@@ -71,8 +71,8 @@ SERVICE_GONE = (
 )
 PERIOD_NOT_OFFERED = (
     "Those figures are not available",
-    "We show figures only for a six-month review that has ended. Nothing has changed. "
-    "Please type stats to choose again.",
+    "We show figures only for a review, quarter or year that has ended, and the scrutiny "
+    "panel's file only for a review. Nothing has changed. Please type stats to choose again.",
 )
 # Files offered in the chat (bot/files.py): said as plain messages, the consent card stays.
 FILE_DECLINED = "That's fine. We have not saved the file. You can ask for it again at any time."

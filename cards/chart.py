@@ -85,6 +85,9 @@ def picture(drawn: Sequence[Mark]) -> bytes:
     return png(slot * len(drawn), HEIGHT, pixel)
 
 
+FIGURES_UNDER_BARS = 6  # months up to which each column also says its figure
+
+
 def figure(cell: Cell) -> str:
     if cell.shown is Shown.EXACT and cell.value is not None:
         return str(cell.value)
@@ -113,6 +116,9 @@ def month_chart(cells: Sequence[Cell], month_name: Callable[[str], str]) -> list
         "altText": " ".join([ALT, *(_said(c, n) for c, n in zip(cells, names, strict=True))]),
         "size": "Stretch",  # as wide as the card, so each bar is over its column below
     }
+    # A year's twelve columns say the month only (its figure is in the facts above and
+    # the picture's words): a figure under each would not leave the card room to fit.
+    with_figures = len(cells) <= FIGURES_UNDER_BARS
     columns = [
         {
             "type": "Column",
@@ -120,7 +126,7 @@ def month_chart(cells: Sequence[Cell], month_name: Callable[[str], str]) -> list
             "spacing": "None",  # equal columns, so each sits under its own bar
             "items": [
                 _text(name[:3], isSubtle=True),
-                _text(figure(cell), wrap=True, spacing="None"),
+                *([_text(figure(cell), wrap=True, spacing="None")] if with_figures else []),
             ],
         }
         for cell, name in zip(cells, names, strict=True)

@@ -62,10 +62,16 @@ def _smlo() -> list[Element]:
         _title("As a service lead"),
         row_with_button("Referrals that need you.", action("Inbox", Verb.INBOX, primary=True)),
         row_with_button("The advocates and how busy they are.", action("Roster", Verb.ROSTER)),
-        row_with_button("The figures for last year.", action("Stats", Verb.STATISTICS)),
+        row_with_button(
+            "The figures for each review, quarter and year.", action("Stats", Verb.STATISTICS)
+        ),
         row_with_button(
             "The figures as a spreadsheet, to keep or share.",
             action("Stats file", Verb.FIGURES_FILE),
+        ),
+        row_with_button(
+            "Closed cases for the scrutiny panel, with nobody singled out.",
+            action("Scrutiny file", Verb.SCRUTINY_FILE),
         ),
         row_with_button("Messages Teams would not take.", action("Undelivered", Verb.UNDELIVERED)),
         row_with_button(

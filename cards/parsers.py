@@ -373,6 +373,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.RETRY_DELIVERY: _retry_delivery,
     Verb.STATISTICS: _show_figures,
     Verb.FIGURES_FILE: _show_figures,
+    Verb.SCRUTINY_FILE: _show_figures,
     Verb.ADD_ADVOCATE: _change_roster,
     Verb.REMOVE_ADVOCATE: _change_roster,
     Verb.ACCESS_REPORT: _access_report,

@@ -19,7 +19,7 @@ from referrals.case_record import CloseOutcome, OnwardOutcome, RiskLevel, Update
 from referrals.escalation import Destination
 from referrals.intake import AgeBand, Employment, Gender, Route, Wish
 from referrals.pathway import StepKind
-from referrals.periods import Period
+from referrals.periods import WINDOW_MONTHS, Period
 from referrals.statistics import (
     NOT_GIVEN,
     Breakdown,
@@ -46,6 +46,7 @@ NONE_YET = (
 CHOOSE = "See another review, quarter or year"
 SHOW = "Show these figures"
 AS_FILE = "Get this as a spreadsheet"
+FOR_PANEL = "Closed cases for the scrutiny panel"
 ALIKE = "Hidden. Too few different answers were given to show them safely."
 CASE_WORK = "From the advocates' case records"
 CASE_WORK_NOTE = (
@@ -281,10 +282,12 @@ def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] =
     body += _pathway(report)
     chosen = next((p.id for p in offered if p.months == months), "")
     # The figures shown, as a file: this card's review, whatever the chooser says now.
-    as_file = action(AS_FILE, Verb.FIGURES_FILE, {"period": chosen}, validate=False)
+    files = [action(AS_FILE, Verb.FIGURES_FILE, {"period": chosen}, validate=False)]
+    if len(months) == WINDOW_MONTHS:  # the panel's rows are a review's closed cases
+        files.append(action(FOR_PANEL, Verb.SCRUTINY_FILE, {"period": chosen}, validate=False))
     others = [p for p in offered if p.months != months]
     if not others:
-        return card(body, [as_file])
+        return card(body, files)
     choices = [(p.id, _sentence(period_name(p.months))) for p in offered]
     body += choice_input("period", CHOOSE, choices, value=chosen, dropdown=CHOOSE)
-    return card(body, [action(SHOW, Verb.STATISTICS), as_file])
+    return card(body, [action(SHOW, Verb.STATISTICS), *files])

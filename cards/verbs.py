@@ -54,6 +54,7 @@ class Verb(StrEnum):
     AUDIT = "smlo.audit"
     STATISTICS = "smlo.statistics"  # typed: stats
     FIGURES_FILE = "smlo.figures_file"  # typed: stats file; offers the figures as a file
+    SCRUTINY_FILE = "smlo.scrutiny_file"  # typed: scrutiny file; the panel's rows as a file
     UNDELIVERED = "smlo.undelivered"
     RETRY_DELIVERY = "smlo.retry_delivery"
     ROSTER = "smlo.roster"

@@ -54,6 +54,15 @@ def file_name(export: ScrutinyExport) -> str:
     return f"scrutiny-{export.period.first}.xlsx"
 
 
+def description(export: ScrutinyExport) -> str:
+    """What the file is, for the consent card: its review only, never a row."""
+    months = export.period.months
+    return (
+        f"Cases closed from {month_name(months[0])} to {month_name(months[-1])}, for the "
+        f"scrutiny panel. Each row is shared by at least {K} cases, and holds no names."
+    )
+
+
 def explanation(export: ScrutinyExport) -> list[tuple[str, str]]:
     """The second sheet, as (heading, words) lines."""
     months = export.period.months

@@ -20,6 +20,9 @@ from cards.statistics import statistics_card
 from cards.support import directory_card
 from cards.verbs import Verb
 from exports.figures import description, figures_file, file_name
+from exports.scrutiny import description as scrutiny_description
+from exports.scrutiny import file_name as scrutiny_file_name
+from exports.scrutiny import scrutiny_workbook
 from referrals import errors
 from referrals.people import Actor
 from referrals.roster_changes import RosterChange
@@ -27,6 +30,7 @@ from referrals.services import Administration
 from referrals.support import SupportDirectory
 
 FIGURES = "figures"  # the kind of file the figures are offered as (bot/files.py)
+SCRUTINY = "scrutiny"  # the scrutiny panel's rows
 
 
 class AdministrationRoutes:
@@ -40,6 +44,7 @@ class AdministrationRoutes:
             Verb.RETRY_DELIVERY: self.retry_delivery,
             Verb.STATISTICS: self.statistics,
             Verb.FIGURES_FILE: self.figures_file,
+            Verb.SCRUTINY_FILE: self.scrutiny_file,
             Verb.ROSTER: self.roster,
             Verb.ADD_ADVOCATE: self.change_roster,
             Verb.REMOVE_ADVOCATE: self.change_roster,
@@ -88,8 +93,34 @@ class AdministrationRoutes:
         offer = FileOffer(FIGURES, file_name(report), description(report), size, context)
         return Reply(card if clicked else None, file=offer)
 
+    async def scrutiny_file(self, turn: Turn) -> Reply:
+        """`scrutiny file` typed (the latest ended review), or the button on a review's
+        figures card (whose card stays): the panel's rows offered as a file, made here to
+        give its size and again, checked again, when the SMLO accepts."""
+        chosen = turn.request.period if isinstance(turn.request, ShowFigures) else None
+        export = await self._admin.scrutiny_export(turn.actor, chosen)
+        if export is None:
+            return Reply(statistics_card(None))
+        card = None
+        if chosen is not None:  # pressed on the figures card: it stays as it was
+            figures = await self._admin.statistics(turn.actor, chosen)
+            card = statistics_card(figures.report, figures.offered)
+        size = len(scrutiny_workbook(export))
+        context = {"period": export.period.id}
+        what = scrutiny_description(export)
+        offer = FileOffer(SCRUTINY, scrutiny_file_name(export), what, size, context)
+        return Reply(card, file=offer)
+
     def files(self) -> FileMakers:
-        return {FIGURES: self.make_figures_file}
+        return {FIGURES: self.make_figures_file, SCRUTINY: self.make_scrutiny_file}
+
+    async def make_scrutiny_file(self, actor: Actor, context: Mapping[str, str]) -> bytes:
+        """The panel's file the SMLO accepted: its review, if this person may still have
+        it and it is still on offer (audited as an export)."""
+        export = await self._admin.scrutiny_export(actor, figures_period(context))
+        if export is None:  # a review on offer always has an export
+            raise errors.PeriodNotOffered()
+        return scrutiny_workbook(export)
 
     async def make_figures_file(self, actor: Actor, context: Mapping[str, str]) -> bytes:
         """The figures file the SMLO accepted: the review its offer named, if this person

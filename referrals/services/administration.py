@@ -19,7 +19,13 @@ from referrals.audit import (
 from referrals.linked_suppression import Solver
 from referrals.notifications import Notification
 from referrals.people import Actor, Advocate
-from referrals.periods import DEFAULT_SERVICE_START, Period, offered_periods, service_year
+from referrals.periods import (
+    DEFAULT_SERVICE_START,
+    Kind,
+    Period,
+    offered_periods,
+    service_year,
+)
 from referrals.referral import Referral
 from referrals.report_set import report_for
 from referrals.roster import Directory, RosterDirectory
@@ -151,7 +157,8 @@ class Administration:
         (SMLO only): `period`, or the latest; None before any has ended. Offered for the
         same reviews as the figures, for the same reason (docs/scrutiny.md). Each export,
         allowed or refused, is audited."""
-        offered = tuple(offered_periods(self.steps.clock.now(), self.service_start))
+        everything = offered_periods(self.steps.clock.now(), self.service_start)
+        offered = tuple(p for p in everything if p.kind is Kind.WINDOW)  # reviews only
         refused = not actor.is_smlo or (period is not None and period not in offered)
         if refused:
             await self.steps.record(actor, SCRUTINY, None, A.EXPORT_SCRUTINY, Outcome.REFUSED)

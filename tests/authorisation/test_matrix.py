@@ -19,7 +19,7 @@ import pytest
 from botbuilder.core import MemoryStorage
 
 from cards.verbs import Verb
-from referrals.audit import STATISTICS, Outcome
+from referrals.audit import SCRUTINY, STATISTICS, Outcome
 from referrals.case_record import SMLO_ONLY, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
@@ -553,3 +553,40 @@ async def test_only_an_smlo_is_offered_the_figures_as_a_file_whatever_the_card_s
         assert "This is not available to you" in words
         assert person.messages == [], "no file offered"
         assert [e.outcome for e in looks] == [Outcome.REFUSED]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_only_an_smlo_is_offered_the_scrutiny_panels_file_whatever_the_card_says(
+    role: Role,
+) -> None:
+    """ "Closed cases for the scrutiny panel" pressed by each person on a forged figures
+    card: an SMLO keeps the card and is sent the file's consent card; anyone else is
+    refused, audited, and offered nothing. A quarter is not a review: refused to all."""
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())  # June-November 2025 ended
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    await bring_to(world, S.CLOSED)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    person = Conversation(world, IDS[role], f"Person {role}")
+    verb = Verb.SCRUTINY_FILE.value
+
+    async def press(period: str) -> str:
+        data = {"verb": verb, "period": period}
+        action = {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
+        response = await person.invoke(action, Message("msg-forged"))
+        return card_text(response.body.value)
+
+    words = await press("window-2025-06")
+    quarter = await press("quarter-2025-06")
+
+    exports = await world.services.steps.audit.for_referral(SCRUTINY)
+    if role is Role.SMLO:
+        assert "Figures for the six-month review June to November 2025" in words
+        assert [m.card for m in person.messages] == [None], "one message: the consent card"
+        assert [e.outcome for e in exports] == [Outcome.ALLOWED, Outcome.REFUSED]
+        assert "Those figures are not available" in quarter
+    else:
+        assert "This is not available to you" in words
+        assert person.messages == [], "no file offered"
+        assert [e.outcome for e in exports] == [Outcome.REFUSED, Outcome.REFUSED]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -18,8 +19,12 @@ import pytest
 
 from bot.messages import FILE_DECLINED, FILE_NOT_UPLOADED
 from cards.statistics import FEWER, HIDDEN
+from devtools.seed import DEMO_TEXT, history
 from exports.figures import FIGURES_SHEET, MONTHS_SHEET
-from referrals.audit import STATISTICS, AuditAction, Outcome
+from exports.scrutiny import CASES
+from referrals.anonymity import K
+from referrals.audit import SCRUTINY, STATISTICS, AuditAction, Outcome
+from referrals.people import Advocate
 from tests.protocol.conftest import People, RunningBot
 from tests.protocol.journeys import ACCOUNT, complete_intake, everyone_says_hi, shows
 from tests.protocol.test_statistics import refer_as_staff
@@ -239,3 +244,54 @@ async def test_an_acceptance_sent_twice_uploads_once(
 
     assert len(onedrive.puts) == 1
     await connector.wait_until(lambda: len(file_cards(people.smlo)) == 1)
+
+
+async def test_the_smlo_gets_the_scrutiny_panels_file_every_row_shared_by_five_cases(
+    bot: RunningBot, connector: ConnectorStandIn, people: People, onedrive: UploadStandIn
+) -> None:
+    """Two years of closed demo cases in the store: `scrutiny file` offers the latest
+    review's closed cases as a file through the same consent and upload; the file holds
+    no reference, no text anyone wrote, and every row is one of at least five alike."""
+    advocates = [Advocate(f"demo-advocate-{n}", f"Demo advocate {n}") for n in range(4)]
+    for referral in history(bot.clock.now(), advocates):
+        referral.new_notifications.clear()
+        await bot.runtime.services.steps.stores.referrals.save(referral)
+    await everyone_says_hi(people)
+
+    assert await people.smlo.say("scrutiny file") == 201
+
+    _, consent = consent_card(people.smlo)
+    assert consent["name"] == "scrutiny-2025-06.xlsx"
+    assert consent["content"]["acceptContext"] == {"period": "window-2025-06", "kind": "scrutiny"}
+    status, _ = await answer_consent(people.smlo, "accept", onedrive.upload_info(consent["name"]))
+
+    assert status == 200
+    (put,) = onedrive.puts
+    book = openpyxl.load_workbook(io.BytesIO(put.body))
+    rows = [row for row in book[CASES].iter_rows(min_row=2, values_only=True)]
+    assert len(rows) >= K, "the review closed cases"
+    assert all(n >= K for n in Counter(rows).values()), "no row can be singled out"
+    written = xlsx_text(put.body)
+    for words in (*PRIVATE_WORDS, "DEMO", "Demo advocate", "SMA-", DEMO_TEXT):
+        assert words not in written, f"the file holds {words!r}"
+    await connector.wait_until(lambda: bool(file_cards(people.smlo)))
+    trail = await bot.runtime.services.steps.audit.for_referral(SCRUTINY)
+    assert [(e.action, e.outcome) for e in trail] == [
+        (AuditAction.EXPORT_SCRUTINY, Outcome.ALLOWED),  # offered: made to give its size
+        (AuditAction.EXPORT_SCRUTINY, Outcome.ALLOWED),  # accepted: made and uploaded
+    ]
+
+
+async def test_someone_else_forging_the_scrutiny_file_answer_uploads_nothing(
+    bot: RunningBot, people: People, onedrive: UploadStandIn
+) -> None:
+    await everyone_says_hi(people)
+    forged = {"period": "window-2025-06", "kind": "scrutiny"}
+    info = onedrive.upload_info("scrutiny-2025-06.xlsx")
+
+    status, _ = await answer_consent(people.advocate_a, "accept", info, context=forged)
+
+    assert status == 200
+    assert onedrive.puts == []
+    trail = await bot.runtime.services.steps.audit.for_referral(SCRUTINY)
+    assert [e.outcome for e in trail] == [Outcome.REFUSED]

@@ -12,7 +12,7 @@ import inspect
 import json
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -113,8 +113,9 @@ from referrals.pathway import Outcome as StepOutcome
 from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
 from referrals.people import Actor, Advocate
 from referrals.periods import Kind as PeriodKind
-from referrals.periods import offered_periods
+from referrals.periods import Period, month_at, month_index, offered_periods
 from referrals.referral import DeclineReason, ReassignReason, Referral
+from referrals.report_set import report_for
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
 from referrals.signposting import Signpost, signpost_targets
@@ -131,6 +132,7 @@ from referrals.statistics import Contact as ContactMade
 from referrals.support import Category, Contact, SupportDirectory, SupportService
 from referrals.triage import Risk, TriageDecision, Urgency
 from referrals.views import CLEARED
+from solving.highs import HighsSolver
 from tests.support.teams import actions_of
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
@@ -942,6 +944,14 @@ def _roster_changes() -> Iterator[Shown]:
                 )
 
 
+def _second_half(tallies: MonthTallies, months: Sequence[str]) -> MonthTallies:
+    """The same months again, six months on: a busy year."""
+    later = [month_at(month_index(m) + 6) for m in months]
+    return {
+        new: dict(tallies[old]) for old, new in zip(months, later, strict=True) if old in tallies
+    }
+
+
 def _statistics_cards() -> Iterator[Shown]:
     """The SMLO's figures: busy (with other reviews to choose), everyone alike, too few to
     break down, none at all, and before any review has ended."""
@@ -1002,6 +1012,16 @@ def _statistics_cards() -> Iterator[Shown]:
             partial(statistics_module.statistics_card, report, choices),
             Face.CONTENT_FREE,
         )
+    year = Period(first.first, PeriodKind.YEAR)
+    yield Shown(
+        "statistics:year",
+        partial(
+            statistics_module.statistics_card,
+            report_for(year, busy | _second_half(busy, months), first.first, HighsSolver()),
+            offered,
+        ),
+        Face.CONTENT_FREE,
+    )
     yield Shown(
         "statistics:none_ended",
         partial(statistics_module.statistics_card, None, ()),
@@ -1603,7 +1623,7 @@ def test_figures_offer_the_other_ended_reviews_years_and_quarters_with_the_one_s
 ):
     card = next(c for c in CARDS if c.name == "statistics:some").build()
     (chooser,) = [e for e in card["body"] if e.get("type") == "Input.ChoiceSet"]
-    button, as_file = card["actions"]
+    button, as_file, for_panel = card["actions"]
 
     assert [c["value"] for c in chooser["choices"]] == [
         "window-2026-06",
@@ -1625,8 +1645,15 @@ def test_figures_offer_the_other_ended_reviews_years_and_quarters_with_the_one_s
     assert button["verb"] == Verb.STATISTICS
     assert (as_file["verb"], as_file["data"]["period"]) == (Verb.FIGURES_FILE, "window-2025-06")
     assert as_file["associatedInputs"] == "none", "the review shown, not the one chosen"
+    assert (for_panel["verb"], for_panel["data"]["period"]) == (
+        Verb.SCRUTINY_FILE,
+        "window-2025-06",
+    )
     only = next(c for c in CARDS if c.name == "statistics:alike").build()
-    assert [a["verb"] for a in only["actions"]] == [Verb.FIGURES_FILE], "no chooser"
+    assert [a["verb"] for a in only["actions"]] == [Verb.FIGURES_FILE, Verb.SCRUTINY_FILE]
+    year = next(c for c in CARDS if c.name == "statistics:year").build()
+    assert "Figures for the year June 2025 to May 2026" in texts_of(year)
+    assert Verb.SCRUTINY_FILE not in [a["verb"] for a in year["actions"]], "reviews only"
     none = next(c for c in CARDS if c.name == "statistics:none_ended").build()
     assert statistics_module.NONE_YET in texts_of(none)
 

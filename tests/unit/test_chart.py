@@ -185,3 +185,17 @@ def test_no_chart_when_nothing_came_in_or_too_few_to_break_down(counts: tuple[in
     body = _body({MONTHS[0]: {(Measure.RECEIVED, ""): counts[0]}} if counts else {})
 
     assert not [e for e in body if e.get("id") == chart.CHART_ID]
+
+
+def test_a_years_columns_say_the_month_only_so_the_card_fits() -> None:
+    """Twelve figures under the bars would take the year's card past Teams' size limit;
+    they are in the facts above and the picture's words."""
+    year = [exact(f"2025-{m:02d}", m) for m in range(1, 13)]
+    half = [exact(month, 7) for month in MONTHS]
+
+    _, _, labels = month_chart(year, month_name)
+    _, _, six = month_chart(half, month_name)
+
+    assert [len(c["items"]) for c in labels["columns"]] == [1] * 12
+    assert [len(c["items"]) for c in six["columns"]] == [2] * 6
+    assert card_texts({"body": [labels]})[:2] == ["Jan", "Feb"]
