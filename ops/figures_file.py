@@ -15,7 +15,6 @@ codes: 0 written, 2 refused (nothing written).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -23,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from exports.figures import figures_file
-from ops.environment import cosmos_settings
+from ops.environment import cosmos_settings, store_parser
 from referrals import errors
 from referrals.audit import AuditLog
 from referrals.clock import SystemClock
@@ -105,14 +104,7 @@ async def run(
 
 
 def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ops.figures_file",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--sqlite", type=Path, help="the SQLite database file")
-    where.add_argument("--cosmos", action="store_true", help="Cosmos DB, from SMA_COSMOS_*")
+    parser = store_parser("python -m ops.figures_file", __doc__)
     parser.add_argument(
         "--period",
         help="like window-2025-12, quarter-2026-03 or year-2025-06 (default: the latest review)",

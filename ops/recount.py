@@ -19,7 +19,6 @@ are now put right, 2 refused.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -27,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from ops.environment import cosmos_settings
+from ops.environment import cosmos_settings, store_parser
 from referrals.clock import SystemClock
 from referrals.ports import ReferralStore
 from referrals.statistics import MonthTallies, last_months
@@ -84,14 +83,7 @@ async def run(sqlite: Path | None, env: Mapping[str, str]) -> int:
 
 
 def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ops.recount",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--sqlite", type=Path, help="the SQLite database file")
-    where.add_argument("--cosmos", action="store_true", help="Cosmos DB, from SMA_COSMOS_*")
+    parser = store_parser("python -m ops.recount", __doc__)
     arguments = parser.parse_args(argv)
     return asyncio.run(run(arguments.sqlite, os.environ if env is None else env))
 

@@ -17,7 +17,6 @@ Exit codes: 0 written, 2 refused.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -26,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from exports.scrutiny import scrutiny_workbook
-from ops.environment import cosmos_settings
+from ops.environment import cosmos_settings, store_parser
 from referrals.clock import SystemClock
 from referrals.periods import DEFAULT_SERVICE_START, Period, offered_periods
 from referrals.ports import ReferralStore
@@ -86,14 +85,7 @@ async def run(
 
 
 def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ops.scrutiny_export",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--sqlite", type=Path, help="the SQLite database file")
-    where.add_argument("--cosmos", action="store_true", help="Cosmos DB, from SMA_COSMOS_*")
+    parser = store_parser("python -m ops.scrutiny_export", __doc__)
     parser.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     parser.add_argument("--review", help="the review's first month, like 2025-12")
     arguments = parser.parse_args(argv)

@@ -21,7 +21,6 @@ The data keys and, for `--cosmos`, the connection come from the environment, as 
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import re
@@ -31,7 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
-from ops.environment import cosmos_settings
+from ops.environment import cosmos_settings, store_parser
 from referrals.audit import AuditEntry, AuditLog
 from referrals.ports import Stores
 from referrals.referral import Referral
@@ -117,15 +116,8 @@ async def run(person: str, sqlite: Path | None, env: Mapping[str, str], out: Tex
 
 
 def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m ops.subject_access",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    parser = store_parser("python -m ops.subject_access", __doc__)
     parser.add_argument("person", help="the person's Entra object id")
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--sqlite", type=Path, help="the SQLite database file")
-    where.add_argument("--cosmos", action="store_true", help="Cosmos DB, from SMA_COSMOS_*")
     arguments = parser.parse_args(argv)
     environment = os.environ if env is None else env
     return asyncio.run(run(arguments.person, arguments.sqlite, environment, sys.stdout))
