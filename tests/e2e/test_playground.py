@@ -15,6 +15,7 @@ import pytest
 from playwright.async_api import Locator, Page, expect
 
 from cards import chart as chart_module
+from cards import statistics as statistics_module
 from cards.intake import CONSENT_TEXT
 from tests.e2e.conftest import BOT_MESSAGE, COMPOSE, People, Shots
 
@@ -389,6 +390,17 @@ async def test_the_smlo_reads_the_figures_of_the_demo_history(people: People, sh
     await shots.take(smlo, "figures-chart")
     text = await figures.inner_text(timeout=WAIT)
     assert "DEMO DATA" not in text  # figures only: no one's words
+    # Any other ended review, quarter or year: the latest year, chosen from the drop-down.
+    chooser = figures.get_by_role("combobox", name=statistics_module.CHOOSE)
+    await chooser.scroll_into_view_if_needed(timeout=WAIT)
+    await chooser.click(timeout=WAIT)
+    await smlo.get_by_role("option", name=re.compile("^The year")).first.click(timeout=WAIT)
+    await click(figures, statistics_module.SHOW)
+    await expect(figures).to_contain_text("Figures for the year", timeout=WAIT)
+    picture = figures.get_by_role("img", name=re.compile(f"^{re.escape(chart_module.ALT)}"))
+    await picture.scroll_into_view_if_needed(timeout=WAIT)
+    await expect(picture).to_be_visible(timeout=WAIT)
+    await shots.take(smlo, "figures-a-year")
 
 
 async def test_three_taps_from_the_welcome_card_ask_an_advocate_to_make_contact(
