@@ -97,12 +97,13 @@ class AdministrationRoutes:
         """`scrutiny file` typed (the latest ended review), or the button on a review's
         figures card (whose card stays): the panel's rows offered as a file, made here to
         give its size and again, checked again, when the SMLO accepts."""
+        clicked = isinstance(turn.request, ShowFigures)
         chosen = turn.request.period if isinstance(turn.request, ShowFigures) else None
         export = await self._admin.scrutiny_export(turn.actor, chosen)
         if export is None:
             return Reply(statistics_card(None))
         card = None
-        if chosen is not None:  # pressed on the figures card: it stays as it was
+        if clicked:  # pressed on the figures card: it stays as it was
             figures = await self._admin.statistics(turn.actor, chosen)
             card = statistics_card(figures.report, figures.offered)
         size = len(scrutiny_workbook(export))

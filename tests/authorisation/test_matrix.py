@@ -579,14 +579,16 @@ async def test_only_an_smlo_is_offered_the_scrutiny_panels_file_whatever_the_car
 
     words = await press("window-2025-06")
     quarter = await press("quarter-2025-06")
+    latest = await press("")  # no period: the latest review, and the card still answers
 
     exports = await world.services.steps.audit.for_referral(SCRUTINY)
     if role is Role.SMLO:
         assert "Figures for the six-month review June to November 2025" in words
-        assert [m.card for m in person.messages] == [None], "one message: the consent card"
-        assert [e.outcome for e in exports] == [Outcome.ALLOWED, Outcome.REFUSED]
+        assert "Figures for the six-month review June to November 2025" in latest
+        assert [m.card for m in person.messages] == [None, None], "two consent cards"
+        assert [e.outcome for e in exports] == [Outcome.ALLOWED, Outcome.REFUSED, Outcome.ALLOWED]
         assert "Those figures are not available" in quarter
     else:
         assert "This is not available to you" in words
         assert person.messages == [], "no file offered"
-        assert [e.outcome for e in exports] == [Outcome.REFUSED, Outcome.REFUSED]
+        assert [e.outcome for e in exports] == [Outcome.REFUSED] * 3
