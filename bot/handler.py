@@ -8,6 +8,7 @@ reach them → read what they typed or clicked into a typed request → the one 
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from botbuilder.core import ActivityHandler, ConversationState, InvokeResponse, TurnContext
@@ -43,9 +44,12 @@ _ACTOR_KEY = "sma.actor"
 
 
 class Outbox(Protocol):
-    """What a turn asks of the outbox: deliver now, and refresh other SMLOs' cards."""
+    """What a turn asks of the outbox: deliver now, refresh other SMLOs' cards, and leave
+    the card a turn is answering to that turn."""
 
     def wake(self) -> None: ...
+
+    def answering(self, conversation_id: str, message_id: str) -> AbstractContextManager[None]: ...
 
     def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None: ...
 
@@ -151,11 +155,12 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
 
     async def _on_click(self, tc: TurnContext, request: Request) -> Reply:
         turn = await self._turn(tc, request)
-        reply = await self._routes[request.verb](turn)
         clicked = (tc.activity.conversation.id, tc.activity.reply_to_id or "")
-        if reply.refresh_smlo_cards:
-            self._outbox.refresh_cards_later(reply.refresh_smlo_cards, clicked)
-        return await self._track_details(turn, reply, clicked)
+        with self._outbox.answering(*clicked):  # the sweep leaves this card to the turn
+            reply = await self._routes[request.verb](turn)
+            if reply.refresh_smlo_cards:
+                self._outbox.refresh_cards_later(reply.refresh_smlo_cards, clicked)
+            return await self._track_details(turn, reply, clicked)
 
     async def _track_details(self, turn: Turn, reply: Reply, clicked: tuple[str, str]) -> Reply:
         """Remember a message that now shows a referral's details (to fold it back and clear

@@ -184,8 +184,28 @@ def period_name(months: Sequence[str]) -> str:
     return f"{kind} {span}" if kind else span
 
 
-def _sentence(words: str) -> str:
-    return words[:1].upper() + words[1:]
+# The drop-down offers the latest few of each kind (two years' reviews, quarters and
+# years), in short words, so the card stays within Teams' size as the service grows
+# older. Every ended period stays on offer to the use case and `python -m ops.figures_file`.
+MOST_CHOICES = {3: 8, 6: 4, 12: 2}
+CHOICE_KINDS = {3: "Quarter", 6: "Review", 12: "Year"}
+
+
+def choice_name(months: Sequence[str]) -> str:
+    """ "Review: Jun to Nov 2026", "Year: Dec 2025 to Nov 2026"."""
+    first, last = months[0], months[-1]
+    start = MONTHS[int(first[5:7]) - 1][:3] + ("" if first[:4] == last[:4] else f" {first[:4]}")
+    end = f"{MONTHS[int(last[5:7]) - 1][:3]} {last[:4]}"
+    return f"{CHOICE_KINDS.get(len(months), 'Months')}: {start} to {end}"
+
+
+def _recent(offered: Sequence[Period], chosen: str) -> list[Period]:
+    kept: list[Period] = []
+    for period in offered:  # each kind the latest first
+        same = [p for p in kept if len(p.months) == len(period.months)]
+        if len(same) < MOST_CHOICES.get(len(period.months), 0) or period.id == chosen:
+            kept.append(period)
+    return kept
 
 
 def shown(cell: Cell) -> str:
@@ -288,6 +308,6 @@ def statistics_card(report: StatisticsReport | None, offered: Sequence[Period] =
     others = [p for p in offered if p.months != months]
     if not others:
         return card(body, files)
-    choices = [(p.id, _sentence(period_name(p.months))) for p in offered]
+    choices = [(p.id, choice_name(p.months)) for p in _recent(offered, chosen)]
     body += choice_input("period", CHOOSE, choices, value=chosen, dropdown=CHOOSE)
     return card(body, [action(SHOW, Verb.STATISTICS), *files])

@@ -30,6 +30,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
+from contextlib import AbstractContextManager
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -95,6 +96,13 @@ class OutboxDelivery:
         self._lanes: dict[str, asyncio.Task[None]] = {}  # recipient id -> their deliveries
         self._ended: set[str] = set()  # whose lanes ended since the last pass began
         self._slots = asyncio.Semaphore(MOST_CHATS_AT_ONCE)
+
+    def answering(self, conversation_id: str, message_id: str) -> AbstractContextManager[None]:
+        """Around a turn answering a click on this message: the detail-view sweep leaves
+        it to the turn (`ViewSweeper.answering`)."""
+        if self._views is None or not message_id:
+            return contextlib.nullcontext()
+        return self._views.answering(conversation_id, message_id)
 
     def wake(self) -> None:
         """Ask the background loop to deliver now, and the sweep to look at the detail

@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from collections.abc import Set as AbstractSet
 
 from bot.activities import card_message
@@ -30,6 +32,7 @@ from referrals.views import CLEARED, ViewFate
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5.0
 AT_MOST_EVERY = 1.0
+FORGET_AFTER = 60.0  # seconds a message's last answer is remembered (well past any sweep)
 # An SMLO may still see these referrals' content-free card (not purged, still an SMLO).
 SMLO_KEEPS_CARD = frozenset({ViewFate.FOLD, ViewFate.WITHDRAWN, ViewFate.CLOSED})
 
@@ -47,6 +50,29 @@ class ViewSweeper:
         self._smlo_ids, self._names = smlo_ids, advocate_names
         self._support = support  # names the service an out-of-remit referral went to
         self._wake = asyncio.Event()
+        # Messages a turn is answering now, and when each was last answered: the turn's
+        # own card (and its own record of the view) wins over a sweep that looked before.
+        self._answering: Counter[tuple[str, str]] = Counter()
+        self._answered: dict[tuple[str, str], float] = {}
+
+    @contextlib.contextmanager
+    def answering(self, conversation_id: str, message_id: str) -> Iterator[None]:
+        """While a turn answers a click on this message, the sweep leaves it alone: the
+        turn's reply replaces the card, and the turn forgets the view or records it anew.
+        (Closing a case from its card used to have its "You closed" card overwritten by
+        a sweep that had seen the case closed a moment before the turn forgot the view.)"""
+        key = (conversation_id, message_id)
+        self._answering[key] += 1
+        try:
+            yield
+        finally:
+            self._answering[key] -= 1
+            if self._answering[key] <= 0:
+                del self._answering[key]
+            self._answered[key] = time.monotonic()
+
+    def _left_to_a_turn(self, key: tuple[str, str], looked: float) -> bool:
+        return key in self._answering or self._answered.get(key, float("-inf")) >= looked
 
     def wake(self) -> None:
         """Look soon (after every turn: a withdrawal, say, must not wait for the tick)."""
@@ -76,7 +102,11 @@ class ViewSweeper:
     async def sweep(self) -> int:
         """Fold or clear every view that is due; returns how many messages changed."""
         changed = 0
+        looked = time.monotonic()
+        self._answered = {k: t for k, t in self._answered.items() if looked - t < FORGET_AFTER}
         for due in await self._views.due():
+            if self._left_to_a_turn((due.view.conversation_id, due.view.message_id), looked):
+                continue  # its turn decides; the next sweep looks again if it must
             message = card_message(await self._card(due))
             message.id = due.view.message_id
             try:

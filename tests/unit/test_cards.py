@@ -1012,13 +1012,15 @@ def _statistics_cards() -> Iterator[Shown]:
             partial(statistics_module.statistics_card, report, choices),
             Face.CONTENT_FREE,
         )
+    # The busiest card there is: a year, with every choice the drop-down ever offers.
     year = Period(first.first, PeriodKind.YEAR)
+    years_on = offered_periods(datetime(2035, 1, 5, tzinfo=UTC), first.first)
     yield Shown(
         "statistics:year",
         partial(
             statistics_module.statistics_card,
             report_for(year, busy | _second_half(busy, months), first.first, HighsSolver()),
-            offered,
+            years_on,
         ),
         Face.CONTENT_FREE,
     )
@@ -1638,9 +1640,9 @@ def test_figures_offer_the_other_ended_reviews_years_and_quarters_with_the_one_s
         "quarter-2025-06",
     ]
     titles = [c["title"] for c in chooser["choices"]]
-    assert titles[1] == "The six-month review December 2025 to May 2026"
-    assert titles[3] == "The year June 2025 to May 2026"
-    assert titles[4] == "The quarter September to November 2026"
+    assert titles[1] == "Review: Dec 2025 to May 2026"
+    assert titles[3] == "Year: Jun 2025 to May 2026"
+    assert titles[4] == "Quarter: Sep to Nov 2026"
     assert chooser["value"] == "window-2025-06"
     assert button["verb"] == Verb.STATISTICS
     assert (as_file["verb"], as_file["data"]["period"]) == (Verb.FIGURES_FILE, "window-2025-06")
@@ -1653,6 +1655,11 @@ def test_figures_offer_the_other_ended_reviews_years_and_quarters_with_the_one_s
     assert [a["verb"] for a in only["actions"]] == [Verb.FIGURES_FILE, Verb.SCRUTINY_FILE]
     year = next(c for c in CARDS if c.name == "statistics:year").build()
     assert "Figures for the year June 2025 to May 2026" in texts_of(year)
+    (older,) = [e for e in year["body"] if e.get("type") == "Input.ChoiceSet"]
+    kinds = [c["value"].split("-")[0] for c in older["choices"]]
+    assert (kinds.count("window"), kinds.count("quarter")) == (4, 8), "the latest few only"
+    assert kinds.count("year") == 3, "the latest two, and the one shown"
+    assert older["value"] == "year-2025-06"
     assert Verb.SCRUTINY_FILE not in [a["verb"] for a in year["actions"]], "reviews only"
     none = next(c for c in CARDS if c.name == "statistics:none_ended").build()
     assert statistics_module.NONE_YET in texts_of(none)
