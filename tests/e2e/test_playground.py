@@ -394,7 +394,7 @@ async def test_the_smlo_reads_the_figures_of_the_demo_history(people: People, sh
     chooser = figures.get_by_role("combobox", name=statistics_module.CHOOSE)
     await chooser.scroll_into_view_if_needed(timeout=WAIT)
     await chooser.click(timeout=WAIT)
-    await smlo.get_by_role("option", name=re.compile("^The year")).first.click(timeout=WAIT)
+    await smlo.get_by_role("option", name=re.compile("^Year: ")).first.click(timeout=WAIT)
     await click(figures, statistics_module.SHOW)
     await expect(figures).to_contain_text("Figures for the year", timeout=WAIT)
     picture = figures.get_by_role("img", name=re.compile(f"^{re.escape(chart_module.ALT)}"))
