@@ -54,6 +54,9 @@ ACTIONS = {
     AuditAction.EXPORT_STATISTICS: "saved the figures as a file",
     AuditAction.VIEW_ACCESS_REPORT: "looked at the access report",
     AuditAction.EXPORT_SCRUTINY: "exported closed cases for the scrutiny panel",
+    AuditAction.SEND_CHECKINS: "sent the monthly wellbeing check-ins",
+    AuditAction.ANSWER_CHECKIN: "answered a wellbeing check-in",
+    AuditAction.VIEW_CHECKINS: "looked at the wellbeing check-ins",
 }
 ROLE_WORDS = {
     ActorRole.REFERRER: "the person who referred",

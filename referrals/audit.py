@@ -54,6 +54,10 @@ class AuditAction(StrEnum):
     VIEW_ACCESS_REPORT = "view_access_report"
     # The scrutiny panel's export of closed cases: the entry's subject is `SCRUTINY`.
     EXPORT_SCRUTINY = "export_scrutiny"
+    # The advocates' wellbeing check-ins: the subject is `CHECKINS`; never what was said.
+    SEND_CHECKINS = "send_checkins"
+    ANSWER_CHECKIN = "answer_checkin"
+    VIEW_CHECKINS = "view_checkins"
 
 
 class Outcome(StrEnum):
@@ -93,6 +97,7 @@ def roster_subject(advocate_id: str) -> str:
 STATISTICS = "statistics"  # the subject of every look at the anonymous statistics
 ACCESS_REPORT = "access_report"  # the subject of every look at the monthly access report
 SCRUTINY = "scrutiny"  # the subject of every scrutiny panel export
+CHECKINS = "checkins"  # the subject of every check-in sent, answered or read
 
 
 class AuditLog(Protocol):

@@ -36,6 +36,14 @@ class NotificationKind(StrEnum):
     NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
     ESCALATED = "escalated"  # to the referrer: information was (or was not) passed on
     CONSENT_WITHDRAWN = "consent_withdrawn"  # to each SMLO: the person withdrew a consent
+    # Not about a referral: `referral_id` names the check-in notice that holds them.
+    CHECKIN_DUE = "checkin_due"  # to an advocate: this month's wellbeing check-in card
+    ONE_TO_ONE_ASKED = "one_to_one_asked"  # to each SMLO: an advocate would like to talk
+
+
+# Notifications about the advocates' check-ins, not a referral: nothing to load or update.
+CHECKIN_KINDS = frozenset({NotificationKind.CHECKIN_DUE, NotificationKind.ONE_TO_ONE_ASKED})
+CHECKIN_NOTICE_PREFIX = "checkin-notice:"  # the `referral_id` of a check-in notification
 
 
 class DeliveryStatus(StrEnum):

@@ -7,12 +7,13 @@ holds every adapter to the same behaviour.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from referrals.case_record import CaseEntry
+from referrals.checkins import Checkin
 from referrals.notifications import Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.referral import Referral
@@ -143,6 +144,28 @@ class ShownViewStore(Protocol):
         """Every view recorded, oldest first."""
 
 
+class CheckinStore(Protocol):
+    """The advocates' monthly check-ins (`referrals.checkins`) and which month's check-in
+    each was sent. The notifications a change queues go to the outbox in the same write,
+    so an answer is never kept without its notice to the SMLOs, nor sent twice."""
+
+    async def get(self, advocate_id: str, month: str) -> Checkin | None: ...
+
+    async def latest(self) -> dict[str, Checkin]:
+        """Advocate id -> their latest answered check-in."""
+
+    async def record(self, checkin: Checkin, notifications: Sequence[Notification]) -> None:
+        """Keep the answer, replacing any earlier one of the same advocate and month, and
+        queue `notifications` with it."""
+
+    async def mark_sent(self, month: str, advocate_id: str, notification: Notification) -> bool:
+        """Record that `month`'s check-in went to the advocate and queue `notification`,
+        once: False (and nothing queued) if it was already sent that month."""
+
+    async def sent_to(self, month: str) -> set[str]:
+        """The advocates `month`'s check-in was sent to."""
+
+
 @dataclass(frozen=True)
 class Stores:
     referrals: ReferralStore
@@ -151,6 +174,7 @@ class Stores:
     conversations: ConversationStore
     views: ShownViewStore
     records: CaseRecordStore
+    checkins: CheckinStore
 
 
 class Clock(Protocol):

@@ -35,6 +35,7 @@ from azure.cosmos.exceptions import CosmosResourceNotFoundError
 from common.hosts import is_loopback
 from referrals.ports import Stores
 from storage.cosmos_case_record import CosmosCaseRecordStore
+from storage.cosmos_checkins import CosmosCheckinStore
 from storage.cosmos_database import (
     BOT_STATE,
     CONTAINERS,
@@ -127,6 +128,7 @@ class CosmosStores:
             conversations=CosmosConversationStore(database),
             views=CosmosShownViewStore(database),
             records=CosmosCaseRecordStore(database),
+            checkins=CosmosCheckinStore(database),
         )
 
     @classmethod

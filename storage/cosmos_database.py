@@ -67,7 +67,8 @@ AUDIT = ContainerSpec("audit", "/referral_id", ("/referral_id", "/seq", "/at"))
 BOT_STATE = ContainerSpec("bot_state", "/id", ("/updated_key",))
 VIEWS = ContainerSpec("views", "/id", ())
 CASE_RECORD = ContainerSpec("case_record", "/referral_id", ("/referral_id",))
-CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE, VIEWS, CASE_RECORD)
+CHECKINS = ContainerSpec("checkins", "/id", ("/type", "/month", "/advocate_id"))
+CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE, VIEWS, CASE_RECORD, CHECKINS)
 
 # Properties Cosmos DB adds to every item; never part of our documents.
 SYSTEM_PROPERTIES = frozenset({"_rid", "_self", "_etag", "_ts", "_attachments", "_lsn"})
@@ -88,6 +89,7 @@ class CosmosDatabase:
     bot_state: ContainerProxy
     views: ContainerProxy
     case_record: ContainerProxy
+    checkins: ContainerProxy
     cipher: FieldCipher
     # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
     draft_ttl_seconds: int | None = None

@@ -1,4 +1,5 @@
-"""The outbox in Cosmos DB: the notifications embedded in each referral document.
+"""The outbox in Cosmos DB: the notifications embedded in each referral document (and in
+each check-in notice document, `NOTICES`, written by `storage.cosmos_checkins`).
 
 `pending` and `parked` fan out to every partition for entries in that status (the
 outbox drains within seconds, so few are); `find_sent` is a point read of the referral.
@@ -28,6 +29,10 @@ from storage.cosmos_database import (
 )
 from storage.outbox_changes import OutboxChanges
 
+# Notices about no referral (the advocates' check-ins) are held in documents of their own
+# in the referrals container, so the outbox reads and updates them as it does a referral's.
+NOTICES = "notices"
+
 
 class CosmosOutboxStore(OutboxChanges):
     def __init__(self, database: CosmosDatabase) -> None:
@@ -55,7 +60,8 @@ class CosmosOutboxStore(OutboxChanges):
         entries = await query(
             self._container,
             "SELECT VALUE o FROM c JOIN o IN c.outbox "
-            "WHERE c.type = 'referral' AND o.status = @status",
+            "WHERE (c.type = 'referral' OR c.type = @notices) AND o.status = @status",
+            notices=NOTICES,
             status=status.value,
         )
         return sorted((self._open(e) for e in entries), key=lambda n: (n.created_at, n.id))
@@ -116,9 +122,10 @@ class CosmosOutboxStore(OutboxChanges):
     async def _holder_of(self, notification_id: str) -> str:
         found = await query(
             self._container,
-            "SELECT VALUE c.id FROM c WHERE c.type = 'referral' AND "
+            "SELECT VALUE c.id FROM c WHERE (c.type = 'referral' OR c.type = @notices) AND "
             "EXISTS(SELECT VALUE o FROM o IN c.outbox WHERE o.id = @id)",
             id=notification_id,
+            notices=NOTICES,
         )
         if not found:
             raise KeyError(notification_id)

@@ -7,13 +7,14 @@ would give back. They pass the same contract suite as the real adapters.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from referrals import errors, statistics
 from referrals.audit import AuditEntry
 from referrals.case_record import CaseEntry
+from referrals.checkins import Checkin
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
@@ -230,6 +231,36 @@ class MemoryShownViewStore:
         return sorted(self._views.values(), key=lambda v: (v.shown_at, v.key))
 
 
+class MemoryCheckinStore:
+    def __init__(self, outbox: MemoryOutboxStore) -> None:
+        self._outbox = outbox
+        self._checkins: dict[tuple[str, str], Checkin] = {}  # (advocate id, month) -> answer
+        self._sent: set[tuple[str, str]] = set()  # (month, advocate id)
+
+    async def get(self, advocate_id: str, month: str) -> Checkin | None:
+        return self._checkins.get((advocate_id, month))
+
+    async def latest(self) -> dict[str, Checkin]:
+        found: dict[str, Checkin] = {}
+        for (advocate_id, _), checkin in sorted(self._checkins.items(), key=lambda i: i[0][1]):
+            found[advocate_id] = checkin
+        return found
+
+    async def record(self, checkin: Checkin, notifications: Sequence[Notification]) -> None:
+        self._checkins[(checkin.advocate_id, checkin.month)] = checkin
+        self._outbox.add_all(list(notifications))
+
+    async def mark_sent(self, month: str, advocate_id: str, notification: Notification) -> bool:
+        if (month, advocate_id) in self._sent:
+            return False
+        self._sent.add((month, advocate_id))
+        self._outbox.add_all([notification])
+        return True
+
+    async def sent_to(self, month: str) -> set[str]:
+        return {advocate_id for sent_month, advocate_id in self._sent if sent_month == month}
+
+
 class MemoryAuditLog:
     """Append-only, like the real one: there is no way to change or remove an entry."""
 
@@ -256,4 +287,5 @@ def memory_stores() -> Stores:
         conversations=MemoryConversationStore(),
         views=MemoryShownViewStore(),
         records=MemoryCaseRecordStore(referrals),
+        checkins=MemoryCheckinStore(outbox),
     )

@@ -16,6 +16,7 @@ from referrals.ports import Stores
 from storage import sqlite_statistics
 from storage.crypto import FieldCipher
 from storage.sqlite_case_record import SqliteCaseRecordStore
+from storage.sqlite_checkins import SqliteCheckinStore
 from storage.sqlite_database import SqliteDatabase
 from storage.sqlite_outbox import SqliteOutboxStore
 from storage.sqlite_people import SqliteConversationStore, SqliteRosterStore
@@ -43,6 +44,7 @@ class SqliteStores:
             conversations=SqliteConversationStore(database),
             views=SqliteShownViewStore(database),
             records=SqliteCaseRecordStore(database),
+            checkins=SqliteCheckinStore(database),
         )
 
     @classmethod

@@ -117,6 +117,33 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 11: the statistics count what referrals became and escalations by destination: no
     # new table, only the months counted again (a fill, below).
     (),
+    # 12: the advocates' wellbeing check-ins (storage/sqlite_checkins.py), and the outbox
+    # freed from referrals: a check-in's notices belong to no referral, so the outbox is
+    # rebuilt without its foreign key (a referral's rows are still removed with it below).
+    (
+        """CREATE TABLE checkins (
+            advocate_id TEXT NOT NULL, month TEXT NOT NULL, answered_at TEXT NOT NULL,
+            document TEXT NOT NULL, PRIMARY KEY (advocate_id, month))""",
+        """CREATE TABLE checkins_sent (
+            month TEXT NOT NULL, advocate_id TEXT NOT NULL, sent_at TEXT NOT NULL,
+            PRIMARY KEY (month, advocate_id))""",
+        """CREATE TABLE outbox_rebuilt (
+            id TEXT PRIMARY KEY, referral_id TEXT NOT NULL,
+            recipient_key TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL,
+            created_at TEXT NOT NULL, sent_at TEXT, document TEXT NOT NULL,
+            next_attempt_at TEXT)""",
+        """INSERT INTO outbox_rebuilt (id, referral_id, recipient_key, kind, status,
+            created_at, sent_at, document, next_attempt_at)
+            SELECT id, referral_id, recipient_key, kind, status, created_at, sent_at,
+            document, next_attempt_at FROM outbox""",
+        "DROP TABLE outbox",
+        "ALTER TABLE outbox_rebuilt RENAME TO outbox",
+        "CREATE INDEX outbox_pending ON outbox (status, created_at, id)",
+        "CREATE INDEX outbox_sent ON outbox (referral_id, recipient_key, kind, status)",
+        "CREATE INDEX outbox_due ON outbox (status, next_attempt_at)",
+        """CREATE TRIGGER outbox_follows_referral AFTER DELETE ON referrals
+            BEGIN DELETE FROM outbox WHERE referral_id = old.id; END""",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know

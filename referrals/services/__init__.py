@@ -11,6 +11,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `oversight.py`      | auditor        | any referral's audit trail, the monthly access report   |
 | `retention.py`      | the system     | purging what has been kept long enough                  |
 | `views.py`          | the system     | folding and clearing messages that show details         |
+| `checkins.py`       | advocate, SMLO | the monthly wellbeing check-ins, sent by the scheduler  |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from referrals.audit import AuditLog
+from referrals.checkins import DEFAULT_CHECKIN_DAY
 from referrals.linked_suppression import Solver
 from referrals.people import Actor
 from referrals.periods import DEFAULT_SERVICE_START
@@ -30,6 +32,7 @@ from referrals.roster import Directory
 from referrals.services.administration import Administration
 from referrals.services.case_record import CaseRecord
 from referrals.services.casework import Casework
+from referrals.services.checkins import Checkins
 from referrals.services.intake import Intake
 from referrals.services.oversight import Oversight
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
@@ -42,6 +45,7 @@ __all__ = [
     "Administration",
     "CaseRecord",
     "Casework",
+    "Checkins",
     "Intake",
     "Oversight",
     "PurgeReport",
@@ -67,6 +71,7 @@ class Services:
     views: Views
     case_record: CaseRecord
     oversight: Oversight
+    checkins: Checkins
 
     @classmethod
     def build(
@@ -82,12 +87,14 @@ class Services:
         auditor_ids: AbstractSet[str] = frozenset(),
         service_start: str = DEFAULT_SERVICE_START,
         solver: Solver | None = None,
+        checkin_day: int = DEFAULT_CHECKIN_DAY,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
         month the service started, "2025-06", which its six-month reviews are aligned to;
         `solver`: what the figures' protection solves its integer programmes with
-        (`solving.highs.HighsSolver`; none: `stats` cannot be asked)."""
+        (`solving.highs.HighsSolver`; none: `stats` cannot be asked); `checkin_day`: the day
+        of the month the advocates' wellbeing check-ins go out from."""
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids)
         return cls(
             Intake(steps),
@@ -98,6 +105,7 @@ class Services:
             Views(steps, fold_details_after),
             CaseRecord(steps),
             Oversight(steps),
+            Checkins(steps, checkin_day),
         )
 
     @property

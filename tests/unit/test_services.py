@@ -21,6 +21,7 @@ from referrals.support import SupportDirectory
 from storage.memory import (
     MemoryAuditLog,
     MemoryCaseRecordStore,
+    MemoryCheckinStore,
     MemoryConversationStore,
     MemoryOutboxStore,
     MemoryReferralStore,
@@ -69,6 +70,7 @@ def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> 
         MemoryConversationStore(),
         MemoryShownViewStore(),
         MemoryCaseRecordStore(store),
+        MemoryCheckinStore(outbox),
     )
 
 
