@@ -7,14 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 
-from cards import advocate, escalation, notices, smlo
+from cards import advocate, checkins, escalation, notices, smlo
 from cards.elements import Element, plain
 from cards.support import help_lines
-from referrals.notifications import NotificationKind
+from referrals.checkins import month_of
+from referrals.notifications import Notification, NotificationKind
 from referrals.referral import Referral
 from referrals.support import SupportDirectory
 
 K = NotificationKind
+CHECKIN_PREVIEW = "Your monthly check-in"
 # Sent to an SMLO, these are a short note, and their referral card is updated in place.
 UPDATES_SMLO_CARD = frozenset(
     {
@@ -75,6 +77,10 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference} is now with another advocate"
     if kind is K.CONSENT_WITHDRAWN:
         return f"{r.reference}: a consent was withdrawn"
+    if kind is K.CHECKIN_DUE:
+        return CHECKIN_PREVIEW
+    if kind is K.ONE_TO_ONE_ASKED:
+        return checkins.ONE_TO_ONE_PREVIEW
     # The referrer gets a case-closed note too, so it says least of all.
     if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED, K.ESCALATED):
         return "There is news about your referral"
@@ -116,3 +122,17 @@ def notification_card(
     if kind is K.ESCALATED:
         return escalation.escalated_card(r, help_lines(support))
     raise ValueError(f"no card for {kind}")
+
+
+def checkin_notice_card(n: Notification) -> Element:
+    """A check-in notification's card: the month's check-in for the advocate (the month
+    it was queued in), or the SMLO's content-free note that someone would like to talk."""
+    if n.kind is K.CHECKIN_DUE:
+        return checkins.checkin_card(month_of(n.created_at))
+    if n.kind is K.ONE_TO_ONE_ASKED:
+        return checkins.one_to_one_card()
+    raise ValueError(f"no check-in card for {n.kind}")
+
+
+def checkin_preview(n: Notification) -> str:
+    return CHECKIN_PREVIEW if n.kind is K.CHECKIN_DUE else checkins.ONE_TO_ONE_PREVIEW

@@ -58,6 +58,8 @@ class Verb(StrEnum):
     UNDELIVERED = "smlo.undelivered"
     RETRY_DELIVERY = "smlo.retry_delivery"
     ROSTER = "smlo.roster"
+    CHECKIN = "advocate.checkin"  # typed: check-in, checkin; and the monthly card
+    ANSWER_CHECKIN = "advocate.answer_checkin"
     ADD_ADVOCATE = "smlo.add_advocate"
     REMOVE_ADVOCATE = "smlo.remove_advocate"
     ADD_CHOSEN = "smlo.add_chosen"  # one of the people a name matched

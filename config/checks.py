@@ -37,6 +37,11 @@ def problems(s: Settings) -> list[str]:
             "SMA_DETAILS_FOLD_MINUTES must be from 1 to 1440: details shown in a chat hide "
             "again after that many minutes."
         )
+    if not 1 <= s.checkin_day <= 31:
+        found.append(
+            "SMA_CHECKIN_DAY must be a day of the month, from 1 to 31: the advocates' "
+            "wellbeing check-ins go out from that day (the last day in a shorter month)."
+        )
     if not s.smlo_ids and not s.smlo_group_id:
         found.append(
             "SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id, or set "

@@ -57,6 +57,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=read.whole_number(env, "SMA_RETENTION_DAYS", 365),
         service_start=env.get("SMA_SERVICE_START", "").strip() or DEFAULT_SERVICE_START,
         details_fold_minutes=read.whole_number(env, "SMA_DETAILS_FOLD_MINUTES", 10),
+        checkin_day=read.whole_number(env, "SMA_CHECKIN_DAY", 1),
         store=store,
         cosmos_endpoint=env.get("SMA_COSMOS_ENDPOINT", "").strip(),
         cosmos_key=env.get("SMA_COSMOS_KEY", "").strip(),

@@ -44,6 +44,7 @@ class Settings:
     service_start: str = DEFAULT_SERVICE_START
     # A message showing a referral's details folds back to a content-free face after this.
     details_fold_minutes: int = 10
+    checkin_day: int = 1  # SMA_CHECKIN_DAY: the advocates' monthly check-ins go out from it
     # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
     store: StoreKind = StoreKind.SQLITE
     cosmos_endpoint: str = ""

@@ -43,9 +43,15 @@ from bot.outbox.messenger import NotReachableYet, TeamsMessenger
 from bot.outbox.policy import Backoff, classify, due_in_order
 from bot.outbox.smlo_cards import SmloCards
 from bot.outbox.views import ViewSweeper
-from cards.notifications import UPDATES_SMLO_CARD, notification_card, preview_text
+from cards.notifications import (
+    UPDATES_SMLO_CARD,
+    checkin_notice_card,
+    checkin_preview,
+    notification_card,
+    preview_text,
+)
 from common.tasks import stop_if_cancelled
-from referrals.notifications import Notification, NotificationKind
+from referrals.notifications import CHECKIN_KINDS, Notification, NotificationKind
 from referrals.ports import Clock, Stores
 from referrals.support import SupportDirectory
 
@@ -267,14 +273,17 @@ class OutboxDelivery:
             )
 
     async def _deliver(self, n: Notification) -> None:
-        referral = await self._stores.referrals.get(n.referral_id)
-        names = await self._names()
-        if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
-            await self._smlo_cards.update(referral, n.recipient_id, names)
-        card = notification_card(
-            n.kind, referral, names, self._smlo_ids, n.recipient_id, support=self._support
-        )
-        message = card_message(card, summary=preview_text(n.kind, referral))
+        if n.kind in CHECKIN_KINDS:  # about no referral: nothing to load or update
+            message = card_message(checkin_notice_card(n), summary=checkin_preview(n))
+        else:
+            referral = await self._stores.referrals.get(n.referral_id)
+            names = await self._names()
+            if n.kind in UPDATES_SMLO_CARD and n.recipient_id in self._smlo_ids:
+                await self._smlo_cards.update(referral, n.recipient_id, names)
+            card = notification_card(
+                n.kind, referral, names, self._smlo_ids, n.recipient_id, support=self._support
+            )
+            message = card_message(card, summary=preview_text(n.kind, referral))
         if n.activity_id and await self._repost_in_place(n, message):
             conversation_id, activity_id = n.conversation_id, n.activity_id
         else:

@@ -17,7 +17,7 @@ from referrals.audit import (
     roster_subject,
 )
 from referrals.linked_suppression import Solver
-from referrals.notifications import Notification
+from referrals.notifications import CHECKIN_KINDS, Notification
 from referrals.people import Actor, Advocate
 from referrals.periods import (
     DEFAULT_SERVICE_START,
@@ -185,7 +185,9 @@ class Administration:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(actor.user_id)
         parked = await self.steps.stores.outbox.parked(limit=50)
-        return [(n, await self.steps.stores.referrals.get(n.referral_id)) for n in parked]
+        # Check-in notices are about no referral; this list shows referrals' messages.
+        about_referrals = [n for n in parked if n.kind not in CHECKIN_KINDS]
+        return [(n, await self.steps.stores.referrals.get(n.referral_id)) for n in about_referrals]
 
     async def retry_delivery(self, actor: Actor, notification_id: str) -> bool:
         """Queue a parked message again (SMLO only); False if it was not parked any more."""

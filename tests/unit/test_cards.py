@@ -47,6 +47,7 @@ from cards import (
     smlo,
 )
 from cards import audit as audit_module
+from cards import checkins as checkins_module
 from cards import delivery as delivery_module
 from cards import escalation as escalation_module
 from cards import help as help_module
@@ -90,6 +91,7 @@ from referrals.case_record import (
     RiskLevel,
     UpdateKind,
 )
+from referrals.checkins import Checkin, Feeling
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.intake import (
     TEXT_LIMITS,
@@ -894,6 +896,19 @@ def _notices() -> Iterator[Shown]:
         ("details_not_shown", DETAILS_NOT_SHOWN),
     ):
         yield Shown(f"note:{name}", partial(notices.note_card, words))
+    yield from _checkin_cards()
+
+
+def _checkin_cards() -> Iterator[Shown]:
+    at = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
+    for kind in (Kind.CHECKIN_DUE, Kind.ONE_TO_ONE_ASKED):
+        notice = Notification.new("checkin-notice:x", "u-1", kind, at)
+        yield Shown(f"checkin:{kind}", partial(notifications_module.checkin_notice_card, notice))
+    problems = dict(checkins_module.PROBLEM_WORDS)
+    yield Shown("checkin:problems", partial(checkins_module.checkin_card, "2026-06", problems))
+    for feeling in Feeling:
+        answered = Checkin("u-1", "2026-06", feeling, 2, 5, at)
+        yield Shown(f"checkin:thanks:{feeling}", partial(checkins_module.thanks_card, answered))
 
 
 def _stuck() -> list[tuple[Notification, Referral]]:
