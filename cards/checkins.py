@@ -5,6 +5,7 @@ roster card, the SMLO's only, does)."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 
 from cards.elements import Element, action, card, choice_input, heading, para, text_input
 from cards.verbs import Verb
@@ -16,6 +17,7 @@ FEELING_WORDS = {
     Feeling.TALK: "I would like to talk",
 }
 ONE_TO_ONE_PREVIEW = "An advocate would like a one-to-one"
+ECHO_HOURS = 12  # what the hours box gives back and holds: a number, not a story
 
 
 def _month_words(month: str) -> str:
@@ -24,9 +26,14 @@ def _month_words(month: str) -> str:
     return f"{names[int(number) - 1]} {year}"
 
 
-def checkin_card(month: str, problems: dict[str, str] | None = None) -> Element:
-    """This month's check-in: private, read by the service lead only."""
-    problems = problems or {}
+def checkin_card(
+    month: str,
+    problems: Mapping[str, str] | None = None,
+    typed: Mapping[str, str] | None = None,
+) -> Element:
+    """This month's check-in: private, read by the service lead only. Sent back with
+    `problems`, it keeps what they chose and typed (`typed`)."""
+    problems, typed = problems or {}, typed or {}
     capacity = [(str(n), str(n) if n < MAX_CAPACITY else f"{n} or more") for n in range(6)]
     return card(
         [
@@ -39,6 +46,7 @@ def checkin_card(month: str, problems: dict[str, str] | None = None) -> Element:
                 "feeling",
                 "How are you finding being an advocate?",
                 [(f.value, words) for f, words in FEELING_WORDS.items()],
+                value=typed.get("feeling", ""),
                 required=True,
                 problem=problems.get("feeling"),
             ),
@@ -46,6 +54,7 @@ def checkin_card(month: str, problems: dict[str, str] | None = None) -> Element:
                 "capacity",
                 "How many new people could you support just now?",
                 capacity,
+                value=typed.get("capacity", ""),
                 required=True,
                 compact=True,
                 problem=problems.get("capacity"),
@@ -53,6 +62,8 @@ def checkin_card(month: str, problems: dict[str, str] | None = None) -> Element:
             *text_input(
                 "hours",
                 f"Hours you gave this month, if you like (a whole number up to {MAX_HOURS}).",
+                value=typed.get("hours", "")[:ECHO_HOURS],
+                max_length=ECHO_HOURS,
                 problem=problems.get("hours"),
             ),
         ],

@@ -108,7 +108,11 @@ def _advocate() -> list[Element]:
             "The cases you hold and offers waiting for you.",
             action("My cases", Verb.MY_CASES, primary=True),
         ),
-        para("You can also type my cases.", subtle=True),
+        row_with_button(
+            "Tell the service lead how you are doing. Only they see it.",
+            action("Check in", Verb.CHECKIN),
+        ),
+        para("You can also type my cases, or check-in.", subtle=True),
     ]
 
 

@@ -22,6 +22,7 @@ from cards.requests import (
     AskForContact,
     AskHelp,
     ChangeRoster,
+    CheckinSent,
     ChooseAdvocate,
     Decline,
     EscalationSent,
@@ -176,6 +177,16 @@ def is_id(text: str) -> bool:
 
 def _offer(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return Offer(verb, referral_id, inputs.get("advocate_id", "").strip())
+
+
+def _checkin(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    """The check-in card: its choices and the hours as typed (the month is the clock's)."""
+    return CheckinSent(
+        verb,
+        inputs.get("feeling", "").strip(),
+        inputs.get("capacity", "").strip(),
+        inputs.get("hours", "").strip()[:40],
+    )
 
 
 def _triage(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
@@ -364,6 +375,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.ALLOCATE: _offer,
     Verb.REASSIGN: _reassign,
     Verb.TRIAGE: _triage,
+    Verb.ANSWER_CHECKIN: _checkin,
     Verb.ESCALATE: _escalate,
     Verb.RECORD_PATHWAY: _pathway,
     Verb.WITHDRAW_CONSENT_ASK: _on_escalation,

@@ -219,3 +219,13 @@ class SaveEntry(OpenForm):
     problems: Mapping[str, str] = field(default_factory=dict)
     reason: str = ""  # a correction's
     form_id: str = ""  # given when the form was shown: the id of the entry it makes
+
+
+@dataclass(frozen=True)
+class CheckinSent(Request):
+    """The check-in card sent: what was chosen and typed, unchecked (the use case checks
+    it and says what to fix)."""
+
+    feeling: str = ""
+    capacity: str = ""
+    hours: str = ""
