@@ -27,6 +27,7 @@ from referrals.case_record import (
     UpdateKind,
     UpdateRecorded,
 )
+from referrals.checkins import Checkin, Feeling
 from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
@@ -244,6 +245,9 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
     )
     pending = await cosmos.stores.outbox.pending()
     await cosmos.stores.outbox.mark_sent(pending[0].id, "a:canary-chat-c0de", "act-1", clock.now())
+    # An advocate's check-in: how they are finding it is theirs and the SMLO's alone.
+    checkin = Checkin("u-adv", "2026-03", Feeling.STRETCHED, 2, 17, clock.now())
+    await cosmos.stores.checkins.record(checkin, [])
 
     # What the server holds, read with a plain client: no key ring, no adapters.
     containers = await cosmos_items(cosmos.settings)
@@ -256,6 +260,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
         "bot_state",
         "views",
         "case_record",
+        "checkins",
     }
     assert all(containers.values()), "every container holds something to scan"
     (state,) = containers["bot_state"]
@@ -264,6 +269,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
     assert CLEAR_ADVOCATE.display_name in raw
     leaked = [canary for canary in CANARIES if canary in raw]
     assert leaked == []
+    assert Feeling.STRETCHED.value not in json.dumps(containers["checkins"]), "sealed"
 
 
 async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -> None:
