@@ -221,6 +221,7 @@ def compose(
         auditor_ids=auditor_ids,
         service_start=settings.service_start,
         solver=HighsSolver(),
+        caseload_limit=settings.caseload_limit,
     )
     messenger = TeamsMessenger(
         adapter,

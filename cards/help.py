@@ -108,6 +108,10 @@ def _advocate() -> list[Element]:
             "The cases you hold and offers waiting for you.",
             action("My cases", Verb.MY_CASES, primary=True),
         ),
+        row_with_button(
+            "Tell us when you can take new cases, or when you are away.",
+            action("Free or away", Verb.AVAILABILITY),
+        ),
         para("You can also type my cases.", subtle=True),
     ]
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from enum import StrEnum
 
+from referrals.availability import DEFAULT_CASELOAD_LIMIT, Exclusion, away_on, current, room
 from referrals.people import Advocate, AllocationOption
-from referrals.referral import Referral
+from referrals.referral import DeclineReason, Referral
 
 
 class ConflictReason(StrEnum):
@@ -40,20 +42,59 @@ def conflicts(referral: Referral, advocate: Advocate) -> tuple[ConflictReason, .
     return tuple(reasons)
 
 
+def declined_for_conflict(referral: Referral) -> frozenset[str]:
+    """The advocates who declined this referral because of a conflict of interest."""
+    return frozenset(
+        e.actor_id
+        for e in referral.history
+        if e.name == "AllocationDeclined" and e.detail == DeclineReason.CONFLICT
+    )
+
+
+def exclusions(
+    referral: Referral, advocate: Advocate, caseload: int, default_limit: int, on: date
+) -> tuple[Exclusion, ...]:
+    """Why this advocate is not offered this referral on `on` (empty: they are)."""
+    found: list[Exclusion] = []
+    if away_on(advocate.availability, on):
+        found.append(Exclusion.AWAY)
+    elif room(advocate.availability, caseload, advocate.limit(default_limit), on) == 0:
+        found.append(Exclusion.FULL)
+    flags = conflicts(referral, advocate)
+    if ConflictReason.NAMED_BY_REFERRER in flags or ConflictReason.TEAM_NAMED_BY_REFERRER in flags:
+        found.append(Exclusion.ASKED_TO_AVOID)
+    if advocate.user_id in declined_for_conflict(referral):
+        found.append(Exclusion.DECLINED_FOR_CONFLICT)
+    return tuple(found)
+
+
 def allocation_options(
-    referral: Referral, advocates: Iterable[Advocate], caseloads: Mapping[str, int]
+    referral: Referral,
+    advocates: Iterable[Advocate],
+    caseloads: Mapping[str, int],
+    *,
+    on: date,
+    default_limit: int = DEFAULT_CASELOAD_LIMIT,
 ) -> list[AllocationOption]:
     """Active advocates other than the referrer (and the one who holds it now, for a case
-    given to someone else): available, conflict-free and least busy first."""
+    given to someone else): those who may be offered it first, conflict-free and least
+    busy first; then those who are not offered it (away, full, a conflict), each with why."""
     options = [
-        AllocationOption(a, caseloads.get(a.user_id, 0), conflicts(referral, a))
+        AllocationOption(
+            a,
+            caseloads.get(a.user_id, 0),
+            conflicts(referral, a),
+            a.limit(default_limit),
+            current(a.availability, on),
+            exclusions(referral, a, caseloads.get(a.user_id, 0), default_limit, on),
+        )
         for a in advocates
         if a.active and a.user_id not in (referral.referrer_id, referral.advocate_id)
     ]
     return sorted(
         options,
         key=lambda o: (
-            not o.advocate.available,
+            not o.offered,
             o.has_conflict,
             o.caseload,
             o.advocate.display_name,

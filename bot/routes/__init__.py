@@ -11,6 +11,7 @@ module per use-case module in `referrals/services/`:
 |                     | reading it                                                   |
 | `administration.py` | SMLO: roster, figures, undelivered messages, support directory |
 | `oversight.py`      | data protection auditor: the access report, a referral's trail |
+| `capacity.py`       | advocate: their availability; SMLO: caseload limits          |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these. A route
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 from bot.files import FileMaker, FileMakers
 from bot.routes.administration import AdministrationRoutes
+from bot.routes.capacity import CapacityRoutes
 from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
 from bot.routes.intake import IntakeRoutes
@@ -45,6 +47,7 @@ def route_table(
         CaseRecordRoutes(services.case_record, support_directory, services.steps.clock).table(),
         AdministrationRoutes(services.administration, support_directory).table(),
         oversight.table(),
+        CapacityRoutes(services.capacities, services.administration).table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

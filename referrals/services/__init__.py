@@ -8,6 +8,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `casework.py`       | advocate       | the offer, accept, decline, the case, my cases          |
 | `case_record.py`    | advocate, SMLO | the case record: entries, corrections, reading, closing |
 | `administration.py` | SMLO           | roster, statistics, audit trail, undelivered messages   |
+| `capacity.py`       | advocate, SMLO | an advocate's availability; the SMLO's caseload limits  |
 | `oversight.py`      | auditor        | any referral's audit trail, the monthly access report   |
 | `retention.py`      | the system     | purging what has been kept long enough                  |
 | `views.py`          | the system     | folding and clearing messages that show details         |
@@ -22,12 +23,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from referrals.audit import AuditLog
+from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.linked_suppression import Solver
 from referrals.people import Actor
 from referrals.periods import DEFAULT_SERVICE_START
 from referrals.ports import Clock, Stores
 from referrals.roster import Directory
 from referrals.services.administration import Administration
+from referrals.services.capacity import Capacities
 from referrals.services.case_record import CaseRecord
 from referrals.services.casework import Casework
 from referrals.services.intake import Intake
@@ -40,6 +43,7 @@ from referrals.support import SupportDirectory
 
 __all__ = [
     "Administration",
+    "Capacities",
     "CaseRecord",
     "Casework",
     "Intake",
@@ -67,6 +71,7 @@ class Services:
     views: Views
     case_record: CaseRecord
     oversight: Oversight
+    capacities: Capacities
 
     @classmethod
     def build(
@@ -82,13 +87,15 @@ class Services:
         auditor_ids: AbstractSet[str] = frozenset(),
         service_start: str = DEFAULT_SERVICE_START,
         solver: Solver | None = None,
+        caseload_limit: int = DEFAULT_CASELOAD_LIMIT,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
         month the service started, "2025-06", which its six-month reviews are aligned to;
         `solver`: what the figures' protection solves its integer programmes with
-        (`solving.highs.HighsSolver`; none: `stats` cannot be asked)."""
-        steps = Steps(stores, clock, smlo_ids, audit, auditor_ids)
+        (`solving.highs.HighsSolver`; none: `stats` cannot be asked); `caseload_limit`: the
+        limit of an advocate the SMLO set none for."""
+        steps = Steps(stores, clock, smlo_ids, audit, auditor_ids, caseload_limit)
         return cls(
             Intake(steps),
             Triage(steps, support if support is not None else SupportDirectory()),
@@ -98,6 +105,7 @@ class Services:
             Views(steps, fold_details_after),
             CaseRecord(steps),
             Oversight(steps),
+            Capacities(steps),
         )
 
     @property

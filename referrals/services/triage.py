@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from referrals import errors
-from referrals.allocation import allocation_options
-from referrals.audit import AuditAction
+from referrals.allocation import allocation_options, exclusions
+from referrals.audit import AuditAction, Outcome
+from referrals.availability import Exclusion, OverrideReason, today
 from referrals.escalation import Escalation
 from referrals.pathway import PathwayStep
 from referrals.people import Actor, AllocationOption
@@ -20,6 +21,7 @@ from referrals.support import SupportDirectory
 from referrals.triage import TriageDecision
 
 A = AuditAction
+ALLOWED = Outcome.ALLOWED
 
 
 @dataclass(frozen=True)
@@ -149,18 +151,39 @@ class Triage:
             referral.ensure_can_view(actor)  # not a draft
         advocates = await self.steps.stores.roster.list_advocates()
         caseloads = await self.steps.stores.referrals.caseloads()
-        return referral, allocation_options(referral, advocates, caseloads)
+        on, limit = today(self.steps.clock.now()), self.steps.caseload_limit
+        return referral, allocation_options(
+            referral, advocates, caseloads, on=on, default_limit=limit
+        )
 
-    async def offer(self, actor: Actor, referral_id: str, advocate_id: str) -> Referral:
+    async def offer(
+        self,
+        actor: Actor,
+        referral_id: str,
+        advocate_id: str,
+        override: OverrideReason | None = None,
+    ) -> Referral:
+        """Ask an advocate to take it on. One who is away, full or has a conflict is asked
+        only with the SMLO's `override` reason (else `AdvocateExcluded`, and nothing
+        changes); the override is audited beside the offer."""
+        overridden: list[tuple[Exclusion, ...]] = []
+
         async def offer_to_them(referral: Referral) -> None:
             if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
                 raise errors.NotAnSmlo(actor.user_id)
             advocate = await self.steps.stores.roster.get_advocate(advocate_id)
             if advocate is None:
                 raise errors.AdvocateNotAvailable(advocate_id)
-            referral.offer(actor, advocate, self.steps.clock.now())
+            now = self.steps.clock.now()
+            caseload = (await self.steps.stores.referrals.caseloads()).get(advocate_id, 0)
+            why = exclusions(referral, advocate, caseload, self.steps.caseload_limit, today(now))
+            referral.offer(actor, advocate, now, why, override)
+            overridden[:] = [why] if why else []
 
-        return await self.steps.change(actor, referral_id, A.OFFER, offer_to_them)
+        referral = await self.steps.change(actor, referral_id, A.OFFER, offer_to_them)
+        if overridden:
+            await self.steps.record(actor, referral.id, referral, A.OVERRIDE_EXCLUSION, ALLOWED)
+        return referral
 
     async def mark_out_of_remit(
         self, actor: Actor, referral_id: str, signpost: Signpost

@@ -115,7 +115,7 @@ async def test_the_roster_follows_the_group_and_keeps_what_the_smlo_set(
     await world.directory.refresh()
     alex = await world.stores.roster.get_advocate(tenant.alex.id)
     assert alex is not None
-    await world.stores.roster.put_advocate(replace(alex, team="Custody", available=False))
+    await world.stores.roster.put_advocate(replace(alex, team="Custody", caseload_limit=5))
     entra.groups[tenant.advocates_group] = [tenant.alex.id, tenant.pat.id]  # Sam left
     entra.users[tenant.alex.id].display_name = "Alex Morgan-Reyes"
 
@@ -123,7 +123,7 @@ async def test_the_roster_follows_the_group_and_keeps_what_the_smlo_set(
 
     roster = {a.user_id: a for a in await world.stores.roster.list_advocates()}
     assert roster[tenant.alex.id] == Advocate(
-        tenant.alex.id, "Alex Morgan-Reyes", team="Custody", available=False
+        tenant.alex.id, "Alex Morgan-Reyes", team="Custody", caseload_limit=5
     )
     assert not roster[tenant.sam.id].active, "left the group: takes no new cases"
     assert roster[tenant.pat.id].active
