@@ -16,13 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from referrals import errors
-
-if TYPE_CHECKING:
-    from referrals.people import Advocate
 
 FORCE_TIME = ZoneInfo("Europe/London")  # whose calendar "away until" dates are in
 DEFAULT_CASELOAD_LIMIT = 3
@@ -52,7 +49,14 @@ def today(now: datetime) -> date:
     return now.astimezone(FORCE_TIME).date()
 
 
-def is_away(advocate: Advocate, on: date) -> bool:
+class HasAvailability(Protocol):
+    """An `Advocate` (named so, as people.py builds on this module)."""
+
+    @property
+    def availability(self) -> Availability: ...
+
+
+def is_away(advocate: HasAvailability, on: date) -> bool:
     """Whether the advocate is away on `on` (away ends by itself on its date: they are
     back that day). For the reminders: an away advocate's items go to the SMLO."""
     return away_on(advocate.availability, on)
