@@ -94,7 +94,8 @@ async def test_an_advocate_sets_their_own_availability_audited_without_the_date(
 
     assert mine.availability == Availability(S.AWAY, until=back)
     stored = await service.steps.stores.roster.get_advocate(advocate.user_id)
-    assert stored is not None and stored.availability.until == back
+    assert stored is not None
+    assert stored.availability.until == back
     [entry] = await service.steps.audit.for_referral(roster_subject(advocate.user_id))
     assert (entry.action, entry.outcome) == (AuditAction.SET_AVAILABILITY, Outcome.ALLOWED)
 
