@@ -72,15 +72,23 @@ def test_an_advocate_chooses_within_range() -> None:
     assert limited == Availability(S.LIMITED, new_cases=1, caseload_then=2)
     away = chosen(S.AWAY, caseload=0, on=MONDAY, until=MONDAY + timedelta(days=1))
     assert away.until == MONDAY + timedelta(days=1)
-    for bad in (
-        lambda: chosen(S.LIMITED, caseload=0, on=MONDAY, new_cases=0),
-        lambda: chosen(S.LIMITED, caseload=0, on=MONDAY, new_cases=21),
-        lambda: chosen(S.AWAY, caseload=0, on=MONDAY),
-        lambda: chosen(S.AWAY, caseload=0, on=MONDAY, until=MONDAY),
-        lambda: chosen(S.AWAY, caseload=0, on=MONDAY, until=MONDAY + timedelta(days=367)),
-    ):
-        with pytest.raises(errors.AvailabilityInvalid):
-            bad()
+
+
+@pytest.mark.parametrize(
+    ("state", "new_cases", "until"),
+    [
+        (S.LIMITED, 0, None),
+        (S.LIMITED, 21, None),
+        (S.AWAY, 0, None),
+        (S.AWAY, 0, MONDAY),
+        (S.AWAY, 0, MONDAY + timedelta(days=367)),
+    ],
+)
+def test_a_choice_out_of_range_is_refused(
+    state: AvailabilityState, new_cases: int, until: date | None
+) -> None:
+    with pytest.raises(errors.AvailabilityInvalid):
+        chosen(state, caseload=0, on=MONDAY, new_cases=new_cases, until=until)
 
 
 # -- the use cases --------------------------------------------------------------------------
