@@ -209,7 +209,9 @@ def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: s
     back = action("Back", Verb.HIDE, data, validate=False)
     body = [heading(f"Find an advocate for {r.reference}")]
     if not options:
-        body.append(para("No one can take it just now.", attention=bool(problem)))
+        body.append(para("No one can take it just now."))
+        if problem:
+            body.append(para(problem, attention=True))
         return card([*body, *_not_offered(choices)], [anyway, back])
     body += [
         para("Free and least busy people come first. Check any notes before you choose."),
