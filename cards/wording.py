@@ -171,6 +171,8 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ConflictReason.TEAM_NAMED_BY_REFERRER: "Their team was named as one to avoid",
         ConflictReason.DECLINED_BEFORE: "Said no to this case before",
         ConflictReason.HELD_BEFORE: "Had this case before",
+        ConflictReason.SAME_DEPARTMENT: "Same department as the referrer, says the staff list",
+        ConflictReason.LINE_MANAGEMENT: "One of them manages the other, says the staff list",
     },
     AvailabilityState: {
         AvailabilityState.AVAILABLE: "I can take new cases",

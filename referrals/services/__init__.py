@@ -98,7 +98,7 @@ class Services:
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids, caseload_limit)
         return cls(
             Intake(steps),
-            Triage(steps, support if support is not None else SupportDirectory()),
+            Triage(steps, support if support is not None else SupportDirectory(), directory),
             Casework(steps),
             Administration(steps, directory, service_start, solver),
             Retention(steps),

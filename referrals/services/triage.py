@@ -4,22 +4,31 @@ remit."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from referrals import errors
-from referrals.allocation import allocation_options, exclusions
+from referrals.allocation import (
+    ConflictReason,
+    allocation_options,
+    exclusions,
+    likely_conflicts,
+)
 from referrals.audit import AuditAction, Outcome
 from referrals.availability import Exclusion, OverrideReason, today
 from referrals.escalation import Escalation
 from referrals.pathway import PathwayStep
-from referrals.people import Actor, AllocationOption
+from referrals.people import Actor, Advocate, AllocationOption
 from referrals.referral import ReassignReason, Referral
+from referrals.roster import Directory
 from referrals.services.steps import Steps
 from referrals.signposting import Signpost
 from referrals.states import HELD_BY_ADVOCATE, NEEDS_SMLO
 from referrals.support import SupportDirectory
 from referrals.triage import TriageDecision
 
+log = logging.getLogger(__name__)
 A = AuditAction
 ALLOWED = Outcome.ALLOWED
 
@@ -29,6 +38,8 @@ class Triage:
     steps: Steps
     # The services an SMLO may send someone to when a referral is outside the remit.
     support: SupportDirectory = field(default_factory=SupportDirectory)
+    # The staff directory, for likely conflicts (None: Entra ID is not connected).
+    directory: Directory | None = None
 
     async def inbox(self, actor: Actor) -> list[Referral]:
         """What needs an SMLO: new referrals, those waiting for an advocate, and cases whose
@@ -152,9 +163,37 @@ class Triage:
         advocates = await self.steps.stores.roster.list_advocates()
         caseloads = await self.steps.stores.referrals.caseloads()
         on, limit = today(self.steps.clock.now()), self.steps.caseload_limit
+        flagged = await self._flagged_by_directory(referral, advocates)
         return referral, allocation_options(
-            referral, advocates, caseloads, on=on, default_limit=limit
+            referral, advocates, caseloads, on=on, default_limit=limit, flagged=flagged
         )
+
+    async def _flagged_by_directory(
+        self, referral: Referral, advocates: list[Advocate]
+    ) -> dict[str, tuple[ConflictReason, ...]]:
+        """Advocates in the referrer's department or line-management chain (either way),
+        where the directory knows; nothing when it cannot answer (the list still works)."""
+        directory = self.directory
+        if directory is None or not referral.referrer_id:
+            return {}
+        active = [a for a in advocates if a.active]
+        try:
+            places = await asyncio.gather(
+                directory.work_place(referral.referrer_id),
+                *(directory.work_place(a.user_id) for a in active),
+            )
+        except errors.DirectoryUnavailable:
+            log.warning("allocation: directory did not answer; no likely conflicts shown")
+            return {}
+        theirs, flagged = places[0], {}
+        if theirs is None:
+            return {}
+        for advocate, place in zip(active, places[1:], strict=True):
+            if place is not None:
+                flags = likely_conflicts(referral.referrer_id, theirs, advocate.user_id, place)
+                if flags:
+                    flagged[advocate.user_id] = flags
+        return flagged
 
     async def offer(
         self,

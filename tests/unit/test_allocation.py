@@ -11,11 +11,13 @@ from referrals.allocation import (
     allocation_options,
     conflicts,
     format_reference,
+    likely_conflicts,
 )
 from referrals.availability import Availability, AvailabilityState
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral
+from referrals.roster import WorkPlace
 from tests.unit.builders import ACTORS, NOW, SMLO_IDS, Role
 
 TODAY = NOW.date()
@@ -153,3 +155,32 @@ def test_options_show_caseload_and_conflict_reasons() -> None:
 )
 def test_references_are_year_and_zero_padded_number(year: int, number: int, reference: str) -> None:
     assert format_reference(year, number) == reference
+
+
+# -- likely conflicts from the directory ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("referrer", "advocate", "expected"),
+    [
+        (WorkPlace("Custody"), WorkPlace(" custody "), (ConflictReason.SAME_DEPARTMENT,)),
+        (WorkPlace("", ("m1", "advocate-1")), WorkPlace(), (ConflictReason.LINE_MANAGEMENT,)),
+        (WorkPlace(), WorkPlace("", ("referrer-1",)), (ConflictReason.LINE_MANAGEMENT,)),
+        (WorkPlace("", ("m1",)), WorkPlace("", ("m1",)), ()),  # the same manager: no flag
+        (WorkPlace(""), WorkPlace(""), ()),  # no department known is not the same one
+    ],
+)
+def test_the_directory_flags_the_same_department_and_a_line_management_chain(
+    referrer: WorkPlace, advocate: WorkPlace, expected: tuple[ConflictReason, ...]
+) -> None:
+    assert likely_conflicts("referrer-1", referrer, "advocate-1", advocate) == expected
+
+
+def test_directory_flags_sort_an_advocate_last_but_never_exclude_them() -> None:
+    referral = referral_avoiding("")
+    roster = [Advocate("a", "Ada"), Advocate("b", "Ben")]
+    flagged = {"a": (ConflictReason.SAME_DEPARTMENT,)}
+
+    options = allocation_options(referral, roster, {}, on=TODAY, flagged=flagged)
+
+    assert [(o.advocate.user_id, o.offered) for o in options] == [("b", True), ("a", True)]

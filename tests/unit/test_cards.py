@@ -82,7 +82,7 @@ from cards.record_inputs import ECHO_EXTRA as ECHO_RECORD
 from cards.verbs import Verb
 from config.support import shipped_support_directory
 from dialogs.intake import STALE_CARD
-from referrals.allocation import allocation_options, format_reference
+from referrals.allocation import ConflictReason, allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.availability import Availability, AvailabilityState
 from referrals.case_record import TEXT_LIMITS as RECORD_LIMITS
@@ -1249,6 +1249,13 @@ def _capacity_cards() -> Iterator[Shown]:
         partial(availability_module.offer_anyway_card, avoiding, choices, chosen),
         Face.CONTENT_FREE,
         problems=tuple(chosen.items()),
+    )
+    directory = {CAL.user_id: (ConflictReason.SAME_DEPARTMENT, ConflictReason.LINE_MANAGEMENT)}
+    flagged = allocation_options(submitted(), ROSTER, {}, on=TODAY, flagged=directory)
+    yield Shown(
+        "allocation:directory_flags",
+        partial(smlo.allocation_card, submitted(), flagged),
+        Face.CONTENT_FREE,
     )
     open_to_all = allocation_options(submitted(), [CAL], {}, on=TODAY)
     yield Shown(
