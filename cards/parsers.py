@@ -222,7 +222,8 @@ def _on_escalation(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> R
 
 def _reassign(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     reason = _optional_choice(ReassignReason, inputs, "reason")
-    return Reassign(verb, referral_id, inputs.get("advocate_id", "").strip(), reason)
+    override = _optional_choice(OverrideReason, inputs, "override")
+    return Reassign(verb, referral_id, inputs.get("advocate_id", "").strip(), reason, override)
 
 
 def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:

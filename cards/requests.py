@@ -127,6 +127,7 @@ class OnEscalation(OnReferral):
 class Reassign(OnReferral):
     advocate_id: str = ""  # empty: nobody was chosen
     reason: ReassignReason | None = None  # None: nothing (readable) was chosen
+    override: OverrideReason | None = None  # why someone not offered is asked anyway
 
 
 @dataclass(frozen=True)

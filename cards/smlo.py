@@ -32,7 +32,7 @@ from cards.support import signpost_words
 from cards.triage import triage_words
 from cards.verbs import Verb
 from referrals.allocation import ConflictReason
-from referrals.availability import DEFAULT_CASELOAD_LIMIT, current
+from referrals.availability import DEFAULT_CASELOAD_LIMIT, OverrideReason, current
 from referrals.case_record import CloseOutcome
 from referrals.escalating import ESCALATABLE
 from referrals.people import Advocate, AllocationOption
@@ -183,6 +183,13 @@ def _option_title(o: AllocationOption) -> str:
     if o.conflict_reasons:
         title += ". Check: " + "; ".join(w.label(ConflictReason(c)) for c in o.conflict_reasons)
     return title
+
+
+def _reassign_title(o: AllocationOption) -> str:
+    """On the reassign card everyone is listed: those not offered say so, and why."""
+    if o.offered:
+        return _option_title(o)
+    return f"{o.advocate.display_name}: not offered, {w.labels(o.excluded_for).lower()}"
 
 
 def _not_offered(choices: Sequence[AllocationOption]) -> list[Element]:
@@ -343,7 +350,15 @@ def reassign_card(
     """Give a case to another advocate: who, and why. The advocate who has it now loses
     it at once and is told; the new one is asked, as for any offer."""
     data, problems = {"referral_id": r.id}, problems or {}
-    options = [(o.advocate.user_id, _option_title(o)) for o in choices]
+    options = [(o.advocate.user_id, _reassign_title(o)) for o in choices]
+    anyway: list[Element] = []
+    if any(not o.offered for o in choices):
+        anyway = choice_input(
+            "override",
+            "If you choose someone marked not offered: why ask them anyway?",
+            w.options(OverrideReason),
+            problem=problems.get("override"),
+        )
     return card(
         [
             heading(f"Give {r.reference} to another advocate"),
@@ -366,6 +381,7 @@ def reassign_card(
                 problem=problems.get("advocate_id")
                 or (None if options else "There is no one else on the advocate list."),
             ),
+            *anyway,
         ],
         [
             action("Ask them", Verb.REASSIGN, data, primary=True),

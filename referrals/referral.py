@@ -239,7 +239,13 @@ class Referral(Escalating):
         return None
 
     def reassign(
-        self, actor: Actor, advocate: Advocate, reason: ReassignReason, now: datetime
+        self,
+        actor: Actor,
+        advocate: Advocate,
+        reason: ReassignReason,
+        now: datetime,
+        excluded_for: tuple[Exclusion, ...] = (),
+        override: OverrideReason | None = None,
     ) -> None:
         """A case given to another advocate: offered to them at once, and the advocate who
         held it loses it now (a conflict found, or the person's wish, cannot wait for the
@@ -249,8 +255,13 @@ class Referral(Escalating):
         if not advocate.active or advocate.user_id in (self.referrer_id, self.advocate_id):
             raise errors.AdvocateNotAvailable(advocate.user_id)
         self._require_state(Transition.REASSIGN)
+        if excluded_for and override is None:
+            raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
         previous = self.advocate_id
         self._record(now, actor, "CaseReassigned", f"{reason}:{previous}")
+        if excluded_for and override is not None:
+            why = ",".join(excluded_for)
+            self._record(now, actor, EXCLUSION_OVERRIDDEN, f"{override}:{why}")
         self._move(Transition.REASSIGN, actor, now, "AllocationOffered", advocate.user_id)
         self.advocate_id, self.offered_to = "", advocate.user_id
         self._notify([previous], NotificationKind.REASSIGNED, now)

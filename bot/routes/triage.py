@@ -37,6 +37,9 @@ NOT_OFFERED_NOW = (
     "They cannot be asked just now: they are away, full, or may know the people involved. "
     "Please choose again, or use Offer anyway and say why."
 )
+ASK_ANYWAY_WHY = (
+    "They are not offered just now. Choose why you ask them anyway, or choose someone else."
+)
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
 ESCALATED = "Escalation decision saved. It is on the case record and its history."
 STEP_SAVED = "Step saved. It is on the referral's pathway and its history."
@@ -193,8 +196,14 @@ class TriageRoutes:
         assert chosen.reason is not None
         try:
             referral = await self._triage.reassign(
-                turn.actor, chosen.referral_id, chosen.advocate_id, chosen.reason
+                turn.actor, chosen.referral_id, chosen.advocate_id, chosen.reason, chosen.override
             )
+        except errors.AdvocateExcluded:
+            referral, choices = await self._triage.allocation_options(
+                turn.actor, chosen.referral_id
+            )
+            card = smlo.reassign_card(referral, choices, {"override": ASK_ANYWAY_WHY})
+            return Reply(card, smlo_card=referral.id)
         except errors.InvalidTransition:  # someone else got there first
             referral = await self._view(turn)
             return _changed(referral.id, await self._summary(referral, ALREADY_DONE, warning=True))

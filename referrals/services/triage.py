@@ -105,10 +105,16 @@ class Triage:
         return sorted(found, key=lambda r: r.submitted_at or r.created_at)
 
     async def reassign(
-        self, actor: Actor, referral_id: str, advocate_id: str, reason: ReassignReason
+        self,
+        actor: Actor,
+        referral_id: str,
+        advocate_id: str,
+        reason: ReassignReason,
+        override: OverrideReason | None = None,
     ) -> Referral:
         """Give a case to another advocate: they are offered it, and the advocate who held
-        it loses it now."""
+        it loses it now. Someone away, full or with a conflict only with `override`."""
+        overridden: list[tuple[Exclusion, ...]] = []
 
         async def give_to_them(referral: Referral) -> None:
             if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
@@ -116,9 +122,19 @@ class Triage:
             advocate = await self.steps.stores.roster.get_advocate(advocate_id)
             if advocate is None:
                 raise errors.AdvocateNotAvailable(advocate_id)
-            referral.reassign(actor, advocate, reason, self.steps.clock.now())
+            why = await self._exclusions(referral, advocate)
+            referral.reassign(actor, advocate, reason, self.steps.clock.now(), why, override)
+            overridden[:] = [why] if why else []
 
-        return await self.steps.change(actor, referral_id, A.REASSIGN, give_to_them)
+        referral = await self.steps.change(actor, referral_id, A.REASSIGN, give_to_them)
+        if overridden:
+            await self.steps.record(actor, referral.id, referral, A.OVERRIDE_EXCLUSION, ALLOWED)
+        return referral
+
+    async def _exclusions(self, referral: Referral, advocate: Advocate) -> tuple[Exclusion, ...]:
+        caseload = (await self.steps.stores.referrals.caseloads()).get(advocate.user_id, 0)
+        on = today(self.steps.clock.now())
+        return exclusions(referral, advocate, caseload, self.steps.caseload_limit, on)
 
     async def view(self, actor: Actor, referral_id: str) -> Referral:
         """The details on the SMLO's cards: the SMLO role is checked here, so a refusal is
@@ -213,10 +229,8 @@ class Triage:
             advocate = await self.steps.stores.roster.get_advocate(advocate_id)
             if advocate is None:
                 raise errors.AdvocateNotAvailable(advocate_id)
-            now = self.steps.clock.now()
-            caseload = (await self.steps.stores.referrals.caseloads()).get(advocate_id, 0)
-            why = exclusions(referral, advocate, caseload, self.steps.caseload_limit, today(now))
-            referral.offer(actor, advocate, now, why, override)
+            why = await self._exclusions(referral, advocate)
+            referral.offer(actor, advocate, self.steps.clock.now(), why, override)
             overridden[:] = [why] if why else []
 
         referral = await self.steps.change(actor, referral_id, A.OFFER, offer_to_them)

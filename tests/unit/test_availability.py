@@ -22,7 +22,7 @@ from referrals.availability import (
 )
 from referrals.clock import FakeClock
 from referrals.people import Actor, Advocate
-from referrals.referral import EXCLUSION_OVERRIDDEN, DeclineReason
+from referrals.referral import EXCLUSION_OVERRIDDEN, DeclineReason, ReassignReason
 from referrals.services import Services
 from referrals.states import ReferralState
 from tests.unit.test_services import offered, submitted
@@ -192,3 +192,29 @@ async def test_a_full_advocate_and_one_who_declined_for_a_conflict_are_not_offer
         "advocate-2": (Exclusion.FULL,),
     }
     assert {o.advocate.user_id: o.limit for o in options} == {"advocate-1": 3, "advocate-2": 1}
+
+
+async def test_a_case_is_given_to_an_away_advocate_only_with_a_reason(
+    service: Services, referrer: Actor, smlo: Actor, advocate: Actor, other_advocate: Actor
+) -> None:
+    case = await offered(service, referrer, smlo, advocate.user_id)
+    await service.casework.accept(advocate, case.id)
+    await service.capacities.set_availability(
+        other_advocate, S.AWAY, until=MONDAY + timedelta(days=5)
+    )
+    why = ReassignReason.CONFLICT_FOUND
+
+    with pytest.raises(errors.AdvocateExcluded):
+        await service.triage.reassign(smlo, case.id, other_advocate.user_id, why)
+    assert (await service.steps.view(smlo, case.id)).advocate_id == advocate.user_id
+
+    done = await service.triage.reassign(
+        smlo, case.id, other_advocate.user_id, why, OverrideReason.NO_ONE_ELSE
+    )
+
+    assert done.offered_to == other_advocate.user_id
+    assert [e.detail for e in done.history if e.name == EXCLUSION_OVERRIDDEN] == [
+        "no_one_else:away"
+    ]
+    trail = await service.steps.audit.for_referral(case.id)
+    assert trail[-1].action is AuditAction.OVERRIDE_EXCLUSION

@@ -35,7 +35,7 @@ from bot.messages import (
 )
 from bot.routes.capacity import NOT_SAVED, SAVED
 from bot.routes.intake import NO_DRAFT, STOPPED
-from bot.routes.triage import SERVICE_NOT_LISTED
+from bot.routes.triage import ASK_ANYWAY_WHY, SERVICE_NOT_LISTED
 from cards import (
     advocate,
     case_record,
@@ -1249,6 +1249,14 @@ def _capacity_cards() -> Iterator[Shown]:
         partial(availability_module.offer_anyway_card, avoiding, choices, chosen),
         Face.CONTENT_FREE,
         problems=tuple(chosen.items()),
+    )
+    reassign_to = allocation_options(avoiding, ROSTER, loads, on=TODAY)
+    problem = {"override": ASK_ANYWAY_WHY}
+    yield Shown(
+        "reassign:not_offered",
+        partial(smlo.reassign_card, avoiding, reassign_to, problem),
+        Face.CONTENT_FREE,
+        problems=tuple(problem.items()),
     )
     directory = {CAL.user_id: (ConflictReason.SAME_DEPARTMENT, ConflictReason.LINE_MANAGEMENT)}
     flagged = allocation_options(submitted(), ROSTER, {}, on=TODAY, flagged=directory)
