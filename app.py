@@ -222,6 +222,7 @@ def compose(
         service_start=settings.service_start,
         solver=HighsSolver(),
         checkin_day=settings.checkin_day,
+        caseload_limit=settings.caseload_limit,
     )
     messenger = TeamsMessenger(
         adapter,

@@ -22,6 +22,8 @@ ALIASES: dict[str, Verb] = {
     "cancel": Verb.STOP,
     "inbox": Verb.INBOX,
     "my cases": Verb.MY_CASES,
+    "availability": Verb.AVAILABILITY,
+    "away": Verb.AVAILABILITY,
     "roster": Verb.ROSTER,
     "check-in": Verb.CHECKIN,
     "checkin": Verb.CHECKIN,

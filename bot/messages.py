@@ -69,6 +69,15 @@ SERVICE_GONE = (
     "That service is not in our directory now",
     "It may have changed since the card was shown. Nothing has changed. Please choose again.",
 )
+NOT_OFFERED = (
+    "We did not ask them",
+    "They are away, full, or may know the people involved, so nothing has changed. Please "
+    "choose someone else, or use Offer anyway and say why.",
+)
+AVAILABILITY_INVALID = (
+    "We could not save that",
+    "The number or date was outside what we can take. Nothing has changed. Please try again.",
+)
 PERIOD_NOT_OFFERED = (
     "Those figures are not available",
     "We show figures only for a review, quarter or year that has ended, and the scrutiny "
@@ -95,6 +104,8 @@ _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.InvalidTransition, OUT_OF_DATE),
     (errors.ReferralNotFound, NOT_FOUND),
     (errors.AdvocateNotAvailable, ADVOCATE_GONE),
+    (errors.AdvocateExcluded, NOT_OFFERED),
+    (errors.AvailabilityInvalid, AVAILABILITY_INVALID),
     (errors.ConcurrentUpdate, OUT_OF_DATE),
     (errors.ConsentRequired, CONSENT),
     (errors.AnswerInvalid, CHECK_ANSWERS),

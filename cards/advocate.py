@@ -121,8 +121,10 @@ def case_gone_card() -> Element:
 
 
 def my_cases_card(cases: Sequence[Referral]) -> Element:
+    availability = action("Free or away", Verb.AVAILABILITY)
     if not cases:
-        return card([heading("My cases"), para("You have no cases or offers right now.")])
+        empty = [heading("My cases"), para("You have no cases or offers right now.")]
+        return card(empty, [availability])
     body: list[Element] = [heading("My cases")]
     for r in cases:
         state = "Waiting for your answer" if r.state is ReferralState.OFFERED else w.label(r.state)
@@ -131,4 +133,4 @@ def my_cases_card(cases: Sequence[Referral]) -> Element:
                 f"{r.reference}: {state}", action("Open", Verb.OPEN_CASE, {"referral_id": r.id})
             )
         )
-    return card(body)
+    return card(body, [availability])

@@ -112,7 +112,11 @@ def _advocate() -> list[Element]:
             "Tell the service lead how you are doing. Only they see it.",
             action("Check in", Verb.CHECKIN),
         ),
-        para("You can also type my cases, or check-in.", subtle=True),
+        row_with_button(
+            "Tell us when you can take new cases, or when you are away.",
+            action("Free or away", Verb.AVAILABILITY),
+        ),
+        para("You can also type my cases, availability or check-in.", subtle=True),
     ]
 
 

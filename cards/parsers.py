@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ from cards.requests import (
     IntakeClick,
     MarkOutOfRemit,
     Offer,
+    OfferAnyway,
     OnEscalation,
     OnRecord,
     OnReferral,
@@ -39,11 +41,14 @@ from cards.requests import (
     Request,
     RetryDelivery,
     SaveEntry,
+    SetAvailability,
+    SetLimit,
     ShowFigures,
     TriageSent,
     UploadTarget,
 )
 from cards.verbs import INTAKE_VERBS, Verb
+from referrals.availability import MOST_CASES, AvailabilityState, OverrideReason
 from referrals.case_record import SMLO_ONLY, EntryKind
 from referrals.intake import (
     REQUIRED_ANSWERS,
@@ -228,7 +233,8 @@ def _on_escalation(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> R
 
 def _reassign(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     reason = _optional_choice(ReassignReason, inputs, "reason")
-    return Reassign(verb, referral_id, inputs.get("advocate_id", "").strip(), reason)
+    override = _optional_choice(OverrideReason, inputs, "override")
+    return Reassign(verb, referral_id, inputs.get("advocate_id", "").strip(), reason, override)
 
 
 def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
@@ -318,6 +324,40 @@ def _access_report(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> R
     return AskAccessReport(verb, month, int(page))
 
 
+def _offer_anyway(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    reason = _optional_choice(OverrideReason, inputs, "override")
+    return OfferAnyway(verb, referral_id, inputs.get("advocate_id", "").strip(), reason)
+
+
+def _set_availability(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    """What the advocate chose; the service checks the ranges again."""
+    state = _optional_choice(AvailabilityState, inputs, "availability")
+    problems: dict[str, str] = {}
+    new_cases, until = 0, None
+    if state is None:
+        problems["availability"] = "Please choose one."
+    elif state is AvailabilityState.LIMITED:
+        raw = inputs.get("new_cases", "").strip()
+        if raw.isdigit() and 1 <= int(raw) <= MOST_CASES:
+            new_cases = int(raw)
+        else:
+            problems["new_cases"] = f"Please give a number from 1 to {MOST_CASES}."
+    elif state is AvailabilityState.AWAY:
+        try:
+            until = date.fromisoformat(inputs.get("until", "").strip())
+        except ValueError:
+            problems["until"] = "Please give the date you are back."
+    return SetAvailability(verb, state, new_cases, until, problems)
+
+
+def _set_limit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    user_id, raw = inputs.get("advocate_id", "").strip(), inputs.get("limit", "").strip()
+    if len(user_id) > MAX_USER_ID:
+        raise CardPayloadInvalid({"advocate_id": NOT_OURS})
+    limit = int(raw) if raw.isdigit() and int(raw) <= MOST_CASES else None
+    return SetLimit(verb, user_id, limit)
+
+
 def _change_roster(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return ChangeRoster(verb, inputs.get("person", ""))
 
@@ -373,6 +413,9 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.SEND_ASK_CONTACT: _ask_for_contact,
     Verb.HELP: _help,
     Verb.ALLOCATE: _offer,
+    Verb.OFFER_ANYWAY: _offer_anyway,
+    Verb.SET_AVAILABILITY: _set_availability,
+    Verb.SET_LIMIT: _set_limit,
     Verb.REASSIGN: _reassign,
     Verb.TRIAGE: _triage,
     Verb.ANSWER_CHECKIN: _checkin,

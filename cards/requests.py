@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from cards.verbs import Verb
+from referrals.availability import AvailabilityState, OverrideReason
 from referrals.case_record import Content, EntryKind
 from referrals.escalation import Escalation
 from referrals.intake import IntakeStep
@@ -125,6 +127,7 @@ class OnEscalation(OnReferral):
 class Reassign(OnReferral):
     advocate_id: str = ""  # empty: nobody was chosen
     reason: ReassignReason | None = None  # None: nothing (readable) was chosen
+    override: OverrideReason | None = None  # why someone not offered is asked anyway
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,32 @@ class FileAnswer:
     kind: str
     context: Mapping[str, str]
     upload: UploadTarget | None = None
+
+
+@dataclass(frozen=True)
+class OfferAnyway(OnReferral):
+    """An offer to someone away, full or with a conflict, with the SMLO's reason."""
+
+    advocate_id: str = ""  # empty: nobody was chosen
+    reason: OverrideReason | None = None  # None: nothing (readable) was chosen
+
+
+@dataclass(frozen=True)
+class SetAvailability(Request):
+    """The advocate's own availability; `problems` names what must be given again."""
+
+    state: AvailabilityState | None = None
+    new_cases: int = 0
+    until: date | None = None
+    problems: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetLimit(Request):
+    """One advocate's caseload limit (0: the service's default); None: not readable."""
+
+    advocate_id: str = ""
+    limit: int | None = None
 
 
 @dataclass(frozen=True)

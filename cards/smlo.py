@@ -6,8 +6,10 @@ SMLO opens them, and can be hidden again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 
 from cards import wording as w
+from cards.availability import availability_words
 from cards.details import behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
@@ -30,6 +32,7 @@ from cards.support import signpost_words
 from cards.triage import triage_words
 from cards.verbs import Verb
 from referrals.allocation import ConflictReason
+from referrals.availability import DEFAULT_CASELOAD_LIMIT, OverrideReason, current
 from referrals.case_record import CloseOutcome
 from referrals.escalating import ESCALATABLE
 from referrals.people import Advocate, AllocationOption
@@ -174,12 +177,28 @@ def _pathway(r: Referral) -> list[Element]:
 
 
 def _option_title(o: AllocationOption) -> str:
-    ready = "free now" if o.advocate.available else "busy just now"
     team = f" ({o.advocate.team})" if o.advocate.team else ""
-    title = f"{o.advocate.display_name}{team}: {w.count_of(o.caseload, 'case')}, {ready}"
+    ready = availability_words(o.availability, o.caseload, o.limit)
+    title = f"{o.advocate.display_name}{team}: {ready}"
     if o.conflict_reasons:
         title += ". Check: " + "; ".join(w.label(ConflictReason(c)) for c in o.conflict_reasons)
     return title
+
+
+def _reassign_title(o: AllocationOption) -> str:
+    """On the reassign card everyone is listed: those not offered say so, and why."""
+    if o.offered:
+        return _option_title(o)
+    return f"{o.advocate.display_name}: not offered, {w.labels(o.excluded_for).lower()}"
+
+
+def _not_offered(choices: Sequence[AllocationOption]) -> list[Element]:
+    """Who is not offered it and why, with the way to ask one of them anyway."""
+    excluded = [o for o in choices if not o.offered]
+    if not excluded:
+        return []
+    rows = [(plain(o.advocate.display_name), w.labels(o.excluded_for)) for o in excluded]
+    return [para("Not offered just now", subtle=True), facts(rows)]
 
 
 def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: str = "") -> Element:
@@ -192,20 +211,24 @@ def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: s
             ],
             [action("Back", Verb.HIDE, data)],
         )
-    options = [(o.advocate.user_id, _option_title(o)) for o in choices]
-    return card(
-        [
-            heading(f"Find an advocate for {r.reference}"),
-            para("Free and least busy people come first. Check any notes before you choose."),
-            *choice_input(
-                "advocate_id", "Who should we ask?", options, required=True, problem=problem or None
-            ),
-        ],
-        [
-            action("Ask them", Verb.ALLOCATE, data, primary=True),
-            action("Back", Verb.HIDE, data, validate=False),
-        ],
-    )
+    options = [(o.advocate.user_id, _option_title(o)) for o in choices if o.offered]
+    anyway = action("Offer anyway", Verb.SHOW_OFFER_ANYWAY, data, validate=False)
+    back = action("Back", Verb.HIDE, data, validate=False)
+    body = [heading(f"Find an advocate for {r.reference}")]
+    if not options:
+        body.append(para("No one can take it just now."))
+        if problem:
+            body.append(para(problem, attention=True))
+        return card([*body, *_not_offered(choices)], [anyway, back])
+    body += [
+        para("Free and least busy people come first. Check any notes before you choose."),
+        *choice_input(
+            "advocate_id", "Who should we ask?", options, required=True, problem=problem or None
+        ),
+        *_not_offered(choices),
+    ]
+    actions = [action("Ask them", Verb.ALLOCATE, data, primary=True)]
+    return card(body, [*actions, *([anyway] if len(options) < len(choices) else []), back])
 
 
 # Enough for any force's directory, and still within Teams' size limit for a card with
@@ -289,21 +312,27 @@ def _roster_form() -> tuple[list[Element], list[Element]]:
     return text_input("person", label, max_length=100), buttons
 
 
-def roster_card(advocates: Sequence[tuple[Advocate, int]]) -> Element:
+def roster_card(
+    advocates: Sequence[tuple[Advocate, int]],
+    default_limit: int = DEFAULT_CASELOAD_LIMIT,
+    on: date | None = None,
+) -> Element:
+    """`on`: today, for whether someone's time away has ended."""
     form, buttons = _roster_form()
+    buttons.append(action("Caseload limits", Verb.LIMITS, validate=False))
     if not advocates:
         empty = [heading("Advocates"), para("There is no one on the advocate list yet.")]
         return card([*empty, *form], buttons)
     rows = []
     for advocate, caseload in advocates:
-        state = "free now" if advocate.available else "busy just now"
+        shown = current(advocate.availability, on) if on else advocate.availability
+        state = availability_words(shown, caseload, advocate.limit(default_limit))
         if not advocate.active:
             # Their cases stay theirs but are locked while they are off the list.
-            state = "off the list, so these need someone else" if caseload else "not taking cases"
+            off = "off the list, so these need someone else" if caseload else "not taking cases"
+            state = f"{w.count_of(caseload, 'case')}, {off}"
         team = f" ({advocate.team})" if advocate.team else ""
-        rows.append(
-            (plain(f"{advocate.display_name}{team}"), f"{w.count_of(caseload, 'case')}, {state}")
-        )
+        rows.append((plain(f"{advocate.display_name}{team}"), state))
     return card(
         [
             heading("Our advocates"),
@@ -321,7 +350,15 @@ def reassign_card(
     """Give a case to another advocate: who, and why. The advocate who has it now loses
     it at once and is told; the new one is asked, as for any offer."""
     data, problems = {"referral_id": r.id}, problems or {}
-    options = [(o.advocate.user_id, _option_title(o)) for o in choices]
+    options = [(o.advocate.user_id, _reassign_title(o)) for o in choices]
+    anyway: list[Element] = []
+    if any(not o.offered for o in choices):
+        anyway = choice_input(
+            "override",
+            "If you choose someone marked not offered: why ask them anyway?",
+            w.options(OverrideReason),
+            problem=problems.get("override"),
+        )
     return card(
         [
             heading(f"Give {r.reference} to another advocate"),
@@ -344,6 +381,7 @@ def reassign_card(
                 problem=problems.get("advocate_id")
                 or (None if options else "There is no one else on the advocate list."),
             ),
+            *anyway,
         ],
         [
             action("Ask them", Verb.REASSIGN, data, primary=True),

@@ -64,6 +64,10 @@ class Verb(StrEnum):
     REMOVE_ADVOCATE = "smlo.remove_advocate"
     ADD_CHOSEN = "smlo.add_chosen"  # one of the people a name matched
     REMOVE_CHOSEN = "smlo.remove_chosen"
+    SHOW_OFFER_ANYWAY = "smlo.show_offer_anyway"  # someone away, full or with a conflict
+    OFFER_ANYWAY = "smlo.offer_anyway"  # with the SMLO's reason, audited
+    LIMITS = "smlo.limits"  # the caseload limits, from the roster card
+    SET_LIMIT = "smlo.set_limit"
     DIRECTORY = "smlo.directory"  # typed: directory; the whole support directory
     # the data protection auditor (an SMLO types `audit SMA-…` too: Verb.AUDIT)
     ACCESS_REPORT = "auditor.access_report"  # typed: access report
@@ -74,6 +78,8 @@ class Verb(StrEnum):
     OPEN_CASE = "advocate.open_case"
     HIDE_CASE = "advocate.hide_case"
     MY_CASES = "advocate.my_cases"
+    AVAILABILITY = "advocate.availability"  # typed: availability
+    SET_AVAILABILITY = "advocate.set_availability"
     # the case record: the advocate who holds the case keeps it; an SMLO reads it
     RECORD = "record.show"  # the timeline, newest first
     RECORD_ENTRY = "record.entry"  # one entry's details

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from cards.record_words import RECORD_LABELS
 from referrals.allocation import ConflictReason
+from referrals.availability import AvailabilityState, Exclusion, OverrideReason
 from referrals.escalation import Consent, Destination, InfoCategory
 from referrals.intake import (
     AgeBand,
@@ -170,6 +171,25 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ConflictReason.TEAM_NAMED_BY_REFERRER: "Their team was named as one to avoid",
         ConflictReason.DECLINED_BEFORE: "Said no to this case before",
         ConflictReason.HELD_BEFORE: "Had this case before",
+        ConflictReason.SAME_DEPARTMENT: "Same department as the referrer, says the staff list",
+        ConflictReason.LINE_MANAGEMENT: "One of them manages the other, says the staff list",
+    },
+    AvailabilityState: {
+        AvailabilityState.AVAILABLE: "I can take new cases",
+        AvailabilityState.LIMITED: "Only a few more just now",
+        AvailabilityState.AWAY: "I am away until a date",
+    },
+    Exclusion: {
+        Exclusion.AWAY: "Away",
+        Exclusion.FULL: "Has as many cases as they can take",
+        Exclusion.ASKED_TO_AVOID: "The person asked not to have them or their team",
+        Exclusion.DECLINED_FOR_CONFLICT: "Said no to this case for a conflict",
+    },
+    OverrideReason: {
+        OverrideReason.AGREED_WITH_ADVOCATE: "I asked them and they agreed",
+        OverrideReason.PERSON_ASKED: "The person asked for them",
+        OverrideReason.NO_ONE_ELSE: "No one else suitable can take it",
+        OverrideReason.CONFLICT_CHECKED: "I checked: there is no real conflict",
     },
     ReferralState: {
         ReferralState.DRAFT: "Not sent yet",

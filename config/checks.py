@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from common.hosts import AUTHORITY_HOSTS, GRAPH_HOSTS, is_loopback, service_url_allowed
 from config.environment import GUID, AppType, StoreKind
 from config.values import Settings
+from referrals.availability import MOST_CASES
 from referrals.periods import DEFAULT_SERVICE_START, month_index
 from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE
 
@@ -41,6 +42,11 @@ def problems(s: Settings) -> list[str]:
         found.append(
             "SMA_CHECKIN_DAY must be a day of the month, from 1 to 31: the advocates' "
             "wellbeing check-ins go out from that day (the last day in a shorter month)."
+        )
+    if not 1 <= s.caseload_limit <= MOST_CASES:
+        found.append(
+            f"SMA_CASELOAD_LIMIT must be from 1 to {MOST_CASES}: the most cases an advocate "
+            "holds unless the SMLO sets another limit for them."
         )
     if not s.smlo_ids and not s.smlo_group_id:
         found.append(

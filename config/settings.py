@@ -22,6 +22,7 @@ from config.checks import problems
 from config.environment import AppType, SettingsError, StoreKind
 from config.support import SHIPPED_DIRECTORY, read_support_directory
 from config.values import Settings
+from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.periods import DEFAULT_SERVICE_START
 
 __all__ = ["AppType", "Settings", "SettingsError", "StoreKind", "load_settings"]
@@ -58,6 +59,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         service_start=env.get("SMA_SERVICE_START", "").strip() or DEFAULT_SERVICE_START,
         details_fold_minutes=read.whole_number(env, "SMA_DETAILS_FOLD_MINUTES", 10),
         checkin_day=read.whole_number(env, "SMA_CHECKIN_DAY", 1),
+        caseload_limit=read.whole_number(env, "SMA_CASELOAD_LIMIT", DEFAULT_CASELOAD_LIMIT),
         store=store,
         cosmos_endpoint=env.get("SMA_COSMOS_ENDPOINT", "").strip(),
         cosmos_key=env.get("SMA_COSMOS_KEY", "").strip(),

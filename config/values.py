@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from common.hosts import TEAMS_PUBLIC_CLOUD_HOST
 from config.environment import LOOPBACK, AppType, SettingsError, StoreKind
 from config.support import shipped_support_directory
+from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.people import Advocate
 from referrals.periods import DEFAULT_SERVICE_START
 from referrals.support import SupportDirectory
@@ -45,6 +46,8 @@ class Settings:
     # A message showing a referral's details folds back to a content-free face after this.
     details_fold_minutes: int = 10
     checkin_day: int = 1  # SMA_CHECKIN_DAY: the advocates' monthly check-ins go out from it
+    # How many cases an advocate holds at most, unless the SMLO sets another limit for them.
+    caseload_limit: int = DEFAULT_CASELOAD_LIMIT
     # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
     store: StoreKind = StoreKind.SQLITE
     cosmos_endpoint: str = ""

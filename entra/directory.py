@@ -35,11 +35,13 @@ from referrals.errors import DirectoryUnavailable
 from referrals.people import Advocate, RosterOverride
 from referrals.ports import RosterStore
 from referrals.roles import MemberIds
-from referrals.roster import GroupChange, Person, synchronise
+from referrals.roster import GroupChange, Person, WorkPlace, synchronise
 
 log = logging.getLogger(__name__)
 USER_FIELDS = "id,displayName"
 FOUND_AT_MOST = "25"
+MOST_MANAGERS = 20  # of a manager chain read (a loop in the directory stops here)
+ADVANCED_QUERY = {"ConsistencyLevel": "eventual"}  # Graph needs it for $levels
 RETRY_SOONER = 30.0  # seconds between tries while the last refresh failed
 # A group unread for longer than this many refresh periods no longer grants its role.
 MAX_STALE_PERIODS = 3
@@ -240,6 +242,31 @@ class GraphDirectory:
             for u in answer.body.get("value", [])
             if isinstance(u, dict) and isinstance(u.get("id"), str)
         ]
+
+    async def work_place(self, user_id: str) -> WorkPlace | None:
+        """Their department and whole manager chain in one call (Graph's `$expand=manager`
+        with `$levels=max`, an advanced query); None for someone Graph does not know."""
+        params = {
+            "$select": "id,department",
+            "$expand": "manager($levels=max;$select=id)",
+            "$count": "true",
+        }
+        answer = await self._graph.request(
+            "GET", f"/users/{object_id(user_id)}", params=params, headers=ADVANCED_QUERY
+        )
+        if answer.status == 404:
+            return None
+        if answer.status != 200:
+            log.warning("directory: work place answered %s", answer.status)
+            raise GraphUnavailable(str(answer.status))
+        managers: list[str] = []
+        manager = answer.body.get("manager")
+        while isinstance(manager, dict) and len(managers) < MOST_MANAGERS:
+            if isinstance(manager.get("id"), str):
+                managers.append(manager["id"])
+            manager = manager.get("manager")
+        department = answer.body.get("department")
+        return WorkPlace(department if isinstance(department, str) else "", tuple(managers))
 
     async def add_to_advocates(self, user_id: str) -> GroupChange:
         if not self._advocates_group:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from enum import StrEnum
 
+from referrals.availability import DEFAULT_CASELOAD_LIMIT, Exclusion, away_on, current, room
 from referrals.people import Advocate, AllocationOption
-from referrals.referral import Referral
+from referrals.referral import DeclineReason, Referral
+from referrals.roster import WorkPlace
 
 
 class ConflictReason(StrEnum):
@@ -15,6 +18,23 @@ class ConflictReason(StrEnum):
     TEAM_NAMED_BY_REFERRER = "team_named_by_referrer"
     DECLINED_BEFORE = "declined_before"
     HELD_BEFORE = "held_before"  # the case was given to someone else from them
+    # From the staff directory: flagged for the SMLO to check, never a bar by themselves.
+    SAME_DEPARTMENT = "same_department"  # as the referrer
+    LINE_MANAGEMENT = "line_management"  # one manages the other, however far up
+
+
+def likely_conflicts(
+    referrer_id: str, referrer: WorkPlace, advocate_id: str, advocate: WorkPlace
+) -> tuple[ConflictReason, ...]:
+    """What the directory suggests: the same department as the referrer, or a
+    line-management chain between them, either way up."""
+    found: list[ConflictReason] = []
+    department = referrer.department.strip().casefold()
+    if department and department == advocate.department.strip().casefold():
+        found.append(ConflictReason.SAME_DEPARTMENT)
+    if advocate_id in referrer.managers or referrer_id in advocate.managers:
+        found.append(ConflictReason.LINE_MANAGEMENT)
+    return tuple(found)
 
 
 def _mentions(text: str, phrase: str) -> bool:
@@ -24,8 +44,11 @@ def _mentions(text: str, phrase: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE) is not None
 
 
-def conflicts(referral: Referral, advocate: Advocate) -> tuple[ConflictReason, ...]:
-    """Conflict flags from what the referrer asked to avoid, and from earlier declines."""
+def conflicts(
+    referral: Referral, advocate: Advocate, directory: Sequence[ConflictReason] = ()
+) -> tuple[ConflictReason, ...]:
+    """Conflict flags from what the referrer asked to avoid, from earlier declines, and
+    (`directory`) what the staff directory suggests."""
     avoid = referral.answers.avoid
     reasons: list[ConflictReason] = []
     names = [advocate.display_name, *advocate.display_name.split()[-1:]]
@@ -37,23 +60,65 @@ def conflicts(referral: Referral, advocate: Advocate) -> tuple[ConflictReason, .
         reasons.append(ConflictReason.DECLINED_BEFORE)
     if advocate.user_id in referral.previous_advocates:
         reasons.append(ConflictReason.HELD_BEFORE)
-    return tuple(reasons)
+    return (*reasons, *directory)
+
+
+def declined_for_conflict(referral: Referral) -> frozenset[str]:
+    """The advocates who declined this referral because of a conflict of interest."""
+    return frozenset(
+        e.actor_id
+        for e in referral.history
+        if e.name == "AllocationDeclined" and e.detail == DeclineReason.CONFLICT
+    )
+
+
+def exclusions(
+    referral: Referral, advocate: Advocate, caseload: int, default_limit: int, on: date
+) -> tuple[Exclusion, ...]:
+    """Why this advocate is not offered this referral on `on` (empty: they are)."""
+    found: list[Exclusion] = []
+    if away_on(advocate.availability, on):
+        found.append(Exclusion.AWAY)
+    elif room(advocate.availability, caseload, advocate.limit(default_limit), on) == 0:
+        found.append(Exclusion.FULL)
+    flags = conflicts(referral, advocate)
+    if ConflictReason.NAMED_BY_REFERRER in flags or ConflictReason.TEAM_NAMED_BY_REFERRER in flags:
+        found.append(Exclusion.ASKED_TO_AVOID)
+    if advocate.user_id in declined_for_conflict(referral):
+        found.append(Exclusion.DECLINED_FOR_CONFLICT)
+    return tuple(found)
 
 
 def allocation_options(
-    referral: Referral, advocates: Iterable[Advocate], caseloads: Mapping[str, int]
+    referral: Referral,
+    advocates: Iterable[Advocate],
+    caseloads: Mapping[str, int],
+    *,
+    on: date,
+    default_limit: int = DEFAULT_CASELOAD_LIMIT,
+    flagged: Mapping[str, Sequence[ConflictReason]] | None = None,
 ) -> list[AllocationOption]:
     """Active advocates other than the referrer (and the one who holds it now, for a case
-    given to someone else): available, conflict-free and least busy first."""
+    given to someone else): those who may be offered it first, conflict-free and least
+    busy first; then those who are not offered it (away, full, a conflict), each with why.
+    `flagged`: likely conflicts the directory suggests, by advocate id (`likely_conflicts`)."""
+    flagged = flagged or {}
     options = [
-        AllocationOption(a, caseloads.get(a.user_id, 0), conflicts(referral, a))
+        AllocationOption(
+            a,
+            caseloads.get(a.user_id, 0),
+            conflicts(referral, a, flagged.get(a.user_id, ())),
+            a.limit(default_limit),
+            current(a.availability, on),
+            exclusions(referral, a, caseloads.get(a.user_id, 0), default_limit, on),
+        )
         for a in advocates
         if a.active and a.user_id not in (referral.referrer_id, referral.advocate_id)
     ]
     return sorted(
         options,
         key=lambda o: (
-            not o.advocate.available,
+            not o.offered,
             o.has_conflict,
             o.caseload,
             o.advocate.display_name,

@@ -47,6 +47,11 @@ class AuditAction(StrEnum):
     # The advocate roster: the entry's subject is `roster_subject(advocate id)`, not a referral.
     ADD_ADVOCATE = "add_advocate"
     REMOVE_ADVOCATE = "remove_advocate"
+    SET_AVAILABILITY = "set_availability"  # the advocate's own: available, limited, away
+    SET_CASELOAD_LIMIT = "set_caseload_limit"  # the SMLO's, for one advocate
+    # An offer to an advocate who is away, full or has a conflict: on the referral, beside
+    # its OFFER entry; the reason's category is on the case history (ExclusionOverridden).
+    OVERRIDE_EXCLUSION = "override_exclusion"
     # The anonymous statistics: the entry's subject is `STATISTICS`, not a referral.
     VIEW_STATISTICS = "view_statistics"
     EXPORT_STATISTICS = "export_statistics"  # the figures saved as a file (the same subject)

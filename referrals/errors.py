@@ -90,6 +90,19 @@ class AdvocateNotAvailable(ReferralError):
     """The chosen advocate is not on the active roster, or is the referrer."""
 
 
+class AdvocateExcluded(ReferralError):
+    """The chosen advocate is away, full, or has a conflict with this referral: they are
+    offered it only with the SMLO's reason (`availability.OverrideReason`)."""
+
+    def __init__(self, advocate_id: str, excluded_for: tuple[str, ...]) -> None:
+        super().__init__(f"advocate {advocate_id} not offered: {', '.join(excluded_for)}")
+        self.excluded_for = excluded_for
+
+
+class AvailabilityInvalid(ReferralError):
+    """An availability or caseload limit out of its range (a forged card, or an old one)."""
+
+
 class ReferralNotFound(ReferralError):
     pass
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from referrals.availability import AVAILABLE, Availability, Exclusion
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -39,9 +41,13 @@ class Advocate:
     user_id: str
     display_name: str
     team: str = ""
-    available: bool = True
+    availability: Availability = AVAILABLE  # as they set it (`availability.current` for today)
     active: bool = True
     override: RosterOverride = RosterOverride.NONE
+    caseload_limit: int = 0  # set by the SMLO for them; 0: the service's default
+
+    def limit(self, default: int) -> int:
+        return self.caseload_limit or default
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,14 @@ class AllocationOption:
     advocate: Advocate
     caseload: int
     conflict_reasons: tuple[str, ...]
+    limit: int = 0  # their caseload limit (0: not known here)
+    availability: Availability = AVAILABLE  # as it stands today
+    excluded_for: tuple[Exclusion, ...] = ()  # not offered unless the SMLO gives a reason
 
     @property
     def has_conflict(self) -> bool:
         return bool(self.conflict_reasons)
+
+    @property
+    def offered(self) -> bool:
+        return not self.excluded_for

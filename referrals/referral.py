@@ -19,6 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from referrals import errors
+from referrals.availability import Exclusion, OverrideReason
 from referrals.escalating import Escalating
 from referrals.intake import (
     STEP_ORDER,
@@ -37,6 +38,8 @@ from referrals.states import ReferralState, Transition
 from referrals.support import SupportService
 from referrals.triage import TRIAGE_RECORDED, TriageDecision
 
+# The SMLO offered it to someone it would not be offered to; detail "reason:why,why".
+EXCLUSION_OVERRIDDEN = "ExclusionOverridden"
 PURGEABLE = frozenset({ReferralState.CLOSED, ReferralState.WITHDRAWN})
 # While it is open and not sent elsewhere, an SMLO may triage it (again).
 TRIAGEABLE = frozenset(
@@ -193,14 +196,28 @@ class Referral(Escalating):
 
     # -- the SMLO ----------------------------------------------------------------------
 
-    def offer(self, actor: Actor, advocate: Advocate, now: datetime) -> None:
+    def offer(
+        self,
+        actor: Actor,
+        advocate: Advocate,
+        now: datetime,
+        excluded_for: tuple[Exclusion, ...] = (),
+        override: OverrideReason | None = None,
+    ) -> None:
+        """`excluded_for`: why they would not be offered it (`allocation.exclusions`); then
+        only with the SMLO's `override` reason, kept in categories on the history."""
         self._require_smlo(actor)
         if not advocate.active or advocate.user_id == self.referrer_id:
             raise errors.AdvocateNotAvailable(advocate.user_id)
         if self.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
             raise errors.ReferralAlreadyAllocated(Transition.OFFER, self.state)
+        if excluded_for and override is None:
+            raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
         if self.state is ReferralState.SUBMITTED:
             self._record(now, actor, "ReferralTriaged")
+        if excluded_for and override is not None:
+            why = ",".join(excluded_for)
+            self._record(now, actor, EXCLUSION_OVERRIDDEN, f"{override}:{why}")
         self._move(Transition.OFFER, actor, now, "AllocationOffered", advocate.user_id)
         self.offered_to = advocate.user_id
         self._notify([advocate.user_id], NotificationKind.OFFERED, now)
@@ -222,7 +239,13 @@ class Referral(Escalating):
         return None
 
     def reassign(
-        self, actor: Actor, advocate: Advocate, reason: ReassignReason, now: datetime
+        self,
+        actor: Actor,
+        advocate: Advocate,
+        reason: ReassignReason,
+        now: datetime,
+        excluded_for: tuple[Exclusion, ...] = (),
+        override: OverrideReason | None = None,
     ) -> None:
         """A case given to another advocate: offered to them at once, and the advocate who
         held it loses it now (a conflict found, or the person's wish, cannot wait for the
@@ -232,8 +255,13 @@ class Referral(Escalating):
         if not advocate.active or advocate.user_id in (self.referrer_id, self.advocate_id):
             raise errors.AdvocateNotAvailable(advocate.user_id)
         self._require_state(Transition.REASSIGN)
+        if excluded_for and override is None:
+            raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
         previous = self.advocate_id
         self._record(now, actor, "CaseReassigned", f"{reason}:{previous}")
+        if excluded_for and override is not None:
+            why = ",".join(excluded_for)
+            self._record(now, actor, EXCLUSION_OVERRIDDEN, f"{override}:{why}")
         self._move(Transition.REASSIGN, actor, now, "AllocationOffered", advocate.user_id)
         self.advocate_id, self.offered_to = "", advocate.user_id
         self._notify([previous], NotificationKind.REASSIGNED, now)

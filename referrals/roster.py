@@ -28,6 +28,15 @@ class Person:
     display_name: str
 
 
+@dataclass(frozen=True)
+class WorkPlace:
+    """Where someone sits in the directory: their department, and the object ids of their
+    line managers, nearest first."""
+
+    department: str = ""
+    managers: tuple[str, ...] = ()
+
+
 class GroupChange(StrEnum):
     """What became of a change to the advocates group."""
 
@@ -49,6 +58,9 @@ class Directory(Protocol):
     async def add_to_advocates(self, user_id: str) -> GroupChange: ...
 
     async def remove_from_advocates(self, user_id: str) -> GroupChange: ...
+
+    async def work_place(self, user_id: str) -> WorkPlace | None:
+        """Their department and manager chain; None where the directory does not know."""
 
 
 def synchronise(roster: Sequence[Advocate], members: Mapping[str, str]) -> list[Advocate]:
@@ -111,3 +123,6 @@ class RosterDirectory:
 
     async def remove_from_advocates(self, user_id: str) -> GroupChange:
         return GroupChange.NO_GROUP
+
+    async def work_place(self, user_id: str) -> WorkPlace | None:
+        return None

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any
 
+from referrals.availability import AVAILABLE, Availability, AvailabilityState
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate, RosterOverride
@@ -132,15 +133,38 @@ def notification_from_doc(doc: Mapping[str, Any]) -> Notification:
 
 
 def advocate_to_doc(advocate: Advocate) -> Document:
-    return {"schema": SCHEMA, **dataclasses.asdict(advocate)}
+    doc: Document = {"schema": SCHEMA, **dataclasses.asdict(advocate)}
+    a = advocate.availability
+    doc["availability"] = {
+        "state": a.state.value,
+        "new_cases": a.new_cases,
+        "caseload_then": a.caseload_then,
+        "until": a.until.isoformat() if a.until else None,
+    }
+    return doc
 
 
 def advocate_from_doc(doc: Mapping[str, Any]) -> Advocate:
     _check_schema(doc)
-    # Fields added later (`override`) take their defaults in documents written before them.
+    # Fields added later (`override`, `availability`, `caseload_limit`) take their defaults
+    # in documents written before them; the old `available` flag was never set by anyone.
     fields = {f.name: doc[f.name] for f in dataclasses.fields(Advocate) if f.name in doc}
     fields["override"] = RosterOverride(fields.get("override", RosterOverride.NONE))
+    fields["availability"] = _availability(doc.get("availability"))
+    fields["caseload_limit"] = int(doc.get("caseload_limit", 0))
     return Advocate(**fields)
+
+
+def _availability(doc: Mapping[str, Any] | None) -> Availability:
+    if not doc:
+        return AVAILABLE
+    until = doc.get("until")
+    return Availability(
+        AvailabilityState(doc["state"]),
+        new_cases=int(doc.get("new_cases", 0)),
+        caseload_then=int(doc.get("caseload_then", 0)),
+        until=date.fromisoformat(until) if until else None,
+    )
 
 
 def view_to_doc(view: ShownView) -> Document:

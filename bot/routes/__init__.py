@@ -12,6 +12,7 @@ module per use-case module in `referrals/services/`:
 | `administration.py` | SMLO: roster, figures, undelivered messages, support directory |
 | `oversight.py`      | data protection auditor: the access report, a referral's trail |
 | `checkins.py`       | advocate: the monthly wellbeing check-in                     |
+| `capacity.py`       | advocate: their availability; SMLO: caseload limits          |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these. A route
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from bot.files import FileMaker, FileMakers
 from bot.routes.administration import AdministrationRoutes
+from bot.routes.capacity import CapacityRoutes
 from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
 from bot.routes.checkins import CheckinRoutes
@@ -48,6 +50,7 @@ def route_table(
         AdministrationRoutes(services.administration, support_directory).table(),
         oversight.table(),
         CheckinRoutes(services.checkins).table(),
+        CapacityRoutes(services.capacities, services.administration).table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

@@ -24,6 +24,7 @@ from exports.scrutiny import description as scrutiny_description
 from exports.scrutiny import file_name as scrutiny_file_name
 from exports.scrutiny import scrutiny_workbook
 from referrals import errors
+from referrals.availability import today
 from referrals.people import Actor
 from referrals.roster_changes import RosterChange
 from referrals.services import Administration
@@ -132,7 +133,10 @@ class AdministrationRoutes:
         return figures_file(figures.report)
 
     async def roster(self, turn: Turn) -> Reply:
-        return Reply(smlo.roster_card(await self._admin.roster(turn.actor)))
+        advocates = await self._admin.roster(turn.actor)
+        steps = self._admin.steps
+        on = today(steps.clock.now())
+        return Reply(smlo.roster_card(advocates, steps.caseload_limit, on))
 
     async def change_roster(self, turn: Turn) -> Reply:
         """`add advocate …` / `remove advocate …`, typed or from the roster card."""

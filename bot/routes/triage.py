@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.routing import Route, Routes, Turn
 from cards import pathway, smlo
 from cards.audit import audit_card
+from cards.availability import offer_anyway_card
 from cards.details import LOCAL_TIME
 from cards.elements import plain
 from cards.escalation import escalation_card, in_words
@@ -19,6 +20,7 @@ from cards.requests import (
     EscalationSent,
     MarkOutOfRemit,
     Offer,
+    OfferAnyway,
     OnReferral,
     PathwaySent,
     Reassign,
@@ -31,6 +33,13 @@ from referrals.referral import Referral
 from referrals.services import Administration, Triage
 from referrals.states import NEEDS_SMLO, ReferralState
 
+NOT_OFFERED_NOW = (
+    "They cannot be asked just now: they are away, full, or may know the people involved. "
+    "Please choose again, or use Offer anyway and say why."
+)
+ASK_ANYWAY_WHY = (
+    "They are not offered just now. Choose why you ask them anyway, or choose someone else."
+)
 ALREADY_DONE = "Someone already did this, so nothing has changed. This is where it stands."
 ESCALATED = "Escalation decision saved. It is on the case record and its history."
 STEP_SAVED = "Step saved. It is on the referral's pathway and its history."
@@ -58,6 +67,8 @@ class TriageRoutes:
             Verb.HIDE: self.hide,
             Verb.SHOW_ALLOCATE: self.show_allocate,
             Verb.ALLOCATE: self.allocate,
+            Verb.SHOW_OFFER_ANYWAY: self.show_offer_anyway,
+            Verb.OFFER_ANYWAY: self.offer_anyway,
             Verb.REASSIGN: self.reassign,
             Verb.SHOW_TRIAGE: self.show_triage,
             Verb.TRIAGE: self.triage,
@@ -185,8 +196,14 @@ class TriageRoutes:
         assert chosen.reason is not None
         try:
             referral = await self._triage.reassign(
-                turn.actor, chosen.referral_id, chosen.advocate_id, chosen.reason
+                turn.actor, chosen.referral_id, chosen.advocate_id, chosen.reason, chosen.override
             )
+        except errors.AdvocateExcluded:
+            referral, choices = await self._triage.allocation_options(
+                turn.actor, chosen.referral_id
+            )
+            card = smlo.reassign_card(referral, choices, {"override": ASK_ANYWAY_WHY})
+            return Reply(card, smlo_card=referral.id)
         except errors.InvalidTransition:  # someone else got there first
             referral = await self._view(turn)
             return _changed(referral.id, await self._summary(referral, ALREADY_DONE, warning=True))
@@ -206,8 +223,42 @@ class TriageRoutes:
         except errors.ReferralAlreadyAllocated:
             referral = await self._view(turn)
             return _changed(referral.id, await self._summary(referral, ALREADY_DONE, warning=True))
+        except errors.AdvocateExcluded:  # away, full or a conflict since the card was shown
+            referral, choices = await self._triage.allocation_options(turn.actor, offer.referral_id)
+            card = smlo.allocation_card(referral, choices, problem=NOT_OFFERED_NOW)
+            return Reply(card, smlo_card=referral.id)
+        return await self._asked(referral, offer.advocate_id)
+
+    async def show_offer_anyway(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        referral, choices = await self._triage.allocation_options(turn.actor, referral_id)
+        if referral.state not in NEEDS_SMLO:
+            return await self.hide(turn)
+        return Reply(offer_anyway_card(referral, choices), smlo_card=referral.id)
+
+    async def offer_anyway(self, turn: Turn) -> Reply:
+        """An offer to someone away, full or with a conflict: only with a reason."""
+        sent = turn.wants(OfferAnyway)
+        problems = {}
+        if not sent.advocate_id:
+            problems["advocate_id"] = "Please choose someone."
+        if sent.reason is None:
+            problems["override"] = "Please choose why."
+        if problems:
+            referral, choices = await self._triage.allocation_options(turn.actor, sent.referral_id)
+            return Reply(offer_anyway_card(referral, choices, problems), smlo_card=referral.id)
+        try:
+            referral = await self._triage.offer(
+                turn.actor, sent.referral_id, sent.advocate_id, sent.reason
+            )
+        except errors.ReferralAlreadyAllocated:
+            referral = await self._view(turn)
+            return _changed(referral.id, await self._summary(referral, ALREADY_DONE, warning=True))
+        return await self._asked(referral, sent.advocate_id)
+
+    async def _asked(self, referral: Referral, advocate_id: str) -> Reply:
         names = await self._admin.advocate_names()
-        who = plain(names.get(offer.advocate_id, "them"))
+        who = plain(names.get(advocate_id, "them"))
         notice = f"We have asked {who}. We will tell you their answer."
         return _changed(referral.id, await self._summary(referral, notice))
 

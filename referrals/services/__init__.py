@@ -8,6 +8,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `casework.py`       | advocate       | the offer, accept, decline, the case, my cases          |
 | `case_record.py`    | advocate, SMLO | the case record: entries, corrections, reading, closing |
 | `administration.py` | SMLO           | roster, statistics, audit trail, undelivered messages   |
+| `capacity.py`       | advocate, SMLO | an advocate's availability; the SMLO's caseload limits  |
 | `oversight.py`      | auditor        | any referral's audit trail, the monthly access report   |
 | `retention.py`      | the system     | purging what has been kept long enough                  |
 | `views.py`          | the system     | folding and clearing messages that show details         |
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from referrals.audit import AuditLog
+from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.checkins import DEFAULT_CHECKIN_DAY
 from referrals.linked_suppression import Solver
 from referrals.people import Actor
@@ -30,6 +32,7 @@ from referrals.periods import DEFAULT_SERVICE_START
 from referrals.ports import Clock, Stores
 from referrals.roster import Directory
 from referrals.services.administration import Administration
+from referrals.services.capacity import Capacities
 from referrals.services.case_record import CaseRecord
 from referrals.services.casework import Casework
 from referrals.services.checkins import Checkins
@@ -43,6 +46,7 @@ from referrals.support import SupportDirectory
 
 __all__ = [
     "Administration",
+    "Capacities",
     "CaseRecord",
     "Casework",
     "Checkins",
@@ -72,6 +76,7 @@ class Services:
     case_record: CaseRecord
     oversight: Oversight
     checkins: Checkins
+    capacities: Capacities
 
     @classmethod
     def build(
@@ -88,17 +93,19 @@ class Services:
         service_start: str = DEFAULT_SERVICE_START,
         solver: Solver | None = None,
         checkin_day: int = DEFAULT_CHECKIN_DAY,
+        caseload_limit: int = DEFAULT_CASELOAD_LIMIT,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
         month the service started, "2025-06", which its six-month reviews are aligned to;
         `solver`: what the figures' protection solves its integer programmes with
         (`solving.highs.HighsSolver`; none: `stats` cannot be asked); `checkin_day`: the day
-        of the month the advocates' wellbeing check-ins go out from."""
-        steps = Steps(stores, clock, smlo_ids, audit, auditor_ids)
+        of the month the advocates' wellbeing check-ins go out from; `caseload_limit`: the
+        limit of an advocate the SMLO set none for."""
+        steps = Steps(stores, clock, smlo_ids, audit, auditor_ids, caseload_limit)
         return cls(
             Intake(steps),
-            Triage(steps, support if support is not None else SupportDirectory()),
+            Triage(steps, support if support is not None else SupportDirectory(), directory),
             Casework(steps),
             Administration(steps, directory, service_start, solver),
             Retention(steps),
@@ -106,6 +113,7 @@ class Services:
             CaseRecord(steps),
             Oversight(steps),
             Checkins(steps, checkin_day),
+            Capacities(steps),
         )
 
     @property

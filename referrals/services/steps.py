@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from referrals import errors
 from referrals.audit import ActorRole, AuditAction, AuditEntry, AuditLog, Outcome
+from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.referral import Referral
@@ -49,6 +50,8 @@ class Steps:
     audit: AuditLog
     # The data protection auditors (`MemberIds` when the directory keeps them current).
     auditor_ids: AbstractSet[str] = field(default_factory=frozenset)
+    # The caseload limit of an advocate the SMLO set none for (setting SMA_CASELOAD_LIMIT).
+    caseload_limit: int = DEFAULT_CASELOAD_LIMIT
 
     async def identify(self, user_id: str, display_name: str = "") -> Actor:
         """The roles of a person, decided here and nowhere else: SMLOs from the SMLO ids

@@ -4,22 +4,33 @@ remit."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass, field
 
 from referrals import errors
-from referrals.allocation import allocation_options
-from referrals.audit import AuditAction
+from referrals.allocation import (
+    ConflictReason,
+    allocation_options,
+    exclusions,
+    likely_conflicts,
+)
+from referrals.audit import AuditAction, Outcome
+from referrals.availability import Exclusion, OverrideReason, today
 from referrals.escalation import Escalation
 from referrals.pathway import PathwayStep
-from referrals.people import Actor, AllocationOption
+from referrals.people import Actor, Advocate, AllocationOption
 from referrals.referral import ReassignReason, Referral
+from referrals.roster import Directory
 from referrals.services.steps import Steps
 from referrals.signposting import Signpost
 from referrals.states import HELD_BY_ADVOCATE, NEEDS_SMLO
 from referrals.support import SupportDirectory
 from referrals.triage import TriageDecision
 
+log = logging.getLogger(__name__)
 A = AuditAction
+ALLOWED = Outcome.ALLOWED
 
 
 @dataclass(frozen=True)
@@ -27,6 +38,8 @@ class Triage:
     steps: Steps
     # The services an SMLO may send someone to when a referral is outside the remit.
     support: SupportDirectory = field(default_factory=SupportDirectory)
+    # The staff directory, for likely conflicts (None: Entra ID is not connected).
+    directory: Directory | None = None
 
     async def inbox(self, actor: Actor) -> list[Referral]:
         """What needs an SMLO: new referrals, those waiting for an advocate, and cases whose
@@ -92,10 +105,16 @@ class Triage:
         return sorted(found, key=lambda r: r.submitted_at or r.created_at)
 
     async def reassign(
-        self, actor: Actor, referral_id: str, advocate_id: str, reason: ReassignReason
+        self,
+        actor: Actor,
+        referral_id: str,
+        advocate_id: str,
+        reason: ReassignReason,
+        override: OverrideReason | None = None,
     ) -> Referral:
         """Give a case to another advocate: they are offered it, and the advocate who held
-        it loses it now."""
+        it loses it now. Someone away, full or with a conflict only with `override`."""
+        overridden: list[tuple[Exclusion, ...]] = []
 
         async def give_to_them(referral: Referral) -> None:
             if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
@@ -103,9 +122,19 @@ class Triage:
             advocate = await self.steps.stores.roster.get_advocate(advocate_id)
             if advocate is None:
                 raise errors.AdvocateNotAvailable(advocate_id)
-            referral.reassign(actor, advocate, reason, self.steps.clock.now())
+            why = await self._exclusions(referral, advocate)
+            referral.reassign(actor, advocate, reason, self.steps.clock.now(), why, override)
+            overridden[:] = [why] if why else []
 
-        return await self.steps.change(actor, referral_id, A.REASSIGN, give_to_them)
+        referral = await self.steps.change(actor, referral_id, A.REASSIGN, give_to_them)
+        if overridden:
+            await self.steps.record(actor, referral.id, referral, A.OVERRIDE_EXCLUSION, ALLOWED)
+        return referral
+
+    async def _exclusions(self, referral: Referral, advocate: Advocate) -> tuple[Exclusion, ...]:
+        caseload = (await self.steps.stores.referrals.caseloads()).get(advocate.user_id, 0)
+        on = today(self.steps.clock.now())
+        return exclusions(referral, advocate, caseload, self.steps.caseload_limit, on)
 
     async def view(self, actor: Actor, referral_id: str) -> Referral:
         """The details on the SMLO's cards: the SMLO role is checked here, so a refusal is
@@ -149,18 +178,65 @@ class Triage:
             referral.ensure_can_view(actor)  # not a draft
         advocates = await self.steps.stores.roster.list_advocates()
         caseloads = await self.steps.stores.referrals.caseloads()
-        return referral, allocation_options(referral, advocates, caseloads)
+        on, limit = today(self.steps.clock.now()), self.steps.caseload_limit
+        flagged = await self._flagged_by_directory(referral, advocates)
+        return referral, allocation_options(
+            referral, advocates, caseloads, on=on, default_limit=limit, flagged=flagged
+        )
 
-    async def offer(self, actor: Actor, referral_id: str, advocate_id: str) -> Referral:
+    async def _flagged_by_directory(
+        self, referral: Referral, advocates: list[Advocate]
+    ) -> dict[str, tuple[ConflictReason, ...]]:
+        """Advocates in the referrer's department or line-management chain (either way),
+        where the directory knows; nothing when it cannot answer (the list still works)."""
+        directory = self.directory
+        if directory is None or not referral.referrer_id:
+            return {}
+        active = [a for a in advocates if a.active]
+        try:
+            places = await asyncio.gather(
+                directory.work_place(referral.referrer_id),
+                *(directory.work_place(a.user_id) for a in active),
+            )
+        except errors.DirectoryUnavailable:
+            log.warning("allocation: directory did not answer; no likely conflicts shown")
+            return {}
+        theirs, flagged = places[0], {}
+        if theirs is None:
+            return {}
+        for advocate, place in zip(active, places[1:], strict=True):
+            if place is not None:
+                flags = likely_conflicts(referral.referrer_id, theirs, advocate.user_id, place)
+                if flags:
+                    flagged[advocate.user_id] = flags
+        return flagged
+
+    async def offer(
+        self,
+        actor: Actor,
+        referral_id: str,
+        advocate_id: str,
+        override: OverrideReason | None = None,
+    ) -> Referral:
+        """Ask an advocate to take it on. One who is away, full or has a conflict is asked
+        only with the SMLO's `override` reason (else `AdvocateExcluded`, and nothing
+        changes); the override is audited beside the offer."""
+        overridden: list[tuple[Exclusion, ...]] = []
+
         async def offer_to_them(referral: Referral) -> None:
             if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
                 raise errors.NotAnSmlo(actor.user_id)
             advocate = await self.steps.stores.roster.get_advocate(advocate_id)
             if advocate is None:
                 raise errors.AdvocateNotAvailable(advocate_id)
-            referral.offer(actor, advocate, self.steps.clock.now())
+            why = await self._exclusions(referral, advocate)
+            referral.offer(actor, advocate, self.steps.clock.now(), why, override)
+            overridden[:] = [why] if why else []
 
-        return await self.steps.change(actor, referral_id, A.OFFER, offer_to_them)
+        referral = await self.steps.change(actor, referral_id, A.OFFER, offer_to_them)
+        if overridden:
+            await self.steps.record(actor, referral.id, referral, A.OVERRIDE_EXCLUSION, ALLOWED)
+        return referral
 
     async def mark_out_of_remit(
         self, actor: Actor, referral_id: str, signpost: Signpost

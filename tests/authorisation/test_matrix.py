@@ -19,7 +19,7 @@ import pytest
 from botbuilder.core import MemoryStorage
 
 from cards.verbs import Verb
-from referrals.audit import SCRUTINY, STATISTICS, Outcome
+from referrals.audit import SCRUTINY, STATISTICS, Outcome, roster_subject
 from referrals.case_record import SMLO_ONLY, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
@@ -96,6 +96,7 @@ INPUTS = {
     },
     Verb.OUT_OF_REMIT: {"signpost": "service:rape-crisis"},  # listed in the shipped directory
     Verb.DECLINE: {"reason": DeclineReason.OTHER.value},
+    Verb.OFFER_ANYWAY: {"advocate_id": OTHER_ADVOCATE.user_id, "override": "no_one_else"},
 }
 OFFERABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION}
 TRIAGEABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE}
@@ -166,6 +167,9 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         Verb.SHOW_OUT_OF_REMIT: lambda: smlo,
         Verb.SHOW_ALLOCATE: lambda: smlo,
         Verb.ALLOCATE: lambda: smlo and state in OFFERABLE,
+        # Offer anyway: the list of those not offered, and an offer with the SMLO's reason.
+        Verb.SHOW_OFFER_ANYWAY: lambda: smlo,
+        Verb.OFFER_ANYWAY: lambda: smlo and state in OFFERABLE,
         Verb.OUT_OF_REMIT: lambda: smlo and state in OFFERABLE,
         # Pressed again by the advocate who took it: they are shown the case (a double click).
         Verb.ACCEPT: lambda: holder and state in (S.OFFERED, S.ACTIVE, S.CLOSED),
@@ -242,6 +246,8 @@ _VERBS = (
     Verb.SHOW_OUT_OF_REMIT,
     Verb.SHOW_ALLOCATE,
     Verb.ALLOCATE,
+    Verb.SHOW_OFFER_ANYWAY,
+    Verb.OFFER_ANYWAY,
     Verb.OUT_OF_REMIT,
     Verb.ACCEPT,
     Verb.SHOW_DECLINE,
@@ -592,3 +598,61 @@ async def test_only_an_smlo_is_offered_the_scrutiny_panels_file_whatever_the_car
         assert "This is not available to you" in words
         assert person.messages == [], "no file offered"
         assert [e.outcome for e in exports] == [Outcome.REFUSED] * 3
+
+
+# -- Advocates' capacity: their own availability, and the SMLO's caseload limits ------------
+
+CAPACITY_PRESSES = {
+    Verb.AVAILABILITY: {},
+    Verb.SET_AVAILABILITY: {"availability": "away", "until": "2026-03-20"},
+    Verb.LIMITS: {},
+    Verb.SET_LIMIT: {"advocate_id": OTHER_ADVOCATE.user_id, "limit": "5"},
+}
+
+
+def may_change_capacity(verb: Verb, role: Role) -> bool:
+    """An active advocate, their own availability (whatever the card names); the SMLO,
+    any advocate's caseload limit."""
+    if verb in (Verb.AVAILABILITY, Verb.SET_AVAILABILITY):
+        return role in (Role.ADVOCATE, Role.OTHER_ADVOCATE)
+    return role is Role.SMLO
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("verb", list(CAPACITY_PRESSES), ids=str)
+async def test_availability_is_set_by_the_advocate_and_limits_by_the_smlo_alone(
+    verb: Verb, role: Role
+) -> None:
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    roster_before = await world.stores.roster.list_advocates()
+    person = Conversation(world, IDS[role], f"Person {role}")
+    data = {"verb": verb.value, **CAPACITY_PRESSES[verb]}
+
+    response = await person.invoke(
+        {"action": {"type": "Action.Execute", "verb": verb.value, "data": data}},
+        Message("msg-forged"),
+    )
+
+    words = card_text(response.body.value)
+    roster_after = await world.stores.roster.list_advocates()
+    if may_change_capacity(verb, role):
+        assert not any(refusal in words for refusal in REFUSALS), words
+        changed = {a.user_id for a in roster_after} - {a.user_id for a in roster_before}
+        assert not changed
+        if verb is Verb.SET_AVAILABILITY:
+            mine = await world.stores.roster.get_advocate(IDS[role])
+            assert mine is not None
+            assert mine.availability.until == date(2026, 3, 20)
+        if verb is Verb.SET_LIMIT:
+            assert "can now hold 5 cases" in words
+    else:
+        assert "This is not available to you" in words, words
+        assert roster_after == roster_before, "a refusal changes nothing"
+        if verb in (Verb.SET_AVAILABILITY, Verb.SET_LIMIT):
+            subject = IDS[role] if verb is Verb.SET_AVAILABILITY else OTHER_ADVOCATE.user_id
+            trail = await world.services.steps.audit.for_referral(roster_subject(subject))
+            assert [e.outcome for e in trail] == [Outcome.REFUSED], "a refusal is audited"

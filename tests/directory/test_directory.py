@@ -14,6 +14,7 @@ import pytest
 from entra.directory import GraphDirectory
 from entra.install import AppInstaller
 from referrals import errors
+from referrals.allocation import ConflictReason
 from referrals.audit import ROSTER, AuditAction, Outcome, roster_subject
 from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
@@ -115,7 +116,7 @@ async def test_the_roster_follows_the_group_and_keeps_what_the_smlo_set(
     await world.directory.refresh()
     alex = await world.stores.roster.get_advocate(tenant.alex.id)
     assert alex is not None
-    await world.stores.roster.put_advocate(replace(alex, team="Custody", available=False))
+    await world.stores.roster.put_advocate(replace(alex, team="Custody", caseload_limit=5))
     entra.groups[tenant.advocates_group] = [tenant.alex.id, tenant.pat.id]  # Sam left
     entra.users[tenant.alex.id].display_name = "Alex Morgan-Reyes"
 
@@ -123,7 +124,7 @@ async def test_the_roster_follows_the_group_and_keeps_what_the_smlo_set(
 
     roster = {a.user_id: a for a in await world.stores.roster.list_advocates()}
     assert roster[tenant.alex.id] == Advocate(
-        tenant.alex.id, "Alex Morgan-Reyes", team="Custody", available=False
+        tenant.alex.id, "Alex Morgan-Reyes", team="Custody", caseload_limit=5
     )
     assert not roster[tenant.sam.id].active, "left the group: takes no new cases"
     assert roster[tenant.pat.id].active
@@ -549,3 +550,52 @@ async def test_an_advocate_the_group_drops_has_their_offers_returned_to_the_smlo
     assert (trail[-1].action, trail[-1].actor_id) == (AuditAction.RETURN_OFFER, SYSTEM)
     with pytest.raises(errors.NotPermitted):
         await world.service.casework.accept(await world.service.identify(tenant.sam.id), draft.id)
+
+
+# -- likely conflicts from the directory: department and line management -----------------
+
+
+async def test_the_allocation_list_flags_the_referrers_department_and_line_managers(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    """Flagged, never barred: both can still be asked. The manager chain is read to the
+    top (Sam manages Pat's manager), in one advanced query per person."""
+    await world.directory.refresh()
+    referrer = entra.add_user("Robin Referrer", "robin@force.example")
+    boss = entra.add_user("Bo Boss", "bo@force.example")
+    referrer.department, referrer.manager_id = "Response East", boss.id
+    boss.manager_id = tenant.sam.id
+    entra.users[tenant.alex.id].department = "response east"
+    actor = Actor(referrer.id)
+    draft = await world.service.intake.start_draft(actor)
+    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
+    await world.service.intake.record_answers(actor, draft.id, answers, IntakeStep.REVIEW)
+    await world.service.intake.submit(actor, draft.id)
+
+    _, options = await world.service.triage.allocation_options(world.smlo, draft.id)
+
+    flags = {o.advocate.user_id: (o.conflict_reasons, o.offered) for o in options}
+    assert flags == {
+        tenant.alex.id: ((ConflictReason.SAME_DEPARTMENT,), True),
+        tenant.sam.id: ((ConflictReason.LINE_MANAGEMENT,), True),
+    }
+    place = await world.directory.work_place(tenant.sam.id)
+    assert place is not None
+    assert place.department == ""
+    assert await world.directory.work_place("00000000-0000-4000-8000-0000000000ff") is None
+
+
+async def test_without_the_directory_the_allocation_list_still_works(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    await world.directory.refresh()
+    actor = Actor(entra.add_user("Robin Referrer", "robin@force.example").id)
+    draft = await world.service.intake.start_draft(actor)
+    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
+    await world.service.intake.record_answers(actor, draft.id, answers, IntakeStep.REVIEW)
+    await world.service.intake.submit(actor, draft.id)
+    entra.down = True
+
+    _, options = await world.service.triage.allocation_options(world.smlo, draft.id)
+
+    assert [o.conflict_reasons for o in options] == [(), ()]

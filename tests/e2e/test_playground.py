@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
@@ -146,6 +146,7 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
 
     await click(inbox, "Find an advocate")
     await expect(inbox).to_contain_text(f"Find an advocate for {reference}", timeout=WAIT)
+    await expect(inbox).to_contain_text("Free, 0 of 3 cases", timeout=WAIT)  # load vs limit
     await inbox.get_by_label(re.compile(r"^Alex Morgan")).check(timeout=WAIT)
     await shots.take(smlo, "smlo-choose-advocate")
 
@@ -190,6 +191,18 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
         await shots.take(page, f"{name}-after-withdrawal")
         assert canary not in await everything_shown(page), f"the {name}'s chat is clear"
     await expect(offer).to_contain_text("We have removed its details", timeout=WAIT)
+
+    # -- the advocate says they are away for a while -----------------------------------
+    await say(advocate, "availability")
+    mine = messages(advocate).last
+    await expect(mine).to_contain_text("When you can take cases", timeout=WAIT)
+    await mine.get_by_label("I am away until a date").check(timeout=WAIT)
+    back = datetime.now(UTC).date() + timedelta(days=7)
+    await mine.get_by_label("If away: the day you are back").fill(back.isoformat(), timeout=WAIT)
+    await click(mine, "Save")
+    await expect(mine).to_contain_text("Saved. Thank you for letting us know.", timeout=WAIT)
+    await expect(mine).to_contain_text(f"Away until {back:%a} {back.day}", timeout=WAIT)
+    await shots.take(advocate, "advocate-availability")
 
     print(f"\nthe journey took {time.monotonic() - started:.1f} s")  # noqa: T201
 

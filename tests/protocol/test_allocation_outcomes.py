@@ -39,7 +39,11 @@ async def test_a_declined_offer_goes_back_to_the_smlo_who_can_ask_someone_else(
     assert shows(smlo, "SMA-2026-0001: Needs an advocate")
     await smlo.click("Find an advocate")
     assert shows(smlo, "Said no to this case before"), "the decline is flagged"
-    await smlo.click("Ask them", advocate_id=ADVOCATE_B_ID)
+    # The person asked not to have anyone from Custody, where Sam works: Sam is asked only
+    # with the SMLO's reason.
+    assert shows(smlo, "The person asked not to have them or their team")
+    await smlo.click("Offer anyway")
+    await smlo.click("Ask them anyway", advocate_id=ADVOCATE_B_ID, override="conflict_checked")
     await connector.wait_until(lambda: shows(second, OFFER))
     await second.click("Yes, I can")
     await connector.wait_until(lambda: shows(people.referrer, "An advocate will support you"))
@@ -130,7 +134,7 @@ async def test_an_advocate_sees_their_cases_and_the_smlo_sees_the_roster(
     await people.referrer.say("roster")
 
     assert shows(advocate, "SMA-2026-0001: Advocate in place")
-    assert shows(people.smlo, "1 case, free now")
+    assert shows(people.smlo, "Free, 1 of 3 cases")
     assert shows(people.smlo, "Sam Okafor (Custody)")
     assert shows(people.referrer, "This is not available to you")
     assert not shows(people.referrer, "Sam Okafor")

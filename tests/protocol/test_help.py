@@ -55,7 +55,7 @@ async def test_an_unknown_command_is_not_understood_and_offers_the_same_help(
     await referrer.say("I need to talk to someone about a colleague")
     assert WELCOME in last_card(referrer)[0], "their own words, the first time: welcomed"
 
-    for typed in ("availability", "record contact", "export"):
+    for typed in ("timesheet", "record contact", "export"):
         await smlo.say(typed)
         words, buttons = last_card(smlo)
         assert NOT_UNDERSTOOD in words

@@ -157,7 +157,9 @@ async def test_a_case_given_to_another_advocate_leaves_the_first_chat_and_reache
     await first.click("Open")
 
     await people.smlo.click("Give to another advocate")
-    await people.smlo.click("Ask them", reason="conflict_found", advocate_id=ADVOCATE_B_ID)
+    await people.smlo.click(
+        "Ask them", reason="conflict_found", advocate_id=ADVOCATE_B_ID, override="conflict_checked"
+    )
 
     await connector.wait_until(
         lambda: not (shows_any_canary(first) or shows(first, note)), within=WAIT

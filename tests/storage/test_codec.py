@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from referrals.availability import Availability, AvailabilityState
 from referrals.intake import IntakeAnswers, Route
 from referrals.notifications import DeliveryStatus, Notification, NotificationKind
 from referrals.people import Advocate
@@ -137,15 +138,29 @@ def test_sortable_time_orders_instants_across_offsets() -> None:
     assert codec.sortable_time(earlier) == "2026-06-01T07:00:00.000000Z"
 
 
+AWAY = Availability(AvailabilityState.AWAY, until=datetime(2026, 4, 1).date())
+
+
 def test_notifications_and_advocates_round_trip_exactly() -> None:
     notification = Notification(
         "n-1", "r-1", "u-adv-1", NotificationKind.OFFERED, NOW, DeliveryStatus.SENT, "c-1", "a-1"
     )
-    advocate = Advocate("u-adv-9", "Nat Ng", team="West", available=False, active=False)
+    advocate = Advocate("u-adv-9", "Nat Ng", team="West", availability=AWAY, active=False)
 
     restored = codec.notification_from_doc(through_json(codec.notification_to_doc(notification)))
     assert repr(restored) == repr(notification)
     assert codec.advocate_from_doc(through_json(codec.advocate_to_doc(advocate))) == advocate
+
+
+def test_an_advocate_written_before_availability_reads_as_available_with_the_default_limit() -> (
+    None
+):
+    old = {"schema": 1, "user_id": "u1", "display_name": "Al", "team": "", "available": False}
+
+    advocate = codec.advocate_from_doc(old)
+
+    assert advocate.availability == Availability()
+    assert advocate.caseload_limit == 0
 
 
 def test_delivery_bookkeeping_round_trips_and_older_documents_read_as_fresh() -> None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from dataclasses import replace
+from datetime import date
 
 import pytest
 
 from referrals import errors
+from referrals.availability import Availability, AvailabilityState
 from referrals.notifications import DeliveryStatus, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
@@ -428,8 +431,24 @@ async def test_reference_numbers_are_unique_under_fifty_concurrent_calls(stores:
 # -- roster and conversation references ------------------------------------------------------
 
 
+LIMITED = Availability(AvailabilityState.LIMITED, new_cases=2, caseload_then=1)
+
+
+async def test_roster_stores_keep_availability_and_caseload_limit(stores: Stores) -> None:
+    away = Availability(AvailabilityState.AWAY, until=date(2026, 6, 10))
+    await stores.roster.put_advocate(replace(ADVOCATE, availability=away, caseload_limit=4))
+    assert await stores.roster.get_advocate(ADVOCATE.user_id) == replace(
+        ADVOCATE, availability=away, caseload_limit=4
+    )
+
+    await stores.roster.put_advocate(replace(ADVOCATE, availability=LIMITED))
+    [back] = await stores.roster.list_advocates()
+    assert back.availability == LIMITED
+    assert back.caseload_limit == 0
+
+
 async def test_roster_stores_lists_by_name_and_overwrites_advocates(stores: Stores) -> None:
-    zed = Advocate("u-zed", "Zed Zephyr", team="East", available=False)
+    zed = Advocate("u-zed", "Zed Zephyr", team="East", availability=LIMITED, caseload_limit=5)
     await stores.roster.put_advocate(SECOND_ADVOCATE)
     await stores.roster.put_advocate(zed)
     await stores.roster.put_advocate(ADVOCATE)

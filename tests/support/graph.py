@@ -45,6 +45,7 @@ _LITERAL = r"'((?:[^']|'')*)'"
 _BY_MAIL = re.compile(rf"mail eq {_LITERAL} or userPrincipalName eq {_LITERAL}")
 _BY_NAME = re.compile(rf"startswith\(displayName,{_LITERAL}\)")
 _BY_MANIFEST = re.compile(rf"externalId eq {_LITERAL}")
+_USER = re.compile(r"users/([0-9a-fA-F-]{36})")
 _MEMBERS = re.compile(r"groups/([^/]+)/transitiveMembers")
 _MEMBERS_CAST = re.compile(r"groups/([^/]+)/transitiveMembers/microsoft\.graph\.user")
 USER_TYPE, GROUP_TYPE = "#microsoft.graph.user", "#microsoft.graph.group"
@@ -91,6 +92,8 @@ class User:
     id: str
     display_name: str
     mail: str
+    department: str = ""
+    manager_id: str = ""  # their line manager's object id ("" = none)
 
     def json(self) -> Json:
         return {"@odata.type": USER_TYPE, "id": self.id, "displayName": self.display_name}
@@ -304,6 +307,8 @@ class EntraStandIn:
             return self._members(request, found.group(1), users_only=True)
         if method == "GET" and path == "users":
             return self._users(request)
+        if method == "GET" and (found := _USER.fullmatch(path)):
+            return self._user_with_managers(request, found.group(1))
         if method == "POST" and (found := _ADD_MEMBER.fullmatch(path)):
             return await self._add_member(request, found.group(1))
         if method == "DELETE" and (found := _REMOVE_MEMBER.fullmatch(path)):
@@ -334,6 +339,26 @@ class EntraStandIn:
                 f"{base}/groups/{group_id}/transitiveMembers{cast}"
                 f"?$select=id%2CdisplayName{count}&$skiptoken={start + self.page_size}"
             )
+        return web.json_response(body)
+
+    def _user_with_managers(self, request: web.Request, user_id: str) -> web.Response:
+        """`$expand=manager($levels=max;$select=id)`: an advanced query, as Graph has it."""
+        advanced = request.headers.get("ConsistencyLevel") == "eventual"
+        if not advanced or request.query.get("$count") != "true":
+            return _error(400, "Request_UnsupportedQuery")
+        if request.query.get("$expand") != "manager($levels=max;$select=id)":
+            return _error(400, "Request_BadRequest")
+        user = self.users.get(user_id)
+        if user is None:
+            return _error(404, "Request_ResourceNotFound")
+        body: Json = {"id": user.id, "department": user.department or None}
+        at, seen = body, {user.id}
+        manager = self.users.get(user.manager_id)
+        while manager is not None and manager.id not in seen:
+            seen.add(manager.id)
+            at["manager"] = {"@odata.type": USER_TYPE, "id": manager.id}
+            at = at["manager"]
+            manager = self.users.get(manager.manager_id)
         return web.json_response(body)
 
     def _users(self, request: web.Request) -> web.Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from referrals.allocation import (
@@ -9,12 +11,17 @@ from referrals.allocation import (
     allocation_options,
     conflicts,
     format_reference,
+    likely_conflicts,
 )
+from referrals.availability import Availability, AvailabilityState
 from referrals.intake import IntakeAnswers, IntakeStep
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral
+from referrals.roster import WorkPlace
 from tests.unit.builders import ACTORS, NOW, SMLO_IDS, Role
 
+TODAY = NOW.date()
+AWAY = Availability(AvailabilityState.AWAY, until=date(2026, 4, 1))
 NAMED = ConflictReason.NAMED_BY_REFERRER
 TEAM = ConflictReason.TEAM_NAMED_BY_REFERRER
 DECLINED = ConflictReason.DECLINED_BEFORE
@@ -83,7 +90,7 @@ def test_an_advocate_who_declined_before_is_flagged() -> None:
 
 
 def option_ids(referral: Referral, advocates: list[Advocate], loads: dict[str, int]) -> list[str]:
-    return [o.advocate.user_id for o in allocation_options(referral, advocates, loads)]
+    return [o.advocate.user_id for o in allocation_options(referral, advocates, loads, on=TODAY)]
 
 
 def test_the_referrer_is_never_offered_as_their_own_advocate() -> None:
@@ -100,11 +107,11 @@ def test_inactive_advocates_are_not_offered() -> None:
     assert option_ids(referral_avoiding(""), roster, {}) == ["advocate-1"]
 
 
-def test_options_are_available_first_then_conflict_free_then_least_busy_then_by_name() -> None:
+def test_options_are_those_offered_first_then_conflict_free_then_least_busy_then_by_name() -> None:
     referral = referral_avoiding("please not Conflicted")
     roster = [
-        Advocate("away-clear", "Aaron Away", available=False),
-        Advocate("away-conflict", "Abe Conflicted", available=False),
+        Advocate("away-clear", "Aaron Away", availability=AWAY),
+        Advocate("away-conflict", "Abe Conflicted", availability=AWAY),
         Advocate("conflict", "Al Conflicted"),
         Advocate("busy", "Alex Busy"),
         Advocate("zoe", "Zoe Young"),
@@ -117,16 +124,16 @@ def test_options_are_available_first_then_conflict_free_then_least_busy_then_by_
         "idle",  # not in the caseload map: nothing held
         "yas",
         "zoe",
-        "busy",
-        "conflict",
-        "away-clear",
-        "away-conflict",
+        "away-clear",  # not offered from here on: away
+        "busy",  # full at the default limit of 3
+        "away-conflict",  # named by the referrer, and away
+        "conflict",  # named by the referrer
     ]
 
 
 def test_options_show_caseload_and_conflict_reasons() -> None:
     referral = referral_avoiding("not Taylor")
-    [option] = allocation_options(referral, [TAYLOR], {"advocate-1": 2})
+    [option] = allocation_options(referral, [TAYLOR], {"advocate-1": 2}, on=TODAY)
 
     assert option.caseload == 2
     assert option.conflict_reasons == (NAMED,)
@@ -148,3 +155,32 @@ def test_options_show_caseload_and_conflict_reasons() -> None:
 )
 def test_references_are_year_and_zero_padded_number(year: int, number: int, reference: str) -> None:
     assert format_reference(year, number) == reference
+
+
+# -- likely conflicts from the directory ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("referrer", "advocate", "expected"),
+    [
+        (WorkPlace("Custody"), WorkPlace(" custody "), (ConflictReason.SAME_DEPARTMENT,)),
+        (WorkPlace("", ("m1", "advocate-1")), WorkPlace(), (ConflictReason.LINE_MANAGEMENT,)),
+        (WorkPlace(), WorkPlace("", ("referrer-1",)), (ConflictReason.LINE_MANAGEMENT,)),
+        (WorkPlace("", ("m1",)), WorkPlace("", ("m1",)), ()),  # the same manager: no flag
+        (WorkPlace(""), WorkPlace(""), ()),  # no department known is not the same one
+    ],
+)
+def test_the_directory_flags_the_same_department_and_a_line_management_chain(
+    referrer: WorkPlace, advocate: WorkPlace, expected: tuple[ConflictReason, ...]
+) -> None:
+    assert likely_conflicts("referrer-1", referrer, "advocate-1", advocate) == expected
+
+
+def test_directory_flags_sort_an_advocate_last_but_never_exclude_them() -> None:
+    referral = referral_avoiding("")
+    roster = [Advocate("a", "Ada"), Advocate("b", "Ben")]
+    flagged = {"a": (ConflictReason.SAME_DEPARTMENT,)}
+
+    options = allocation_options(referral, roster, {}, on=TODAY, flagged=flagged)
+
+    assert [(o.advocate.user_id, o.offered) for o in options] == [("b", True), ("a", True)]

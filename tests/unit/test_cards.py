@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
 from typing import Any
@@ -33,8 +33,9 @@ from bot.messages import (
     UNEXPECTED,
     UNREADABLE,
 )
+from bot.routes.capacity import NOT_SAVED, SAVED
 from bot.routes.intake import NO_DRAFT, STOPPED
-from bot.routes.triage import SERVICE_NOT_LISTED
+from bot.routes.triage import ASK_ANYWAY_WHY, SERVICE_NOT_LISTED
 from cards import (
     advocate,
     case_record,
@@ -47,6 +48,7 @@ from cards import (
     smlo,
 )
 from cards import audit as audit_module
+from cards import availability as availability_module
 from cards import checkins as checkins_module
 from cards import delivery as delivery_module
 from cards import escalation as escalation_module
@@ -59,6 +61,7 @@ from cards import support as support_module
 from cards import triage as triage_module
 from cards import wording as w
 from cards.audit import audit_card
+from cards.availability import availability_card
 from cards.delivery import undelivered_card
 from cards.elements import Element, plain
 from cards.intake import CONSENT_NEEDED
@@ -80,8 +83,9 @@ from cards.record_inputs import ECHO_EXTRA as ECHO_RECORD
 from cards.verbs import Verb
 from config.support import shipped_support_directory
 from dialogs.intake import STALE_CARD
-from referrals.allocation import allocation_options, format_reference
+from referrals.allocation import ConflictReason, allocation_options, format_reference
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
+from referrals.availability import Availability, AvailabilityState
 from referrals.case_record import TEXT_LIMITS as RECORD_LIMITS
 from referrals.case_record import (
     CloseOutcome,
@@ -120,6 +124,7 @@ from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.report_set import report_for
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
+from referrals.services.capacity import Capacity
 from referrals.signposting import Signpost, signpost_targets
 from referrals.statistics import (
     NOT_GIVEN,
@@ -142,6 +147,7 @@ from tests.unit.record_builders import AT_LIMITS as RECORD_AT_LIMITS
 from tests.unit.record_builders import RECORD_CANARIES, closed, kept_case
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TODAY = NOW.date()
 SMLO_IDS = ("smlo-1",)
 KEEP_DAYS = 30  # the default draft_keep_days in config/settings.py
 WELCOME_BACK = "Welcome back. Here is where you were."  # bot/handler.py, on `continue`
@@ -153,8 +159,9 @@ NAME_CANARY = "CANARY-referrer-name-7f3a"
 
 REFERRER = Actor("referrer-1", NAME_CANARY)
 SMLO = Actor("smlo-1", "Sam Smlo", is_smlo=True)
+AWAY = Availability(AvailabilityState.AWAY, until=date(2026, 3, 20))
 ADA = Advocate("advocate-1", "Ada Lovell", team="Team North")
-BEN = Advocate("advocate-2", "Ben Okafor", team="Custody", available=False)
+BEN = Advocate("advocate-2", "Ben Okafor", team="Custody", availability=AWAY)
 CAL = Advocate("advocate-3", "Cal Reyes")
 ROSTER = (ADA, BEN, CAL)
 NAMES = {a.user_id: a.display_name for a in ROSTER}
@@ -452,7 +459,7 @@ def details_card(referral: Referral) -> Element:
 
 def allocation_card(referral: Referral, problem: str = "") -> Element:
     """The allocation card with the options the domain works out for this referral."""
-    choices = allocation_options(referral, ROSTER, {ADA.user_id: 3, BEN.user_id: 1})
+    choices = allocation_options(referral, ROSTER, {ADA.user_id: 3, BEN.user_id: 1}, on=TODAY)
     return smlo.allocation_card(referral, choices, problem)
 
 
@@ -796,7 +803,7 @@ def _pathway_cards() -> Iterator[Shown]:
 
 
 def _reassignment_cards() -> Iterator[Shown]:
-    options = allocation_options(asked_for_new(), ROSTER, {ADA.user_id: 2})
+    options = allocation_options(asked_for_new(), ROSTER, {ADA.user_id: 2}, on=TODAY)
     yield Shown(
         "reassign", partial(smlo.reassign_card, asked_for_new(), options), Face.CONTENT_FREE
     )
@@ -1222,8 +1229,77 @@ def _wrong_inputs(kind: EntryKind, over: int) -> dict[str, str]:
     }
 
 
+def _capacity_cards() -> Iterator[Shown]:
+    """The advocate's availability, "Offer anyway", and the caseload limits."""
+    free = Capacity(ADA, ADA.availability, 1, 3, TODAY)
+    limited = Availability(AvailabilityState.LIMITED, new_cases=2, caseload_then=1)
+    yield Shown("availability:free", partial(availability_card, free))
+    yield Shown(
+        "availability:limited",
+        partial(availability_card, replace(free, availability=limited), notice=SAVED),
+    )
+    yield Shown("availability:away", partial(availability_card, Capacity(BEN, AWAY, 0, 3, TODAY)))
+    problems = {"new_cases": "Please give a number from 1 to 20.", "until": NOT_SAVED}
+    yield Shown(
+        "availability:problems",
+        partial(availability_card, free, problems),
+        problems=tuple(problems.items()),
+    )
+    avoiding = submitted(CONFLICTED)
+    loads = {ADA.user_id: 3, BEN.user_id: 1}
+    choices = allocation_options(avoiding, ROSTER, loads, on=TODAY)
+    yield Shown(
+        "allocation:not_offered",
+        partial(smlo.allocation_card, avoiding, choices),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "offer_anyway",
+        partial(availability_module.offer_anyway_card, avoiding, choices),
+        Face.CONTENT_FREE,
+    )
+    chosen = {"advocate_id": "Please choose someone.", "override": "Please choose why."}
+    yield Shown(
+        "offer_anyway:problems",
+        partial(availability_module.offer_anyway_card, avoiding, choices, chosen),
+        Face.CONTENT_FREE,
+        problems=tuple(chosen.items()),
+    )
+    reassign_to = allocation_options(avoiding, ROSTER, loads, on=TODAY)
+    problem = {"override": ASK_ANYWAY_WHY}
+    yield Shown(
+        "reassign:not_offered",
+        partial(smlo.reassign_card, avoiding, reassign_to, problem),
+        Face.CONTENT_FREE,
+        problems=tuple(problem.items()),
+    )
+    directory = {CAL.user_id: (ConflictReason.SAME_DEPARTMENT, ConflictReason.LINE_MANAGEMENT)}
+    flagged = allocation_options(submitted(), ROSTER, {}, on=TODAY, flagged=directory)
+    yield Shown(
+        "allocation:directory_flags",
+        partial(smlo.allocation_card, submitted(), flagged),
+        Face.CONTENT_FREE,
+    )
+    open_to_all = allocation_options(submitted(), [CAL], {}, on=TODAY)
+    yield Shown(
+        "offer_anyway:none",
+        partial(availability_module.offer_anyway_card, submitted(), open_to_all),
+        Face.CONTENT_FREE,
+    )
+    roster = [(ADA, 2), (BEN, 0), (replace(CAL, caseload_limit=5), 1)]
+    yield Shown("limits", partial(availability_module.limits_card, roster, 3))
+    yield Shown("limits:empty", partial(availability_module.limits_card, [], 3))
+    yield Shown(
+        "limits:set",
+        partial(
+            availability_module.limits_card, roster, 3, notice="Cal Reyes can now hold 5 cases."
+        ),
+    )
+
+
 CARDS: tuple[Shown, ...] = (
     *_help_cards(),
+    *_capacity_cards(),
     *_support_cards(),
     *_roster_changes(),
     *_step_variants(),
@@ -1788,6 +1864,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
         fn.__code__
         for module in (
             advocate,
+            availability_module,
             intake,
             notices,
             smlo,
@@ -1851,13 +1928,13 @@ def test_every_limited_box_says_its_limit_and_never_cuts_text_off() -> None:
 
 def test_counts_agree_with_their_nouns() -> None:
     one_case = texts_of(smlo.roster_card([(ADA, 1), (BEN, 2)]))
-    assert "1 case, free now" in one_case
-    assert "2 cases, busy just now" in one_case
+    assert "Free, 1 of 3 cases" in one_case
+    assert "Away until Fri 20 March" in one_case
     assert not any("1 cases" in t for t in one_case)
-    choices = allocation_options(submitted(), ROSTER, {ADA.user_id: 1})
+    choices = allocation_options(submitted(), ROSTER, {ADA.user_id: 1}, on=TODAY)
     offered_to = " ".join(texts_of(smlo.allocation_card(submitted(), choices)))
-    assert "Ada Lovell (Team North): 1 case, free now" in offered_to
-    assert "0 cases" in offered_to
+    assert "Ada Lovell (Team North): Free, 1 of 3 cases" in offered_to
+    assert "Free, 0 of 3 cases" in offered_to
     assert "after 1 day." in " ".join(texts_of(intake.kept_card(1)))
     assert "after 30 days." in " ".join(texts_of(intake.kept_card(30)))
     one_record = " ".join(texts_of(audit_card(submitted(), AUDIT_TRAIL[:1], NAMES)))

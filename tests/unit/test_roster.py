@@ -37,7 +37,7 @@ def test_new_members_join_with_their_directory_name() -> None:
 
 
 def test_leavers_stop_taking_cases_and_the_rest_keep_what_the_smlo_set() -> None:
-    kept = Advocate("u1", "Alex", team="Custody", available=False)
+    kept = Advocate("u1", "Alex", team="Custody", caseload_limit=5)
     leaver = Advocate("u2", "Sam", team="East")
 
     assert synchronise([kept, leaver], {"u1": "Alex"}) == [
