@@ -16,6 +16,12 @@ FEELING_WORDS = {
     Feeling.STRETCHED: "Stretched",
     Feeling.TALK: "I would like to talk",
 }
+# How the SMLO's roster says it, of someone else.
+ON_THE_ROSTER = {
+    Feeling.FINE: "fine",
+    Feeling.STRETCHED: "stretched",
+    Feeling.TALK: "would like to talk",
+}
 ONE_TO_ONE_PREVIEW = "An advocate would like a one-to-one"
 ECHO_HOURS = 12  # what the hours box gives back and holds: a number, not a story
 
@@ -23,7 +29,7 @@ ECHO_HOURS = 12  # what the hours box gives back and holds: a number, not a stor
 def _month_words(month: str) -> str:
     names = calendar.month_name
     year, number = month.split("-")
-    return f"{names[int(number) - 1]} {year}"
+    return f"{names[int(number)]} {year}"
 
 
 def checkin_card(
@@ -105,6 +111,6 @@ def checkin_line(checkin: Checkin | None) -> str:
         return "No check-in yet"
     hours = f", {checkin.hours} hours" if checkin.hours is not None else ""
     return (
-        f"Check-in {_month_words(checkin.month)}: {FEELING_WORDS[checkin.feeling].lower()}, "
+        f"Check-in {_month_words(checkin.month)}: {ON_THE_ROSTER[checkin.feeling]}, "
         f"room for {checkin.capacity} more{hours}"
     )

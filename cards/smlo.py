@@ -10,6 +10,7 @@ from datetime import date
 
 from cards import wording as w
 from cards.availability import availability_words
+from cards.checkins import checkin_line
 from cards.details import behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
@@ -34,6 +35,7 @@ from cards.verbs import Verb
 from referrals.allocation import ConflictReason
 from referrals.availability import DEFAULT_CASELOAD_LIMIT, OverrideReason, current
 from referrals.case_record import CloseOutcome
+from referrals.checkins import Checkin
 from referrals.escalating import ESCALATABLE
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, ReassignReason, Referral
@@ -316,8 +318,10 @@ def roster_card(
     advocates: Sequence[tuple[Advocate, int]],
     default_limit: int = DEFAULT_CASELOAD_LIMIT,
     on: date | None = None,
+    checkins: Mapping[str, Checkin] | None = None,
 ) -> Element:
-    """`on`: today, for whether someone's time away has ended."""
+    """`on`: today, for whether someone's time away has ended; `checkins`: each advocate's
+    latest wellbeing check-in (the SMLO's alone to see)."""
     form, buttons = _roster_form()
     buttons.append(action("Caseload limits", Verb.LIMITS, validate=False))
     if not advocates:
@@ -332,6 +336,8 @@ def roster_card(
             off = "off the list, so these need someone else" if caseload else "not taking cases"
             state = f"{w.count_of(caseload, 'case')}, {off}"
         team = f" ({advocate.team})" if advocate.team else ""
+        if checkins is not None:
+            state = f"{state}. {checkin_line(checkins.get(advocate.user_id))}"
         rows.append((plain(f"{advocate.display_name}{team}"), state))
     return card(
         [

@@ -47,7 +47,7 @@ def route_table(
         TriageRoutes(services.triage, services.administration, oversight.audit).table(),
         CaseworkRoutes(services.casework).table(),
         CaseRecordRoutes(services.case_record, support_directory, services.steps.clock).table(),
-        AdministrationRoutes(services.administration, support_directory).table(),
+        AdministrationRoutes(services.administration, support_directory, services.checkins).table(),
         oversight.table(),
         CheckinRoutes(services.checkins).table(),
         CapacityRoutes(services.capacities, services.administration).table(),
@@ -67,7 +67,9 @@ def route_table(
 def file_makers(services: Services, support_directory: SupportDirectory) -> FileMakers:
     """Every kind of file a route may offer, with what makes it when the person accepts
     (bot/files.py); a kind made twice fails here at start-up."""
-    tables = [AdministrationRoutes(services.administration, support_directory).files()]
+    tables = [
+        AdministrationRoutes(services.administration, support_directory, services.checkins).files()
+    ]
     makers: dict[str, FileMaker] = {}
     for table in tables:
         twice = set(makers) & set(table)

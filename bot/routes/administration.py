@@ -27,7 +27,7 @@ from referrals import errors
 from referrals.availability import today
 from referrals.people import Actor
 from referrals.roster_changes import RosterChange
-from referrals.services import Administration
+from referrals.services import Administration, Checkins
 from referrals.support import SupportDirectory
 
 FIGURES = "figures"  # the kind of file the figures are offered as (bot/files.py)
@@ -35,8 +35,11 @@ SCRUTINY = "scrutiny"  # the scrutiny panel's rows
 
 
 class AdministrationRoutes:
-    def __init__(self, administration: Administration, directory: SupportDirectory) -> None:
+    def __init__(
+        self, administration: Administration, directory: SupportDirectory, checkins: Checkins
+    ) -> None:
         self._admin = administration
+        self._checkins = checkins  # the roster shows each advocate's latest check-in
         self._directory = directory
 
     def table(self) -> Routes:
@@ -136,7 +139,8 @@ class AdministrationRoutes:
         advocates = await self._admin.roster(turn.actor)
         steps = self._admin.steps
         on = today(steps.clock.now())
-        return Reply(smlo.roster_card(advocates, steps.caseload_limit, on))
+        checkins = await self._checkins.latest(turn.actor)
+        return Reply(smlo.roster_card(advocates, steps.caseload_limit, on, checkins))
 
     async def change_roster(self, turn: Turn) -> Reply:
         """`add advocate …` / `remove advocate …`, typed or from the roster card."""

@@ -39,6 +39,13 @@ async def test_an_advocate_asks_to_talk_and_every_smlo_is_told_without_who_or_wh
     trail = await bot.runtime.services.steps.audit.for_referral(CHECKINS)
     assert (AuditAction.ANSWER_CHECKIN, Outcome.ALLOWED) in [(e.action, e.outcome) for e in trail]
 
+    # Who asked is on the roster, which only the SMLOs see.
+    await people.smlo.say("roster")
+    roster = card_texts(
+        people.smlo.messages_showing("Our advocates")[-1]["attachments"][0]["content"]
+    )
+    assert any("would like to talk" in line and f"{HOURS} hours" in line for line in roster)
+
     # The same answer again (a second press) tells nobody twice.
     await advocate.say("check-in")
     await advocate.submit("Send", feeling="talk", capacity="2", hours=HOURS)

@@ -589,6 +589,14 @@ def _smlo_cards() -> Iterator[Shown]:
         lambda: smlo.roster_card([(ADA, 2), (BEN, 0), (replace(CAL, active=False), 0)]),
         Face.CONTENT_FREE,
     )
+    checked_in = Checkin(
+        ADA.user_id, "2026-03", Feeling.TALK, 1, 12, datetime(2026, 3, 2, tzinfo=UTC)
+    )
+    yield Shown(
+        "roster:check-ins",
+        lambda: smlo.roster_card([(ADA, 2), (BEN, 0)], checkins={ADA.user_id: checked_in}),
+        Face.CONTENT_FREE,
+    )
     yield Shown(
         "audit",
         lambda: audit_card(submitted(), AUDIT_TRAIL, NAMES),
@@ -2168,3 +2176,18 @@ def test_a_referral_signposted_before_services_could_be_chosen_reads_as_it_did()
 )
 def test_no_escalation_text_is_on_a_card_that_may_not_show_it(shown: Shown) -> None:
     assert ESCALATION_CANARY not in json.dumps(shown.build())
+
+
+def test_the_roster_shows_each_advocates_latest_check_in_to_the_smlo() -> None:
+    shown = texts_of(next(c for c in CARDS if c.name == "roster:check-ins").build())
+    words = " ".join(shown)
+
+    assert "Check-in March 2026: would like to talk, room for 1 more, 12 hours" in words
+    assert "No check-in yet" in words
+
+
+def test_the_check_in_card_names_the_month_it_is_for() -> None:
+    shown = " ".join(texts_of(checkins_module.checkin_card("2026-03")))
+
+    assert "March 2026" in shown
+    assert "February" not in shown
