@@ -19,7 +19,7 @@ import pytest
 from botbuilder.core import MemoryStorage
 
 from cards.verbs import Verb
-from referrals.audit import SCRUTINY, STATISTICS, Outcome, roster_subject
+from referrals.audit import CHECKINS, SCRUTINY, STATISTICS, Outcome, roster_subject
 from referrals.case_record import SMLO_ONLY, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
@@ -656,3 +656,43 @@ async def test_availability_is_set_by_the_advocate_and_limits_by_the_smlo_alone(
             subject = IDS[role] if verb is Verb.SET_AVAILABILITY else OTHER_ADVOCATE.user_id
             trail = await world.services.steps.audit.for_referral(roster_subject(subject))
             assert [e.outcome for e in trail] == [Outcome.REFUSED], "a refusal is audited"
+
+
+CHECKIN_PRESSES: dict[Verb, dict[str, str]] = {
+    Verb.CHECKIN: {},
+    Verb.ANSWER_CHECKIN: {"feeling": "stretched", "capacity": "1", "hours": "4"},
+}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("verb", list(CHECKIN_PRESSES), ids=str)
+async def test_only_an_advocate_on_the_list_may_open_or_answer_a_check_in(
+    verb: Verb, role: Role
+) -> None:
+    """The check-in card and its answer pressed by each person: an advocate on the list
+    gets the card or the thank-you; anyone else is refused, audited, and nothing is kept."""
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    person = Conversation(world, IDS[role], f"Person {role}")
+    data = {"verb": verb.value, **CHECKIN_PRESSES[verb]}
+
+    response = await person.invoke(
+        {"action": {"type": "Action.Execute", "verb": verb.value, "data": data}},
+        Message("msg-forged"),
+    )
+
+    words = card_text(response.body.value)
+    kept = await world.stores.checkins.latest()
+    trail = await world.services.steps.audit.for_referral(CHECKINS)
+    if role in (Role.ADVOCATE, Role.OTHER_ADVOCATE):
+        assert "This is not available to you" not in words, words
+        expected = "Thank you for checking in" if verb is Verb.ANSWER_CHECKIN else "How are you"
+        assert expected in words
+        assert list(kept) == ([IDS[role]] if verb is Verb.ANSWER_CHECKIN else [])
+    else:
+        assert "This is not available to you" in words, words
+        assert kept == {}, "a refusal keeps nothing"
+        assert [e.outcome for e in trail] == [Outcome.REFUSED], "a refusal is audited"
