@@ -477,3 +477,27 @@ async def test_the_smlo_sends_a_referral_outside_the_remit_to_a_service_in_the_d
     await expect(told).to_contain_text("Rape Crisis 0808 500 2222 (day or night)", timeout=WAIT)
     await expect(told.get_by_role("button", name="Get help now")).to_be_visible(timeout=WAIT)
     await shots.take(referrer, "remit-referrer-told")
+
+
+async def test_an_advocate_checks_in_and_the_smlo_sees_it_on_the_roster(
+    people: People, shots: Shots
+) -> None:
+    smlo, advocate = people.smlo.page, people.advocate.page
+    for page in (smlo, advocate):
+        await new_message(page, 0, "Welcome to the SMA service")
+
+    await say(advocate, "check-in")
+    checkin = await new_message(advocate, 1, "How are you doing?")
+    await expect(checkin).to_contain_text("Only the service lead (SMLO) sees", timeout=WAIT)
+    await checkin.get_by_label("Stretched", exact=True).check(timeout=WAIT)
+    await checkin.get_by_label("2", exact=True).check(timeout=WAIT)
+    await checkin.get_by_label(re.compile("^Hours you gave")).fill("6", timeout=WAIT)
+    await shots.take(advocate, "checkin-card")
+    await click(checkin, "Send")
+    await expect(checkin).to_contain_text("Thank you for checking in", timeout=WAIT)
+    await shots.take(advocate, "checkin-thanks")
+
+    await say(smlo, "roster")
+    roster = await new_message(smlo, 1, "Our advocates")
+    await expect(roster).to_contain_text("stretched, room for 2 more, 6 hours", timeout=WAIT)
+    await shots.take(smlo, "checkin-roster")
