@@ -36,6 +36,13 @@ class NotificationKind(StrEnum):
     NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
     ESCALATED = "escalated"  # to the referrer: information was (or was not) passed on
     CONSENT_WITHDRAWN = "consent_withdrawn"  # to each SMLO: the person withdrew a consent
+    # Reminders (referrals/timers.py): content-free nudges, then escalations.
+    NOT_TRIAGED = "not_triaged"  # to each SMLO: not triaged in time
+    NOT_ALLOCATED = "not_allocated"  # to each SMLO: no advocate in the time the receipt promised
+    OFFER_REMINDER = "offer_reminder"  # to the advocate (the SMLOs if away): please answer
+    OFFER_LAPSED = "offer_lapsed"  # to each SMLO: not answered in time, back to allocate
+    CONTACT_REMINDER = "contact_reminder"  # to the advocate (the SMLOs if away): first contact
+    CONTACT_OVERDUE = "contact_overdue"  # to each SMLO: still no first contact
 
 
 class DeliveryStatus(StrEnum):

@@ -1,0 +1,86 @@
+"""The words and cards of reminders (referrals/timers.py): who is waiting and for what,
+by reference only; never content, never who referred."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from cards import advocate, notices
+from cards.elements import Element, plain
+from referrals.notifications import NotificationKind
+from referrals.referral import Referral
+
+K = NotificationKind
+REMINDERS = frozenset(
+    {
+        K.NOT_TRIAGED,
+        K.NOT_ALLOCATED,
+        K.OFFER_REMINDER,
+        K.OFFER_LAPSED,
+        K.CONTACT_REMINDER,
+        K.CONTACT_OVERDUE,
+    }
+)
+# A nudge meant for an advocate goes to the SMLOs when the advocate is away.
+FOR_THE_HOLDER = frozenset({K.OFFER_REMINDER, K.CONTACT_REMINDER})
+OFFER_NOTICE = (
+    "A reminder: this is still waiting for your answer. If there is no answer soon, it goes "
+    "back to the service lead."
+)
+
+
+def preview(kind: NotificationKind, r: Referral) -> str:
+    if kind is K.NOT_TRIAGED:
+        return f"{r.reference} is waiting for triage"
+    if kind is K.NOT_ALLOCATED:
+        return f"{r.reference} is waiting for an advocate"
+    if kind is K.OFFER_REMINDER:
+        return "Reminder: you have been asked to support someone"
+    if kind is K.OFFER_LAPSED:
+        return f"{r.reference}: the offer lapsed"
+    if kind is K.CONTACT_REMINDER:
+        return f"Reminder: first contact for {r.reference}"
+    return f"{r.reference}: no first contact yet"
+
+
+def words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
+    """What a reminder to the SMLOs says (and an advocate's contact reminder)."""
+    holder = plain(names.get(r.offered_to or r.advocate_id, "The advocate"))
+    if kind is K.NOT_TRIAGED:
+        return f"{r.reference} has not been triaged yet. Please open it and triage it."
+    if kind is K.NOT_ALLOCATED:
+        return (
+            f"{r.reference} does not have an advocate yet. We told the person it usually "
+            "takes two working days. Please open it and find an advocate."
+        )
+    if kind is K.OFFER_REMINDER:
+        return f"{holder} is away and has not answered the offer of {r.reference}."
+    if kind is K.OFFER_LAPSED:
+        who = plain(names.get(_lapsed_by(r), "The advocate"))
+        return f"Offer lapsed: {who} did not answer in time. Please choose someone else."
+    if kind is K.CONTACT_REMINDER:
+        return (
+            f"A reminder: please get in touch with the person on {r.reference}, and log "
+            "the contact in its case record. Type my cases to open it."
+        )
+    return f"{holder} has not logged a first contact on {r.reference} yet."
+
+
+def _lapsed_by(r: Referral) -> str:
+    event = r.latest_refusal()
+    return event.detail if event is not None and event.name == "OfferLapsed" else ""
+
+
+def reminder_card(
+    kind: NotificationKind, r: Referral, names: Mapping[str, str], *, to_smlo: bool
+) -> Element:
+    """An advocate's offer reminder is the offer again, with its buttons; everything else
+    is a short note."""
+    if kind is K.OFFER_REMINDER and not to_smlo:
+        return advocate.offer_card(r, OFFER_NOTICE)
+    if kind is K.CONTACT_REMINDER and to_smlo:
+        holder = plain(names.get(r.advocate_id, "The advocate"))
+        return notices.update_card(
+            r.reference, f"{holder} is away and has not logged a first contact yet."
+        )
+    return notices.update_card(r.reference, words(kind, r, names))
