@@ -18,6 +18,7 @@ from referrals.people import Advocate
 from referrals.referral import Referral
 from referrals.states import ReferralState
 from referrals.statistics import MonthTallies
+from referrals.timers import Timer
 from referrals.views import ShownView
 
 
@@ -143,6 +144,30 @@ class ShownViewStore(Protocol):
         """Every view recorded, oldest first."""
 
 
+class TimerStore(Protocol):
+    """Reminders and escalations (`referrals.timers`), durable, fired once however many
+    instances run: a timer is claimed (a lease) before it fires and marked fired after."""
+
+    async def schedule(self, timer: Timer) -> None:
+        """Keep `timer` unless one with its id is stored already (fired or not): deriving
+        the same timers again changes nothing."""
+
+    async def cancel(self, timer_id: str) -> None:
+        """Forget a timer that has not fired; unknown ids are ignored."""
+
+    async def due(self, now: datetime, limit: int = 100) -> list[Timer]:
+        """Unfired timers due by `now` and not leased to anyone past `now`, earliest first."""
+
+    async def claim(self, timer_id: str, owner: str, lease_until: datetime, now: datetime) -> bool:
+        """Atomically lease a due, unfired timer to `owner` until `lease_until`; False if
+        someone else holds an unexpired lease, or it fired, or it is gone."""
+
+    async def mark_fired(self, timer_id: str, owner: str, at: datetime) -> None:
+        """It fired (or was dropped as no longer pending): never due again."""
+
+    async def get(self, timer_id: str) -> Timer | None: ...
+
+
 @dataclass(frozen=True)
 class Stores:
     referrals: ReferralStore
@@ -151,6 +176,7 @@ class Stores:
     conversations: ConversationStore
     views: ShownViewStore
     records: CaseRecordStore
+    timers: TimerStore
 
 
 class Clock(Protocol):

@@ -46,6 +46,7 @@ from storage.cosmos_database import (
 from storage.cosmos_outbox import CosmosOutboxStore
 from storage.cosmos_people import CosmosConversationStore, CosmosRosterStore
 from storage.cosmos_referrals import CosmosReferralStore
+from storage.cosmos_timers import CosmosTimerStore
 from storage.cosmos_views import CosmosShownViewStore
 from storage.crypto import FieldCipher
 
@@ -127,6 +128,7 @@ class CosmosStores:
             conversations=CosmosConversationStore(database),
             views=CosmosShownViewStore(database),
             records=CosmosCaseRecordStore(database),
+            timers=CosmosTimerStore(database),
         )
 
     @classmethod

@@ -27,6 +27,7 @@ from storage.memory import (
     MemoryRosterStore,
     MemoryShownViewStore,
 )
+from storage.memory_timers import MemoryTimerStore
 
 SMLOS = frozenset({"smlo-1", "smlo-2"})
 ROSTER = (
@@ -69,6 +70,7 @@ def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> 
         MemoryConversationStore(),
         MemoryShownViewStore(),
         MemoryCaseRecordStore(store),
+        MemoryTimerStore(),
     )
 
 
