@@ -37,6 +37,7 @@ def problems(s: Settings) -> list[str]:
             "SMA_DETAILS_FOLD_MINUTES must be from 1 to 1440: details shown in a chat hide "
             "again after that many minutes."
         )
+    found += _period_problems(s)
     if not s.smlo_ids and not s.smlo_group_id:
         found.append(
             "SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id, or set "
@@ -194,3 +195,20 @@ def _production_problems(s: Settings) -> list[str]:
                 "(http:// only for a test server on loopback)."
             )
     return problems
+
+
+def _period_problems(s: Settings) -> list[str]:
+    p, found = s.reminder_periods, []
+    if min(p.triage, p.allocation, p.offer_reminder, p.first_contact_reminder) < 1:
+        found.append("Every SMA_REMIND_…_DAYS must be at least 1 working day.")
+    if p.offer_lapse <= p.offer_reminder:
+        found.append(
+            "SMA_OFFER_LAPSE_DAYS must be more than SMA_REMIND_OFFER_DAYS: the advocate is "
+            "reminded before the offer lapses."
+        )
+    if p.first_contact_escalation <= p.first_contact_reminder:
+        found.append(
+            "SMA_ESCALATE_FIRST_CONTACT_DAYS must be more than SMA_REMIND_FIRST_CONTACT_DAYS: "
+            "the advocate is reminded before the SMLO is told."
+        )
+    return found

@@ -10,6 +10,8 @@ from config.support import shipped_support_directory
 from referrals.people import Advocate
 from referrals.periods import DEFAULT_SERVICE_START
 from referrals.support import SupportDirectory
+from referrals.timers import Periods
+from referrals.working_days import OFFICE_HOURS, WorkingHours
 from storage.crypto import KeyRing
 
 
@@ -44,6 +46,10 @@ class Settings:
     service_start: str = DEFAULT_SERVICE_START
     # A message showing a referral's details folds back to a content-free face after this.
     details_fold_minutes: int = 10
+    # Reminders (referrals/timers.py): nudges go out within these hours, Europe/London, on
+    # working days; each period counts working days in England and Wales.
+    working_hours: WorkingHours = OFFICE_HOURS
+    reminder_periods: Periods = field(default_factory=Periods)
     # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
     store: StoreKind = StoreKind.SQLITE
     cosmos_endpoint: str = ""

@@ -11,6 +11,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `oversight.py`      | auditor        | any referral's audit trail, the monthly access report   |
 | `retention.py`      | the system     | purging what has been kept long enough                  |
 | `views.py`          | the system     | folding and clearing messages that show details         |
+| `reminders.py`      | the system     | timers: reminders, escalations, lapsed offers           |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -32,6 +33,7 @@ from referrals.services.case_record import CaseRecord
 from referrals.services.casework import Casework
 from referrals.services.intake import Intake
 from referrals.services.oversight import Oversight
+from referrals.services.reminders import Reminders, TimerPlan, keeping_timers
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
 from referrals.services.steps import Steps, role_towards
 from referrals.services.triage import Triage
@@ -45,10 +47,12 @@ __all__ = [
     "Intake",
     "Oversight",
     "PurgeReport",
+    "Reminders",
     "Retention",
     "RetentionPolicy",
     "Services",
     "Steps",
+    "TimerPlan",
     "Triage",
     "Views",
     "role_towards",
@@ -67,6 +71,7 @@ class Services:
     views: Views
     case_record: CaseRecord
     oversight: Oversight
+    reminders: Reminders
 
     @classmethod
     def build(
@@ -82,12 +87,17 @@ class Services:
         auditor_ids: AbstractSet[str] = frozenset(),
         service_start: str = DEFAULT_SERVICE_START,
         solver: Solver | None = None,
+        timer_plan: TimerPlan | None = None,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
         month the service started, "2025-06", which its six-month reviews are aligned to;
         `solver`: what the figures' protection solves its integer programmes with
-        (`solving.highs.HighsSolver`; none: `stats` cannot be asked)."""
+        (`solving.highs.HighsSolver`; none: `stats` cannot be asked); `timer_plan`: the
+        working calendar and reminder periods (none: weekends only, default periods).
+        Every referral saved through these use cases schedules its timers."""
+        plan = timer_plan or TimerPlan()
+        stores = keeping_timers(stores, plan)
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids)
         return cls(
             Intake(steps),
@@ -98,6 +108,7 @@ class Services:
             Views(steps, fold_details_after),
             CaseRecord(steps),
             Oversight(steps),
+            Reminders(stores, clock, smlo_ids, plan),
         )
 
     @property

@@ -43,7 +43,8 @@ async def test_scheduling_the_same_timer_again_changes_nothing(stores: Stores) -
     await stores.timers.schedule(timer)
 
     fired = await stores.timers.get(timer.id)
-    assert fired is not None and fired.fired_at == AT
+    assert fired is not None
+    assert fired.fired_at == AT
     assert await stores.timers.due(AT + timedelta(days=1)) == []
 
 
@@ -67,7 +68,8 @@ async def test_only_one_owner_claims_a_timer_until_its_lease_runs_out(stores: St
 
     assert (first, second, hidden, after_lease) == (True, False, [], True)
     claimed = await stores.timers.get(timer.id)
-    assert claimed is not None and claimed.claimed_by == "two"
+    assert claimed is not None
+    assert claimed.claimed_by == "two"
 
 
 async def test_claims_at_the_same_moment_have_exactly_one_winner(stores: Stores) -> None:
