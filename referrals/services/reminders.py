@@ -59,7 +59,7 @@ class TimerKeepingReferrals:
     """The referral store, scheduling each saved referral's timers after the save."""
 
     def __init__(self, inner: ReferralStore, timers: TimerStore, plan: TimerPlan) -> None:
-        self._inner, self._timers, self._plan = inner, timers, plan
+        self._inner, self._timers, self.plan = inner, timers, plan
 
     def __getattr__(self, name: str) -> Any:  # every other method is the store's own
         return getattr(self._inner, name)
@@ -67,7 +67,7 @@ class TimerKeepingReferrals:
     async def save(self, referral: Referral) -> None:
         await self._inner.save(referral)
         try:
-            await keep_timers(self._timers, self._plan, referral)
+            await keep_timers(self._timers, self.plan, referral)
         except Exception as error:  # the change is saved; reconcile schedules them later
             log.warning(
                 "timers not scheduled: referral=%s error=%s", referral.id, type(error).__name__
@@ -85,20 +85,20 @@ class Reminders:
     def __init__(
         self, stores: Stores, clock: Clock, smlo_ids: AbstractSet[str], plan: TimerPlan
     ) -> None:
-        self._stores, self._clock, self._smlo_ids, self._plan = stores, clock, smlo_ids, plan
+        self._stores, self._clock, self._smlo_ids, self.plan = stores, clock, smlo_ids, plan
 
     async def reconcile(self) -> int:
         """Schedule every open referral's timers (already scheduled ones are unchanged)."""
         open_referrals = await self._stores.referrals.list_in_states(OPEN_STATES)
         for referral in open_referrals:
-            await keep_timers(self._stores.timers, self._plan, referral)
+            await keep_timers(self._stores.timers, self.plan, referral)
         return len(open_referrals)
 
     async def fire_due(self, owner: str, limit: int = 100) -> list[str]:
         """Fire what is due now, within working hours only (a nudge never lands at night:
         it waits for the morning); returns the ids of the timers this owner fired."""
         now = self._clock.now()
-        if not self._plan.calendar.is_working_moment(now):
+        if not self.plan.calendar.is_working_moment(now):
             return []
         fired: list[str] = []
         for timer in await self._stores.timers.due(now, limit):
@@ -114,7 +114,7 @@ class Reminders:
                 referral = await self._stores.referrals.get(timer.subject_id)
             except errors.ReferralNotFound:
                 break
-            if not still_pending(timer, referral, self._plan.calendar, self._plan.periods):
+            if not still_pending(timer, referral, self.plan.calendar, self.plan.periods):
                 log.info("reminder dropped: timer kind=%s stage=%s", timer.kind, timer.stage)
                 break
             await self._act(timer, referral, now)
@@ -122,7 +122,7 @@ class Reminders:
                 await self._stores.referrals.save(referral)
             except errors.ConcurrentUpdate:  # changed meanwhile: look again
                 continue
-            await keep_timers(self._stores.timers, self._plan, referral)
+            await keep_timers(self._stores.timers, self.plan, referral)
             log.info(
                 "reminder sent: referral=%s kind=%s stage=%s", referral.id, timer.kind, timer.stage
             )
@@ -137,7 +137,7 @@ class Reminders:
             return
         assert step.notice is not None  # only a lapse sends its own notice
         advocate = await self._stores.roster.get_advocate(timer.holder) if timer.holder else None
-        on = now.astimezone(self._plan.calendar.zone).date()
+        on = now.astimezone(self.plan.calendar.zone).date()
         recipients: Collection[str] = nudge_recipients(timer, advocate, self._smlo_ids, on)
         referral.record_reminder(key, recipients, step.notice, now)
 

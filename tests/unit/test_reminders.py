@@ -16,7 +16,7 @@ from referrals.intake import IntakeStep
 from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores, TimerStore
-from referrals.referral import Referral
+from referrals.referral import ReassignReason, Referral
 from referrals.services import Reminders, Services, TimerPlan
 from referrals.states import ReferralState
 from referrals.timers import Periods, TimerKind, timers_for
@@ -236,3 +236,30 @@ def test_a_bank_holiday_and_a_weekend_shift_an_offer_deadline() -> None:
     # Good Friday and Easter Monday are not working days: remind on Wednesday, lapse Thursday.
     assert england == {1: utc(4, 8, 10), 2: utc(4, 9, 10)}
     assert weekends_only == {1: utc(4, 6, 10), 2: utc(4, 7, 10)}
+
+
+async def test_a_case_given_to_someone_else_drops_the_first_advocates_reminders(
+    service: Services,
+    stores: Stores,
+    clock: FakeClock,
+    referrer: Actor,
+    smlo: Actor,
+    advocate: Actor,
+) -> None:
+    referral = await submitted(service, referrer)
+    await service.triage.offer(smlo, referral.id, advocate.user_id)
+    await service.casework.accept(advocate, referral.id)
+    clock.advance(timedelta(days=1))
+    held = await stores.referrals.get(referral.id)
+    old = [t for t in service.reminders.plan.timers_for(held) if t.holder == advocate.user_id]
+    await service.triage.reassign(smlo, referral.id, "advocate-2", ReassignReason.CONFLICT_FOUND)
+
+    await run_until(service, clock, clock.now() + timedelta(days=2))
+
+    assert old
+    assert (Kind.CONTACT_REMINDER, advocate.user_id) not in await reminders_sent(stores)
+    for timer in (t for t in old if t.due_at <= clock.now()):  # looked at when due: dropped
+        dropped = await stores.timers.get(timer.id)
+        assert dropped is not None
+        assert dropped.fired_at is not None
+    assert await stores.timers.due(clock.now()) == []
