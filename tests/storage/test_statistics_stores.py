@@ -167,6 +167,7 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
         connection.execute("DROP TABLE shown_views")  # schema 6, which came later
         connection.execute("DROP TABLE case_entries")  # and schema 7
         connection.execute("DROP INDEX audit_at")  # and schema 9
+        connection.execute("DROP TABLE timers")  # and schema 12
         connection.execute("PRAGMA user_version = 4")
     connection.close()
 
@@ -179,9 +180,9 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
 # Each migration that only recounts: the schema before it, what that schema's code counted,
 # the schema objects added since (to take back out), and a measure it newly counts.
 RECOUNTS = [
-    (7, _BEFORE_CASE_RECORD, ["DROP INDEX audit_at"], Measure.CONTACT),
-    (9, _BEFORE_WAITS, [], Measure.TIME_TO_FIRST_CONTACT),
-    (10, _BEFORE_PATHWAY, [], Measure.BECAME),
+    (7, _BEFORE_CASE_RECORD, ["DROP INDEX audit_at", "DROP TABLE timers"], Measure.CONTACT),
+    (9, _BEFORE_WAITS, ["DROP TABLE timers"], Measure.TIME_TO_FIRST_CONTACT),
+    (10, _BEFORE_PATHWAY, ["DROP TABLE timers"], Measure.BECAME),
 ]
 
 
