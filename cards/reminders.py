@@ -19,10 +19,9 @@ REMINDERS = frozenset(
         K.OFFER_LAPSED,
         K.CONTACT_REMINDER,
         K.CONTACT_OVERDUE,
+        K.CASE_QUIET,
     }
 )
-# A nudge meant for an advocate goes to the SMLOs when the advocate is away.
-FOR_THE_HOLDER = frozenset({K.OFFER_REMINDER, K.CONTACT_REMINDER})
 OFFER_NOTICE = (
     "A reminder: this is still waiting for your answer. If there is no answer soon, it goes "
     "back to the service lead."
@@ -40,6 +39,8 @@ def preview(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference}: the offer lapsed"
     if kind is K.CONTACT_REMINDER:
         return f"Reminder: first contact for {r.reference}"
+    if kind is K.CASE_QUIET:
+        return f"Are you still supporting the person on {r.reference}?"
     return f"{r.reference}: no first contact yet"
 
 
@@ -63,6 +64,12 @@ def words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
             f"A reminder: please get in touch with the person on {r.reference}, and log "
             "the contact in its case record. Type my cases to open it."
         )
+    if kind is K.CASE_QUIET:
+        return (
+            f"Nothing has been added to the case record of {r.reference} for a while. Are "
+            "you still supporting the person? If so, please log a contact or an update. If "
+            "not, you can close the case. Type my cases to open it."
+        )
     return f"{holder} has not logged a first contact on {r.reference} yet."
 
 
@@ -78,9 +85,13 @@ def reminder_card(
     is a short note."""
     if kind is K.OFFER_REMINDER and not to_smlo:
         return advocate.offer_card(r, OFFER_NOTICE)
+    holder = plain(names.get(r.advocate_id, "The advocate"))
     if kind is K.CONTACT_REMINDER and to_smlo:
-        holder = plain(names.get(r.advocate_id, "The advocate"))
         return notices.update_card(
             r.reference, f"{holder} is away and has not logged a first contact yet."
+        )
+    if kind is K.CASE_QUIET and to_smlo:
+        return notices.update_card(
+            r.reference, f"{holder} is away, and nothing has been added to its record for a while."
         )
     return notices.update_card(r.reference, words(kind, r, names))

@@ -184,6 +184,7 @@ PERIOD_SETTINGS = {
     "SMA_OFFER_LAPSE_DAYS": "offer_lapse",
     "SMA_REMIND_FIRST_CONTACT_DAYS": "first_contact_reminder",
     "SMA_ESCALATE_FIRST_CONTACT_DAYS": "first_contact_escalation",
+    "SMA_QUIET_CASE_DAYS": "quiet_case",
 }
 
 

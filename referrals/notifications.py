@@ -43,6 +43,7 @@ class NotificationKind(StrEnum):
     OFFER_LAPSED = "offer_lapsed"  # to each SMLO: not answered in time, back to allocate
     CONTACT_REMINDER = "contact_reminder"  # to the advocate (the SMLOs if away): first contact
     CONTACT_OVERDUE = "contact_overdue"  # to each SMLO: still no first contact
+    CASE_QUIET = "case_quiet"  # to the advocate (the SMLOs if away): still supporting them?
 
 
 class DeliveryStatus(StrEnum):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from referrals.case_record import ENTRY_ADDED, EntryKind, parse_event, retracted_ids
@@ -44,6 +44,7 @@ class TimerKind(StrEnum):
     NOT_ALLOCATED = "not_allocated"
     OFFER_UNANSWERED = "offer_unanswered"
     NO_FIRST_CONTACT = "no_first_contact"
+    CASE_QUIET = "case_quiet"  # nothing added to an open case's record for a while
 
 
 class Action(StrEnum):
@@ -82,6 +83,7 @@ class Periods:
     offer_lapse: int = 3
     first_contact_reminder: int = 2
     first_contact_escalation: int = 5
+    quiet_case: int = 30  # calendar days, not working days
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,12 @@ class Step:
     days: Callable[[Periods], int]
     action: Action
     notice: NotificationKind | None  # None: the action sends its own (a lapse)
+    working_days: bool = True  # False: calendar days, then the next working moment
+
+    def due(self, calendar: WorkingCalendar, start: datetime, periods: Periods) -> datetime:
+        if self.working_days:
+            return calendar.add_working_days(start, self.days(periods))
+        return calendar.next_working_moment(start + timedelta(days=self.days(periods)))
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,16 @@ def _no_first_contact(r: Referral) -> Anchor | None:
     return None if contacted else Anchor(accepted[0], r.advocate_id)
 
 
+def _case_quiet(r: Referral) -> Anchor | None:
+    """Waiting from the latest entry in the case record (or the acceptance, if none)."""
+    if r.state is not S.ACTIVE or not r.advocate_id:
+        return None
+    for event in reversed(r.history):
+        if event.name in (ENTRY_ADDED, "AllocationAccepted"):
+            return Anchor(event.at, r.advocate_id)
+    return None
+
+
 K = NotificationKind
 RULES: dict[TimerKind, TimerRule] = {
     rule.kind: rule
@@ -174,6 +192,11 @@ RULES: dict[TimerKind, TimerRule] = {
                 Step(lambda p: p.first_contact_escalation, Action.TELL_SMLOS, K.CONTACT_OVERDUE),
             ),
         ),
+        TimerRule(
+            TimerKind.CASE_QUIET,
+            _case_quiet,
+            (Step(lambda p: p.quiet_case, Action.NUDGE_HOLDER, K.CASE_QUIET, working_days=False),),
+        ),
     )
 }
 
@@ -192,7 +215,7 @@ def timers_for(referral: Referral, calendar: WorkingCalendar, periods: Periods) 
             continue
         for stage, step in enumerate(rule.steps, start=1):
             key = stage_key(rule.kind, stage, anchor)
-            due = calendar.add_working_days(anchor.at, step.days(periods))
+            due = step.due(calendar, anchor.at, periods)
             found.append(
                 Timer(f"{referral.id}:{key}", rule.kind, referral.id, due, stage, anchor.holder)
             )

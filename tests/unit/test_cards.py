@@ -1228,6 +1228,8 @@ def _reminder_cards() -> Iterator[Shown]:
         (Kind.CONTACT_REMINDER, active(), ADA.user_id),
         (Kind.CONTACT_REMINDER, active(), SMLO.user_id),
         (Kind.CONTACT_OVERDUE, active(), SMLO.user_id),
+        (Kind.CASE_QUIET, active(), ADA.user_id),
+        (Kind.CASE_QUIET, active(), SMLO.user_id),
     ]
     for kind, referral, recipient in faces:
         yield Shown(

@@ -263,3 +263,29 @@ async def test_a_case_given_to_someone_else_drops_the_first_advocates_reminders(
         assert dropped is not None
         assert dropped.fired_at is not None
     assert await stores.timers.due(clock.now()) == []
+
+
+async def test_a_quiet_case_asks_its_advocate_a_month_after_the_last_entry(
+    service: Services,
+    stores: Stores,
+    clock: FakeClock,
+    referrer: Actor,
+    smlo: Actor,
+    advocate: Actor,
+) -> None:
+    referral = await submitted(service, referrer)
+    await service.triage.offer(smlo, referral.id, advocate.user_id)
+    await service.casework.accept(advocate, referral.id)  # Monday 2 March, 09:00
+    clock.advance(timedelta(days=10))
+    await service.case_record.add(
+        advocate, referral.id, ContactLogged(clock.now(), ContactHow.TEAMS)
+    )
+
+    async def quiet_nudges() -> list[str]:
+        pending = await stores.outbox.pending(limit=1000)
+        return [n.recipient_id for n in pending if n.kind is Kind.CASE_QUIET]
+
+    await run_until(service, clock, datetime(2026, 4, 1, 8, tzinfo=UTC))  # 30 days on
+    assert await quiet_nudges() == []
+    await run_until(service, clock, datetime(2026, 4, 13, 9, tzinfo=UTC))  # 40 days on
+    assert await quiet_nudges() == [advocate.user_id]
