@@ -86,6 +86,12 @@ def reminder_card(
     if kind is K.OFFER_REMINDER and not to_smlo:
         return advocate.offer_card(r, OFFER_NOTICE)
     holder = plain(names.get(r.advocate_id, "The advocate"))
+    if kind is K.OFFER_LAPSED and not to_smlo:
+        return notices.update_card(
+            r.reference,
+            "This offer has lapsed, as it was not answered in time. The service lead will "
+            "ask someone else. You do not need to do anything.",
+        )
     if kind is K.CONTACT_REMINDER and to_smlo:
         return notices.update_card(
             r.reference, f"{holder} is away and has not logged a first contact yet."

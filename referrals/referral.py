@@ -319,8 +319,8 @@ class Referral(Escalating):
         self, actor: Actor, stage_key: str, smlo_ids: Iterable[str], now: datetime
     ) -> None:
         """An offer not answered in time goes back to the SMLOs ("offer lapsed"), as a
-        decline would; the advocate can no longer answer it. Only the timers (the system)
-        do this; no card can."""
+        decline would; the advocate is told they need do nothing, and can no longer answer
+        it. Only the timers (the system) do this; no card can."""
         if actor.user_id != SYSTEM:
             raise errors.NotPermitted(f"{actor.user_id} may not lapse an offer of {self.id}")
         self._require_state(Transition.LAPSE_OFFER)
@@ -328,7 +328,7 @@ class Referral(Escalating):
         self._move(Transition.LAPSE_OFFER, actor, now, "OfferLapsed", advocate)
         self._record(now, actor, REMINDER_SENT, stage_key)
         self.offered_to = ""
-        self._notify(smlo_ids, NotificationKind.OFFER_LAPSED, now)
+        self._notify([*smlo_ids, advocate], NotificationKind.OFFER_LAPSED, now)
 
     def reminder_sent(self, stage_key: str) -> bool:
         return any(e.name == REMINDER_SENT and e.detail == stage_key for e in self.history)

@@ -69,6 +69,7 @@ async def test_two_schedulers_on_one_store_send_each_reminder_once(
         | {(offered.id, Kind.NOT_ALLOCATED, smlo) for smlo in SMLO_IDS}
         | {(offered.id, Kind.OFFER_LAPSED, smlo) for smlo in SMLO_IDS}
         | {(offered.id, Kind.OFFER_REMINDER, ADVOCATE.user_id)}
+        | {(offered.id, Kind.OFFER_LAPSED, ADVOCATE.user_id)}
     )
     assert set(sent) == expected
 

@@ -1225,6 +1225,7 @@ def _reminder_cards() -> Iterator[Shown]:
         (Kind.OFFER_REMINDER, offered(), ADA.user_id),
         (Kind.OFFER_REMINDER, offered(), SMLO.user_id),
         (Kind.OFFER_LAPSED, _lapsed(), SMLO.user_id),
+        (Kind.OFFER_LAPSED, _lapsed(), ADA.user_id),
         (Kind.CONTACT_REMINDER, active(), ADA.user_id),
         (Kind.CONTACT_REMINDER, active(), SMLO.user_id),
         (Kind.CONTACT_OVERDUE, active(), SMLO.user_id),

@@ -131,6 +131,8 @@ def expected_notifications(
     sent = [(to_smlos[transition], smlo) for smlo in UNIQUE_SMLO_IDS if transition in to_smlos]
     if transition is Transition.OFFER:
         sent.append((kind.OFFERED, OFFERED_ADVOCATE.user_id))
+    if transition is Transition.LAPSE_OFFER:
+        sent.append((kind.OFFER_LAPSED, before.offered_to))
     if transition is Transition.REASSIGN:
         sent += [(kind.REASSIGNED, before.advocate_id), (kind.OFFERED, NEXT_ADVOCATE.user_id)]
     if transition is Transition.ACCEPT:

@@ -101,6 +101,7 @@ async def test_a_referral_left_untouched_is_nudged_at_every_stage_to_its_escalat
         + to_smlos(Kind.NOT_ALLOCATED)
         + [(Kind.OFFER_REMINDER, advocate.user_id)]
         + to_smlos(Kind.OFFER_LAPSED)
+        + [(Kind.OFFER_LAPSED, advocate.user_id)]
         + [(Kind.CONTACT_REMINDER, advocate.user_id)]
         + to_smlos(Kind.CONTACT_OVERDUE)
     )
