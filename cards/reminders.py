@@ -20,8 +20,18 @@ REMINDERS = frozenset(
         K.CONTACT_REMINDER,
         K.CONTACT_OVERDUE,
         K.CASE_QUIET,
+        K.RISK_REVIEW_DUE,
+        K.AGREEMENT_REVIEW_DUE,
+        K.NEXT_CONTACT_DUE,
+        K.REVIEW_OVERDUE,
     }
 )
+# What falls due on the day, in the words of a sentence: "the risk review".
+DUE_ON_THE_DAY = {
+    K.RISK_REVIEW_DUE: "the risk review",
+    K.AGREEMENT_REVIEW_DUE: "the review of the support agreement",
+    K.NEXT_CONTACT_DUE: "the next contact you agreed",
+}
 OFFER_NOTICE = (
     "A reminder: this is still waiting for your answer. If there is no answer soon, it goes "
     "back to the service lead."
@@ -41,6 +51,10 @@ def preview(kind: NotificationKind, r: Referral) -> str:
         return f"Reminder: first contact for {r.reference}"
     if kind is K.CASE_QUIET:
         return f"Are you still supporting the person on {r.reference}?"
+    if kind in DUE_ON_THE_DAY:
+        return f"Reminder: {DUE_ON_THE_DAY[kind]} on {r.reference} is due"
+    if kind is K.REVIEW_OVERDUE:
+        return f"{r.reference}: a review or agreed contact is overdue"
     return f"{r.reference}: no first contact yet"
 
 
@@ -70,6 +84,16 @@ def words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) -> str:
             "you still supporting the person? If so, please log a contact or an update. If "
             "not, you can close the case. Type my cases to open it."
         )
+    if kind in DUE_ON_THE_DAY:
+        return (
+            f"A reminder: {DUE_ON_THE_DAY[kind]} on {r.reference} is due. Please log it in "
+            "the case record once it is done. Type my cases to open it."
+        )
+    if kind is K.REVIEW_OVERDUE:
+        return (
+            f"A review or a contact agreed on {r.reference} is overdue. Open its case record "
+            "to see which, or talk to the advocate."
+        )
     return f"{holder} has not logged a first contact on {r.reference} yet."
 
 
@@ -95,6 +119,10 @@ def reminder_card(
     if kind is K.CONTACT_REMINDER and to_smlo:
         return notices.update_card(
             r.reference, f"{holder} is away and has not logged a first contact yet."
+        )
+    if kind in DUE_ON_THE_DAY and to_smlo:
+        return notices.update_card(
+            r.reference, f"{holder} is away, and {DUE_ON_THE_DAY[kind]} is due."
         )
     if kind is K.CASE_QUIET and to_smlo:
         return notices.update_card(

@@ -201,8 +201,8 @@ def _period_problems(s: Settings) -> list[str]:
     p, found = s.reminder_periods, []
     if min(p.triage, p.allocation, p.offer_reminder, p.first_contact_reminder) < 1:
         found.append("Every SMA_REMIND_…_DAYS must be at least 1 working day.")
-    if p.quiet_case < 1:
-        found.append("SMA_QUIET_CASE_DAYS must be at least 1 day.")
+    if p.quiet_case < 1 or p.review_overdue < 1:
+        found.append("SMA_QUIET_CASE_DAYS and SMA_REVIEW_OVERDUE_DAYS must be at least 1.")
     if p.offer_lapse <= p.offer_reminder:
         found.append(
             "SMA_OFFER_LAPSE_DAYS must be more than SMA_REMIND_OFFER_DAYS: the advocate is "

@@ -185,6 +185,7 @@ PERIOD_SETTINGS = {
     "SMA_REMIND_FIRST_CONTACT_DAYS": "first_contact_reminder",
     "SMA_ESCALATE_FIRST_CONTACT_DAYS": "first_contact_escalation",
     "SMA_QUIET_CASE_DAYS": "quiet_case",
+    "SMA_REVIEW_OVERDUE_DAYS": "review_overdue",
 }
 
 

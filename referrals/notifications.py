@@ -44,6 +44,10 @@ class NotificationKind(StrEnum):
     CONTACT_REMINDER = "contact_reminder"  # to the advocate (the SMLOs if away): first contact
     CONTACT_OVERDUE = "contact_overdue"  # to each SMLO: still no first contact
     CASE_QUIET = "case_quiet"  # to the advocate (the SMLOs if away): still supporting them?
+    RISK_REVIEW_DUE = "risk_review_due"  # to the advocate (the SMLOs if away)
+    AGREEMENT_REVIEW_DUE = "agreement_review_due"  # to the advocate (the SMLOs if away)
+    NEXT_CONTACT_DUE = "next_contact_due"  # to the advocate (the SMLOs if away)
+    REVIEW_OVERDUE = "review_overdue"  # to each SMLO: a review or agreed contact is overdue
 
 
 class DeliveryStatus(StrEnum):

@@ -1,8 +1,9 @@
 """Reminders and escalations: keeping each referral's timers, and firing those due.
 
 Timers are scheduled in one place: `TimerKeepingReferrals` wraps the referral store, so
-every save by every use case schedules what `referrals.timers.timers_for` derives from
-the referral as saved (nothing can forget to). Should that scheduling fail after the
+every save by every use case schedules what `referrals.timer_rules.timers_for` derives
+from the referral as saved (nothing can forget to), reading the case record when the
+save added to it (review dates). Should that scheduling fail after the
 save, `Reminders.reconcile` (at start-up and every hour) derives them all again.
 
 Firing (`fire_due`): a due timer is claimed with a lease (one instance wins), the
@@ -24,19 +25,18 @@ from typing import Any
 
 from referrals import errors
 from referrals.people import Actor
-from referrals.ports import Clock, ReferralStore, Stores, TimerStore
+from referrals.ports import CaseRecordStore, Clock, ReferralStore, Stores, TimerStore
 from referrals.referral import Referral
 from referrals.referral_base import SYSTEM
 from referrals.states import OPEN_STATES, ReferralState
-from referrals.timers import (
-    Action,
-    Periods,
-    Timer,
+from referrals.timer_rules import (
     nudge_recipients,
+    reads_record,
     step_of,
     still_pending,
     timers_for,
 )
+from referrals.timers import Action, Entries, Periods, Timer
 from referrals.working_days import NoBankHolidays, WorkingCalendar
 
 log = logging.getLogger(__name__)
@@ -51,33 +51,39 @@ class TimerPlan:
     calendar: WorkingCalendar = field(default_factory=lambda: WorkingCalendar(NoBankHolidays()))
     periods: Periods = field(default_factory=Periods)
 
-    def timers_for(self, referral: Referral) -> list[Timer]:
-        return timers_for(referral, self.calendar, self.periods)
+    def timers_for(self, referral: Referral, entries: Entries = None) -> list[Timer]:
+        return timers_for(referral, self.calendar, self.periods, entries)
 
 
 class TimerKeepingReferrals:
     """The referral store, scheduling each saved referral's timers after the save."""
 
-    def __init__(self, inner: ReferralStore, timers: TimerStore, plan: TimerPlan) -> None:
-        self._inner, self._timers, self.plan = inner, timers, plan
+    def __init__(
+        self, inner: ReferralStore, timers: TimerStore, records: CaseRecordStore, plan: TimerPlan
+    ) -> None:
+        self._inner, self._timers, self._records, self.plan = inner, timers, records, plan
 
     def __getattr__(self, name: str) -> Any:  # every other method is the store's own
         return getattr(self._inner, name)
 
     async def save(self, referral: Referral) -> None:
+        added_entries = bool(referral.new_entries)
         await self._inner.save(referral)
         try:
-            await keep_timers(self._timers, self.plan, referral)
+            entries = await self._records.entries(referral) if added_entries else None
+            await keep_timers(self._timers, self.plan, referral, entries)
         except Exception as error:  # the change is saved; reconcile schedules them later
             log.warning(
                 "timers not scheduled: referral=%s error=%s", referral.id, type(error).__name__
             )
 
 
-async def keep_timers(timers: TimerStore, plan: TimerPlan, referral: Referral) -> None:
+async def keep_timers(
+    timers: TimerStore, plan: TimerPlan, referral: Referral, entries: Entries = None
+) -> None:
     if referral.state is ReferralState.DRAFT:
         return
-    for timer in plan.timers_for(referral):
+    for timer in plan.timers_for(referral, entries):
         await timers.schedule(timer)
 
 
@@ -91,7 +97,8 @@ class Reminders:
         """Schedule every open referral's timers (already scheduled ones are unchanged)."""
         open_referrals = await self._stores.referrals.list_in_states(OPEN_STATES)
         for referral in open_referrals:
-            await keep_timers(self._stores.timers, self.plan, referral)
+            entries = await self._entries(referral, referral.state is ReferralState.ACTIVE)
+            await keep_timers(self._stores.timers, self.plan, referral, entries)
         return len(open_referrals)
 
     async def fire_due(self, owner: str, limit: int = 100) -> list[str]:
@@ -114,7 +121,9 @@ class Reminders:
                 referral = await self._stores.referrals.get(timer.subject_id)
             except errors.ReferralNotFound:
                 break
-            if not still_pending(timer, referral, self.plan.calendar, self.plan.periods):
+            entries = await self._entries(referral, reads_record(timer))
+            plan = self.plan
+            if not still_pending(timer, referral, plan.calendar, plan.periods, entries):
                 log.info("reminder dropped: timer kind=%s stage=%s", timer.kind, timer.stage)
                 break
             await self._act(timer, referral, now)
@@ -122,12 +131,15 @@ class Reminders:
                 await self._stores.referrals.save(referral)
             except errors.ConcurrentUpdate:  # changed meanwhile: look again
                 continue
-            await keep_timers(self._stores.timers, self.plan, referral)
+            await keep_timers(self._stores.timers, self.plan, referral, entries)
             log.info(
                 "reminder sent: referral=%s kind=%s stage=%s", referral.id, timer.kind, timer.stage
             )
             break
         await self._stores.timers.mark_fired(timer.id, owner, self._clock.now())
+
+    async def _entries(self, referral: Referral, needed: bool) -> Entries:
+        return await self._stores.records.entries(referral) if needed else None
 
     async def _act(self, timer: Timer, referral: Referral, now: datetime) -> None:
         step = step_of(timer)
@@ -144,5 +156,5 @@ class Reminders:
 
 def keeping_timers(stores: Stores, plan: TimerPlan) -> Stores:
     """`stores` whose referral store schedules each saved referral's timers."""
-    referrals = TimerKeepingReferrals(stores.referrals, stores.timers, plan)
+    referrals = TimerKeepingReferrals(stores.referrals, stores.timers, stores.records, plan)
     return replace(stores, referrals=referrals)

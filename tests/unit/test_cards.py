@@ -1231,6 +1231,11 @@ def _reminder_cards() -> Iterator[Shown]:
         (Kind.CONTACT_OVERDUE, active(), SMLO.user_id),
         (Kind.CASE_QUIET, active(), ADA.user_id),
         (Kind.CASE_QUIET, active(), SMLO.user_id),
+        (Kind.RISK_REVIEW_DUE, active(), ADA.user_id),
+        (Kind.AGREEMENT_REVIEW_DUE, active(), ADA.user_id),
+        (Kind.NEXT_CONTACT_DUE, active(), ADA.user_id),
+        (Kind.NEXT_CONTACT_DUE, active(), SMLO.user_id),
+        (Kind.REVIEW_OVERDUE, active(), SMLO.user_id),
     ]
     for kind, referral, recipient in faces:
         yield Shown(

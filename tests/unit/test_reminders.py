@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from config.calendar import working_calendar
-from referrals.case_record import ContactHow, ContactLogged
+from referrals.case_record import ContactHow, ContactLogged, RiskAssessment, RiskLevel
 from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.notifications import NotificationKind as Kind
@@ -19,7 +19,8 @@ from referrals.ports import Stores, TimerStore
 from referrals.referral import ReassignReason, Referral
 from referrals.services import Reminders, Services, TimerPlan
 from referrals.states import ReferralState
-from referrals.timers import Periods, TimerKind, timers_for
+from referrals.timer_rules import timers_for
+from referrals.timers import Periods, TimerKind
 from referrals.triage import TriageDecision, Urgency
 from referrals.working_days import OFFICE_HOURS, NoBankHolidays, WorkingCalendar
 from tests.unit.test_services import CONSENTED, SMLOS, submitted
@@ -290,3 +291,61 @@ async def test_a_quiet_case_asks_its_advocate_a_month_after_the_last_entry(
     assert await quiet_nudges() == []
     await run_until(service, clock, datetime(2026, 4, 13, 9, tzinfo=UTC))  # 40 days on
     assert await quiet_nudges() == [advocate.user_id]
+
+
+async def test_a_risk_review_reminds_on_the_day_and_tells_the_smlos_when_overdue(
+    service: Services,
+    stores: Stores,
+    clock: FakeClock,
+    referrer: Actor,
+    smlo: Actor,
+    advocate: Actor,
+) -> None:
+    referral = await submitted(service, referrer)
+    await service.triage.offer(smlo, referral.id, advocate.user_id)
+    await service.casework.accept(advocate, referral.id)
+    await service.case_record.add(
+        advocate, referral.id, ContactLogged(clock.now(), ContactHow.TEAMS)
+    )
+    # Monday 2 March: high risk, so reviewed within 7 days (Monday 9 March).
+    high = RiskAssessment(clock.now().date(), RiskLevel.HIGH)
+    await service.case_record.add(advocate, referral.id, high)
+
+    async def sent(kind: Kind) -> list[str]:
+        return [n.recipient_id for n in await stores.outbox.pending(limit=1000) if n.kind is kind]
+
+    await run_until(service, clock, datetime(2026, 3, 9, 8, tzinfo=UTC))
+    assert await sent(Kind.RISK_REVIEW_DUE) == []
+    await run_until(service, clock, datetime(2026, 3, 9, 10, tzinfo=UTC))
+    assert await sent(Kind.RISK_REVIEW_DUE) == [advocate.user_id]
+    await run_until(service, clock, datetime(2026, 3, 11, 10, tzinfo=UTC))  # 2 working days on
+    assert sorted(await sent(Kind.REVIEW_OVERDUE)) == sorted(SMLOS)
+
+
+async def test_a_new_assessment_before_the_review_date_replaces_the_old_date(
+    service: Services,
+    stores: Stores,
+    clock: FakeClock,
+    referrer: Actor,
+    smlo: Actor,
+    advocate: Actor,
+) -> None:
+    referral = await submitted(service, referrer)
+    await service.triage.offer(smlo, referral.id, advocate.user_id)
+    await service.casework.accept(advocate, referral.id)
+    await service.case_record.add(
+        advocate, referral.id, ContactLogged(clock.now(), ContactHow.TEAMS)
+    )
+    await service.case_record.add(
+        advocate, referral.id, RiskAssessment(clock.now().date(), RiskLevel.HIGH)
+    )
+    clock.advance(timedelta(days=6))  # Sunday 8 March: reviewed, now low (28 days)
+    await service.case_record.add(
+        advocate, referral.id, RiskAssessment(clock.now().date(), RiskLevel.LOW)
+    )
+
+    await run_until(service, clock, datetime(2026, 3, 20, 10, tzinfo=UTC))
+
+    kinds = [n.kind for n in await stores.outbox.pending(limit=1000)]
+    assert Kind.RISK_REVIEW_DUE not in kinds
+    assert Kind.REVIEW_OVERDUE not in kinds
