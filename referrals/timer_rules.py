@@ -17,7 +17,7 @@ loop are shared.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from referrals import timers
 from referrals.case_record import ENTRY_ADDED, EntryKind, parse_event, retracted_ids
@@ -165,13 +165,22 @@ def still_pending(
     referral: Referral,
     calendar: WorkingCalendar,
     periods: Periods,
+    now: datetime,
     entries: Entries = None,
 ) -> bool:
-    """The item is still undone, by the same holder, and this stage was not sent before."""
+    """The item is still undone, by the same holder, this stage was not sent before, and
+    no later stage of the same wait is due too (after an outage, or for a date entered
+    already past, only the latest stage is sent: no reminder just before its escalation)."""
     key = timer.id.removeprefix(f"{referral.id}:")
     if any(e.name == REMINDER_SENT and e.detail == key for e in referral.history):
         return False
-    return any(t.id == timer.id for t in timers_for(referral, calendar, periods, entries))
+    derived = timers_for(referral, calendar, periods, entries)
+    if not any(t.id == timer.id for t in derived):
+        return False
+    # One rule derives one wait per referral, so the same kind is the same wait.
+    return not any(
+        t.kind is timer.kind and t.stage > timer.stage and t.due_at <= now for t in derived
+    )
 
 
 def nudge_recipients(

@@ -123,7 +123,7 @@ class Reminders:
                 break
             entries = await self._entries(referral, reads_record(timer))
             plan = self.plan
-            if not still_pending(timer, referral, plan.calendar, plan.periods, entries):
+            if not still_pending(timer, referral, plan.calendar, plan.periods, now, entries):
                 log.info("reminder dropped: timer kind=%s stage=%s", timer.kind, timer.stage)
                 break
             await self._act(timer, referral, now)

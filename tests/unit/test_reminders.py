@@ -349,3 +349,24 @@ async def test_a_new_assessment_before_the_review_date_replaces_the_old_date(
     kinds = [n.kind for n in await stores.outbox.pending(limit=1000)]
     assert Kind.RISK_REVIEW_DUE not in kinds
     assert Kind.REVIEW_OVERDUE not in kinds
+
+
+async def test_after_an_outage_only_the_latest_stage_due_is_sent(
+    service: Services,
+    stores: Stores,
+    clock: FakeClock,
+    referrer: Actor,
+    smlo: Actor,
+    advocate: Actor,
+) -> None:
+    referral = await submitted(service, referrer)
+    await service.triage.offer(smlo, referral.id, advocate.user_id)
+    clock.advance(timedelta(days=7))  # nothing ran for a week: reminder and lapse both due
+
+    await service.reminders.fire_due("instance-1")
+    await service.reminders.fire_due("instance-1")
+
+    sent = await reminders_sent(stores)
+    assert (Kind.OFFER_REMINDER, advocate.user_id) not in sent
+    assert (Kind.OFFER_LAPSED, advocate.user_id) in sent
+    assert (await stores.referrals.get(referral.id)).state is ReferralState.AWAITING_ALLOCATION
