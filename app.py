@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -224,7 +224,11 @@ def compose(
         auditor_ids=auditor_ids,
         service_start=settings.service_start,
         solver=HighsSolver(),
-        timer_plan=TimerPlan(working_calendar(settings.working_hours), settings.reminder_periods),
+        timer_plan=TimerPlan(
+            working_calendar(settings.working_hours),
+            # One setting says how long drafts are kept: the retention purge's.
+            replace(settings.reminder_periods, draft_keep=settings.draft_keep_days),
+        ),
     )
     messenger = TeamsMessenger(
         adapter,

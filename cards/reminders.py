@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from cards import advocate, notices
-from cards.elements import Element, plain
+from cards import wording as w
+from cards.elements import Element, action, card, heading, para, plain
+from cards.verbs import Verb
+from referrals.intake import is_on_behalf
 from referrals.notifications import NotificationKind
 from referrals.referral import Referral
 
@@ -24,6 +27,7 @@ REMINDERS = frozenset(
         K.AGREEMENT_REVIEW_DUE,
         K.NEXT_CONTACT_DUE,
         K.REVIEW_OVERDUE,
+        K.DRAFT_EXPIRING,
     }
 )
 # What falls due on the day, in the words of a sentence: "the risk review".
@@ -55,6 +59,8 @@ def preview(kind: NotificationKind, r: Referral) -> str:
         return f"Reminder: {DUE_ON_THE_DAY[kind]} on {r.reference} is due"
     if kind is K.REVIEW_OVERDUE:
         return f"{r.reference}: a review or agreed contact is overdue"
+    if kind is K.DRAFT_EXPIRING:
+        return "There is news about your referral"  # it may show on a locked screen
     return f"{r.reference}: no first contact yet"
 
 
@@ -109,6 +115,8 @@ def reminder_card(
     is a short note."""
     if kind is K.OFFER_REMINDER and not to_smlo:
         return advocate.offer_card(r, OFFER_NOTICE)
+    if kind is K.DRAFT_EXPIRING:
+        return draft_expiring_card(r)
     holder = plain(names.get(r.advocate_id, "The advocate"))
     if kind is K.OFFER_LAPSED and not to_smlo:
         return notices.update_card(
@@ -129,3 +137,19 @@ def reminder_card(
             r.reference, f"{holder} is away, and nothing has been added to its record for a while."
         )
     return notices.update_card(r.reference, words(kind, r, names))
+
+
+def draft_expiring_card(r: Referral) -> Element:
+    """To the referrer alone: what they started is kept a few days more. Nothing of it."""
+    danger = w.DANGER_FOR_SENDER if is_on_behalf(r.answers) else w.DANGER
+    return card(
+        [
+            heading("You have a referral you have not sent"),
+            para(
+                "We keep what you wrote for a few more days, then delete it. You can carry "
+                "on where you left off, or leave it and it will go."
+            ),
+            para(danger, attention=True),
+        ],
+        [action("Carry on", Verb.RESUME, primary=True)],
+    )

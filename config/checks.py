@@ -201,6 +201,11 @@ def _period_problems(s: Settings) -> list[str]:
     p, found = s.reminder_periods, []
     if min(p.triage, p.allocation, p.offer_reminder, p.first_contact_reminder) < 1:
         found.append("Every SMA_REMIND_…_DAYS must be at least 1 working day.")
+    if not 1 <= p.draft_warning < p.draft_keep:
+        found.append(
+            "SMA_DRAFT_WARNING_DAYS must be at least 1 and less than SMA_DRAFT_KEEP_DAYS: "
+            "the person is told that many days before their unsent referral is deleted."
+        )
     if p.quiet_case < 1 or p.review_overdue < 1:
         found.append("SMA_QUIET_CASE_DAYS and SMA_REVIEW_OVERDUE_DAYS must be at least 1.")
     if p.offer_lapse <= p.offer_reminder:

@@ -186,6 +186,8 @@ PERIOD_SETTINGS = {
     "SMA_ESCALATE_FIRST_CONTACT_DAYS": "first_contact_escalation",
     "SMA_QUIET_CASE_DAYS": "quiet_case",
     "SMA_REVIEW_OVERDUE_DAYS": "review_overdue",
+    "SMA_DRAFT_KEEP_DAYS": "draft_keep",
+    "SMA_DRAFT_WARNING_DAYS": "draft_warning",
 }
 
 

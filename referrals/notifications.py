@@ -48,6 +48,7 @@ class NotificationKind(StrEnum):
     AGREEMENT_REVIEW_DUE = "agreement_review_due"  # to the advocate (the SMLOs if away)
     NEXT_CONTACT_DUE = "next_contact_due"  # to the advocate (the SMLOs if away)
     REVIEW_OVERDUE = "review_overdue"  # to each SMLO: a review or agreed contact is overdue
+    DRAFT_EXPIRING = "draft_expiring"  # to the referrer, once: their draft is deleted soon
 
 
 class DeliveryStatus(StrEnum):

@@ -96,6 +96,13 @@ def _case_quiet(r: Referral, _: Entries) -> Anchor | None:
     return None
 
 
+def _draft_expiring(r: Referral, _: Entries) -> Anchor | None:
+    """Waiting from the draft's last change until it is sent, or deleted."""
+    if r.state is not S.DRAFT or not r.referrer_id:
+        return None
+    return Anchor(r.updated_at, r.referrer_id)
+
+
 RULES: dict[TimerKind, TimerRule] = {
     rule.kind: rule
     for rule in (
@@ -131,6 +138,18 @@ RULES: dict[TimerKind, TimerRule] = {
             (Step(lambda p: p.quiet_case, Action.NUDGE_HOLDER, K.CASE_QUIET, working_days=False),),
         ),
         *REVIEW_RULES,
+        TimerRule(
+            TimerKind.DRAFT_EXPIRING,
+            _draft_expiring,
+            (
+                Step(
+                    lambda p: p.draft_warned_after,
+                    Action.TELL_REFERRER,
+                    K.DRAFT_EXPIRING,
+                    working_days=False,
+                ),
+            ),
+        ),
     )
 }
 
@@ -189,6 +208,8 @@ def nudge_recipients(
     """Who a stage's notice goes to: the holder, unless the step is for the SMLOs, or the
     holder is away (then their item goes to the SMLOs instead)."""
     step = step_of(timer)
+    if step.action is Action.TELL_REFERRER:
+        return [timer.holder]  # whoever they are, only they may know of their draft
     if step.action is Action.NUDGE_HOLDER and timer.holder and not timers.is_away(advocate, on):
         return [timer.holder]
     return list(dict.fromkeys(smlo_ids))

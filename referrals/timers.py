@@ -43,11 +43,13 @@ class TimerKind(StrEnum):
     RISK_REVIEW = "risk_review"  # the latest risk assessment's review date
     AGREEMENT_REVIEW = "agreement_review"  # the latest support agreement's review date
     NEXT_CONTACT = "next_contact"  # the contact the latest contact entry agreed
+    DRAFT_EXPIRING = "draft_expiring"  # an unfinished referral will soon be deleted
 
 
 class Action(StrEnum):
     NUDGE_HOLDER = "nudge_holder"  # the holder (the SMLOs instead if they are away)
     TELL_SMLOS = "tell_smlos"
+    TELL_REFERRER = "tell_referrer"  # the holder alone, never redirected: it is private
     LAPSE_OFFER = "lapse_offer"  # a real transition: the offer goes back to the SMLOs
 
 
@@ -84,6 +86,12 @@ class Periods:
     first_contact_escalation: int = 5
     quiet_case: int = 30  # calendar days, not working days
     review_overdue: int = 2  # after a review or agreed contact fell due
+    draft_keep: int = 30  # calendar days an untouched draft is kept (SMA_DRAFT_KEEP_DAYS)
+    draft_warning: int = 3  # calendar days before then the referrer is told
+
+    @property
+    def draft_warned_after(self) -> int:
+        return max(self.draft_keep - self.draft_warning, 1)
 
 
 @dataclass(frozen=True)

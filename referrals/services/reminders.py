@@ -81,8 +81,6 @@ class TimerKeepingReferrals:
 async def keep_timers(
     timers: TimerStore, plan: TimerPlan, referral: Referral, entries: Entries = None
 ) -> None:
-    if referral.state is ReferralState.DRAFT:
-        return
     for timer in plan.timers_for(referral, entries):
         await timers.schedule(timer)
 
@@ -148,7 +146,8 @@ class Reminders:
             referral.lapse_offer(Actor(SYSTEM), key, self._smlo_ids, now)
             return
         assert step.notice is not None  # only a lapse sends its own notice
-        advocate = await self._stores.roster.get_advocate(timer.holder) if timer.holder else None
+        nudge = step.action is Action.NUDGE_HOLDER and timer.holder
+        advocate = await self._stores.roster.get_advocate(timer.holder) if nudge else None
         on = now.astimezone(self.plan.calendar.zone).date()
         recipients: Collection[str] = nudge_recipients(timer, advocate, self._smlo_ids, on)
         referral.record_reminder(key, recipients, step.notice, now)

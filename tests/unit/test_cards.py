@@ -1236,6 +1236,7 @@ def _reminder_cards() -> Iterator[Shown]:
         (Kind.NEXT_CONTACT_DUE, active(), ADA.user_id),
         (Kind.NEXT_CONTACT_DUE, active(), SMLO.user_id),
         (Kind.REVIEW_OVERDUE, active(), SMLO.user_id),
+        (Kind.DRAFT_EXPIRING, draft(), REFERRER.user_id),
     ]
     for kind, referral, recipient in faces:
         yield Shown(

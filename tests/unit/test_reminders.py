@@ -370,3 +370,37 @@ async def test_after_an_outage_only_the_latest_stage_due_is_sent(
     assert (Kind.OFFER_REMINDER, advocate.user_id) not in sent
     assert (Kind.OFFER_LAPSED, advocate.user_id) in sent
     assert (await stores.referrals.get(referral.id)).state is ReferralState.AWAITING_ALLOCATION
+
+
+async def test_an_unsent_referral_tells_its_referrer_once_a_few_days_before_deletion(
+    service: Services, stores: Stores, clock: FakeClock, referrer: Actor
+) -> None:
+    draft = await service.intake.start_draft(referrer)
+    await service.intake.record_answers(referrer, draft.id, CONSENTED, IntakeStep.WHAT_HAPPENED)
+    gone_on = clock.now() + timedelta(days=Periods().draft_keep)
+
+    async def told() -> list[str]:
+        pending = await stores.outbox.pending(limit=1000)
+        return [n.recipient_id for n in pending if n.kind is Kind.DRAFT_EXPIRING]
+
+    await run_until(service, clock, gone_on - timedelta(days=4))
+    assert await told() == []
+    await run_until(service, clock, gone_on - timedelta(days=1))
+    assert await told() == [referrer.user_id]
+    await run_until(service, clock, gone_on + timedelta(days=5))
+    assert await told() == [referrer.user_id]
+
+
+async def test_a_draft_carried_on_or_sent_is_not_warned_about(
+    service: Services, stores: Stores, clock: FakeClock, referrer: Actor
+) -> None:
+    draft = await service.intake.start_draft(referrer)
+    clock.advance(timedelta(days=20))
+    await service.intake.record_answers(referrer, draft.id, CONSENTED, IntakeStep.REVIEW)
+    await run_until(service, clock, clock.now() + timedelta(days=20))
+    await service.intake.submit(referrer, draft.id)
+
+    await run_until(service, clock, clock.now() + timedelta(days=20))
+
+    kinds = [n.kind for n in await stores.outbox.pending(limit=1000)]
+    assert Kind.DRAFT_EXPIRING not in kinds
