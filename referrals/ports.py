@@ -167,6 +167,10 @@ class TimerStore(Protocol):
 
     async def get(self, timer_id: str) -> Timer | None: ...
 
+    async def forget(self, subject_id: str) -> None:
+        """Delete every timer of this subject, fired or not (retention: a purged referral
+        or a deleted draft leaves no ids behind)."""
+
 
 @dataclass(frozen=True)
 class Stores:

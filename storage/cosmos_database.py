@@ -68,7 +68,7 @@ AUDIT = ContainerSpec("audit", "/referral_id", ("/referral_id", "/seq", "/at"))
 BOT_STATE = ContainerSpec("bot_state", "/id", ("/updated_key",))
 VIEWS = ContainerSpec("views", "/id", ())
 CASE_RECORD = ContainerSpec("case_record", "/referral_id", ("/referral_id",))
-TIMERS = ContainerSpec("timers", "/id", ("/fired_at", "/due_at"))
+TIMERS = ContainerSpec("timers", "/id", ("/fired_at", "/due_at", "/subject_id"))
 CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE, VIEWS, CASE_RECORD, TIMERS)
 
 # Properties Cosmos DB adds to every item; never part of our documents.

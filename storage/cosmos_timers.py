@@ -78,3 +78,11 @@ class CosmosTimerStore:
     async def get(self, timer_id: str) -> Timer | None:
         item = await read_or_none(self._container, timer_id, timer_id)
         return timer_from_doc(item) if item is not None else None
+
+    async def forget(self, subject_id: str) -> None:
+        items = await query(
+            self._container, "SELECT c.id FROM c WHERE c.subject_id = @subject", subject=subject_id
+        )
+        for item in items:
+            with contextlib.suppress(CosmosResourceNotFoundError):
+                await self._container.delete_item(item["id"], partition_key=item["id"])

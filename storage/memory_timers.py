@@ -44,3 +44,8 @@ class MemoryTimerStore:
 
     async def get(self, timer_id: str) -> Timer | None:
         return self._timers.get(timer_id)
+
+    async def forget(self, subject_id: str) -> None:
+        async with self._lock:
+            for timer_id in [t.id for t in self._timers.values() if t.subject_id == subject_id]:
+                del self._timers[timer_id]

@@ -125,6 +125,7 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             due_at TEXT NOT NULL, stage INTEGER NOT NULL, holder TEXT NOT NULL,
             claimed_by TEXT NOT NULL, lease_until TEXT, fired_at TEXT)""",
         "CREATE INDEX timers_due ON timers (fired_at, due_at)",
+        "CREATE INDEX timers_subject ON timers (subject_id)",
     ),
 )
 

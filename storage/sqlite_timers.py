@@ -67,3 +67,7 @@ class SqliteTimerStore:
             (timer_id,),
         )
         return timer_from_doc(dict(row)) if row is not None else None
+
+    async def forget(self, subject_id: str) -> None:
+        async with self._db.transaction() as connection:
+            await connection.execute("DELETE FROM timers WHERE subject_id = ?", (subject_id,))

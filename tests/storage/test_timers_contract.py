@@ -110,3 +110,19 @@ async def test_a_timer_cancelled_before_it_fires_is_gone_and_a_fired_one_stays(
     assert await stores.timers.get(waiting.id) is None
     assert await stores.timers.get(fired.id) is not None
     assert not await stores.timers.claim(waiting.id, "one", AT + LEASE, AT)
+
+
+async def test_forgetting_a_subject_deletes_its_timers_fired_or_not_and_no_others(
+    stores: Stores,
+) -> None:
+    mine_waiting, mine_fired, other = a_timer("a"), a_timer("a", stage=2), a_timer("b")
+    for timer in (mine_waiting, mine_fired, other):
+        await stores.timers.schedule(timer)
+    await stores.timers.mark_fired(mine_fired.id, "one", AT)
+
+    await stores.timers.forget("r-a")
+    await stores.timers.forget("r-never")
+
+    assert await stores.timers.get(mine_waiting.id) is None
+    assert await stores.timers.get(mine_fired.id) is None
+    assert await stores.timers.get(other.id) == other

@@ -17,7 +17,7 @@ from referrals.notifications import NotificationKind as Kind
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores, TimerStore
 from referrals.referral import ReassignReason, Referral
-from referrals.services import Reminders, Services, TimerPlan
+from referrals.services import Reminders, RetentionPolicy, Services, TimerPlan
 from referrals.states import ReferralState
 from referrals.timer_rules import timers_for
 from referrals.timers import Periods, TimerKind
@@ -404,3 +404,18 @@ async def test_a_draft_carried_on_or_sent_is_not_warned_about(
 
     kinds = [n.kind for n in await stores.outbox.pending(limit=1000)]
     assert Kind.DRAFT_EXPIRING not in kinds
+
+
+async def test_retention_leaves_no_timer_of_a_deleted_draft_or_a_purged_referral(
+    service: Services, stores: Stores, clock: FakeClock, referrer: Actor
+) -> None:
+    draft = await service.intake.start_draft(referrer)
+    withdrawn = await submitted(service, Actor("referrer-2"))
+    await service.intake.withdraw(Actor("referrer-2"), withdrawn.id)
+    kept = await stores.timers.due(clock.now() + timedelta(days=400))
+    assert {t.subject_id for t in kept} == {draft.id, withdrawn.id}
+
+    clock.advance(timedelta(days=400))
+    await service.retention.purge_expired(RetentionPolicy(ended_days=365, draft_days=30))
+
+    assert [await stores.timers.get(t.id) for t in kept] == [None] * len(kept)
