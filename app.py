@@ -12,7 +12,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -32,9 +32,11 @@ from bot.outbox.messenger import TeamsMessenger
 from bot.outbox.scheduler import OutboxDelivery
 from bot.outbox.views import ViewSweeper
 from bot.references import ReferenceBook
+from bot.reminders import ReminderLoop
 from bot.retention import run_retention
 from bot.routes import file_makers, route_table
 from common.hosts import is_loopback, upload_url_allowed
+from config.calendar import working_calendar
 from config.settings import Settings, SettingsError, StoreKind, load_settings
 from dialogs.intake import IntakeDialog
 from entra.connect import Entra, EntraLink, connect_entra
@@ -43,7 +45,7 @@ from referrals.clock import SystemClock
 from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.referral_base import SYSTEM
-from referrals.services import RetentionPolicy, Services
+from referrals.services import RetentionPolicy, Services, TimerPlan
 from solving.highs import HighsSolver
 from storage.cosmos import CosmosSettings
 from storage.crypto import FieldCipher
@@ -63,6 +65,7 @@ class Runtime:
     messenger: TeamsMessenger
     stores: Stores
     services: Services
+    reminders: ReminderLoop
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -223,6 +226,11 @@ def compose(
         solver=HighsSolver(),
         checkin_day=settings.checkin_day,
         caseload_limit=settings.caseload_limit,
+        timer_plan=TimerPlan(
+            working_calendar(settings.working_hours),
+            # One setting says how long drafts are kept: the retention purge's.
+            replace(settings.reminder_periods, draft_keep=settings.draft_keep_days),
+        ),
     )
     messenger = TeamsMessenger(
         adapter,
@@ -263,17 +271,19 @@ def compose(
         outbox,
         files,
     )
-    return Runtime(adapter, bot, outbox, messenger, stores, services)
+    reminders = ReminderLoop(services.reminders, clock, outbox.wake)
+    return Runtime(adapter, bot, outbox, messenger, stores, services, reminders)
 
 
 async def _run_background(app: web.Application) -> AsyncIterator[None]:
-    """The outbox, retention and the directory refresh, for as long as the app runs."""
+    """The outbox, reminders, retention and the directory refresh, while the app runs."""
     settings, runtime, entra = app[SETTINGS], app[RUNTIME], app[ENTRA]
     policy = RetentionPolicy(settings.retention_days, settings.draft_keep_days)
     retention = runtime.services.retention
     dialog_state = app[STORAGE].dialog_state
     background = [
         asyncio.create_task(runtime.outbox.run(), name="outbox"),
+        asyncio.create_task(runtime.reminders.run(), name="reminders"),
         asyncio.create_task(
             run_retention(retention, dialog_state, policy, app[CLOCK]), name="retention"
         ),

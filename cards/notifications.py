@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 
-from cards import advocate, checkins, escalation, notices, smlo
+from cards import advocate, checkins, escalation, notices, reminders, smlo
 from cards.elements import Element, plain
 from cards.support import help_lines
 from referrals.checkins import month_of
@@ -26,6 +26,7 @@ UPDATES_SMLO_CARD = frozenset(
         K.CASE_CLOSED,
         K.NEW_ADVOCATE_ASKED,
         K.CONSENT_WITHDRAWN,
+        K.OFFER_LAPSED,
     }
 )
 
@@ -52,6 +53,8 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
     if kind is K.ACCEPTED:
         who = plain(names.get(r.advocate_id, "An advocate"))
         return f"{who} has taken {r.reference}."
+    if kind in reminders.REMINDERS:
+        return reminders.words(kind, r, names)
     return smlo.refusal_words(r, names, r.reference)
 
 
@@ -81,6 +84,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return CHECKIN_PREVIEW
     if kind is K.ONE_TO_ONE_ASKED:
         return checkins.ONE_TO_ONE_PREVIEW
+    if kind in reminders.REMINDERS:
+        return reminders.preview(kind, r)
     # The referrer gets a case-closed note too, so it says least of all.
     if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED, K.ESCALATED):
         return "There is news about your referral"
@@ -121,6 +126,8 @@ def notification_card(
         return notices.case_closed_card(r, help_lines(support))
     if kind is K.ESCALATED:
         return escalation.escalated_card(r, help_lines(support))
+    if kind in reminders.REMINDERS:
+        return reminders.reminder_card(kind, r, names, to_smlo=recipient_id in smlo_ids)
     raise ValueError(f"no card for {kind}")
 
 

@@ -78,6 +78,9 @@ def refusal_words(r: Referral, names: Names, subject: str) -> str:
     """Why `r` needs an advocate again: who said no and the kind of reason they chose (a
     category, never their words), or who left the list. `subject`: "it" or its reference."""
     event = r.latest_refusal()
+    if event is not None and event.name == "OfferLapsed":
+        who = plain(names.get(event.detail, "The advocate"))
+        return f"Offer lapsed: {who} did not answer in time, so {subject} needs someone else."
     if event is not None and event.name == "OfferReturned":
         who = plain(names.get(event.detail, "The advocate"))
         return f"{who} is no longer on the advocate list, so {subject} needs someone else."

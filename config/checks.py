@@ -48,6 +48,7 @@ def problems(s: Settings) -> list[str]:
             f"SMA_CASELOAD_LIMIT must be from 1 to {MOST_CASES}: the most cases an advocate "
             "holds unless the SMLO sets another limit for them."
         )
+    found += _period_problems(s)
     if not s.smlo_ids and not s.smlo_group_id:
         found.append(
             "SMA_SMLO_IDS is empty: name at least one SMLO by Entra object id, or set "
@@ -205,3 +206,27 @@ def _production_problems(s: Settings) -> list[str]:
                 "(http:// only for a test server on loopback)."
             )
     return problems
+
+
+def _period_problems(s: Settings) -> list[str]:
+    p, found = s.reminder_periods, []
+    if min(p.triage, p.allocation, p.offer_reminder, p.first_contact_reminder) < 1:
+        found.append("Every SMA_REMIND_…_DAYS must be at least 1 working day.")
+    if not 1 <= p.draft_warning < p.draft_keep:
+        found.append(
+            "SMA_DRAFT_WARNING_DAYS must be at least 1 and less than SMA_DRAFT_KEEP_DAYS: "
+            "the person is told that many days before their unsent referral is deleted."
+        )
+    if p.quiet_case < 1 or p.review_overdue < 1:
+        found.append("SMA_QUIET_CASE_DAYS and SMA_REVIEW_OVERDUE_DAYS must be at least 1.")
+    if p.offer_lapse <= p.offer_reminder:
+        found.append(
+            "SMA_OFFER_LAPSE_DAYS must be more than SMA_REMIND_OFFER_DAYS: the advocate is "
+            "reminded before the offer lapses."
+        )
+    if p.first_contact_escalation <= p.first_contact_reminder:
+        found.append(
+            "SMA_ESCALATE_FIRST_CONTACT_DAYS must be more than SMA_REMIND_FIRST_CONTACT_DAYS: "
+            "the advocate is reminded before the SMLO is told."
+        )
+    return found

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from common.hosts import TEAMS_PUBLIC_CLOUD_HOST, is_loopback
 from referrals.people import Advocate
+from referrals.timers import Periods
+from referrals.working_days import OFFICE_HOURS, WorkingHours
 from storage.crypto import KeyRing
 from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE, KeyConfigError, load_key_ring
 
@@ -159,3 +161,41 @@ def dotenv(path: Path) -> dict[str, str]:
         key, _, value = line.partition("=")
         values[key.strip()] = value.strip().strip("'\"")
     return values
+
+
+def working_hours(env: Mapping[str, str]) -> WorkingHours:
+    raw = env.get("SMA_WORKING_HOURS", "").strip()
+    if not raw:
+        return OFFICE_HOURS
+    try:
+        return WorkingHours.parse(raw)
+    except ValueError:
+        raise SettingsError(
+            f"SMA_WORKING_HOURS must be a start and an end in 24-hour London time, like "
+            f"{OFFICE_HOURS}, not {raw!r}: reminders go out only within these hours."
+        ) from None
+
+
+# Each reminder period: its setting and the field of `referrals.timers.Periods` it sets.
+PERIOD_SETTINGS = {
+    "SMA_REMIND_TRIAGE_DAYS": "triage",
+    "SMA_REMIND_ALLOCATION_DAYS": "allocation",
+    "SMA_REMIND_OFFER_DAYS": "offer_reminder",
+    "SMA_OFFER_LAPSE_DAYS": "offer_lapse",
+    "SMA_REMIND_FIRST_CONTACT_DAYS": "first_contact_reminder",
+    "SMA_ESCALATE_FIRST_CONTACT_DAYS": "first_contact_escalation",
+    "SMA_QUIET_CASE_DAYS": "quiet_case",
+    "SMA_REVIEW_OVERDUE_DAYS": "review_overdue",
+    "SMA_DRAFT_KEEP_DAYS": "draft_keep",
+    "SMA_DRAFT_WARNING_DAYS": "draft_warning",
+}
+
+
+def reminder_periods(env: Mapping[str, str]) -> Periods:
+    defaults = Periods()
+    return Periods(
+        **{
+            field: whole_number(env, name, getattr(defaults, field))
+            for name, field in PERIOD_SETTINGS.items()
+        }
+    )

@@ -11,6 +11,8 @@ from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.people import Advocate
 from referrals.periods import DEFAULT_SERVICE_START
 from referrals.support import SupportDirectory
+from referrals.timers import Periods
+from referrals.working_days import OFFICE_HOURS, WorkingHours
 from storage.crypto import KeyRing
 
 
@@ -48,6 +50,10 @@ class Settings:
     checkin_day: int = 1  # SMA_CHECKIN_DAY: the advocates' monthly check-ins go out from it
     # How many cases an advocate holds at most, unless the SMLO sets another limit for them.
     caseload_limit: int = DEFAULT_CASELOAD_LIMIT
+    # Reminders (referrals/timers.py): nudges go out within these hours, Europe/London, on
+    # working days; each period counts working days in England and Wales.
+    working_hours: WorkingHours = OFFICE_HOURS
+    reminder_periods: Periods = field(default_factory=Periods)
     # Where referrals live: "sqlite" (embedded, the default) or "cosmos" (docs/storage.md).
     store: StoreKind = StoreKind.SQLITE
     cosmos_endpoint: str = ""

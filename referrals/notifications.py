@@ -36,6 +36,19 @@ class NotificationKind(StrEnum):
     NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
     ESCALATED = "escalated"  # to the referrer: information was (or was not) passed on
     CONSENT_WITHDRAWN = "consent_withdrawn"  # to each SMLO: the person withdrew a consent
+    # Reminders (referrals/timers.py): content-free nudges, then escalations.
+    NOT_TRIAGED = "not_triaged"  # to each SMLO: not triaged in time
+    NOT_ALLOCATED = "not_allocated"  # to each SMLO: no advocate in the time the receipt promised
+    OFFER_REMINDER = "offer_reminder"  # to the advocate (the SMLOs if away): please answer
+    OFFER_LAPSED = "offer_lapsed"  # to each SMLO: not answered in time, back to allocate
+    CONTACT_REMINDER = "contact_reminder"  # to the advocate (the SMLOs if away): first contact
+    CONTACT_OVERDUE = "contact_overdue"  # to each SMLO: still no first contact
+    CASE_QUIET = "case_quiet"  # to the advocate (the SMLOs if away): still supporting them?
+    RISK_REVIEW_DUE = "risk_review_due"  # to the advocate (the SMLOs if away)
+    AGREEMENT_REVIEW_DUE = "agreement_review_due"  # to the advocate (the SMLOs if away)
+    NEXT_CONTACT_DUE = "next_contact_due"  # to the advocate (the SMLOs if away)
+    REVIEW_OVERDUE = "review_overdue"  # to each SMLO: a review or agreed contact is overdue
+    DRAFT_EXPIRING = "draft_expiring"  # to the referrer, once: their draft is deleted soon
     # Not about a referral: `referral_id` names the check-in notice that holds them.
     CHECKIN_DUE = "checkin_due"  # to an advocate: this month's wellbeing check-in card
     ONE_TO_ONE_ASKED = "one_to_one_asked"  # to each SMLO: an advocate would like to talk

@@ -19,6 +19,7 @@ from referrals.people import Advocate
 from referrals.referral import Referral
 from referrals.states import ReferralState
 from referrals.statistics import MonthTallies
+from referrals.timers import Timer
 from referrals.views import ShownView
 
 
@@ -166,6 +167,34 @@ class CheckinStore(Protocol):
         """The advocates `month`'s check-in was sent to."""
 
 
+class TimerStore(Protocol):
+    """Reminders and escalations (`referrals.timers`), durable, fired once however many
+    instances run: a timer is claimed (a lease) before it fires and marked fired after."""
+
+    async def schedule(self, timer: Timer) -> None:
+        """Keep `timer` unless one with its id is stored already (fired or not): deriving
+        the same timers again changes nothing."""
+
+    async def cancel(self, timer_id: str) -> None:
+        """Forget a timer that has not fired; unknown ids are ignored."""
+
+    async def due(self, now: datetime, limit: int = 100) -> list[Timer]:
+        """Unfired timers due by `now` and not leased to anyone past `now`, earliest first."""
+
+    async def claim(self, timer_id: str, owner: str, lease_until: datetime, now: datetime) -> bool:
+        """Atomically lease a due, unfired timer to `owner` until `lease_until`; False if
+        someone else holds an unexpired lease, or it fired, or it is gone."""
+
+    async def mark_fired(self, timer_id: str, owner: str, at: datetime) -> None:
+        """It fired (or was dropped as no longer pending): never due again."""
+
+    async def get(self, timer_id: str) -> Timer | None: ...
+
+    async def forget(self, subject_id: str) -> None:
+        """Delete every timer of this subject, fired or not (retention: a purged referral
+        or a deleted draft leaves no ids behind)."""
+
+
 @dataclass(frozen=True)
 class Stores:
     referrals: ReferralStore
@@ -175,6 +204,7 @@ class Stores:
     views: ShownViewStore
     records: CaseRecordStore
     checkins: CheckinStore
+    timers: TimerStore
 
 
 class Clock(Protocol):

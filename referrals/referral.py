@@ -32,7 +32,7 @@ from referrals.intake import (
 )
 from referrals.notifications import NotificationKind
 from referrals.people import Actor, Advocate
-from referrals.referral_base import ERASED_REFERRER, SYSTEM, CaseEvent
+from referrals.referral_base import ERASED_REFERRER, REMINDER_SENT, SYSTEM, CaseEvent
 from referrals.signposting import Signpost, can_signpost_to, history_detail, kind_of
 from referrals.states import ReferralState, Transition
 from referrals.support import SupportService
@@ -185,10 +185,10 @@ class Referral(Escalating):
 
     def latest_refusal(self) -> CaseEvent | None:
         """Why it is waiting for an advocate again: the last decline (its detail is the
-        reason's category) or returned offer (its detail is the advocate), if no offer
-        was made since."""
+        reason's category), returned or lapsed offer (its detail is the advocate), if no
+        offer was made since."""
         for event in reversed(self.history):
-            if event.name in ("AllocationDeclined", "OfferReturned"):
+            if event.name in ("AllocationDeclined", "OfferReturned", "OfferLapsed"):
                 return event
             if event.name == "AllocationOffered":
                 return None
@@ -329,3 +329,34 @@ class Referral(Escalating):
         self._move(Transition.RETURN_OFFER, actor, now, "OfferReturned", advocate.user_id)
         self.offered_to = ""
         self._notify(smlo_ids, NotificationKind.DECLINED, now)
+
+    # -- the clock (referrals.timers) ----------------------------------------------------
+
+    def record_reminder(
+        self, stage_key: str, recipients: Iterable[str], kind: NotificationKind, now: datetime
+    ) -> bool:
+        """A timer's stage fired: its content-free notice is queued, and the history says
+        it was sent (so it is never sent twice). False if it was sent already."""
+        if self.reminder_sent(stage_key):
+            return False
+        self._record(now, Actor(SYSTEM), REMINDER_SENT, stage_key)
+        self._notify(recipients, kind, now)
+        return True
+
+    def lapse_offer(
+        self, actor: Actor, stage_key: str, smlo_ids: Iterable[str], now: datetime
+    ) -> None:
+        """An offer not answered in time goes back to the SMLOs ("offer lapsed"), as a
+        decline would; the advocate is told they need do nothing, and can no longer answer
+        it. Only the timers (the system) do this; no card can."""
+        if actor.user_id != SYSTEM:
+            raise errors.NotPermitted(f"{actor.user_id} may not lapse an offer of {self.id}")
+        self._require_state(Transition.LAPSE_OFFER)
+        advocate = self.offered_to
+        self._move(Transition.LAPSE_OFFER, actor, now, "OfferLapsed", advocate)
+        self._record(now, actor, REMINDER_SENT, stage_key)
+        self.offered_to = ""
+        self._notify([*smlo_ids, advocate], NotificationKind.OFFER_LAPSED, now)
+
+    def reminder_sent(self, stage_key: str) -> bool:
+        return any(e.name == REMINDER_SENT and e.detail == stage_key for e in self.history)

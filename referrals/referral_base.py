@@ -23,6 +23,7 @@ ADVOCATE_MAY_VIEW = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
 # Stands in the history for a referrer whose identity has been erased.
 ERASED_REFERRER = "erased-referrer"
 SYSTEM = "system"  # the actor of scheduled work such as retention
+REMINDER_SENT = "ReminderSent"  # a timer's stage fired (referrals.timers); detail: its key
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ stateDiagram-v2
     offered --> active: accept (offered advocate)
     offered --> awaiting_allocation: decline (offered advocate)
     offered --> awaiting_allocation: return offer (advocate taken off the list)
+    offered --> awaiting_allocation: lapse offer (timer: not answered in time)
     active --> offered: reassign (SMLO, to another advocate)
     active --> closed: close (allocated advocate, or SMLO with a reason)
     signposted --> closed: close (SMLO)
@@ -50,6 +51,7 @@ class Transition(StrEnum):
     ACCEPT = "accept"
     DECLINE = "decline"
     RETURN_OFFER = "return_offer"
+    LAPSE_OFFER = "lapse_offer"
     REASSIGN = "reassign"
     CLOSE = "close"
     WITHDRAW = "withdraw"
@@ -68,6 +70,7 @@ STATE_TABLE: dict[Transition, tuple[frozenset[ReferralState], ReferralState]] = 
     Transition.ACCEPT: (frozenset({S.OFFERED}), S.ACTIVE),
     Transition.DECLINE: (frozenset({S.OFFERED}), S.AWAITING_ALLOCATION),
     Transition.RETURN_OFFER: (frozenset({S.OFFERED}), S.AWAITING_ALLOCATION),
+    Transition.LAPSE_OFFER: (frozenset({S.OFFERED}), S.AWAITING_ALLOCATION),
     Transition.REASSIGN: (frozenset({S.ACTIVE}), S.OFFERED),
     Transition.CLOSE: (frozenset({S.ACTIVE, S.SIGNPOSTED}), S.CLOSED),
     Transition.WITHDRAW: (

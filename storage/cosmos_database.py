@@ -11,6 +11,7 @@ Container design (docs/storage.md has the reasoning and the cost of each operati
     bot_state      pk /id            sealed botbuilder dialog and user state
     views          pk /id            messages that show a referral's details
     case_record    pk /referral_id   sealed case record entries, one item each
+    timers         pk /id            reminders and escalations: ids, a kind and times
 
 Only the fields the queries filter on are indexed; the sealed blobs never are.
 """
@@ -68,7 +69,18 @@ BOT_STATE = ContainerSpec("bot_state", "/id", ("/updated_key",))
 VIEWS = ContainerSpec("views", "/id", ())
 CASE_RECORD = ContainerSpec("case_record", "/referral_id", ("/referral_id",))
 CHECKINS = ContainerSpec("checkins", "/id", ("/type", "/month", "/advocate_id"))
-CONTAINERS = (REFERRALS, ROSTER, CONVERSATIONS, AUDIT, BOT_STATE, VIEWS, CASE_RECORD, CHECKINS)
+TIMERS = ContainerSpec("timers", "/id", ("/fired_at", "/due_at", "/subject_id"))
+CONTAINERS = (
+    REFERRALS,
+    ROSTER,
+    CONVERSATIONS,
+    AUDIT,
+    BOT_STATE,
+    VIEWS,
+    CASE_RECORD,
+    CHECKINS,
+    TIMERS,
+)
 
 # Properties Cosmos DB adds to every item; never part of our documents.
 SYSTEM_PROPERTIES = frozenset({"_rid", "_self", "_etag", "_ts", "_attachments", "_lsn"})
@@ -90,6 +102,7 @@ class CosmosDatabase:
     views: ContainerProxy
     case_record: ContainerProxy
     checkins: ContainerProxy
+    timers: ContainerProxy
     cipher: FieldCipher
     # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
     draft_ttl_seconds: int | None = None

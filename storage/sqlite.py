@@ -4,7 +4,7 @@
 connection, its transactions and the schema) and gives the same `Stores` as Cosmos DB,
 plus what the audit log and bot state storage need (`.database`). One module per store:
 `sqlite_referrals`, `sqlite_outbox`, `sqlite_people`, `sqlite_statistics`,
-`sqlite_audit`, `sqlite_bot_state`, `sqlite_views`, `sqlite_case_record`.
+`sqlite_audit`, `sqlite_bot_state`, `sqlite_views`, `sqlite_case_record`, `sqlite_timers`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from storage.sqlite_database import SqliteDatabase
 from storage.sqlite_outbox import SqliteOutboxStore
 from storage.sqlite_people import SqliteConversationStore, SqliteRosterStore
 from storage.sqlite_referrals import SqliteReferralStore
+from storage.sqlite_timers import SqliteTimerStore
 from storage.sqlite_views import SqliteShownViewStore
 
 # Schema 5 counts the referrals already stored into the new statistics table; schema 8
@@ -45,6 +46,7 @@ class SqliteStores:
             views=SqliteShownViewStore(database),
             records=SqliteCaseRecordStore(database),
             checkins=SqliteCheckinStore(database),
+            timers=SqliteTimerStore(database),
         )
 
     @classmethod

@@ -144,6 +144,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TRIGGER outbox_follows_referral AFTER DELETE ON referrals
             BEGIN DELETE FROM outbox WHERE referral_id = old.id; END""",
     ),
+    # 13: reminders and escalations (referrals/timers.py, storage/sqlite_timers.py): ids,
+    # a kind and times, never content; claimed with a lease by a conditional UPDATE.
+    (
+        """CREATE TABLE timers (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject_id TEXT NOT NULL,
+            due_at TEXT NOT NULL, stage INTEGER NOT NULL, holder TEXT NOT NULL,
+            claimed_by TEXT NOT NULL, lease_until TEXT, fired_at TEXT)""",
+        "CREATE INDEX timers_due ON timers (fired_at, due_at)",
+        "CREATE INDEX timers_subject ON timers (subject_id)",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know

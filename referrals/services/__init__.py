@@ -13,6 +13,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `retention.py`      | the system     | purging what has been kept long enough                  |
 | `views.py`          | the system     | folding and clearing messages that show details         |
 | `checkins.py`       | advocate, SMLO | the monthly wellbeing check-ins, sent by the scheduler  |
+| `reminders.py`      | the system     | timers: reminders, escalations, lapsed offers           |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -38,6 +39,7 @@ from referrals.services.casework import Casework
 from referrals.services.checkins import Checkins
 from referrals.services.intake import Intake
 from referrals.services.oversight import Oversight
+from referrals.services.reminders import Reminders, TimerPlan, keeping_timers
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
 from referrals.services.steps import Steps, role_towards
 from referrals.services.triage import Triage
@@ -53,10 +55,12 @@ __all__ = [
     "Intake",
     "Oversight",
     "PurgeReport",
+    "Reminders",
     "Retention",
     "RetentionPolicy",
     "Services",
     "Steps",
+    "TimerPlan",
     "Triage",
     "Views",
     "role_towards",
@@ -77,6 +81,7 @@ class Services:
     oversight: Oversight
     checkins: Checkins
     capacities: Capacities
+    reminders: Reminders
 
     @classmethod
     def build(
@@ -94,6 +99,7 @@ class Services:
         solver: Solver | None = None,
         checkin_day: int = DEFAULT_CHECKIN_DAY,
         caseload_limit: int = DEFAULT_CASELOAD_LIMIT,
+        timer_plan: TimerPlan | None = None,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
@@ -101,7 +107,11 @@ class Services:
         `solver`: what the figures' protection solves its integer programmes with
         (`solving.highs.HighsSolver`; none: `stats` cannot be asked); `checkin_day`: the day
         of the month the advocates' wellbeing check-ins go out from; `caseload_limit`: the
-        limit of an advocate the SMLO set none for."""
+        limit of an advocate the SMLO set none for; `timer_plan`: the working calendar and
+        reminder periods (none: weekends only, default periods). Every referral saved
+        through these use cases schedules its timers."""
+        plan = timer_plan or TimerPlan()
+        stores = keeping_timers(stores, plan)
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids, caseload_limit)
         return cls(
             Intake(steps),
@@ -114,6 +124,7 @@ class Services:
             Oversight(steps),
             Checkins(steps, checkin_day),
             Capacities(steps),
+            Reminders(stores, clock, smlo_ids, plan),
         )
 
     @property

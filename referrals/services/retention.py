@@ -47,11 +47,13 @@ class Retention:
         for referral in await referrals.list_ended_before(now - policy.ended):
             if referral.purge(now):
                 await referrals.save(referral)
+                await self.steps.stores.timers.forget(referral.id)
                 await self.steps.record(system, referral.id, None, A.PURGE, Outcome.ALLOWED)
                 purged += 1
         deleted = 0
         for draft in await referrals.list_drafts_before(now - policy.draft):
             await referrals.delete_draft(draft.id)
+            await self.steps.stores.timers.forget(draft.id)
             await self.steps.record(system, draft.id, None, A.DELETE_DRAFT, Outcome.ALLOWED)
             deleted += 1
         return PurgeReport(purged, deleted)

@@ -32,6 +32,7 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
+from referrals.services import TimerPlan
 from referrals.support import Category, Contact, SupportService
 from referrals.views import ShownView
 from storage.bot_state_codec import STATE_FIELD
@@ -261,6 +262,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
         "views",
         "case_record",
         "checkins",
+        "timers",
     }
     assert all(containers.values()), "every container holds something to scan"
     (state,) = containers["bot_state"]
@@ -296,6 +298,8 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
     )
     await stores.referrals.save(active)
     assert await stores.records.entries(active) == written
+    for timer in TimerPlan().timers_for(active):  # its reminders: ids and times only
+        await stores.timers.schedule(timer)
     signposted = await scenario.submit(await scenario.draft(CANARY_REFERRER), CANARY_REFERRER)
     await scenario.change(
         signposted, lambda at: signposted.mark_out_of_remit(SMLO, CANARY_SERVICE, at)

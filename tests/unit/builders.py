@@ -94,6 +94,7 @@ def attempt(referral: Referral, transition: Transition, actor: Actor, now: datet
             actor, NEXT_ADVOCATE, ReassignReason.CONFLICT_FOUND, now
         ),
         Transition.CLOSE: lambda: referral.close(actor, now),
+        Transition.LAPSE_OFFER: lambda: referral.lapse_offer(actor, "offer:2:t", SMLO_IDS, now),
         Transition.WITHDRAW: lambda: referral.withdraw(actor, SMLO_IDS, now),
     }
     assert set(actions) == set(Transition), "a new transition needs a line here"

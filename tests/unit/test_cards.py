@@ -55,6 +55,7 @@ from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import notifications as notifications_module
 from cards import pathway as pathway_module
+from cards import reminders as reminders_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
 from cards import support as support_module
@@ -121,6 +122,7 @@ from referrals.people import Actor, Advocate
 from referrals.periods import Kind as PeriodKind
 from referrals.periods import Period, month_at, month_index, offered_periods
 from referrals.referral import DeclineReason, ReassignReason, Referral
+from referrals.referral_base import SYSTEM
 from referrals.report_set import report_for
 from referrals.roster import GroupChange, Person
 from referrals.roster_changes import RosterChange, RosterResult
@@ -1305,6 +1307,51 @@ def _capacity_cards() -> Iterator[Shown]:
     )
 
 
+def _lapsed() -> Referral:
+    referral = offered()
+    referral.lapse_offer(Actor(SYSTEM), "offer_unanswered:2:t", SMLO_IDS, NOW + timedelta(days=3))
+    return referral
+
+
+def _reminder_cards() -> Iterator[Shown]:
+    """Each reminder's face, to the person it is for and, for a nudge meant for an
+    advocate who is away, to the SMLO instead."""
+    smlos = frozenset({SMLO.user_id})
+    faces = [
+        (Kind.NOT_TRIAGED, submitted(), SMLO.user_id),
+        (Kind.NOT_ALLOCATED, submitted(), SMLO.user_id),
+        (Kind.OFFER_REMINDER, offered(), ADA.user_id),
+        (Kind.OFFER_REMINDER, offered(), SMLO.user_id),
+        (Kind.OFFER_LAPSED, _lapsed(), SMLO.user_id),
+        (Kind.OFFER_LAPSED, _lapsed(), ADA.user_id),
+        (Kind.CONTACT_REMINDER, active(), ADA.user_id),
+        (Kind.CONTACT_REMINDER, active(), SMLO.user_id),
+        (Kind.CONTACT_OVERDUE, active(), SMLO.user_id),
+        (Kind.CASE_QUIET, active(), ADA.user_id),
+        (Kind.CASE_QUIET, active(), SMLO.user_id),
+        (Kind.RISK_REVIEW_DUE, active(), ADA.user_id),
+        (Kind.AGREEMENT_REVIEW_DUE, active(), ADA.user_id),
+        (Kind.NEXT_CONTACT_DUE, active(), ADA.user_id),
+        (Kind.NEXT_CONTACT_DUE, active(), SMLO.user_id),
+        (Kind.REVIEW_OVERDUE, active(), SMLO.user_id),
+        (Kind.DRAFT_EXPIRING, draft(), REFERRER.user_id),
+    ]
+    for kind, referral, recipient in faces:
+        yield Shown(
+            f"reminder:{kind}:{'smlo' if recipient in smlos else 'advocate'}",
+            partial(
+                notification_card,
+                kind,
+                referral,
+                NAMES,
+                smlos,
+                recipient,
+                support=SHIPPED_DIRECTORY,
+            ),
+            Face.UNASKED,
+        )
+
+
 CARDS: tuple[Shown, ...] = (
     *_help_cards(),
     *_capacity_cards(),
@@ -1321,6 +1368,7 @@ CARDS: tuple[Shown, ...] = (
     *_triage_cards(),
     *_pathway_cards(),
     *_escalation_cards(),
+    *_reminder_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -1890,6 +1938,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             record_forms,
             triage_module,
             escalation_module,
+            reminders_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__

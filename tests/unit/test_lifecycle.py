@@ -55,6 +55,7 @@ EVENT_NAMES: dict[Transition, tuple[str, ...]] = {
     Transition.RETURN_OFFER: ("OfferReturned",),
     Transition.REASSIGN: ("CaseReassigned", "AllocationOffered"),
     Transition.CLOSE: ("ReferralClosed",),
+    Transition.LAPSE_OFFER: ("OfferLapsed", "ReminderSent"),
     Transition.WITHDRAW: ("ReferralWithdrawn", "PersonalDataErased"),
 }
 
@@ -86,6 +87,8 @@ def expected_outcome(transition: Transition, path: Path, role: Role) -> Outcome:
             return errors.NotAnActiveAdvocate  # taken off the list: no answer, no case
         if state is not ReferralState.OFFERED:
             return errors.OfferAlreadyAnswered
+    elif transition is Transition.LAPSE_OFFER:
+        return errors.NotPermitted  # only the timers lapse an offer; no person can
     elif transition is Transition.CLOSE:
         if state is ReferralState.SIGNPOSTED:
             permitted = role is Role.SMLO
@@ -122,11 +125,14 @@ def expected_notifications(
         Transition.ACCEPT: kind.ACCEPTED,
         Transition.DECLINE: kind.DECLINED,
         Transition.RETURN_OFFER: kind.DECLINED,  # the SMLOs hear of it as of a decline
+        Transition.LAPSE_OFFER: kind.OFFER_LAPSED,
         Transition.WITHDRAW: kind.WITHDRAWN,
     }
     sent = [(to_smlos[transition], smlo) for smlo in UNIQUE_SMLO_IDS if transition in to_smlos]
     if transition is Transition.OFFER:
         sent.append((kind.OFFERED, OFFERED_ADVOCATE.user_id))
+    if transition is Transition.LAPSE_OFFER:
+        sent.append((kind.OFFER_LAPSED, before.offered_to))
     if transition is Transition.REASSIGN:
         sent += [(kind.REASSIGNED, before.advocate_id), (kind.OFFERED, NEXT_ADVOCATE.user_id)]
     if transition is Transition.ACCEPT:

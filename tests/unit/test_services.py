@@ -28,6 +28,7 @@ from storage.memory import (
     MemoryRosterStore,
     MemoryShownViewStore,
 )
+from storage.memory_timers import MemoryTimerStore
 
 SMLOS = frozenset({"smlo-1", "smlo-2"})
 ROSTER = (
@@ -71,6 +72,7 @@ def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> 
         MemoryShownViewStore(),
         MemoryCaseRecordStore(store),
         MemoryCheckinStore(outbox),
+        MemoryTimerStore(),
     )
 
 

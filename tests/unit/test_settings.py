@@ -15,6 +15,7 @@ import pytest
 
 from bot.adapter.authentication import authentication_configuration
 from config.settings import Settings, SettingsError, load_settings
+from referrals.timers import Periods
 from tests.support.keys import TEST_DATA_KEYS, TEST_KEY_ID
 
 APP_ID = "3f1c9a52-7d4e-4b8a-9c61-0e2f5a7b8c90"
@@ -332,3 +333,23 @@ def test_the_service_start_month_has_a_default_and_a_kind_refusal_when_malformed
     for wrong in ("June 2025", "2025-13", "2025-6"):
         refusal = _refusal({**PRODUCTION, "SMA_SERVICE_START": wrong})
         assert "SMA_SERVICE_START must be the month the service started" in refusal
+
+
+def test_working_hours_and_reminder_periods_have_defaults_and_can_be_set() -> None:
+    default = load_settings(PRODUCTION)
+    changed = load_settings(
+        {**PRODUCTION, "SMA_WORKING_HOURS": "08:30-16:30", "SMA_OFFER_LAPSE_DAYS": "4"}
+    )
+
+    assert str(default.working_hours) == "09:00-17:00"
+    assert default.reminder_periods == Periods()
+    assert str(changed.working_hours) == "08:30-16:30"
+    assert changed.reminder_periods.offer_lapse == 4
+
+
+def test_bad_working_hours_and_periods_in_the_wrong_order_are_refused() -> None:
+    hours = _refusal({**PRODUCTION, "SMA_WORKING_HOURS": "5pm-9am"})
+    order = _refusal({**PRODUCTION, "SMA_REMIND_OFFER_DAYS": "3", "SMA_OFFER_LAPSE_DAYS": "3"})
+
+    assert "SMA_WORKING_HOURS must be a start and an end" in hours
+    assert "SMA_OFFER_LAPSE_DAYS must be more than SMA_REMIND_OFFER_DAYS" in order

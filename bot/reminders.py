@@ -1,0 +1,76 @@
+"""The reminder loop, beside the outbox: fires due timers (referrals/services/reminders.py)
+every few seconds and derives every open referral's timers again at start-up and hourly.
+
+Each instance claims with its own owner id, so several instances on one store (App
+Service scale-out, a slot swap) fire each timer once. What a fired timer sends is queued
+in the outbox with the referral's save, so the outbox is woken to deliver it at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+
+from common.tasks import stop_if_cancelled
+from referrals.ports import Clock
+from referrals.services import Reminders
+
+log = logging.getLogger(__name__)
+TICK_SECONDS = 30.0
+RECONCILE_EVERY = timedelta(hours=1)
+
+
+class ReminderLoop:
+    def __init__(
+        self,
+        reminders: Reminders,
+        clock: Clock,
+        delivered: Callable[[], None],
+        *,
+        tick_seconds: float = TICK_SECONDS,
+    ) -> None:
+        self.owner = uuid.uuid4().hex  # this instance, in each claim it makes
+        self._reminders, self._clock, self._delivered = reminders, clock, delivered
+        self._tick = tick_seconds
+        self._wake = asyncio.Event()
+        self._passed = asyncio.Condition()
+        self._in_pass = False
+        self.passes = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def next_pass(self) -> None:
+        """Wait until a pass that starts after this call has ended (tests)."""
+        async with self._passed:
+            target = self.passes + (2 if self._in_pass else 1)
+            await self._passed.wait_for(lambda: self.passes >= target)
+
+    async def run(self) -> None:
+        reconciled_at = None
+        while True:
+            self._in_pass = True
+            now = self._clock.now()
+            try:
+                if reconciled_at is None or now - reconciled_at >= RECONCILE_EVERY:
+                    count = await self._reminders.reconcile()
+                    reconciled_at = now
+                    log.info("reminders: timers derived for open referrals=%s", count)
+                if await self._reminders.fire_due(self.owner):
+                    self._delivered()
+            except Exception as error:  # a store outage, say: try again next time
+                stop_if_cancelled()
+                log.warning("reminder pass failed: error=%s", type(error).__name__)
+            async with self._passed:
+                self._in_pass = False
+                self.passes += 1
+                self._passed.notify_all()
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._tick):
+                    await self._wake.wait()
+            self._wake.clear()
