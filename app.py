@@ -271,7 +271,9 @@ def compose(
         outbox,
         files,
     )
-    reminders = ReminderLoop(services.reminders, clock, outbox.wake)
+    reminders = ReminderLoop(
+        services.reminders, clock, outbox.wake, checkins=services.checkins.send_checkins
+    )
     return Runtime(adapter, bot, outbox, messenger, stores, services, reminders)
 
 

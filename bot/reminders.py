@@ -1,5 +1,6 @@
 """The reminder loop, beside the outbox: fires due timers (referrals/services/reminders.py)
-every few seconds and derives every open referral's timers again at start-up and hourly.
+every few seconds and derives every open referral's timers again at start-up and hourly,
+when it also sends the advocates' monthly wellbeing check-ins that are due.
 
 Each instance claims with its own owner id, so several instances on one store (App
 Service scale-out, a slot swap) fire each timer once. What a fired timer sends is queued
@@ -12,8 +13,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from common.tasks import stop_if_cancelled
 from referrals.ports import Clock
@@ -32,9 +33,13 @@ class ReminderLoop:
         delivered: Callable[[], None],
         *,
         tick_seconds: float = TICK_SECONDS,
+        checkins: Callable[[datetime], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.owner = uuid.uuid4().hex  # this instance, in each claim it makes
         self._reminders, self._clock, self._delivered = reminders, clock, delivered
+        # The advocates' monthly check-ins (Checkins.send_checkins): once a month each,
+        # however often it is called, so the hourly pass sends them from their day on.
+        self._checkins = checkins
         self._tick = tick_seconds
         self._wake = asyncio.Event()
         self._passed = asyncio.Condition()
@@ -60,6 +65,8 @@ class ReminderLoop:
                     count = await self._reminders.reconcile()
                     reconciled_at = now
                     log.info("reminders: timers derived for open referrals=%s", count)
+                    if self._checkins is not None and await self._checkins(now):
+                        self._delivered()
                 if await self._reminders.fire_due(self.owner):
                     self._delivered()
             except Exception as error:  # a store outage, say: try again next time

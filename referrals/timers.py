@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from referrals import availability
 from referrals.case_record import CaseEntry
 from referrals.notifications import NotificationKind
 from referrals.people import Advocate
@@ -135,8 +136,6 @@ def stage_key(kind: TimerKind, stage: int, anchor: Anchor) -> str:
 
 
 def is_away(advocate: Advocate | None, on: date) -> bool:
-    """AVAILABILITY HOOK: whether a nudge for this advocate goes to the SMLOs instead.
-
-    The availability branch provides `referrals.availability.is_away(advocate, on)`; once
-    it is merged, this returns that. Until then nobody is ever away."""
-    return False
+    """Whether a nudge for this advocate goes to the SMLOs instead: they are away that day
+    (`referrals.availability`, where away ends by itself on its date). Nobody known: no."""
+    return advocate is not None and availability.is_away(advocate, on)

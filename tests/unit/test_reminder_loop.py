@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.reminders import ReminderLoop
 from referrals.clock import FakeClock
 from referrals.notifications import NotificationKind as Kind
-from referrals.people import Actor
+from referrals.people import Actor, Advocate
 from referrals.ports import Stores
 from referrals.services import Services
 from tests.unit.test_services import submitted
@@ -59,3 +59,30 @@ async def test_the_loop_schedules_timers_lost_between_a_save_and_the_timer_store
 
     again = await stores.timers.due(clock.now() + timedelta(days=30))
     assert {t.subject_id for t in again} == {referral.id}
+
+
+async def test_the_loop_sends_the_months_check_ins_once_at_start_and_wakes_the_outbox(
+    service: Services, stores: Stores, clock: FakeClock
+) -> None:
+    """The hourly pass (and the first, at start-up) sends the advocates' check-ins due this
+    month; another pass the same month sends none again."""
+    await stores.roster.put_advocate(Advocate("adv-1", "Alex Morgan"))
+    woken = asyncio.Event()
+    loop = ReminderLoop(
+        service.reminders,
+        clock,
+        woken.set,
+        tick_seconds=3600,
+        checkins=service.checkins.send_checkins,
+    )
+    task = asyncio.create_task(loop.run())
+    try:
+        async with asyncio.timeout(BOUND):
+            await woken.wait()  # the check-ins were queued: the outbox is told
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    sent = [n for n in await stores.outbox.pending(limit=100) if n.kind is Kind.CHECKIN_DUE]
+    assert "adv-1" in [n.recipient_id for n in sent]
+    assert await service.checkins.send_checkins(clock.now()) == [], "once a month"

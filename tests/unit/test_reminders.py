@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from config.calendar import working_calendar
+from referrals.availability import Availability, AvailabilityState
 from referrals.case_record import ContactHow, ContactLogged, RiskAssessment, RiskLevel
 from referrals.clock import FakeClock
 from referrals.intake import IntakeStep
@@ -164,11 +165,15 @@ async def test_a_nudge_for_an_advocate_who_is_away_goes_to_the_smlos(
     referrer: Actor,
     smlo: Actor,
     advocate: Actor,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("referrals.timers.is_away", lambda advocate, on: True)
     referral = await submitted(service, referrer)
     await service.triage.offer(smlo, referral.id, advocate.user_id)
+    # Asked while free, then away for a fortnight before the reminder falls due.
+    held = await stores.roster.get_advocate(advocate.user_id)
+    assert held is not None
+    back = clock.now().date() + timedelta(days=14)
+    away = Availability(AvailabilityState.AWAY, until=back)
+    await stores.roster.put_advocate(dataclasses.replace(held, availability=away))
 
     await run_until(service, clock, clock.now() + timedelta(days=2, hours=1))
 
