@@ -255,6 +255,7 @@ def compose(
         views=views,
         card_places=places,
         support=support,
+        digest=services.digests.counts,
     )
     keep_days = settings.draft_keep_days
     # Files go to the person's OneDrive, or to a loopback test server the settings trust.
@@ -272,7 +273,11 @@ def compose(
         files,
     )
     reminders = ReminderLoop(
-        services.reminders, clock, outbox.wake, checkins=services.checkins.send_checkins
+        services.reminders,
+        clock,
+        outbox.wake,
+        checkins=services.checkins.send_checkins,
+        digests=services.digests.send_digests,
     )
     return Runtime(adapter, bot, outbox, messenger, stores, services, reminders)
 

@@ -1,6 +1,7 @@
 """The reminder loop, beside the outbox: fires due timers (referrals/services/reminders.py)
 every few seconds and derives every open referral's timers again at start-up and hourly,
-when it also sends the advocates' monthly wellbeing check-ins that are due.
+when it also sends the advocates' monthly wellbeing check-ins and the SMLOs' weekly
+digests that are due.
 
 Each instance claims with its own owner id, so several instances on one store (App
 Service scale-out, a slot swap) fire each timer once. What a fired timer sends is queued
@@ -34,12 +35,15 @@ class ReminderLoop:
         *,
         tick_seconds: float = TICK_SECONDS,
         checkins: Callable[[datetime], Awaitable[list[str]]] | None = None,
+        digests: Callable[[datetime], Awaitable[list[str]]] | None = None,
     ) -> None:
         self.owner = uuid.uuid4().hex  # this instance, in each claim it makes
         self._reminders, self._clock, self._delivered = reminders, clock, delivered
         # The advocates' monthly check-ins (Checkins.send_checkins): once a month each,
         # however often it is called, so the hourly pass sends them from their day on.
         self._checkins = checkins
+        # The SMLOs' weekly digests (Digests.send_digests): once a week each, likewise.
+        self._digests = digests
         self._tick = tick_seconds
         self._wake = asyncio.Event()
         self._passed = asyncio.Condition()
@@ -66,6 +70,8 @@ class ReminderLoop:
                     reconciled_at = now
                     log.info("reminders: timers derived for open referrals=%s", count)
                     if self._checkins is not None and await self._checkins(now):
+                        self._delivered()
+                    if self._digests is not None and await self._digests(now):
                         self._delivered()
                 if await self._reminders.fire_due(self.owner):
                     self._delivered()

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 
 from cards import advocate, checkins, escalation, notices, reminders, smlo
+from cards.digest import DIGEST_PREVIEW
 from cards.elements import Element, plain
 from cards.support import help_lines
 from referrals.checkins import month_of
@@ -84,6 +85,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return CHECKIN_PREVIEW
     if kind is K.ONE_TO_ONE_ASKED:
         return checkins.ONE_TO_ONE_PREVIEW
+    if kind is K.WEEKLY_DIGEST:
+        return DIGEST_PREVIEW
     if kind in reminders.REMINDERS:
         return reminders.preview(kind, r)
     # The referrer gets a case-closed note too, so it says least of all.

@@ -52,11 +52,14 @@ class NotificationKind(StrEnum):
     # Not about a referral: `referral_id` names the check-in notice that holds them.
     CHECKIN_DUE = "checkin_due"  # to an advocate: this month's wellbeing check-in card
     ONE_TO_ONE_ASKED = "one_to_one_asked"  # to each SMLO: an advocate would like to talk
+    WEEKLY_DIGEST = "weekly_digest"  # to each SMLO: counts of what waits (referrals.digest)
 
 
 # Notifications about the advocates' check-ins, not a referral: nothing to load or update.
 CHECKIN_KINDS = frozenset({NotificationKind.CHECKIN_DUE, NotificationKind.ONE_TO_ONE_ASKED})
 CHECKIN_NOTICE_PREFIX = "checkin-notice:"  # the `referral_id` of a check-in notification
+# Every kind about no referral (`referral_id` names the notice that holds it).
+ABOUT_NO_REFERRAL = CHECKIN_KINDS | {NotificationKind.WEEKLY_DIGEST}
 
 
 class DeliveryStatus(StrEnum):

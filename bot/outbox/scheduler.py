@@ -43,6 +43,7 @@ from bot.outbox.messenger import NotReachableYet, TeamsMessenger
 from bot.outbox.policy import Backoff, classify, due_in_order
 from bot.outbox.smlo_cards import SmloCards
 from bot.outbox.views import ViewSweeper
+from cards.digest import DIGEST_PREVIEW, digest_card
 from cards.notifications import (
     UPDATES_SMLO_CARD,
     checkin_notice_card,
@@ -51,6 +52,7 @@ from cards.notifications import (
     preview_text,
 )
 from common.tasks import stop_if_cancelled
+from referrals.digest import Digest
 from referrals.notifications import CHECKIN_KINDS, Notification, NotificationKind
 from referrals.ports import Clock, Stores
 from referrals.support import SupportDirectory
@@ -69,6 +71,10 @@ GATHER_SECONDS = 0.02
 TICK_SECONDS = 5.0
 
 
+class DigestNotWired(RuntimeError):
+    """A weekly digest is queued but this delivery was built without a way to count it."""
+
+
 class OutboxDelivery:
     def __init__(
         self,
@@ -83,8 +89,12 @@ class OutboxDelivery:
         rng: random.Random | None = None,
         card_places: CardPlaces | None = None,
         support: SupportDirectory,
+        digest: Callable[[], Awaitable[Digest]] | None = None,
     ) -> None:
         self._stores, self._clock, self._messenger = stores, clock, messenger
+        # The SMLO's weekly digest is counted when it is delivered (`Digests.counts`), so
+        # the outbox holds no counts and a late one is not stale. None: it cannot be sent.
+        self._digest = digest
         self._support = support  # where people are sent, and the crisis lines
         self._smlo_ids = smlo_ids
         self._names = advocate_names  # staff names, shown on staff cards
@@ -275,6 +285,10 @@ class OutboxDelivery:
     async def _deliver(self, n: Notification) -> None:
         if n.kind in CHECKIN_KINDS:  # about no referral: nothing to load or update
             message = card_message(checkin_notice_card(n), summary=checkin_preview(n))
+        elif n.kind is NotificationKind.WEEKLY_DIGEST:  # about no referral either
+            if self._digest is None:
+                raise DigestNotWired(n.id)
+            message = card_message(digest_card(await self._digest()), summary=DIGEST_PREVIEW)
         else:
             referral = await self._stores.referrals.get(n.referral_id)
             names = await self._names()

@@ -14,6 +14,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `views.py`          | the system     | folding and clearing messages that show details         |
 | `checkins.py`       | advocate, SMLO | the monthly wellbeing check-ins, sent by the scheduler  |
 | `reminders.py`      | the system     | timers: reminders, escalations, lapsed offers           |
+| `digest.py`         | the system     | the SMLO's weekly digest: counts, sent once a week      |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -37,6 +38,7 @@ from referrals.services.capacity import Capacities
 from referrals.services.case_record import CaseRecord
 from referrals.services.casework import Casework
 from referrals.services.checkins import Checkins
+from referrals.services.digest import Digests
 from referrals.services.intake import Intake
 from referrals.services.oversight import Oversight
 from referrals.services.reminders import Reminders, TimerPlan, keeping_timers
@@ -52,6 +54,7 @@ __all__ = [
     "CaseRecord",
     "Casework",
     "Checkins",
+    "Digests",
     "Intake",
     "Oversight",
     "PurgeReport",
@@ -82,6 +85,7 @@ class Services:
     checkins: Checkins
     capacities: Capacities
     reminders: Reminders
+    digests: Digests
 
     @classmethod
     def build(
@@ -113,9 +117,10 @@ class Services:
         plan = timer_plan or TimerPlan()
         stores = keeping_timers(stores, plan)
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids, caseload_limit)
+        triage = Triage(steps, support if support is not None else SupportDirectory(), directory)
         return cls(
             Intake(steps),
-            Triage(steps, support if support is not None else SupportDirectory(), directory),
+            triage,
             Casework(steps),
             Administration(steps, directory, service_start, solver),
             Retention(steps),
@@ -125,6 +130,7 @@ class Services:
             Checkins(steps, checkin_day),
             Capacities(steps),
             Reminders(stores, clock, smlo_ids, plan),
+            Digests(steps, plan, triage),
         )
 
     @property

@@ -17,7 +17,7 @@ from referrals.audit import (
     roster_subject,
 )
 from referrals.linked_suppression import Solver
-from referrals.notifications import CHECKIN_KINDS, Notification
+from referrals.notifications import ABOUT_NO_REFERRAL, Notification
 from referrals.people import Actor, Advocate
 from referrals.periods import (
     DEFAULT_SERVICE_START,
@@ -185,8 +185,8 @@ class Administration:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(actor.user_id)
         parked = await self.steps.stores.outbox.parked(limit=50)
-        # Check-in notices are about no referral; this list shows referrals' messages.
-        about_referrals = [n for n in parked if n.kind not in CHECKIN_KINDS]
+        # Check-in notices and digests are about no referral; this list shows referrals'.
+        about_referrals = [n for n in parked if n.kind not in ABOUT_NO_REFERRAL]
         return [(n, await self.steps.stores.referrals.get(n.referral_id)) for n in about_referrals]
 
     async def retry_delivery(self, actor: Actor, notification_id: str) -> bool:

@@ -90,3 +90,24 @@ async def test_a_restarted_instance_finds_its_timers_in_the_file(
     assert len(fired) == 1
     assert sorted(n.recipient_id for n in pending if n.kind is Kind.NOT_TRIAGED) == sorted(SMLO_IDS)
     assert all(n.referral_id == referral.id for n in pending)
+
+
+async def test_two_instances_send_each_smlo_one_digest_a_week(
+    two_instances: tuple[SqliteStores, SqliteStores],
+) -> None:
+    first, second = two_instances
+    clock = FakeClock()  # Monday 2 March 2026, 09:00
+    one, other = services(first.stores, clock), services(second.stores, clock)
+
+    for _ in range(24 * 7):  # a week, an hour at a time, both asking at once
+        await asyncio.gather(
+            one.digests.send_digests(clock.now()), other.digests.send_digests(clock.now())
+        )
+        clock.advance(timedelta(hours=1))
+
+    sent = [
+        (n.referral_id, n.recipient_id)
+        for n in await first.stores.outbox.pending(limit=1000)
+        if n.kind is Kind.WEEKLY_DIGEST
+    ]
+    assert sorted(sent) == [(f"digest-notice:2026-W10:{smlo}", smlo) for smlo in sorted(SMLO_IDS)]

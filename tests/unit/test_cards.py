@@ -51,6 +51,7 @@ from cards import audit as audit_module
 from cards import availability as availability_module
 from cards import checkins as checkins_module
 from cards import delivery as delivery_module
+from cards import digest as digest_module
 from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import notifications as notifications_module
@@ -97,6 +98,7 @@ from referrals.case_record import (
     UpdateKind,
 )
 from referrals.checkins import Checkin, Feeling
+from referrals.digest import Count, Digest, Line
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.intake import (
     TEXT_LIMITS,
@@ -914,6 +916,21 @@ def _notices() -> Iterator[Shown]:
     ):
         yield Shown(f"note:{name}", partial(notices.note_card, words))
     yield from _checkin_cards()
+    yield from _digest_cards()
+
+
+def _digest_cards() -> Iterator[Shown]:
+    nothing = Digest({})
+    some = Digest(
+        {
+            Line.TRIAGE: Count(3, 1),
+            Line.ADVOCATE: Count(2, 0),
+            Line.OFFERS: Count(1, 1),
+            Line.REVIEWS: Count(12, 4),
+        }
+    )
+    yield Shown("digest:nothing", partial(digest_module.digest_card, nothing))
+    yield Shown("digest:some", partial(digest_module.digest_card, some))
 
 
 def _checkin_cards() -> Iterator[Shown]:
@@ -1939,6 +1956,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             triage_module,
             escalation_module,
             reminders_module,
+            digest_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
@@ -2240,3 +2258,18 @@ def test_the_check_in_card_names_the_month_it_is_for() -> None:
 
     assert "March 2026" in shown
     assert "February" not in shown
+
+
+def test_the_weekly_digest_shows_counts_and_overdue_with_buttons_to_the_lists() -> None:
+    some = Digest({Line.TRIAGE: Count(3, 1), Line.QUIET: Count(2, 2)})
+    card = digest_module.digest_card(some)
+    shown = " ".join(texts_of(card))
+
+    assert "3, 1 overdue" in shown
+    assert "2, 2 overdue" in shown
+    assert "Offers not answered yet" in shown
+    verbs = [a["verb"] for a in card["actions"]]
+    assert verbs == [Verb.INBOX.value, Verb.ROSTER.value]
+    assert notifications_module.preview_text(Kind.WEEKLY_DIGEST, active()) == (
+        "Your weekly summary"
+    )

@@ -86,3 +86,28 @@ async def test_the_loop_sends_the_months_check_ins_once_at_start_and_wakes_the_o
     sent = [n for n in await stores.outbox.pending(limit=100) if n.kind is Kind.CHECKIN_DUE]
     assert "adv-1" in [n.recipient_id for n in sent]
     assert await service.checkins.send_checkins(clock.now()) == [], "once a month"
+
+
+async def test_the_loop_sends_the_weekly_digest_on_monday_morning_and_wakes_the_outbox(
+    service: Services, stores: Stores, clock: FakeClock
+) -> None:
+    """The clock stands at Monday 09:00: the first pass queues each SMLO's digest."""
+    woken = asyncio.Event()
+    loop = ReminderLoop(
+        service.reminders,
+        clock,
+        woken.set,
+        tick_seconds=3600,
+        digests=service.digests.send_digests,
+    )
+    task = asyncio.create_task(loop.run())
+    try:
+        async with asyncio.timeout(BOUND):
+            await woken.wait()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    sent = [n for n in await stores.outbox.pending(limit=100) if n.kind is Kind.WEEKLY_DIGEST]
+    assert sorted(n.recipient_id for n in sent) == sorted(service.smlo_ids)
+    assert await service.digests.send_digests(clock.now()) == [], "once a week"
