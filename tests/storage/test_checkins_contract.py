@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from referrals import digest
 from referrals.checkins import Checkin, Feeling
 from referrals.notifications import Notification, NotificationKind
 from referrals.ports import Stores
@@ -75,3 +76,23 @@ async def test_a_months_checkin_is_sent_to_an_advocate_once(stores: Stores) -> N
     assert await stores.checkins.sent_to("2026-06") == {"u-adv-1"}
     assert await stores.checkins.sent_to("2026-07") == set()
     assert [n.kind for n in await stores.outbox.pending()] == [NotificationKind.CHECKIN_DUE]
+
+
+async def test_a_weeks_digest_is_queued_to_an_smlo_once_apart_from_the_checkins(
+    stores: Stores,
+) -> None:
+    """The weekly digest uses the same sent ledger, keyed by week (`referrals.digest`)."""
+
+    def notice() -> Notification:
+        holder = digest.notice_holder("2026-W23", "u-smlo-1")
+        return Notification.new(holder, "u-smlo-1", NotificationKind.WEEKLY_DIGEST, AT)
+
+    key = digest.sent_key("2026-W23")
+    first = await stores.checkins.mark_sent(key, "u-smlo-1", notice())
+    second = await stores.checkins.mark_sent(key, "u-smlo-1", notice())
+
+    assert (first, second) == (True, False)
+    assert await stores.checkins.sent_to("2026-06") == set(), "no month's check-in"
+    assert await stores.checkins.latest() == {}
+    (queued,) = await stores.outbox.pending()
+    assert (queued.kind, queued.recipient_id) == (NotificationKind.WEEKLY_DIGEST, "u-smlo-1")
