@@ -225,6 +225,7 @@ def compose(
         service_start=settings.service_start,
         solver=HighsSolver(),
         checkin_day=settings.checkin_day,
+        digest_day=settings.digest_day or 0,
         caseload_limit=settings.caseload_limit,
         timer_plan=TimerPlan(
             working_calendar(settings.working_hours),
@@ -272,12 +273,11 @@ def compose(
         outbox,
         files,
     )
+    # Messages about no referral, each a setting that can be off (a pilot; the tests).
+    checkins = services.checkins.send_checkins if settings.checkin_day else None
+    digests = services.digests.send_digests if settings.digest_day is not None else None
     reminders = ReminderLoop(
-        services.reminders,
-        clock,
-        outbox.wake,
-        checkins=services.checkins.send_checkins,
-        digests=services.digests.send_digests,
+        services.reminders, clock, outbox.wake, checkins=checkins, digests=digests
     )
     return Runtime(adapter, bot, outbox, messenger, stores, services, reminders)
 

@@ -38,10 +38,11 @@ def problems(s: Settings) -> list[str]:
             "SMA_DETAILS_FOLD_MINUTES must be from 1 to 1440: details shown in a chat hide "
             "again after that many minutes."
         )
-    if not 1 <= s.checkin_day <= 31:
+    if not 0 <= s.checkin_day <= 31:
         found.append(
-            "SMA_CHECKIN_DAY must be a day of the month, from 1 to 31: the advocates' "
-            "wellbeing check-ins go out from that day (the last day in a shorter month)."
+            "SMA_CHECKIN_DAY must be a day of the month, from 1 to 31 (or 0 for none): the "
+            "advocates' wellbeing check-ins go out from that day (the last day in a shorter "
+            "month)."
         )
     if not 1 <= s.caseload_limit <= MOST_CASES:
         found.append(

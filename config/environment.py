@@ -62,6 +62,21 @@ def whole_number(env: Mapping[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
+
+
+def weekday_or_off(env: Mapping[str, str], name: str, default: int | None) -> int | None:
+    """A working weekday by name ("monday" is 0), or None for "off"."""
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw == "off":
+        return None
+    if raw not in WEEKDAYS:
+        raise SettingsError(f"{name} must be a weekday, monday to friday, or off, not {raw!r}.")
+    return WEEKDAYS.index(raw)
+
+
 def ids(env: Mapping[str, str], name: str) -> frozenset[str]:
     found = frozenset(x.strip() for x in env.get(name, "").split(",") if x.strip())
     bad = sorted(i for i in found if not GUID.fullmatch(i))

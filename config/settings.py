@@ -59,6 +59,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         service_start=env.get("SMA_SERVICE_START", "").strip() or DEFAULT_SERVICE_START,
         details_fold_minutes=read.whole_number(env, "SMA_DETAILS_FOLD_MINUTES", 10),
         checkin_day=read.whole_number(env, "SMA_CHECKIN_DAY", 1),
+        digest_day=read.weekday_or_off(env, "SMA_DIGEST_DAY", 0),
         caseload_limit=read.whole_number(env, "SMA_CASELOAD_LIMIT", DEFAULT_CASELOAD_LIMIT),
         working_hours=read.working_hours(env),
         reminder_periods=read.reminder_periods(env),

@@ -47,7 +47,10 @@ class Settings:
     service_start: str = DEFAULT_SERVICE_START
     # A message showing a referral's details folds back to a content-free face after this.
     details_fold_minutes: int = 10
-    checkin_day: int = 1  # SMA_CHECKIN_DAY: the advocates' monthly check-ins go out from it
+    # SMA_CHECKIN_DAY: the advocates' monthly check-ins go out from it (0: none are sent).
+    checkin_day: int = 1
+    # SMA_DIGEST_DAY: the weekday (0 is Monday) the SMLOs' weekly digest goes out; None: off.
+    digest_day: int | None = 0
     # How many cases an advocate holds at most, unless the SMLO sets another limit for them.
     caseload_limit: int = DEFAULT_CASELOAD_LIMIT
     # Reminders (referrals/timers.py): nudges go out within these hours, Europe/London, on

@@ -121,5 +121,7 @@ def may_read(actor: Actor) -> bool:
 def is_due(now: datetime, day: int) -> bool:
     """Whether this month's check-in day has come: `day` of the month, or the month's last
     day when it is shorter (a day of 31 means the last day of every month)."""
+    if day <= 0:  # SMA_CHECKIN_DAY=0: none are sent
+        return False
     last = calendar.monthrange(now.year, now.month)[1]
-    return now.day >= min(max(day, 1), last)
+    return now.day >= min(day, last)

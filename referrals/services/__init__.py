@@ -28,6 +28,7 @@ from datetime import timedelta
 from referrals.audit import AuditLog
 from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.checkins import DEFAULT_CHECKIN_DAY
+from referrals.digest import DIGEST_WEEKDAY
 from referrals.linked_suppression import Solver
 from referrals.people import Actor
 from referrals.periods import DEFAULT_SERVICE_START
@@ -102,6 +103,7 @@ class Services:
         service_start: str = DEFAULT_SERVICE_START,
         solver: Solver | None = None,
         checkin_day: int = DEFAULT_CHECKIN_DAY,
+        digest_day: int = DIGEST_WEEKDAY,
         caseload_limit: int = DEFAULT_CASELOAD_LIMIT,
         timer_plan: TimerPlan | None = None,
     ) -> Services:
@@ -110,7 +112,8 @@ class Services:
         month the service started, "2025-06", which its six-month reviews are aligned to;
         `solver`: what the figures' protection solves its integer programmes with
         (`solving.highs.HighsSolver`; none: `stats` cannot be asked); `checkin_day`: the day
-        of the month the advocates' wellbeing check-ins go out from; `caseload_limit`: the
+        of the month the advocates' wellbeing check-ins go out from; `digest_day`: the
+        weekday (0 is Monday) of the SMLOs' weekly digest; `caseload_limit`: the
         limit of an advocate the SMLO set none for; `timer_plan`: the working calendar and
         reminder periods (none: weekends only, default periods). Every referral saved
         through these use cases schedules its timers."""
@@ -130,7 +133,7 @@ class Services:
             Checkins(steps, checkin_day),
             Capacities(steps),
             Reminders(stores, clock, smlo_ids, plan),
-            Digests(steps, plan, triage),
+            Digests(steps, plan, triage, digest_day),
         )
 
     @property

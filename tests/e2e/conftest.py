@@ -111,6 +111,9 @@ async def bot(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[R
         now = datetime.now(UTC)
         await seed(store, now, demo_advocates())
         environment["SMA_SERVICE_START"] = service_start(now)
+    # Nothing arrives on its own in the middle of a journey: no monthly check-in card, no
+    # Monday digest (each has a test of its own; `make run` keeps them on).
+    environment |= {"SMA_CHECKIN_DAY": "0", "SMA_DIGEST_DAY": "off"}
     settings = load_settings(environment)
     assert settings.development_mode, "the e2e test runs the bot without authentication"
     app = create_app(settings)

@@ -51,6 +51,10 @@ def make_settings(tmp_path_str: str, service_url: str) -> Settings:
         teams_service_url=service_url,
         app_tenant_id=TENANT,
         allowed_service_hosts=frozenset({"127.0.0.1"}),  # the connector stand-in
+        # No message about no referral arrives on its own (the clock stands at a Monday,
+        # 09:00, the 2nd): the tests of the check-ins and the digest turn them on.
+        checkin_day=0,
+        digest_day=None,
     )
 
 

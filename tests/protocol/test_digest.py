@@ -4,13 +4,27 @@ else, and its button opens the inbox."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import AsyncIterator
+
+import pytest
+
+from referrals.clock import FakeClock
 from referrals.notifications import NotificationKind as Kind
-from tests.protocol.conftest import People, RunningBot
+from tests.protocol.conftest import People, RunningBot, make_settings, serving
 from tests.protocol.journeys import WAIT, everyone_says_hi, shows
 from tests.support.connector import ConnectorStandIn
 from tests.support.teams import card_texts
 
 SUMMARY = "Your weekly summary"
+
+
+@pytest.fixture
+async def bot(tmp_path: object, connector: ConnectorStandIn) -> AsyncIterator[RunningBot]:
+    """The bot with the weekly digest on (SMA_DIGEST_DAY=monday)."""
+    settings = dataclasses.replace(make_settings(str(tmp_path), connector.url), digest_day=0)
+    async with serving(settings, FakeClock()) as running:
+        yield running
 
 
 async def test_each_smlo_gets_the_weekly_digest_with_counts_only_and_opens_the_inbox(

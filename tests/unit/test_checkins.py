@@ -52,6 +52,7 @@ def test_the_checkin_day_falls_on_the_last_day_of_a_shorter_month() -> None:
     assert checkins.is_due(datetime(2026, 2, 28, tzinfo=UTC), 31)
     assert not checkins.is_due(datetime(2026, 3, 30, tzinfo=UTC), 31)
     assert checkins.is_due(JUNE, 1)
+    assert not checkins.is_due(JUNE, 0), "SMA_CHECKIN_DAY=0: none are sent"
 
 
 async def services(day: int = 1) -> tuple[Services, MemoryAuditLog]:

@@ -353,3 +353,22 @@ def test_bad_working_hours_and_periods_in_the_wrong_order_are_refused() -> None:
 
     assert "SMA_WORKING_HOURS must be a start and an end" in hours
     assert "SMA_OFFER_LAPSE_DAYS must be more than SMA_REMIND_OFFER_DAYS" in order
+
+
+@pytest.mark.parametrize(
+    ("given", "day"), [("", 0), ("monday", 0), (" Friday ", 4), ("off", None), ("OFF", None)]
+)
+def test_the_weekly_digest_goes_on_a_weekday_or_not_at_all(given: str, day: int | None) -> None:
+    assert load_settings({**PRODUCTION, "SMA_DIGEST_DAY": given}).digest_day == day
+
+
+@pytest.mark.parametrize("given", ["sunday", "1", "mon"])
+def test_a_digest_day_that_is_not_a_working_weekday_is_refused_by_name(given: str) -> None:
+    with pytest.raises(SettingsError, match="SMA_DIGEST_DAY"):
+        load_settings({**PRODUCTION, "SMA_DIGEST_DAY": given})
+
+
+def test_a_check_in_day_of_0_sends_no_check_ins_and_32_is_refused() -> None:
+    assert load_settings({**PRODUCTION, "SMA_CHECKIN_DAY": "0"}).checkin_day == 0
+    with pytest.raises(SettingsError, match="SMA_CHECKIN_DAY"):
+        load_settings({**PRODUCTION, "SMA_CHECKIN_DAY": "32"})
