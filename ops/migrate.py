@@ -6,7 +6,9 @@ The data keys (`SMA_DATA_KEYS`, `SMA_DATA_KEY_ID`) and the Cosmos DB connection
 (`SMA_COSMOS_ENDPOINT`, `SMA_COSMOS_DATABASE`, `SMA_COSMOS_KEY` or Entra ID, …) come from
 the environment, as for the bot. Everything is copied as it stands: referrals with their
 history, versions and notifications (and whether each was delivered), reference counters,
-the roster, conversation references, the audit trail, dialog state and the case record.
+the roster, conversation references, the audit trail, dialog state, the case record, and
+the advocates' check-ins (with which month's went to whom). Timers are not copied: the bot
+derives them again at start-up, and each referral's history stops a reminder going twice.
 Values are opened with the keys and sealed again for Cosmos DB, so nothing is ever written
 in clear. A target
 that already holds referrals is refused: run it once, into an empty database. Prints counts
@@ -31,10 +33,12 @@ from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.clock import SystemClock
 from referrals.notifications import Notification
 from storage import codec, sealing
+from storage.checkin_codec import open_checkin
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
 from storage.cosmos_database import query
+from storage.cosmos_outbox import NOTICES
 from storage.cosmos_referrals import COUNTER_TYPE, REFERRAL_TYPE, CosmosReferralStore
 from storage.crypto import FieldCipher
 from storage.entry_codec import open_entry, seal_entry
@@ -57,6 +61,8 @@ class Counts:
     audit_entries: int = 0
     dialog_states: int = 0
     case_entries: int = 0
+    checkins: int = 0  # the advocates' answers
+    checkins_sent: int = 0  # which month's check-in (and week's digest) went to whom
 
     def lines(self) -> list[str]:
         return [f"{f.name}={getattr(self, f.name)}" for f in fields(self)]
@@ -80,8 +86,16 @@ async def migrate(sqlite: SqliteStores, cosmos: CosmosStores) -> tuple[Counts, C
     assert isinstance(referrals, CosmosReferralStore)
     for row in await db.fetch_all("SELECT document FROM referrals"):
         referral = codec.referral_from_doc(sealing.open_referral(json.loads(row[0]), cipher))
-        await referrals.import_referral(referral, outbox.get(referral.id, []))
+        await referrals.import_referral(referral, outbox.pop(referral.id, []))
         copied.referrals += 1
+    # What is left is about no referral (a check-in card, a one-to-one note, a digest),
+    # each held in a notices document of its own, as the Cosmos DB check-in store keeps it.
+    for holder, notes in outbox.items():
+        sealed = [
+            sealing.seal_notification(codec.notification_to_doc(n), target.cipher) for n in notes
+        ]
+        await target.referrals.create_item({"id": holder, "type": NOTICES, "outbox": sealed})
+    await _copy_checkins(sqlite, cosmos, copied)
     for year, value in await db.fetch_all("SELECT year, value FROM counters"):
         await referrals.import_counter(int(year), int(value))
         copied.counters += 1
@@ -99,6 +113,18 @@ async def migrate(sqlite: SqliteStores, cosmos: CosmosStores) -> tuple[Counts, C
     await _copy_audit(sqlite, cosmos, copied)
     await _copy_dialog_state(sqlite, cosmos, copied)
     return copied, await count(cosmos)
+
+
+async def _copy_checkins(sqlite: SqliteStores, cosmos: CosmosStores, copied: Counts) -> None:
+    db, target = sqlite.database, cosmos.database
+    for row in await db.fetch_all("SELECT document FROM checkins"):
+        checkin = open_checkin(json.loads(row[0]), db.cipher)
+        await cosmos.stores.checkins.record(checkin, [])
+        copied.checkins += 1
+    for month, advocate_id in await db.fetch_all("SELECT month, advocate_id FROM checkins_sent"):
+        marker = {"id": f"sent:{month}:{advocate_id}", "type": "sent", "month": str(month)}
+        await target.checkins.upsert_item(marker | {"advocate_id": str(advocate_id)})
+        copied.checkins_sent += 1
 
 
 async def _copy_audit(sqlite: SqliteStores, cosmos: CosmosStores, copied: Counts) -> None:
@@ -144,22 +170,21 @@ async def count(cosmos: CosmosStores) -> Counts:
             found = await query(container, "SELECT VALUE COUNT(1) FROM c")
         return int(found[0]) if found else 0
 
+    async def outboxes(of_type: str) -> int:
+        sql = "SELECT VALUE ARRAY_LENGTH(c.outbox) FROM c WHERE c.type = @t"
+        return sum(int(n) for n in await query(db.referrals, sql, t=of_type))
+
     return Counts(
         referrals=await total(db.referrals, REFERRAL_TYPE),
-        notifications=sum(
-            int(n)
-            for n in await query(
-                db.referrals,
-                "SELECT VALUE ARRAY_LENGTH(c.outbox) FROM c WHERE c.type = @t",
-                t=REFERRAL_TYPE,
-            )
-        ),
+        notifications=await outboxes(REFERRAL_TYPE) + await outboxes(NOTICES),
         counters=await total(db.referrals, COUNTER_TYPE),
         advocates=await total(db.roster),
         conversations=await total(db.conversations),
         audit_entries=await total(db.audit),
         dialog_states=await total(db.bot_state),
         case_entries=await total(db.case_record),
+        checkins=await total(db.checkins, "checkin"),
+        checkins_sent=await total(db.checkins, "sent"),
     )
 
 

@@ -52,6 +52,10 @@ async def filled_sqlite(path: Path) -> tuple[SqliteStores, list[str]]:
     await sqlite.stores.outbox.mark_sent(first.id, "a:chat", "m1", FakeClock().now())
     await sqlite.stores.conversations.put_reference(SMLO.user_id, {"conversation": {"id": "a:1"}})
     await SqliteBotStateStorage(sqlite).write({"msteams/conversations/a:1": StoreItem(step=3)})
+    # The month's check-in went to Alex, who asked to talk: a check-in, its sent marker and
+    # the notices about no referral (the card to Alex, the note to the SMLO).
+    await service.checkins.send_checkins(FakeClock().now())
+    await service.checkins.answer(holder, "", "talk", "1", "7")
     return sqlite, ids
 
 
@@ -68,6 +72,9 @@ async def test_everything_arrives_in_cosmos_as_it_was_and_the_counts_match(
             assert copied.notifications > 3
             assert copied.dialog_states == 1
             assert copied.case_entries == 2
+            assert (copied.checkins, copied.checkins_sent) == (1, 1)
+            assert await cosmos.stores.checkins.latest() == await sqlite.stores.checkins.latest()
+            assert await cosmos.stores.checkins.sent_to("2026-03") == {ADVOCATE.user_id}
             held = await cosmos.stores.referrals.get(ids[1])
             assert await cosmos.stores.records.entries(held) == (
                 await sqlite.stores.records.entries(held)
