@@ -48,9 +48,11 @@ class Settings:
     # A message showing a referral's details folds back to a content-free face after this.
     details_fold_minutes: int = 10
     # SMA_CHECKIN_DAY: the advocates' monthly check-ins go out from it (0: none are sent).
-    checkin_day: int = 1
     # SMA_DIGEST_DAY: the weekday (0 is Monday) the SMLOs' weekly digest goes out; None: off.
-    digest_day: int | None = 0
+    # Both are off for Settings built in code (the tests: nothing arrives on its own in the
+    # middle of a test); `load_settings` gives the documented defaults, day 1 and Monday.
+    checkin_day: int = 0
+    digest_day: int | None = None
     # How many cases an advocate holds at most, unless the SMLO sets another limit for them.
     caseload_limit: int = DEFAULT_CASELOAD_LIMIT
     # Reminders (referrals/timers.py): nudges go out within these hours, Europe/London, on

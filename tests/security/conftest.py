@@ -234,7 +234,9 @@ async def start_bot(
     runners: list[web.AppRunner] = []
 
     async def start(environment: dict[str, str]) -> SecuredBot:
-        settings = load_settings(environment)
+        # Nothing arrives on its own in the middle of a test: no check-in, no digest.
+        quiet = {"SMA_CHECKIN_DAY": "0", "SMA_DIGEST_DAY": "off"}
+        settings = load_settings(quiet | environment)
         # Development mode has no app id, so its replies carry no token anyway.
         credentials = None if settings.development_mode else NoOutboundTokenFactory()
         app = create_app(settings, FakeClock(), outbound_credentials=credentials)
