@@ -54,6 +54,27 @@ async def run_until(service: Services, clock: FakeClock, until: datetime) -> Non
         await service.reminders.fire_due("instance-1")
 
 
+async def recipients(stores: Stores, kind: Kind) -> list[str]:
+    """Who this kind of notice is queued for, in the order queued."""
+    return [n.recipient_id for n in await stores.outbox.pending(limit=1000) if n.kind is kind]
+
+
+async def taken_on(service: Services, referrer: Actor, smlo: Actor, advocate: Actor) -> Referral:
+    """A referral sent, offered to the advocate and accepted by them."""
+    referral = await submitted(service, referrer)
+    await service.triage.offer(smlo, referral.id, advocate.user_id)
+    await service.casework.accept(advocate, referral.id)
+    return referral
+
+
+async def first_contact(
+    service: Services, clock: FakeClock, advocate: Actor, referral_id: str
+) -> None:
+    await service.case_record.add(
+        advocate, referral_id, ContactLogged(clock.now(), ContactHow.TEAMS)
+    )
+
+
 def to_smlos(kind: Kind) -> list[tuple[Kind, str]]:
     return [(kind, smlo) for smlo in sorted(SMLOS)]
 
@@ -253,9 +274,7 @@ async def test_a_case_given_to_someone_else_drops_the_first_advocates_reminders(
     smlo: Actor,
     advocate: Actor,
 ) -> None:
-    referral = await submitted(service, referrer)
-    await service.triage.offer(smlo, referral.id, advocate.user_id)
-    await service.casework.accept(advocate, referral.id)
+    referral = await taken_on(service, referrer, smlo, advocate)
     clock.advance(timedelta(days=1))
     held = await stores.referrals.get(referral.id)
     old = [t for t in service.reminders.plan.timers_for(held) if t.holder == advocate.user_id]
@@ -280,22 +299,14 @@ async def test_a_quiet_case_asks_its_advocate_a_month_after_the_last_entry(
     smlo: Actor,
     advocate: Actor,
 ) -> None:
-    referral = await submitted(service, referrer)
-    await service.triage.offer(smlo, referral.id, advocate.user_id)
-    await service.casework.accept(advocate, referral.id)  # Monday 2 March, 09:00
+    referral = await taken_on(service, referrer, smlo, advocate)  # Monday 2 March, 09:00
     clock.advance(timedelta(days=10))
-    await service.case_record.add(
-        advocate, referral.id, ContactLogged(clock.now(), ContactHow.TEAMS)
-    )
-
-    async def quiet_nudges() -> list[str]:
-        pending = await stores.outbox.pending(limit=1000)
-        return [n.recipient_id for n in pending if n.kind is Kind.CASE_QUIET]
+    await first_contact(service, clock, advocate, referral.id)
 
     await run_until(service, clock, datetime(2026, 4, 1, 8, tzinfo=UTC))  # 30 days on
-    assert await quiet_nudges() == []
+    assert await recipients(stores, Kind.CASE_QUIET) == []
     await run_until(service, clock, datetime(2026, 4, 13, 9, tzinfo=UTC))  # 40 days on
-    assert await quiet_nudges() == [advocate.user_id]
+    assert await recipients(stores, Kind.CASE_QUIET) == [advocate.user_id]
 
 
 async def test_a_risk_review_reminds_on_the_day_and_tells_the_smlos_when_overdue(
@@ -306,25 +317,18 @@ async def test_a_risk_review_reminds_on_the_day_and_tells_the_smlos_when_overdue
     smlo: Actor,
     advocate: Actor,
 ) -> None:
-    referral = await submitted(service, referrer)
-    await service.triage.offer(smlo, referral.id, advocate.user_id)
-    await service.casework.accept(advocate, referral.id)
-    await service.case_record.add(
-        advocate, referral.id, ContactLogged(clock.now(), ContactHow.TEAMS)
-    )
+    referral = await taken_on(service, referrer, smlo, advocate)
+    await first_contact(service, clock, advocate, referral.id)
     # Monday 2 March: high risk, so reviewed within 7 days (Monday 9 March).
     high = RiskAssessment(clock.now().date(), RiskLevel.HIGH)
     await service.case_record.add(advocate, referral.id, high)
 
-    async def sent(kind: Kind) -> list[str]:
-        return [n.recipient_id for n in await stores.outbox.pending(limit=1000) if n.kind is kind]
-
     await run_until(service, clock, datetime(2026, 3, 9, 8, tzinfo=UTC))
-    assert await sent(Kind.RISK_REVIEW_DUE) == []
+    assert await recipients(stores, Kind.RISK_REVIEW_DUE) == []
     await run_until(service, clock, datetime(2026, 3, 9, 10, tzinfo=UTC))
-    assert await sent(Kind.RISK_REVIEW_DUE) == [advocate.user_id]
+    assert await recipients(stores, Kind.RISK_REVIEW_DUE) == [advocate.user_id]
     await run_until(service, clock, datetime(2026, 3, 11, 10, tzinfo=UTC))  # 2 working days on
-    assert sorted(await sent(Kind.REVIEW_OVERDUE)) == sorted(SMLOS)
+    assert sorted(await recipients(stores, Kind.REVIEW_OVERDUE)) == sorted(SMLOS)
 
 
 async def test_a_new_assessment_before_the_review_date_replaces_the_old_date(
@@ -335,12 +339,8 @@ async def test_a_new_assessment_before_the_review_date_replaces_the_old_date(
     smlo: Actor,
     advocate: Actor,
 ) -> None:
-    referral = await submitted(service, referrer)
-    await service.triage.offer(smlo, referral.id, advocate.user_id)
-    await service.casework.accept(advocate, referral.id)
-    await service.case_record.add(
-        advocate, referral.id, ContactLogged(clock.now(), ContactHow.TEAMS)
-    )
+    referral = await taken_on(service, referrer, smlo, advocate)
+    await first_contact(service, clock, advocate, referral.id)
     await service.case_record.add(
         advocate, referral.id, RiskAssessment(clock.now().date(), RiskLevel.HIGH)
     )
