@@ -24,6 +24,7 @@ WHAT = {
     K.CASE_CLOSED: "the note that the case is closed",
     K.REASSIGNED: "the note that the case is with another advocate",
     K.NEW_ADVOCATE_ASKED: "the note that a different advocate is asked for",
+    K.NEW_MESSAGE: "the note that there is a new message",
 }
 
 

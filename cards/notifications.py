@@ -81,6 +81,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference} is now with another advocate"
     if kind is K.CONSENT_WITHDRAWN:
         return f"{r.reference}: a consent was withdrawn"
+    if kind is K.NEW_MESSAGE:  # to the referrer too: their own reference, never the text
+        return f"New message about {r.reference}"
     if kind is K.CHECKIN_DUE:
         return CHECKIN_PREVIEW
     if kind is K.ONE_TO_ONE_ASKED:
@@ -121,6 +123,8 @@ def notification_card(
         return notices.withdrawn_for_advocate_card(r)
     if kind is K.RISK_HIGH:
         return notices.update_card(r.reference, update_words(kind, r, names))
+    if kind is K.NEW_MESSAGE:  # content-free; the Read button comes with the thread's card
+        return notices.update_card(r.reference, f"There is a new message about {r.reference}.")
     if kind is K.REASSIGNED:
         return notices.reassigned_card(r)
     if kind is K.CASE_CLOSED and recipient_id == r.advocate_id:  # closed by an SMLO

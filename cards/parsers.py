@@ -49,7 +49,7 @@ from cards.requests import (
 )
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.availability import MOST_CASES, AvailabilityState, OverrideReason
-from referrals.case_record import SMLO_ONLY, EntryKind
+from referrals.case_record import NO_RECORD_FORM, EntryKind
 from referrals.intake import (
     REQUIRED_ANSWERS,
     TEXT_LIMITS,
@@ -381,8 +381,8 @@ def _open_form(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> OpenF
     at = _on_record(verb, referral_id, inputs)
     kind = _optional_choice(EntryKind, inputs, "kind")
     needs_entry = kind in (EntryKind.CORRECTION, EntryKind.ONWARD_OUTCOME)
-    # Escalation decisions have their own form and verbs (cards/escalation.py).
-    if kind is None or kind in SMLO_ONLY or needs_entry != bool(at.entry_id):
+    # Escalation decisions and messages have their own forms and verbs.
+    if kind is None or kind in NO_RECORD_FORM or needs_entry != bool(at.entry_id):
         raise CardPayloadInvalid({"kind": NOT_OURS})
     return OpenForm(verb, referral_id, at.entry_id, kind=kind)
 
@@ -391,7 +391,7 @@ def _save_entry(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Requ
     form = _open_form(verb, referral_id, inputs)
     if form.kind is EntryKind.CORRECTION:
         of_kind = _optional_choice(EntryKind, inputs, "of_kind")
-        if of_kind is None or of_kind in (EntryKind.CORRECTION, EntryKind.CLOSURE, *SMLO_ONLY):
+        if of_kind is None or of_kind in (EntryKind.CORRECTION, EntryKind.CLOSURE, *NO_RECORD_FORM):
             raise CardPayloadInvalid({"of_kind": NOT_OURS})
         reason, content, problems = read_correction(of_kind, inputs)
     else:

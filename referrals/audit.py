@@ -44,6 +44,10 @@ class AuditAction(StrEnum):
     ADD_UPDATE = "add_update"
     CORRECT_ENTRY = "correct_entry"
     PURGE = "purge"
+    # Messages between the referrer and the service (referrals/messages.py): never the text.
+    SEND_MESSAGE = "send_message"
+    READ_MESSAGES = "read_messages"
+    MARK_MESSAGES_READ = "mark_messages_read"
     # The advocate roster: the entry's subject is `roster_subject(advocate id)`, not a referral.
     ADD_ADVOCATE = "add_advocate"
     REMOVE_ADVOCATE = "remove_advocate"

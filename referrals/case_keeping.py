@@ -10,6 +10,7 @@ from datetime import datetime
 
 from referrals import case_record, errors
 from referrals.case_record import CaseEntry, Closure, RiskAssessment, RiskLevel
+from referrals.messages import Message
 from referrals.notifications import NotificationKind
 from referrals.people import Actor
 from referrals.referral_base import ADVOCATE_MAY_VIEW, ReferralBase
@@ -109,6 +110,8 @@ class CaseKeeping(ReferralBase):
         self.ensure_can_add(actor)
         if isinstance(content, Closure):
             raise errors.EntryInvalid({"kind": "a case is closed by closing it"})
+        if isinstance(content, Message):
+            raise errors.EntryInvalid({"kind": "a message is sent by sending it"})
         if entry_id and any(line.id == entry_id for line in self.entry_lines()):
             raise errors.EntryAlreadySaved(entry_id)
         case_record.check_content(content, now)

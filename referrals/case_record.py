@@ -18,6 +18,7 @@ from enum import StrEnum
 from referrals import errors, escalation
 from referrals.escalation import ConsentWithdrawn, Escalation
 from referrals.intake import text_problem
+from referrals.messages import Message
 
 ENTRY_ADDED = "CaseEntryAdded"  # the history event of every entry
 
@@ -33,10 +34,15 @@ class EntryKind(StrEnum):
     CLOSURE = "closure"
     ESCALATION = "escalation"  # the SMLO's decision (`referrals.escalation`)
     CONSENT_WITHDRAWN = "consent_withdrawn"  # by the person, of an escalation's consent
+    MESSAGE = "message"  # between the referrer and the service (`referrals.messages`)
 
 
 # An SMLO's, never shown to the advocate, never corrected (a later decision follows).
 SMLO_ONLY = frozenset({EntryKind.ESCALATION, EntryKind.CONSENT_WITHDRAWN})
+# Not casework: kept in the record for its sealing and erasure, shown only in the thread.
+NOT_CASEWORK = frozenset({EntryKind.MESSAGE})
+# Kinds no record form adds, nor any correction retracts.
+NO_RECORD_FORM = SMLO_ONLY | NOT_CASEWORK
 
 
 class ContactHow(StrEnum):
@@ -186,6 +192,7 @@ Content = (
     | Closure
     | Escalation
     | ConsentWithdrawn
+    | Message
 )
 KIND_OF: dict[type, EntryKind] = {
     ContactLogged: EntryKind.CONTACT,
@@ -198,6 +205,7 @@ KIND_OF: dict[type, EntryKind] = {
     Closure: EntryKind.CLOSURE,
     Escalation: EntryKind.ESCALATION,
     ConsentWithdrawn: EntryKind.CONSENT_WITHDRAWN,
+    Message: EntryKind.MESSAGE,
 }
 TYPE_OF = {kind: cls for cls, kind in KIND_OF.items()}
 

@@ -175,3 +175,21 @@ class PeriodNotOffered(ReferralError):
     """Figures were asked for a period not on offer: one still running, from before the
     service started, or never offered at all (a forged card). Only ended six-month windows
     are offered (`referrals.periods`)."""
+
+
+class MessageInvalid(ReferralError):
+    """A message that cannot be sent: empty, over `limit` characters, or unstorable."""
+
+    def __init__(self, problem: str, limit: int) -> None:
+        super().__init__(f"message not sent: {problem} (up to {limit:,} characters)")
+        self.problem = problem
+        self.limit = limit
+
+
+class ThreadClosed(InvalidTransition):
+    """A message about a referral that is closed, withdrawn or purged: nothing is sent. The
+    answer says kindly how to start again (a new referral)."""
+
+    def __init__(self, referral_id: str, state: str) -> None:
+        super().__init__("send a message about", state)
+        self.referral_id = referral_id

@@ -36,6 +36,9 @@ class NotificationKind(StrEnum):
     NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
     ESCALATED = "escalated"  # to the referrer: information was (or was not) passed on
     CONSENT_WITHDRAWN = "consent_withdrawn"  # to each SMLO: the person withdrew a consent
+    # To the other side of a message (referrals.messages): the referrer, the advocate who
+    # holds the case, or each SMLO before one did; never the message itself.
+    NEW_MESSAGE = "new_message"
     # Reminders (referrals/timers.py): content-free nudges, then escalations.
     NOT_TRIAGED = "not_triaged"  # to each SMLO: not triaged in time
     NOT_ALLOCATED = "not_allocated"  # to each SMLO: no advocate in the time the receipt promised

@@ -20,7 +20,6 @@ from enum import StrEnum
 
 from referrals import errors
 from referrals.availability import Exclusion, OverrideReason
-from referrals.escalating import Escalating
 from referrals.intake import (
     STEP_ORDER,
     IntakeAnswers,
@@ -30,6 +29,7 @@ from referrals.intake import (
     limit_problems,
     missing_answers,
 )
+from referrals.messaging import Messaging
 from referrals.notifications import NotificationKind
 from referrals.people import Actor, Advocate
 from referrals.referral_base import ERASED_REFERRER, REMINDER_SENT, SYSTEM, CaseEvent
@@ -72,7 +72,7 @@ def _require_answered(answers: IntakeAnswers, *, before: IntakeStep) -> None:
         raise errors.RequiredAnswerMissing(step, missing_answers(step, answers))
 
 
-class Referral(Escalating):
+class Referral(Messaging):
     """A referral: the lifecycle from a draft to its end (see `referrals.states`)."""
 
     @classmethod

@@ -57,7 +57,7 @@ class CosmosCaseRecordStore:
     async def entries(self, referral: Referral) -> list[CaseEntry]:
         if referral.is_erased:
             return []
-        order = {line.id: n for n, line in enumerate(referral.entry_lines())}
+        order = {entry_id: n for n, entry_id in enumerate(referral.record_ids())}
         items = await query(
             self._db.case_record,
             "SELECT * FROM c WHERE c.referral_id = @referral",

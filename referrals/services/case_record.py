@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from referrals.audit import AuditAction
 from referrals.case_record import (
     KIND_OF,
+    NOT_CASEWORK,
     SMLO_ONLY,
     CaseEntry,
     Closure,
@@ -35,6 +36,7 @@ ACTION_OF = {
     EntryKind.CLOSURE: A.CLOSE,
     EntryKind.ESCALATION: A.ESCALATE,
     EntryKind.CONSENT_WITHDRAWN: A.WITHDRAW_CONSENT,
+    EntryKind.MESSAGE: A.SEND_MESSAGE,  # refused here: a message is sent (services.messages)
 }
 
 
@@ -112,5 +114,7 @@ class CaseRecord:
 
 
 def _shown_to(actor: Actor, entries: list[CaseEntry]) -> list[CaseEntry]:
-    """Escalation decisions and withdrawn consents are the SMLOs' alone."""
-    return entries if actor.is_smlo else [e for e in entries if e.kind not in SMLO_ONLY]
+    """Escalation decisions and withdrawn consents are the SMLOs' alone; messages are shown
+    in their thread (`services.messages`), not the record."""
+    hidden = NOT_CASEWORK if actor.is_smlo else NOT_CASEWORK | SMLO_ONLY
+    return [e for e in entries if e.kind not in hidden]

@@ -20,7 +20,7 @@ from botbuilder.core import MemoryStorage
 
 from cards.verbs import Verb
 from referrals.audit import CHECKINS, SCRUTINY, STATISTICS, Outcome, roster_subject
-from referrals.case_record import SMLO_ONLY, EntryKind, OnwardReferral
+from referrals.case_record import NO_RECORD_FORM, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.intake import IntakeAnswers, IntakeStep, Route
@@ -271,8 +271,8 @@ _ACTIONS = (
     *(Press(verb) for verb in _VERBS),
     Press(Verb.RECORD),
     Press(Verb.RECORD_ENTRY),
-    *(Press(Verb.RECORD_FORM, kind) for kind in EntryKind if kind not in SMLO_ONLY),
-    *(Press(Verb.RECORD_SAVE, kind) for kind in EntryKind if kind not in SMLO_ONLY),
+    *(Press(Verb.RECORD_FORM, kind) for kind in EntryKind if kind not in NO_RECORD_FORM),
+    *(Press(Verb.RECORD_SAVE, kind) for kind in EntryKind if kind not in NO_RECORD_FORM),
     Press(Verb.RECORD_SAVE, K.CLOSURE, note=False),
 )
 
