@@ -7,6 +7,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `triage.py`         | SMLO           | inbox, details, allocation options, offer, out of remit |
 | `casework.py`       | advocate       | the offer, accept, decline, the case, my cases          |
 | `case_record.py`    | advocate, SMLO | the case record: entries, corrections, reading, closing |
+| `messages.py`       | all three      | messages between the referrer and the service          |
 | `administration.py` | SMLO           | roster, statistics, audit trail, undelivered messages   |
 | `capacity.py`       | advocate, SMLO | an advocate's availability; the SMLO's caseload limits  |
 | `oversight.py`      | auditor        | any referral's audit trail, the monthly access report   |
@@ -41,6 +42,7 @@ from referrals.services.casework import Casework
 from referrals.services.checkins import Checkins
 from referrals.services.digest import Digests
 from referrals.services.intake import Intake
+from referrals.services.messages import Messages
 from referrals.services.oversight import Oversight
 from referrals.services.reminders import Reminders, TimerPlan, keeping_timers
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
@@ -57,6 +59,7 @@ __all__ = [
     "Checkins",
     "Digests",
     "Intake",
+    "Messages",
     "Oversight",
     "PurgeReport",
     "Reminders",
@@ -87,6 +90,7 @@ class Services:
     capacities: Capacities
     reminders: Reminders
     digests: Digests
+    messages: Messages
 
     @classmethod
     def build(
@@ -134,6 +138,7 @@ class Services:
             Capacities(steps),
             Reminders(stores, clock, smlo_ids, plan),
             Digests(steps, plan, triage, digest_day),
+            Messages(steps),
         )
 
     @property
