@@ -25,7 +25,23 @@ WHAT = {
     K.REASSIGNED: "the note that the case is with another advocate",
     K.NEW_ADVOCATE_ASKED: "the note that a different advocate is asked for",
     K.NEW_MESSAGE: "the note that there is a new message",
+    K.ESCALATED: "the news that something was passed on",
+    K.CONSENT_WITHDRAWN: "the note that consent was withdrawn",
+    K.NOT_TRIAGED: "the reminder that it is not triaged",
+    K.NOT_ALLOCATED: "the reminder that it has no advocate",
+    K.OFFER_REMINDER: "the reminder to answer the offer",
+    K.OFFER_LAPSED: "the note that the offer lapsed",
+    K.CONTACT_REMINDER: "the reminder to make first contact",
+    K.CONTACT_OVERDUE: "the note that first contact is overdue",
+    K.CASE_QUIET: "the question whether the case is still open",
+    K.RISK_REVIEW_DUE: "the reminder that a risk review is due",
+    K.AGREEMENT_REVIEW_DUE: "the reminder that an agreement review is due",
+    K.NEXT_CONTACT_DUE: "the reminder that a contact is due",
+    K.REVIEW_OVERDUE: "the note that a review is overdue",
+    K.DRAFT_EXPIRING: "the note that an unsent referral will be deleted",
 }
+# Messages about no referral (a check-in, a one-to-one note, the digest) are not listed:
+# the undelivered list is of referrals' messages (`ABOUT_NO_REFERRAL`).
 
 
 def _for_whom(

@@ -2273,3 +2273,16 @@ def test_the_weekly_digest_shows_counts_and_overdue_with_buttons_to_the_lists() 
     assert notifications_module.preview_text(Kind.WEEKLY_DIGEST, active()) == (
         "Your weekly summary"
     )
+
+
+def test_every_kind_of_message_about_a_referral_can_be_listed_as_undelivered() -> None:
+    """A parked reminder, escalation news or message note must not break the SMLO's
+    `undelivered` card: each kind about a referral says what it was, in words."""
+    from referrals.notifications import ABOUT_NO_REFERRAL, NotificationKind
+
+    about_referrals = set(NotificationKind) - ABOUT_NO_REFERRAL
+    assert about_referrals <= set(delivery_module.WHAT)
+    for kind in about_referrals:
+        parked = replace(STUCK[0][0], kind=kind)
+        shown = " ".join(texts_of(undelivered_card([(parked, STUCK[0][1])], SERVICE_LEADS, NAMES)))
+        assert delivery_module.WHAT[kind] in shown
