@@ -37,6 +37,7 @@ ACTIONS = {
     AuditAction.WITHDRAW_CONSENT: "withdrew a consent to escalation",
     AuditAction.REASSIGN: "gave the case to another advocate",
     AuditAction.ASK_NEW_ADVOCATE: "asked for a different advocate",
+    AuditAction.SHARE_IDENTITY: "told the service who they are",
     AuditAction.WITHDRAW: "withdrew it",
     AuditAction.CLOSE: "closed it",
     AuditAction.VIEW_RECORD: "read the case record",
