@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -1757,6 +1758,20 @@ def test_the_anonymity_choice_is_explained_before_it_is_made_and_on_the_receipt(
     for words in w.ANONYMOUS_RECEIPT:
         assert words in receipt
     assert w.ANONYMOUS_RECEIPT[0] not in " ".join(texts_of(intake.receipt_card(submitted())))
+
+
+def test_the_readme_quotes_the_anonymity_explanation_exactly_as_the_person_reads_it() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    flat = " ".join(line.strip().removeprefix(">").strip() for line in readme.splitlines())
+    flat = re.sub(r"\s+", " ", flat)
+    for words in (
+        *w.ANONYMITY_EXPLAINED,
+        *w.ANONYMOUS_RECEIPT,
+        w.ANONYMITY_CHOICE,
+        w.ANONYMOUS_CONTACT_WARNING,
+        NOT_ON_BEHALF,
+    ):
+        assert words in flat, words
 
 
 def test_contact_details_are_discouraged_not_forbidden_when_anonymous() -> None:
