@@ -34,7 +34,7 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
     labels = w.sender_labels if is_on_behalf(a) else w.labels
     rows = [("Which fits best", w.label(a.route)), ("Role", w.label(a.employment))]
     if you and not is_on_behalf(a):  # staff read who referred from `referral_facts`
-        rows.append(("Who you are", w.label(a.identity or Identity.NAMED)))
+        rows.append((w.ANONYMITY_CHOICE, w.label(a.identity or Identity.NAMED)))
     if is_on_behalf(a):
         rows += _behalf_facts(a, for_referrer=you)
     rows += [

@@ -124,7 +124,8 @@ REQUIRED_ANSWERS: dict[IntakeStep, tuple[str, ...]] = {
 }
 
 
-# Kept after withdrawal and after the retention period, for anonymous statistics only.
+# Kept after withdrawal and after the retention period, for anonymous statistics only
+# (and `identity`, so the trail of an erased referral still says its referrer was anonymous).
 STATISTICAL_FIELDS = (
     "route",
     "identity",
