@@ -22,6 +22,7 @@ from referrals.notifications import NotificationKind
 from referrals.people import Advocate
 from referrals.referral import IDENTITY_SHARED, Referral
 from referrals.states import ReferralState
+from referrals.statistics import contribution_of
 from tests.unit.builders import (
     ACTIVE,
     ACTORS,
@@ -165,3 +166,13 @@ def test_a_private_conflict_cannot_be_overridden() -> None:
     other = dataclasses.replace(COLLEAGUE, user_id="advocate-8")
     referral.offer(SMLO, other, NOW)
     assert referral.offered_to == "advocate-8"
+
+
+def test_an_anonymous_referral_counts_in_the_figures_exactly_as_a_named_one() -> None:
+    """What the person chose to answer is counted; being anonymous is not a figure."""
+    named = Referral.start_draft(REFERRER, NOW)
+    named.record_answers(REFERRER, answers_with_canary(), IntakeStep.REVIEW, NOW)
+    named.submit(REFERRER, "SMA-2026-0001", SMLO_IDS, NOW)
+    anonymous = anonymous_walk(SUBMITTED)
+
+    assert contribution_of(anonymous) == contribution_of(named) != {}
