@@ -904,6 +904,11 @@ def _anonymity_cards() -> Iterator[Shown]:
     yield Shown(
         "identity_shared", partial(referrer.identity_shared_card, active()), Face.CONTENT_FREE
     )
+    yield Shown(
+        "escalation:anonymous",
+        partial(escalation_module.escalation_card, active(ANONYMOUS)),
+        Face.CONTENT_FREE,
+    )
 
 
 def _notices() -> Iterator[Shown]:
