@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards import wording as w
-from cards.details import behalf_notes, referral_facts, when
+from cards.details import anonymity_notes, behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
     action,
@@ -78,9 +78,11 @@ def case_card(r: Referral) -> Element:
     version whenever it is shown, so withdrawn or purged details vanish from the chat."""
     # Shown again later, the card comes back folded: details reopen only on their tap.
     how = action("Refresh", Verb.HIDE_CASE, {"referral_id": r.id})
-    first = behalf_notes(r.answers, for_advocate=True) or [
-        "Please get in touch in the way they chose, at a safe time."
-    ]
+    first = (
+        anonymity_notes(r, for_advocate=True)
+        or behalf_notes(r.answers, for_advocate=True)
+        or ["Please get in touch in the way they chose, at a safe time."]
+    )
     return card(
         [
             heading(f"You are supporting {r.reference}"),

@@ -27,6 +27,7 @@ WHAT = {
     K.NEW_MESSAGE: "the note that there is a new message",
     K.ESCALATED: "the news that something was passed on",
     K.CONSENT_WITHDRAWN: "the note that consent was withdrawn",
+    K.IDENTITY_SHARED: "the note that the person told the service who they are",
     K.NOT_TRIAGED: "the reminder that it is not triaged",
     K.NOT_ALLOCATED: "the reminder that it has no advocate",
     K.OFFER_REMINDER: "the reminder to answer the offer",
@@ -47,12 +48,14 @@ WHAT = {
 def _for_whom(
     n: Notification, r: Referral, smlo_ids: AbstractSet[str], names: Mapping[str, str]
 ) -> str:
+    # The referrer first: one who is also staff is in `names`, and an anonymous one must
+    # not be named by the list of what did not reach them.
+    if n.recipient_id == r.referrer_id:
+        return "the person who referred"  # never their name
     if n.recipient_id in smlo_ids:
         return "a service lead"
     if n.recipient_id in names:
         return plain(names[n.recipient_id])
-    if n.recipient_id == r.referrer_id:
-        return "the person who referred"  # never their name
     return "someone"
 
 

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from cards import wording as w
 from cards.elements import plain
-from referrals.intake import IntakeAnswers, YesNoUnsure, is_on_behalf
+from referrals.identity import is_anonymous, referrer_shown_as
+from referrals.intake import Identity, IntakeAnswers, YesNoUnsure, is_on_behalf
 from referrals.referral import Referral
 
 # The force's local time, with GMT or BST shown, so nobody has to convert from UTC.
@@ -32,6 +33,8 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
     # On the on-behalf route everyone reads about the person as "they" ("Their email").
     labels = w.sender_labels if is_on_behalf(a) else w.labels
     rows = [("Which fits best", w.label(a.route)), ("Role", w.label(a.employment))]
+    if you and not is_on_behalf(a):  # staff read who referred from `referral_facts`
+        rows.append((w.ANONYMITY_CHOICE, w.label(a.identity or Identity.NAMED)))
     if is_on_behalf(a):
         rows += _behalf_facts(a, for_referrer=you)
     rows += [
@@ -117,9 +120,29 @@ def behalf_notes(a: IntakeAnswers, *, for_advocate: bool) -> list[str]:
 
 
 def referral_facts(r: Referral) -> list[tuple[str, str]]:
-    """For the SMLO and the accepted advocate: who referred, then the answers."""
+    """For the SMLO and the accepted advocate: who referred (as `referrer_shown_as` says:
+    "Anonymous" when they chose it), then the answers."""
     return [
         ("Reference", r.reference),
-        ("Referred by", plain(r.referrer_name) or w.NOT_GIVEN),
+        ("Referred by", plain(referrer_shown_as(r)) or w.NOT_GIVEN),
         *answer_facts(r.answers, for_referrer=False),
     ]
+
+
+ANONYMOUS_FOR_ADVOCATE = (
+    "This person chose not to tell the service who they are. Please reach them through "
+    "messages in this app: they are told there is a message, and can answer it. Use a "
+    "phone number or email only if they gave one below."
+)
+ANONYMOUS_FOR_SMLO = (
+    "This person chose not to tell the service who they are, so nobody here can see their "
+    "name. You and their advocate reach them through messages in this app. They can tell "
+    "the service who they are later if they want to."
+)
+
+
+def anonymity_notes(r: Referral, *, for_advocate: bool) -> list[str]:
+    """How staff reach someone anonymous to the service; nothing for a named referral."""
+    if not is_anonymous(r.answers):
+        return []
+    return [ANONYMOUS_FOR_ADVOCATE if for_advocate else ANONYMOUS_FOR_SMLO]

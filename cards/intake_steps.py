@@ -18,6 +18,7 @@ from functools import partial
 from cards import wording as w
 from cards.elements import Element, action, card, choice_input, heading, para, text_input
 from cards.verbs import Verb
+from referrals.identity import is_anonymous
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -25,6 +26,7 @@ from referrals.intake import (
     ContactMethod,
     Employment,
     Gender,
+    Identity,
     IntakeAnswers,
     IntakeStep,
     Route,
@@ -61,6 +63,25 @@ def _about_you(a: IntakeAnswers, p: Problems) -> list[Element]:
             w.options(Employment),
             value=_v(a.employment),
             problem=p.get("employment"),
+        ),
+        *_anonymity(a, p),
+    ]
+
+
+def _anonymity(a: IntakeAnswers, p: Problems) -> list[Element]:
+    """The choice to be anonymous to the service, explained before it is made. Once the
+    on-behalf route is chosen it is not offered (`referrals.identity.NOT_ON_BEHALF`),
+    unless it was chosen already, so the note under it says why not."""
+    if is_on_behalf(a) and not is_anonymous(a):
+        return [para(w.NAMED_ON_BEHALF, subtle=True)]
+    return [
+        *(para(words) for words in w.ANONYMITY_EXPLAINED),
+        *choice_input(
+            "identity",
+            w.ANONYMITY_CHOICE,
+            w.options(Identity),
+            value=_v(a.identity),
+            problem=p.get("identity"),
         ),
     ]
 
@@ -135,6 +156,8 @@ def _what_happened(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> lis
 def _contact(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Element]:
     """How the advocate can reach the person (on the on-behalf route: not the sender)."""
     intro = [para(voice.contact_intro)] if voice.contact_intro else []
+    if is_anonymous(a):  # discouraged, never forbidden: they may want a call
+        intro.append(para(w.ANONYMOUS_CONTACT_WARNING, attention=True))
     return [
         *intro,
         *choice_input(

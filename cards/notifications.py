@@ -28,6 +28,7 @@ UPDATES_SMLO_CARD = frozenset(
         K.NEW_ADVOCATE_ASKED,
         K.CONSENT_WITHDRAWN,
         K.OFFER_LAPSED,
+        K.IDENTITY_SHARED,
     }
 )
 
@@ -50,6 +51,11 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
         return (
             f"The person on {r.reference} withdrew a consent to escalation. Open it to see "
             "which decision."
+        )
+    if kind is K.IDENTITY_SHARED:  # the name itself is only on the details
+        return (
+            f"The person who referred {r.reference} has told the service who they are. "
+            "Open it to see."
         )
     if kind is K.ACCEPTED:
         who = plain(names.get(r.advocate_id, "An advocate"))
@@ -81,6 +87,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference} is now with another advocate"
     if kind is K.CONSENT_WITHDRAWN:
         return f"{r.reference}: a consent was withdrawn"
+    if kind is K.IDENTITY_SHARED:
+        return f"{r.reference}: the person told the service who they are"
     if kind is K.NEW_MESSAGE:  # to the referrer too: their own reference, never the text
         return f"New message about {r.reference}"
     if kind is K.CHECKIN_DUE:
@@ -121,7 +129,7 @@ def notification_card(
         return notices.signposted_card(r, support)
     if kind is K.WITHDRAWN:
         return notices.withdrawn_for_advocate_card(r)
-    if kind is K.RISK_HIGH:
+    if kind in (K.RISK_HIGH, K.IDENTITY_SHARED):  # to the advocate, for this one
         return notices.update_card(r.reference, update_words(kind, r, names))
     if kind is K.NEW_MESSAGE:  # content-free; the Read button comes with the thread's card
         return notices.update_card(r.reference, f"There is a new message about {r.reference}.")

@@ -50,6 +50,7 @@ from cards.requests import (
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.availability import MOST_CASES, AvailabilityState, OverrideReason
 from referrals.case_record import NO_RECORD_FORM, EntryKind
+from referrals.identity import anonymity_problems
 from referrals.intake import (
     REQUIRED_ANSWERS,
     TEXT_LIMITS,
@@ -58,6 +59,7 @@ from referrals.intake import (
     ContactMethod,
     Employment,
     Gender,
+    Identity,
     IntakeAnswers,
     IntakeStep,
     Route,
@@ -95,6 +97,7 @@ MAX_PAGE_DIGITS = 4
 
 CHOICES: dict[str, type[StrEnum]] = {
     "route": Route,
+    "identity": Identity,
     "employment": Employment,
     "behalf_role": BehalfRole,
     "behalf_consent": YesNoUnsure,
@@ -106,7 +109,7 @@ CHOICES: dict[str, type[StrEnum]] = {
 }
 MULTI_CHOICES: dict[str, type[StrEnum]] = {"wishes": Wish, "contact_methods": ContactMethod}
 STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
-    IntakeStep.ABOUT_YOU: ("route", "employment"),
+    IntakeStep.ABOUT_YOU: ("route", "employment", "identity"),
     IntakeStep.ON_BEHALF: ("behalf_role", "behalf_name", "behalf_consent"),
     IntakeStep.WISHES: ("wishes",),
     IntakeStep.WHAT_HAPPENED: ("account", "when", "colleague", "avoid"),
@@ -478,6 +481,11 @@ def parse_step_answers(
         if name in REQUIRED_ANSWERS.get(step, ()) and not raw and name not in problems:
             problems[name] = wording.REQUIRED_NOTES[name]
     kept = current.with_changes(**valid)
+    # Anonymity the route does not allow: the note under the choice; kept as named.
+    refused = {k: v for k, v in anonymity_problems(kept).items() if k in STEP_FIELDS[step]}
+    if refused:
+        problems |= refused
+        shown_back["identity"], kept = kept.identity, kept.with_changes(identity=None)
     if problems:
         raise CardPayloadInvalid(problems, kept.with_changes(**shown_back), kept)
     return kept

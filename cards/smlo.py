@@ -11,7 +11,7 @@ from datetime import date
 from cards import wording as w
 from cards.availability import availability_words
 from cards.checkins import checkin_line
-from cards.details import behalf_notes, referral_facts, when
+from cards.details import anonymity_notes, behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
     action,
@@ -37,6 +37,7 @@ from referrals.availability import DEFAULT_CASELOAD_LIMIT, OverrideReason, curre
 from referrals.case_record import CloseOutcome
 from referrals.checkins import Checkin
 from referrals.escalating import ESCALATABLE
+from referrals.identity import ANONYMOUS, is_anonymous
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost, signpost_targets
@@ -146,6 +147,7 @@ def details_card(
     body = [
         heading(f"Referral {r.reference}"),
         para(_status_line(r, names, support)),
+        *(para(note) for note in anonymity_notes(r, for_advocate=False)),
         *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
         *_escalations(r),
@@ -413,13 +415,18 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
     for r in referrals[:limit]:
         body.append(
             row_with_button(
-                f"{r.reference}: {_inbox_state(r)}, sent {when(r.submitted_at)}",
+                f"{r.reference}{_anonymous_mark(r)}: {_inbox_state(r)}, "
+                f"sent {when(r.submitted_at)}",
                 action("Open", Verb.OPEN, {"referral_id": r.id}),
             )
         )
     if len(referrals) > limit:
         body.append(para(f"And {len(referrals) - limit} more. Deal with these first."))
     return card(body)
+
+
+def _anonymous_mark(r: Referral) -> str:
+    return f" ({ANONYMOUS.lower()})" if is_anonymous(r.answers) else ""
 
 
 def _inbox_state(r: Referral) -> str:
@@ -433,6 +440,8 @@ def _inbox_state(r: Referral) -> str:
 
 def _summary_facts(r: Referral) -> list[tuple[str, str]]:
     rows = [("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]
+    if is_anonymous(r.answers):  # staff know at once to reach them by message
+        rows.append(("Referred by", ANONYMOUS))
     if r.triage is not None:
         rows.append(("Triage", triage_words(r.triage)))
     return rows

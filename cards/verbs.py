@@ -35,6 +35,8 @@ class Verb(StrEnum):
     ASK_NEW_ADVOCATE = "referrer.new_advocate"
     WITHDRAW_CONSENT_ASK = "referrer.withdraw_consent_ask"  # are you sure?
     WITHDRAW_CONSENT = "referrer.withdraw_consent"  # of an escalation decision
+    SHARE_IDENTITY_ASK = "referrer.share_identity_ask"  # are you sure?
+    SHARE_IDENTITY = "referrer.share_identity"  # an anonymous referrer says who they are
     # SMLO
     OPEN = "smlo.open"
     HIDE = "smlo.hide"

@@ -32,6 +32,7 @@ class AuditAction(StrEnum):
     WITHDRAW_CONSENT = "withdraw_consent"  # the person withdrew a consent to escalation
     REASSIGN = "reassign"  # a case given to another advocate
     ASK_NEW_ADVOCATE = "ask_new_advocate"  # the referrer asked for a different advocate
+    SHARE_IDENTITY = "share_identity"  # an anonymous referrer told the service who they are
     WITHDRAW = "withdraw"
     CLOSE = "close"
     # The case record (referrals/case_record.py): what kind of entry, never what it says.

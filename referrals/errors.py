@@ -71,6 +71,10 @@ class AlreadyWithdrawn(InvalidTransition):
         self.referral_id = referral_id
 
 
+class IdentityAlreadyShared(ReferralError):
+    """The referral names its referrer already: there is nothing more to tell."""
+
+
 class ConsentRequired(ReferralError):
     pass
 

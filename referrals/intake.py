@@ -36,6 +36,13 @@ class Route(StrEnum):
     ON_BEHALF = "on_behalf"
 
 
+class Identity(StrEnum):
+    """Whether the service's people may know who referred (`referrals.identity`)."""
+
+    NAMED = "named"
+    ANONYMOUS = "anonymous"  # sealed apart: staff see "Anonymous" and reach them by message
+
+
 class Employment(StrEnum):
     OFFICER = "officer"
     STAFF = "staff"
@@ -117,9 +124,11 @@ REQUIRED_ANSWERS: dict[IntakeStep, tuple[str, ...]] = {
 }
 
 
-# Kept after withdrawal and after the retention period, for anonymous statistics only.
+# Kept after withdrawal and after the retention period, for anonymous statistics only
+# (and `identity`, so the trail of an erased referral still says its referrer was anonymous).
 STATISTICAL_FIELDS = (
     "route",
+    "identity",
     "employment",
     "behalf_role",
     "wishes",
@@ -133,6 +142,7 @@ STATISTICAL_FIELDS = (
 @dataclass(frozen=True)
 class IntakeAnswers:
     route: Route | None = None
+    identity: Identity | None = None  # None: not chosen, so named
     employment: Employment | None = None
     behalf_role: BehalfRole | None = None
     behalf_consent: YesNoUnsure | None = None

@@ -36,6 +36,9 @@ class NotificationKind(StrEnum):
     NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
     ESCALATED = "escalated"  # to the referrer: information was (or was not) passed on
     CONSENT_WITHDRAWN = "consent_withdrawn"  # to each SMLO: the person withdrew a consent
+    # To each SMLO and the advocate who holds it: an anonymous referrer told the service
+    # who they are (the card says only that; the name is on the details).
+    IDENTITY_SHARED = "identity_shared"
     # To the other side of a message (referrals.messages): the referrer, the advocate who
     # holds the case, or each SMLO before one did; never the message itself.
     NEW_MESSAGE = "new_message"

@@ -20,8 +20,10 @@ from enum import StrEnum
 
 from referrals import errors
 from referrals.availability import Exclusion, OverrideReason
+from referrals.identity import anonymity_problems, is_anonymous, name_kept_for
 from referrals.intake import (
     STEP_ORDER,
+    Identity,
     IntakeAnswers,
     IntakeStep,
     first_unanswered_step,
@@ -34,12 +36,15 @@ from referrals.notifications import NotificationKind
 from referrals.people import Actor, Advocate
 from referrals.referral_base import ERASED_REFERRER, REMINDER_SENT, SYSTEM, CaseEvent
 from referrals.signposting import Signpost, can_signpost_to, history_detail, kind_of
-from referrals.states import ReferralState, Transition
+from referrals.states import OPEN_STATES, ReferralState, Transition
 from referrals.support import SupportService
 from referrals.triage import TRIAGE_RECORDED, TriageDecision
 
 # The SMLO offered it to someone it would not be offered to; detail "reason:why,why".
 EXCLUSION_OVERRIDDEN = "ExclusionOverridden"
+IDENTITY_SHARED = "IdentityShared"  # an anonymous referrer told the service who they are
+# An anonymous referrer may tell the service who they are while it is open.
+SHAREABLE = OPEN_STATES
 PURGEABLE = frozenset({ReferralState.CLOSED, ReferralState.WITHDRAWN})
 # While it is open and not sent elsewhere, an SMLO may triage it (again).
 TRIAGEABLE = frozenset(
@@ -72,6 +77,17 @@ def _require_answered(answers: IntakeAnswers, *, before: IntakeStep) -> None:
         raise errors.RequiredAnswerMissing(step, missing_answers(step, answers))
 
 
+def _require_may_override(
+    advocate: Advocate, excluded_for: tuple[Exclusion, ...], override: OverrideReason | None
+) -> None:
+    """Someone excluded only with the SMLO's reason; a private conflict never (the SMLO
+    cannot check what they are not shown)."""
+    if Exclusion.PRIVATE_CONFLICT in excluded_for:
+        raise errors.AdvocateNotAvailable(advocate.user_id)
+    if excluded_for and override is None:
+        raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
+
+
 class Referral(Messaging):
     """A referral: the lifecycle from a draft to its end (see `referrals.states`)."""
 
@@ -100,19 +116,23 @@ class Referral(Messaging):
         self._require_referrer(actor)
         if self.state is not ReferralState.DRAFT:
             raise errors.InvalidTransition("change answers of", self.state)
-        problems = limit_problems(answers)
+        problems = limit_problems(answers) | anonymity_problems(answers)
         if problems:
             raise errors.AnswerInvalid(problems)
         start = leaving if leaving is not None else self.step
         if start is None or STEP_ORDER.index(step) > STEP_ORDER.index(start):
             _require_answered(answers, before=step)
         self.answers, self.step, self.updated_at = answers, step, now
+        # Anonymous: no name is kept at all, not even in the draft (`referrals.identity`).
+        self.referrer_name = name_kept_for(answers, self.referrer_name, actor.display_name)
 
     def ensure_can_submit(self, actor: Actor) -> None:
         """Every check `submit` makes, so a refused submit uses up no reference number."""
         self._require_referrer(actor)
         self._require_state(Transition.SUBMIT)
         _require_answered(self.answers, before=IntakeStep.REVIEW)
+        if problems := anonymity_problems(self.answers):
+            raise errors.AnswerInvalid(problems)
         if not self.answers.consent:
             raise errors.ConsentRequired(self.id)
 
@@ -140,6 +160,22 @@ class Referral(Messaging):
         self._record(now, actor, "NewAdvocateAsked")
         self._notify(smlo_ids, NotificationKind.NEW_ADVOCATE_ASKED, now)
         return True
+
+    def share_identity(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
+        """An anonymous referrer tells the service who they are: from now on staff see the
+        name Teams gives for them. The SMLOs, and the advocate who holds the case, are told,
+        content-free. Only while it is open, and only once (`IdentityAlreadyShared`)."""
+        self._require_referrer(actor)
+        if self.state not in SHAREABLE:
+            raise errors.InvalidTransition("tell the service who referred", self.state)
+        if not is_anonymous(self.answers):
+            raise errors.IdentityAlreadyShared(self.id)
+        self.answers = self.answers.with_changes(identity=Identity.NAMED)
+        self.referrer_name = actor.display_name
+        self._record(now, actor, IDENTITY_SHARED)
+        holder = [self.advocate_id] if self.state is ReferralState.ACTIVE else []
+        told = [s for s in [*smlo_ids, *holder] if s and s != self.referrer_id]
+        self._notify(told, NotificationKind.IDENTITY_SHARED, now)
 
     def withdraw(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
         """Taken back by the referrer: whoever holds it is told, and everything that could
@@ -211,8 +247,7 @@ class Referral(Messaging):
             raise errors.AdvocateNotAvailable(advocate.user_id)
         if self.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
             raise errors.ReferralAlreadyAllocated(Transition.OFFER, self.state)
-        if excluded_for and override is None:
-            raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
+        _require_may_override(advocate, excluded_for, override)
         if self.state is ReferralState.SUBMITTED:
             self._record(now, actor, "ReferralTriaged")
         if excluded_for and override is not None:
@@ -255,8 +290,7 @@ class Referral(Messaging):
         if not advocate.active or advocate.user_id in (self.referrer_id, self.advocate_id):
             raise errors.AdvocateNotAvailable(advocate.user_id)
         self._require_state(Transition.REASSIGN)
-        if excluded_for and override is None:
-            raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
+        _require_may_override(advocate, excluded_for, override)
         previous = self.advocate_id
         self._record(now, actor, "CaseReassigned", f"{reason}:{previous}")
         if excluded_for and override is not None:

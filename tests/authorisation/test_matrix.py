@@ -23,7 +23,7 @@ from referrals.audit import CHECKINS, SCRUTINY, STATISTICS, Outcome, roster_subj
 from referrals.case_record import NO_RECORD_FORM, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
-from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.intake import Identity, IntakeAnswers, IntakeStep, Route
 from referrals.notifications import NotificationKind
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral
@@ -204,17 +204,26 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         # other state, they are shown their referrals (a withdrawn one no longer knows them).
         Verb.ASK_NEW_ADVOCATE_ASK: lambda: role is Role.REFERRER and state is not S.WITHDRAWN,
         Verb.ASK_NEW_ADVOCATE: lambda: role is Role.REFERRER and state is S.ACTIVE,
+        # An anonymous referrer tells the service who they are while it is open; asked in
+        # any other state, they are shown their referrals (a withdrawn one no longer knows
+        # them). The referral of these presses is anonymous (`SHARES_IDENTITY`).
+        Verb.SHARE_IDENTITY_ASK: lambda: role is Role.REFERRER and state is not S.WITHDRAWN,
+        Verb.SHARE_IDENTITY: lambda: role is Role.REFERRER and state in WITHDRAWABLE,
         Verb.RECORD_SAVE: lambda: may_close if press.kind is K.CLOSURE else keeps_record,
     }
     return rules[verb]()
 
 
-async def bring_to(world: BotWorld, state: ReferralState) -> Referral:
+async def bring_to(world: BotWorld, state: ReferralState, *, anonymous: bool = False) -> Referral:
+    """`anonymous`: its referrer chose to be anonymous to the service."""
     service, now = world.services, world.clock.now
     referrer, smlo = Actor(REFERRER_ID), Actor(SMLO_ID, is_smlo=True)
     advocate = Actor(ADVOCATE.user_id, is_advocate=True)
     draft = await service.intake.start_draft(referrer)
-    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
+    identity = Identity.ANONYMOUS if anonymous else None
+    answers = IntakeAnswers(
+        route=Route.EXPERIENCED, account="what happened", identity=identity, consent=True
+    )
     await service.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
     if state is S.DRAFT:
         return draft
@@ -266,7 +275,10 @@ _VERBS = (
     Verb.RECORD_PATHWAY,
     Verb.ASK_NEW_ADVOCATE_ASK,
     Verb.ASK_NEW_ADVOCATE,
+    Verb.SHARE_IDENTITY_ASK,
+    Verb.SHARE_IDENTITY,
 )
+SHARES_IDENTITY = (Verb.SHARE_IDENTITY_ASK, Verb.SHARE_IDENTITY)
 _ACTIONS = (
     *(Press(verb) for verb in _VERBS),
     Press(Verb.RECORD),
@@ -286,7 +298,7 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
     world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
     for advocate in (ADVOCATE, OTHER_ADVOCATE):
         await world.stores.roster.put_advocate(advocate)
-    referral = await bring_to(world, state)
+    referral = await bring_to(world, state, anonymous=press.verb in SHARES_IDENTITY)
     if role is Role.INACTIVE_ADVOCATE:
         await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
     before = await world.stores.referrals.get(referral.id)
@@ -310,6 +322,9 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
         if press.verb is Verb.RECORD_SAVE:
             saved = await world.stores.records.entries(before)
             assert len(saved) > len(entries_before), f"nothing saved: {words}"
+        if press.verb is Verb.SHARE_IDENTITY:
+            after = await world.stores.referrals.get(referral.id)
+            assert after.answers.identity is Identity.NAMED, f"still anonymous: {words}"
     else:
         assert was_refused, f"{role} must not {press} when {state}, yet got: {words}"
         after = await world.stores.referrals.get(referral.id)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,6 +101,8 @@ from referrals.case_record import (
 from referrals.checkins import Checkin, Feeling
 from referrals.digest import Count, Digest, Line
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
+from referrals.identity import ANONYMOUS as SHOWN_AS_ANONYMOUS
+from referrals.identity import NOT_ON_BEHALF
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -107,6 +110,7 @@ from referrals.intake import (
     ContactMethod,
     Employment,
     Gender,
+    Identity,
     IntakeAnswers,
     IntakeStep,
     Route,
@@ -336,6 +340,7 @@ class Shown:
     face: Face = Face.OTHER
     problems: tuple[tuple[str, str], ...] = ()  # (input id, problem) passed to the card
     on_behalf: bool = False  # a reader card of an on-behalf referral: shows who the person is
+    anonymous: bool = False  # a reader card of a referral anonymous to the service
 
 
 def _step_variants() -> Iterator[Shown]:
@@ -846,6 +851,62 @@ def _reassignment_cards() -> Iterator[Shown]:
     yield Shown(
         "my_referrals:asked",
         partial(referrer.my_referrals_card, [asked_for_new(), active()]),
+        Face.CONTENT_FREE,
+    )
+
+
+ANONYMOUS = FULL.with_changes(identity=Identity.ANONYMOUS)
+
+
+def _anonymity_cards() -> Iterator[Shown]:
+    """A referral anonymous to the service, on every card that shows who referred."""
+    yield Shown(
+        "step:about_you:anonymous", partial(step_card, "r1", IntakeStep.ABOUT_YOU, ANONYMOUS)
+    )
+    yield Shown("step:contact:anonymous", partial(step_card, "r1", IntakeStep.CONTACT, ANONYMOUS))
+    refused = ON_BEHALF.with_changes(identity=Identity.ANONYMOUS)
+    problems = {"identity": NOT_ON_BEHALF}
+    yield Shown(
+        "step:about_you:anonymous_on_behalf",
+        partial(step_card, "r1", IntakeStep.ABOUT_YOU, refused, problems),
+        problems=tuple(problems.items()),
+    )
+    yield Shown("review:anonymous", lambda: intake.review_card(draft(ANONYMOUS)), Face.READER)
+    yield Shown(
+        "receipt:anonymous", lambda: intake.receipt_card(submitted(ANONYMOUS)), Face.UNASKED
+    )
+    yield Shown(
+        "details:anonymous", lambda: details_card(active(ANONYMOUS)), Face.READER, anonymous=True
+    )
+    yield Shown(
+        "case:anonymous",
+        lambda: advocate.case_card(active(ANONYMOUS)),
+        Face.READER,
+        anonymous=True,
+    )
+    yield Shown("smlo_referral:anonymous", lambda: smlo_card(submitted(ANONYMOUS)), Face.UNASKED)
+    yield Shown("inbox:anonymous", lambda: smlo.inbox_card([submitted(ANONYMOUS)]), Face.UNASKED)
+    yield Shown(
+        "allocation:anonymous",
+        lambda: allocation_card(submitted(ANONYMOUS.with_changes(avoid=""))),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "my_referrals:anonymous",
+        partial(referrer.my_referrals_card, [submitted(ANONYMOUS), active(ANONYMOUS)]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "share_identity_confirm",
+        partial(referrer.share_identity_confirm_card, active(ANONYMOUS)),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "identity_shared", partial(referrer.identity_shared_card, active()), Face.CONTENT_FREE
+    )
+    yield Shown(
+        "escalation:anonymous",
+        partial(escalation_module.escalation_card, active(ANONYMOUS)),
         Face.CONTENT_FREE,
     )
 
@@ -1370,6 +1431,7 @@ def _reminder_cards() -> Iterator[Shown]:
 
 
 CARDS: tuple[Shown, ...] = (
+    *_anonymity_cards(),
     *_help_cards(),
     *_capacity_cards(),
     *_support_cards(),
@@ -1669,12 +1731,64 @@ def test_every_state_of_the_smlo_card_is_checked_for_disclosure() -> None:
 def test_card_for_a_reader_shows_what_they_told_us(shown: Shown) -> None:
     shown_words = " ".join(texts_of(shown.build()))
     expected = {f: c for f, c in CANARIES.items() if shown.on_behalf or f not in BEHALF_TEXT}
-    if not shown.name.startswith("review"):
+    if not shown.name.startswith("review") and not shown.anonymous:
         expected["referrer_name"] = NAME_CANARY  # the referrer does not need their own name
 
     # What people typed is shown with Markdown escaped (renders as typed): see `plain`.
     missing = [field for field, canary in expected.items() if plain(canary) not in shown_words]
     assert not missing, f"{shown.name} does not show {missing}"
+
+
+ANONYMOUS_READERS = [c for c in READER if c.anonymous]
+
+
+@each(ANONYMOUS_READERS)
+def test_staff_reading_an_anonymous_referral_see_anonymous_and_how_to_reach_them(
+    shown: Shown,
+) -> None:
+    built = shown.build()
+    words = " ".join(texts_of(built))
+    assert NAME_CANARY not in json.dumps(built, ensure_ascii=False)
+    assert REFERRER.user_id not in json.dumps(built, ensure_ascii=False)
+    assert fact_rows(built)["Referred by"] == SHOWN_AS_ANONYMOUS
+    assert "messages in this app" in words
+
+
+def test_the_anonymity_choice_is_explained_before_it_is_made_and_on_the_receipt() -> None:
+    asked = " ".join(texts_of(step_card("r1", IntakeStep.ABOUT_YOU, IntakeAnswers())))
+    for words in w.ANONYMITY_EXPLAINED:
+        assert words in asked
+    assert asked.index(w.ANONYMITY_EXPLAINED[0]) < asked.index(w.ANONYMITY_CHOICE)
+    receipt = " ".join(texts_of(intake.receipt_card(submitted(ANONYMOUS))))
+    for words in w.ANONYMOUS_RECEIPT:
+        assert words in receipt
+    assert w.ANONYMOUS_RECEIPT[0] not in " ".join(texts_of(intake.receipt_card(submitted())))
+
+
+def test_the_readme_quotes_the_anonymity_explanation_exactly_as_the_person_reads_it() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    flat = " ".join(line.strip().removeprefix(">").strip() for line in readme.splitlines())
+    flat = re.sub(r"\s+", " ", flat)
+    for words in (
+        *w.ANONYMITY_EXPLAINED,
+        *w.ANONYMOUS_RECEIPT,
+        w.ANONYMITY_CHOICE,
+        w.ANONYMOUS_CONTACT_WARNING,
+        NOT_ON_BEHALF,
+    ):
+        assert words in flat, words
+
+
+def test_contact_details_are_discouraged_not_forbidden_when_anonymous() -> None:
+    shown = step_card("r1", IntakeStep.CONTACT, ANONYMOUS)
+    assert w.ANONYMOUS_CONTACT_WARNING in texts_of(shown)
+    ids = [element.get("id") for element in shown["body"]]
+    assert {"personal_phone", "personal_email", "work_phone"} <= set(ids)
+
+
+def test_an_anonymous_referrers_own_list_offers_to_tell_the_service_who_they_are() -> None:
+    shown = referrer.my_referrals_card([submitted(ANONYMOUS), active()])
+    assert json.dumps(shown).count('"title": "Tell the service who I am"') == 1
 
 
 # -- 4. problems next to their field -------------------------------------------------------
