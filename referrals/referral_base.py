@@ -14,7 +14,8 @@ from typing import Self
 from referrals import errors
 from referrals.case_record import CaseEntry
 from referrals.intake import IntakeAnswers, IntakeStep
-from referrals.notifications import Notification, NotificationKind
+from referrals.notifications import TELL_PERSON, Notification, NotificationKind
+from referrals.outside import OutsideChannel, channel_of
 from referrals.people import Actor
 from referrals.signposting import Signpost
 from referrals.states import STATE_TABLE, ReferralState, Transition
@@ -55,6 +56,8 @@ class ReferralBase:
     declined_by: tuple[str, ...] = ()
     signpost: Signpost | None = None  # out of remit: the kind of help they were sent to
     signpost_service: str = ""  # and the support directory's id of the service, if one
+    # Made by an SMLO (the referrer) for someone without Teams (`referrals.outside`).
+    outside_teams: bool = False
     history: list[CaseEvent] = field(default_factory=list)
     version: int = 0  # the stored version this object was read at
     new_notifications: list[Notification] = field(default_factory=list, repr=False)
@@ -75,6 +78,11 @@ class ReferralBase:
         raise errors.NotPermitted(f"{actor.user_id} may not view {self.id}")
 
     @property
+    def outside_channel(self) -> OutsideChannel | None:
+        """How the person is reached, for a referral made for someone without Teams."""
+        return channel_of(self.answers) if self.outside_teams else None
+
+    @property
     def is_purged(self) -> bool:
         return any(e.name == "ReferralPurged" for e in self.history)
 
@@ -91,8 +99,13 @@ class ReferralBase:
     def _require_smlo(self, actor: Actor) -> None:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} is not an SMLO")
-        if actor.user_id == self.referrer_id:
+        if actor.user_id == self.referrer_id and not self.outside_teams:
             raise errors.CannotTriageOwnReferral(f"{actor.user_id} referred {self.id}")
+
+    def _require_in_teams(self, what: str) -> None:
+        """What only the person may do in Teams cannot be done for one who has no Teams."""
+        if self.outside_teams:
+            raise errors.ReachedOutsideTeams(self.id, what)
 
     def _require_offered_advocate(self, actor: Actor, transition: Transition) -> None:
         holder = self.offered_to or self.advocate_id
@@ -130,8 +143,13 @@ class ReferralBase:
         self.updated_at = now
 
     def _notify(self, recipients: Iterable[str], kind: NotificationKind, now: datetime) -> None:
+        """Queue `kind` for each recipient. The one place news for a referrer is queued, so
+        the one place a referral for someone without Teams turns it into a to-do."""
         for recipient in dict.fromkeys(recipients):
-            self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
+            to, what = recipient, kind
+            if self.outside_teams and recipient == self.referrer_id and kind in TELL_PERSON:
+                to, what = self.advocate_id or self.referrer_id, TELL_PERSON[kind]
+            self.new_notifications.append(Notification.new(self.id, to, what, now))
 
     def copy(self) -> Self:
         return replace(self, history=list(self.history), new_notifications=[], new_entries=[])

@@ -15,6 +15,7 @@ import pytest
 
 from referrals import errors
 from referrals.availability import Availability, AvailabilityState
+from referrals.intake import IntakeStep
 from referrals.notifications import DeliveryStatus, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
@@ -24,6 +25,7 @@ from referrals.states import NEEDS_SMLO, ReferralState
 from referrals.support import Category, Contact, SupportService
 from tests.storage.conftest import (
     ADVOCATE,
+    FULL_ANSWERS,
     OTHER_REFERRER,
     REFERRER,
     SECOND_ADVOCATE,
@@ -81,6 +83,21 @@ async def test_an_on_behalf_referral_keeps_who_the_person_is_and_loses_it_on_wit
     assert erased.answers.personal_email == ""
     assert erased.answers.route is referral.answers.route
     assert erased.answers.behalf_role is referral.answers.behalf_role
+
+
+async def test_a_referral_made_for_someone_without_teams_reads_back_as_one(
+    stores: Stores, scenario: Scenario
+) -> None:
+    referral = Referral.start_outside_draft(SMLO, scenario.tick())
+    referral.record_answers(SMLO, FULL_ANSWERS, IntakeStep.REVIEW, scenario.tick())
+    await stores.referrals.save(referral)
+    await scenario.submit(referral, SMLO)
+
+    stored = await stores.referrals.get(referral.id)
+
+    assert_exactly(stored, referral)
+    assert stored.outside_teams
+    assert stored.outside_channel is not None
 
 
 async def test_a_draft_and_a_signposted_referral_read_back_exactly(
