@@ -17,6 +17,7 @@ from cards.elements import (
     refresh_for,
     row_with_button,
 )
+from cards.outside import outside_notes
 from cards.verbs import Verb
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
@@ -78,9 +79,11 @@ def case_card(r: Referral) -> Element:
     version whenever it is shown, so withdrawn or purged details vanish from the chat."""
     # Shown again later, the card comes back folded: details reopen only on their tap.
     how = action("Refresh", Verb.HIDE_CASE, {"referral_id": r.id})
-    first = behalf_notes(r.answers, for_advocate=True) or [
-        "Please get in touch in the way they chose, at a safe time."
-    ]
+    first = (
+        outside_notes(r)
+        or behalf_notes(r.answers, for_advocate=True)
+        or ["Please get in touch in the way they chose, at a safe time."]
+    )
     return card(
         [
             heading(f"You are supporting {r.reference}"),

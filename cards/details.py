@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from cards import wording as w
 from cards.elements import plain
+from cards.outside import reached_line
 from referrals.intake import IntakeAnswers, YesNoUnsure, is_on_behalf
 from referrals.referral import Referral
 
@@ -32,6 +33,8 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
     # On the on-behalf route everyone reads about the person as "they" ("Their email").
     labels = w.sender_labels if is_on_behalf(a) else w.labels
     rows = [("Which fits best", w.label(a.route)), ("Role", w.label(a.employment))]
+    if a.leaving is not None:  # asked later: shown only where given
+        rows.append(("Leaving the force", w.label(a.leaving)))
     if is_on_behalf(a):
         rows += _behalf_facts(a, for_referrer=you)
     rows += [
@@ -118,8 +121,8 @@ def behalf_notes(a: IntakeAnswers, *, for_advocate: bool) -> list[str]:
 
 def referral_facts(r: Referral) -> list[tuple[str, str]]:
     """For the SMLO and the accepted advocate: who referred, then the answers."""
-    return [
-        ("Reference", r.reference),
-        ("Referred by", plain(r.referrer_name) or w.NOT_GIVEN),
-        *answer_facts(r.answers, for_referrer=False),
-    ]
+    answers = answer_facts(r.answers, for_referrer=False)
+    who = plain(r.referrer_name) or w.NOT_GIVEN
+    if r.outside_teams:  # taken by a service lead for someone without Teams
+        return [("Reference", r.reference), ("Taken by", who), reached_line(r), *answers]
+    return [("Reference", r.reference), ("Referred by", who), *answers]

@@ -27,6 +27,7 @@ from cards.elements import (
     text_input,
 )
 from cards.escalation import decision_words
+from cards.outside import outside_notes
 from cards.pathway import step_words
 from cards.requests import SERVICE_CHOICE
 from cards.support import signpost_words
@@ -40,7 +41,7 @@ from referrals.escalating import ESCALATABLE
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost, signpost_targets
-from referrals.states import NEEDS_SMLO, ReferralState
+from referrals.states import NEEDS_SMLO, STATE_TABLE, ReferralState, Transition
 from referrals.support import SupportDirectory, SupportService
 
 ASKED_FOR_NEW = "The person asked for a different advocate."
@@ -108,6 +109,8 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
     if opened and r.state in (ReferralState.ACTIVE, ReferralState.SIGNPOSTED):
         closing = {**data, "kind": "closure"}
         actions.append(action("Close", Verb.RECORD_FORM, closing, validate=False))
+    if opened and r.outside_teams and r.state in STATE_TABLE[Transition.WITHDRAW][0]:
+        actions.append(action("Withdraw for them", Verb.WITHDRAW_FOR_PERSON_ASK, data))
     if r.state in NEEDS_SMLO:
         actions += [
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),
@@ -146,7 +149,7 @@ def details_card(
     body = [
         heading(f"Referral {r.reference}"),
         para(_status_line(r, names, support)),
-        *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
+        *(para(note) for note in outside_notes(r) or behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
         *_escalations(r),
         *_pathway(r),
@@ -400,8 +403,9 @@ def reassign_card(
 
 
 def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
+    take = action("New referral", Verb.NEW_FOR_SOMEONE)  # a call or email, not in Teams
     if not referrals:
-        return card([heading("Inbox"), para("Nothing needs you right now.")])
+        return card([heading("Inbox"), para("Nothing needs you right now.")], [take])
     count = len(referrals)
     body: list[Element] = [
         heading(
@@ -419,7 +423,7 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
         )
     if len(referrals) > limit:
         body.append(para(f"And {len(referrals) - limit} more. Deal with these first."))
-    return card(body)
+    return card(body, [take])
 
 
 def _inbox_state(r: Referral) -> str:

@@ -173,12 +173,17 @@ class Referral(Messaging):
     ) -> None:
         """A referral made for someone without Teams, withdrawn by an SMLO because the
         person asked (`how`: by phone, e-mail, in person); erased as any withdrawal is."""
+        self.ensure_can_withdraw_for_person(actor)
+        self._withdraw(actor, [s for s in smlo_ids if s != actor.user_id], now, how)
+
+    def ensure_can_withdraw_for_person(self, actor: Actor) -> None:
+        """An SMLO, for a referral made for someone without Teams, while it is open."""
         self.ensure_not_withdrawn()
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} may not withdraw {self.id}")
         if not self.outside_teams:  # a person in Teams withdraws their own
             raise errors.NotTheReferrer(f"{self.id} is withdrawn by its referrer")
-        self._withdraw(actor, [s for s in smlo_ids if s != actor.user_id], now, how)
+        self._require_state(Transition.WITHDRAW)
 
     def _withdraw(
         self,

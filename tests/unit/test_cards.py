@@ -55,6 +55,7 @@ from cards import digest as digest_module
 from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import notifications as notifications_module
+from cards import outside as outside_module
 from cards import pathway as pathway_module
 from cards import reminders as reminders_module
 from cards import roster as roster_module
@@ -116,7 +117,7 @@ from referrals.intake import (
     quick_request,
     steps_for,
 )
-from referrals.notifications import Notification
+from referrals.notifications import TELL_PERSON, Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.pathway import Outcome as StepOutcome
 from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
@@ -1369,6 +1370,64 @@ def _reminder_cards() -> Iterator[Shown]:
         )
 
 
+def outside_active() -> Referral:
+    """A referral an SMLO took for someone without Teams, reached by phone, taken on."""
+    taker = replace(SMLO, display_name=NAME_CANARY)  # the maker's name, as a referrer's
+    referral = Referral.start_outside_draft(taker, NOW)
+    by_phone = ON_BEHALF.with_changes(
+        behalf_consent=YesNoUnsure.YES, contact_methods=(ContactMethod.PERSONAL_PHONE,)
+    )
+    referral.record_answers(taker, by_phone, IntakeStep.REVIEW, NOW)
+    referral.submit(taker, format_reference(2026, 43), SMLO_IDS, NOW)
+    referral.offer(SMLO, ADA, NOW + timedelta(hours=1))
+    referral.accept(ADA_ACTOR, SMLO_IDS, NOW + timedelta(hours=2))
+    return referral
+
+
+def _outside_cards() -> Iterator[Shown]:
+    referral, smlos = outside_active(), frozenset(SMLO_IDS)
+    for kind in TELL_PERSON.values():
+        yield Shown(
+            f"outside:to_do:{kind}",
+            partial(
+                notification_card,
+                kind,
+                referral,
+                NAMES,
+                smlos,
+                ADA.user_id,
+                support=SHIPPED_DIRECTORY,
+            ),
+            Face.UNASKED,
+        )
+    how = "Please choose how they asked."
+    yield Shown("outside:withdraw", partial(outside_module.withdraw_for_person_card, referral))
+    yield Shown(
+        "outside:withdraw:problems",
+        partial(outside_module.withdraw_for_person_card, referral, how),
+        problems=(("how", how),),
+    )
+    yield Shown(
+        "outside:withdrawn",
+        partial(outside_module.withdrawn_for_person_card, referral.reference),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "outside:details",
+        partial(smlo.details_card, referral, NAMES, SMLO_IDS, support=SHIPPED_DIRECTORY),
+        Face.READER,
+        on_behalf=True,
+    )
+    yield Shown("outside:case", partial(advocate.case_card, referral), Face.READER, on_behalf=True)
+    for employment in (Employment.FORMER, Employment.OFFICER):
+        leaving = IntakeAnswers(employment=employment, leaving=YesNoUnsure.YES)
+        for route in (Route.EXPERIENCED, Route.ON_BEHALF):
+            yield Shown(
+                f"step:contact:leaving:{employment}:{route}",
+                partial(step_card, "r1", IntakeStep.CONTACT, leaving.with_changes(route=route)),
+            )
+
+
 CARDS: tuple[Shown, ...] = (
     *_help_cards(),
     *_capacity_cards(),
@@ -1386,6 +1445,7 @@ CARDS: tuple[Shown, ...] = (
     *_pathway_cards(),
     *_escalation_cards(),
     *_reminder_cards(),
+    *_outside_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -1957,6 +2017,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             escalation_module,
             reminders_module,
             digest_module,
+            outside_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__

@@ -1,0 +1,110 @@
+"""Cards for a referral an SMLO took for someone without Teams (`referrals.outside`): the
+to-do that stands in for news the person would have been sent, the line that says how to
+reach them, and withdrawing it for them. Never what the person said, nor their details,
+on a to-do's face: the reference, the kind of news and the way to reach them."""
+
+from __future__ import annotations
+
+from cards.elements import Element, action, card, choice_input, heading, para
+from cards.verbs import Verb
+from referrals.notifications import NotificationKind
+from referrals.outside import OutsideChannel, WithdrawnFor
+from referrals.referral import Referral
+
+K = NotificationKind
+CHANNEL_WORDS = {OutsideChannel.PHONE: "by phone", OutsideChannel.EMAIL: "by email"}
+IN_THE_WAY_GIVEN = "in the way the referral gives"
+# The news, as the to-do says it: "Let the person know <news>".
+NEWS = {
+    K.TELL_PERSON_ALLOCATED: "that an advocate has taken on {ref}",
+    K.TELL_PERSON_SIGNPOSTED: "that {ref} is outside what we do, and where to get help",
+    K.TELL_PERSON_CLOSED: "that {ref} is closed, and how to come back to us",
+    K.TELL_PERSON_ESCALATED: "about the escalation decision on {ref}",
+}
+WITHDRAWN_FOR_WORDS = {
+    WithdrawnFor.BY_PHONE: "They asked by phone",
+    WithdrawnFor.BY_EMAIL: "They asked by email",
+    WithdrawnFor.IN_PERSON: "They asked in person",
+}
+NO_TEAMS_INTRO = (
+    "You are taking a referral for someone who is not in Teams, from a call or an email. "
+    "Answer as they tell you. We will never message them: news for them comes to you, or "
+    "to their advocate, to pass on."
+)
+
+
+def channel_words(r: Referral) -> str:
+    """ "by phone", "by email", or "in the way the referral gives"."""
+    channel = r.outside_channel
+    return CHANNEL_WORDS[channel] if channel else IN_THE_WAY_GIVEN
+
+
+def reached_line(r: Referral) -> tuple[str, str]:
+    """The fact row on the SMLO's details and the advocate's case card."""
+    return ("Reached outside Teams", channel_words(r))
+
+
+def outside_notes(r: Referral) -> list[str]:
+    """What staff should know first: the person is not in Teams."""
+    if not r.outside_teams:
+        return []
+    return [
+        f"This person is not in Teams. A service lead took this referral for them. Please "
+        f"reach them {channel_words(r)}, at a safe time. Messages through the bot cannot "
+        "reach them."
+    ]
+
+
+def tell_person_preview(kind: NotificationKind, r: Referral) -> str:
+    return f"{r.reference}: please let the person know"
+
+
+def tell_person_card(kind: NotificationKind, r: Referral) -> Element:
+    """The to-do: content-free, with the way to reach them; the details stay on the card
+    the reader opens (`referral SMA-…`, or the case from `my cases`)."""
+    news = NEWS[kind].format(ref=r.reference)
+    return card(
+        [
+            heading(f"Please let the person know: {r.reference}"),
+            para(
+                f"They are not in Teams, so we cannot tell them ourselves. Please let them "
+                f"know {news}, {channel_words(r)}."
+            ),
+            para("Their contact details are in the referral's details.", subtle=True),
+        ]
+    )
+
+
+def withdraw_for_person_card(r: Referral, problem: str | None = None) -> Element:
+    """Withdrawing a referral for someone without Teams, who asked the service to."""
+    return card(
+        [
+            heading(f"Withdraw {r.reference} for the person"),
+            para(
+                "Only do this if the person asked. Everything that could name them, or that "
+                "they told us, is deleted at once. It cannot be undone."
+            ),
+            *choice_input(
+                "how",
+                "How did they ask?",
+                [(how.value, words) for how, words in WITHDRAWN_FOR_WORDS.items()],
+                required=True,
+                problem=problem,
+            ),
+        ],
+        [
+            action("Withdraw it", Verb.WITHDRAW_FOR_PERSON, {"referral_id": r.id}, primary=True),
+        ],
+    )
+
+
+def withdrawn_for_person_card(reference: str) -> Element:
+    return card(
+        [
+            heading(f"{reference} is withdrawn"),
+            para(
+                "We have deleted what the person told us. Please let them know it is done. "
+                "They can come back to us at any time."
+            ),
+        ]
+    )
