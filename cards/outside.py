@@ -28,8 +28,9 @@ WITHDRAWN_FOR_WORDS = {
 }
 NO_TEAMS_INTRO = (
     "You are taking a referral for someone who is not in Teams, from a call or an email. "
-    "Answer as they tell you. We will never message them: news for them comes to you, or "
-    "to their advocate, to pass on."
+    "It goes in as one made on their behalf: answer as they tell you, and give a phone or "
+    "email to reach them. We never message them. News for them comes to you, or to their "
+    "advocate, to pass on."
 )
 
 

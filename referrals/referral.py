@@ -116,12 +116,16 @@ class Referral(Messaging):
         problems = limit_problems(answers)
         if problems:
             raise errors.AnswerInvalid(problems)
-        if self.outside_teams:  # the SMLO answers for the person: always on their behalf
-            answers = answers.with_changes(route=Route.ON_BEHALF)
+        answers = self.as_kept(answers)
         start = leaving if leaving is not None else self.step
         if start is None or STEP_ORDER.index(step) > STEP_ORDER.index(start):
             _require_answered(answers, before=step)
         self.answers, self.step, self.updated_at = answers, step, now
+
+    def as_kept(self, answers: IntakeAnswers) -> IntakeAnswers:
+        """The answers as this referral keeps them: one taken by an SMLO for someone
+        without Teams is always on their behalf, whatever route a card sends."""
+        return answers.with_changes(route=Route.ON_BEHALF) if self.outside_teams else answers
 
     def ensure_can_submit(self, actor: Actor) -> None:
         """Every check `submit` makes, so a refused submit uses up no reference number."""
