@@ -7,12 +7,28 @@ from zoneinfo import ZoneInfo
 
 from cards import wording as w
 from cards.elements import plain
-from cards.outside import reached_line
 from referrals.intake import IntakeAnswers, YesNoUnsure, is_on_behalf
+from referrals.outside import OutsideChannel
 from referrals.referral import Referral
 
 # The force's local time, with GMT or BST shown, so nobody has to convert from UTC.
 LOCAL_TIME = ZoneInfo("Europe/London")
+
+
+# How the person is reached, for a referral taken for someone without Teams.
+CHANNEL_WORDS = {OutsideChannel.PHONE: "by phone", OutsideChannel.EMAIL: "by email"}
+IN_THE_WAY_GIVEN = "in the way the referral gives"
+
+
+def channel_words(r: Referral) -> str:
+    """ "by phone", "by email", or "in the way the referral gives"."""
+    channel = r.outside_channel
+    return CHANNEL_WORDS[channel] if channel else IN_THE_WAY_GIVEN
+
+
+def reached_line(r: Referral) -> tuple[str, str]:
+    """The fact row on the SMLO's details and the advocate's case card."""
+    return ("Reached outside Teams", channel_words(r))
 
 
 def when(moment: datetime | None) -> str:

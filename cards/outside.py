@@ -5,15 +5,15 @@ on a to-do's face: the reference, the kind of news and the way to reach them."""
 
 from __future__ import annotations
 
-from cards.elements import Element, action, card, choice_input, heading, para
+from cards import wording as w
+from cards.details import channel_words, when
+from cards.elements import Element, action, card, choice_input, facts, heading, para
 from cards.verbs import Verb
 from referrals.notifications import NotificationKind
-from referrals.outside import OutsideChannel, WithdrawnFor
+from referrals.outside import WithdrawnFor
 from referrals.referral import Referral
 
 K = NotificationKind
-CHANNEL_WORDS = {OutsideChannel.PHONE: "by phone", OutsideChannel.EMAIL: "by email"}
-IN_THE_WAY_GIVEN = "in the way the referral gives"
 # The news, as the to-do says it: "Let the person know <news>".
 NEWS = {
     K.TELL_PERSON_ALLOCATED: "that an advocate has taken on {ref}",
@@ -34,15 +34,25 @@ NO_TEAMS_INTRO = (
 )
 
 
-def channel_words(r: Referral) -> str:
-    """ "by phone", "by email", or "in the way the referral gives"."""
-    channel = r.outside_channel
-    return CHANNEL_WORDS[channel] if channel else IN_THE_WAY_GIVEN
-
-
-def reached_line(r: Referral) -> tuple[str, str]:
-    """The fact row on the SMLO's details and the advocate's case card."""
-    return ("Reached outside Teams", channel_words(r))
+def taken_receipt_card(r: Referral) -> Element:
+    """The receipt for the SMLO who took the referral for someone without Teams."""
+    return card(
+        [
+            heading("Your referral has been sent"),
+            facts([("Reference", r.reference), ("Sent", when(r.submitted_at))]),
+            para(
+                "Every service lead is sent its card, you too: you may triage it and find an "
+                "advocate yourself. The advocate will reach the person "
+                f"{channel_words(r)}."
+            ),
+            para(
+                "We never message the person. News for them comes to you, or to their "
+                "advocate once one takes it on, to pass on."
+            ),
+            para("We have cleared the answers from this chat, to keep them private."),
+            para(w.DANGER_FOR_SENDER, attention=True),
+        ]
+    )
 
 
 def outside_notes(r: Referral) -> list[str]:

@@ -43,6 +43,8 @@ async def test_a_referral_taken_by_phone_goes_through_and_nothing_is_posted_for_
 
     receipt = " ".join(card_texts(await take_a_call(smlo)))
     assert "Your referral has been sent" in receipt
+    assert "you may triage it and find an advocate yourself" in receipt
+    assert "The advocate will reach the person by phone." in receipt
     assert not [words for words in PRIVATE if shows(smlo, words)], "answers cleared"
     for lead in (smlo, deputy):  # the one who took the call is sent its card too
         await connector.wait_until(lambda lead=lead: shows(lead, NEW_CARD))

@@ -1408,6 +1408,9 @@ def _outside_cards() -> Iterator[Shown]:
         problems=(("how", how),),
     )
     yield Shown(
+        "outside:receipt", partial(outside_module.taken_receipt_card, referral), Face.CONTENT_FREE
+    )
+    yield Shown(
         "outside:withdrawn",
         partial(outside_module.withdrawn_for_person_card, referral.reference),
         Face.CONTENT_FREE,
