@@ -1422,6 +1422,10 @@ def _outside_cards() -> Iterator[Shown]:
         on_behalf=True,
     )
     yield Shown("outside:case", partial(advocate.case_card, referral), Face.READER, on_behalf=True)
+    no_entries = Record((), SHIPPED_DIRECTORY)
+    yield Shown(
+        "outside:record", partial(case_record.record_card, referral, no_entries, may_add=True)
+    )
     for employment in (Employment.FORMER, Employment.OFFICER):
         leaving = IntakeAnswers(employment=employment, leaving=YesNoUnsure.YES)
         for route in (Route.EXPERIENCED, Route.ON_BEHALF):
@@ -2350,3 +2354,16 @@ def test_every_kind_of_message_about_a_referral_can_be_listed_as_undelivered() -
         parked = replace(STUCK[0][0], kind=kind)
         shown = " ".join(texts_of(undelivered_card([(parked, STUCK[0][1])], SERVICE_LEADS, NAMES)))
         assert delivery_module.WHAT[kind] in shown
+
+
+def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case() -> None:
+    referral = outside_active()
+    record = Record((), SHIPPED_DIRECTORY)
+    for shown in (
+        smlo.details_card(referral, NAMES, SMLO_IDS, support=SHIPPED_DIRECTORY),
+        advocate.case_card(referral),
+        case_record.record_card(referral, record, may_add=True),
+    ):
+        assert "Reached outside Teams by phone" in " ".join(texts_of(shown))
+    in_teams = " ".join(texts_of(case_record.record_card(active(), record, may_add=True)))
+    assert "Reached outside Teams" not in in_teams
