@@ -5,6 +5,11 @@ ever opened or posted to for the person; the SMLO withdraws it for them when the
 
 from __future__ import annotations
 
+import json
+import logging
+
+import pytest
+
 from tests.protocol.conftest import ADVOCATE_A_ID, People, RunningBot
 from tests.protocol.journeys import everyone_says_hi, shows
 from tests.support.connector import ConnectorStandIn
@@ -16,6 +21,7 @@ SAFE_TIMES = "CANARY-TIMES after 6pm"
 PRIVATE = (PERSON, PERSON_PHONE, SAFE_TIMES)
 NEW_CARD = "Referral SMA-2026-0001"
 TO_DO = "Please let the person know: SMA-2026-0001"
+CANARY = "CANARYXQ"  # one token, so it is found however a log line splits words
 
 
 async def take_a_call(smlo: TeamsUser) -> dict[str, object]:
@@ -113,3 +119,41 @@ async def test_the_smlo_withdraws_it_for_the_person_who_asked_by_phone(
 
 def _to_do(advocate: TeamsUser) -> list[str]:
     return [text for m in advocate.messages_showing(TO_DO) for text in message_texts(m)]
+
+
+async def test_the_path_for_someone_without_teams_logs_and_notifies_nothing_they_said(
+    bot: RunningBot,
+    connector: ConnectorStandIn,
+    people: People,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    await everyone_says_hi(people)
+    smlo, advocate = people.smlo, people.advocate_a
+    await smlo.say("new referral")
+    await smlo.click("Next", route="on_behalf", employment="former", leaving="yes")
+    await smlo.click("Next", behalf_role="other", behalf_name=f"Jo {CANARY}", behalf_consent="yes")
+    await smlo.click("Next", wishes="talk_to_advocate")
+    await smlo.click("Next", account=f"{CANARY} at the station", when="ongoing")
+    await smlo.click(
+        "Next",
+        contact_methods="personal_email",
+        personal_email=f"{CANARY}@example.org",
+        safe_times=f"{CANARY} evenings",
+    )
+    await smlo.click("Send my referral", consent="true")
+    await connector.wait_until(lambda: shows(smlo, NEW_CARD))
+    await smlo.click("Find an advocate")
+    await smlo.click("Ask them", advocate_id=ADVOCATE_A_ID)
+    await connector.wait_until(lambda: shows(advocate, "Can you support someone?"))
+    case = await advocate.click("Yes, I can")
+    await connector.wait_until(lambda: shows(advocate, TO_DO))
+
+    assert any(CANARY in text for text in card_texts(case)), "the canaries were really sent"
+    assert shows(advocate, "by email.")
+    to_do = [m for m in advocate.messages_showing(TO_DO)]
+    assert to_do
+    assert not [m for m in to_do if CANARY in json.dumps(m)], "the to-do is content-free"
+    logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
+    assert len(caplog.records) > 20, "logging was captured"
+    assert CANARY not in logged
