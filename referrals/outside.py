@@ -18,6 +18,10 @@ route, with the contact answers the person's. Who is its "referrer" is decided h
   to-do, "Let the person know …, by phone", for the advocate who holds the case, or
   before one does the SMLO who made it. Relayed messages cannot reach the person
   (`errors.ReachedOutsideTeams`, with a kind answer saying how to reach them instead).
+- On the audit trail the SMLO acts on it as staff (their id is kept, as for any SMLO),
+  never as a referrer (whose id the trail never holds). The staff directory's likely
+  conflicts (the referrer's department and managers) are not looked up: the SMLO's own
+  place in the force says nothing about the person's.
 - The person cannot see `my referrals`, withdraw it, ask for another advocate or
   withdraw a consent in the bot: they ask the service, and any SMLO withdraws it for them
   with how they asked (`WithdrawnFor`), on the history and the audit trail.
