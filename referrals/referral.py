@@ -349,7 +349,7 @@ class Referral(Messaging):
         detail = history_detail(kind, service_id)
         self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", detail)
         self.signpost, self.signpost_service = kind, service_id
-        self._notify([self.referrer_id], NotificationKind.SIGNPOSTED, now)
+        self._tell_referrer(NotificationKind.SIGNPOSTED, now)
 
     # -- the advocate ------------------------------------------------------------------
 
@@ -358,7 +358,7 @@ class Referral(Messaging):
         self._move(Transition.ACCEPT, actor, now, "AllocationAccepted")
         self.advocate_id = actor.user_id
         self._notify(smlo_ids, NotificationKind.ACCEPTED, now)
-        self._notify([self.referrer_id], NotificationKind.ADVOCATE_ALLOCATED, now)
+        self._tell_referrer(NotificationKind.ADVOCATE_ALLOCATED, now)
 
     def decline(
         self, actor: Actor, reason: DeclineReason, smlo_ids: Iterable[str], now: datetime

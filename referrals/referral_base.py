@@ -143,13 +143,18 @@ class ReferralBase:
         self.updated_at = now
 
     def _notify(self, recipients: Iterable[str], kind: NotificationKind, now: datetime) -> None:
-        """Queue `kind` for each recipient. The one place news for a referrer is queued, so
-        the one place a referral for someone without Teams turns it into a to-do."""
         for recipient in dict.fromkeys(recipients):
-            to, what = recipient, kind
-            if self.outside_teams and recipient == self.referrer_id and kind in TELL_PERSON:
-                to, what = self.advocate_id or self.referrer_id, TELL_PERSON[kind]
-            self.new_notifications.append(Notification.new(self.id, to, what, now))
+            self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
+
+    def _tell_referrer(self, kind: NotificationKind, now: datetime) -> None:
+        """News for the referrer (`TELL_PERSON`'s kinds). For a referral taken for someone
+        without Teams it becomes a to-do for the advocate who holds it, or before one does
+        for the SMLO who took it: the one place such news is queued, so nothing meant for
+        the person ever goes to a chat."""
+        if not self.outside_teams:
+            self._notify([self.referrer_id], kind, now)
+        else:
+            self._notify([self.advocate_id or self.referrer_id], TELL_PERSON[kind], now)
 
     def copy(self) -> Self:
         return replace(self, history=list(self.history), new_notifications=[], new_entries=[])
