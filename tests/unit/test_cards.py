@@ -2144,7 +2144,7 @@ def test_help_offers_each_person_what_they_can_do_now() -> None:
     assert "Carry on where I left off" in _buttons(
         help_module.help_card(HELP_FOR["referrer_with_draft"], help_lines=HELP_LINES)
     )
-    assert {"Inbox", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
+    assert {"Inbox", "New referral", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
         _buttons(smlo_help)
     )
     smlo_words = " ".join(texts_of(smlo_help))
