@@ -417,7 +417,8 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
     for r in referrals[:limit]:
         body.append(
             row_with_button(
-                f"{r.reference}: {_inbox_state(r)}, sent {when(r.submitted_at)}",
+                f"{r.reference}: {_inbox_state(r)}, sent {when(r.submitted_at)}"
+                + (", not in Teams" if r.outside_teams else ""),
                 action("Open", Verb.OPEN, {"referral_id": r.id}),
             )
         )
@@ -439,4 +440,6 @@ def _summary_facts(r: Referral) -> list[tuple[str, str]]:
     rows = [("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]
     if r.triage is not None:
         rows.append(("Triage", triage_words(r.triage)))
+    if r.outside_teams:  # so no one waits for them in Teams
+        rows.append(("Not in Teams", "Taken by a service lead"))
     return rows

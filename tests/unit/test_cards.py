@@ -1400,6 +1400,11 @@ def _outside_cards() -> Iterator[Shown]:
             ),
             Face.UNASKED,
         )
+    yield Shown(
+        "outside:smlo_face",
+        partial(smlo.referral_card, referral, NAMES, smlo_ids=SMLO_IDS, support=SHIPPED_DIRECTORY),
+        Face.UNASKED,
+    )
     how = "Please choose how they asked."
     yield Shown("outside:withdraw", partial(outside_module.withdraw_for_person_card, referral))
     yield Shown(
@@ -2367,3 +2372,12 @@ def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case
         assert "Reached outside Teams by phone" in " ".join(texts_of(shown))
     in_teams = " ".join(texts_of(case_record.record_card(active(), record, may_add=True)))
     assert "Reached outside Teams" not in in_teams
+
+
+def test_the_smlos_card_and_inbox_say_a_referral_is_for_someone_not_in_teams() -> None:
+    referral = outside_active()
+    face = " ".join(texts_of(smlo.referral_card(referral, NAMES, support=SHIPPED_DIRECTORY)))
+    inbox = " ".join(texts_of(smlo.inbox_card([referral, active()])))
+
+    assert "Not in Teams Taken by a service lead" in face
+    assert inbox.count("not in Teams") == 1
