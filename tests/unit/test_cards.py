@@ -145,7 +145,7 @@ from referrals.support import Category, Contact, SupportDirectory, SupportServic
 from referrals.triage import Risk, TriageDecision, Urgency
 from referrals.views import CLEARED
 from solving.highs import HighsSolver
-from tests.support.teams import actions_of
+from tests.support.teams import actions_of, input_values
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 from tests.unit.record_builders import AT_LIMITS as RECORD_AT_LIMITS
@@ -2381,3 +2381,14 @@ def test_the_smlos_card_and_inbox_say_a_referral_is_for_someone_not_in_teams() -
 
     assert "Not in Teams Taken by a service lead" in face
     assert inbox.count("not in Teams") == 1
+
+
+def test_logging_a_contact_with_someone_not_in_teams_starts_with_how_they_are_reached() -> None:
+    record = Record((), SHIPPED_DIRECTORY)
+    contact = Form(EntryKind.CONTACT)
+
+    outside = record_forms.form_card(outside_active(), contact, record, NOW)
+    in_teams = record_forms.form_card(active(), contact, record, NOW)
+
+    assert input_values(outside)["how"] == "phone"
+    assert input_values(in_teams).get("how", "") == ""
