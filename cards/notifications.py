@@ -138,7 +138,7 @@ def notification_card(
     if kind in reminders.REMINDERS:
         return reminders.reminder_card(kind, r, names, to_smlo=recipient_id in smlo_ids)
     if kind in TELL_PERSON.values():
-        return outside.tell_person_card(kind, r)
+        return outside.tell_person_card(kind, r, for_smlo=recipient_id in smlo_ids)
     raise ValueError(f"no card for {kind}")
 
 

@@ -70,10 +70,16 @@ def tell_person_preview(kind: NotificationKind, r: Referral) -> str:
     return f"{r.reference}: please let the person know"
 
 
-def tell_person_card(kind: NotificationKind, r: Referral) -> Element:
-    """The to-do: content-free, with the way to reach them; the details stay on the card
-    the reader opens (`referral SMA-…`, or the case from `my cases`)."""
+def tell_person_card(kind: NotificationKind, r: Referral, *, for_smlo: bool) -> Element:
+    """The to-do: content-free, with the way to reach them; the details stay behind its
+    button (the SMLO's details, or the advocate's case), each look authorised and audited."""
     news = NEWS[kind].format(ref=r.reference)
+    data = {"referral_id": r.id}
+    open_it = (
+        action("Open details", Verb.OPEN, data)
+        if for_smlo
+        else action("Open the case", Verb.OPEN_CASE, data)
+    )
     return card(
         [
             heading(f"Please let the person know: {r.reference}"),
@@ -82,7 +88,8 @@ def tell_person_card(kind: NotificationKind, r: Referral) -> Element:
                 f"know {news}, {channel_words(r)}."
             ),
             para("Their contact details are in the referral's details.", subtle=True),
-        ]
+        ],
+        [open_it],
     )
 
 

@@ -82,6 +82,8 @@ async def test_a_referral_taken_by_phone_goes_through_and_nothing_is_posted_for_
     assert shows(advocate, "Please let them know that an advocate has taken on SMA-2026-0001")
     assert shows(advocate, "by phone.")
     assert not [words for words in PRIVATE if any(words in t for t in _to_do(advocate))]
+    from_to_do = " ".join(card_texts(await advocate.click("Open the case")))
+    assert PERSON_PHONE in from_to_do, "the to-do's button opens the case, for them alone"
 
     await connector.wait_until(lambda: shows(smlo, "has taken SMA-2026-0001"))
     assert not shows(smlo, "An advocate is in place"), "no referrer's news to the SMLO"

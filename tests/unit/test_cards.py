@@ -1387,19 +1387,20 @@ def outside_active() -> Referral:
 def _outside_cards() -> Iterator[Shown]:
     referral, smlos = outside_active(), frozenset(SMLO_IDS)
     for kind in TELL_PERSON.values():
-        yield Shown(
-            f"outside:to_do:{kind}",
-            partial(
-                notification_card,
-                kind,
-                referral,
-                NAMES,
-                smlos,
-                ADA.user_id,
-                support=SHIPPED_DIRECTORY,
-            ),
-            Face.UNASKED,
-        )
+        for recipient in (ADA.user_id, SMLO.user_id):
+            yield Shown(
+                f"outside:to_do:{kind}:{recipient}",
+                partial(
+                    notification_card,
+                    kind,
+                    referral,
+                    NAMES,
+                    smlos,
+                    recipient,
+                    support=SHIPPED_DIRECTORY,
+                ),
+                Face.UNASKED,
+            )
     yield Shown(
         "outside:smlo_face",
         partial(smlo.referral_card, referral, NAMES, smlo_ids=SMLO_IDS, support=SHIPPED_DIRECTORY),
