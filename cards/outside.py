@@ -14,7 +14,7 @@ from referrals.outside import WithdrawnFor
 from referrals.referral import Referral
 
 K = NotificationKind
-# The news, as the to-do says it: "Let the person know <news>".
+# The news, as the to-do says it: "Please let them know <news>, by phone."
 NEWS = {
     K.TELL_PERSON_ALLOCATED: "that an advocate has taken on {ref}",
     K.TELL_PERSON_SIGNPOSTED: "that {ref} is outside what we do, and where to get help",
