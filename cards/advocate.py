@@ -17,6 +17,7 @@ from cards.elements import (
     refresh_for,
     row_with_button,
 )
+from cards.outside import outside_notes
 from cards.verbs import Verb
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
@@ -80,6 +81,7 @@ def case_card(r: Referral) -> Element:
     how = action("Refresh", Verb.HIDE_CASE, {"referral_id": r.id})
     first = (
         anonymity_notes(r, for_advocate=True)
+        or outside_notes(r)
         or behalf_notes(r.answers, for_advocate=True)
         or ["Please get in touch in the way they chose, at a safe time."]
     )

@@ -41,6 +41,7 @@ ACTIONS = {
     AuditAction.ASK_NEW_ADVOCATE: "asked for a different advocate",
     AuditAction.SHARE_IDENTITY: "told the service who they are",
     AuditAction.WITHDRAW: "withdrew it",
+    AuditAction.WITHDRAW_FOR_PERSON: "withdrew it for the person, who asked",
     AuditAction.CLOSE: "closed it",
     AuditAction.VIEW_RECORD: "read the case record",
     AuditAction.ADD_CONTACT: "logged a contact",

@@ -40,6 +40,10 @@ WHAT = {
     K.NEXT_CONTACT_DUE: "the reminder that a contact is due",
     K.REVIEW_OVERDUE: "the note that a review is overdue",
     K.DRAFT_EXPIRING: "the note that an unsent referral will be deleted",
+    K.TELL_PERSON_ALLOCATED: "the to-do to tell the person an advocate is found",
+    K.TELL_PERSON_SIGNPOSTED: "the to-do to tell the person where to get help",
+    K.TELL_PERSON_CLOSED: "the to-do to tell the person the case is closed",
+    K.TELL_PERSON_ESCALATED: "the to-do to tell the person of an escalation",
 }
 # Messages about no referral (a check-in, a one-to-one note, the digest) are not listed:
 # the undelivered list is of referrals' messages (`ABOUT_NO_REFERRAL`).

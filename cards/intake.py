@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cards import outside
 from cards import wording as w
 from cards.details import answer_facts, when
 from cards.elements import Element, action, card, facts, heading, para, toggle
@@ -208,7 +209,10 @@ def sender_receipt_card(reference: str, submitted_at: datetime | None) -> Elemen
 
 
 def receipt_for(referral: Referral) -> Element:
-    """The receipt that fits the route: the sender's own on the on-behalf route."""
+    """The receipt that fits the route: the sender's own on the on-behalf route, the SMLO's
+    own for someone without Teams."""
+    if referral.outside_teams:
+        return outside.taken_receipt_card(referral)
     if is_on_behalf(referral.answers):
         return sender_receipt_card(referral.reference, referral.submitted_at)
     return receipt_card(referral)

@@ -35,6 +35,8 @@ from referrals.intake import (
     YesNoUnsure,
     can_skip,
     is_on_behalf,
+    may_lose_teams,
+    stay_in_touch_methods,
     steps_for,
 )
 
@@ -63,6 +65,13 @@ def _about_you(a: IntakeAnswers, p: Problems) -> list[Element]:
             w.options(Employment),
             value=_v(a.employment),
             problem=p.get("employment"),
+        ),
+        *choice_input(
+            "leaving",
+            "Are you, or they, leaving the force soon?",
+            w.options(YesNoUnsure),
+            value=_v(a.leaving),
+            problem=p.get("leaving"),
         ),
         *_anonymity(a, p),
     ]
@@ -158,13 +167,15 @@ def _contact(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Elem
     intro = [para(voice.contact_intro)] if voice.contact_intro else []
     if is_anonymous(a):  # discouraged, never forbidden: they may want a call
         intro.append(para(w.ANONYMOUS_CONTACT_WARNING, attention=True))
+    if may_lose_teams(a):  # left, or leaving: Teams and work contacts may stop working
+        intro.append(para(voice.stay_in_touch))
     return [
         *intro,
         *choice_input(
             "contact_methods",
             voice.contact_methods,
             voice.contact_options(ContactMethod),
-            value=[m.value for m in a.contact_methods],
+            value=[m.value for m in stay_in_touch_methods(a)],
             multi=True,
             problem=p.get("contact_methods"),
         ),

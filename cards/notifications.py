@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 
-from cards import advocate, checkins, escalation, notices, reminders, smlo
+from cards import advocate, checkins, escalation, notices, outside, reminders, smlo
 from cards.digest import DIGEST_PREVIEW
 from cards.elements import Element, plain
 from cards.support import help_lines
 from referrals.checkins import month_of
-from referrals.notifications import Notification, NotificationKind
+from referrals.notifications import TELL_PERSON, Notification, NotificationKind
 from referrals.referral import Referral
 from referrals.support import SupportDirectory
 
@@ -99,6 +99,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return DIGEST_PREVIEW
     if kind in reminders.REMINDERS:
         return reminders.preview(kind, r)
+    if kind in TELL_PERSON.values():  # to staff: a to-do for someone without Teams
+        return outside.tell_person_preview(kind, r)
     # The referrer gets a case-closed note too, so it says least of all.
     if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED, K.ESCALATED):
         return "There is news about your referral"
@@ -143,6 +145,8 @@ def notification_card(
         return escalation.escalated_card(r, help_lines(support))
     if kind in reminders.REMINDERS:
         return reminders.reminder_card(kind, r, names, to_smlo=recipient_id in smlo_ids)
+    if kind in TELL_PERSON.values():
+        return outside.tell_person_card(kind, r, for_smlo=recipient_id in smlo_ids)
     raise ValueError(f"no card for {kind}")
 
 

@@ -46,6 +46,7 @@ from cards.requests import (
     ShowFigures,
     TriageSent,
     UploadTarget,
+    WithdrawForPerson,
 )
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.availability import MOST_CASES, AvailabilityState, OverrideReason
@@ -69,6 +70,7 @@ from referrals.intake import (
     is_whole_text,
     mended_text,
 )
+from referrals.outside import WithdrawnFor
 from referrals.periods import Period, parse_period_id
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
@@ -101,6 +103,7 @@ CHOICES: dict[str, type[StrEnum]] = {
     "employment": Employment,
     "behalf_role": BehalfRole,
     "behalf_consent": YesNoUnsure,
+    "leaving": YesNoUnsure,
     "when": When,
     "colleague": YesNoUnsure,
     "leave_message": YesNoUnsure,
@@ -109,7 +112,7 @@ CHOICES: dict[str, type[StrEnum]] = {
 }
 MULTI_CHOICES: dict[str, type[StrEnum]] = {"wishes": Wish, "contact_methods": ContactMethod}
 STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
-    IntakeStep.ABOUT_YOU: ("route", "employment", "identity"),
+    IntakeStep.ABOUT_YOU: ("route", "employment", "leaving", "identity"),
     IntakeStep.ON_BEHALF: ("behalf_role", "behalf_name", "behalf_consent"),
     IntakeStep.WISHES: ("wishes",),
     IntakeStep.WHAT_HAPPENED: ("account", "when", "colleague", "avoid"),
@@ -255,6 +258,10 @@ def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Re
 
 def _decline(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return Decline(verb, referral_id, _optional_choice(DeclineReason, inputs, "reason"))
+
+
+def _withdraw_for_person(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return WithdrawForPerson(verb, referral_id, _optional_choice(WithdrawnFor, inputs, "how"))
 
 
 def _ask_for_contact(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
@@ -427,6 +434,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.WITHDRAW_CONSENT_ASK: _on_escalation,
     Verb.WITHDRAW_CONSENT: _on_escalation,
     Verb.OUT_OF_REMIT: _out_of_remit,
+    Verb.WITHDRAW_FOR_PERSON: _withdraw_for_person,
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,
     Verb.STATISTICS: _show_figures,

@@ -27,6 +27,7 @@ from cards.elements import (
     text_input,
 )
 from cards.escalation import decision_words
+from cards.outside import outside_notes
 from cards.pathway import step_words
 from cards.requests import SERVICE_CHOICE
 from cards.support import signpost_words
@@ -41,7 +42,7 @@ from referrals.identity import ANONYMOUS, is_anonymous
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost, signpost_targets
-from referrals.states import NEEDS_SMLO, ReferralState
+from referrals.states import NEEDS_SMLO, STATE_TABLE, ReferralState, Transition
 from referrals.support import SupportDirectory, SupportService
 
 ASKED_FOR_NEW = "The person asked for a different advocate."
@@ -109,6 +110,8 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
     if opened and r.state in (ReferralState.ACTIVE, ReferralState.SIGNPOSTED):
         closing = {**data, "kind": "closure"}
         actions.append(action("Close", Verb.RECORD_FORM, closing, validate=False))
+    if opened and r.outside_teams and r.state in STATE_TABLE[Transition.WITHDRAW][0]:
+        actions.append(action("Withdraw for them", Verb.WITHDRAW_FOR_PERSON_ASK, data))
     if r.state in NEEDS_SMLO:
         actions += [
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),
@@ -148,7 +151,7 @@ def details_card(
         heading(f"Referral {r.reference}"),
         para(_status_line(r, names, support)),
         *(para(note) for note in anonymity_notes(r, for_advocate=False)),
-        *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
+        *(para(note) for note in outside_notes(r) or behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
         *_escalations(r),
         *_pathway(r),
@@ -402,8 +405,9 @@ def reassign_card(
 
 
 def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
+    take = action("New referral", Verb.NEW_FOR_SOMEONE)  # a call or email, not in Teams
     if not referrals:
-        return card([heading("Inbox"), para("Nothing needs you right now.")])
+        return card([heading("Inbox"), para("Nothing needs you right now.")], [take])
     count = len(referrals)
     body: list[Element] = [
         heading(
@@ -416,13 +420,13 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
         body.append(
             row_with_button(
                 f"{r.reference}{_anonymous_mark(r)}: {_inbox_state(r)}, "
-                f"sent {when(r.submitted_at)}",
+                f"sent {when(r.submitted_at)}" + (", not in Teams" if r.outside_teams else ""),
                 action("Open", Verb.OPEN, {"referral_id": r.id}),
             )
         )
     if len(referrals) > limit:
         body.append(para(f"And {len(referrals) - limit} more. Deal with these first."))
-    return card(body)
+    return card(body, [take])
 
 
 def _anonymous_mark(r: Referral) -> str:
@@ -444,4 +448,6 @@ def _summary_facts(r: Referral) -> list[tuple[str, str]]:
         rows.append(("Referred by", ANONYMOUS))
     if r.triage is not None:
         rows.append(("Triage", triage_words(r.triage)))
+    if r.outside_teams:  # so no one waits for them in Teams
+        rows.append(("Not in Teams", "Taken by a service lead"))
     return rows

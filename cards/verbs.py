@@ -71,6 +71,10 @@ class Verb(StrEnum):
     LIMITS = "smlo.limits"  # the caseload limits, from the roster card
     SET_LIMIT = "smlo.set_limit"
     DIRECTORY = "smlo.directory"  # typed: directory; the whole support directory
+    # A referral for someone without Teams (referrals/outside.py), from a call or an e-mail
+    NEW_FOR_SOMEONE = "smlo.new_referral"  # typed: new referral; the intake, for them
+    WITHDRAW_FOR_PERSON_ASK = "smlo.withdraw_for_person_ask"  # how did they ask?
+    WITHDRAW_FOR_PERSON = "smlo.withdraw_for_person"
     # the data protection auditor (an SMLO types `audit SMA-…` too: Verb.AUDIT)
     ACCESS_REPORT = "auditor.access_report"  # typed: access report
     # advocate

@@ -284,6 +284,8 @@ NOT_GIVEN = "Not given"
 # Said under a required question (referrals/intake.py REQUIRED_ANSWERS) left unanswered.
 REQUIRED_NOTES: dict[str, str] = {
     "behalf_consent": "Please answer this, so we know if we can contact them.",
+    # A referral for someone without Teams (referrals/outside.py) needs a way to reach them.
+    "contact_methods": "They are not in Teams. Please choose a phone or email to reach them.",
 }
 NEEDED = "We need an answer to this one."
 
@@ -363,6 +365,7 @@ class Voice:
     personal_email: str
     safe_times: str
     leave_message: str
+    stay_in_touch: str  # to someone who has left the force, or is leaving it
 
 
 YOU = Voice(
@@ -380,6 +383,9 @@ YOU = Voice(
     personal_email="Your own email",
     safe_times="When is it safe to contact you?",
     leave_message="Is it OK to leave a message?",
+    stay_in_touch="As you are leaving, or have left, your Teams and work phone may stop "
+    "working. If you are happy to, give us your own phone or email so we can stay in "
+    "touch. You do not have to.",
 )
 SENDER = Voice(
     wishes="What would they like from us? Tick all that fit.",
@@ -395,4 +401,7 @@ SENDER = Voice(
     personal_email="Their email",
     safe_times="When is it safe to contact them?",
     leave_message="Is it OK to leave them a message?",
+    stay_in_touch="If they are leaving, or have left, their Teams and work phone may stop "
+    "working. If they are happy to, give their own phone or email so we can stay in "
+    "touch. They do not have to.",
 )

@@ -26,6 +26,7 @@ from referrals.intake import (
     Identity,
     IntakeAnswers,
     IntakeStep,
+    Route,
     first_unanswered_step,
     is_on_behalf,
     limit_problems,
@@ -33,6 +34,7 @@ from referrals.intake import (
 )
 from referrals.messaging import Messaging
 from referrals.notifications import NotificationKind
+from referrals.outside import WithdrawnFor, channel_of, withdrawal_detail
 from referrals.people import Actor, Advocate
 from referrals.referral_base import ERASED_REFERRER, REMINDER_SENT, SYSTEM, CaseEvent
 from referrals.signposting import Signpost, can_signpost_to, history_detail, kind_of
@@ -99,6 +101,17 @@ class Referral(Messaging):
         draft._record(now, actor, "DraftStarted")
         return draft
 
+    @classmethod
+    def start_outside_draft(cls, actor: Actor, now: datetime, referral_id: str = "") -> Referral:
+        """An SMLO takes a referral for someone without Teams, from a phone call or an
+        e-mail (`referrals.outside`): the SMLO is its maker, on the on-behalf route."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(f"{actor.user_id} may not refer someone outside Teams")
+        draft = cls.start_draft(actor, now, referral_id)
+        draft.outside_teams = True
+        draft.answers = IntakeAnswers(route=Route.ON_BEHALF)
+        return draft
+
     # -- the referrer ----------------------------------------------------------------
 
     def record_answers(
@@ -119,12 +132,18 @@ class Referral(Messaging):
         problems = limit_problems(answers) | anonymity_problems(answers)
         if problems:
             raise errors.AnswerInvalid(problems)
+        answers = self.as_kept(answers)
         start = leaving if leaving is not None else self.step
         if start is None or STEP_ORDER.index(step) > STEP_ORDER.index(start):
             _require_answered(answers, before=step)
         self.answers, self.step, self.updated_at = answers, step, now
         # Anonymous: no name is kept at all, not even in the draft (`referrals.identity`).
         self.referrer_name = name_kept_for(answers, self.referrer_name, actor.display_name)
+
+    def as_kept(self, answers: IntakeAnswers) -> IntakeAnswers:
+        """The answers as this referral keeps them: one taken by an SMLO for someone
+        without Teams is always on their behalf, whatever route a card sends."""
+        return answers.with_changes(route=Route.ON_BEHALF) if self.outside_teams else answers
 
     def ensure_can_submit(self, actor: Actor) -> None:
         """Every check `submit` makes, so a refused submit uses up no reference number."""
@@ -135,6 +154,8 @@ class Referral(Messaging):
             raise errors.AnswerInvalid(problems)
         if not self.answers.consent:
             raise errors.ConsentRequired(self.id)
+        if self.outside_teams and channel_of(self.answers) is None:
+            raise errors.ContactOutsideTeamsMissing()
 
     def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
         self.ensure_can_submit(actor)
@@ -144,8 +165,9 @@ class Referral(Messaging):
             self.answers = self.answers.with_changes(gender=None, age_band=None)
         self._move(Transition.SUBMIT, actor, now, "ReferralSubmitted")
         self.reference, self.submitted_at = reference, now
-        # An SMLO who refers someone is not sent their own referral to triage.
-        others = [smlo for smlo in smlo_ids if smlo != self.referrer_id]
+        # An SMLO who refers someone is not sent their own referral to triage; one who took
+        # it for someone without Teams is, like every SMLO.
+        others = [s for s in smlo_ids if s != self.referrer_id or self.outside_teams]
         self._notify(others, NotificationKind.NEW_REFERRAL, now)
 
     def ask_for_new_advocate(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> bool:
@@ -153,6 +175,7 @@ class Referral(Messaging):
         content-free; the advocate keeps the case until an SMLO gives it to someone else.
         Asked again before then, nothing more happens (returns False)."""
         self._require_referrer(actor)
+        self._require_in_teams("ask for a new advocate for")
         if self.state is not ReferralState.ACTIVE:
             raise errors.InvalidTransition("ask for a new advocate for", self.state)
         if self.new_advocate_asked:
@@ -182,8 +205,38 @@ class Referral(Messaging):
         identify the person, or that they wrote, is erased at once."""
         self.ensure_not_withdrawn()
         self._require_referrer(actor)
+        self._require_in_teams("withdraw")  # an SMLO withdraws it for them instead
+        self._withdraw(actor, smlo_ids, now)
+
+    def withdraw_for_person(
+        self, actor: Actor, how: WithdrawnFor, smlo_ids: Iterable[str], now: datetime
+    ) -> None:
+        """A referral made for someone without Teams, withdrawn by an SMLO because the
+        person asked (`how`: by phone, e-mail, in person); erased as any withdrawal is."""
+        self.ensure_can_withdraw_for_person(actor)
+        self._withdraw(actor, [s for s in smlo_ids if s != actor.user_id], now, how)
+
+    def ensure_can_withdraw_for_person(self, actor: Actor) -> None:
+        """An SMLO, for a referral made for someone without Teams, while it is open."""
+        self.ensure_not_withdrawn()
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(f"{actor.user_id} may not withdraw {self.id}")
+        if not self.outside_teams:  # a person in Teams withdraws their own
+            raise errors.NotTheReferrer(f"{self.id} is withdrawn by its referrer")
+        self._require_state(Transition.WITHDRAW)
+
+    def _withdraw(
+        self,
+        actor: Actor,
+        smlo_ids: Iterable[str],
+        now: datetime,
+        how: WithdrawnFor | None = None,
+    ) -> None:
+        """Whoever holds it is told, and everything that could identify the person, or that
+        they wrote, is erased at once."""
         holder = self.advocate_id or self.offered_to
-        self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn")
+        detail = withdrawal_detail(how) if how else ""
+        self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn", detail)
         self._notify([*smlo_ids, *([holder] if holder else [])], NotificationKind.WITHDRAWN, now)
         self.erase_personal_data(now)
 
@@ -330,7 +383,7 @@ class Referral(Messaging):
         detail = history_detail(kind, service_id)
         self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", detail)
         self.signpost, self.signpost_service = kind, service_id
-        self._notify([self.referrer_id], NotificationKind.SIGNPOSTED, now)
+        self._tell_referrer(NotificationKind.SIGNPOSTED, now)
 
     # -- the advocate ------------------------------------------------------------------
 
@@ -339,7 +392,7 @@ class Referral(Messaging):
         self._move(Transition.ACCEPT, actor, now, "AllocationAccepted")
         self.advocate_id = actor.user_id
         self._notify(smlo_ids, NotificationKind.ACCEPTED, now)
-        self._notify([self.referrer_id], NotificationKind.ADVOCATE_ALLOCATED, now)
+        self._tell_referrer(NotificationKind.ADVOCATE_ALLOCATED, now)
 
     def decline(
         self, actor: Actor, reason: DeclineReason, smlo_ids: Iterable[str], now: datetime

@@ -13,6 +13,7 @@ module per use-case module in `referrals/services/`:
 | `oversight.py`      | data protection auditor: the access report, a referral's trail |
 | `checkins.py`       | advocate: the monthly wellbeing check-in                     |
 | `capacity.py`       | advocate: their availability; SMLO: caseload limits          |
+| `outside.py`        | SMLO: a referral for someone without Teams, withdrawing it   |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these. A route
@@ -29,6 +30,7 @@ from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
 from bot.routes.checkins import CheckinRoutes
 from bot.routes.intake import IntakeRoutes
+from bot.routes.outside import OutsideRoutes
 from bot.routes.oversight import OversightRoutes
 from bot.routes.triage import TriageRoutes
 from bot.routing import Route, Routes
@@ -42,8 +44,9 @@ def route_table(
 ) -> Routes:
     """Every verb's route; a verb answered twice, or not at all, fails here at start-up."""
     oversight = OversightRoutes(services.oversight, services.administration)
+    intake = IntakeRoutes(services.intake, draft_keep_days, support_directory)
     tables = [
-        IntakeRoutes(services.intake, draft_keep_days, support_directory).table(),
+        intake.table(),
         TriageRoutes(services.triage, services.administration, oversight.audit).table(),
         CaseworkRoutes(services.casework).table(),
         CaseRecordRoutes(services.case_record, support_directory, services.steps.clock).table(),
@@ -51,6 +54,7 @@ def route_table(
         oversight.table(),
         CheckinRoutes(services.checkins).table(),
         CapacityRoutes(services.capacities, services.administration).table(),
+        OutsideRoutes(services.outside, intake.welcome).table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

@@ -192,5 +192,7 @@ class Intake:
         return referral
 
     async def my_referrals(self, actor: Actor) -> list[Referral]:
-        """The referrer's own sent referrals, to see where they stand or withdraw them."""
-        return await self.steps.stores.referrals.list_for_referrer(actor.user_id)
+        """The referrer's own sent referrals, to see where they stand or withdraw them; not
+        those an SMLO took for someone without Teams, which are the person's."""
+        mine = await self.steps.stores.referrals.list_for_referrer(actor.user_id)
+        return [r for r in mine if not r.outside_teams]

@@ -214,7 +214,8 @@ class Triage:
         """Advocates in the referrer's department or line-management chain (either way),
         where the directory knows; nothing when it cannot answer (the list still works)."""
         directory = self.directory
-        if directory is None or not referral.referrer_id:
+        # Taken by an SMLO for someone without Teams: the SMLO's own place says nothing.
+        if directory is None or not referral.referrer_id or referral.outside_teams:
             return {}
         active = [a for a in advocates if a.active]
         try:

@@ -182,3 +182,12 @@ def test_delivery_bookkeeping_round_trips_and_older_documents_read_as_fresh() ->
         "",
         None,
     )
+
+
+def test_a_referral_stored_before_people_without_teams_reads_as_made_in_teams() -> None:
+    document = codec.referral_to_doc(full_referral())
+    del document["outside_teams"]
+
+    opened = sealing.open_referral(sealing.seal_referral(document, CIPHER), CIPHER)
+
+    assert codec.referral_from_doc(opened).outside_teams is False

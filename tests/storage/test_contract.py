@@ -113,6 +113,21 @@ async def test_an_anonymous_referral_keeps_no_name_and_is_still_its_referrers_ow
     assert named.answers.identity is Identity.NAMED
 
 
+async def test_a_referral_made_for_someone_without_teams_reads_back_as_one(
+    stores: Stores, scenario: Scenario
+) -> None:
+    referral = Referral.start_outside_draft(SMLO, scenario.tick())
+    referral.record_answers(SMLO, FULL_ANSWERS, IntakeStep.REVIEW, scenario.tick())
+    await stores.referrals.save(referral)
+    await scenario.submit(referral, SMLO)
+
+    stored = await stores.referrals.get(referral.id)
+
+    assert_exactly(stored, referral)
+    assert stored.outside_teams
+    assert stored.outside_channel is not None
+
+
 async def test_a_draft_and_a_signposted_referral_read_back_exactly(
     stores: Stores, scenario: Scenario
 ) -> None:

@@ -56,6 +56,7 @@ from cards import digest as digest_module
 from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import notifications as notifications_module
+from cards import outside as outside_module
 from cards import pathway as pathway_module
 from cards import reminders as reminders_module
 from cards import roster as roster_module
@@ -120,7 +121,7 @@ from referrals.intake import (
     quick_request,
     steps_for,
 )
-from referrals.notifications import Notification
+from referrals.notifications import TELL_PERSON, Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.pathway import Outcome as StepOutcome
 from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
@@ -148,7 +149,7 @@ from referrals.support import Category, Contact, SupportDirectory, SupportServic
 from referrals.triage import Risk, TriageDecision, Urgency
 from referrals.views import CLEARED
 from solving.highs import HighsSolver
-from tests.support.teams import actions_of
+from tests.support.teams import actions_of, input_values
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 from tests.unit.record_builders import AT_LIMITS as RECORD_AT_LIMITS
@@ -1430,6 +1431,77 @@ def _reminder_cards() -> Iterator[Shown]:
         )
 
 
+def outside_active() -> Referral:
+    """A referral an SMLO took for someone without Teams, reached by phone, taken on."""
+    taker = replace(SMLO, display_name=NAME_CANARY)  # the maker's name, as a referrer's
+    referral = Referral.start_outside_draft(taker, NOW)
+    by_phone = ON_BEHALF.with_changes(
+        behalf_consent=YesNoUnsure.YES, contact_methods=(ContactMethod.PERSONAL_PHONE,)
+    )
+    referral.record_answers(taker, by_phone, IntakeStep.REVIEW, NOW)
+    referral.submit(taker, format_reference(2026, 43), SMLO_IDS, NOW)
+    referral.offer(SMLO, ADA, NOW + timedelta(hours=1))
+    referral.accept(ADA_ACTOR, SMLO_IDS, NOW + timedelta(hours=2))
+    return referral
+
+
+def _outside_cards() -> Iterator[Shown]:
+    referral, smlos = outside_active(), frozenset(SMLO_IDS)
+    for kind in TELL_PERSON.values():
+        for recipient in (ADA.user_id, SMLO.user_id):
+            yield Shown(
+                f"outside:to_do:{kind}:{recipient}",
+                partial(
+                    notification_card,
+                    kind,
+                    referral,
+                    NAMES,
+                    smlos,
+                    recipient,
+                    support=SHIPPED_DIRECTORY,
+                ),
+                Face.UNASKED,
+            )
+    yield Shown(
+        "outside:smlo_face",
+        partial(smlo.referral_card, referral, NAMES, smlo_ids=SMLO_IDS, support=SHIPPED_DIRECTORY),
+        Face.UNASKED,
+    )
+    how = "Please choose how they asked."
+    yield Shown("outside:withdraw", partial(outside_module.withdraw_for_person_card, referral))
+    yield Shown(
+        "outside:withdraw:problems",
+        partial(outside_module.withdraw_for_person_card, referral, how),
+        problems=(("how", how),),
+    )
+    yield Shown(
+        "outside:receipt", partial(outside_module.taken_receipt_card, referral), Face.CONTENT_FREE
+    )
+    yield Shown(
+        "outside:withdrawn",
+        partial(outside_module.withdrawn_for_person_card, referral.reference),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "outside:details",
+        partial(smlo.details_card, referral, NAMES, SMLO_IDS, support=SHIPPED_DIRECTORY),
+        Face.READER,
+        on_behalf=True,
+    )
+    yield Shown("outside:case", partial(advocate.case_card, referral), Face.READER, on_behalf=True)
+    no_entries = Record((), SHIPPED_DIRECTORY)
+    yield Shown(
+        "outside:record", partial(case_record.record_card, referral, no_entries, may_add=True)
+    )
+    for employment in (Employment.FORMER, Employment.OFFICER):
+        leaving = IntakeAnswers(employment=employment, leaving=YesNoUnsure.YES)
+        for route in (Route.EXPERIENCED, Route.ON_BEHALF):
+            yield Shown(
+                f"step:contact:leaving:{employment}:{route}",
+                partial(step_card, "r1", IntakeStep.CONTACT, leaving.with_changes(route=route)),
+            )
+
+
 CARDS: tuple[Shown, ...] = (
     *_anonymity_cards(),
     *_help_cards(),
@@ -1448,6 +1520,7 @@ CARDS: tuple[Shown, ...] = (
     *_pathway_cards(),
     *_escalation_cards(),
     *_reminder_cards(),
+    *_outside_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -2071,6 +2144,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             escalation_module,
             reminders_module,
             digest_module,
+            outside_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
@@ -2190,7 +2264,7 @@ def test_help_offers_each_person_what_they_can_do_now() -> None:
     assert "Carry on where I left off" in _buttons(
         help_module.help_card(HELP_FOR["referrer_with_draft"], help_lines=HELP_LINES)
     )
-    assert {"Inbox", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
+    assert {"Inbox", "New referral", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
         _buttons(smlo_help)
     )
     smlo_words = " ".join(texts_of(smlo_help))
@@ -2400,3 +2474,36 @@ def test_every_kind_of_message_about_a_referral_can_be_listed_as_undelivered() -
         parked = replace(STUCK[0][0], kind=kind)
         shown = " ".join(texts_of(undelivered_card([(parked, STUCK[0][1])], SERVICE_LEADS, NAMES)))
         assert delivery_module.WHAT[kind] in shown
+
+
+def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case() -> None:
+    referral = outside_active()
+    record = Record((), SHIPPED_DIRECTORY)
+    for shown in (
+        smlo.details_card(referral, NAMES, SMLO_IDS, support=SHIPPED_DIRECTORY),
+        advocate.case_card(referral),
+        case_record.record_card(referral, record, may_add=True),
+    ):
+        assert "Reached outside Teams by phone" in " ".join(texts_of(shown))
+    in_teams = " ".join(texts_of(case_record.record_card(active(), record, may_add=True)))
+    assert "Reached outside Teams" not in in_teams
+
+
+def test_the_smlos_card_and_inbox_say_a_referral_is_for_someone_not_in_teams() -> None:
+    referral = outside_active()
+    face = " ".join(texts_of(smlo.referral_card(referral, NAMES, support=SHIPPED_DIRECTORY)))
+    inbox = " ".join(texts_of(smlo.inbox_card([referral, active()])))
+
+    assert "Not in Teams Taken by a service lead" in face
+    assert inbox.count("not in Teams") == 1
+
+
+def test_logging_a_contact_with_someone_not_in_teams_starts_with_how_they_are_reached() -> None:
+    record = Record((), SHIPPED_DIRECTORY)
+    contact = Form(EntryKind.CONTACT)
+
+    outside = record_forms.form_card(outside_active(), contact, record, NOW)
+    in_teams = record_forms.form_card(active(), contact, record, NOW)
+
+    assert input_values(outside)["how"] == "phone"
+    assert input_values(in_teams).get("how", "") == ""
