@@ -96,7 +96,7 @@ def offer_anyway_card(
 ) -> Element:
     """Ask someone who would not be offered it: only with a reason, which is kept."""
     data, problems = {"referral_id": r.id}, problems or {}
-    excluded = [o for o in choices if not o.offered]
+    excluded = [o for o in choices if o.may_ask_anyway]
     back = action("Back", Verb.SHOW_ALLOCATE, data, validate=False)
     if not excluded:
         return card(

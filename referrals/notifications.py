@@ -39,6 +39,9 @@ class NotificationKind(StrEnum):
     # To the other side of a message (referrals.messages): the referrer, the advocate who
     # holds the case, or each SMLO before one did; never the message itself.
     NEW_MESSAGE = "new_message"
+    # To each SMLO (not one it is about): referrals from different people may be about
+    # the same person (referrals.subjects); names only the references.
+    SUBJECT_MATCH = "subject_match"
     # Reminders (referrals/timers.py): content-free nudges, then escalations.
     NOT_TRIAGED = "not_triaged"  # to each SMLO: not triaged in time
     NOT_ALLOCATED = "not_allocated"  # to each SMLO: no advocate in the time the receipt promised

@@ -16,6 +16,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `checkins.py`       | advocate, SMLO | the monthly wellbeing check-ins, sent by the scheduler  |
 | `reminders.py`      | the system     | timers: reminders, escalations, lapsed offers           |
 | `digest.py`         | the system     | the SMLO's weekly digest: counts, sent once a week      |
+| `subjects.py`       | SMLO, DPO      | whom referrals name: matching, opening a match, search |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -47,8 +48,10 @@ from referrals.services.oversight import Oversight
 from referrals.services.reminders import Reminders, TimerPlan, keeping_timers
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
 from referrals.services.steps import Steps, role_towards
+from referrals.services.subjects import Subjects
 from referrals.services.triage import Triage
 from referrals.services.views import DEFAULT_FOLD, Views
+from referrals.subjects import BlindIndex
 from referrals.support import SupportDirectory
 
 __all__ = [
@@ -67,6 +70,7 @@ __all__ = [
     "RetentionPolicy",
     "Services",
     "Steps",
+    "Subjects",
     "TimerPlan",
     "Triage",
     "Views",
@@ -91,6 +95,7 @@ class Services:
     reminders: Reminders
     digests: Digests
     messages: Messages
+    subjects: Subjects
 
     @classmethod
     def build(
@@ -110,6 +115,7 @@ class Services:
         digest_day: int = DIGEST_WEEKDAY,
         caseload_limit: int = DEFAULT_CASELOAD_LIMIT,
         timer_plan: TimerPlan | None = None,
+        blind_index: BlindIndex | None = None,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
@@ -119,14 +125,16 @@ class Services:
         of the month the advocates' wellbeing check-ins go out from; `digest_day`: the
         weekday (0 is Monday) of the SMLOs' weekly digest; `caseload_limit`: the
         limit of an advocate the SMLO set none for; `timer_plan`: the working calendar and
-        reminder periods (none: weekends only, default periods). Every referral saved
-        through these use cases schedules its timers."""
+        reminder periods (none: weekends only, default periods); `blind_index`: the keyed
+        index of whom referrals name (none: nothing is indexed or matched). Every referral
+        saved through these use cases schedules its timers."""
         plan = timer_plan or TimerPlan()
         stores = keeping_timers(stores, plan)
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids, caseload_limit)
         triage = Triage(steps, support if support is not None else SupportDirectory(), directory)
+        subjects = Subjects(steps, blind_index, directory)
         return cls(
-            Intake(steps),
+            Intake(steps, subjects),
             triage,
             Casework(steps),
             Administration(steps, directory, service_start, solver),
@@ -139,6 +147,7 @@ class Services:
             Reminders(stores, clock, smlo_ids, plan),
             Digests(steps, plan, triage, digest_day),
             Messages(steps),
+            subjects,
         )
 
     @property

@@ -263,6 +263,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
         "case_record",
         "checkins",
         "timers",
+        "subjects",
     }
     assert all(containers.values()), "every container holds something to scan"
     (state,) = containers["bot_state"]

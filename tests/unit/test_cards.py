@@ -59,6 +59,7 @@ from cards import pathway as pathway_module
 from cards import reminders as reminders_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
+from cards import subjects as subjects_module
 from cards import support as support_module
 from cards import triage as triage_module
 from cards import wording as w
@@ -140,6 +141,7 @@ from referrals.statistics import (
     build_report,
 )
 from referrals.statistics import Contact as ContactMade
+from referrals.subjects import SubjectWish
 from referrals.support import Category, Contact, SupportDirectory, SupportService
 from referrals.triage import Risk, TriageDecision, Urgency
 from referrals.views import CLEARED
@@ -181,6 +183,7 @@ CHOSEN = IntakeAnswers(
     leave_message=YesNoUnsure.NO,
     gender=Gender.WOMAN,
     age_band=AgeBand.FROM_25_TO_34,
+    subject_wish=SubjectWish.ACT_NOW,  # so staff see whom it is about (held: never)
     consent=True,
 )
 # Asked only on the on-behalf route, so shown only there.
@@ -212,6 +215,14 @@ def draft(answers: IntakeAnswers = FULL) -> Referral:
 def submitted(answers: IntakeAnswers = FULL, number: int = 42) -> Referral:
     referral = draft(answers)
     referral.submit(REFERRER, format_reference(2026, number), SMLO_IDS, NOW)
+    return referral
+
+
+def matched() -> Referral:
+    """Sent, and found to name the same person as two referrals by someone else."""
+    referral = submitted(number=43)
+    references = (referral.reference, format_reference(2026, 7), format_reference(2026, 42))
+    referral.record_subject_match(references, SMLO_IDS, NOW)
     return referral
 
 
@@ -576,6 +587,15 @@ def _smlo_cards() -> Iterator[Shown]:
             partial(smlo.out_of_remit_card, submitted(), FILLED_DIRECTORY, problem),
             problems=(("signpost", problem),),
         )
+    yield Shown(
+        "subject_match:alert", lambda: subjects_module.match_alert_card(matched()), Face.UNASKED
+    )
+    yield Shown(
+        "subject_match:open",
+        lambda: subjects_module.match_card(matched(), [submitted(number=7), active()]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown("subject_match:none_left", lambda: subjects_module.match_card(matched(), []))
     yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
     yield Shown("roster:empty", lambda: smlo.roster_card([]))
     yield Shown("undelivered:none", lambda: undelivered_card([], SERVICE_LEADS, NAMES))
@@ -1693,6 +1713,18 @@ def test_problem_is_shown_right_under_its_input(shown: Shown) -> None:
         assert after.get("color") == "Attention"
 
 
+def test_staff_see_only_that_a_name_is_sealed_until_someone_else_names_them() -> None:
+    referral = active(FULL.with_changes(subject_wish=SubjectWish.ONLY_IF_ANOTHER))
+    subject = [CANARIES[f] for f in ("subject_name", "subject_number", "subject_email")]
+    for staff_card in (details_card(referral), advocate.case_card(referral)):
+        words = " ".join(texts_of(staff_card))
+        assert not [c for c in subject if plain(c) in words]
+        assert "Sealed: shown only if someone else names the same person" in words
+
+    referral.release_subject(NOW)
+    assert all(plain(c) in " ".join(texts_of(details_card(referral))) for c in subject)
+
+
 def test_staff_never_see_the_monitoring_answers_which_are_only_counted_in_totals() -> None:
     referral = active(FULL)
     assert FULL.gender is not None
@@ -1957,6 +1989,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             escalation_module,
             reminders_module,
             digest_module,
+            subjects_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
