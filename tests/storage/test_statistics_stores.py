@@ -187,7 +187,8 @@ SINCE_SCHEMA_11 = [
     "DROP TABLE checkins_sent",
     "DROP TRIGGER outbox_follows_referral",
     "DROP TABLE timers",  # schema 13
-    "DROP TABLE subject_index",  # schema 14 (its index and trigger go with it)
+    "DROP TRIGGER subject_index_follows_referral",  # schema 14
+    "DROP TABLE subject_index",
 ]
 # Each migration that only recounts: the schema before it, what that schema's code counted,
 # the schema objects added since (to take back out), and a measure it newly counts.
