@@ -309,8 +309,8 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
         await stores.timers.schedule(timer)
     # Whom it names: keyed hashes only (referrals.subjects), never the words or the referrer.
     a = CANARY_ANSWERS
-    found = identifiers(a.subject_name, a.subject_number, a.subject_email)
-    await stores.subjects.put(active.id, marks_for(active.id, active.referrer_id, found, BLIND))
+    named = identifiers(a.subject_name, a.subject_number, a.subject_email)
+    await stores.subjects.put(active.id, marks_for(active.id, active.referrer_id, named, BLIND))
     signposted = await scenario.submit(await scenario.draft(CANARY_REFERRER), CANARY_REFERRER)
     await scenario.change(
         signposted, lambda at: signposted.mark_out_of_remit(SMLO, CANARY_SERVICE, at)
