@@ -56,7 +56,8 @@ async def test_opening_the_match_lists_both_and_is_audited_and_releases_the_held
     assert NAME not in words
     second = await bot.runtime.stores.referrals.find_by_reference("SMA-2026-0002")
     first = await bot.runtime.stores.referrals.find_by_reference("SMA-2026-0001")
-    assert second is not None and first is not None
+    assert second is not None
+    assert first is not None
     trail = await bot.runtime.services.steps.audit.for_referral(second.id)
     assert [(e.action, e.outcome) for e in trail if e.action is AuditAction.OPEN_SUBJECT_MATCH] == [
         (AuditAction.OPEN_SUBJECT_MATCH, Outcome.ALLOWED)
