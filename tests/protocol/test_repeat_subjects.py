@@ -33,7 +33,7 @@ async def test_both_smlos_are_alerted_naming_only_the_references(
     await two_referrals_name_the_same_person(people, connector)
 
     for smlo in (people.smlo, people.deputy):
-        await connector.wait_until(lambda smlo=smlo: shows(smlo, ALERT))  # type: ignore[misc]
+        await connector.wait_until(lambda smlo=smlo: shows(smlo, ALERT))
     alert = [m for m in people.smlo.texts() if "may be about the same person" in m]
     assert all(NAME.lower() not in m.lower() for m in alert)
     assert not [m for m in people.smlo.texts() if "Robin Referrer" in m and "same person" in m]
