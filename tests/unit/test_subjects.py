@@ -230,7 +230,12 @@ def test_a_named_smlo_is_not_sent_the_referral_nor_its_alert_and_cannot_open_it(
         referral.ensure_can_view(NAMED_SMLO)
     with pytest.raises(errors.NotPermitted):
         referral.offer(NAMED_SMLO, ADA, NOW)
+    with pytest.raises(errors.NotPermitted):
+        referral.ensure_can_read_record(NAMED_SMLO)
+    with pytest.raises(errors.NotPermitted):
+        referral.ensure_can_read_thread(NAMED_SMLO)
     referral.ensure_can_view(SMLO)
+    referral.ensure_can_read_thread(SMLO)
 
 
 def test_a_named_advocate_is_listed_as_not_for_this_referral_and_can_never_be_offered_it() -> None:
