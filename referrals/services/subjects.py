@@ -11,6 +11,7 @@ and the match loses the alert for that referral, never the referral.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ from referrals.subjects import (
 
 log = logging.getLogger(__name__)
 A = AuditAction
+# The referrer is waiting for their receipt: a directory slower than this is not waited
+# for (the e-mail is still indexed as typed; only the object id is missed).
+RESOLVE_WITHIN = 5.0
 
 
 def _directory_id(text: str) -> str:
@@ -68,8 +72,9 @@ class Subjects:
         if not email or self.directory is None:
             return ""
         try:
-            found = exact_matches(await self.directory.find_people(email), email)
-        except errors.DirectoryUnavailable:
+            async with asyncio.timeout(RESOLVE_WITHIN):
+                found = exact_matches(await self.directory.find_people(email), email)
+        except (errors.DirectoryUnavailable, TimeoutError):
             log.warning("subjects: the directory did not answer; indexed without its id")
             return ""
         return found[0].user_id if len(found) == 1 else ""
