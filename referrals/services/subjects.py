@@ -157,6 +157,20 @@ class Subjects:
         if referral.is_erased:
             await self.steps.stores.subjects.forget(referral.id)
 
+    async def reindex_all(self) -> int:
+        """Recompute every sent referral's rows from its sealed answers under this key
+        (after the blind index key changed: `ops.reindex`); erased ones keep none. Safe to
+        run again. How many referrals name someone."""
+        if self.blind is None:
+            raise errors.NotPermitted("no blind index key")
+        sent = set(ReferralState) - {ReferralState.DRAFT}
+        naming = 0
+        for referral in await self.steps.stores.referrals.list_in_states(sent):
+            marks = () if referral.is_erased else self.marks(referral)
+            await self.steps.stores.subjects.put(referral.id, marks)
+            naming += bool(marks)
+        return naming
+
     async def search(self, actor: Actor, kind: IdentifierKind, text: str) -> list[Referral]:
         """For the data protection officer (ops.subject_access): the referrals that name
         this identifier, found by its blind index; audited, never content."""
