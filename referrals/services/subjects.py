@@ -128,7 +128,8 @@ class Subjects:
         return found
 
     async def _system_change(self, referral_id: str, act: Callable[[Referral], object]) -> None:
-        """Load, act, save, once more on a lost race; audited as the system's change."""
+        """Load, act, save, once more on a lost race: a change nobody asked for, kept on
+        the referral's history (by the system), as the timers' changes are."""
         for attempt in range(2):
             referral = await self.steps.stores.referrals.get(referral_id)
             act(referral)
