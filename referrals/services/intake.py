@@ -142,6 +142,7 @@ class Intake:
             await self.subjects.index(referral)  # before the save: see services/subjects.py
 
         sent = await self.steps.change(actor, referral_id, A.SUBMIT, send)
+        self.subjects.warn_if_no_one_else(sent)
         await self.subjects.match(sent)
         return sent
 

@@ -79,6 +79,13 @@ class Subjects:
             return ""
         return found[0].user_id if len(found) == 1 else ""
 
+    def warn_if_no_one_else(self, referral: Referral) -> None:
+        """A referral about the only SMLO reaches nobody (they may not see it): say so in
+        the log, by id only, so the service can name a deputy (`SMA_SMLO_IDS`)."""
+        smlos = set(self.steps.smlo_ids)
+        if smlos and not smlos - {referral.answers.subject_user_id}:
+            log.error("subjects: %s is about the only SMLO; no other SMLO can see it", referral.id)
+
     def marks(self, referral: Referral) -> tuple[SubjectMark, ...]:
         if self.blind is None or not referral.answers.names_someone:
             return ()

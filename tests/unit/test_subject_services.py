@@ -207,3 +207,21 @@ async def test_retention_forgets_the_rows_of_a_purged_referral(
     await services.retention.purge_expired(RetentionPolicy(ended_days=365, draft_days=30))
 
     assert await services.steps.stores.subjects.sharing(other.id) == []
+
+
+async def test_a_referral_about_the_only_smlo_is_logged_by_id_for_the_service_to_act_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    stores = memory_stores()
+    only = frozenset({NAMED_SMLO.user_id})
+    services = Services.build(
+        stores, FakeClock(), only, MemoryAuditLog(), Directory(), blind_index=BLIND
+    )
+
+    sent = await send(services, ALICE, email="sam.smlo@police.example")
+
+    assert await told(services, Kind.NEW_REFERRAL) == []
+    (record,) = [r for r in caplog.records if "only SMLO" in r.getMessage()]
+    assert record.levelname == "ERROR"
+    assert sent.id in record.getMessage()
+    assert "sam.smlo" not in record.getMessage()
