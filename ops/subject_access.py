@@ -9,7 +9,9 @@ For the data protection officer to review under the law's exemptions before anyt
 disclosed: every referral the person made (its reference, when it was started, sent and
 last changed, its state, and the kinds of event in its history, with their dates), their
 unsent draft if any, and every audit trail entry where they are the one acting (when,
-which subject, what kind, allowed or refused). Never what a referral says: that is read,
+which subject, what kind, allowed or refused). History lines saying that another
+referral names the same person are left out (counted only): they are about someone
+else's referral, which a referrer is never told of. Never what a referral says: that is read,
 if at all, by the people the service allows, in Teams.
 
 Referrals naming this person are listed too (reference, state, dates; never what it says,
@@ -43,6 +45,7 @@ from referrals.clock import SystemClock
 from referrals.people import Actor
 from referrals.ports import Stores
 from referrals.referral import Referral
+from referrals.referral_base import SUBJECT_MATCHED, SUBJECT_RELEASED
 from referrals.services import Services
 from referrals.subjects import BlindIndex, IdentifierKind
 from storage.cosmos import CosmosStores
@@ -60,6 +63,9 @@ NO_BLIND_INDEX_KEY = (
     "Referrals naming this person: not searched. SMA_BLIND_INDEX_KEY is not set, and "
     "referrals are found by whom they name only through it."
 )
+# History lines that say another referral names the same person: another person's data,
+# and referrers are never told of another referral, so a request never lists them.
+ABOUT_OTHER_REFERRALS = frozenset({SUBJECT_MATCHED, SUBJECT_RELEASED})
 # Whoever runs the command acts as the data protection auditor (the trail says so).
 DPO = Actor("ops.subject_access", is_auditor=True)
 
@@ -83,8 +89,14 @@ def _referral(referral: Referral, out: TextIO) -> None:
         f"started {_when(referral.created_at)}, sent {_when(referral.submitted_at)}, "
         f"last changed {_when(referral.updated_at)}\n"
     )
+    others = 0
     for event in referral.history:  # the kind of event and when; never its detail
+        if event.name in ABOUT_OTHER_REFERRALS:
+            others += 1
+            continue
         out.write(f"    {_when(event.at)}  {event.name}\n")
+    if others:
+        out.write(f"    (and {others} line(s) about other people's referrals, left out)\n")
 
 
 def _entry(entry: AuditEntry, out: TextIO) -> None:

@@ -145,6 +145,8 @@ def test_the_dpo_finds_the_referrals_naming_someone_by_blind_index_and_is_audite
     assert "Referrals naming them: 2" in found
     assert first in found
     assert second in found
+    assert "SubjectMatched" not in found, "another person's referral is never named"
+    assert "line(s) about other people's referrals, left out" in found
     assert "Referrals naming them: 2" in by_number
     assert "Referrals naming them: 0" in by_id_only, "never resolved through a directory"
     for out in (found, by_number):
