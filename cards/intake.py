@@ -10,7 +10,7 @@ from cards.details import answer_facts, when
 from cards.elements import Element, action, card, facts, heading, para, toggle
 from cards.intake_steps import STOP_HINT, step_header, stop_action
 from cards.verbs import Verb
-from referrals.intake import IntakeStep, is_on_behalf
+from referrals.intake import IntakeAnswers, IntakeStep, is_on_behalf
 from referrals.referral import Referral
 
 ROLE_HINTS = {
@@ -174,10 +174,24 @@ def receipt_card(referral: Referral) -> Element:
                 "What happens next: the service lead will read it, usually within two working "
                 f"days. They will then ask an advocate to support you. {reach}"
             ),
+            *[para(note) for note in subject_notes(referral.answers)],
             para("We have cleared your answers from this chat, to keep them private."),
             para(w.DANGER, attention=True),
         ]
     )
+
+
+def subject_notes(a: IntakeAnswers) -> list[str]:
+    """What the receipt says of the person they named (never who): what they chose,
+    once more, in the words the step used (`referrals.subjects`)."""
+    if not a.names_someone:
+        return []
+    if not a.subject_held:
+        return ["The service lead will see who you named, with your referral."]
+    return [
+        "You chose to keep the name you gave sealed. Nobody at the service sees it unless "
+        "someone else names the same person."
+    ]
 
 
 def sender_receipt_card(reference: str, submitted_at: datetime | None) -> Element:

@@ -413,6 +413,11 @@ def _referrer_cards() -> Iterator[Shown]:
     )
     yield Shown("receipt", lambda: intake.receipt_card(submitted()), Face.UNASKED)
     yield Shown(
+        "receipt:name_held",
+        lambda: intake.receipt_card(submitted(FULL.with_changes(subject_wish=None))),
+        Face.UNASKED,
+    )
+    yield Shown(
         "receipt:no_contact_way",
         lambda: intake.receipt_card(submitted(FULL.with_changes(contact_methods=()))),
         Face.UNASKED,
@@ -1723,6 +1728,17 @@ def test_staff_see_only_that_a_name_is_sealed_until_someone_else_names_them() ->
 
     referral.release_subject(NOW)
     assert all(plain(c) in " ".join(texts_of(details_card(referral))) for c in subject)
+
+
+def test_the_receipt_says_again_what_was_chosen_for_the_name_and_never_the_name() -> None:
+    held = " ".join(texts_of(intake.receipt_card(submitted(FULL.with_changes(subject_wish=None)))))
+    now = " ".join(texts_of(intake.receipt_card(submitted())))
+    nobody = " ".join(texts_of(intake.receipt_card(submitted(CHOSEN))))
+
+    assert "keep the name you gave sealed" in held
+    assert "The service lead will see who you named" in now
+    assert "named" not in nobody
+    assert not [c for c in CANARIES.values() if c in held + now]
 
 
 def test_staff_never_see_the_monitoring_answers_which_are_only_counted_in_totals() -> None:
