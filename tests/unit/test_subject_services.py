@@ -225,3 +225,16 @@ async def test_a_referral_about_the_only_smlo_is_logged_by_id_for_the_service_to
     assert record.levelname == "ERROR"
     assert sent.id in record.getMessage()
     assert "sam.smlo" not in record.getMessage()
+
+
+async def test_an_smlo_is_not_shown_an_undelivered_notice_of_a_referral_about_them(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    services, _ = world
+    sent = await send(services, ALICE, email="sam.smlo@police.example")
+    outbox = services.steps.stores.outbox
+    (card,) = [n for n in await outbox.pending(limit=100) if n.referral_id == sent.id]
+    await outbox.park(card.id, "403", services.steps.clock.now())
+
+    assert await services.administration.undelivered(NAMED_SMLO) == []
+    assert [r.id for _, r in await services.administration.undelivered(SMLO)] == [sent.id]
