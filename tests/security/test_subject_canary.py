@@ -19,9 +19,10 @@ from tests.support.connector import ConnectorStandIn, cards_of
 __all__ = ["bot", "people"]  # the protocol tests' running bot and people, shared
 
 NAME = "Zoë CANARYSUBJECT"
-NUMBER = "PC 0088231"
-EMAIL = "canarysubject.4d2f@police.example"
-LEAKS = ("CANARYSUBJECT", "canarysubject", "88231", "4d2f")
+NUMBER = "QZW-0077531-XK"
+EMAIL = "canarysubject.qzwvkx@police.example"
+# Long enough that no random id, time or ciphertext holds one by chance.
+LEAKS = ("CANARYSUBJECT", "canarysubject", "QZW-0077531", "qzw77531xk", "qzwvkx")
 ALERT = "Two referrals may be about the same person: SMA-2026-0002, SMA-2026-0001"
 
 

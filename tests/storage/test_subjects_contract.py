@@ -100,7 +100,7 @@ async def _send_canary(stores: Stores, clock: FakeClock) -> str:
     return sent.id
 
 
-CLEAR = (CANARY_NAME, "Subjectname", "77123", CANARY_EMAIL, "canary.subject", REFERRER.user_id)
+CLEAR = (CANARY_NAME, "Subjectname", "0077123", CANARY_EMAIL, "canary.subject", REFERRER.user_id)
 
 
 async def test_on_sqlite_whom_it_names_is_never_in_clear_on_disk(
