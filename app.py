@@ -46,10 +46,11 @@ from referrals.people import Actor
 from referrals.ports import Clock, Stores
 from referrals.referral_base import SYSTEM
 from referrals.services import RetentionPolicy, Services, TimerPlan
+from referrals.subjects import BlindIndex
 from solving.highs import HighsSolver
 from storage.cosmos import CosmosSettings
 from storage.crypto import FieldCipher
-from storage.keys import development_key_ring
+from storage.keys import development_blind_index_key, development_key_ring
 from storage.opening import OpenedStorage, open_cosmos, open_sqlite
 
 log = logging.getLogger("sma")
@@ -232,6 +233,7 @@ def compose(
             # One setting says how long drafts are kept: the retention purge's.
             replace(settings.reminder_periods, draft_keep=settings.draft_keep_days),
         ),
+        blind_index=BlindIndex(settings.blind_index_key or development_blind_index_key()),
     )
     messenger = TeamsMessenger(
         adapter,

@@ -343,6 +343,7 @@ async def fill_in_intake(referrer: TeamsUser) -> None:
     await referrer.click(
         "Next", account="Something happened at work", when="past_month", colleague="yes"
     )
+    await referrer.click("Next")  # whom it is about: left unsaid
     await referrer.click("Next", contact_methods="teams", safe_times="weekday evenings")
     await referrer.click("Next", gender="woman", age_band="25_34")
 

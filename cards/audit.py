@@ -55,6 +55,8 @@ ACTIONS = {
     AuditAction.SEND_MESSAGE: "sent a message",
     AuditAction.READ_MESSAGES: "read the messages",
     AuditAction.MARK_MESSAGES_READ: "marked the messages read",
+    AuditAction.OPEN_SUBJECT_MATCH: "opened referrals that may be about the same person",
+    AuditAction.SEARCH_BY_SUBJECT: "searched for referrals naming a person",
     AuditAction.ADD_ADVOCATE: "added an advocate",
     AuditAction.REMOVE_ADVOCATE: "took an advocate off the list",
     AuditAction.SET_AVAILABILITY: "changed when they can take cases",

@@ -25,6 +25,7 @@ WHAT = {
     K.REASSIGNED: "the note that the case is with another advocate",
     K.NEW_ADVOCATE_ASKED: "the note that a different advocate is asked for",
     K.NEW_MESSAGE: "the note that there is a new message",
+    K.SUBJECT_MATCH: "the alert that referrals may be about the same person",
     K.ESCALATED: "the news that something was passed on",
     K.CONSENT_WITHDRAWN: "the note that consent was withdrawn",
     K.IDENTITY_SHARED: "the note that the person told the service who they are",

@@ -11,6 +11,7 @@ from referrals.identity import is_anonymous, referrer_shown_as
 from referrals.intake import Identity, IntakeAnswers, YesNoUnsure, is_on_behalf
 from referrals.outside import OutsideChannel
 from referrals.referral import Referral
+from referrals.subjects import SubjectWish
 
 # The force's local time, with GMT or BST shown, so nobody has to convert from UTC.
 LOCAL_TIME = ZoneInfo("Europe/London")
@@ -62,6 +63,7 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
         ("When", w.label(a.when)),
         ("A colleague", w.label(a.colleague)),
         (titles["avoid"], _text(a.avoid)),
+        *(subject_facts(a) if you else []),
         (titles["contact_methods"], labels(a.contact_methods)),
         (titles["work_phone"], _text(a.work_phone)),
         (titles["personal_phone"], _text(a.personal_phone)),
@@ -106,6 +108,29 @@ def _behalf_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, st
     ]
 
 
+def subject_facts(a: IntakeAnswers) -> list[tuple[str, str]]:
+    """Whom it is about, as the person gave it, and what the service may do with it."""
+    return [
+        ("Who it is about", _text(a.subject_name)),
+        ("Their number", _text(a.subject_number)),
+        ("Their work email", _text(a.subject_email)),
+        ("What we may do with it", w.label(a.subject_wish or SubjectWish.ONLY_IF_ANOTHER)),
+    ]
+
+
+# What staff read while whom it is about is held (`referrals.subjects`): that a name was
+# given and is sealed, never the name.
+SUBJECT_HELD = "Sealed: shown only if someone else names the same person"
+
+
+def _staff_subject_facts(r: Referral) -> list[tuple[str, str]]:
+    if r.subject_shown:
+        return subject_facts(r.answers)[:3]
+    if r.answers.names_someone:
+        return [("Who it is about", SUBJECT_HELD)]
+    return [("Who it is about", w.NOT_GIVEN)]
+
+
 def _text(value: str) -> str:
     return plain(value) or w.NOT_GIVEN
 
@@ -143,10 +168,11 @@ def referral_facts(r: Referral) -> list[tuple[str, str]]:
     "Anonymous" when they chose it), or the SMLO who took it for someone without Teams,
     then the answers."""
     answers = answer_facts(r.answers, for_referrer=False)
+    subject = _staff_subject_facts(r)
     who = plain(referrer_shown_as(r)) or w.NOT_GIVEN
     if r.outside_teams:  # taken by a service lead for someone without Teams
-        return [("Reference", r.reference), ("Taken by", who), reached_line(r), *answers]
-    return [("Reference", r.reference), ("Referred by", who), *answers]
+        return [("Reference", r.reference), ("Taken by", who), reached_line(r), *answers, *subject]
+    return [("Reference", r.reference), ("Referred by", who), *answers, *subject]
 
 
 ANONYMOUS_FOR_ADVOCATE = (

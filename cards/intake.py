@@ -12,7 +12,7 @@ from cards.elements import Element, action, card, facts, heading, para, toggle
 from cards.intake_steps import STOP_HINT, step_header, stop_action
 from cards.verbs import Verb
 from referrals.identity import is_anonymous
-from referrals.intake import IntakeStep, is_on_behalf
+from referrals.intake import IntakeAnswers, IntakeStep, is_on_behalf
 from referrals.referral import Referral
 
 ROLE_HINTS = {
@@ -180,10 +180,24 @@ def receipt_card(referral: Referral) -> Element:
                 f"days. They will then ask an advocate to support you. {reach}"
             ),
             *(para(words) for words in (w.ANONYMOUS_RECEIPT if anonymous else ())),
+            *[para(note) for note in subject_notes(referral.answers)],
             para("We have cleared your answers from this chat, to keep them private."),
             para(w.DANGER, attention=True),
         ]
     )
+
+
+def subject_notes(a: IntakeAnswers) -> list[str]:
+    """What the receipt says of the person they named (never who): what they chose,
+    once more, in the words the step used (`referrals.subjects`)."""
+    if not a.names_someone:
+        return []
+    if not a.subject_held:
+        return ["The service lead will see who you named, with your referral."]
+    return [
+        "You chose to keep the name you gave sealed. Nobody at the service sees it unless "
+        "someone else names the same person."
+    ]
 
 
 def sender_receipt_card(reference: str, submitted_at: datetime | None) -> Element:

@@ -39,6 +39,7 @@ from referrals.intake import (
     stay_in_touch_methods,
     steps_for,
 )
+from referrals.subjects import SubjectWish
 
 Problems = Mapping[str, str]
 STOP_HINT = "To stop at any time, press Stop and clear or type stop."
@@ -162,6 +163,55 @@ def _what_happened(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> lis
     ]
 
 
+# What the choice means, said before it is made (referrals.subjects has the rules).
+SUBJECT_INTRO = (
+    "If you want to, tell us who the concern is about. You can skip this. Whatever you "
+    "choose, the referral goes to the service lead and support is offered."
+)
+SUBJECT_ESCROW = (
+    "If you keep it sealed, nobody at the service sees the name, and nothing is done with "
+    "it, unless someone else names the same person in a referral of their own. Then the "
+    "service lead is told that two referrals may be about the same person, and can see the "
+    "name. If you do not choose, we keep it sealed."
+)
+SUBJECT_NEVER = (
+    "We never tell anyone who else has made a referral, and we never tell you about anyone "
+    "else's. The person you name never sees this referral, and is never asked to give "
+    "support on it."
+)
+
+
+def _subject(a: IntakeAnswers, p: Problems) -> list[Element]:
+    """Whom it is about, and what the service may do with it: the escrow choice."""
+    return [
+        para(SUBJECT_INTRO),
+        *_limited_box("subject_name", "Their name", a.subject_name, p, in_placeholder=True),
+        *_limited_box(
+            "subject_number",
+            "Their staff or collar number, if you know it",
+            a.subject_number,
+            p,
+            in_placeholder=True,
+        ),
+        *_limited_box(
+            "subject_email",
+            "Their work email, if you know it",
+            a.subject_email,
+            p,
+            in_placeholder=True,
+        ),
+        para(SUBJECT_ESCROW),
+        *choice_input(
+            "subject_wish",
+            "What may we do with this?",
+            w.options(SubjectWish),
+            value=_v(a.subject_wish),
+            problem=p.get("subject_wish"),
+        ),
+        para(SUBJECT_NEVER, subtle=True),
+    ]
+
+
 def _contact(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Element]:
     """How the advocate can reach the person (on the on-behalf route: not the sender)."""
     intro = [para(voice.contact_intro)] if voice.contact_intro else []
@@ -234,6 +284,7 @@ STEP_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]
     IntakeStep.ON_BEHALF: _on_behalf,
     IntakeStep.WISHES: _wishes,
     IntakeStep.WHAT_HAPPENED: _what_happened,
+    IntakeStep.SUBJECT: _subject,
     IntakeStep.CONTACT: _contact,
     IntakeStep.MONITORING: _monitoring,
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 
-from cards import advocate, checkins, escalation, notices, outside, reminders, smlo
+from cards import advocate, checkins, escalation, notices, outside, reminders, smlo, subjects
 from cards.digest import DIGEST_PREVIEW
 from cards.elements import Element, plain
 from cards.support import help_lines
@@ -91,6 +91,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference}: the person told the service who they are"
     if kind is K.NEW_MESSAGE:  # to the referrer too: their own reference, never the text
         return f"New message about {r.reference}"
+    if kind is K.SUBJECT_MATCH:
+        return subjects.MATCH_PREVIEW
     if kind is K.CHECKIN_DUE:
         return CHECKIN_PREVIEW
     if kind is K.ONE_TO_ONE_ASKED:
@@ -135,6 +137,8 @@ def notification_card(
         return notices.update_card(r.reference, update_words(kind, r, names))
     if kind is K.NEW_MESSAGE:  # content-free; the Read button comes with the thread's card
         return notices.update_card(r.reference, f"There is a new message about {r.reference}.")
+    if kind is K.SUBJECT_MATCH:
+        return subjects.match_alert_card(r)
     if kind is K.REASSIGNED:
         return notices.reassigned_card(r)
     if kind is K.CASE_CLOSED and recipient_id == r.advocate_id:  # closed by an SMLO

@@ -74,6 +74,7 @@ from referrals.outside import WithdrawnFor
 from referrals.periods import Period, parse_period_id
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
+from referrals.subjects import SubjectWish
 from referrals.support import SERVICE_ID
 from referrals.triage import Risk, TriageDecision, Urgency
 
@@ -109,6 +110,7 @@ CHOICES: dict[str, type[StrEnum]] = {
     "leave_message": YesNoUnsure,
     "gender": Gender,
     "age_band": AgeBand,
+    "subject_wish": SubjectWish,
 }
 MULTI_CHOICES: dict[str, type[StrEnum]] = {"wishes": Wish, "contact_methods": ContactMethod}
 STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
@@ -116,6 +118,7 @@ STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
     IntakeStep.ON_BEHALF: ("behalf_role", "behalf_name", "behalf_consent"),
     IntakeStep.WISHES: ("wishes",),
     IntakeStep.WHAT_HAPPENED: ("account", "when", "colleague", "avoid"),
+    IntakeStep.SUBJECT: ("subject_name", "subject_number", "subject_email", "subject_wish"),
     IntakeStep.CONTACT: (
         "contact_methods",
         "work_phone",

@@ -229,7 +229,8 @@ def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: s
         body.append(para("No one can take it just now."))
         if problem:
             body.append(para(problem, attention=True))
-        return card([*body, *_not_offered(choices)], [anyway, back])
+        askable = any(o.may_ask_anyway for o in choices)
+        return card([*body, *_not_offered(choices)], [*([anyway] if askable else []), back])
     body += [
         para("Free and least busy people come first. Check any notes before you choose."),
         *choice_input(
@@ -238,7 +239,8 @@ def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: s
         *_not_offered(choices),
     ]
     actions = [action("Ask them", Verb.ALLOCATE, data, primary=True)]
-    return card(body, [*actions, *([anyway] if len(options) < len(choices) else []), back])
+    askable = any(o.may_ask_anyway for o in choices)
+    return card(body, [*actions, *([anyway] if askable else []), back])
 
 
 # Enough for any force's directory, and still within Teams' size limit for a card with
@@ -364,6 +366,8 @@ def reassign_card(
     """Give a case to another advocate: who, and why. The advocate who has it now loses
     it at once and is told; the new one is asked, as for any offer."""
     data, problems = {"referral_id": r.id}, problems or {}
+    # Someone the referral is about is not even listed: no reason could let them have it.
+    choices = [o for o in choices if o.offered or o.may_ask_anyway]
     options = [(o.advocate.user_id, _reassign_title(o)) for o in choices]
     anyway: list[Element] = []
     if any(not o.offered for o in choices):

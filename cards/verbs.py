@@ -51,6 +51,7 @@ class Verb(StrEnum):
     REASSIGN = "smlo.reassign"  # an active case, to another advocate
     SHOW_OUT_OF_REMIT = "smlo.show_out_of_remit"
     OUT_OF_REMIT = "smlo.out_of_remit"
+    OPEN_SUBJECT_MATCH = "smlo.subject_match"  # referrals that may be about the same person
     INBOX = "smlo.inbox"
     REFERRAL = "smlo.referral"  # typed: referral SMA-…
     AUDIT = "smlo.audit"

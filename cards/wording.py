@@ -31,6 +31,7 @@ from referrals.pathway import Outcome, StepConsent, StepKind, StepStatus
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
 from referrals.states import ReferralState
+from referrals.subjects import SubjectWish
 from referrals.triage import Risk, Urgency
 
 PREFER_NOT = "Prefer not to say"
@@ -67,6 +68,10 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         BehalfRole.INTELLIGENCE: "Intelligence",
         BehalfRole.HR: "HR",
         BehalfRole.OTHER: "Something else",
+    },
+    SubjectWish: {
+        SubjectWish.ACT_NOW: "Use it now: the service lead sees it with the referral",
+        SubjectWish.ONLY_IF_ANOTHER: "Keep it sealed: use it only if someone else names them",
     },
     YesNoUnsure: {
         YesNoUnsure.YES: "Yes",
@@ -192,6 +197,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Exclusion.ASKED_TO_AVOID: "The person asked not to have them or their team",
         Exclusion.DECLINED_FOR_CONFLICT: "Said no to this case for a conflict",
         Exclusion.PRIVATE_CONFLICT: "A conflict: cannot be offered this case",
+        Exclusion.NOT_FOR_THIS_REFERRAL: "Not for this referral",
     },
     OverrideReason: {
         OverrideReason.AGREED_WITH_ADVOCATE: "I asked them and they agreed",
@@ -225,6 +231,7 @@ STEP_TITLES: dict[IntakeStep, str] = {
     IntakeStep.ON_BEHALF: "Who you are referring",
     IntakeStep.WISHES: "What you would like",
     IntakeStep.WHAT_HAPPENED: "What happened",
+    IntakeStep.SUBJECT: "Who it is about",
     IntakeStep.CONTACT: "How to reach you",
     IntakeStep.MONITORING: "A few last questions",
     IntakeStep.REVIEW: "Check and send",

@@ -10,7 +10,7 @@ from config.environment import GUID, AppType, StoreKind
 from config.values import Settings
 from referrals.availability import MOST_CASES
 from referrals.periods import DEFAULT_SERVICE_START, month_index
-from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE
+from storage.keys import BLIND_INDEX_VARIABLE, CURRENT_VARIABLE, KEYS_VARIABLE
 
 
 def _is_month(text: str) -> bool:
@@ -186,6 +186,12 @@ def _production_problems(s: Settings) -> list[str]:
         problems.append(
             f"Production needs {KEYS_VARIABLE} and {CURRENT_VARIABLE}: the keys that encrypt "
             "referrals at rest (make one with `python -m ops.keys new <id>`)."
+        )
+    if s.blind_index_key is None:
+        problems.append(
+            f"Production needs {BLIND_INDEX_VARIABLE}: the key, apart from the data keys, "
+            "that lets two referrals naming the same person be noticed (make one with "
+            "`python -m ops.keys new-blind-index-key`)."
         )
     if s.app_id and not GUID.fullmatch(s.app_id):
         problems.append("MicrosoftAppId must be the Azure Bot's app (client) id, a GUID.")

@@ -15,7 +15,13 @@ from referrals.people import Advocate
 from referrals.timers import Periods
 from referrals.working_days import OFFICE_HOURS, WorkingHours
 from storage.crypto import KeyRing
-from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE, KeyConfigError, load_key_ring
+from storage.keys import (
+    CURRENT_VARIABLE,
+    KEYS_VARIABLE,
+    KeyConfigError,
+    load_blind_index_key,
+    load_key_ring,
+)
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 _HOST_NAME = re.compile(
@@ -160,6 +166,13 @@ def data_keys(env: Mapping[str, str]) -> KeyRing | None:
         return None
     try:
         return load_key_ring(env)
+    except KeyConfigError as problem:
+        raise SettingsError(str(problem)) from None
+
+
+def blind_index_key(env: Mapping[str, str]) -> bytes | None:
+    try:
+        return load_blind_index_key(env)
     except KeyConfigError as problem:
         raise SettingsError(str(problem)) from None
 

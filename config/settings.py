@@ -55,6 +55,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         auth_openid_metadata_url=env.get("SMA_AUTH_OPENID_METADATA_URL", "").strip(),
         auth_token_issuer=env.get("SMA_AUTH_TOKEN_ISSUER", "").strip(),
         data_keys=read.data_keys(env),
+        blind_index_key=read.blind_index_key(env),
         retention_days=read.whole_number(env, "SMA_RETENTION_DAYS", 365),
         service_start=env.get("SMA_SERVICE_START", "").strip() or DEFAULT_SERVICE_START,
         details_fold_minutes=read.whole_number(env, "SMA_DETAILS_FOLD_MINUTES", 10),

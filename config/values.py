@@ -41,6 +41,9 @@ class Settings:
     # The data encryption keys (storage/keys.py); None only in development mode, which then
     # uses a fixed, loudly logged insecure key.
     data_keys: KeyRing | None = field(default=None, repr=False)
+    # The blind index key (SMA_BLIND_INDEX_KEY, storage/keys.py), apart from the data keys;
+    # None only in development mode, which then uses a fixed, loudly logged insecure key.
+    blind_index_key: bytes | None = field(default=None, repr=False)
     # Closed and withdrawn referrals keep personal data this long (docs/security.md).
     retention_days: int = 365
     # The month the service started, "2025-06": the figures' six-month reviews run from it.

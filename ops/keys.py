@@ -1,6 +1,7 @@
 """Make a new data key.
 
     python -m ops.keys new k2026c     # prints a new key line for SMA_DATA_KEYS
+    python -m ops.keys new-blind-index-key   # prints a value for SMA_BLIND_INDEX_KEY
 
 How keys are configured, and how to rotate them, is in `storage.keys`.
 """
@@ -10,12 +11,28 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from storage.keys import CURRENT_VARIABLE, KEYS_VARIABLE, KeyConfigError, new_key_line
+from storage.keys import (
+    BLIND_INDEX_VARIABLE,
+    CURRENT_VARIABLE,
+    KEYS_VARIABLE,
+    KeyConfigError,
+    new_blind_index_key,
+    new_key_line,
+)
 
 
 def main(argv: Sequence[str]) -> int:
+    if list(argv) == ["new-blind-index-key"]:
+        sys.stdout.write(f"{new_blind_index_key()}\n")
+        sys.stderr.write(
+            f"Set it as {BLIND_INDEX_VARIABLE}; keep it in the secret store, apart from the "
+            "data keys, never in source control. Changing it later means re-indexing.\n"
+        )
+        return 0
     if len(argv) != 2 or argv[0] != "new":
-        sys.stderr.write("usage: python -m ops.keys new <key id>\n")
+        sys.stderr.write(
+            "usage: python -m ops.keys new <key id> | python -m ops.keys new-blind-index-key\n"
+        )
         return 2
     try:
         line = new_key_line(argv[1])

@@ -7,7 +7,9 @@ The data keys (`SMA_DATA_KEYS`, `SMA_DATA_KEY_ID`) and the Cosmos DB connection
 the environment, as for the bot. Everything is copied as it stands: referrals with their
 history, versions and notifications (and whether each was delivered), reference counters,
 the roster, conversation references, the audit trail, dialog state, the case record, and
-the advocates' check-ins (with which month's went to whom). Timers are not copied: the bot
+the advocates' check-ins (with which month's went to whom), and the blind indexes of whom
+referrals name (keyed hashes, copied as they are: the blind index key stays the same).
+Timers are not copied: the bot
 derives them again at start-up, and each referral's history stops a reminder going twice.
 Values are opened with the keys and sealed again for Cosmos DB, so nothing is ever written
 in clear. A target
@@ -32,6 +34,7 @@ from ops.environment import cosmos_settings
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.clock import SystemClock
 from referrals.notifications import Notification
+from referrals.subjects import SubjectMark
 from storage import codec, sealing
 from storage.checkin_codec import open_checkin
 from storage.cosmos import CosmosStores
@@ -63,6 +66,7 @@ class Counts:
     case_entries: int = 0
     checkins: int = 0  # the advocates' answers
     checkins_sent: int = 0  # which month's check-in (and week's digest) went to whom
+    subject_marks: int = 0  # blind index rows of whom referrals name
 
     def lines(self) -> list[str]:
         return [f"{f.name}={getattr(self, f.name)}" for f in fields(self)]
@@ -110,9 +114,23 @@ async def migrate(sqlite: SqliteStores, cosmos: CosmosStores) -> tuple[Counts, C
         entry = open_entry(json.loads(row[0]), cipher)
         await target.case_record.create_item(seal_entry(entry, target.cipher))
         copied.case_entries += 1
+    await _copy_subject_index(sqlite, cosmos, copied)
     await _copy_audit(sqlite, cosmos, copied)
     await _copy_dialog_state(sqlite, cosmos, copied)
     return copied, await count(cosmos)
+
+
+async def _copy_subject_index(sqlite: SqliteStores, cosmos: CosmosStores, copied: Counts) -> None:
+    """Keyed hashes only, nothing to open or seal: copied as they are, per referral."""
+    rows = await sqlite.database.fetch_all(
+        "SELECT referral_id, blind, referrer FROM subject_index ORDER BY rowid"
+    )
+    marks: dict[str, list[SubjectMark]] = defaultdict(list)
+    for referral_id, blind, referrer in rows:
+        marks[referral_id].append(SubjectMark(referral_id, blind, referrer))
+    for referral_id, found in marks.items():
+        await cosmos.stores.subjects.put(referral_id, found)
+        copied.subject_marks += len(found)
 
 
 async def _copy_checkins(sqlite: SqliteStores, cosmos: CosmosStores, copied: Counts) -> None:
@@ -185,6 +203,7 @@ async def count(cosmos: CosmosStores) -> Counts:
         case_entries=await total(db.case_record),
         checkins=await total(db.checkins, "checkin"),
         checkins_sent=await total(db.checkins, "sent"),
+        subject_marks=await total(db.subjects),
     )
 
 

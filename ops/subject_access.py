@@ -2,16 +2,24 @@
 
     python -m ops.subject_access <entra object id> --sqlite var/sma.sqlite3
     python -m ops.subject_access <entra object id> --cosmos
+    python -m ops.subject_access <entra object id> --sqlite … --name "Jo Smith" \
+        --number "PC 1234" --email jo.smith@police.example
 
 For the data protection officer to review under the law's exemptions before anything is
 disclosed: every referral the person made (its reference, when it was started, sent and
 last changed, its state, and the kinds of event in its history, with their dates), their
 unsent draft if any, and every audit trail entry where they are the one acting (when,
-which subject, what kind, allowed or refused). Never what a referral says: that is read,
+which subject, what kind, allowed or refused). History lines saying that another
+referral names the same person are left out (counted only): they are about someone
+else's referral, which a referrer is never told of. Never what a referral says: that is read,
 if at all, by the people the service allows, in Teams.
 
-Referrals do not yet record whom they are about, so referrals and alerts naming this person
-cannot be listed; the output says so. A referral the person made that has been erased at
+Referrals naming this person are listed too (reference, state, dates; never what it says,
+never who made it): found by the keyed blind index (`referrals.subjects`) of their
+directory object id and of any `--name`, `--number` or `--email` given, normalised as
+intake normalises them. That needs `SMA_BLIND_INDEX_KEY`; without it the output says the
+search could not be made. Each search is on the audit trail (`search_by_subject`). A
+referral the person made that has been erased at
 the end of its keeping period is no longer tied to them and is not listed; nor are the
 trail's entries for what they did as a referrer (the trail never holds a referrer's id).
 
@@ -26,19 +34,25 @@ import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
 from ops.environment import cosmos_settings, store_parser
 from referrals.audit import AuditEntry, AuditLog
+from referrals.clock import SystemClock
 from referrals.identity import is_anonymous
+from referrals.people import Actor
 from referrals.ports import Stores
 from referrals.referral import Referral
+from referrals.referral_base import SUBJECT_MATCHED, SUBJECT_RELEASED
+from referrals.services import Services
+from referrals.subjects import BlindIndex, IdentifierKind
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.crypto import FieldCipher
-from storage.keys import KeyConfigError, load_key_ring
+from storage.keys import KeyConfigError, load_blind_index_key, load_key_ring
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
 
@@ -52,10 +66,24 @@ ANONYMOUS_NOTE = (
     "Anonymous to the service: its people do not know this person made it. Answer the "
     "request without telling the service lead or any advocate."
 )
-NOT_YET_RECORDED = (
-    "Referrals and alerts naming this person: not listed. Referrals do not yet record "
-    "whom they are about, so the service cannot find them by person."
+NO_BLIND_INDEX_KEY = (
+    "Referrals naming this person: not searched. SMA_BLIND_INDEX_KEY is not set, and "
+    "referrals are found by whom they name only through it."
 )
+# History lines that say another referral names the same person: another person's data,
+# and referrers are never told of another referral, so a request never lists them.
+ABOUT_OTHER_REFERRALS = frozenset({SUBJECT_MATCHED, SUBJECT_RELEASED})
+# Whoever runs the command acts as the data protection auditor (the trail says so).
+DPO = Actor("ops.subject_access", is_auditor=True)
+
+
+@dataclass(frozen=True)
+class Named:
+    """What to search referrals for, beside the object id: as the DPO was given it."""
+
+    name: str = ""
+    number: str = ""
+    email: str = ""
 
 
 def _when(moment: datetime | None) -> str:
@@ -70,8 +98,14 @@ def _referral(referral: Referral, out: TextIO) -> None:
     )
     if is_anonymous(referral.answers):
         out.write(f"    {ANONYMOUS_NOTE}\n")
+    others = 0
     for event in referral.history:  # the kind of event and when; never its detail
+        if event.name in ABOUT_OTHER_REFERRALS:
+            others += 1
+            continue
         out.write(f"    {_when(event.at)}  {event.name}\n")
+    if others:
+        out.write(f"    (and {others} line(s) about other people's referrals, left out)\n")
 
 
 def _entry(entry: AuditEntry, out: TextIO) -> None:
@@ -81,7 +115,35 @@ def _entry(entry: AuditEntry, out: TextIO) -> None:
     )
 
 
-async def subject_access(person: str, stores: Stores, audit: AuditLog, out: TextIO) -> None:
+async def naming(
+    person: str, named: Named, stores: Stores, audit: AuditLog, blind: BlindIndex, out: TextIO
+) -> None:
+    """The referrals whose blind indexes match the person's identifiers: references,
+    states and dates only."""
+    subjects = Services.build(stores, SystemClock(), frozenset(), audit, blind_index=blind).subjects
+    found: dict[str, Referral] = {}
+    for kind, text in (
+        (IdentifierKind.DIRECTORY, person),
+        (IdentifierKind.NAME, named.name),
+        (IdentifierKind.NUMBER, named.number),
+        (IdentifierKind.EMAIL, named.email),
+    ):
+        if text:
+            for referral in await subjects.search(DPO, kind, text):
+                found.setdefault(referral.id, referral)
+    out.write(f"\nReferrals naming them: {len(found)}\n")
+    for referral in found.values():
+        _referral(referral, out)
+
+
+async def subject_access(
+    person: str,
+    stores: Stores,
+    audit: AuditLog,
+    out: TextIO,
+    blind: BlindIndex | None = None,
+    named: Named = Named(),
+) -> None:
     """Write what the service holds about `person` (an Entra object id) to `out`."""
     made = await stores.referrals.list_for_referrer(person)
     draft = await stores.referrals.find_draft(person)
@@ -98,38 +160,55 @@ async def subject_access(person: str, stores: Stores, audit: AuditLog, out: Text
     out.write(f"\nAudit trail entries where they acted: {len(acted)}\n")
     for entry in acted:
         _entry(entry, out)
-    out.write(f"\n{NOT_YET_RECORDED}\n")
+    if blind is None:
+        out.write(f"\n{NO_BLIND_INDEX_KEY}\n")
+    else:
+        await naming(person, named, stores, audit, blind, out)
 
 
-async def run(person: str, sqlite: Path | None, env: Mapping[str, str], out: TextIO) -> int:
+async def run(
+    person: str,
+    sqlite: Path | None,
+    env: Mapping[str, str],
+    out: TextIO,
+    named: Named = Named(),
+) -> int:
     if not OBJECT_ID.fullmatch(person):
         sys.stderr.write("refused: give the person's Entra object id (a GUID)\n")
         return 2
     try:
         cipher = FieldCipher(load_key_ring(env))
+        key = load_blind_index_key(env)
         settings = None if sqlite else cosmos_settings(env)
     except (KeyConfigError, ValueError) as problem:
         sys.stderr.write(f"refused: {problem}\n")
         return 2
+    blind = BlindIndex(key) if key else None
     if settings is not None:
         async with await CosmosStores.open(settings, cipher) as cosmos:
-            await subject_access(person, cosmos.stores, CosmosAuditLog(cosmos.database), out)
+            audit: AuditLog = CosmosAuditLog(cosmos.database)
+            await subject_access(person, cosmos.stores, audit, out, blind, named)
         return 0
     assert sqlite is not None
     if not await asyncio.to_thread(sqlite.is_file):
         sys.stderr.write(f"refused: no SQLite file at {sqlite}\n")
         return 2
     async with await SqliteStores.open(sqlite, cipher) as opened:
-        await subject_access(person, opened.stores, SqliteAuditLog(opened.database), out)
+        audit = SqliteAuditLog(opened.database)
+        await subject_access(person, opened.stores, audit, out, blind, named)
     return 0
 
 
 def main(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int:
     parser = store_parser("python -m ops.subject_access", __doc__)
     parser.add_argument("person", help="the person's Entra object id")
+    parser.add_argument("--name", default="", help="their name, to find referrals naming them")
+    parser.add_argument("--number", default="", help="their staff or collar number")
+    parser.add_argument("--email", default="", help="their work e-mail address or UPN")
     arguments = parser.parse_args(argv)
     environment = os.environ if env is None else env
-    return asyncio.run(run(arguments.person, arguments.sqlite, environment, sys.stdout))
+    named = Named(arguments.name, arguments.number, arguments.email)
+    return asyncio.run(run(arguments.person, arguments.sqlite, environment, sys.stdout, named))
 
 
 if __name__ == "__main__":

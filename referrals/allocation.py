@@ -99,6 +99,8 @@ def exclusions(
     """Why this advocate is not offered this referral on `on` (empty: they are).
     `directory`: what the staff directory suggests (`likely_conflicts`)."""
     found: list[Exclusion] = []
+    if referral.is_subject(advocate.user_id):
+        found.append(Exclusion.NOT_FOR_THIS_REFERRAL)
     if away_on(advocate.availability, on):
         found.append(Exclusion.AWAY)
     elif room(advocate.availability, caseload, advocate.limit(default_limit), on) == 0:

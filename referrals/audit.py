@@ -51,6 +51,11 @@ class AuditAction(StrEnum):
     SEND_MESSAGE = "send_message"
     READ_MESSAGES = "read_messages"
     MARK_MESSAGES_READ = "mark_messages_read"
+    # Referrals that may be about the same person (referrals.subjects): the SMLO opened
+    # the match; on the referral whose alert it was. A search by subject for a data
+    # protection request (ops.subject_access): the subject is `SUBJECT_SEARCH`.
+    OPEN_SUBJECT_MATCH = "open_subject_match"
+    SEARCH_BY_SUBJECT = "search_by_subject"
     # The advocate roster: the entry's subject is `roster_subject(advocate id)`, not a referral.
     ADD_ADVOCATE = "add_advocate"
     REMOVE_ADVOCATE = "remove_advocate"
@@ -110,6 +115,7 @@ STATISTICS = "statistics"  # the subject of every look at the anonymous statisti
 ACCESS_REPORT = "access_report"  # the subject of every look at the monthly access report
 SCRUTINY = "scrutiny"  # the subject of every scrutiny panel export
 CHECKINS = "checkins"  # the subject of every check-in sent, answered or read
+SUBJECT_SEARCH = "subject_search"  # the subject of every search by whom referrals name
 
 
 class AuditLog(Protocol):

@@ -8,7 +8,8 @@ is computed against the clock on the day asked about, never changed by a job.
 An advocate who is away, full, named (or whose team is named) by the referrer as someone
 to avoid, or who declined this referral for a conflict, is not offered it. The SMLO may
 still offer it with a reason in categories (`OverrideReason`), which the case history and
-the audit trail keep. Standard library only: the reminders' scheduler asks `is_away`.
+the audit trail keep; never to the person the referral is about. Standard library only:
+the reminders' scheduler asks `is_away`.
 """
 
 from __future__ import annotations
@@ -96,10 +97,13 @@ class Exclusion(StrEnum):
     # An anonymous referral: the advocate is the referrer, or in their department or line
     # (`referrals.allocation`). Never overridden, since the SMLO cannot check it.
     PRIVATE_CONFLICT = "private_conflict"
+    # The referral is about them (referrals.subjects). Worded neutrally for the SMLO, and
+    # never overridden: no reason makes it right to give someone a case about themselves.
+    NOT_FOR_THIS_REFERRAL = "not_for_this_referral"
 
 
-# What no reason of the SMLO's can set aside.
-NOT_OVERRIDABLE = frozenset({Exclusion.PRIVATE_CONFLICT})
+# Exclusions no override reason lifts.
+FINAL_EXCLUSIONS = frozenset({Exclusion.PRIVATE_CONFLICT, Exclusion.NOT_FOR_THIS_REFERRAL})
 
 
 class OverrideReason(StrEnum):
@@ -113,8 +117,8 @@ class OverrideReason(StrEnum):
 
 def may_override(reason: OverrideReason | None, excluded_for: tuple[Exclusion, ...]) -> bool:
     """An offer to someone excluded needs a reason; the others need none. A private
-    conflict is never set aside."""
-    if NOT_OVERRIDABLE.intersection(excluded_for):
+    conflict, or someone the referral is about, is never set aside."""
+    if FINAL_EXCLUSIONS.intersection(excluded_for):
         return False
     return not excluded_for or reason is not None
 

@@ -63,8 +63,9 @@ class CaseKeeping(ReferralBase):
 
     def ensure_can_read_record(self, actor: Actor) -> None:
         """Only the advocate who holds the case (on the roster) and an SMLO who did not
-        refer it (or took it for someone without Teams): a previous advocate, the referrer
-        and anyone else are refused."""
+        refer it (or took it for someone without Teams): a previous advocate, the referrer,
+        the person it is about and anyone else are refused."""
+        self._refuse_subject(actor)
         if actor.is_smlo and (actor.user_id != self.referrer_id or self.outside_teams):
             if self.state is ReferralState.DRAFT:
                 raise errors.NotPermitted(f"{actor.user_id} may not read {self.id}")

@@ -15,12 +15,15 @@ import dataclasses
 from dataclasses import dataclass
 from enum import StrEnum
 
+from referrals.subjects import SubjectWish
+
 
 class IntakeStep(StrEnum):
     ABOUT_YOU = "about_you"
     ON_BEHALF = "on_behalf"  # asked only when the route is ON_BEHALF
     WISHES = "wishes"
     WHAT_HAPPENED = "what_happened"
+    SUBJECT = "subject"  # whom it is about, if they want to say (referrals.subjects)
     CONTACT = "contact"
     MONITORING = "monitoring"
     REVIEW = "review"
@@ -109,6 +112,9 @@ TEXT_LIMITS: dict[str, int] = {
     "account": 2000,
     "avoid": 500,
     "behalf_name": 100,
+    "subject_name": 100,
+    "subject_number": 30,
+    "subject_email": 254,
     "safe_times": 200,
     "work_phone": 30,
     "personal_phone": 30,
@@ -154,6 +160,14 @@ class IntakeAnswers:
     when: When | None = None
     colleague: YesNoUnsure | None = None
     avoid: str = ""
+    # Whom it is about and what the service may do with it (referrals.subjects); never
+    # counted, erased with the rest. `subject_user_id` is not asked: it is the directory's
+    # object id the e-mail resolved to when the referral was sent.
+    subject_name: str = ""
+    subject_number: str = ""
+    subject_email: str = ""
+    subject_wish: SubjectWish | None = None
+    subject_user_id: str = ""
     contact_methods: tuple[ContactMethod, ...] = ()
     work_phone: str = ""
     personal_phone: str = ""
@@ -166,6 +180,17 @@ class IntakeAnswers:
 
     def with_changes(self, **changes: object) -> IntakeAnswers:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def names_someone(self) -> bool:
+        """Whether the person said whom the concern is about (`referrals.subjects`)."""
+        return any(t.strip() for t in (self.subject_name, self.subject_number, self.subject_email))
+
+    @property
+    def subject_held(self) -> bool:
+        """Whom it is about is held until someone else names them: the person chose so, or
+        did not choose (the service then does less with their words, never more)."""
+        return self.subject_wish is not SubjectWish.ACT_NOW
 
     def statistical_only(self) -> IntakeAnswers:
         """What survives erasure: closed-set answers the service is measured by; no free

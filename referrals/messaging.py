@@ -48,6 +48,7 @@ class Messaging(Escalating):
         if self.state is not ReferralState.DRAFT and actor.user_id:
             if actor.user_id == self.referrer_id:
                 return Sender.REFERRER
+            self._refuse_subject(actor)  # an SMLO it is about never reads its thread
             if actor.user_id == self.advocate_id and self.state in ADVOCATE_MAY_VIEW:
                 self._require_active_advocate(actor)
                 return Sender.ADVOCATE

@@ -48,6 +48,9 @@ class NotificationKind(StrEnum):
     TELL_PERSON_SIGNPOSTED = "tell_person_signposted"  # outside the remit, where to go
     TELL_PERSON_CLOSED = "tell_person_closed"  # their case is closed
     TELL_PERSON_ESCALATED = "tell_person_escalated"  # information was (or was not) passed on
+    # To each SMLO (not one it is about): referrals from different people may be about
+    # the same person (referrals.subjects); names only the references.
+    SUBJECT_MATCH = "subject_match"
     # Reminders (referrals/timers.py): content-free nudges, then escalations.
     NOT_TRIAGED = "not_triaged"  # to each SMLO: not triaged in time
     NOT_ALLOCATED = "not_allocated"  # to each SMLO: no advocate in the time the receipt promised

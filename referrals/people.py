@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from referrals.availability import AVAILABLE, Availability, Exclusion
+from referrals.availability import AVAILABLE, FINAL_EXCLUSIONS, Availability, Exclusion
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,8 @@ class AllocationOption:
     @property
     def offered(self) -> bool:
         return not self.excluded_for
+
+    @property
+    def may_ask_anyway(self) -> bool:
+        """Not offered, but the SMLO may ask them with a reason (`FINAL_EXCLUSIONS`)."""
+        return not self.offered and not FINAL_EXCLUSIONS.intersection(self.excluded_for)

@@ -19,6 +19,7 @@ from referrals.people import Advocate
 from referrals.referral import Referral
 from referrals.states import ReferralState
 from referrals.statistics import MonthTallies
+from referrals.subjects import SubjectMark
 from referrals.timers import Timer
 from referrals.views import ShownView
 
@@ -195,6 +196,23 @@ class TimerStore(Protocol):
         or a deleted draft leaves no ids behind)."""
 
 
+class SubjectIndexStore(Protocol):
+    """The blind indexes of whom referrals name (`referrals.subjects`): referral id, index,
+    referrer index. Nothing in clear; a referral's rows go when its personal data does."""
+
+    async def put(self, referral_id: str, marks: Sequence[SubjectMark]) -> None:
+        """Keep `marks` as the rows of `referral_id`, replacing any it had."""
+
+    async def sharing(self, referral_id: str) -> list[SubjectMark]:
+        """The referral's own rows and every row sharing an index with one of them."""
+
+    async def find(self, index: str) -> list[SubjectMark]:
+        """Every row with this index (a search by subject for a data protection request)."""
+
+    async def forget(self, referral_id: str) -> None:
+        """Delete the referral's rows; unknown ids are ignored."""
+
+
 @dataclass(frozen=True)
 class Stores:
     referrals: ReferralStore
@@ -205,6 +223,7 @@ class Stores:
     records: CaseRecordStore
     checkins: CheckinStore
     timers: TimerStore
+    subjects: SubjectIndexStore
 
 
 class Clock(Protocol):

@@ -36,7 +36,14 @@ from referrals.messaging import Messaging
 from referrals.notifications import NotificationKind
 from referrals.outside import WithdrawnFor, channel_of, withdrawal_detail
 from referrals.people import Actor, Advocate
-from referrals.referral_base import ERASED_REFERRER, REMINDER_SENT, SYSTEM, CaseEvent
+from referrals.referral_base import (
+    ERASED_REFERRER,
+    REMINDER_SENT,
+    SUBJECT_MATCHED,
+    SUBJECT_RELEASED,
+    SYSTEM,
+    CaseEvent,
+)
 from referrals.signposting import Signpost, can_signpost_to, history_detail, kind_of
 from referrals.states import OPEN_STATES, ReferralState, Transition
 from referrals.support import SupportService
@@ -157,8 +164,22 @@ class Referral(Messaging):
         if self.outside_teams and channel_of(self.answers) is None:
             raise errors.ContactOutsideTeamsMissing()
 
-    def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
+    def submit(
+        self,
+        actor: Actor,
+        reference: str,
+        smlo_ids: Iterable[str],
+        now: datetime,
+        *,
+        subject_user_id: str = "",
+    ) -> None:
+        """`subject_user_id`: the directory's object id of the person it is about, if the
+        e-mail given resolved to one (`referrals.subjects`); from then on nothing about it
+        is sent to them, and they may not open it, whatever their role."""
         self.ensure_can_submit(actor)
+        self.answers = self.answers.with_changes(
+            subject_user_id=subject_user_id if self.answers.names_someone else ""
+        )
         if is_on_behalf(self.answers):
             # The monitoring questions are the person's; a sender's own, given before they
             # chose this route, must not be counted as the person's.
@@ -298,6 +319,8 @@ class Referral(Messaging):
         self._require_smlo(actor)
         if not advocate.active or advocate.user_id == self.referrer_id:
             raise errors.AdvocateNotAvailable(advocate.user_id)
+        if self.is_subject(advocate.user_id):  # no override reason can change this
+            raise errors.AdvocateNotAvailable(advocate.user_id)
         if self.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
             raise errors.ReferralAlreadyAllocated(Transition.OFFER, self.state)
         _require_may_override(advocate, excluded_for, override)
@@ -341,6 +364,8 @@ class Referral(Messaging):
         case waits for an advocate like any other."""
         self._require_smlo(actor)
         if not advocate.active or advocate.user_id in (self.referrer_id, self.advocate_id):
+            raise errors.AdvocateNotAvailable(advocate.user_id)
+        if self.is_subject(advocate.user_id):
             raise errors.AdvocateNotAvailable(advocate.user_id)
         self._require_state(Transition.REASSIGN)
         _require_may_override(advocate, excluded_for, override)
@@ -416,6 +441,34 @@ class Referral(Messaging):
         self._move(Transition.RETURN_OFFER, actor, now, "OfferReturned", advocate.user_id)
         self.offered_to = ""
         self._notify(smlo_ids, NotificationKind.DECLINED, now)
+
+    # -- whom it is about (referrals.subjects) ------------------------------------------
+
+    def record_subject_match(
+        self, references: tuple[str, ...], smlo_ids: Iterable[str], now: datetime
+    ) -> bool:
+        """Referrals from someone else may be about the same person (`references`, this
+        one first): the SMLOs are alerted, content-free, naming only the references (never
+        the SMLO it is about: `_notify`). Found again with no new referral among them,
+        nothing more happens (returns False). A system action: nobody asked for it."""
+        if self.state is ReferralState.DRAFT or len(references) < 2:
+            raise errors.InvalidTransition("match", self.state)
+        known = set(self.subject_matches)
+        if set(references) <= known:
+            return False
+        self._record(now, Actor(SYSTEM), SUBJECT_MATCHED, ",".join(references))
+        self._notify(smlo_ids, NotificationKind.SUBJECT_MATCH, now)
+        return True
+
+    def release_subject(self, now: datetime) -> bool:
+        """Someone else named the same person: whom this referral is about, held until
+        now, may be shown to the SMLOs. False if it was not held, or is already shown."""
+        if not self.answers.names_someone or self.subject_shown:
+            return False
+        kept = self.updated_at  # not a change of the case: the retention clock runs on
+        self._record(now, Actor(SYSTEM), SUBJECT_RELEASED)
+        self.updated_at = kept
+        return True
 
     # -- the clock (referrals.timers) ----------------------------------------------------
 

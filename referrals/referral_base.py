@@ -25,6 +25,9 @@ ADVOCATE_MAY_VIEW = frozenset({ReferralState.ACTIVE, ReferralState.CLOSED})
 ERASED_REFERRER = "erased-referrer"
 SYSTEM = "system"  # the actor of scheduled work such as retention
 REMINDER_SENT = "ReminderSent"  # a timer's stage fired (referrals.timers); detail: its key
+# Another referrer named the same person (referrals.subjects); detail: the references.
+SUBJECT_MATCHED = "SubjectMatched"
+SUBJECT_RELEASED = "SubjectReleased"  # a held subject may now be shown to the SMLOs
 
 
 @dataclass(frozen=True)
@@ -67,15 +70,47 @@ class ReferralBase:
     # -- reading -------------------------------------------------------------------
 
     def ensure_can_view(self, actor: Actor) -> None:
-        """The referrer; an SMLO once it is sent; the advocate who accepted it; nobody else."""
+        """The referrer; an SMLO once it is sent; the advocate who accepted it; nobody else,
+        and never the person it is about, whatever their role."""
         if actor.user_id == self.referrer_id:
             return
+        self._refuse_subject(actor)
         if actor.is_smlo and self.state is not ReferralState.DRAFT:  # drafts are not sent yet
             return
         if self.advocate_id == actor.user_id != "" and self.state in ADVOCATE_MAY_VIEW:
             self._require_active_advocate(actor)
             return
         raise errors.NotPermitted(f"{actor.user_id} may not view {self.id}")
+
+    def is_subject(self, user_id: str) -> bool:
+        """Whether `user_id` is the person this referral is about (the directory's object
+        id the named e-mail resolved to when it was sent)."""
+        return bool(user_id) and user_id == self.answers.subject_user_id
+
+    def _refuse_subject(self, actor: Actor) -> None:
+        if self.is_subject(actor.user_id):
+            raise errors.NotPermitted(f"{actor.user_id} may not see {self.id}")
+
+    @property
+    def subject_shown(self) -> bool:
+        """Whether the SMLOs may see whom it is about: the person said act now, or someone
+        else has since named the same person (`referrals.subjects`)."""
+        if not self.answers.names_someone:
+            return False
+        return not self.answers.subject_held or self.subject_released
+
+    @property
+    def subject_released(self) -> bool:
+        return any(e.name == SUBJECT_RELEASED for e in self.history)
+
+    @property
+    def subject_matches(self) -> tuple[str, ...]:
+        """The references of the referrals last found to name the same person, this one
+        first; () if none was."""
+        for event in reversed(self.history):
+            if event.name == SUBJECT_MATCHED:
+                return tuple(event.detail.split(","))
+        return ()
 
     @property
     def outside_channel(self) -> OutsideChannel | None:
@@ -99,6 +134,7 @@ class ReferralBase:
     def _require_smlo(self, actor: Actor) -> None:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} is not an SMLO")
+        self._refuse_subject(actor)
         if actor.user_id == self.referrer_id and not self.outside_teams:
             raise errors.CannotTriageOwnReferral(f"{actor.user_id} referred {self.id}")
 
@@ -143,7 +179,11 @@ class ReferralBase:
         self.updated_at = now
 
     def _notify(self, recipients: Iterable[str], kind: NotificationKind, now: datetime) -> None:
+        """Queue `kind` for each recipient, once; never for the person it is about (an SMLO
+        or advocate named by the referrer is told nothing of it, by any change or timer)."""
         for recipient in dict.fromkeys(recipients):
+            if self.is_subject(recipient) and recipient != self.referrer_id:
+                continue
             self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
 
     def _tell_referrer(self, kind: NotificationKind, now: datetime) -> None:

@@ -47,6 +47,7 @@ from storage.cosmos_database import (
 from storage.cosmos_outbox import CosmosOutboxStore
 from storage.cosmos_people import CosmosConversationStore, CosmosRosterStore
 from storage.cosmos_referrals import CosmosReferralStore
+from storage.cosmos_subjects import CosmosSubjectIndexStore
 from storage.cosmos_timers import CosmosTimerStore
 from storage.cosmos_views import CosmosShownViewStore
 from storage.crypto import FieldCipher
@@ -131,6 +132,7 @@ class CosmosStores:
             records=CosmosCaseRecordStore(database),
             checkins=CosmosCheckinStore(database),
             timers=CosmosTimerStore(database),
+            subjects=CosmosSubjectIndexStore(database),
         )
 
     @classmethod

@@ -12,6 +12,7 @@ Container design (docs/storage.md has the reasoning and the cost of each operati
     views          pk /id            messages that show a referral's details
     case_record    pk /referral_id   sealed case record entries, one item each
     timers         pk /id            reminders and escalations: ids, a kind and times
+    subjects       pk /referral_id   blind indexes of whom referrals name: keyed hashes
 
 Only the fields the queries filter on are indexed; the sealed blobs never are.
 """
@@ -70,6 +71,7 @@ VIEWS = ContainerSpec("views", "/id", ())
 CASE_RECORD = ContainerSpec("case_record", "/referral_id", ("/referral_id",))
 CHECKINS = ContainerSpec("checkins", "/id", ("/type", "/month", "/advocate_id"))
 TIMERS = ContainerSpec("timers", "/id", ("/fired_at", "/due_at", "/subject_id"))
+SUBJECTS = ContainerSpec("subjects", "/referral_id", ("/referral_id", "/blind"))
 CONTAINERS = (
     REFERRALS,
     ROSTER,
@@ -80,6 +82,7 @@ CONTAINERS = (
     CASE_RECORD,
     CHECKINS,
     TIMERS,
+    SUBJECTS,
 )
 
 # Properties Cosmos DB adds to every item; never part of our documents.
@@ -103,6 +106,7 @@ class CosmosDatabase:
     case_record: ContainerProxy
     checkins: ContainerProxy
     timers: ContainerProxy
+    subjects: ContainerProxy
     cipher: FieldCipher
     # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
     draft_ttl_seconds: int | None = None

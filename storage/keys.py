@@ -9,6 +9,16 @@ run `python -m ops.reencrypt`, then remove the old key.
 
 Errors name the variable and the key id, never key material. A new key line comes from
 `python -m ops.keys new <key id>` (`new_key_line`).
+
+The blind index key is another, separate key (`referrals.subjects`):
+
+    SMA_BLIND_INDEX_KEY="<base64 of 32 bytes>"
+
+It keys the HMACs that let two referrals naming the same person be noticed, and nothing
+else; it is never a data key, so a leaked data key does not let anyone test guesses
+against the index, and a leaked index key opens no sealed field. It has no id: rotating
+it means recomputing every index from the sealed answers (docs/security.md). A new one
+comes from `python -m ops.keys new-blind-index-key`.
 """
 
 from __future__ import annotations
@@ -27,6 +37,7 @@ _log = logging.getLogger(__name__)
 KEYS_VARIABLE = "SMA_DATA_KEYS"
 CURRENT_VARIABLE = "SMA_DATA_KEY_ID"
 DEVELOPMENT_KEY_ID = "INSECURE-development"
+BLIND_INDEX_VARIABLE = "SMA_BLIND_INDEX_KEY"
 _HOW_TO_MAKE_ONE = "make one with `python -m ops.keys new <key id>`"
 
 
@@ -81,6 +92,41 @@ def new_key_line(key_id: str) -> str:
     if not KEY_ID_PATTERN.fullmatch(key_id):
         raise KeyConfigError("a key id is 1-32 of A-Z a-z 0-9 _ -")
     return f"{key_id}:{base64.b64encode(os.urandom(KEY_BYTES)).decode()}"
+
+
+def load_blind_index_key(env: Mapping[str, str]) -> bytes | None:
+    """The blind index key from `SMA_BLIND_INDEX_KEY`; None if unset; raises
+    `KeyConfigError` if it is not base64 of 32 bytes, or is one of the data keys."""
+    encoded = env.get(BLIND_INDEX_VARIABLE, "").strip()
+    if not encoded:
+        return None
+    try:
+        key = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        raise KeyConfigError(f"{BLIND_INDEX_VARIABLE} is not valid base64") from None
+    if len(key) != KEY_BYTES:
+        raise KeyConfigError(
+            f"{BLIND_INDEX_VARIABLE} is {len(key)} bytes; it must be {KEY_BYTES} (make one "
+            "with `python -m ops.keys new-blind-index-key`)"
+        )
+    data_keys = env.get(KEYS_VARIABLE, "")
+    if encoded in {part.partition(":")[2].strip() for part in data_keys.split(",")}:
+        raise KeyConfigError(
+            f"{BLIND_INDEX_VARIABLE} must not be one of the data keys in {KEYS_VARIABLE}"
+        )
+    return key
+
+
+def new_blind_index_key() -> str:
+    """Base64 of 32 random bytes, ready for `SMA_BLIND_INDEX_KEY`."""
+    return base64.b64encode(os.urandom(KEY_BYTES)).decode()
+
+
+def development_blind_index_key() -> bytes:
+    """A fixed blind index key anyone can derive from this source code, apart from the
+    development data key: for tests and local development only."""
+    _log.warning("INSECURE development blind index key in use: subject indexes are guessable")
+    return hashlib.sha256(b"sma-referral-bot INSECURE development blind index key").digest()
 
 
 def development_key_ring() -> KeyRing:

@@ -22,6 +22,7 @@ from referrals.referral import Referral
 from referrals.states import HELD_BY_ADVOCATE, OPEN_STATES, ReferralState
 from referrals.statistics import MonthTallies
 from referrals.views import ShownView
+from storage.memory_subjects import MemorySubjectIndexStore
 from storage.memory_timers import MemoryTimerStore
 from storage.outbox_changes import OutboxChanges
 
@@ -290,4 +291,5 @@ def memory_stores() -> Stores:
         records=MemoryCaseRecordStore(referrals),
         checkins=MemoryCheckinStore(outbox),
         timers=MemoryTimerStore(),
+        subjects=MemorySubjectIndexStore(),
     )

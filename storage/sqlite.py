@@ -21,6 +21,7 @@ from storage.sqlite_database import SqliteDatabase
 from storage.sqlite_outbox import SqliteOutboxStore
 from storage.sqlite_people import SqliteConversationStore, SqliteRosterStore
 from storage.sqlite_referrals import SqliteReferralStore
+from storage.sqlite_subjects import SqliteSubjectIndexStore
 from storage.sqlite_timers import SqliteTimerStore
 from storage.sqlite_views import SqliteShownViewStore
 
@@ -47,6 +48,7 @@ class SqliteStores:
             records=SqliteCaseRecordStore(database),
             checkins=SqliteCheckinStore(database),
             timers=SqliteTimerStore(database),
+            subjects=SqliteSubjectIndexStore(database),
         )
 
     @classmethod

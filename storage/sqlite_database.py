@@ -154,6 +154,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE INDEX timers_due ON timers (fired_at, due_at)",
         "CREATE INDEX timers_subject ON timers (subject_id)",
     ),
+    # 14: blind indexes of whom referrals name (referrals/subjects.py,
+    # storage/sqlite_subjects.py): keyed hashes only; a deleted draft takes its rows.
+    (
+        """CREATE TABLE subject_index (
+            referral_id TEXT NOT NULL, blind TEXT NOT NULL, referrer TEXT NOT NULL,
+            PRIMARY KEY (referral_id, blind))""",
+        "CREATE INDEX subject_index_blind ON subject_index (blind)",
+        """CREATE TRIGGER subject_index_follows_referral AFTER DELETE ON referrals
+            BEGIN DELETE FROM subject_index WHERE referral_id = old.id; END""",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know

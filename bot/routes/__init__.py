@@ -14,6 +14,7 @@ module per use-case module in `referrals/services/`:
 | `checkins.py`       | advocate: the monthly wellbeing check-in                     |
 | `capacity.py`       | advocate: their availability; SMLO: caseload limits          |
 | `outside.py`        | SMLO: a referral for someone without Teams, withdrawing it   |
+| `subjects.py`       | SMLO: referrals that may be about the same person            |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these. A route
@@ -32,6 +33,7 @@ from bot.routes.checkins import CheckinRoutes
 from bot.routes.intake import IntakeRoutes
 from bot.routes.outside import OutsideRoutes
 from bot.routes.oversight import OversightRoutes
+from bot.routes.subjects import SubjectRoutes
 from bot.routes.triage import TriageRoutes
 from bot.routing import Route, Routes
 from cards.verbs import Verb
@@ -55,6 +57,7 @@ def route_table(
         CheckinRoutes(services.checkins).table(),
         CapacityRoutes(services.capacities, services.administration).table(),
         OutsideRoutes(services.outside, intake.welcome).table(),
+        SubjectRoutes(services.subjects).table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

@@ -17,6 +17,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `reminders.py`      | the system     | timers: reminders, escalations, lapsed offers           |
 | `digest.py`         | the system     | the SMLO's weekly digest: counts, sent once a week      |
 | `outside.py`        | SMLO           | referrals for people without Teams: taken, withdrawn    |
+| `subjects.py`       | SMLO, DPO      | whom referrals name: matching, opening a match, search |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -49,8 +50,10 @@ from referrals.services.oversight import Oversight
 from referrals.services.reminders import Reminders, TimerPlan, keeping_timers
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
 from referrals.services.steps import Steps, role_towards
+from referrals.services.subjects import Subjects
 from referrals.services.triage import Triage
 from referrals.services.views import DEFAULT_FOLD, Views
+from referrals.subjects import BlindIndex
 from referrals.support import SupportDirectory
 
 __all__ = [
@@ -70,6 +73,7 @@ __all__ = [
     "RetentionPolicy",
     "Services",
     "Steps",
+    "Subjects",
     "TimerPlan",
     "Triage",
     "Views",
@@ -95,6 +99,7 @@ class Services:
     digests: Digests
     messages: Messages
     outside: Outside
+    subjects: Subjects
 
     @classmethod
     def build(
@@ -114,6 +119,7 @@ class Services:
         digest_day: int = DIGEST_WEEKDAY,
         caseload_limit: int = DEFAULT_CASELOAD_LIMIT,
         timer_plan: TimerPlan | None = None,
+        blind_index: BlindIndex | None = None,
     ) -> Services:
         """`support`: the support directory the SMLO signposts to (none: only the broad
         kinds of help); `auditor_ids`: the data protection auditors; `service_start`: the
@@ -123,14 +129,16 @@ class Services:
         of the month the advocates' wellbeing check-ins go out from; `digest_day`: the
         weekday (0 is Monday) of the SMLOs' weekly digest; `caseload_limit`: the
         limit of an advocate the SMLO set none for; `timer_plan`: the working calendar and
-        reminder periods (none: weekends only, default periods). Every referral saved
-        through these use cases schedules its timers."""
+        reminder periods (none: weekends only, default periods); `blind_index`: the keyed
+        index of whom referrals name (none: nothing is indexed or matched). Every referral
+        saved through these use cases schedules its timers."""
         plan = timer_plan or TimerPlan()
         stores = keeping_timers(stores, plan)
         steps = Steps(stores, clock, smlo_ids, audit, auditor_ids, caseload_limit)
         triage = Triage(steps, support if support is not None else SupportDirectory(), directory)
+        subjects = Subjects(steps, blind_index, directory)
         return cls(
-            Intake(steps),
+            Intake(steps, subjects),
             triage,
             Casework(steps),
             Administration(steps, directory, service_start, solver),
@@ -144,6 +152,7 @@ class Services:
             Digests(steps, plan, triage, digest_day),
             Messages(steps),
             Outside(steps),
+            subjects,
         )
 
     @property

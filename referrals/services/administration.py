@@ -187,7 +187,9 @@ class Administration:
         parked = await self.steps.stores.outbox.parked(limit=50)
         # Check-in notices and digests are about no referral; this list shows referrals'.
         about_referrals = [n for n in parked if n.kind not in ABOUT_NO_REFERRAL]
-        return [(n, await self.steps.stores.referrals.get(n.referral_id)) for n in about_referrals]
+        found = [(n, await self.steps.stores.referrals.get(n.referral_id)) for n in about_referrals]
+        # Not even the reference of one about them (referrals.subjects).
+        return [(n, r) for n, r in found if not r.is_subject(actor.user_id)]
 
     async def retry_delivery(self, actor: Actor, notification_id: str) -> bool:
         """Queue a parked message again (SMLO only); False if it was not parked any more."""

@@ -12,6 +12,7 @@ from referrals.intake import IntakeAnswers, IntakeStep, quick_request
 from referrals.people import Actor
 from referrals.referral import Referral
 from referrals.services.steps import Steps
+from referrals.services.subjects import Subjects
 from referrals.states import STATE_TABLE, ReferralState, Transition
 
 A = AuditAction
@@ -26,6 +27,8 @@ class Standing:
 @dataclass(frozen=True)
 class Intake:
     steps: Steps
+    # Whom referrals name: resolved and indexed as each is sent, then matched.
+    subjects: Subjects
 
     async def find_draft(self, actor: Actor) -> Referral | None:
         return await self.steps.stores.referrals.find_draft(actor.user_id)
@@ -73,6 +76,7 @@ class Intake:
             if referral.state is not ReferralState.DRAFT:  # sent: withdraw it instead
                 raise errors.InvalidTransition("delete", referral.state)
             await self.steps.stores.referrals.delete_draft(referral_id)
+            await self.steps.stores.subjects.forget(referral_id)
 
     async def submit(
         self, actor: Actor, referral_id: str, answers: IntakeAnswers | None = None
@@ -133,16 +137,23 @@ class Intake:
             if not drawn:
                 number = await self.steps.stores.referrals.next_reference_number(now.year)
                 drawn.append(format_reference(now.year, number))
-            referral.submit(actor, drawn[0], self.steps.smlo_ids, now)
+            subject_id = await self.subjects.resolve(referral.answers)
+            referral.submit(actor, drawn[0], self.steps.smlo_ids, now, subject_user_id=subject_id)
+            await self.subjects.index(referral)  # before the save: see services/subjects.py
 
-        return await self.steps.change(actor, referral_id, A.SUBMIT, send)
+        sent = await self.steps.change(actor, referral_id, A.SUBMIT, send)
+        self.subjects.warn_if_no_one_else(sent)
+        await self.subjects.match(sent)
+        return sent
 
     async def withdraw(self, actor: Actor, referral_id: str) -> Referral:
         """The referrer takes it back: personal data and free text are erased at once."""
         now = self.steps.clock.now()
-        return await self.steps.change(
+        withdrawn = await self.steps.change(
             actor, referral_id, A.WITHDRAW, lambda r: r.withdraw(actor, self.steps.smlo_ids, now)
         )
+        await self.subjects.forget(withdrawn)  # whom it named goes with the personal data
+        return withdrawn
 
     async def ask_for_new_advocate(self, actor: Actor, referral_id: str) -> Referral:
         """The referrer asks for someone else: the SMLOs are told (once), content-free."""

@@ -48,12 +48,14 @@ class Retention:
             if referral.purge(now):
                 await referrals.save(referral)
                 await self.steps.stores.timers.forget(referral.id)
+                await self.steps.stores.subjects.forget(referral.id)
                 await self.steps.record(system, referral.id, None, A.PURGE, Outcome.ALLOWED)
                 purged += 1
         deleted = 0
         for draft in await referrals.list_drafts_before(now - policy.draft):
             await referrals.delete_draft(draft.id)
             await self.steps.stores.timers.forget(draft.id)
+            await self.steps.stores.subjects.forget(draft.id)
             await self.steps.record(system, draft.id, None, A.DELETE_DRAFT, Outcome.ALLOWED)
             deleted += 1
         return PurgeReport(purged, deleted)

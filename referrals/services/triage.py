@@ -52,6 +52,7 @@ class Triage:
         waiting = await stores.referrals.list_in_states(NEEDS_SMLO)
         # Urgent, or someone at risk, first; otherwise oldest first (as the store lists).
         found = waiting + await self.stranded()
+        found = [r for r in found if not r.is_subject(actor.user_id)]  # never one about them
         return sorted(found, key=lambda r: not (r.triage and r.triage.comes_first))
 
     async def record_triage(

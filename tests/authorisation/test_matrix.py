@@ -170,6 +170,8 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
     )
     rules: dict[Verb, Callable[[], bool]] = {
         Verb.OPEN: lambda: smlo,
+        # Referrals that may be about the same person (none here: the match lists none).
+        Verb.OPEN_SUBJECT_MATCH: lambda: smlo,
         Verb.HIDE: lambda: smlo,
         Verb.AUDIT: lambda: smlo,
         Verb.SHOW_OUT_OF_REMIT: lambda: smlo,
@@ -258,6 +260,7 @@ async def bring_to(world: BotWorld, state: ReferralState, *, anonymous: bool = F
 
 _VERBS = (
     Verb.OPEN,
+    Verb.OPEN_SUBJECT_MATCH,
     Verb.HIDE,
     Verb.AUDIT,
     Verb.SHOW_OUT_OF_REMIT,
@@ -841,3 +844,69 @@ async def test_only_an_smlo_takes_a_referral_for_someone_without_teams(role: Rol
     else:
         assert draft is None
         assert "Start a referral" in card_text(response.body.value)
+
+
+# Every button an SMLO may press on a referral: pressed by the SMLO it is about.
+SMLO_PRESSES = tuple(
+    p
+    for p in _ACTIONS
+    if p.verb
+    not in (
+        Verb.ACCEPT,
+        Verb.SHOW_DECLINE,
+        Verb.DECLINE,
+        Verb.WITHDRAW_ASK,
+        Verb.WITHDRAW,
+        Verb.DELETE_DRAFT,
+        Verb.ASK_NEW_ADVOCATE_ASK,
+        Verb.ASK_NEW_ADVOCATE,
+    )
+    and allowed(p, Role.SMLO, S.ACTIVE) | allowed(p, Role.SMLO, S.SUBMITTED)
+)
+
+
+@pytest.mark.parametrize("state", sorted(set(ReferralState) - {S.DRAFT}), ids=str)
+@pytest.mark.parametrize("press", SMLO_PRESSES, ids=str)
+async def test_the_smlo_a_referral_is_about_is_refused_every_smlo_action_on_it(
+    press: Press, state: ReferralState
+) -> None:
+    """The referrer named an SMLO, whose e-mail the directory resolved when it was sent
+    (`referrals.subjects`): whatever they press or forge on it, they are refused and
+    audited, and it does not change."""
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    referral = await bring_to(world, state)
+    if state is not S.WITHDRAWN:  # withdrawn, whom it named is erased with the rest
+        # As the directory resolves it on sending (there is no directory here).
+        referral.answers = referral.answers.with_changes(subject_user_id=SMLO_ID)
+        await world.stores.referrals.save(referral)
+    before = await world.stores.referrals.get(referral.id)
+    entries_before = await world.stores.records.entries(before)
+    refused_before = await refusals(world, referral.id)
+    person = Conversation(world, SMLO_ID, "The SMLO it is about")
+    entry_id = entries_before[0].id if entries_before else NO_SUCH_ENTRY
+
+    response = await person.invoke(
+        {
+            "action": {
+                "type": "Action.Execute",
+                "verb": press.verb.value,
+                "data": press.data(referral.id, entry_id),
+            }
+        },
+        Message("msg-forged"),
+    )
+
+    words = card_text(response.body.value)
+    if state is S.WITHDRAWN:
+        return  # (covered above: a withdrawn referral shows nobody what it named)
+    assert any(refusal in words for refusal in REFUSALS), f"{press} when {state}: {words}"
+    after = await world.stores.referrals.get(referral.id)
+    assert (after.state, after.answers, after.history) == (
+        before.state,
+        before.answers,
+        before.history,
+    ), "a refusal changes nothing"
+    assert await refusals(world, referral.id) > refused_before, "a refusal is audited"
+    assert "what happened" not in words

@@ -17,6 +17,7 @@ SAFE_TIMES = "weekday evenings"
 ABOUT_YOU = {"route": "experienced", "employment": "officer"}
 WISHES = {"wishes": "talk_to_advocate,information"}
 WHAT_HAPPENED = {"account": ACCOUNT, "when": "past_month", "colleague": "yes", "avoid": AVOID}
+SUBJECT: dict[str, str] = {}  # whom it is about: left unsaid
 CONTACT = {
     "contact_methods": "teams,personal_phone",
     "personal_phone": PHONE,
@@ -44,7 +45,7 @@ async def start(person: Conversation) -> Card:
 async def answer_to_review(person: Conversation) -> Card:
     """From the welcome card, answer every step of the usual (not on-behalf) route."""
     await start(person)
-    for answers in (ABOUT_YOU, WISHES, WHAT_HAPPENED, CONTACT, MONITORING):
+    for answers in (ABOUT_YOU, WISHES, WHAT_HAPPENED, SUBJECT, CONTACT, MONITORING):
         await person.click("Next", **answers)
     return person.card
 

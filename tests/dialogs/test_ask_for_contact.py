@@ -102,7 +102,7 @@ async def test_the_short_way_keeps_to_the_required_answers_of_a_draft(
 
     shown = await referrer.click("Send", consent="true")
 
-    assert heading(shown) == "Step 2 of 6: Who you are referring"
+    assert heading(shown) == "Step 2 of 7: Who you are referring"
     assert problem_under(shown, "behalf_consent") is not None
     assert (await world.stores.referrals.get(draft.id)).state is ReferralState.DRAFT
 
@@ -130,10 +130,10 @@ async def test_every_intake_card_has_stop_and_clear(
 ) -> None:
     await start(referrer)
     seen = [referrer.card]
-    for _ in range(5):
+    for _ in range(6):
         seen.append(await referrer.click("Skip this step"))
 
-    assert heading(seen[-1]) == "Step 6 of 6: Check and send"
+    assert heading(seen[-1]) == "Step 7 of 7: Check and send"
     assert all("Stop and clear" in buttons(card) for card in seen)
 
 
@@ -141,7 +141,7 @@ async def test_a_full_referral_with_no_contact_way_says_how_the_advocate_will_re
     world: BotWorld, referrer: Conversation
 ) -> None:
     await start(referrer)
-    for _ in range(5):
+    for _ in range(6):
         await referrer.click("Skip this step")
 
     receipt = await referrer.click("Send my referral", consent="true")

@@ -49,7 +49,7 @@ async def test_an_unknown_choice_is_marked_on_the_same_step_and_the_other_answer
 
     card = await referrer.click("Next", route="martian", employment="staff")
 
-    assert heading(card) == "Step 1 of 6: About you"
+    assert heading(card) == "Step 1 of 7: About you"
     assert CHECK_BELOW in card_text(card)
     assert problem_under(card, "route") == UNKNOWN_CHOICE
     assert problem_under(card, "employment") is None
@@ -68,7 +68,7 @@ async def test_an_account_over_the_limit_is_refused_with_its_size_and_stays_on_t
 
     card = await referrer.click("Next", **{**WHAT_HAPPENED, "account": too_long})
 
-    assert heading(card) == "Step 3 of 6: What happened"
+    assert heading(card) == "Step 3 of 7: What happened"
     assert problem_under(card, "account") == (
         "This is 2,001 characters. The limit is 2,000. Please make it shorter. "
         "You can tell your advocate more later."
@@ -83,14 +83,14 @@ async def test_a_bad_email_and_a_bad_phone_are_each_marked_and_kept_on_the_card(
     world: BotWorld, referrer: Conversation
 ) -> None:
     await start(referrer)
-    for _ in range(3):
+    for _ in range(4):
         await referrer.click("Skip this step")
 
     card = await referrer.click(
         "Next", personal_email="robin at home", personal_phone="ring me", safe_times="mornings"
     )
 
-    assert heading(card) == "Step 4 of 6: How to reach you"
+    assert heading(card) == "Step 5 of 7: How to reach you"
     assert problem_under(card, "personal_email") == "This does not look like an email address."
     assert problem_under(card, "personal_phone") == "Please use only numbers, spaces and + ( ) -."
     assert problem_under(card, "safe_times") is None
@@ -122,7 +122,7 @@ async def test_a_payload_without_an_action_or_data_shows_the_step_again_and_chan
     response = await referrer.invoke(value)
 
     assert response.status == 200
-    assert heading(response.body.value) == "Step 2 of 6: What you would like"
+    assert heading(response.body.value) == "Step 2 of 7: What you would like"
     assert UNREADABLE in card_text(response.body.value)
     after = await draft_of(world, referrer)
     assert (after.answers, after.step, after.version) == (before.answers, before.step, 2)
@@ -136,11 +136,11 @@ async def test_an_answer_that_is_not_text_shows_the_step_again_and_changes_nothi
 
     response = await referrer.invoke(answer_value(draft.id, "about_you", route=5))
 
-    assert heading(response.body.value) == "Step 1 of 6: About you"
+    assert heading(response.body.value) == "Step 1 of 7: About you"
     assert UNREADABLE in card_text(response.body.value)
     assert (await draft_of(world, referrer)).answers == draft.answers
     card = await referrer.click("Next", **ABOUT_YOU)
-    assert heading(card) == "Step 2 of 6: What you would like"
+    assert heading(card) == "Step 2 of 7: What you would like"
 
 
 async def test_a_click_on_an_out_of_date_step_card_shows_where_they_are_and_saves_nothing(
@@ -152,7 +152,7 @@ async def test_a_click_on_an_out_of_date_step_card_shows_where_they_are_and_save
 
     card = await referrer.click_on(step_one, "Next", route="witnessed", employment="former")
 
-    assert heading(card) == "Step 3 of 6: What happened"
+    assert heading(card) == "Step 3 of 7: What happened"
     assert STALE in card_text(card)
     draft = await draft_of(world, referrer)
     assert (draft.answers.route, draft.step) == (Route.EXPERIENCED, IntakeStep.WHAT_HAPPENED)
@@ -166,7 +166,7 @@ async def test_a_forged_referral_id_is_not_read_and_changes_nothing(
 
     card = await referrer.invoke(answer_value("../../" + "a" * 26, "about_you", **ABOUT_YOU))
 
-    assert heading(card.body.value) == "Step 1 of 6: About you"
+    assert heading(card.body.value) == "Step 1 of 7: About you"
     assert UNREADABLE in card_text(card.body.value)
     assert (await draft_of(world, referrer)).version == before.version
 
@@ -229,7 +229,7 @@ async def test_someone_mid_intake_who_sends_another_persons_draft_id_only_sees_t
     response = await other.invoke(answer_value(theirs.id, "about_you", route="concern"))
 
     card = response.body.value
-    assert heading(card) == "Step 1 of 6: About you"
+    assert heading(card) == "Step 1 of 7: About you"
     assert STALE in card_text(card)
     assert input_values(card)["route"] == ""
     assert (await world.stores.referrals.get(theirs.id)).version == theirs.version
@@ -245,7 +245,7 @@ async def test_an_answer_with_a_lone_surrogate_is_refused_kindly_and_nothing_is_
 
     card = await referrer.click("Next", **{**WHAT_HAPPENED, "account": "It was \ud800 him"})
 
-    assert heading(card) == "Step 3 of 6: What happened"
+    assert heading(card) == "Step 3 of 7: What happened"
     assert problem_under(card, "account") == UNREADABLE_CHARACTERS
     assert input_values(card)["account"] == "It was \ufffd him", "shown back, mended"
     assert input_values(card)["when"] == "past_month"
@@ -255,5 +255,5 @@ async def test_an_answer_with_a_lone_surrogate_is_refused_kindly_and_nothing_is_
 
     card = await referrer.click("Next", **{**WHAT_HAPPENED, "account": "It was him"})
 
-    assert heading(card) == "Step 4 of 6: How to reach you"
+    assert heading(card) == "Step 4 of 7: Who it is about"
     assert (await draft_of(world, referrer)).answers.account == "It was him"

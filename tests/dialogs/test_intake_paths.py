@@ -26,6 +26,7 @@ from tests.dialogs.flows import (
     PHONE,
     PRIVATE_WORDS,
     SAFE_TIMES,
+    SUBJECT,
     WHAT_HAPPENED,
     WISHES,
     answer_to_review,
@@ -41,7 +42,7 @@ CONSENT_NEEDED = "Please tick this box so we can send your referral."
 
 async def skip_to_review(person: Conversation) -> None:
     await start(person)
-    for _ in range(5):
+    for _ in range(6):
         await person.click("Skip this step")
 
 
@@ -49,19 +50,20 @@ async def test_a_referrer_who_answers_every_step_gets_a_reference_and_no_answers
     world: BotWorld, referrer: Conversation
 ) -> None:
     await start(referrer)
-    assert heading(referrer.card) == "Step 1 of 6: About you"
+    assert heading(referrer.card) == "Step 1 of 7: About you"
     seen = [heading(await referrer.click("Next", **ABOUT_YOU))]
-    for answers in (WISHES, WHAT_HAPPENED, CONTACT):
+    for answers in (WISHES, WHAT_HAPPENED, SUBJECT, CONTACT):
         seen.append(heading(await referrer.click("Next", **answers)))
     review = await referrer.click("Next", **MONITORING)
 
     assert seen == [
-        "Step 2 of 6: What you would like",
-        "Step 3 of 6: What happened",
-        "Step 4 of 6: How to reach you",
-        "Step 5 of 6: A few last questions",
+        "Step 2 of 7: What you would like",
+        "Step 3 of 7: What happened",
+        "Step 4 of 7: Who it is about",
+        "Step 5 of 7: How to reach you",
+        "Step 6 of 7: A few last questions",
     ]
-    assert heading(review) == "Step 6 of 6: Check and send"
+    assert heading(review) == "Step 7 of 7: Check and send"
     review_text = card_text(review)
     for shown in (
         "Which fits best: It happened to me",
@@ -121,10 +123,10 @@ async def test_someone_referring_as_part_of_their_job_gets_the_role_step_and_mus
     await start(referrer)
     role_step = await referrer.click("Next", route="on_behalf", employment="staff")
 
-    assert heading(role_step) == "Step 2 of 6: Who you are referring"
+    assert heading(role_step) == "Step 2 of 7: Who you are referring"
     assert "Skip this step" not in buttons(role_step)
     unanswered = await referrer.click("Next", behalf_role="investigator")
-    assert heading(unanswered) == "Step 2 of 6: Who you are referring"
+    assert heading(unanswered) == "Step 2 of 7: Who you are referring"
     assert problem_under(unanswered, "behalf_consent") == (
         "Please answer this, so we know if we can contact them."
     )
@@ -132,11 +134,11 @@ async def test_someone_referring_as_part_of_their_job_gets_the_role_step_and_mus
     assert (await draft_of(world, referrer)).answers.behalf_role is None
 
     wishes = await referrer.click("Next", behalf_consent="yes")
-    assert heading(wishes) == "Step 3 of 6: What they would like"
-    for _ in range(3):
+    assert heading(wishes) == "Step 3 of 7: What they would like"
+    for _ in range(4):
         await referrer.click("Skip this step")
     review_text = referrer.card_text()
-    assert heading(referrer.card) == "Step 6 of 6: Check and send"
+    assert heading(referrer.card) == "Step 7 of 7: Check and send"
     assert "Your role in this: Investigator" in review_text
     assert "They know and agree: Yes" in review_text
 
@@ -159,7 +161,7 @@ async def test_a_referrer_may_skip_every_step_and_still_send_with_consent(
 ) -> None:
     await skip_to_review(referrer)
 
-    assert heading(referrer.card) == "Step 6 of 6: Check and send"
+    assert heading(referrer.card) == "Step 7 of 7: Check and send"
     assert "Which fits best: Not given" in referrer.card_text()
     receipt = await referrer.click("Send my referral", consent="true")
 
@@ -177,7 +179,7 @@ async def test_sending_without_consent_shows_the_review_again_with_the_reason_by
 
     again = await referrer.click("Send my referral")  # the toggle's own value: "false"
 
-    assert heading(again) == "Step 6 of 6: Check and send"
+    assert heading(again) == "Step 7 of 7: Check and send"
     assert problem_under(again, "consent") == CONSENT_NEEDED
     draft = await draft_of(world, referrer)
     assert draft.state is ReferralState.DRAFT

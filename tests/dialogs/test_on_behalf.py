@@ -72,23 +72,25 @@ async def test_an_hr_referrer_is_asked_about_the_person_and_reads_a_receipt_writ
 ) -> None:
     await start(referrer)
     who = await referrer.click("Next", **ABOUT)
-    assert heading(who) == "Step 2 of 6: Who you are referring"
+    assert heading(who) == "Step 2 of 7: Who you are referring"
     assert "What is the person's name?" in card_text(who)
     assert not victim_words(who)
 
     wishes = await referrer.click("Next", **WHO)
-    assert heading(wishes) == "Step 3 of 6: What they would like"
+    assert heading(wishes) == "Step 3 of 7: What they would like"
     assert "What would they like from us? Tick all that fit." in card_text(wishes)
     assert "Find out what their options are" in json.dumps(wishes)
     assert not victim_words(wishes)
 
     what = await referrer.click("Next", **WISHES)
-    assert heading(what) == "Step 4 of 6: What happened"
+    assert heading(what) == "Step 4 of 7: What happened"
     assert "The advocate can hear it from them." in card_text(what)
     assert not victim_words(what)
 
-    reach = await referrer.click("Next", **WHAT)
-    assert heading(reach) == "Step 5 of 6: How to reach them"
+    subject = await referrer.click("Next", **WHAT)
+    assert heading(subject) == "Step 5 of 7: Who it is about"
+    reach = await referrer.click("Next")
+    assert heading(reach) == "Step 6 of 7: How to reach them"
     for words in ("How can an advocate reach them?", "Their work phone", "Their email"):
         assert words in card_text(reach)
     assert "Please give their details, not yours." in card_text(reach)
@@ -96,7 +98,7 @@ async def test_an_hr_referrer_is_asked_about_the_person_and_reads_a_receipt_writ
 
     review = await referrer.click("Next", **REACH)
     review_text = card_text(review)
-    assert heading(review) == "Step 6 of 6: Check and send", "no monitoring step on behalf"
+    assert heading(review) == "Step 7 of 7: Check and send", "no monitoring step on behalf"
     for shown in (
         "Your role in this: HR",
         f"Their name: {PERSON}",
@@ -151,7 +153,7 @@ async def test_a_persons_name_over_its_limit_is_shown_back_with_a_note_and_not_k
 
     again = await referrer.click("Next", **(WHO | {"behalf_name": too_long}))
 
-    assert heading(again) == "Step 2 of 6: Who you are referring"
+    assert heading(again) == "Step 2 of 7: Who you are referring"
     assert "The limit is 100" in (problem_under(again, "behalf_name") or "")
     assert input_values(again)["behalf_name"] == too_long
     assert (await draft_of(world, referrer)).answers.behalf_name == ""
@@ -168,7 +170,7 @@ async def test_the_on_behalf_step_cannot_be_skipped_even_by_a_made_up_click(
 
     await referrer.invoke({"action": forged, "trigger": "manual"})
 
-    assert heading(referrer.card) == "Step 2 of 6: Who you are referring"
+    assert heading(referrer.card) == "Step 2 of 7: Who you are referring"
     assert (await draft_of(world, referrer)).step is not IntakeStep.WISHES
 
 
@@ -178,7 +180,7 @@ async def test_sending_with_no_answer_on_whether_the_person_knows_goes_back_to_t
     await start(referrer)
     await referrer.click("Next", **ABOUT)
     await referrer.click("Next", **WHO)
-    for _ in range(3):
+    for _ in range(4):
         await referrer.click("Skip this step")
     draft = await draft_of(world, referrer)
     # However it came about (an old draft, a change elsewhere), the answer is missing now.
@@ -191,7 +193,7 @@ async def test_sending_with_no_answer_on_whether_the_person_knows_goes_back_to_t
 
     shown = await referrer.click("Send my referral", consent="true")
 
-    assert heading(shown) == "Step 2 of 6: Who you are referring"
+    assert heading(shown) == "Step 2 of 7: Who you are referring"
     assert problem_under(shown, "behalf_consent") == (
         "Please answer this, so we know if we can contact them."
     )

@@ -21,12 +21,13 @@ NOTE = REQUIRED_NOTES["behalf_consent"]
 STALE = "That card was out of date, so here is where you were."
 # The on-behalf route, worded for the sender, has no monitoring step.
 TITLES = {
-    Step.ABOUT_YOU: "Step 1 of 6: About you",
-    Step.ON_BEHALF: "Step 2 of 6: Who you are referring",
-    Step.WISHES: "Step 3 of 6: What they would like",
-    Step.WHAT_HAPPENED: "Step 4 of 6: What happened",
-    Step.CONTACT: "Step 5 of 6: How to reach them",
-    Step.REVIEW: "Step 6 of 6: Check and send",
+    Step.ABOUT_YOU: "Step 1 of 7: About you",
+    Step.ON_BEHALF: "Step 2 of 7: Who you are referring",
+    Step.WISHES: "Step 3 of 7: What they would like",
+    Step.WHAT_HAPPENED: "Step 4 of 7: What happened",
+    Step.SUBJECT: "Step 5 of 7: Who it is about",
+    Step.CONTACT: "Step 6 of 7: How to reach them",
+    Step.REVIEW: "Step 7 of 7: Check and send",
 }
 ORDER = list(TITLES)
 NO_CONSENT_ANSWER = IntakeAnswers(
@@ -108,7 +109,7 @@ async def test_sent_back_to_the_question_the_person_answers_it_and_can_send(
     assert "Please check the answers marked below." in card_text(referrer.card)
 
     await referrer.click("Next", behalf_consent="yes")
-    for _ in range(3):
+    for _ in range(4):
         await referrer.click("Next")
     assert heading(referrer.card) == TITLES[Step.REVIEW]
     receipt = await referrer.click("Send my referral", consent="true")

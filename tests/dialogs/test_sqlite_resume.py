@@ -20,6 +20,7 @@ from tests.dialogs.flows import (
     ABOUT_YOU,
     CONTACT,
     MONITORING,
+    SUBJECT,
     WHAT_HAPPENED,
     WISHES,
     draft_of,
@@ -49,7 +50,7 @@ async def test_an_intake_resumes_through_the_sqlite_bot_state_with_a_new_bot_eve
 
     # Only the stored dialog state knows which step is current.
     stale = await referrer.click_on(step_one, "Next", route="concern")
-    assert heading(stale) == "Step 3 of 6: What happened"
+    assert heading(stale) == "Step 3 of 7: What happened"
     assert STALE in card_text(stale)
     await referrer.say("hello there")  # stray words reach the active dialog
     assert referrer.messages[-1].text == "Please answer on the card above, or type stop to stop."
@@ -59,11 +60,11 @@ async def test_an_intake_resumes_through_the_sqlite_bot_state_with_a_new_bot_eve
     sqlite_world.clock.advance(timedelta(days=2))
     await referrer.say("continue")
 
-    assert heading(referrer.card) == "Step 3 of 6: What happened"
+    assert heading(referrer.card) == "Step 3 of 7: What happened"
     wishes = await referrer.click("Back")
     assert input_values(wishes)["wishes"] == WISHES["wishes"]
     await referrer.click("Next")
-    for answers in (WHAT_HAPPENED, CONTACT, MONITORING):
+    for answers in (WHAT_HAPPENED, SUBJECT, CONTACT, MONITORING):
         await referrer.click("Next", **answers)
     draft = await draft_of(sqlite_world, referrer)
     assert (draft.step, draft.answers.route) == (IntakeStep.REVIEW, Route.EXPERIENCED)

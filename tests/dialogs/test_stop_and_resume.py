@@ -50,9 +50,9 @@ async def test_stop_then_keep_saves_the_draft_and_continue_returns_to_the_same_s
 
     await referrer.say("continue")
 
-    assert heading(referrer.card) == "Step 3 of 6: What happened"
+    assert heading(referrer.card) == "Step 3 of 7: What happened"
     wishes = await referrer.click("Back")
-    assert heading(wishes) == "Step 2 of 6: What you would like"
+    assert heading(wishes) == "Step 2 of 7: What you would like"
     assert input_values(wishes)["wishes"] == WISHES["wishes"]
     about_you = await referrer.click("Back")
     assert (input_values(about_you)["route"], input_values(about_you)["employment"]) == (
@@ -72,11 +72,11 @@ async def test_finish_later_keeps_what_is_on_the_card_and_continue_shows_it_pref
     assert heading(kept) == "Saved for later"
     assert (await draft_of(world, referrer)).answers.account == ACCOUNT
     await referrer.say("resume")
-    assert heading(referrer.card) == "Step 3 of 6: What happened"
+    assert heading(referrer.card) == "Step 3 of 7: What happened"
     assert input_values(referrer.card)["account"] == ACCOUNT
     assert input_values(referrer.card)["when"] == WHAT_HAPPENED["when"]
     step_four = await referrer.click("Next")
-    assert heading(step_four) == "Step 4 of 6: How to reach you"
+    assert heading(step_four) == "Step 4 of 7: Who it is about"
 
 
 async def test_finish_later_on_a_card_filled_in_from_before_keeps_those_answers(

@@ -80,17 +80,17 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
     # -- the referrer answers every step with the real controls -------------------------
     form = messages(referrer).nth(0)
     await click(form, "Start a referral")
-    await expect(form).to_contain_text("Step 1 of 6: About you", timeout=WAIT)
+    await expect(form).to_contain_text("Step 1 of 7: About you", timeout=WAIT)
     await form.get_by_label("It happened to me", exact=True).check(timeout=WAIT)
     await form.get_by_label("Police officer", exact=True).check(timeout=WAIT)
     await shots.take(referrer, "step1-about-you")
 
-    await next_step(form, "Step 2 of 6: What you would like")
+    await next_step(form, "Step 2 of 7: What you would like")
     await form.get_by_role("checkbox", name="Talk to an advocate").check(timeout=WAIT)
     await form.get_by_role("checkbox", name="Find out what my options are").check(timeout=WAIT)
     await shots.take(referrer, "step2-wishes")
 
-    await next_step(form, "Step 3 of 6: What happened")
+    await next_step(form, "Step 3 of 7: What happened")
     await form.get_by_label("If you want to, say a little about what happened.").fill(
         canary, timeout=WAIT
     )
@@ -99,7 +99,10 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
     await form.get_by_label("you would not want as your advocate").fill("Custody", timeout=WAIT)
     await shots.take(referrer, "step3-what-happened")
 
-    await next_step(form, "Step 4 of 6: How to reach you")
+    await next_step(form, "Step 4 of 7: Who it is about")
+    await shots.take(referrer, "step4-who-it-is-about")
+
+    await next_step(form, "Step 5 of 7: How to reach you")
     await form.get_by_role("checkbox", name="A Teams chat or call").check(timeout=WAIT)
     await form.get_by_role("checkbox", name="My work phone").check(timeout=WAIT)
     await form.get_by_label("Work phone", exact=True).fill(PHONE, timeout=WAIT)
@@ -109,12 +112,12 @@ async def test_a_referral_goes_from_referrer_to_smlo_to_advocate_and_back(
     await form.get_by_label("No", exact=True).check(timeout=WAIT)
     await shots.take(referrer, "step4-contact")
 
-    await next_step(form, "Step 5 of 6: A few last questions")
+    await next_step(form, "Step 6 of 7: A few last questions")
     await form.get_by_label("Woman", exact=True).check(timeout=WAIT)
     await form.get_by_label("25 to 34", exact=True).check(timeout=WAIT)
     await shots.take(referrer, "step5-monitoring")
 
-    await next_step(form, "Step 6 of 6: Check and send")
+    await next_step(form, "Step 7 of 7: Check and send")
     await expect(form).to_contain_text(canary, timeout=WAIT)
     await expect(form).to_contain_text(PHONE, timeout=WAIT)
     await form.get_by_role("checkbox", name=CONSENT_TEXT).check(timeout=WAIT)

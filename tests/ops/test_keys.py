@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from ops.keys import main
+from storage.keys import KeyConfigError, load_blind_index_key
 
 
 def test_the_command_prints_a_key_line_and_refuses_bad_usage(
@@ -17,3 +20,19 @@ def test_the_command_prints_a_key_line_and_refuses_bad_usage(
 
     assert main(["old"]) == 2
     assert main(["new", "bad id"]) == 2
+
+
+def test_the_command_prints_a_blind_index_key_that_loads_apart_from_the_data_keys(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["new-blind-index-key"]) == 0
+    printed = capsys.readouterr()
+    key = printed.out.strip()
+    assert "SMA_BLIND_INDEX_KEY" in printed.err
+
+    assert load_blind_index_key({"SMA_BLIND_INDEX_KEY": key}) == base64.b64decode(key)
+    assert load_blind_index_key({}) is None
+    with pytest.raises(KeyConfigError, match="must not be one of the data keys"):
+        load_blind_index_key({"SMA_BLIND_INDEX_KEY": key, "SMA_DATA_KEYS": f"k1:{key}"})
+    with pytest.raises(KeyConfigError, match="not valid base64"):
+        load_blind_index_key({"SMA_BLIND_INDEX_KEY": "not base64!"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from referrals.clock import FakeClock
 from referrals.intake import IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate
 from referrals.services import Services
+from referrals.subjects import BlindIndex
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
@@ -25,14 +27,24 @@ from tests.storage.cosmos_server import EMULATOR_KEY, CosmosTestServer
 
 SMLO = Actor("00000000-0000-4000-8000-00000000a001", "Sky", is_smlo=True)
 ADVOCATE = Advocate("00000000-0000-4000-8000-00000000b001", "Alex Morgan", "Response East")
-ANSWERS = IntakeAnswers(route=Route.WITNESSED, account="CANARY-MIGRATE what happened", consent=True)
+ANSWERS = IntakeAnswers(
+    route=Route.WITNESSED,
+    account="CANARY-MIGRATE what happened",
+    subject_name="Jo CANARY-MIGRATE",  # three referrers name one person: they match
+    consent=True,
+)
+BLIND = BlindIndex(hashlib.sha256(b"migrate blind index key").digest())
 
 
 async def filled_sqlite(path: Path) -> tuple[SqliteStores, list[str]]:
     """Three referrals (one offered, one accepted), a roster, a chat, audit, dialog state."""
     sqlite = await SqliteStores.open(path, CIPHER)
     service = Services.build(
-        sqlite.stores, FakeClock(), frozenset({SMLO.user_id}), SqliteAuditLog(sqlite.database)
+        sqlite.stores,
+        FakeClock(),
+        frozenset({SMLO.user_id}),
+        SqliteAuditLog(sqlite.database),
+        blind_index=BLIND,
     )
     await sqlite.stores.roster.put_advocate(ADVOCATE)
     holder = Actor(ADVOCATE.user_id, ADVOCATE.display_name, is_advocate=True)
@@ -73,6 +85,10 @@ async def test_everything_arrives_in_cosmos_as_it_was_and_the_counts_match(
             assert copied.dialog_states == 1
             assert copied.case_entries == 2
             assert (copied.checkins, copied.checkins_sent) == (1, 1)
+            assert copied.subject_marks == 3
+            assert sorted(await cosmos.stores.subjects.sharing(ids[2]), key=repr) == sorted(
+                await sqlite.stores.subjects.sharing(ids[2]), key=repr
+            )
             assert await cosmos.stores.checkins.latest() == await sqlite.stores.checkins.latest()
             assert await cosmos.stores.checkins.sent_to("2026-03") == {ADVOCATE.user_id}
             held = await cosmos.stores.referrals.get(ids[1])

@@ -4,6 +4,8 @@ on Cosmos DB: references, dates and kinds, never what a referral says."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import io
 from pathlib import Path
 
@@ -11,12 +13,13 @@ import pytest
 
 from ops import subject_access
 from ops.subject_access import main as subject_access_main
-from referrals.audit import AuditLog
+from referrals.audit import SUBJECT_SEARCH, ActorRole, AuditAction, AuditEntry, AuditLog
 from referrals.clock import FakeClock
 from referrals.intake import Identity, IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor
 from referrals.ports import Stores
 from referrals.services import Services
+from referrals.subjects import BlindIndex
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.memory import MemoryAuditLog, memory_stores
@@ -63,7 +66,7 @@ def test_the_command_lists_a_referrers_referrals_and_an_smlos_reads_and_no_conte
     assert reference in referrer
     assert "ReferralSubmitted" in referrer
     assert "Unsent draft: 1" in referrer
-    assert "Referrals do not yet record whom they are about" in referrer
+    assert "Referrals naming this person: not searched" in referrer
     assert "Referrals they made: 0" in smlo
     assert "Audit trail entries where they acted: 1" in smlo
     assert "view_details" in smlo
@@ -111,3 +114,66 @@ async def test_an_anonymous_referral_is_listed_for_its_referrer_with_a_note_to_k
 
     assert sent.reference in out.getvalue()
     assert subject_access.ANONYMOUS_NOTE in out.getvalue()
+
+
+SUBJECT_ID = "00000000-0000-4000-8000-00000000d001"
+BLIND_KEY = base64.b64encode(hashlib.sha256(b"ops blind index key").digest()).decode()
+
+
+async def name_the_subject(stores: Stores, audit: AuditLog, referrer: Actor) -> str:
+    """A referral by `referrer` naming the canary subject; its reference."""
+    blind = BlindIndex(base64.b64decode(BLIND_KEY))
+    service = Services.build(stores, FakeClock(), frozenset(), audit, blind_index=blind)
+    draft = await service.intake.start_draft(referrer)
+    answers = IntakeAnswers(
+        route=Route.WITNESSED,
+        account=CANARY,
+        subject_name="Jo CANARY-Subject",
+        subject_number="PC 0042",
+        consent=True,
+    )
+    await service.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
+    return (await service.intake.submit(referrer, draft.id)).reference
+
+
+def test_the_dpo_finds_the_referrals_naming_someone_by_blind_index_and_is_audited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "referrals.db"
+
+    async def filled() -> tuple[str, str]:
+        async with await SqliteStores.open(path, CIPHER) as sqlite:
+            audit = SqliteAuditLog(sqlite.database)
+            first = await name_the_subject(sqlite.stores, audit, REFERRER)
+            other = Actor("00000000-0000-4000-8000-00000000c009")
+            return first, await name_the_subject(sqlite.stores, audit, other)
+
+    first, second = asyncio.run(filled())
+    env = ENVIRONMENT | {"SMA_BLIND_INDEX_KEY": BLIND_KEY}
+    by_name = [SUBJECT_ID, "--sqlite", str(path), "--name", "  jo canary-subject "]
+
+    assert subject_access_main(by_name, env) == 0
+    found = capsys.readouterr().out
+    assert subject_access_main([SUBJECT_ID, "--sqlite", str(path), "--number", "pc42"], env) == 0
+    by_number = capsys.readouterr().out
+    assert subject_access_main([SUBJECT_ID, "--sqlite", str(path)], env) == 0
+    by_id_only = capsys.readouterr().out
+
+    assert "Referrals naming them: 2" in found
+    assert first in found
+    assert second in found
+    assert "SubjectMatched" not in found, "another person's referral is never named"
+    assert "line(s) about other people's referrals, left out" in found
+    assert "Referrals naming them: 2" in by_number
+    assert "Referrals naming them: 0" in by_id_only, "never resolved through a directory"
+    for out in (found, by_number):
+        assert "CANARY" not in out, "no content, no name"
+
+    async def searches() -> list[AuditEntry]:
+        async with await SqliteStores.open(path, CIPHER) as sqlite:
+            trail = SqliteAuditLog(sqlite.database)
+            return await trail.for_referral(SUBJECT_SEARCH)
+
+    logged = asyncio.run(searches())
+    assert [e.action for e in logged] == [AuditAction.SEARCH_BY_SUBJECT] * 5  # one a kind asked
+    assert {e.actor_role for e in logged} == {ActorRole.AUDITOR}

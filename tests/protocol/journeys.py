@@ -19,7 +19,11 @@ def shows(user: TeamsUser, words: str) -> bool:
     return any(words in text for text in user.texts())
 
 
-async def complete_intake(referrer: TeamsUser, account: str = ACCOUNT) -> dict[str, Any]:
+async def complete_intake(
+    referrer: TeamsUser, account: str = ACCOUNT, **subject: str
+) -> dict[str, Any]:
+    """`subject`: the answers of the step on whom it is about (`subject_name` …); none by
+    default."""
     await referrer.say("hi")
     await referrer.click("Start a referral")
     await referrer.click("Next", route="experienced", employment="officer")
@@ -27,6 +31,7 @@ async def complete_intake(referrer: TeamsUser, account: str = ACCOUNT) -> dict[s
     await referrer.click(
         "Next", account=account, when="past_month", colleague="yes", avoid="Custody"
     )
+    await referrer.click("Next", **subject)
     await referrer.click(
         "Next",
         contact_methods="teams,work_phone",

@@ -19,7 +19,7 @@ async def test_two_presses_of_send_at_once_make_one_referral_and_both_show_the_r
     referrer = people.referrer
     await referrer.say("hi")
     await referrer.click("Start a referral")
-    for _ in range(5):
+    for _ in range(6):
         await referrer.click("Skip this step")
     message_id, send = referrer.find_action("Send my referral")
 
@@ -51,7 +51,7 @@ async def test_two_presses_of_next_at_once_save_once_and_never_say_it_failed(
 
     for answer in (first, second):
         words = " ".join(card_texts(answer))
-        assert "Step 2 of 6" in words or "out of date" in words, words
+        assert "Step 2 of 7" in words or "out of date" in words, words
     assert not shows(referrer, "could not save")
     draft = await bot.runtime.stores.referrals.find_draft(referrer.aad_object_id)
     assert draft is not None
@@ -107,7 +107,7 @@ async def test_a_lone_surrogate_sent_over_http_is_refused_kindly_and_never_break
     assert await referrer.say("what \udfff now") == 201  # their own words, mid-intake
     assert await referrer.say("add advocate Pat \ud800") == 201
     moved_on = await referrer.click("Next", account="It was him", when="past_month")
-    assert "How to reach you" in " ".join(card_texts(moved_on))
+    assert "Who it is about" in " ".join(card_texts(moved_on))
     draft = await bot.runtime.stores.referrals.find_draft(referrer.aad_object_id)
     assert draft is not None
     assert draft.answers.account == "It was him"

@@ -50,6 +50,13 @@ async def test_the_whole_path_logs_no_answer_name_or_contact_detail(
     )
     await referrer.click(
         "Next",
+        subject_name=f"{CANARY}subject name",
+        subject_number="PC 0042",
+        subject_email=f"{CANARY}.subject@police.example",
+        subject_wish="act_now",
+    )
+    await referrer.click(
+        "Next",
         contact_methods="personal_email,personal_phone",
         personal_email=f"{CANARY}@example.org",
         personal_phone="07700 900123",

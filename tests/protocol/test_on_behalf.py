@@ -23,6 +23,7 @@ async def refer_a_colleague(referrer: TeamsUser) -> dict[str, object]:
     await referrer.click("Next", behalf_role="hr", behalf_name=PERSON, behalf_consent="yes")
     await referrer.click("Next", wishes="talk_to_advocate")
     await referrer.click("Skip this step")
+    await referrer.click("Skip this step")
     await referrer.click(
         "Next",
         contact_methods="work_phone,personal_email",

@@ -24,7 +24,7 @@ async def test_a_forged_skip_of_the_consent_question_is_refused_with_a_kind_note
     shown = await referrer.press(message_id, skip, {})
 
     words = " ".join(card_texts(shown))
-    assert "Step 2 of 6: Who you are referring" in words
+    assert "Step 2 of 7: Who you are referring" in words
     assert REQUIRED_NOTES["behalf_consent"] in words
     draft = await bot.runtime.stores.referrals.find_draft(referrer.aad_object_id)
     assert draft is not None

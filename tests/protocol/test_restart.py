@@ -101,7 +101,7 @@ async def send_a_referral(user: TeamsUser) -> str | None:
     try:
         await user.say("hi")
         await user.click("Start a referral")
-        for _ in range(5):
+        for _ in range(6):
             await user.click("Skip this step")
         receipt = await user.click("Send my referral", consent="true")
     except (aiohttp.ClientError, AssertionError, ValueError):

@@ -24,6 +24,7 @@ async def refer_as_staff(referrer: TeamsUser) -> None:
     await referrer.click("Next", route="witnessed", employment="staff")
     await referrer.click("Next", wishes="information")
     await referrer.click("Next")
+    await referrer.click("Next")
     await referrer.click("Next", contact_methods="teams")
     await referrer.click("Next")
     await referrer.click("Send my referral", consent="true")

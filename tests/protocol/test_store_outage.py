@@ -75,7 +75,7 @@ async def test_a_store_outage_mid_intake_loses_nothing_and_the_same_click_works_
     outage.end()
     card = await referrer.press(message_id, next_button, {"wishes": "information"})
 
-    assert "Step 3 of 6: What happened" in card_texts(card)
+    assert "Step 3 of 7: What happened" in card_texts(card)
     draft = await bot.runtime.stores.referrals.find_draft(referrer.aad_object_id)
     assert draft is not None
     assert [w.value for w in draft.answers.wishes] == ["information"]

@@ -76,6 +76,7 @@ async def test_two_smlos_allocating_at_once_exactly_one_wins_and_the_other_is_to
         cosmos.stores.records,
         cosmos.stores.checkins,
         cosmos.stores.timers,
+        cosmos.stores.subjects,
     )
     service = Services.build(stores, clock, frozenset(SMLO_IDS), CosmosAuditLog(cosmos.database))
 

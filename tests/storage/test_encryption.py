@@ -33,6 +33,7 @@ from referrals.intake import IntakeStep
 from referrals.people import Actor, Advocate
 from referrals.ports import Stores
 from referrals.services import TimerPlan
+from referrals.subjects import BlindIndex, identifiers, marks_for
 from referrals.support import Category, Contact, SupportService
 from referrals.views import ShownView
 from storage.bot_state_codec import STATE_FIELD
@@ -55,6 +56,7 @@ from tests.storage.conftest import (
     key_ring,
 )
 
+BLIND = BlindIndex(bytes(range(32)))
 CANARY_REFERRER = Actor("canary-referrer-id-3f9a", "Canary Referrer-Name 7c21")
 CANARY_ANSWERS = FULL_ANSWERS.with_changes(
     account="canary-account-e41d: what happened, in their words",
@@ -64,6 +66,9 @@ CANARY_ANSWERS = FULL_ANSWERS.with_changes(
     personal_phone="canary-personal-phone-1d08",
     personal_email="canary-email-a6f4@example.org",
     behalf_name="canary-person-name-b31f",
+    subject_name="canary-subject-name-c5e2",
+    subject_number="canary-subject-number-77d0",
+    subject_email="canary-subject-email-19ab@example.org",
 )
 CANARY_REFERENCE = {
     "user": {"id": "29:canary-teams-user-8e12", "name": "Canary Referrer-Name 7c21"},
@@ -116,6 +121,7 @@ CANARIES = [
     *(getattr(CANARY_ANSWERS, name) for name in ("work_phone", "personal_phone")),
     CANARY_ANSWERS.personal_email,
     CANARY_ANSWERS.behalf_name,
+    *(getattr(CANARY_ANSWERS, n) for n in ("subject_name", "subject_number", "subject_email")),
     "canary-teams-user-8e12",
     "canary-chat-c0de",
     CANARY_DIALOG_ANSWER,
@@ -263,6 +269,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
         "case_record",
         "checkins",
         "timers",
+        "subjects",
     }
     assert all(containers.values()), "every container holds something to scan"
     (state,) = containers["bot_state"]
@@ -300,6 +307,10 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
     assert await stores.records.entries(active) == written
     for timer in TimerPlan().timers_for(active):  # its reminders: ids and times only
         await stores.timers.schedule(timer)
+    # Whom it names: keyed hashes only (referrals.subjects), never the words or the referrer.
+    a = CANARY_ANSWERS
+    named = identifiers(a.subject_name, a.subject_number, a.subject_email)
+    await stores.subjects.put(active.id, marks_for(active.id, active.referrer_id, named, BLIND))
     signposted = await scenario.submit(await scenario.draft(CANARY_REFERRER), CANARY_REFERRER)
     await scenario.change(
         signposted, lambda at: signposted.mark_out_of_remit(SMLO, CANARY_SERVICE, at)

@@ -178,7 +178,8 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
     assert found == statistics.recount(written)
 
 
-# What schemas 12 and 13 added (the check-ins, the outbox's trigger, the timers): taken back
+# What schemas 12 to 14 added (the check-ins, the outbox's trigger, the timers, the subject
+# index): taken back
 # out wherever a test winds a database back to an earlier schema, for the migrations to run
 # again.
 SINCE_SCHEMA_11 = [
@@ -186,6 +187,8 @@ SINCE_SCHEMA_11 = [
     "DROP TABLE checkins_sent",
     "DROP TRIGGER outbox_follows_referral",
     "DROP TABLE timers",  # schema 13
+    "DROP TRIGGER subject_index_follows_referral",  # schema 14
+    "DROP TABLE subject_index",
 ]
 # Each migration that only recounts: the schema before it, what that schema's code counted,
 # the schema objects added since (to take back out), and a measure it newly counts.

@@ -61,6 +61,7 @@ from cards import pathway as pathway_module
 from cards import reminders as reminders_module
 from cards import roster as roster_module
 from cards import statistics as statistics_module
+from cards import subjects as subjects_module
 from cards import support as support_module
 from cards import triage as triage_module
 from cards import wording as w
@@ -145,6 +146,7 @@ from referrals.statistics import (
     build_report,
 )
 from referrals.statistics import Contact as ContactMade
+from referrals.subjects import SubjectWish
 from referrals.support import Category, Contact, SupportDirectory, SupportService
 from referrals.triage import Risk, TriageDecision, Urgency
 from referrals.views import CLEARED
@@ -186,6 +188,7 @@ CHOSEN = IntakeAnswers(
     leave_message=YesNoUnsure.NO,
     gender=Gender.WOMAN,
     age_band=AgeBand.FROM_25_TO_34,
+    subject_wish=SubjectWish.ACT_NOW,  # so staff see whom it is about (held: never)
     consent=True,
 )
 # Asked only on the on-behalf route, so shown only there.
@@ -217,6 +220,14 @@ def draft(answers: IntakeAnswers = FULL) -> Referral:
 def submitted(answers: IntakeAnswers = FULL, number: int = 42) -> Referral:
     referral = draft(answers)
     referral.submit(REFERRER, format_reference(2026, number), SMLO_IDS, NOW)
+    return referral
+
+
+def matched() -> Referral:
+    """Sent, and found to name the same person as two referrals by someone else."""
+    referral = submitted(number=43)
+    references = (referral.reference, format_reference(2026, 7), format_reference(2026, 42))
+    referral.record_subject_match(references, SMLO_IDS, NOW)
     return referral
 
 
@@ -408,6 +419,11 @@ def _referrer_cards() -> Iterator[Shown]:
     )
     yield Shown("receipt", lambda: intake.receipt_card(submitted()), Face.UNASKED)
     yield Shown(
+        "receipt:name_held",
+        lambda: intake.receipt_card(submitted(FULL.with_changes(subject_wish=None))),
+        Face.UNASKED,
+    )
+    yield Shown(
         "receipt:no_contact_way",
         lambda: intake.receipt_card(submitted(FULL.with_changes(contact_methods=()))),
         Face.UNASKED,
@@ -582,6 +598,15 @@ def _smlo_cards() -> Iterator[Shown]:
             partial(smlo.out_of_remit_card, submitted(), FILLED_DIRECTORY, problem),
             problems=(("signpost", problem),),
         )
+    yield Shown(
+        "subject_match:alert", lambda: subjects_module.match_alert_card(matched()), Face.UNASKED
+    )
+    yield Shown(
+        "subject_match:open",
+        lambda: subjects_module.match_card(matched(), [submitted(number=7), active()]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown("subject_match:none_left", lambda: subjects_module.match_card(matched(), []))
     yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
     yield Shown("roster:empty", lambda: smlo.roster_card([]))
     yield Shown("undelivered:none", lambda: undelivered_card([], SERVICE_LEADS, NAMES))
@@ -1880,6 +1905,29 @@ def test_problem_is_shown_right_under_its_input(shown: Shown) -> None:
         assert after.get("color") == "Attention"
 
 
+def test_staff_see_only_that_a_name_is_sealed_until_someone_else_names_them() -> None:
+    referral = active(FULL.with_changes(subject_wish=SubjectWish.ONLY_IF_ANOTHER))
+    subject = [CANARIES[f] for f in ("subject_name", "subject_number", "subject_email")]
+    for staff_card in (details_card(referral), advocate.case_card(referral)):
+        words = " ".join(texts_of(staff_card))
+        assert not [c for c in subject if plain(c) in words]
+        assert "Sealed: shown only if someone else names the same person" in words
+
+    referral.release_subject(NOW)
+    assert all(plain(c) in " ".join(texts_of(details_card(referral))) for c in subject)
+
+
+def test_the_receipt_says_again_what_was_chosen_for_the_name_and_never_the_name() -> None:
+    held = " ".join(texts_of(intake.receipt_card(submitted(FULL.with_changes(subject_wish=None)))))
+    now = " ".join(texts_of(intake.receipt_card(submitted())))
+    nobody = " ".join(texts_of(intake.receipt_card(submitted(CHOSEN))))
+
+    assert "keep the name you gave sealed" in held
+    assert "The service lead will see who you named" in now
+    assert "named" not in nobody
+    assert not [c for c in CANARIES.values() if c in held + now]
+
+
 def test_staff_never_see_the_monitoring_answers_which_are_only_counted_in_totals() -> None:
     referral = active(FULL)
     assert FULL.gender is not None
@@ -2145,6 +2193,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             reminders_module,
             digest_module,
             outside_module,
+            subjects_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__

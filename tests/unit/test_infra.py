@@ -22,7 +22,7 @@ import pytest
 
 from config.settings import load_settings
 from storage.cosmos_database import CONTAINERS
-from storage.keys import new_key_line
+from storage.keys import new_blind_index_key, new_key_line
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE: dict[str, Any] = json.loads((ROOT / "infra" / "azuredeploy.json").read_text("utf-8"))
@@ -511,7 +511,7 @@ SECURE_PARAMETERS = {name for name, p in PARAMETERS.items() if p["type"] == "sec
 
 
 def test_every_secret_is_a_secure_parameter_without_a_default() -> None:
-    assert {"botAppPassword", "dataKeys"} == SECURE_PARAMETERS
+    assert {"botAppPassword", "dataKeys", "blindIndexKey"} == SECURE_PARAMETERS
     secret_like = re.compile(r"(?i)password|secret|keys$|connectionstring")
     for name, parameter in PARAMETERS.items():
         if secret_like.search(name):
@@ -549,6 +549,7 @@ def test_the_app_gets_its_secrets_only_as_key_vault_references() -> None:
     for setting, parameter in (
         ("MicrosoftAppPassword", "botAppPassword"),
         ("SMA_DATA_KEYS", "dataKeys"),
+        ("SMA_BLIND_INDEX_KEY", "blindIndexKey"),
     ):
         reference = KEY_VAULT_REFERENCE.fullmatch(settings[setting])
         assert reference, f"{setting} is not a Key Vault reference"
@@ -619,6 +620,7 @@ def test_the_settings_the_template_gives_the_app_start_it_in_production() -> Non
     secrets = {
         "bot-app-password": "not-a-real-password",
         "sma-data-keys": new_key_line(EXAMPLE_VALUES["dataKeyId"]),
+        "sma-blind-index-key": new_blind_index_key(),
     }
     env: dict[str, str] = {}
     for name, raw in app_settings().items():

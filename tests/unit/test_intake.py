@@ -38,6 +38,7 @@ STEPS_WITHOUT_BEHALF = [
     Step.ABOUT_YOU,
     Step.WISHES,
     Step.WHAT_HAPPENED,
+    Step.SUBJECT,
     Step.CONTACT,
     Step.MONITORING,
     Step.REVIEW,
@@ -73,6 +74,7 @@ def test_intake_asks_the_on_behalf_step_right_after_about_you_and_no_monitoring_
         Step.ON_BEHALF,
         Step.WISHES,
         Step.WHAT_HAPPENED,
+        Step.SUBJECT,
         Step.CONTACT,
         Step.REVIEW,
     ]

@@ -28,6 +28,7 @@ from storage.memory import (
     MemoryRosterStore,
     MemoryShownViewStore,
 )
+from storage.memory_subjects import MemorySubjectIndexStore
 from storage.memory_timers import MemoryTimerStore
 
 SMLOS = frozenset({"smlo-1", "smlo-2"})
@@ -73,6 +74,7 @@ def build_stores(referrals: type[MemoryReferralStore] = MemoryReferralStore) -> 
         MemoryCaseRecordStore(store),
         MemoryCheckinStore(outbox),
         MemoryTimerStore(),
+        MemorySubjectIndexStore(),
     )
 
 

@@ -275,6 +275,15 @@ def test_production_needs_the_data_keys_and_says_how_to_make_one() -> None:
     assert "python -m ops.keys new" in message
 
 
+def test_production_refuses_to_start_without_a_blind_index_key_or_with_a_data_key_as_it() -> None:
+    assert "SMA_BLIND_INDEX_KEY" in _refusal(_without(PRODUCTION, "SMA_BLIND_INDEX_KEY"))
+    data_key = PRODUCTION["SMA_DATA_KEYS"].partition(":")[2]
+    reused = _refusal({**PRODUCTION, "SMA_BLIND_INDEX_KEY": data_key})
+    assert "must not be one of the data keys" in reused
+    assert data_key not in reused
+    assert "32" in _refusal({**PRODUCTION, "SMA_BLIND_INDEX_KEY": "c2hvcnQ="})
+
+
 def test_the_data_keys_are_read_into_a_key_ring() -> None:
     settings = load_settings(PRODUCTION)
 
