@@ -46,6 +46,13 @@ FOLDS_BACK = (
 
 # One mapping per answer type: members of different enums may share a value ("other"),
 # so a single dict keyed by members would let one overwrite another.
+# The two bars no reason of the SMLO's lifts read alike: an anonymous referrer's own team,
+# line or self (`referrals.identity`), and the person a referral is about
+# (`referrals.subjects`). Told apart, the words would say who referred, or whom a sealed
+# name is about; alike, they say only that this advocate cannot have this case.
+CANNOT_BE_OFFERED = "Cannot be offered this case"
+
+
 LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
     Route: {
         Route.EXPERIENCED: "It happened to me",
@@ -184,7 +191,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ConflictReason.SAME_DEPARTMENT: "Same department as the referrer, says the staff list",
         ConflictReason.LINE_MANAGEMENT: "One of them manages the other, says the staff list",
         # An anonymous referral: never why, so the list cannot point at who referred it.
-        ConflictReason.PRIVATE: "A conflict: cannot be offered this case",
+        ConflictReason.PRIVATE: CANNOT_BE_OFFERED,
     },
     AvailabilityState: {
         AvailabilityState.AVAILABLE: "I can take new cases",
@@ -196,8 +203,8 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Exclusion.FULL: "Has as many cases as they can take",
         Exclusion.ASKED_TO_AVOID: "The person asked not to have them or their team",
         Exclusion.DECLINED_FOR_CONFLICT: "Said no to this case for a conflict",
-        Exclusion.PRIVATE_CONFLICT: "A conflict: cannot be offered this case",
-        Exclusion.NOT_FOR_THIS_REFERRAL: "Not for this referral",
+        Exclusion.PRIVATE_CONFLICT: CANNOT_BE_OFFERED,
+        Exclusion.NOT_FOR_THIS_REFERRAL: CANNOT_BE_OFFERED,
     },
     OverrideReason: {
         OverrideReason.AGREED_WITH_ADVOCATE: "I asked them and they agreed",

@@ -106,6 +106,6 @@ async def test_a_referral_naming_an_advocate_never_offers_it_to_them(
 
     words = " ".join(card_texts(allocation))
     assert "Alex Morgan" in words
-    assert "Not for this referral" in words
+    assert "Cannot be offered this case" in words
     assert "No one can take it just now" in words
     assert "Offer anyway" not in words

@@ -30,6 +30,7 @@ async def take_a_call(smlo: TeamsUser) -> dict[str, object]:
     await smlo.click("Next", behalf_role="other", behalf_name=PERSON, behalf_consent="yes")
     await smlo.click("Next", wishes="talk_to_advocate")
     await smlo.click("Skip this step")
+    await smlo.click("Skip this step")  # whom it is about
     await smlo.click(
         "Next",
         contact_methods="personal_phone",
@@ -137,6 +138,7 @@ async def test_the_path_for_someone_without_teams_logs_and_notifies_nothing_they
     await smlo.click("Next", behalf_role="other", behalf_name=f"Jo {CANARY}", behalf_consent="yes")
     await smlo.click("Next", wishes="talk_to_advocate")
     await smlo.click("Next", account=f"{CANARY} at the station", when="ongoing")
+    await smlo.click("Next", subject_name=f"Sam {CANARY}", subject_wish="act_now")
     await smlo.click(
         "Next",
         contact_methods="personal_email",
