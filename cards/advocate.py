@@ -91,6 +91,7 @@ def case_card(r: Referral) -> Element:
         [
             action("Case record", Verb.RECORD, {"referral_id": r.id}, primary=True),
             action("Log a contact", Verb.RECORD_FORM, {"referral_id": r.id, "kind": "contact"}),
+            action("Messages", Verb.THREAD, {"referral_id": r.id}),
             action("Hide details", Verb.HIDE_CASE, {"referral_id": r.id}),
         ],
         refresh=refresh_for([r.advocate_id] if r.advocate_id else [], how),

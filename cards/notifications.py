@@ -10,6 +10,7 @@ from collections.abc import Set as AbstractSet
 from cards import advocate, checkins, escalation, notices, reminders, smlo
 from cards.digest import DIGEST_PREVIEW
 from cards.elements import Element, plain
+from cards.messages import new_message_card
 from cards.support import help_lines
 from referrals.checkins import month_of
 from referrals.notifications import Notification, NotificationKind
@@ -123,8 +124,8 @@ def notification_card(
         return notices.withdrawn_for_advocate_card(r)
     if kind is K.RISK_HIGH:
         return notices.update_card(r.reference, update_words(kind, r, names))
-    if kind is K.NEW_MESSAGE:  # content-free; the Read button comes with the thread's card
-        return notices.update_card(r.reference, f"There is a new message about {r.reference}.")
+    if kind is K.NEW_MESSAGE:  # content-free; Read opens the thread for the reader alone
+        return new_message_card(r)
     if kind is K.REASSIGNED:
         return notices.reassigned_card(r)
     if kind is K.CASE_CLOSED and recipient_id == r.advocate_id:  # closed by an SMLO

@@ -9,6 +9,7 @@ from cards.details import when
 from cards.elements import Element, action, buttons, card, heading, para, row_with_button
 from cards.escalation import TEAMS
 from cards.verbs import Verb
+from referrals.messages import OPEN_FOR_MESSAGES
 from referrals.referral import Referral
 from referrals.states import STATE_TABLE, ReferralState, Transition
 
@@ -31,6 +32,8 @@ def my_referrals_card(referrals: Sequence[Referral]) -> Element:
             )
         else:
             body.append(para(line))
+        if r.state in OPEN_FOR_MESSAGES:
+            body.append(buttons(action("Messages", Verb.THREAD, {"referral_id": r.id})))
         if r.state is ReferralState.ACTIVE and r.new_advocate_asked:
             body.append(para(ASKED, subtle=True))
         elif r.state is ReferralState.ACTIVE:

@@ -258,3 +258,12 @@ class CheckinSent(Request):
     feeling: str = ""
     capacity: str = ""
     hours: str = ""
+
+
+@dataclass(frozen=True)
+class SendMessage(OnReferral):
+    """A message typed on the thread card; `message_id` is the card's, so a second press
+    of Send sends nothing more."""
+
+    text: str = ""
+    message_id: str = ""

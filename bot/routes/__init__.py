@@ -13,6 +13,7 @@ module per use-case module in `referrals/services/`:
 | `oversight.py`      | data protection auditor: the access report, a referral's trail |
 | `checkins.py`       | advocate: the monthly wellbeing check-in                     |
 | `capacity.py`       | advocate: their availability; SMLO: caseload limits          |
+| `messaging.py`      | referrer, advocate, SMLO: the message thread of a referral   |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these. A route
@@ -29,6 +30,7 @@ from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
 from bot.routes.checkins import CheckinRoutes
 from bot.routes.intake import IntakeRoutes
+from bot.routes.messaging import MessageRoutes
 from bot.routes.oversight import OversightRoutes
 from bot.routes.triage import TriageRoutes
 from bot.routing import Route, Routes
@@ -51,6 +53,7 @@ def route_table(
         oversight.table(),
         CheckinRoutes(services.checkins).table(),
         CapacityRoutes(services.capacities, services.administration).table(),
+        MessageRoutes(services.messages).table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

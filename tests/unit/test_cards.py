@@ -54,6 +54,7 @@ from cards import delivery as delivery_module
 from cards import digest as digest_module
 from cards import escalation as escalation_module
 from cards import help as help_module
+from cards import messages as messages_module
 from cards import notifications as notifications_module
 from cards import pathway as pathway_module
 from cards import reminders as reminders_module
@@ -116,6 +117,7 @@ from referrals.intake import (
     quick_request,
     steps_for,
 )
+from referrals.messages import Recipient, Sender, ThreadMessage
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.pathway import Outcome as StepOutcome
@@ -945,6 +947,45 @@ def _checkin_cards() -> Iterator[Shown]:
         yield Shown(f"checkin:thanks:{feeling}", partial(checkins_module.thanks_card, answered))
 
 
+def _message_cards() -> Iterator[Shown]:
+    at = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
+    said = [
+        ThreadMessage("m1", Sender.REFERRER, Recipient.SMLOS, "Can we talk on Friday?", at, at),
+        ThreadMessage("m2", Sender.SMLO, Recipient.REFERRER, "Yes, I will call you then.", at),
+        ThreadMessage("m3", Sender.ADVOCATE, Recipient.REFERRER, "I will be there too.", at),
+    ]
+    mid = "f" * 32
+    for reader in Sender:
+        build = partial(messages_module.thread_card, active(), reader, said, mid)
+        yield Shown(f"thread:{reader}", build)
+    yield Shown(
+        "thread:empty", partial(messages_module.thread_card, submitted(), Sender.SMLO, [], mid)
+    )
+    yield Shown(
+        "thread:closed", partial(messages_module.thread_card, closed_case(), Sender.SMLO, said, mid)
+    )
+    for problem in (
+        "empty",
+        "2001 characters; the limit is 2000",
+        "characters that cannot be stored",
+    ):
+        note = messages_module.problem_words(problem)
+        yield Shown(
+            f"thread:problem:{problem}",
+            partial(
+                messages_module.thread_card,
+                active(),
+                Sender.REFERRER,
+                said,
+                mid,
+                typed="x" * 2001,
+                problem=note,
+            ),
+            problems=(("text", note),),
+        )
+    yield Shown("new_message", partial(messages_module.new_message_card, active()), Face.UNASKED)
+
+
 def _stuck() -> list[tuple[Notification, Referral]]:
     referral = active()
     kinds = (Kind.NEW_REFERRAL, Kind.OFFERED, Kind.ADVOCATE_ALLOCATED, Kind.WITHDRAWN)
@@ -1386,6 +1427,7 @@ CARDS: tuple[Shown, ...] = (
     *_pathway_cards(),
     *_escalation_cards(),
     *_reminder_cards(),
+    *_message_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -1957,6 +1999,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             escalation_module,
             reminders_module,
             digest_module,
+            messages_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__

@@ -1,0 +1,49 @@
+"""Routes of the message thread: the referrer, the advocate who holds the case and the
+SMLOs open it (marking what they received read) and send a message from it. Who may, and
+in which state, is the use case's to say (referrals/services/messages.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+from bot.routing import Routes, Turn
+from cards import messages as thread_cards
+from cards.reply import Reply
+from cards.requests import OnReferral, SendMessage
+from cards.verbs import Verb
+from referrals import errors
+from referrals.services.messages import Messages
+
+
+class MessageRoutes:
+    def __init__(self, messages: Messages) -> None:
+        self._messages = messages
+
+    def table(self) -> Routes:
+        return {Verb.THREAD: self.thread, Verb.SEND_MESSAGE: self.send}
+
+    async def thread(self, turn: Turn) -> Reply:
+        """The thread; what was sent to the reader's side is marked read."""
+        return await self._shown(turn, turn.wants(OnReferral).referral_id)
+
+    async def send(self, turn: Turn) -> Reply:
+        """Sent: the thread with it in place. Not sendable: the thread again with the words
+        they typed kept and a note under the box."""
+        sent = turn.wants(SendMessage)
+        try:
+            await self._messages.send(turn.actor, sent.referral_id, sent.text, sent.message_id)
+        except errors.EntryAlreadySaved:
+            pass  # a second press of Send: it went the first time
+        except errors.MessageInvalid as invalid:
+            note = thread_cards.problem_words(invalid.problem)
+            return await self._shown(turn, sent.referral_id, sent.text, note)
+        return await self._shown(turn, sent.referral_id)
+
+    async def _shown(self, turn: Turn, referral_id: str, typed: str = "", note: str = "") -> Reply:
+        await self._messages.mark_read(turn.actor, referral_id)
+        referral, messages = await self._messages.thread(turn.actor, referral_id)
+        reader = referral.ensure_can_read_thread(turn.actor)
+        card = thread_cards.thread_card(
+            referral, reader, messages, uuid.uuid4().hex, typed=typed, problem=note
+        )
+        return Reply(card)

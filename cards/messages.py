@@ -1,0 +1,75 @@
+"""The message thread of one referral: what was said, by whom (as a role) and when, and
+a box to reply. The same card answers Send, so the person sees their message in place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cards.details import when
+from cards.elements import Element, action, card, heading, para, text_input
+from cards.verbs import Verb
+from referrals.messages import MESSAGE_LIMIT, OPEN_FOR_MESSAGES, Sender, ThreadMessage
+from referrals.referral import Referral
+
+BOX_LABEL = f"Your message. Up to {MESSAGE_LIMIT:,} characters."
+PROBLEM_WORDS = {
+    "empty": "Please type a message first.",
+    "too_long": f"This is longer than we can send. The limit is {MESSAGE_LIMIT:,} characters.",
+}
+OTHER_PROBLEM = "We could not read some of the characters. Please type it again."
+WHO = {
+    Sender.REFERRER: "The person who referred",
+    Sender.ADVOCATE: "The advocate",
+    Sender.SMLO: "The service lead",
+}
+
+
+def who_sent(message: ThreadMessage, reader: Sender) -> str:
+    if message.sender is reader:
+        return "You"
+    if message.sender is Sender.ADVOCATE and reader is Sender.REFERRER:
+        return "Your advocate"
+    return WHO[message.sender]
+
+
+def problem_words(problem: str) -> str:
+    """The note under the box for the domain's `MessageInvalid.problem`."""
+    if problem in PROBLEM_WORDS:
+        return PROBLEM_WORDS[problem]
+    return PROBLEM_WORDS["too_long"] if "limit" in problem else OTHER_PROBLEM
+
+
+def thread_card(
+    r: Referral,
+    reader: Sender,
+    messages: Sequence[ThreadMessage],
+    message_id: str,
+    *,
+    typed: str = "",
+    problem: str = "",
+) -> Element:
+    """The thread, newest last; the box and Send while the referral takes messages.
+    `message_id`: this card's id for the message it sends, so a double press sends once."""
+    body: list[Element] = [heading(f"Messages about {r.reference}")]
+    if not messages:
+        body.append(para("There are no messages yet."))
+    for m in messages:
+        line = f"{who_sent(m, reader)}, {when(m.sent_at)}"
+        if m.sender is reader:
+            line += f". Read {when(m.read_at)}" if m.read_at else ". Not read yet"
+        body += [para(line, subtle=True), para(m.text)]
+    data = {"referral_id": r.id}
+    if r.state not in OPEN_FOR_MESSAGES:
+        body.append(para("This referral is closed, so no new messages can be sent."))
+        return card(body)
+    body += text_input("text", BOX_LABEL, value=typed, multiline=True, problem=problem or None)
+    send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)
+    return card(body, [send, action("Refresh", Verb.THREAD, data, validate=False)])
+
+
+def new_message_card(r: Referral) -> Element:
+    """The content-free notice of a new message, with a button to read it."""
+    return card(
+        [heading(f"New message about {r.reference}"), para("Press Read to see it.")],
+        [action("Read", Verb.THREAD, {"referral_id": r.id}, primary=True)],
+    )
