@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from referrals import errors
@@ -114,19 +115,35 @@ class Triage:
     ) -> Referral:
         """Give a case to another advocate: they are offered it, and the advocate who held
         it loses it now. Someone away, full or with a conflict only with `override`."""
+
+        def give(referral: Referral, advocate: Advocate, why: tuple[Exclusion, ...]) -> None:
+            referral.reassign(actor, advocate, reason, self.steps.clock.now(), why, override)
+
+        return await self._to_advocate(actor, referral_id, advocate_id, A.REASSIGN, give)
+
+    async def _to_advocate(
+        self,
+        actor: Actor,
+        referral_id: str,
+        advocate_id: str,
+        action: AuditAction,
+        give: Callable[[Referral, Advocate, tuple[Exclusion, ...]], None],
+    ) -> Referral:
+        """Offer or reassign (`give`) to one advocate, with why they would be excluded; an
+        override of those reasons is audited beside the change."""
         overridden: list[tuple[Exclusion, ...]] = []
 
-        async def give_to_them(referral: Referral) -> None:
+        async def to_them(referral: Referral) -> None:
             if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
                 raise errors.NotAnSmlo(actor.user_id)
             advocate = await self.steps.stores.roster.get_advocate(advocate_id)
             if advocate is None:
                 raise errors.AdvocateNotAvailable(advocate_id)
             why = await self._exclusions(referral, advocate)
-            referral.reassign(actor, advocate, reason, self.steps.clock.now(), why, override)
+            give(referral, advocate, why)
             overridden[:] = [why] if why else []
 
-        referral = await self.steps.change(actor, referral_id, A.REASSIGN, give_to_them)
+        referral = await self.steps.change(actor, referral_id, action, to_them)
         if overridden:
             await self.steps.record(actor, referral.id, referral, A.OVERRIDE_EXCLUSION, ALLOWED)
         return referral
@@ -221,22 +238,11 @@ class Triage:
         """Ask an advocate to take it on. One who is away, full or has a conflict is asked
         only with the SMLO's `override` reason (else `AdvocateExcluded`, and nothing
         changes); the override is audited beside the offer."""
-        overridden: list[tuple[Exclusion, ...]] = []
 
-        async def offer_to_them(referral: Referral) -> None:
-            if not actor.is_smlo:  # before the roster look-up, so nobody can probe it
-                raise errors.NotAnSmlo(actor.user_id)
-            advocate = await self.steps.stores.roster.get_advocate(advocate_id)
-            if advocate is None:
-                raise errors.AdvocateNotAvailable(advocate_id)
-            why = await self._exclusions(referral, advocate)
+        def give(referral: Referral, advocate: Advocate, why: tuple[Exclusion, ...]) -> None:
             referral.offer(actor, advocate, self.steps.clock.now(), why, override)
-            overridden[:] = [why] if why else []
 
-        referral = await self.steps.change(actor, referral_id, A.OFFER, offer_to_them)
-        if overridden:
-            await self.steps.record(actor, referral.id, referral, A.OVERRIDE_EXCLUSION, ALLOWED)
-        return referral
+        return await self._to_advocate(actor, referral_id, advocate_id, A.OFFER, give)
 
     async def mark_out_of_remit(
         self, actor: Actor, referral_id: str, signpost: Signpost
