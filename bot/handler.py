@@ -30,6 +30,7 @@ from dialogs.intake import IntakeDialog
 from referrals import errors
 from referrals.people import Actor
 from referrals.services import Services
+from referrals.views import ViewKind
 
 log = logging.getLogger(__name__)
 ONLY_IN_PRIVATE = (
@@ -170,11 +171,12 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         views = self._services.views
         if isinstance(turn.request, IntakeClick):
             return reply  # the referrer's intake cards are cleared by the dialog's own list
-        if reply.shows_details:
+        shown = _shown_view(reply)
+        if shown is not None:
             try:
                 if not message_id:
                     raise LookupError("no message to keep track of")
-                await views.shown(turn.actor, reply.shows_details, conversation_id, message_id)
+                await views.shown(turn.actor, shown[0], conversation_id, message_id, shown[1])
             except Exception as error:
                 log.warning("details not shown, untracked: error=%s", type(error).__name__)
                 return Reply(notices.note_card(DETAILS_NOT_SHOWN))
@@ -278,6 +280,15 @@ def _what_they_asked(text: str | None, first_time: bool) -> Request:
     if first_time and (request is None or is_greeting(text)):
         return Request(Verb.WELCOME)
     return request or AskHelp(Verb.HELP, not_understood=True)
+
+
+def _shown_view(reply: Reply) -> tuple[str, ViewKind] | None:
+    """The referral and kind of view the reply's card shows, if it shows one."""
+    if reply.shows_details:
+        return reply.shows_details, ViewKind.DETAILS
+    if reply.shows_messages:
+        return reply.shows_messages, ViewKind.THREAD
+    return None
 
 
 def _clicked_card(reply: Reply) -> dict[str, Any] | None:

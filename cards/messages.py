@@ -1,12 +1,16 @@
 """The message thread of one referral: what was said, by whom (as a role) and when, and
-a box to reply. The same card answers Send, so the person sees their message in place."""
+a box to reply. The same card answers Send, so the person sees their message in place.
+
+The thread shows what people wrote, so, like the case card, it folds back to a
+content-free face after a while (one tap opens it again) and is cleared for good when the
+referral ends (`referrals.views`, `bot/outbox/views.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from cards.details import when
-from cards.elements import Element, action, card, heading, para, text_input
+from cards.elements import Element, action, card, heading, para, plain, text_input
 from cards.verbs import Verb
 from referrals.messages import MESSAGE_LIMIT, OPEN_FOR_MESSAGES, Sender, ThreadMessage
 from referrals.referral import Referral
@@ -57,14 +61,44 @@ def thread_card(
         line = f"{who_sent(m, reader)}, {when(m.sent_at)}"
         if m.sender is reader:
             line += f". Read {when(m.read_at)}" if m.read_at else ". Not read yet"
-        body += [para(line, subtle=True), para(m.text)]
+        body += [para(line, subtle=True), para(plain(m.text))]
     data = {"referral_id": r.id}
+    hide = action("Hide messages", Verb.HIDE_THREAD, data, validate=False)
     if r.state not in OPEN_FOR_MESSAGES:
         body.append(para("This referral is closed, so no new messages can be sent."))
-        return card(body)
+        return card(body, [hide])
     body += text_input("text", BOX_LABEL, value=typed, multiline=True, problem=problem or None)
     send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)
-    return card(body, [send, action("Refresh", Verb.THREAD, data, validate=False)])
+    return card(body, [send, action("Refresh", Verb.THREAD, data, validate=False), hide])
+
+
+def thread_folded_card(r: Referral, reader: Sender) -> Element:
+    """The thread with its messages out of sight: the reference and a button, nothing else."""
+    whose = "Your messages" if reader is Sender.REFERRER else "Messages"
+    return card(
+        [
+            heading(f"{whose} about {r.reference}"),
+            para("The messages are hidden, so they do not stay on your screen."),
+        ],
+        [action("Open", Verb.THREAD, {"referral_id": r.id}, primary=True)],
+    )
+
+
+_CLEARED_BECAUSE = {
+    "withdrawn": "{ref} was withdrawn.",
+    "closed": "{ref} is closed.",
+    "erased": "The messages about {ref} have been deleted, as our rules on keeping data say.",
+    "not_yours": "{ref} is not open to you now.",
+}
+
+
+def thread_cleared_card(reference: str, why: str) -> Element:
+    """What a message that showed the thread shows once it may not stay: `why` is a
+    `referrals.views.ViewFate` that clears (withdrawn, closed, erased, not yours)."""
+    what = _CLEARED_BECAUSE[why].format(ref=reference or "This referral")
+    return card(
+        [heading("Messages removed"), para(f"{what} We have removed its messages from this chat.")]
+    )
 
 
 def new_message_card(r: Referral) -> Element:

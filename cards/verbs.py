@@ -88,6 +88,7 @@ class Verb(StrEnum):
     # messages between the referrer and the service: the referrer, the advocate, an SMLO
     THREAD = "messages.thread"  # the thread of one referral; opening it marks it read
     SEND_MESSAGE = "messages.send"
+    HIDE_THREAD = "messages.hide"  # folds the thread at once
 
 
 INTAKE_VERBS = frozenset({Verb.ANSWER, Verb.SKIP, Verb.BACK, Verb.LATER, Verb.SUBMIT})

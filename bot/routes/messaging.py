@@ -1,6 +1,7 @@
 """Routes of the message thread: the referrer, the advocate who holds the case and the
 SMLOs open it (marking what they received read) and send a message from it. Who may, and
-in which state, is the use case's to say (referrals/services/messages.py)."""
+in which state, is the use case's to say (referrals/services/messages.py). Every card
+that shows the thread is tracked, to fold back and be cleared (`Reply.shows_messages`)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,11 @@ class MessageRoutes:
         self._messages = messages
 
     def table(self) -> Routes:
-        return {Verb.THREAD: self.thread, Verb.SEND_MESSAGE: self.send}
+        return {
+            Verb.THREAD: self.thread,
+            Verb.SEND_MESSAGE: self.send,
+            Verb.HIDE_THREAD: self.hide,
+        }
 
     async def thread(self, turn: Turn) -> Reply:
         """The thread; what was sent to the reader's side is marked read."""
@@ -39,6 +44,12 @@ class MessageRoutes:
             return await self._shown(turn, sent.referral_id, sent.text, note)
         return await self._shown(turn, sent.referral_id)
 
+    async def hide(self, turn: Turn) -> Reply:
+        """Folded at once; the message is no longer tracked, as it shows nothing now."""
+        asked = turn.wants(OnReferral)
+        referral, reader = await self._messages.thread_face(turn.actor, asked.referral_id)
+        return Reply(thread_cards.thread_folded_card(referral, reader))
+
     async def _shown(self, turn: Turn, referral_id: str, typed: str = "", note: str = "") -> Reply:
         await self._messages.mark_read(turn.actor, referral_id)
         referral, messages = await self._messages.thread(turn.actor, referral_id)
@@ -46,4 +57,4 @@ class MessageRoutes:
         card = thread_cards.thread_card(
             referral, reader, messages, uuid.uuid4().hex, typed=typed, problem=note
         )
-        return Reply(card)
+        return Reply(card, shows_messages=referral.id)

@@ -214,6 +214,7 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         # Messages: the referrer, an SMLO, and the advocate once they took it; sent while
         # the referral is open, read until it is withdrawn (the thread goes with it).
         Verb.THREAD: lambda: reads_thread,
+        Verb.HIDE_THREAD: lambda: reads_thread,
         Verb.SEND_MESSAGE: lambda: reads_thread and state in TAKES_MESSAGES,
     }
     return rules[verb]()
@@ -276,6 +277,7 @@ _VERBS = (
     Verb.RECORD_PATHWAY,
     Verb.THREAD,
     Verb.SEND_MESSAGE,
+    Verb.HIDE_THREAD,
     Verb.ASK_NEW_ADVOCATE_ASK,
     Verb.ASK_NEW_ADVOCATE,
 )

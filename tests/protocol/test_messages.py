@@ -1,15 +1,28 @@
 """Messages through the bot over real HTTP: the referrer writes before an advocate is
 found, every SMLO is told without a word of it, one reads it and replies, and the referrer
 reads the reply and sees theirs was read. A second press of Send sends nothing more, and
-an advocate who does not hold the case cannot open the thread."""
+an advocate who does not hold the case cannot open the thread. Like every view of what a
+person said, the thread folds back after the set time (for the referrer too) and leaves
+every chat when the case closes or the referral is withdrawn."""
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+
+from referrals.audit import ActorRole, AuditAction, Outcome
 from referrals.people import Actor
+from referrals.states import ReferralState
 from tests.protocol.conftest import REFERRER_ID, People, RunningBot
-from tests.protocol.journeys import WAIT, referral_reaches_the_smlo, shows
+from tests.protocol.journeys import (
+    WAIT,
+    an_active_case,
+    close_the_case,
+    referral_reaches_the_smlo,
+    shows,
+)
 from tests.support.connector import ConnectorStandIn
-from tests.support.teams import card_texts
+from tests.support.teams import TeamsUser, card_texts
 
 ASK = "CANARY-ASK can I speak to someone on Friday?"
 REPLY = "CANARY-REPLY yes, I will call you at six."
@@ -96,3 +109,124 @@ async def test_a_message_too_long_comes_back_and_one_to_a_withdrawn_referral_say
     await referrer.click("Yes, withdraw it")
     closed = await referrer.press(card_id, send, {"text": ASK})
     assert "To start again, type refer." in " ".join(card_texts(closed))
+
+
+async def messages_exchanged_on_an_active_case(people: People, connector: ConnectorStandIn) -> None:
+    """Alex holds the case; the referrer writes from `my referrals`, Alex reads it from the
+    notice and replies, and the referrer reads the reply: both chats show both messages."""
+    await an_active_case(people, connector)
+    referrer, advocate = people.referrer, people.advocate_a
+    await referrer.say("my referrals")
+    await referrer.click("Messages")
+    await referrer.submit("Send", text=ASK)
+    await connector.wait_until(lambda: shows(advocate, NOTICE), within=WAIT)
+    await advocate.click("Read")
+    await advocate.submit("Send", text=REPLY)
+    await connector.wait_until(lambda: shows(referrer, NOTICE), within=WAIT)
+    await referrer.click("Read")
+    for person in (referrer, advocate):
+        assert shows(person, ASK), f"{person.name} reads the question"
+        assert shows(person, REPLY), f"{person.name} reads the answer"
+    assert not shows(people.smlo, ASK), "after allocation the advocate, not the SMLOs, is told"
+
+
+def shows_a_message(user: TeamsUser) -> bool:
+    return shows(user, ASK) or shows(user, REPLY)
+
+
+async def test_the_thread_folds_back_for_the_referrer_and_the_advocate_and_opens_in_one_tap(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await messages_exchanged_on_an_active_case(people, connector)
+    referrer, advocate = people.referrer, people.advocate_a
+
+    bot.clock.advance(timedelta(minutes=10))
+    bot.runtime.outbox.wake()
+
+    await connector.wait_until(
+        lambda: not shows_a_message(referrer) and not shows_a_message(advocate), within=WAIT
+    )
+    assert shows(referrer, "Your messages about SMA-2026-0001")
+    assert shows(advocate, "Messages about SMA-2026-0001")
+    reopened = await referrer.click("Open")
+    assert ASK in card_texts(reopened)
+    assert REPLY in card_texts(reopened)
+    referral = (await bot.runtime.stores.referrals.list_in_states({ReferralState.ACTIVE}))[0]
+    trail = await bot.runtime.services.steps.audit.for_referral(referral.id)
+    # The trail names the referrer by their role alone (it is never erased).
+    by_referrer = [e for e in trail if e.actor_role is ActorRole.REFERRER]
+    looks = [e for e in by_referrer if e.action is AuditAction.READ_MESSAGES]
+    assert len(looks) >= 3, "each look is audited, the one after folding too"
+    assert all(e.outcome is Outcome.ALLOWED for e in looks)
+    await views_all_settled_but(bot, 1)  # the reopened thread, tracked again
+
+
+async def test_hiding_the_thread_folds_it_at_once_and_nothing_is_left_to_sweep(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer = people.referrer
+    await referrer.say("my referrals")
+    await referrer.click("Messages")
+    await referrer.submit("Send", text=ASK)
+
+    folded = await referrer.click("Hide messages")
+
+    assert "Your messages about SMA-2026-0001" in card_texts(folded)
+    assert not shows_a_message(referrer)
+    assert await bot.runtime.stores.views.list_views() == []
+
+
+async def test_closing_the_case_clears_the_messages_from_every_chat_that_showed_them(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await messages_exchanged_on_an_active_case(people, connector)
+    referrer, advocate, smlo = people.referrer, people.advocate_a, people.smlo
+    await smlo.say("referral SMA-2026-0001")
+    await smlo.click("Open details")
+    await smlo.click("Messages")
+    assert shows(smlo, ASK), "the SMLO can read the thread"
+    await advocate.say("my cases")
+    await advocate.click("Open")
+    await advocate.click("Case record")
+
+    await close_the_case(advocate)
+
+    await connector.wait_until(
+        lambda: not any(map(shows_a_message, (referrer, advocate, smlo))), within=WAIT
+    )
+    closed = "SMA-2026-0001 is closed. We have removed its messages from this chat."
+    assert shows(referrer, closed)
+    assert shows(advocate, closed)
+    await views_all_settled_but(bot, 0)
+
+
+async def test_withdrawing_clears_the_messages_from_the_referrer_and_the_advocate(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await messages_exchanged_on_an_active_case(people, connector)
+    referrer, advocate = people.referrer, people.advocate_a
+
+    await referrer.say("my referrals")
+    await referrer.click("Withdraw")
+    await referrer.click("Yes, withdraw it")
+
+    await connector.wait_until(
+        lambda: not shows_a_message(referrer) and not shows_a_message(advocate), within=WAIT
+    )
+    withdrawn = "SMA-2026-0001 was withdrawn. We have removed its messages from this chat."
+    assert shows(referrer, withdrawn)
+    assert shows(advocate, withdrawn)
+    await views_all_settled_but(bot, 0)
+
+
+async def views_all_settled_but(bot: RunningBot, left: int) -> None:
+    """Wait until the sweep has dealt with every view due (`left` are still open)."""
+
+    async def settled() -> bool:
+        return len(await bot.runtime.stores.views.list_views()) == left
+
+    # The store has no event to wait on: look again and again, within a generous bound.
+    async with asyncio.timeout(WAIT):
+        while not await settled():  # noqa: ASYNC110
+            await asyncio.sleep(0.05)

@@ -984,6 +984,12 @@ def _message_cards() -> Iterator[Shown]:
             problems=(("text", note),),
         )
     yield Shown("new_message", partial(messages_module.new_message_card, active()), Face.UNASKED)
+    for reader in Sender:  # replaces the thread unasked, once it has been open a while
+        folded = partial(messages_module.thread_folded_card, active(AT_LIMITS), reader)
+        yield Shown(f"thread_folded:{reader}", folded, Face.UNASKED)
+    for fate in sorted(CLEARED):
+        cleared = partial(messages_module.thread_cleared_card, "SMA-2026-0007", fate)
+        yield Shown(f"thread_cleared:{fate}", cleared, Face.UNASKED)
 
 
 def _stuck() -> list[tuple[Notification, Referral]]:
