@@ -60,7 +60,7 @@ def thread_card(
     for m in messages:
         line = f"{who_sent(m, reader)}, {when(m.sent_at)}"
         if m.sender is reader:
-            line += f". Read {when(m.read_at)}" if m.read_at else ". Not read yet"
+            line += f". Read at {when(m.read_at)}" if m.read_at else ". Not read yet"
         body += [para(line, subtle=True), para(plain(m.text))]
     data = {"referral_id": r.id}
     hide = action("Hide messages", Verb.HIDE_THREAD, data, validate=False)

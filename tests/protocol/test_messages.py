@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from cards.details import when
 from referrals.audit import ActorRole, AuditAction, Outcome
+from referrals.messages import MESSAGE_READ
 from referrals.people import Actor
 from referrals.states import ReferralState
-from tests.protocol.conftest import REFERRER_ID, People, RunningBot
+from tests.protocol.conftest import REFERRER_ID, SMLO_ID, People, RunningBot
 from tests.protocol.journeys import (
     WAIT,
     an_active_case,
@@ -63,7 +65,39 @@ async def test_the_referrer_and_the_service_lead_exchange_messages_before_alloca
     texts = card_texts(answer)
     assert REPLY in texts
     assert any(t.startswith("The service lead, ") for t in texts)
-    assert any(t.startswith("You, ") and ". Read " in t for t in texts), "theirs was read"
+    assert any(t.startswith("You, ") and ". Read at " in t for t in texts), "theirs was read"
+
+
+async def test_the_sender_sees_when_their_message_was_read_and_the_reading_is_audited(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer, smlo = people.referrer, people.smlo
+    await referrer.say("my referrals")
+    await referrer.click("Messages")
+    sent_at = when(bot.clock.now())
+    await referrer.submit("Send", text=ASK)
+    await connector.wait_until(lambda: shows(smlo, NOTICE), within=WAIT)
+    unread = await referrer.click("Refresh")
+    assert f"You, {sent_at}. Not read yet" in card_texts(unread), "opening it is no reading"
+
+    bot.clock.advance(timedelta(minutes=4))
+    read_at = when(bot.clock.now())
+    await smlo.click("Read")
+    seen = await referrer.click("Refresh")
+
+    assert f"You, {sent_at}. Read at {read_at}" in card_texts(seen)
+    referral = (await bot.runtime.stores.referrals.list_in_states({ReferralState.SUBMITTED}))[0]
+    trail = [
+        (e.action, e.outcome)
+        for e in await bot.runtime.services.steps.audit.for_referral(referral.id)
+        if e.actor_id == SMLO_ID
+    ]
+    assert (AuditAction.MARK_MESSAGES_READ, Outcome.ALLOWED) in trail
+    assert (AuditAction.READ_MESSAGES, Outcome.ALLOWED) in trail
+    marked = [e for e in referral.history if e.name == MESSAGE_READ]
+    assert len(marked) == 1, "read once, by the first on the SMLOs' side"
+    assert ASK not in str(referral.history), "the history never holds the words"
 
 
 async def test_an_advocate_who_does_not_hold_the_case_cannot_open_its_thread(
