@@ -24,7 +24,7 @@ from bot.routing import IntakeConversation, Routes, Turn
 from cards import intake, notices
 from cards.parsers import CardPayloadInvalid, parse_action
 from cards.reply import Reply
-from cards.requests import AskHelp, IntakeClick, Request
+from cards.requests import AskHelp, IntakeClick, Request, TypedWords
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
 from referrals import errors
@@ -273,13 +273,18 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
 
 
 def _what_they_asked(text: str | None, first_time: bool) -> Request:
-    """The typed command; otherwise, and for a greeting, the welcome the first time this
-    chat is answered (someone who writes in their own words should not need our commands
-    to start), and after that "we did not understand" with this person's help."""
+    """The typed command; for a greeting, the welcome the first time this chat is answered.
+    Anything else is their own words: maybe a message for the service (the route offers
+    it to send), else the welcome the first time (someone who writes in their own words
+    should not need our commands to start), and after that "we did not understand" with
+    this person's help."""
     request = parse_command(text)
-    if first_time and (request is None or is_greeting(text)):
+    if first_time and is_greeting(text):
         return Request(Verb.WELCOME)
-    return request or AskHelp(Verb.HELP, not_understood=True)
+    if request is not None:
+        return request
+    otherwise = Request(Verb.WELCOME) if first_time else AskHelp(Verb.HELP, not_understood=True)
+    return TypedWords(Verb.TYPED_WORDS, text or "", otherwise)
 
 
 def _shown_view(reply: Reply) -> tuple[str, ViewKind] | None:

@@ -3,7 +3,11 @@ a box to reply. The same card answers Send, so the person sees their message in 
 
 The thread shows what people wrote, so, like the case card, it folds back to a
 content-free face after a while (one tap opens it again) and is cleared for good when the
-referral ends (`referrals.views`, `bot/outbox/views.py`)."""
+referral ends (`referrals.views`, `bot/outbox/views.py`).
+
+Words a referrer types in the chat that are no command may be meant for the service: they
+are offered back in the box to send (`typed_words_card`), never sent unasked, since
+something typed in the wrong window must not reach anyone."""
 
 from __future__ import annotations
 
@@ -12,7 +16,14 @@ from collections.abc import Sequence
 from cards.details import when
 from cards.elements import Element, action, card, heading, para, plain, text_input
 from cards.verbs import Verb
-from referrals.messages import MESSAGE_LIMIT, OPEN_FOR_MESSAGES, Sender, ThreadMessage
+from referrals.messages import (
+    MESSAGE_LIMIT,
+    OPEN_FOR_MESSAGES,
+    Recipient,
+    Sender,
+    ThreadMessage,
+    recipient_for,
+)
 from referrals.referral import Referral
 
 BOX_LABEL = f"Your message. Up to {MESSAGE_LIMIT:,} characters."
@@ -21,6 +32,14 @@ PROBLEM_WORDS = {
     "too_long": f"This is longer than we can send. The limit is {MESSAGE_LIMIT:,} characters.",
 }
 OTHER_PROBLEM = "We could not read some of the characters. Please type it again."
+# Words over the limit are shown back (to shorten, not retype) up to this much over it;
+# more could push the card past Teams' size limit (tests/unit/test_cards.py).
+ECHO_EXTRA = 1_000
+TOO_LONG_TO_SHOW = (
+    f"This was too long to show here. The limit is {MESSAGE_LIMIT:,} characters. "
+    "Please write a shorter message."
+)
+NOT_SENT = "Nothing was sent. You can write to the service from my referrals at any time."
 WHO = {
     Sender.REFERRER: "The person who referred",
     Sender.ADVOCATE: "The advocate",
@@ -67,9 +86,59 @@ def thread_card(
     if r.state not in OPEN_FOR_MESSAGES:
         body.append(para("This referral is closed, so no new messages can be sent."))
         return card(body, [hide])
-    body += text_input("text", BOX_LABEL, value=typed, multiline=True, problem=problem or None)
+    body += _box(typed, problem)
     send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)
     return card(body, [send, action("Refresh", Verb.THREAD, data, validate=False), hide])
+
+
+def _box(typed: str, problem: str) -> list[Element]:
+    """The reply box with the words typed, or, when they are too long to show, empty with
+    a note saying so."""
+    if len(typed) > MESSAGE_LIMIT + ECHO_EXTRA:
+        typed, problem = "", TOO_LONG_TO_SHOW
+    return text_input("text", BOX_LABEL, value=typed, multiline=True, problem=problem or None)
+
+
+def typed_words_card(
+    referrals: Sequence[Referral], typed: str, message_ids: Sequence[str]
+) -> Element:
+    """Words typed in the chat, offered to send as a message: in the box (to change or
+    send as they are), with Send for their one open referral, or a Send for each when
+    they have several (`message_ids`: one per referral, so a double press sends once)."""
+    words = "Send this to the service"
+    too_long = len(typed) > MESSAGE_LIMIT
+    problem = PROBLEM_WORDS["too_long"] if too_long else ""
+    if len(referrals) == 1:
+        r = referrals[0]
+        to = recipient_for(Sender.REFERRER, r.state, r.advocate_id)
+        reads = "Your advocate" if to is Recipient.ADVOCATE else "The service lead"
+        body = [
+            heading(f"{words} about {r.reference}?"),
+            para(f"{reads} will read it. Nothing is sent until you press Send."),
+        ]
+        sends = [_send("Send", r, message_ids[0])]
+    else:
+        body = [
+            heading(f"{words}?"),
+            para("Choose the referral it is about. Nothing is sent until you press Send."),
+        ]
+        sends = [
+            _send(f"Send about {r.reference}", r, mid)
+            for r, mid in zip(referrals, message_ids, strict=True)
+        ]
+    body += _box(typed, problem)
+    body.append(para("Or type help to see what else you can do.", subtle=True))
+    return card(body, [*sends, action("Not now", Verb.MESSAGE_NOT_NOW, validate=False)])
+
+
+def _send(title: str, r: Referral, message_id: str) -> Element:
+    data = {"referral_id": r.id, "message_id": message_id}
+    return action(title, Verb.SEND_MESSAGE, data, primary=True)
+
+
+def not_sent_card() -> Element:
+    """The offer to send typed words, declined: the words leave the card too."""
+    return card([heading("Not sent"), para(NOT_SENT)])
 
 
 def thread_folded_card(r: Referral, reader: Sender) -> Element:

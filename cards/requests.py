@@ -267,3 +267,13 @@ class SendMessage(OnReferral):
 
     text: str = ""
     message_id: str = ""
+
+
+@dataclass(frozen=True)
+class TypedWords(Request):
+    """Words typed in the chat that are no command (bot/commands.py): a message for the
+    service, if the person has a referral to send it about and confirms; otherwise what
+    such words have always had (`otherwise`: the welcome, or "we did not understand")."""
+
+    text: str = ""
+    otherwise: Request = field(default_factory=lambda: AskHelp(Verb.HELP, not_understood=True))

@@ -44,6 +44,7 @@ def route_table(
 ) -> Routes:
     """Every verb's route; a verb answered twice, or not at all, fails here at start-up."""
     oversight = OversightRoutes(services.oversight, services.administration)
+    messaging = MessageRoutes(services.messages)
     tables = [
         IntakeRoutes(services.intake, draft_keep_days, support_directory).table(),
         TriageRoutes(services.triage, services.administration, oversight.audit).table(),
@@ -53,7 +54,7 @@ def route_table(
         oversight.table(),
         CheckinRoutes(services.checkins).table(),
         CapacityRoutes(services.capacities, services.administration).table(),
-        MessageRoutes(services.messages).table(),
+        messaging.table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:
@@ -61,6 +62,8 @@ def route_table(
         if twice:
             raise RuntimeError(f"verbs routed twice: {sorted(twice)}")
         routes.update(table)
+    # Typed words that are no command fall back on the rest of the table.
+    routes[Verb.TYPED_WORDS] = messaging.typed_words(routes)
     missing = set(Verb) - set(routes)
     if missing:
         raise RuntimeError(f"verbs with no route: {sorted(missing)}")

@@ -6,11 +6,12 @@ that shows the thread is tracked, to fold back and be cleared (`Reply.shows_mess
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
-from bot.routing import Routes, Turn
+from bot.routing import Route, Routes, Turn
 from cards import messages as thread_cards
 from cards.reply import Reply
-from cards.requests import OnReferral, SendMessage
+from cards.requests import OnReferral, SendMessage, TypedWords
 from cards.verbs import Verb
 from referrals import errors
 from referrals.services.messages import Messages
@@ -25,7 +26,28 @@ class MessageRoutes:
             Verb.THREAD: self.thread,
             Verb.SEND_MESSAGE: self.send,
             Verb.HIDE_THREAD: self.hide,
+            Verb.MESSAGE_NOT_NOW: self.not_now,
         }
+
+    def typed_words(self, routes: Routes) -> Route:
+        """The route of words typed that are no command. Words from someone with a referral
+        that takes messages are offered back to send, never sent unasked (they may have
+        been typed in the wrong window); anyone else's get what they always had, from
+        `routes` (the whole table, so the welcome and help stay theirs to answer)."""
+
+        async def typed(turn: Turn) -> Reply:
+            words = turn.wants(TypedWords)
+            referrals = await self._messages.open_threads(turn.actor) if words.text.strip() else []
+            if not referrals:
+                otherwise = words.otherwise
+                return await routes[otherwise.verb](replace(turn, request=otherwise))
+            ids = [uuid.uuid4().hex for _ in referrals]
+            return Reply(thread_cards.typed_words_card(referrals, words.text, ids))
+
+        return typed
+
+    async def not_now(self, turn: Turn) -> Reply:
+        return Reply(thread_cards.not_sent_card())
 
     async def thread(self, turn: Turn) -> Reply:
         """The thread; what was sent to the reader's side is marked read."""

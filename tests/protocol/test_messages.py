@@ -3,7 +3,8 @@ found, every SMLO is told without a word of it, one reads it and replies, and th
 reads the reply and sees theirs was read. A second press of Send sends nothing more, and
 an advocate who does not hold the case cannot open the thread. Like every view of what a
 person said, the thread folds back after the set time (for the referrer too) and leaves
-every chat when the case closes or the referral is withdrawn."""
+every chat when the case closes or the referral is withdrawn. Words a referrer types in the
+chat are offered back to send, and sent only on their word."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from tests.protocol.journeys import (
     WAIT,
     an_active_case,
     close_the_case,
+    complete_intake,
     referral_reaches_the_smlo,
     shows,
 )
-from tests.support.connector import ConnectorStandIn
-from tests.support.teams import TeamsUser, card_texts
+from tests.support.connector import ConnectorStandIn, Json, cards_of
+from tests.support.teams import TeamsUser, actions_of, card_texts, input_values
 
 ASK = "CANARY-ASK can I speak to someone on Friday?"
 REPLY = "CANARY-REPLY yes, I will call you at six."
@@ -264,3 +266,93 @@ async def views_all_settled_but(bot: RunningBot, left: int) -> None:
     async with asyncio.timeout(WAIT):
         while not await settled():  # noqa: ASYNC110
             await asyncio.sleep(0.05)
+
+
+# -- words typed in the chat -------------------------------------------------------------
+
+TYPED = "CANARY-TYPED Can I speak to my advocate please?"
+
+
+def newest_card(user: TeamsUser) -> Json:
+    [card] = cards_of(list(user.chat.messages.values())[-1])
+    return card
+
+
+async def messages_about(bot: RunningBot, reference: str) -> list[str]:
+    referral = await bot.runtime.stores.referrals.find_by_reference(reference)
+    assert referral is not None
+    _, thread = await bot.runtime.services.messages.thread(Actor(REFERRER_ID), referral.id)
+    return [m.text for m in thread]
+
+
+async def test_words_a_referrer_types_are_offered_back_and_sent_only_when_they_say_so(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer = people.referrer
+
+    await referrer.say(TYPED)
+
+    offer = newest_card(referrer)
+    assert "Send this to the service about SMA-2026-0001?" in card_texts(offer)
+    assert input_values(offer) == {"text": TYPED}, "their words, in the box to send or change"
+    assert [a["title"] for a in actions_of(offer)] == ["Send", "Not now"]
+    assert await messages_about(bot, "SMA-2026-0001") == [], "nothing is sent unasked"
+    sent = await referrer.submit("Send")
+    assert TYPED in card_texts(sent)
+    await connector.wait_until(lambda: shows(people.smlo, NOTICE), within=WAIT)
+    assert not shows(people.smlo, TYPED), "the notice is content-free"
+    assert await messages_about(bot, "SMA-2026-0001") == [TYPED]
+
+
+async def test_not_now_sends_nothing_and_takes_the_words_off_the_card(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer = people.referrer
+    await referrer.say(TYPED)
+
+    answer = await referrer.click("Not now")
+
+    assert "Nothing was sent." in " ".join(card_texts(answer))
+    assert not shows(referrer, TYPED), "the card no longer shows their words"
+    assert await messages_about(bot, "SMA-2026-0001") == []
+    assert not shows(people.smlo, NOTICE)
+
+
+async def test_with_several_open_referrals_the_referrer_chooses_which_it_is_about(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    await complete_intake(people.referrer)
+    await connector.wait_until(lambda: shows(people.smlo, "Referral SMA-2026-0002"))
+    referrer = people.referrer
+
+    await referrer.say(TYPED)
+
+    offer = newest_card(referrer)
+    assert "Send this to the service?" in card_texts(offer)
+    assert [a["title"] for a in actions_of(offer)] == [
+        "Send about SMA-2026-0001",
+        "Send about SMA-2026-0002",
+        "Not now",
+    ]
+    await referrer.submit("Send about SMA-2026-0002")
+    assert await messages_about(bot, "SMA-2026-0002") == [TYPED]
+    assert await messages_about(bot, "SMA-2026-0001") == []
+
+
+async def test_words_typed_with_no_open_referral_get_the_help_as_before(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer = people.referrer
+    await referrer.say("my referrals")
+    await referrer.click("Withdraw")
+    await referrer.click("Yes, withdraw it")
+
+    await referrer.say(TYPED)
+
+    words = card_texts(newest_card(referrer))
+    assert "Sorry, we did not understand that" in words
+    assert not any(TYPED in w for w in words), "what they typed is never echoed"

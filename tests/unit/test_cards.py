@@ -990,6 +990,37 @@ def _message_cards() -> Iterator[Shown]:
     for fate in sorted(CLEARED):
         cleared = partial(messages_module.thread_cleared_card, "SMA-2026-0007", fate)
         yield Shown(f"thread_cleared:{fate}", cleared, Face.UNASKED)
+    yield Shown(
+        "thread:too_long_to_show",
+        partial(
+            messages_module.thread_card,
+            active(),
+            Sender.REFERRER,
+            said,
+            mid,
+            typed="x" * 9000,
+            problem=messages_module.problem_words("too_long"),
+        ),
+        problems=(("text", messages_module.TOO_LONG_TO_SHOW),),
+    )
+    # Words typed in the chat, offered back to send: for one referral, for several, and
+    # over the limit (shown back) or far over it (not shown).
+    typed = "Can I speak to my advocate please?"
+    many = [submitted(number=n) for n in range(1, 6)]
+    too_long = messages_module.problem_words("too_long")
+    offers: dict[str, tuple[list[Referral], str, str]] = {
+        "one:submitted": ([submitted()], typed, ""),
+        "one:active": ([active()], typed, ""),
+        "several": (many, typed, ""),
+        "over_limit": ([active()], "x" * (2000 + messages_module.ECHO_EXTRA), too_long),
+        "far_over_limit": ([active()], "x" * 9000, messages_module.TOO_LONG_TO_SHOW),
+    }
+    for name, (referrals, words, problem) in offers.items():
+        ids = [f"{n:032x}" for n in range(len(referrals))]
+        build = partial(messages_module.typed_words_card, referrals, words, ids)
+        problems = (("text", problem),) if problem else ()
+        yield Shown(f"typed_words:{name}", build, problems=problems)
+    yield Shown("not_sent", messages_module.not_sent_card, Face.CONTENT_FREE)
 
 
 def _stuck() -> list[tuple[Notification, Referral]]:
