@@ -11,6 +11,7 @@ something typed in the wrong window must not reach anyone."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from cards.details import when
@@ -32,9 +33,15 @@ PROBLEM_WORDS = {
     "too_long": f"This is longer than we can send. The limit is {MESSAGE_LIMIT:,} characters.",
 }
 OTHER_PROBLEM = "We could not read some of the characters. Please type it again."
-# Words over the limit are shown back (to shorten, not retype) up to this much over it;
-# more could push the card past Teams' size limit (tests/unit/test_cards.py).
+# One card shows the newest messages that fit Teams' size limit with the box below them
+# (tests/unit/test_cards.py measures the worst case); a button pages to earlier ones.
+PAGE_AT_MOST = 10
+PAGE_BYTES = 12_000
+# Words over the limit are shown back (to shorten, not retype) up to this much over it,
+# and no bigger than `ECHO_BYTES` in the card; more could push the card past Teams' size
+# limit (tests/unit/test_cards.py).
 ECHO_EXTRA = 1_000
+ECHO_BYTES = 8_000
 TOO_LONG_TO_SHOW = (
     f"This was too long to show here. The limit is {MESSAGE_LIMIT:,} characters. "
     "Please write a shorter message."
@@ -70,31 +77,72 @@ def thread_card(
     *,
     typed: str = "",
     problem: str = "",
+    start: int = 0,
 ) -> Element:
-    """The thread, newest last; the box and Send while the referral takes messages.
-    `message_id`: this card's id for the message it sends, so a double press sends once."""
+    """The thread, newest last, as many of the newest (after skipping `start` of them) as
+    fit on one card, with a button to the earlier ones; the box and Send while the
+    referral takes messages. `message_id`: this card's id for the message it sends, so a
+    double press sends once."""
     body: list[Element] = [heading(f"Messages about {r.reference}")]
     if not messages:
         body.append(para("There are no messages yet."))
-    for m in messages:
-        line = f"{who_sent(m, reader)}, {when(m.sent_at)}"
-        if m.sender is reader:
-            line += f". Read at {when(m.read_at)}" if m.read_at else ". Not read yet"
-        body += [para(line, subtle=True), para(plain(m.text))]
+    shown, earlier = page_of(messages, start)
     data = {"referral_id": r.id}
+    older: list[Element] = []
+    if earlier:
+        body.append(para(f"Earlier messages not shown here: {earlier}.", subtle=True))
+        older = [
+            action(
+                "Earlier messages",
+                Verb.THREAD,
+                {**data, "start": str(start + len(shown))},
+                validate=False,
+            )
+        ]
+    for m in shown:
+        body += _said(m, reader)
     hide = action("Hide messages", Verb.HIDE_THREAD, data, validate=False)
     if r.state not in OPEN_FOR_MESSAGES:
         body.append(para("This referral is closed, so no new messages can be sent."))
-        return card(body, [hide])
+        return card(body, [*older, hide])
     body += _box(typed, problem)
     send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)
-    return card(body, [send, action("Refresh", Verb.THREAD, data, validate=False), hide])
+    newest = action("Refresh", Verb.THREAD, data, validate=False)
+    return card(body, [send, newest, *older, hide])
+
+
+def page_of(messages: Sequence[ThreadMessage], start: int) -> tuple[list[ThreadMessage], int]:
+    """The messages one card shows, oldest first: the newest after skipping `start`, at
+    most `PAGE_AT_MOST`, and no more text than `PAGE_BYTES` (one at least, whatever its
+    size); and how many earlier ones are left."""
+    newest_first = list(reversed(messages))[start:]
+    shown: list[ThreadMessage] = []
+    used = 0
+    for m in newest_first:
+        size = _size(plain(m.text))
+        if shown and (len(shown) == PAGE_AT_MOST or used + size > PAGE_BYTES):
+            break
+        shown.append(m)
+        used += size
+    return shown[::-1], len(newest_first) - len(shown)
+
+
+def _size(text: str) -> int:
+    """Bytes as Teams counts a card's size: its JSON in UTF-16."""
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-16-le"))
+
+
+def _said(m: ThreadMessage, reader: Sender) -> list[Element]:
+    line = f"{who_sent(m, reader)}, {when(m.sent_at)}"
+    if m.sender is reader:
+        line += f". Read at {when(m.read_at)}" if m.read_at else ". Not read yet"
+    return [para(line, subtle=True), para(plain(m.text))]
 
 
 def _box(typed: str, problem: str) -> list[Element]:
     """The reply box with the words typed, or, when they are too long to show, empty with
     a note saying so."""
-    if len(typed) > MESSAGE_LIMIT + ECHO_EXTRA:
+    if len(typed) > MESSAGE_LIMIT + ECHO_EXTRA or _size(typed) > ECHO_BYTES:
         typed, problem = "", TOO_LONG_TO_SHOW
     return text_input("text", BOX_LABEL, value=typed, multiline=True, problem=problem or None)
 

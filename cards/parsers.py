@@ -444,6 +444,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.ADD_CHOSEN: _choose_advocate,
     Verb.REMOVE_CHOSEN: _choose_advocate,
     Verb.SEND_MESSAGE: _send_message,
+    Verb.THREAD: _on_record,  # messages are case record entries; `start` pages the thread
 }
 
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from bot.routing import Route, Routes, Turn
 from cards import messages as thread_cards
 from cards.reply import Reply
-from cards.requests import OnReferral, SendMessage, TypedWords
+from cards.requests import OnRecord, OnReferral, SendMessage, TypedWords
 from cards.verbs import Verb
 from referrals import errors
 from referrals.services.messages import Messages
@@ -50,8 +50,9 @@ class MessageRoutes:
         return Reply(thread_cards.not_sent_card())
 
     async def thread(self, turn: Turn) -> Reply:
-        """The thread; what was sent to the reader's side is marked read."""
-        return await self._shown(turn, turn.wants(OnReferral).referral_id)
+        """The thread (a page of it); what was sent to the reader's side is marked read."""
+        asked = turn.wants(OnRecord)
+        return await self._shown(turn, asked.referral_id, start=asked.start)
 
     async def send(self, turn: Turn) -> Reply:
         """Sent: the thread with it in place. Not sendable: the thread again with the words
@@ -72,11 +73,13 @@ class MessageRoutes:
         referral, reader = await self._messages.thread_face(turn.actor, asked.referral_id)
         return Reply(thread_cards.thread_folded_card(referral, reader))
 
-    async def _shown(self, turn: Turn, referral_id: str, typed: str = "", note: str = "") -> Reply:
+    async def _shown(
+        self, turn: Turn, referral_id: str, typed: str = "", note: str = "", start: int = 0
+    ) -> Reply:
         await self._messages.mark_read(turn.actor, referral_id)
         referral, messages = await self._messages.thread(turn.actor, referral_id)
         reader = referral.ensure_can_read_thread(turn.actor)
         card = thread_cards.thread_card(
-            referral, reader, messages, uuid.uuid4().hex, typed=typed, problem=note
+            referral, reader, messages, uuid.uuid4().hex, typed=typed, problem=note, start=start
         )
         return Reply(card, shows_messages=referral.id)

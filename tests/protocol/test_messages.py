@@ -356,3 +356,26 @@ async def test_words_typed_with_no_open_referral_get_the_help_as_before(
     words = card_texts(newest_card(referrer))
     assert "Sorry, we did not understand that" in words
     assert not any(TYPED in w for w in words), "what they typed is never echoed"
+
+
+async def test_a_long_thread_shows_the_newest_and_pages_back_to_the_earliest(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer = people.referrer
+    referral = await bot.runtime.stores.referrals.find_by_reference("SMA-2026-0001")
+    assert referral is not None
+    for n in range(12):
+        await bot.runtime.services.messages.send(Actor(REFERRER_ID), referral.id, f"Note {n:02d}")
+    await referrer.say("my referrals")
+
+    newest = card_texts(await referrer.click("Messages"))
+
+    assert "Note 11" in newest
+    assert "Note 02" in newest
+    assert "Note 01" not in newest
+    assert "Earlier messages not shown here: 2." in newest
+    earlier = card_texts(await referrer.click("Earlier messages"))
+    assert "Note 00" in earlier
+    assert "Note 01" in earlier
+    assert "Note 02" not in earlier

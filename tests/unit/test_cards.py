@@ -990,6 +990,32 @@ def _message_cards() -> Iterator[Shown]:
     for fate in sorted(CLEARED):
         cleared = partial(messages_module.thread_cleared_card, "SMA-2026-0007", fate)
         yield Shown(f"thread_cleared:{fate}", cleared, Face.UNASKED)
+    # A long thread pages back; the worst a page can hold: the biggest messages in the
+    # characters that grow most in a card (escaped, or four bytes each), words shown back.
+    for name, char in (("long", "x"), ("emoji", "😀"), ("escaped", "\\")):
+        many_said = [
+            ThreadMessage(f"m{n}", Sender.REFERRER, Recipient.SMLOS, char * 2000, at)
+            for n in range(25)
+        ]
+        for start in (0, 10):
+            build = partial(
+                messages_module.thread_card,
+                active(),
+                Sender.SMLO,
+                many_said,
+                mid,
+                typed=char * (2000 + messages_module.ECHO_EXTRA),
+                problem=messages_module.problem_words("too_long"),
+                start=start,
+            )
+            # Words that would take too much room are not shown back, and the note says so.
+            shown_back = name == "long"
+            note = (
+                messages_module.problem_words("too_long")
+                if shown_back
+                else messages_module.TOO_LONG_TO_SHOW
+            )
+            yield Shown(f"thread:{name}:from_{start}", build, problems=(("text", note),))
     yield Shown(
         "thread:too_long_to_show",
         partial(
@@ -2366,3 +2392,23 @@ def test_every_kind_of_message_about_a_referral_can_be_listed_as_undelivered() -
         parked = replace(STUCK[0][0], kind=kind)
         shown = " ".join(texts_of(undelivered_card([(parked, STUCK[0][1])], SERVICE_LEADS, NAMES)))
         assert delivery_module.WHAT[kind] in shown
+
+
+def test_the_thread_pages_back_through_every_message_once_newest_first() -> None:
+    at = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
+    said = [
+        ThreadMessage(f"m{n}", Sender.REFERRER, Recipient.SMLOS, "x" * (n * 97 % 2000 + 1), at)
+        for n in range(40)
+    ]
+    pages, start = [], 0
+    while True:
+        shown, earlier = messages_module.page_of(said, start)
+        pages.append(shown)
+        start += len(shown)
+        if not earlier:
+            break
+
+    seen = [m.id for page in reversed(pages) for m in page]
+    assert seen == [m.id for m in said], "every message once, in order"
+    assert all(0 < len(page) <= messages_module.PAGE_AT_MOST for page in pages)
+    assert messages_module.page_of([], 0) == ([], 0)
