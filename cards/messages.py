@@ -171,17 +171,17 @@ def typed_words_card(
             para("Choose the referral it is about. Nothing is sent until you press Send."),
         ]
         sends = [
-            _send(f"Send about {r.reference}", r, mid)
-            for r, mid in zip(referrals, message_ids, strict=True)
+            _send(f"Send about {r.reference}", r, mid, primary=not n)
+            for n, (r, mid) in enumerate(zip(referrals, message_ids, strict=True))
         ]
     body += _box(typed, problem)
     body.append(para("Or type help to see what else you can do.", subtle=True))
     return card(body, [*sends, action("Not now", Verb.MESSAGE_NOT_NOW, validate=False)])
 
 
-def _send(title: str, r: Referral, message_id: str) -> Element:
+def _send(title: str, r: Referral, message_id: str, *, primary: bool = True) -> Element:
     data = {"referral_id": r.id, "message_id": message_id}
-    return action(title, Verb.SEND_MESSAGE, data, primary=True)
+    return action(title, Verb.SEND_MESSAGE, data, primary=primary)
 
 
 def not_sent_card() -> Element:
