@@ -231,6 +231,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         if not click and reply.card is not None:
             response = await tc.send_activity(card_message(reply.card))
             shown_id = response.id if response is not None else ""
+            await self._track_typed_reply(tc, reply, shown_id)
         elif not click and reply.text:
             await tc.send_activity(reply.text)
         if reply.file is not None:
@@ -241,6 +242,21 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await self._outbox.card_shown(actor.user_id, place, reply.smlo_card)
         if save:
             await self._track_answers(tc, reply, shown_id, clicked)
+
+    async def _track_typed_reply(self, tc: TurnContext, reply: Reply, shown_id: str) -> None:
+        """A card sent after something typed that shows what someone wrote (their words
+        offered back to send) is remembered like a clicked one, to fold and clear it. Best
+        effort: their own typed message stays in the chat above it whatever happens."""
+        shown = _shown_view(reply)
+        if shown is None or not shown_id:
+            return
+        try:
+            conversation_id = tc.activity.conversation.id
+            await self._services.views.shown(
+                self._actor(tc), shown[0], conversation_id, shown_id, shown[1]
+            )
+        except Exception as error:
+            log.warning("typed reply not tracked: error=%s", type(error).__name__)
 
     async def _track_answers(
         self, tc: TurnContext, reply: Reply, shown_id: str, clicked: str | None

@@ -42,7 +42,10 @@ class MessageRoutes:
                 otherwise = words.otherwise
                 return await routes[otherwise.verb](replace(turn, request=otherwise))
             ids = [uuid.uuid4().hex for _ in referrals]
-            return Reply(thread_cards.typed_words_card(referrals, words.text, ids))
+            card = thread_cards.typed_words_card(referrals, words.text, ids)
+            # Their words, shown back: folded and cleared like the thread (by the first
+            # referral's fate, when there are several to choose from).
+            return Reply(card, shows_messages=referrals[0].id)
 
         return typed
 

@@ -16,6 +16,7 @@ from referrals.audit import ActorRole, AuditAction, Outcome
 from referrals.messages import MESSAGE_READ
 from referrals.people import Actor
 from referrals.states import ReferralState
+from referrals.views import ViewKind
 from tests.protocol.conftest import REFERRER_ID, SMLO_ID, People, RunningBot
 from tests.protocol.journeys import (
     WAIT,
@@ -318,6 +319,30 @@ async def test_not_now_sends_nothing_and_takes_the_words_off_the_card(
     assert not shows(referrer, TYPED), "the card no longer shows their words"
     assert await messages_about(bot, "SMA-2026-0001") == []
     assert not shows(people.smlo, NOTICE)
+
+
+async def test_words_offered_back_fold_away_and_leave_the_chat_when_the_referral_is_withdrawn(
+    bot: RunningBot, connector: ConnectorStandIn, people: People
+) -> None:
+    await referral_reaches_the_smlo(people, connector)
+    referrer = people.referrer
+    await referrer.say(TYPED)
+    [view] = await bot.runtime.stores.views.list_views()
+    assert view.kind is ViewKind.THREAD, "the offer shows their words: tracked like the thread"
+
+    bot.clock.advance(timedelta(minutes=10))
+    bot.runtime.outbox.wake()
+    await connector.wait_until(lambda: not shows(referrer, TYPED), within=WAIT)
+    assert shows(referrer, "Your messages about SMA-2026-0001")
+
+    await referrer.say(TYPED)
+    await referrer.say("my referrals")
+    await referrer.click("Withdraw")
+    await referrer.click("Yes, withdraw it")
+    await connector.wait_until(lambda: not shows(referrer, TYPED), within=WAIT)
+    assert shows(referrer, "SMA-2026-0001 was withdrawn. We have removed its messages")
+    assert not shows(people.smlo, NOTICE), "nothing was ever sent"
+    await views_all_settled_but(bot, 0)
 
 
 async def test_with_several_open_referrals_the_referrer_chooses_which_it_is_about(
