@@ -41,6 +41,7 @@ ALIASES: dict[str, Verb] = {
     "status": Verb.MY_REFERRALS,
     "withdraw": Verb.MY_REFERRALS,
     "access report": Verb.ACCESS_REPORT,
+    "new referral": Verb.NEW_FOR_SOMEONE,
 }
 LOOK_UPS = {"referral": Verb.REFERRAL, "audit": Verb.AUDIT}
 _WITH_REFERENCE = re.compile(r"(referral|audit)\s+(sma-\d{4}-\d{4,})")

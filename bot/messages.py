@@ -83,6 +83,12 @@ PERIOD_NOT_OFFERED = (
     "We show figures only for a review, quarter or year that has ended, and the scrutiny "
     "panel's file only for a review. Nothing has changed. Please type stats to choose again.",
 )
+NOT_IN_TEAMS = (
+    "This person is not in Teams",
+    "A service lead took this referral for them, so the bot cannot reach them and they "
+    "cannot use it. Please reach them by phone or email, as the referral's details say. "
+    "Nothing has changed.",
+)
 # Files offered in the chat (bot/files.py): said as plain messages, the consent card stays.
 FILE_DECLINED = "That's fine. We have not saved the file. You can ask for it again at any time."
 FILE_NOT_UPLOADED = (
@@ -100,6 +106,7 @@ UNEXPECTED = (
 _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.AlreadyWithdrawn, ALREADY_WITHDRAWN),
     (errors.ThreadClosed, THREAD_CLOSED),  # before InvalidTransition, which it is
+    (errors.ReachedOutsideTeams, NOT_IN_TEAMS),
     (errors.CaseNotOpen, CASE_NOT_OPEN),
     (errors.EntryNotFound, ENTRY_GONE),
     (errors.EntryAlreadyRetracted, ALREADY_CORRECTED),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cards import wording as w
-from cards.details import behalf_notes, referral_facts, when
+from cards.details import anonymity_notes, behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
     action,
@@ -17,6 +17,7 @@ from cards.elements import (
     refresh_for,
     row_with_button,
 )
+from cards.outside import outside_notes
 from cards.verbs import Verb
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
@@ -78,9 +79,12 @@ def case_card(r: Referral) -> Element:
     version whenever it is shown, so withdrawn or purged details vanish from the chat."""
     # Shown again later, the card comes back folded: details reopen only on their tap.
     how = action("Refresh", Verb.HIDE_CASE, {"referral_id": r.id})
-    first = behalf_notes(r.answers, for_advocate=True) or [
-        "Please get in touch in the way they chose, at a safe time."
-    ]
+    first = (
+        anonymity_notes(r, for_advocate=True)
+        or outside_notes(r)
+        or behalf_notes(r.answers, for_advocate=True)
+        or ["Please get in touch in the way they chose, at a safe time."]
+    )
     return card(
         [
             heading(f"You are supporting {r.reference}"),
@@ -91,7 +95,8 @@ def case_card(r: Referral) -> Element:
         [
             action("Case record", Verb.RECORD, {"referral_id": r.id}, primary=True),
             action("Log a contact", Verb.RECORD_FORM, {"referral_id": r.id, "kind": "contact"}),
-            action("Messages", Verb.THREAD, {"referral_id": r.id}),
+            # Someone without Teams has no chat to relay messages to: the contact log it is.
+            *([] if r.outside_teams else [action("Messages", Verb.THREAD, {"referral_id": r.id})]),
             action("Hide details", Verb.HIDE_CASE, {"referral_id": r.id}),
         ],
         refresh=refresh_for([r.advocate_id] if r.advocate_id else [], how),

@@ -1,7 +1,8 @@
 """Who has looked at or changed a referral: the audit trail as the SMLO, or the data
 protection auditor, sees it.
 
-Staff are named; the referrer is "the person who referred" (never by name); anyone else
+Staff are named; the referrer is "the person who referred" (never by name, and "(anonymous)"
+when they chose to be anonymous to the service); anyone else
 is shown by a short form of their id, so an attempt by someone without access stands out.
 The auditor sees every person by name or whole id (service leads too), since checking
 who opened what is their job, and no button that would open the referral.
@@ -16,6 +17,7 @@ from cards.details import when
 from cards.elements import Element, action, card, facts, heading, para, plain
 from cards.verbs import Verb
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
+from referrals.identity import is_anonymous
 from referrals.referral import Referral
 
 ACTIONS = {
@@ -37,7 +39,9 @@ ACTIONS = {
     AuditAction.WITHDRAW_CONSENT: "withdrew a consent to escalation",
     AuditAction.REASSIGN: "gave the case to another advocate",
     AuditAction.ASK_NEW_ADVOCATE: "asked for a different advocate",
+    AuditAction.SHARE_IDENTITY: "told the service who they are",
     AuditAction.WITHDRAW: "withdrew it",
+    AuditAction.WITHDRAW_FOR_PERSON: "withdrew it for the person, who asked",
     AuditAction.CLOSE: "closed it",
     AuditAction.VIEW_RECORD: "read the case record",
     AuditAction.ADD_CONTACT: "logged a contact",
@@ -75,9 +79,11 @@ ROLE_WORDS = {
 SHOWN_AT_MOST = 30
 
 
-def _who(entry: AuditEntry, names: Mapping[str, str], *, identify: bool = False) -> str:
-    if entry.actor_role is ActorRole.REFERRER:
-        return "The person who referred"
+def _who(
+    entry: AuditEntry, names: Mapping[str, str], *, identify: bool = False, anonymous: bool = False
+) -> str:
+    if entry.actor_role is ActorRole.REFERRER:  # the trail never holds their id
+        return "The person who referred (anonymous)" if anonymous else "The person who referred"
     if identify and entry.actor_role is not ActorRole.SYSTEM:
         known = names.get(entry.actor_id)
         who = plain(known) if known else f"id {entry.actor_id or 'unknown'}"
@@ -93,8 +99,8 @@ def _who(entry: AuditEntry, names: Mapping[str, str], *, identify: bool = False)
     return f"Someone without access (id ending {entry.actor_id[-6:] or 'unknown'})"
 
 
-def _line(entry: AuditEntry, names: Mapping[str, str], identify: bool) -> str:
-    what, who = ACTIONS[entry.action], _who(entry, names, identify=identify)
+def _line(entry: AuditEntry, names: Mapping[str, str], identify: bool, anonymous: bool) -> str:
+    what, who = ACTIONS[entry.action], _who(entry, names, identify=identify, anonymous=anonymous)
     if entry.outcome is Outcome.REFUSED:
         return f"{who} tried, and was stopped: {what}"
     return f"{who} {what}"
@@ -116,10 +122,12 @@ def audit_card(
     *,
     for_auditor: bool = False,
 ) -> Element:
-    """`for_auditor`: everyone by name or id, and no way back to the referral's card."""
+    """`for_auditor`: everyone by name or id, and no way back to the referral's card. The
+    referrer is never named, even to the auditor; an anonymous one is said to be so."""
+    anonymous = is_anonymous(r.answers)
     grouped: list[tuple[str, str, int]] = []  # (first time, line, how many in a row)
     for entry in entries:
-        line = _line(entry, names, for_auditor)
+        line = _line(entry, names, for_auditor, anonymous)
         if grouped and grouped[-1][1] == line:
             first, _, count = grouped[-1]
             grouped[-1] = (first, line, count + 1)

@@ -23,6 +23,7 @@ from cards.verbs import Verb
 from referrals.availability import (
     LONGEST_AWAY_DAYS,
     MOST_CASES,
+    NOT_OVERRIDABLE,
     Availability,
     AvailabilityState,
     OverrideReason,
@@ -96,7 +97,8 @@ def offer_anyway_card(
 ) -> Element:
     """Ask someone who would not be offered it: only with a reason, which is kept."""
     data, problems = {"referral_id": r.id}, problems or {}
-    excluded = [o for o in choices if not o.offered]
+    # A private conflict (an anonymous referral's) is never set aside, so not listed here.
+    excluded = [o for o in choices if not o.offered and not NOT_OVERRIDABLE & {*o.excluded_for}]
     back = action("Back", Verb.SHOW_ALLOCATE, data, validate=False)
     if not excluded:
         return card(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from cards import wording as w
-from cards.details import LOCAL_TIME
+from cards.details import LOCAL_TIME, reached_line
 from cards.elements import Element, action, buttons, card, facts, heading, para, row_with_button
 from cards.record_entries import Facts, Record, day, details, line
 from cards.record_words import FORM_TITLES
@@ -39,7 +39,8 @@ def record_card(
     body: list[Element] = [heading(f"Case record: {r.reference}")]
     if notice:
         body.append(para(notice))
-    body.append(facts(_standing(record)))
+    standing = [reached_line(r)] if r.outside_teams else []  # no Teams chat to reach
+    body.append(facts([*standing, *_standing(record)]))
     newest_first = list(reversed(record.entries))
     shown = newest_first[start : start + PAGE]
     if not shown:

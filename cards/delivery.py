@@ -27,6 +27,7 @@ WHAT = {
     K.NEW_MESSAGE: "the note that there is a new message",
     K.ESCALATED: "the news that something was passed on",
     K.CONSENT_WITHDRAWN: "the note that consent was withdrawn",
+    K.IDENTITY_SHARED: "the note that the person told the service who they are",
     K.NOT_TRIAGED: "the reminder that it is not triaged",
     K.NOT_ALLOCATED: "the reminder that it has no advocate",
     K.OFFER_REMINDER: "the reminder to answer the offer",
@@ -39,6 +40,10 @@ WHAT = {
     K.NEXT_CONTACT_DUE: "the reminder that a contact is due",
     K.REVIEW_OVERDUE: "the note that a review is overdue",
     K.DRAFT_EXPIRING: "the note that an unsent referral will be deleted",
+    K.TELL_PERSON_ALLOCATED: "the to-do to tell the person an advocate is found",
+    K.TELL_PERSON_SIGNPOSTED: "the to-do to tell the person where to get help",
+    K.TELL_PERSON_CLOSED: "the to-do to tell the person the case is closed",
+    K.TELL_PERSON_ESCALATED: "the to-do to tell the person of an escalation",
 }
 # Messages about no referral (a check-in, a one-to-one note, the digest) are not listed:
 # the undelivered list is of referrals' messages (`ABOUT_NO_REFERRAL`).
@@ -47,12 +52,14 @@ WHAT = {
 def _for_whom(
     n: Notification, r: Referral, smlo_ids: AbstractSet[str], names: Mapping[str, str]
 ) -> str:
+    # The referrer first: one who is also staff is in `names`, and an anonymous one must
+    # not be named by the list of what did not reach them.
+    if n.recipient_id == r.referrer_id:
+        return "the person who referred"  # never their name
     if n.recipient_id in smlo_ids:
         return "a service lead"
     if n.recipient_id in names:
         return plain(names[n.recipient_id])
-    if n.recipient_id == r.referrer_id:
-        return "the person who referred"  # never their name
     return "someone"
 
 

@@ -7,11 +7,29 @@ from zoneinfo import ZoneInfo
 
 from cards import wording as w
 from cards.elements import plain
-from referrals.intake import IntakeAnswers, YesNoUnsure, is_on_behalf
+from referrals.identity import is_anonymous, referrer_shown_as
+from referrals.intake import Identity, IntakeAnswers, YesNoUnsure, is_on_behalf
+from referrals.outside import OutsideChannel
 from referrals.referral import Referral
 
 # The force's local time, with GMT or BST shown, so nobody has to convert from UTC.
 LOCAL_TIME = ZoneInfo("Europe/London")
+
+
+# How the person is reached, for a referral taken for someone without Teams.
+CHANNEL_WORDS = {OutsideChannel.PHONE: "by phone", OutsideChannel.EMAIL: "by email"}
+IN_THE_WAY_GIVEN = "in the way the referral gives"
+
+
+def channel_words(r: Referral) -> str:
+    """ "by phone", "by email", or "in the way the referral gives"."""
+    channel = r.outside_channel
+    return CHANNEL_WORDS[channel] if channel else IN_THE_WAY_GIVEN
+
+
+def reached_line(r: Referral) -> tuple[str, str]:
+    """The fact row on the SMLO's details and the advocate's case card."""
+    return ("Reached outside Teams", channel_words(r))
 
 
 def when(moment: datetime | None) -> str:
@@ -32,6 +50,10 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
     # On the on-behalf route everyone reads about the person as "they" ("Their email").
     labels = w.sender_labels if is_on_behalf(a) else w.labels
     rows = [("Which fits best", w.label(a.route)), ("Role", w.label(a.employment))]
+    if a.leaving is not None:  # asked later: shown only where given
+        rows.append(("Leaving the force", w.label(a.leaving)))
+    if you and not is_on_behalf(a):  # staff read who referred from `referral_facts`
+        rows.append((w.ANONYMITY_CHOICE, w.label(a.identity or Identity.NAMED)))
     if is_on_behalf(a):
         rows += _behalf_facts(a, for_referrer=you)
     rows += [
@@ -117,9 +139,30 @@ def behalf_notes(a: IntakeAnswers, *, for_advocate: bool) -> list[str]:
 
 
 def referral_facts(r: Referral) -> list[tuple[str, str]]:
-    """For the SMLO and the accepted advocate: who referred, then the answers."""
-    return [
-        ("Reference", r.reference),
-        ("Referred by", plain(r.referrer_name) or w.NOT_GIVEN),
-        *answer_facts(r.answers, for_referrer=False),
-    ]
+    """For the SMLO and the accepted advocate: who referred (as `referrer_shown_as` says:
+    "Anonymous" when they chose it), or the SMLO who took it for someone without Teams,
+    then the answers."""
+    answers = answer_facts(r.answers, for_referrer=False)
+    who = plain(referrer_shown_as(r)) or w.NOT_GIVEN
+    if r.outside_teams:  # taken by a service lead for someone without Teams
+        return [("Reference", r.reference), ("Taken by", who), reached_line(r), *answers]
+    return [("Reference", r.reference), ("Referred by", who), *answers]
+
+
+ANONYMOUS_FOR_ADVOCATE = (
+    "This person chose not to tell the service who they are. Please reach them through "
+    "messages in this app: they are told there is a message, and can answer it. Use a "
+    "phone number or email only if they gave one below."
+)
+ANONYMOUS_FOR_SMLO = (
+    "This person chose not to tell the service who they are, so nobody here can see their "
+    "name. You and their advocate reach them through messages in this app. They can tell "
+    "the service who they are later if they want to."
+)
+
+
+def anonymity_notes(r: Referral, *, for_advocate: bool) -> list[str]:
+    """How staff reach someone anonymous to the service; nothing for a named referral."""
+    if not is_anonymous(r.answers):
+        return []
+    return [ANONYMOUS_FOR_ADVOCATE if for_advocate else ANONYMOUS_FOR_SMLO]

@@ -23,6 +23,7 @@ from cards.record_inputs import ECHO_EXTRA, FormReader
 from cards.verbs import Verb
 from referrals.case_record import TEXT_LIMITS
 from referrals.escalation import Consent, DecisionLine, Destination, Escalation, InfoCategory
+from referrals.identity import is_anonymous
 from referrals.referral import Referral
 
 PROBLEM_WORDS = {
@@ -34,6 +35,12 @@ PROBLEM_WORDS = {
     "each kind once": "Please tick each kind once.",
 }
 TEXTS = ("rationale", "approved_by", "note", "not_told_reason")
+
+
+ANONYMOUS_ESCALATION = (
+    "This person is anonymous to the service, so nobody here knows who they are and it "
+    "cannot be passed on. You can ask them, in a message, whether they would tell us."
+)
 
 
 def escalation_card(
@@ -63,6 +70,8 @@ def escalation_card(
         )
 
     body: list[Element] = [heading(f"Escalation decision: {r.reference}")]
+    if is_anonymous(r.answers):  # the service cannot pass on what it was never told
+        body.append(para(ANONYMOUS_ESCALATION, attention=True))
     body += [para(line, subtle=True) for line in decision_lines(r)]
     body += [
         *choice_input(

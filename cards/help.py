@@ -62,6 +62,10 @@ def _smlo() -> list[Element]:
     return [
         _title("As a service lead"),
         row_with_button("Referrals that need you.", action("Inbox", Verb.INBOX, primary=True)),
+        row_with_button(
+            "Take a referral from a call or an email, for someone not in Teams.",
+            action("New referral", Verb.NEW_FOR_SOMEONE),
+        ),
         row_with_button("The advocates and how busy they are.", action("Roster", Verb.ROSTER)),
         row_with_button(
             "The figures for each review, quarter and year.", action("Stats", Verb.STATISTICS)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from cards import outside
 from cards import wording as w
 from cards.details import answer_facts, when
 from cards.elements import Element, action, card, facts, heading, para, toggle
 from cards.intake_steps import STOP_HINT, step_header, stop_action
 from cards.verbs import Verb
+from referrals.identity import is_anonymous
 from referrals.intake import IntakeStep, is_on_behalf
 from referrals.referral import Referral
 
@@ -160,8 +162,11 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
 def receipt_card(referral: Referral) -> Element:
     """Shown in place of the review card: no answers, only the reference and next steps."""
     ways = w.contact_ways(referral.answers.contact_methods)
+    anonymous = is_anonymous(referral.answers)
     reach = (
-        f"Your advocate will get in touch by {ways}."
+        "Your advocate will send you messages here, through this app."
+        if anonymous
+        else f"Your advocate will get in touch by {ways}."
         if ways
         else "You did not choose a way for us to contact you, so your advocate will send "
         "you a message here in Teams."
@@ -174,6 +179,7 @@ def receipt_card(referral: Referral) -> Element:
                 "What happens next: the service lead will read it, usually within two working "
                 f"days. They will then ask an advocate to support you. {reach}"
             ),
+            *(para(words) for words in (w.ANONYMOUS_RECEIPT if anonymous else ())),
             para("We have cleared your answers from this chat, to keep them private."),
             para(w.DANGER, attention=True),
         ]
@@ -203,7 +209,10 @@ def sender_receipt_card(reference: str, submitted_at: datetime | None) -> Elemen
 
 
 def receipt_for(referral: Referral) -> Element:
-    """The receipt that fits the route: the sender's own on the on-behalf route."""
+    """The receipt that fits the route: the sender's own on the on-behalf route, the SMLO's
+    own for someone without Teams."""
+    if referral.outside_teams:
+        return outside.taken_receipt_card(referral)
     if is_on_behalf(referral.answers):
         return sender_receipt_card(referral.reference, referral.submitted_at)
     return receipt_card(referral)

@@ -18,6 +18,7 @@ from functools import partial
 from cards import wording as w
 from cards.elements import Element, action, card, choice_input, heading, para, text_input
 from cards.verbs import Verb
+from referrals.identity import is_anonymous
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -25,6 +26,7 @@ from referrals.intake import (
     ContactMethod,
     Employment,
     Gender,
+    Identity,
     IntakeAnswers,
     IntakeStep,
     Route,
@@ -33,6 +35,8 @@ from referrals.intake import (
     YesNoUnsure,
     can_skip,
     is_on_behalf,
+    may_lose_teams,
+    stay_in_touch_methods,
     steps_for,
 )
 
@@ -61,6 +65,32 @@ def _about_you(a: IntakeAnswers, p: Problems) -> list[Element]:
             w.options(Employment),
             value=_v(a.employment),
             problem=p.get("employment"),
+        ),
+        *choice_input(
+            "leaving",
+            "Are you, or they, leaving the force soon?",
+            w.options(YesNoUnsure),
+            value=_v(a.leaving),
+            problem=p.get("leaving"),
+        ),
+        *_anonymity(a, p),
+    ]
+
+
+def _anonymity(a: IntakeAnswers, p: Problems) -> list[Element]:
+    """The choice to be anonymous to the service, explained before it is made. Once the
+    on-behalf route is chosen it is not offered (`referrals.identity.NOT_ON_BEHALF`),
+    unless it was chosen already, so the note under it says why not."""
+    if is_on_behalf(a) and not is_anonymous(a):
+        return [para(w.NAMED_ON_BEHALF, subtle=True)]
+    return [
+        *(para(words) for words in w.ANONYMITY_EXPLAINED),
+        *choice_input(
+            "identity",
+            w.ANONYMITY_CHOICE,
+            w.options(Identity),
+            value=_v(a.identity),
+            problem=p.get("identity"),
         ),
     ]
 
@@ -135,13 +165,17 @@ def _what_happened(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> lis
 def _contact(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Element]:
     """How the advocate can reach the person (on the on-behalf route: not the sender)."""
     intro = [para(voice.contact_intro)] if voice.contact_intro else []
+    if is_anonymous(a):  # discouraged, never forbidden: they may want a call
+        intro.append(para(w.ANONYMOUS_CONTACT_WARNING, attention=True))
+    if may_lose_teams(a):  # left, or leaving: Teams and work contacts may stop working
+        intro.append(para(voice.stay_in_touch))
     return [
         *intro,
         *choice_input(
             "contact_methods",
             voice.contact_methods,
             voice.contact_options(ContactMethod),
-            value=[m.value for m in a.contact_methods],
+            value=[m.value for m in stay_in_touch_methods(a)],
             multi=True,
             problem=p.get("contact_methods"),
         ),

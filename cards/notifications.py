@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 
-from cards import advocate, checkins, escalation, notices, reminders, smlo
+from cards import advocate, checkins, escalation, notices, outside, reminders, smlo
 from cards.digest import DIGEST_PREVIEW
 from cards.elements import Element, plain
 from cards.messages import new_message_card
 from cards.support import help_lines
 from referrals.checkins import month_of
-from referrals.notifications import Notification, NotificationKind
+from referrals.notifications import TELL_PERSON, Notification, NotificationKind
 from referrals.referral import Referral
 from referrals.support import SupportDirectory
 
@@ -29,6 +29,7 @@ UPDATES_SMLO_CARD = frozenset(
         K.NEW_ADVOCATE_ASKED,
         K.CONSENT_WITHDRAWN,
         K.OFFER_LAPSED,
+        K.IDENTITY_SHARED,
     }
 )
 
@@ -51,6 +52,11 @@ def update_words(kind: NotificationKind, r: Referral, names: Mapping[str, str]) 
         return (
             f"The person on {r.reference} withdrew a consent to escalation. Open it to see "
             "which decision."
+        )
+    if kind is K.IDENTITY_SHARED:  # the name itself is only on the details
+        return (
+            f"The person who referred {r.reference} has told the service who they are. "
+            "Open it to see."
         )
     if kind is K.ACCEPTED:
         who = plain(names.get(r.advocate_id, "An advocate"))
@@ -82,6 +88,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return f"{r.reference} is now with another advocate"
     if kind is K.CONSENT_WITHDRAWN:
         return f"{r.reference}: a consent was withdrawn"
+    if kind is K.IDENTITY_SHARED:
+        return f"{r.reference}: the person told the service who they are"
     if kind is K.NEW_MESSAGE:  # to the referrer too: their own reference, never the text
         return f"New message about {r.reference}"
     if kind is K.CHECKIN_DUE:
@@ -92,6 +100,8 @@ def preview_text(kind: NotificationKind, r: Referral) -> str:
         return DIGEST_PREVIEW
     if kind in reminders.REMINDERS:
         return reminders.preview(kind, r)
+    if kind in TELL_PERSON.values():  # to staff: a to-do for someone without Teams
+        return outside.tell_person_preview(kind, r)
     # The referrer gets a case-closed note too, so it says least of all.
     if kind in (K.ADVOCATE_ALLOCATED, K.SIGNPOSTED, K.CASE_CLOSED, K.ESCALATED):
         return "There is news about your referral"
@@ -122,7 +132,7 @@ def notification_card(
         return notices.signposted_card(r, support)
     if kind is K.WITHDRAWN:
         return notices.withdrawn_for_advocate_card(r)
-    if kind is K.RISK_HIGH:
+    if kind in (K.RISK_HIGH, K.IDENTITY_SHARED):  # to the advocate, for this one
         return notices.update_card(r.reference, update_words(kind, r, names))
     if kind is K.NEW_MESSAGE:  # content-free; Read opens the thread for the reader alone
         return new_message_card(r)
@@ -136,6 +146,8 @@ def notification_card(
         return escalation.escalated_card(r, help_lines(support))
     if kind in reminders.REMINDERS:
         return reminders.reminder_card(kind, r, names, to_smlo=recipient_id in smlo_ids)
+    if kind in TELL_PERSON.values():
+        return outside.tell_person_card(kind, r, for_smlo=recipient_id in smlo_ids)
     raise ValueError(f"no card for {kind}")
 
 

@@ -47,10 +47,12 @@ from cards.requests import (
     ShowFigures,
     TriageSent,
     UploadTarget,
+    WithdrawForPerson,
 )
 from cards.verbs import INTAKE_VERBS, Verb
 from referrals.availability import MOST_CASES, AvailabilityState, OverrideReason
 from referrals.case_record import NO_RECORD_FORM, EntryKind
+from referrals.identity import anonymity_problems
 from referrals.intake import (
     REQUIRED_ANSWERS,
     TEXT_LIMITS,
@@ -59,6 +61,7 @@ from referrals.intake import (
     ContactMethod,
     Employment,
     Gender,
+    Identity,
     IntakeAnswers,
     IntakeStep,
     Route,
@@ -68,6 +71,7 @@ from referrals.intake import (
     is_whole_text,
     mended_text,
 )
+from referrals.outside import WithdrawnFor
 from referrals.periods import Period, parse_period_id
 from referrals.referral import DeclineReason, ReassignReason
 from referrals.signposting import Signpost
@@ -96,9 +100,11 @@ MAX_PAGE_DIGITS = 4
 
 CHOICES: dict[str, type[StrEnum]] = {
     "route": Route,
+    "identity": Identity,
     "employment": Employment,
     "behalf_role": BehalfRole,
     "behalf_consent": YesNoUnsure,
+    "leaving": YesNoUnsure,
     "when": When,
     "colleague": YesNoUnsure,
     "leave_message": YesNoUnsure,
@@ -107,7 +113,7 @@ CHOICES: dict[str, type[StrEnum]] = {
 }
 MULTI_CHOICES: dict[str, type[StrEnum]] = {"wishes": Wish, "contact_methods": ContactMethod}
 STEP_FIELDS: dict[IntakeStep, tuple[str, ...]] = {
-    IntakeStep.ABOUT_YOU: ("route", "employment"),
+    IntakeStep.ABOUT_YOU: ("route", "employment", "leaving", "identity"),
     IntakeStep.ON_BEHALF: ("behalf_role", "behalf_name", "behalf_consent"),
     IntakeStep.WISHES: ("wishes",),
     IntakeStep.WHAT_HAPPENED: ("account", "when", "colleague", "avoid"),
@@ -253,6 +259,10 @@ def _out_of_remit(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Re
 
 def _decline(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
     return Decline(verb, referral_id, _optional_choice(DeclineReason, inputs, "reason"))
+
+
+def _withdraw_for_person(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    return WithdrawForPerson(verb, referral_id, _optional_choice(WithdrawnFor, inputs, "how"))
 
 
 def _ask_for_contact(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
@@ -433,6 +443,7 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.WITHDRAW_CONSENT_ASK: _on_escalation,
     Verb.WITHDRAW_CONSENT: _on_escalation,
     Verb.OUT_OF_REMIT: _out_of_remit,
+    Verb.WITHDRAW_FOR_PERSON: _withdraw_for_person,
     Verb.DECLINE: _decline,
     Verb.RETRY_DELIVERY: _retry_delivery,
     Verb.STATISTICS: _show_figures,
@@ -489,6 +500,11 @@ def parse_step_answers(
         if name in REQUIRED_ANSWERS.get(step, ()) and not raw and name not in problems:
             problems[name] = wording.REQUIRED_NOTES[name]
     kept = current.with_changes(**valid)
+    # Anonymity the route does not allow: the note under the choice; kept as named.
+    refused = {k: v for k, v in anonymity_problems(kept).items() if k in STEP_FIELDS[step]}
+    if refused:
+        problems |= refused
+        shown_back["identity"], kept = kept.identity, kept.with_changes(identity=None)
     if problems:
         raise CardPayloadInvalid(problems, kept.with_changes(**shown_back), kept)
     return kept

@@ -71,6 +71,8 @@ def form_card(r: Referral, form: Form, record: Record, now: datetime) -> Element
     today = local.date().isoformat()
     kind = form.entry.kind if form.kind is K.CORRECTION and form.entry else form.kind
     values = {**_fresh(kind, r.answers, today, local.strftime("%H:%M")), **form.values}
+    if kind is K.CONTACT and r.outside_channel and not form.values:  # not in Teams: the way
+        values["how"] = ContactHow(r.outside_channel.value)  # they are reached, to start with
     if form.kind is K.CORRECTION and form.entry is not None and not form.values:
         values.update(inputs_of(form.entry.content))
     data = {"referral_id": r.id, "kind": form.kind.value, "form_id": form.form_id}

@@ -9,11 +9,13 @@ from cards.details import when
 from cards.elements import Element, action, buttons, card, heading, para, row_with_button
 from cards.escalation import TEAMS
 from cards.verbs import Verb
+from referrals.identity import is_anonymous
 from referrals.messages import OPEN_FOR_MESSAGES
-from referrals.referral import Referral
+from referrals.referral import SHAREABLE, Referral
 from referrals.states import STATE_TABLE, ReferralState, Transition
 
 CAN_WITHDRAW = STATE_TABLE[Transition.WITHDRAW][0]
+ANONYMOUS_NOW = "You are anonymous to the service: nobody there can see your name."
 ASKED = (
     "You asked for a different advocate. The service lead will find someone else, and the "
     "new advocate will get in touch."
@@ -41,6 +43,11 @@ def my_referrals_card(referrals: Sequence[Referral]) -> Element:
                 "Ask for a different advocate", Verb.ASK_NEW_ADVOCATE_ASK, {"referral_id": r.id}
             )
             body.append(buttons(change))
+        if is_anonymous(r.answers) and r.state in SHAREABLE:
+            tell = action(
+                "Tell the service who I am", Verb.SHARE_IDENTITY_ASK, {"referral_id": r.id}
+            )
+            body.append(row_with_button(ANONYMOUS_NOW, tell))
         for d in r.escalations:
             if d.may_withdraw:
                 ask = {"referral_id": r.id, "escalation_id": d.id}
@@ -107,6 +114,40 @@ def new_advocate_asked_card(r: Referral) -> Element:
         [
             heading(f"We have told the service lead: {r.reference}"),
             para(ASKED),
+            para(w.DANGER, attention=True),
+        ]
+    )
+
+
+def share_identity_confirm_card(r: Referral) -> Element:
+    """Before an anonymous referrer tells the service who they are: what changes, and that
+    it cannot be undone."""
+    data = {"referral_id": r.id}
+    return card(
+        [
+            heading(f"Tell the service who you are on {r.reference}?"),
+            para(
+                "The service lead, and your advocate if you have one, will see your name as "
+                "it shows in Teams. We will tell them you have done this, and nothing else."
+            ),
+            para("You cannot be anonymous again on this referral once you have told them."),
+            para("You do not have to. Your support stays the same either way."),
+        ],
+        [
+            action("Yes, tell them who I am", Verb.SHARE_IDENTITY, data, primary=True),
+            action("No, stay anonymous", Verb.MY_REFERRALS),
+        ],
+    )
+
+
+def identity_shared_card(r: Referral) -> Element:
+    return card(
+        [
+            heading(f"The service now knows who you are: {r.reference}"),
+            para(
+                "The service lead, and your advocate if you have one, can now see your name. "
+                "Messages still come to you here."
+            ),
             para(w.DANGER, attention=True),
         ]
     )

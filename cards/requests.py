@@ -16,6 +16,7 @@ from referrals.availability import AvailabilityState, OverrideReason
 from referrals.case_record import Content, EntryKind
 from referrals.escalation import Escalation
 from referrals.intake import IntakeStep
+from referrals.outside import WithdrawnFor
 from referrals.pathway import PathwayStep
 from referrals.periods import Period
 from referrals.referral import DeclineReason, ReassignReason
@@ -133,6 +134,13 @@ class Reassign(OnReferral):
 @dataclass(frozen=True)
 class Decline(OnReferral):
     reason: DeclineReason | None = None  # None: nothing (readable) was chosen
+
+
+@dataclass(frozen=True)
+class WithdrawForPerson(OnReferral):
+    """An SMLO withdraws a referral for someone without Teams, saying how they asked."""
+
+    how: WithdrawnFor | None = None  # None: nothing (readable) was chosen
 
 
 @dataclass(frozen=True)

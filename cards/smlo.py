@@ -11,7 +11,7 @@ from datetime import date
 from cards import wording as w
 from cards.availability import availability_words
 from cards.checkins import checkin_line
-from cards.details import behalf_notes, referral_facts, when
+from cards.details import anonymity_notes, behalf_notes, referral_facts, when
 from cards.elements import (
     Element,
     action,
@@ -27,6 +27,7 @@ from cards.elements import (
     text_input,
 )
 from cards.escalation import decision_words
+from cards.outside import outside_notes
 from cards.pathway import step_words
 from cards.requests import SERVICE_CHOICE
 from cards.support import signpost_words
@@ -37,11 +38,12 @@ from referrals.availability import DEFAULT_CASELOAD_LIMIT, OverrideReason, curre
 from referrals.case_record import CloseOutcome
 from referrals.checkins import Checkin
 from referrals.escalating import ESCALATABLE
+from referrals.identity import ANONYMOUS, is_anonymous
 from referrals.messages import OPEN_FOR_MESSAGES
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost, signpost_targets
-from referrals.states import NEEDS_SMLO, ReferralState
+from referrals.states import NEEDS_SMLO, STATE_TABLE, ReferralState, Transition
 from referrals.support import SupportDirectory, SupportService
 
 ASKED_FOR_NEW = "The person asked for a different advocate."
@@ -102,7 +104,7 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
     ]
     if opened:
         actions.append(action("Who has seen it", Verb.AUDIT, data))
-    if opened and r.state in OPEN_FOR_MESSAGES:
+    if opened and r.state in OPEN_FOR_MESSAGES and not r.outside_teams:  # no chat to reach
         actions.append(action("Messages", Verb.THREAD, data))
     if opened and r.advocate_id and r.state in HAS_RECORD:
         actions.append(action("Case record", Verb.RECORD, data))
@@ -111,6 +113,8 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
     if opened and r.state in (ReferralState.ACTIVE, ReferralState.SIGNPOSTED):
         closing = {**data, "kind": "closure"}
         actions.append(action("Close", Verb.RECORD_FORM, closing, validate=False))
+    if opened and r.outside_teams and r.state in STATE_TABLE[Transition.WITHDRAW][0]:
+        actions.append(action("Withdraw for them", Verb.WITHDRAW_FOR_PERSON_ASK, data))
     if r.state in NEEDS_SMLO:
         actions += [
             action("Find an advocate", Verb.SHOW_ALLOCATE, data, primary=True),
@@ -149,7 +153,8 @@ def details_card(
     body = [
         heading(f"Referral {r.reference}"),
         para(_status_line(r, names, support)),
-        *(para(note) for note in behalf_notes(r.answers, for_advocate=False)),
+        *(para(note) for note in anonymity_notes(r, for_advocate=False)),
+        *(para(note) for note in outside_notes(r) or behalf_notes(r.answers, for_advocate=False)),
         facts(referral_facts(r)),
         *_escalations(r),
         *_pathway(r),
@@ -403,8 +408,9 @@ def reassign_card(
 
 
 def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
+    take = action("New referral", Verb.NEW_FOR_SOMEONE)  # a call or email, not in Teams
     if not referrals:
-        return card([heading("Inbox"), para("Nothing needs you right now.")])
+        return card([heading("Inbox"), para("Nothing needs you right now.")], [take])
     count = len(referrals)
     body: list[Element] = [
         heading(
@@ -416,13 +422,18 @@ def inbox_card(referrals: Sequence[Referral], limit: int = 20) -> Element:
     for r in referrals[:limit]:
         body.append(
             row_with_button(
-                f"{r.reference}: {_inbox_state(r)}, sent {when(r.submitted_at)}",
+                f"{r.reference}{_anonymous_mark(r)}: {_inbox_state(r)}, "
+                f"sent {when(r.submitted_at)}" + (", not in Teams" if r.outside_teams else ""),
                 action("Open", Verb.OPEN, {"referral_id": r.id}),
             )
         )
     if len(referrals) > limit:
         body.append(para(f"And {len(referrals) - limit} more. Deal with these first."))
-    return card(body)
+    return card(body, [take])
+
+
+def _anonymous_mark(r: Referral) -> str:
+    return f" ({ANONYMOUS.lower()})" if is_anonymous(r.answers) else ""
 
 
 def _inbox_state(r: Referral) -> str:
@@ -436,6 +447,10 @@ def _inbox_state(r: Referral) -> str:
 
 def _summary_facts(r: Referral) -> list[tuple[str, str]]:
     rows = [("Status", w.label(r.state)), ("Sent", when(r.submitted_at))]
+    if is_anonymous(r.answers):  # staff know at once to reach them by message
+        rows.append(("Referred by", ANONYMOUS))
     if r.triage is not None:
         rows.append(("Triage", triage_words(r.triage)))
+    if r.outside_teams:  # so no one waits for them in Teams
+        rows.append(("Not in Teams", "Taken by a service lead"))
     return rows

@@ -35,6 +35,8 @@ class Verb(StrEnum):
     ASK_NEW_ADVOCATE = "referrer.new_advocate"
     WITHDRAW_CONSENT_ASK = "referrer.withdraw_consent_ask"  # are you sure?
     WITHDRAW_CONSENT = "referrer.withdraw_consent"  # of an escalation decision
+    SHARE_IDENTITY_ASK = "referrer.share_identity_ask"  # are you sure?
+    SHARE_IDENTITY = "referrer.share_identity"  # an anonymous referrer says who they are
     # SMLO
     OPEN = "smlo.open"
     HIDE = "smlo.hide"
@@ -69,6 +71,10 @@ class Verb(StrEnum):
     LIMITS = "smlo.limits"  # the caseload limits, from the roster card
     SET_LIMIT = "smlo.set_limit"
     DIRECTORY = "smlo.directory"  # typed: directory; the whole support directory
+    # A referral for someone without Teams (referrals/outside.py), from a call or an e-mail
+    NEW_FOR_SOMEONE = "smlo.new_referral"  # typed: new referral; the intake, for them
+    WITHDRAW_FOR_PERSON_ASK = "smlo.withdraw_for_person_ask"  # how did they ask?
+    WITHDRAW_FOR_PERSON = "smlo.withdraw_for_person"
     # the data protection auditor (an SMLO types `audit SMA-…` too: Verb.AUDIT)
     ACCESS_REPORT = "auditor.access_report"  # typed: access report
     # advocate

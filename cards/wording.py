@@ -20,6 +20,7 @@ from referrals.intake import (
     ContactMethod,
     Employment,
     Gender,
+    Identity,
     IntakeStep,
     Route,
     When,
@@ -50,6 +51,10 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Route.WITNESSED: "I saw it happen to someone else",
         Route.CONCERN: "I am worried about a colleague",
         Route.ON_BEHALF: "I am referring someone as part of my job",
+    },
+    Identity: {
+        Identity.NAMED: "Yes, they can know who I am",
+        Identity.ANONYMOUS: "No, keep me anonymous to the service",
     },
     Employment: {
         Employment.OFFICER: "Police officer",
@@ -173,6 +178,8 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         ConflictReason.HELD_BEFORE: "Had this case before",
         ConflictReason.SAME_DEPARTMENT: "Same department as the referrer, says the staff list",
         ConflictReason.LINE_MANAGEMENT: "One of them manages the other, says the staff list",
+        # An anonymous referral: never why, so the list cannot point at who referred it.
+        ConflictReason.PRIVATE: "A conflict: cannot be offered this case",
     },
     AvailabilityState: {
         AvailabilityState.AVAILABLE: "I can take new cases",
@@ -184,6 +191,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         Exclusion.FULL: "Has as many cases as they can take",
         Exclusion.ASKED_TO_AVOID: "The person asked not to have them or their team",
         Exclusion.DECLINED_FOR_CONFLICT: "Said no to this case for a conflict",
+        Exclusion.PRIVATE_CONFLICT: "A conflict: cannot be offered this case",
     },
     OverrideReason: {
         OverrideReason.AGREED_WITH_ADVOCATE: "I asked them and they agreed",
@@ -239,6 +247,35 @@ SENDER_STEP_TITLES: dict[IntakeStep, str] = {
 }
 
 DANGER = "If you are in danger now, call 999."
+
+# Anonymous to the service (`referrals.identity`): what the person reads before they choose
+# (the first intake step) and again on the receipt. The README quotes it word for word.
+ANONYMITY_CHOICE = "Can the service's people know who you are?"
+ANONYMITY_EXPLAINED = (
+    "You can choose to be anonymous to the service. Then the service lead and your "
+    'advocate will not see your name: they see "Anonymous", and they reach you only '
+    "through messages in this app. You can tell them who you are later, from my referrals.",
+    "What anonymous cannot do: Microsoft Teams and the force's IT systems still know which "
+    "account used this app. And anything you type here, such as a phone number or email, "
+    "is seen by your advocate and the service lead.",
+    "If you are referring someone as part of your job, you cannot be anonymous.",
+)
+ANONYMOUS_RECEIPT = (
+    "You chose to be anonymous to the service. The service lead and your advocate will not "
+    "see your name unless you decide to tell them. You can, at any time, from my referrals.",
+    "Microsoft Teams and the force's IT systems still know which account used this app. "
+    "Anything you typed, such as a phone number or email, is seen by your advocate and the "
+    "service lead.",
+)
+NAMED_ON_BEHALF = (
+    "As you are referring someone as part of your job, the service will know it was you."
+)
+# On the contact step, for someone who chose anonymity: allowed, and honest about it.
+ANONYMOUS_CONTACT_WARNING = (
+    "You chose to be anonymous. Your advocate will reach you through messages in this app. "
+    "A phone number or email you give here is seen by your advocate and the service lead, "
+    "and may tell them who you are. You can leave them empty."
+)
 DANGER_FOR_SENDER = "If the person is in danger now, call 999."
 # The button that opens the support directory's "Get help now" card (cards/support.py).
 GET_HELP_NOW = "Get help now"
@@ -247,6 +284,8 @@ NOT_GIVEN = "Not given"
 # Said under a required question (referrals/intake.py REQUIRED_ANSWERS) left unanswered.
 REQUIRED_NOTES: dict[str, str] = {
     "behalf_consent": "Please answer this, so we know if we can contact them.",
+    # A referral for someone without Teams (referrals/outside.py) needs a way to reach them.
+    "contact_methods": "They are not in Teams. Please choose a phone or email to reach them.",
 }
 NEEDED = "We need an answer to this one."
 
@@ -326,6 +365,7 @@ class Voice:
     personal_email: str
     safe_times: str
     leave_message: str
+    stay_in_touch: str  # to someone who has left the force, or is leaving it
 
 
 YOU = Voice(
@@ -343,6 +383,9 @@ YOU = Voice(
     personal_email="Your own email",
     safe_times="When is it safe to contact you?",
     leave_message="Is it OK to leave a message?",
+    stay_in_touch="As you are leaving, or have left, your Teams and work phone may stop "
+    "working. If you are happy to, give us your own phone or email so we can stay in "
+    "touch. You do not have to.",
 )
 SENDER = Voice(
     wishes="What would they like from us? Tick all that fit.",
@@ -358,4 +401,7 @@ SENDER = Voice(
     personal_email="Their email",
     safe_times="When is it safe to contact them?",
     leave_message="Is it OK to leave them a message?",
+    stay_in_touch="If they are leaving, or have left, their Teams and work phone may stop "
+    "working. If they are happy to, give their own phone or email so we can stay in "
+    "touch. They do not have to.",
 )

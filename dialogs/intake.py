@@ -92,6 +92,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
                 return waiting(_show(referral, step, invalid.answers, invalid.problems))
         else:
             answers = _readable_answers(step, click, referral.answers)
+        answers = referral.as_kept(answers)  # the steps that follow depend on the route
         target = {
             Verb.ANSWER: next_step(step, answers),
             Verb.SKIP: next_step(step, answers),

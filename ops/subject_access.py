@@ -32,6 +32,7 @@ from typing import TextIO
 
 from ops.environment import cosmos_settings, store_parser
 from referrals.audit import AuditEntry, AuditLog
+from referrals.identity import is_anonymous
 from referrals.ports import Stores
 from referrals.referral import Referral
 from storage.cosmos import CosmosStores
@@ -45,6 +46,12 @@ OBJECT_ID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 # The whole trail: from before the service to long after anything it will write.
 BEFORE_THE_SERVICE = datetime(2000, 1, 1, tzinfo=UTC)
 LONG_AFTER = datetime(9000, 1, 1, tzinfo=UTC)
+# The person asked for their own data; the service's people must still not learn from it
+# that they made this referral (`referrals.identity`).
+ANONYMOUS_NOTE = (
+    "Anonymous to the service: its people do not know this person made it. Answer the "
+    "request without telling the service lead or any advocate."
+)
 NOT_YET_RECORDED = (
     "Referrals and alerts naming this person: not listed. Referrals do not yet record "
     "whom they are about, so the service cannot find them by person."
@@ -61,6 +68,8 @@ def _referral(referral: Referral, out: TextIO) -> None:
         f"started {_when(referral.created_at)}, sent {_when(referral.submitted_at)}, "
         f"last changed {_when(referral.updated_at)}\n"
     )
+    if is_anonymous(referral.answers):
+        out.write(f"    {ANONYMOUS_NOTE}\n")
     for event in referral.history:  # the kind of event and when; never its detail
         out.write(f"    {_when(event.at)}  {event.name}\n")
 

@@ -32,7 +32,10 @@ class AuditAction(StrEnum):
     WITHDRAW_CONSENT = "withdraw_consent"  # the person withdrew a consent to escalation
     REASSIGN = "reassign"  # a case given to another advocate
     ASK_NEW_ADVOCATE = "ask_new_advocate"  # the referrer asked for a different advocate
+    SHARE_IDENTITY = "share_identity"  # an anonymous referrer told the service who they are
     WITHDRAW = "withdraw"
+    # An SMLO withdrew a referral for someone without Teams, who asked them to.
+    WITHDRAW_FOR_PERSON = "withdraw_for_person"
     CLOSE = "close"
     # The case record (referrals/case_record.py): what kind of entry, never what it says.
     VIEW_RECORD = "view_record"

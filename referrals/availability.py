@@ -93,6 +93,13 @@ class Exclusion(StrEnum):
     FULL = "full"  # at their caseload limit, or at what "limited" allows
     ASKED_TO_AVOID = "asked_to_avoid"  # the referrer named them or their team
     DECLINED_FOR_CONFLICT = "declined_for_conflict"
+    # An anonymous referral: the advocate is the referrer, or in their department or line
+    # (`referrals.allocation`). Never overridden, since the SMLO cannot check it.
+    PRIVATE_CONFLICT = "private_conflict"
+
+
+# What no reason of the SMLO's can set aside.
+NOT_OVERRIDABLE = frozenset({Exclusion.PRIVATE_CONFLICT})
 
 
 class OverrideReason(StrEnum):
@@ -105,7 +112,10 @@ class OverrideReason(StrEnum):
 
 
 def may_override(reason: OverrideReason | None, excluded_for: tuple[Exclusion, ...]) -> bool:
-    """An offer to someone excluded needs a reason; the others need none."""
+    """An offer to someone excluded needs a reason; the others need none. A private
+    conflict is never set aside."""
+    if NOT_OVERRIDABLE.intersection(excluded_for):
+        return False
     return not excluded_for or reason is not None
 
 

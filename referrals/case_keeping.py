@@ -41,10 +41,13 @@ class CaseKeeping(ReferralBase):
             Transition.CLOSE, actor, now, "ReferralClosed", closure.outcome if closure else ""
         )
         if self.advocate_id:  # a case, not a signposted referral
-            others = [s for s in smlo_ids if s != actor.user_id]
+            # An SMLO's own referral tells them once, as its referrer.
+            own = "" if self.outside_teams else self.referrer_id
+            others = [s for s in smlo_ids if s not in (actor.user_id, own)]
             held_by = [] if holder else [self.advocate_id]  # closed by an SMLO: they are told
-            told = [self.referrer_id, *others, *held_by]
-            self._notify(told, NotificationKind.CASE_CLOSED, now)
+            # The SMLO who took it for someone without Teams is told as an SMLO too.
+            self._tell_referrer(NotificationKind.CASE_CLOSED, now)
+            self._notify([*others, *held_by], NotificationKind.CASE_CLOSED, now)
 
     def ensure_can_close(self, actor: Actor) -> bool:
         """Who may close it (an SMLO, or the advocate who holds the case); True for the
@@ -60,8 +63,9 @@ class CaseKeeping(ReferralBase):
 
     def ensure_can_read_record(self, actor: Actor) -> None:
         """Only the advocate who holds the case (on the roster) and an SMLO who did not
-        refer it: a previous advocate, the referrer and anyone else are refused."""
-        if actor.is_smlo and actor.user_id != self.referrer_id:
+        refer it (or took it for someone without Teams): a previous advocate, the referrer
+        and anyone else are refused."""
+        if actor.is_smlo and (actor.user_id != self.referrer_id or self.outside_teams):
             if self.state is ReferralState.DRAFT:
                 raise errors.NotPermitted(f"{actor.user_id} may not read {self.id}")
             return

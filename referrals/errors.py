@@ -71,6 +71,10 @@ class AlreadyWithdrawn(InvalidTransition):
         self.referral_id = referral_id
 
 
+class IdentityAlreadyShared(ReferralError):
+    """The referral names its referrer already: there is nothing more to tell."""
+
+
 class ConsentRequired(ReferralError):
     pass
 
@@ -193,3 +197,22 @@ class ThreadClosed(InvalidTransition):
     def __init__(self, referral_id: str, state: str) -> None:
         super().__init__("send a message about", state)
         self.referral_id = referral_id
+
+
+class ReachedOutsideTeams(ReferralError):
+    """The referral was made by an SMLO for someone without Teams (`referrals.outside`):
+    the bot cannot reach them (a relayed message), and what they would do in Teams
+    (withdraw, ask for another advocate) an SMLO does for them. `what` names the act."""
+
+    def __init__(self, referral_id: str, what: str) -> None:
+        super().__init__(f"{referral_id} is for someone outside Teams: cannot {what}")
+        self.referral_id = referral_id
+        self.what = what
+
+
+class ContactOutsideTeamsMissing(RequiredAnswerMissing):
+    """A referral for someone without Teams needs a way to reach them outside it (a phone
+    or an e-mail): it is not sent without one."""
+
+    def __init__(self) -> None:
+        super().__init__(IntakeStep.CONTACT, ("contact_methods",))

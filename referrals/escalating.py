@@ -50,7 +50,7 @@ class Escalating(CaseKeeping):
         case_record.check_content(decision, now)
         entry = self._add(actor, decision, now, entry_id)
         if decision.tell_person and self.referrer_id != ERASED_REFERRER:
-            self._notify([self.referrer_id], NotificationKind.ESCALATED, now)
+            self._tell_referrer(NotificationKind.ESCALATED, now)
         return entry
 
     def withdraw_consent(
@@ -59,6 +59,7 @@ class Escalating(CaseKeeping):
         """The referrer, of a decision that rests on their consent and that they were told
         of (`DecisionLine.may_withdraw`); the SMLOs are told."""
         self._require_referrer(actor)
+        self._require_in_teams("withdraw consent on")
         self._require_escalatable("withdraw consent on")
         decision = next((d for d in self.escalations if d.id == escalation_id), None)
         if decision is None or not decision.may_withdraw:

@@ -36,6 +36,13 @@ class Route(StrEnum):
     ON_BEHALF = "on_behalf"
 
 
+class Identity(StrEnum):
+    """Whether the service's people may know who referred (`referrals.identity`)."""
+
+    NAMED = "named"
+    ANONYMOUS = "anonymous"  # sealed apart: staff see "Anonymous" and reach them by message
+
+
 class Employment(StrEnum):
     OFFICER = "officer"
     STAFF = "staff"
@@ -117,9 +124,11 @@ REQUIRED_ANSWERS: dict[IntakeStep, tuple[str, ...]] = {
 }
 
 
-# Kept after withdrawal and after the retention period, for anonymous statistics only.
+# Kept after withdrawal and after the retention period, for anonymous statistics only
+# (and `identity`, so the trail of an erased referral still says its referrer was anonymous).
 STATISTICAL_FIELDS = (
     "route",
+    "identity",
     "employment",
     "behalf_role",
     "wishes",
@@ -133,10 +142,13 @@ STATISTICAL_FIELDS = (
 @dataclass(frozen=True)
 class IntakeAnswers:
     route: Route | None = None
+    identity: Identity | None = None  # None: not chosen, so named
     employment: Employment | None = None
     behalf_role: BehalfRole | None = None
     behalf_consent: YesNoUnsure | None = None
     behalf_name: str = ""  # the person referred, on the on-behalf route; never counted
+    # Leaving the force soon (so soon without Teams): asked beside employment, never counted.
+    leaving: YesNoUnsure | None = None
     wishes: tuple[Wish, ...] = ()
     account: str = ""
     when: When | None = None
@@ -251,6 +263,25 @@ def first_unanswered_step(
         if missing_answers(step, answers):
             return step
     return None
+
+
+# Someone who has left the force, or is leaving it, may soon have no Teams and no work
+# phone or e-mail: the contact step asks them kindly for a personal way to stay in touch,
+# with these ways chosen to start with. Never required.
+STAY_IN_TOUCH = (ContactMethod.PERSONAL_PHONE, ContactMethod.PERSONAL_EMAIL)
+
+
+def may_lose_teams(answers: IntakeAnswers) -> bool:
+    """Whether they said they used to work here, or are leaving."""
+    return answers.employment is Employment.FORMER or answers.leaving is YesNoUnsure.YES
+
+
+def stay_in_touch_methods(answers: IntakeAnswers) -> tuple[ContactMethod, ...]:
+    """The contact ways the contact step shows chosen: theirs if they chose any; else, for
+    someone who may lose Teams, the personal ones."""
+    if answers.contact_methods or not may_lose_teams(answers):
+        return answers.contact_methods
+    return STAY_IN_TOUCH
 
 
 def quick_request(answers: IntakeAnswers) -> IntakeAnswers:

@@ -66,6 +66,7 @@ class Messaging(Escalating):
         """Send `text` to the other side; its recipients are told, content-free.
         `message_id`: the card's own id, so a second press of Send sends nothing more."""
         sender = self.ensure_can_read_thread(actor)
+        self._require_in_teams("send a message about")  # the person has no chat to reach
         if self.state in ENDED:
             raise errors.ThreadClosed(self.id, self.state)
         if self.state not in OPEN_FOR_MESSAGES:

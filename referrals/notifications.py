@@ -36,9 +36,18 @@ class NotificationKind(StrEnum):
     NEW_ADVOCATE_ASKED = "new_advocate_asked"  # to each SMLO: the person asked for a change
     ESCALATED = "escalated"  # to the referrer: information was (or was not) passed on
     CONSENT_WITHDRAWN = "consent_withdrawn"  # to each SMLO: the person withdrew a consent
+    # To each SMLO and the advocate who holds it: an anonymous referrer told the service
+    # who they are (the card says only that; the name is on the details).
+    IDENTITY_SHARED = "identity_shared"
     # To the other side of a message (referrals.messages): the referrer, the advocate who
     # holds the case, or each SMLO before one did; never the message itself.
     NEW_MESSAGE = "new_message"
+    # A referral made for someone without Teams (`referrals.outside`): the news its referrer
+    # would be sent goes, as a to-do, to the SMLO who made it or the advocate who holds it.
+    TELL_PERSON_ALLOCATED = "tell_person_allocated"  # their advocate has taken it on
+    TELL_PERSON_SIGNPOSTED = "tell_person_signposted"  # outside the remit, where to go
+    TELL_PERSON_CLOSED = "tell_person_closed"  # their case is closed
+    TELL_PERSON_ESCALATED = "tell_person_escalated"  # information was (or was not) passed on
     # Reminders (referrals/timers.py): content-free nudges, then escalations.
     NOT_TRIAGED = "not_triaged"  # to each SMLO: not triaged in time
     NOT_ALLOCATED = "not_allocated"  # to each SMLO: no advocate in the time the receipt promised
@@ -63,6 +72,16 @@ CHECKIN_KINDS = frozenset({NotificationKind.CHECKIN_DUE, NotificationKind.ONE_TO
 CHECKIN_NOTICE_PREFIX = "checkin-notice:"  # the `referral_id` of a check-in notification
 # Every kind about no referral (`referral_id` names the notice that holds it).
 ABOUT_NO_REFERRAL = CHECKIN_KINDS | {NotificationKind.WEEKLY_DIGEST}
+
+
+# The news a referrer in Teams is sent, and the to-do that stands in for it when the person
+# has no Teams chat (`referrals.outside`).
+TELL_PERSON: dict[NotificationKind, NotificationKind] = {
+    NotificationKind.ADVOCATE_ALLOCATED: NotificationKind.TELL_PERSON_ALLOCATED,
+    NotificationKind.SIGNPOSTED: NotificationKind.TELL_PERSON_SIGNPOSTED,
+    NotificationKind.CASE_CLOSED: NotificationKind.TELL_PERSON_CLOSED,
+    NotificationKind.ESCALATED: NotificationKind.TELL_PERSON_ESCALATED,
+}
 
 
 class DeliveryStatus(StrEnum):

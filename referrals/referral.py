@@ -20,10 +20,13 @@ from enum import StrEnum
 
 from referrals import errors
 from referrals.availability import Exclusion, OverrideReason
+from referrals.identity import anonymity_problems, is_anonymous, name_kept_for
 from referrals.intake import (
     STEP_ORDER,
+    Identity,
     IntakeAnswers,
     IntakeStep,
+    Route,
     first_unanswered_step,
     is_on_behalf,
     limit_problems,
@@ -31,15 +34,19 @@ from referrals.intake import (
 )
 from referrals.messaging import Messaging
 from referrals.notifications import NotificationKind
+from referrals.outside import WithdrawnFor, channel_of, withdrawal_detail
 from referrals.people import Actor, Advocate
 from referrals.referral_base import ERASED_REFERRER, REMINDER_SENT, SYSTEM, CaseEvent
 from referrals.signposting import Signpost, can_signpost_to, history_detail, kind_of
-from referrals.states import ReferralState, Transition
+from referrals.states import OPEN_STATES, ReferralState, Transition
 from referrals.support import SupportService
 from referrals.triage import TRIAGE_RECORDED, TriageDecision
 
 # The SMLO offered it to someone it would not be offered to; detail "reason:why,why".
 EXCLUSION_OVERRIDDEN = "ExclusionOverridden"
+IDENTITY_SHARED = "IdentityShared"  # an anonymous referrer told the service who they are
+# An anonymous referrer may tell the service who they are while it is open.
+SHAREABLE = OPEN_STATES
 PURGEABLE = frozenset({ReferralState.CLOSED, ReferralState.WITHDRAWN})
 # While it is open and not sent elsewhere, an SMLO may triage it (again).
 TRIAGEABLE = frozenset(
@@ -72,6 +79,17 @@ def _require_answered(answers: IntakeAnswers, *, before: IntakeStep) -> None:
         raise errors.RequiredAnswerMissing(step, missing_answers(step, answers))
 
 
+def _require_may_override(
+    advocate: Advocate, excluded_for: tuple[Exclusion, ...], override: OverrideReason | None
+) -> None:
+    """Someone excluded only with the SMLO's reason; a private conflict never (the SMLO
+    cannot check what they are not shown)."""
+    if Exclusion.PRIVATE_CONFLICT in excluded_for:
+        raise errors.AdvocateNotAvailable(advocate.user_id)
+    if excluded_for and override is None:
+        raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
+
+
 class Referral(Messaging):
     """A referral: the lifecycle from a draft to its end (see `referrals.states`)."""
 
@@ -81,6 +99,17 @@ class Referral(Messaging):
         its Send twice sends one referral (a new id if none)."""
         draft = cls(referral_id or uuid.uuid4().hex, actor.user_id, actor.display_name, now, now)
         draft._record(now, actor, "DraftStarted")
+        return draft
+
+    @classmethod
+    def start_outside_draft(cls, actor: Actor, now: datetime, referral_id: str = "") -> Referral:
+        """An SMLO takes a referral for someone without Teams, from a phone call or an
+        e-mail (`referrals.outside`): the SMLO is its maker, on the on-behalf route."""
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(f"{actor.user_id} may not refer someone outside Teams")
+        draft = cls.start_draft(actor, now, referral_id)
+        draft.outside_teams = True
+        draft.answers = IntakeAnswers(route=Route.ON_BEHALF)
         return draft
 
     # -- the referrer ----------------------------------------------------------------
@@ -100,21 +129,33 @@ class Referral(Messaging):
         self._require_referrer(actor)
         if self.state is not ReferralState.DRAFT:
             raise errors.InvalidTransition("change answers of", self.state)
-        problems = limit_problems(answers)
+        problems = limit_problems(answers) | anonymity_problems(answers)
         if problems:
             raise errors.AnswerInvalid(problems)
+        answers = self.as_kept(answers)
         start = leaving if leaving is not None else self.step
         if start is None or STEP_ORDER.index(step) > STEP_ORDER.index(start):
             _require_answered(answers, before=step)
         self.answers, self.step, self.updated_at = answers, step, now
+        # Anonymous: no name is kept at all, not even in the draft (`referrals.identity`).
+        self.referrer_name = name_kept_for(answers, self.referrer_name, actor.display_name)
+
+    def as_kept(self, answers: IntakeAnswers) -> IntakeAnswers:
+        """The answers as this referral keeps them: one taken by an SMLO for someone
+        without Teams is always on their behalf, whatever route a card sends."""
+        return answers.with_changes(route=Route.ON_BEHALF) if self.outside_teams else answers
 
     def ensure_can_submit(self, actor: Actor) -> None:
         """Every check `submit` makes, so a refused submit uses up no reference number."""
         self._require_referrer(actor)
         self._require_state(Transition.SUBMIT)
         _require_answered(self.answers, before=IntakeStep.REVIEW)
+        if problems := anonymity_problems(self.answers):
+            raise errors.AnswerInvalid(problems)
         if not self.answers.consent:
             raise errors.ConsentRequired(self.id)
+        if self.outside_teams and channel_of(self.answers) is None:
+            raise errors.ContactOutsideTeamsMissing()
 
     def submit(self, actor: Actor, reference: str, smlo_ids: Iterable[str], now: datetime) -> None:
         self.ensure_can_submit(actor)
@@ -124,8 +165,9 @@ class Referral(Messaging):
             self.answers = self.answers.with_changes(gender=None, age_band=None)
         self._move(Transition.SUBMIT, actor, now, "ReferralSubmitted")
         self.reference, self.submitted_at = reference, now
-        # An SMLO who refers someone is not sent their own referral to triage.
-        others = [smlo for smlo in smlo_ids if smlo != self.referrer_id]
+        # An SMLO who refers someone is not sent their own referral to triage; one who took
+        # it for someone without Teams is, like every SMLO.
+        others = [s for s in smlo_ids if s != self.referrer_id or self.outside_teams]
         self._notify(others, NotificationKind.NEW_REFERRAL, now)
 
     def ask_for_new_advocate(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> bool:
@@ -133,6 +175,7 @@ class Referral(Messaging):
         content-free; the advocate keeps the case until an SMLO gives it to someone else.
         Asked again before then, nothing more happens (returns False)."""
         self._require_referrer(actor)
+        self._require_in_teams("ask for a new advocate for")
         if self.state is not ReferralState.ACTIVE:
             raise errors.InvalidTransition("ask for a new advocate for", self.state)
         if self.new_advocate_asked:
@@ -141,13 +184,59 @@ class Referral(Messaging):
         self._notify(smlo_ids, NotificationKind.NEW_ADVOCATE_ASKED, now)
         return True
 
+    def share_identity(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
+        """An anonymous referrer tells the service who they are: from now on staff see the
+        name Teams gives for them. The SMLOs, and the advocate who holds the case, are told,
+        content-free. Only while it is open, and only once (`IdentityAlreadyShared`)."""
+        self._require_referrer(actor)
+        if self.state not in SHAREABLE:
+            raise errors.InvalidTransition("tell the service who referred", self.state)
+        if not is_anonymous(self.answers):
+            raise errors.IdentityAlreadyShared(self.id)
+        self.answers = self.answers.with_changes(identity=Identity.NAMED)
+        self.referrer_name = actor.display_name
+        self._record(now, actor, IDENTITY_SHARED)
+        holder = [self.advocate_id] if self.state is ReferralState.ACTIVE else []
+        told = [s for s in [*smlo_ids, *holder] if s and s != self.referrer_id]
+        self._notify(told, NotificationKind.IDENTITY_SHARED, now)
+
     def withdraw(self, actor: Actor, smlo_ids: Iterable[str], now: datetime) -> None:
         """Taken back by the referrer: whoever holds it is told, and everything that could
         identify the person, or that they wrote, is erased at once."""
         self.ensure_not_withdrawn()
         self._require_referrer(actor)
+        self._require_in_teams("withdraw")  # an SMLO withdraws it for them instead
+        self._withdraw(actor, smlo_ids, now)
+
+    def withdraw_for_person(
+        self, actor: Actor, how: WithdrawnFor, smlo_ids: Iterable[str], now: datetime
+    ) -> None:
+        """A referral made for someone without Teams, withdrawn by an SMLO because the
+        person asked (`how`: by phone, e-mail, in person); erased as any withdrawal is."""
+        self.ensure_can_withdraw_for_person(actor)
+        self._withdraw(actor, [s for s in smlo_ids if s != actor.user_id], now, how)
+
+    def ensure_can_withdraw_for_person(self, actor: Actor) -> None:
+        """An SMLO, for a referral made for someone without Teams, while it is open."""
+        self.ensure_not_withdrawn()
+        if not actor.is_smlo:
+            raise errors.NotAnSmlo(f"{actor.user_id} may not withdraw {self.id}")
+        if not self.outside_teams:  # a person in Teams withdraws their own
+            raise errors.NotTheReferrer(f"{self.id} is withdrawn by its referrer")
+        self._require_state(Transition.WITHDRAW)
+
+    def _withdraw(
+        self,
+        actor: Actor,
+        smlo_ids: Iterable[str],
+        now: datetime,
+        how: WithdrawnFor | None = None,
+    ) -> None:
+        """Whoever holds it is told, and everything that could identify the person, or that
+        they wrote, is erased at once."""
         holder = self.advocate_id or self.offered_to
-        self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn")
+        detail = withdrawal_detail(how) if how else ""
+        self._move(Transition.WITHDRAW, actor, now, "ReferralWithdrawn", detail)
         self._notify([*smlo_ids, *([holder] if holder else [])], NotificationKind.WITHDRAWN, now)
         self.erase_personal_data(now)
 
@@ -211,8 +300,7 @@ class Referral(Messaging):
             raise errors.AdvocateNotAvailable(advocate.user_id)
         if self.state in (ReferralState.OFFERED, ReferralState.ACTIVE):
             raise errors.ReferralAlreadyAllocated(Transition.OFFER, self.state)
-        if excluded_for and override is None:
-            raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
+        _require_may_override(advocate, excluded_for, override)
         if self.state is ReferralState.SUBMITTED:
             self._record(now, actor, "ReferralTriaged")
         if excluded_for and override is not None:
@@ -255,8 +343,7 @@ class Referral(Messaging):
         if not advocate.active or advocate.user_id in (self.referrer_id, self.advocate_id):
             raise errors.AdvocateNotAvailable(advocate.user_id)
         self._require_state(Transition.REASSIGN)
-        if excluded_for and override is None:
-            raise errors.AdvocateExcluded(advocate.user_id, excluded_for)
+        _require_may_override(advocate, excluded_for, override)
         previous = self.advocate_id
         self._record(now, actor, "CaseReassigned", f"{reason}:{previous}")
         if excluded_for and override is not None:
@@ -296,7 +383,7 @@ class Referral(Messaging):
         detail = history_detail(kind, service_id)
         self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", detail)
         self.signpost, self.signpost_service = kind, service_id
-        self._notify([self.referrer_id], NotificationKind.SIGNPOSTED, now)
+        self._tell_referrer(NotificationKind.SIGNPOSTED, now)
 
     # -- the advocate ------------------------------------------------------------------
 
@@ -305,7 +392,7 @@ class Referral(Messaging):
         self._move(Transition.ACCEPT, actor, now, "AllocationAccepted")
         self.advocate_id = actor.user_id
         self._notify(smlo_ids, NotificationKind.ACCEPTED, now)
-        self._notify([self.referrer_id], NotificationKind.ADVOCATE_ALLOCATED, now)
+        self._tell_referrer(NotificationKind.ADVOCATE_ALLOCATED, now)
 
     def decline(
         self, actor: Actor, reason: DeclineReason, smlo_ids: Iterable[str], now: datetime

@@ -14,7 +14,8 @@ from typing import Self
 from referrals import errors
 from referrals.case_record import CaseEntry
 from referrals.intake import IntakeAnswers, IntakeStep
-from referrals.notifications import Notification, NotificationKind
+from referrals.notifications import TELL_PERSON, Notification, NotificationKind
+from referrals.outside import OutsideChannel, channel_of
 from referrals.people import Actor
 from referrals.signposting import Signpost
 from referrals.states import STATE_TABLE, ReferralState, Transition
@@ -55,6 +56,8 @@ class ReferralBase:
     declined_by: tuple[str, ...] = ()
     signpost: Signpost | None = None  # out of remit: the kind of help they were sent to
     signpost_service: str = ""  # and the support directory's id of the service, if one
+    # Made by an SMLO (the referrer) for someone without Teams (`referrals.outside`).
+    outside_teams: bool = False
     history: list[CaseEvent] = field(default_factory=list)
     version: int = 0  # the stored version this object was read at
     new_notifications: list[Notification] = field(default_factory=list, repr=False)
@@ -75,6 +78,11 @@ class ReferralBase:
         raise errors.NotPermitted(f"{actor.user_id} may not view {self.id}")
 
     @property
+    def outside_channel(self) -> OutsideChannel | None:
+        """How the person is reached, for a referral made for someone without Teams."""
+        return channel_of(self.answers) if self.outside_teams else None
+
+    @property
     def is_purged(self) -> bool:
         return any(e.name == "ReferralPurged" for e in self.history)
 
@@ -91,8 +99,13 @@ class ReferralBase:
     def _require_smlo(self, actor: Actor) -> None:
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} is not an SMLO")
-        if actor.user_id == self.referrer_id:
+        if actor.user_id == self.referrer_id and not self.outside_teams:
             raise errors.CannotTriageOwnReferral(f"{actor.user_id} referred {self.id}")
+
+    def _require_in_teams(self, what: str) -> None:
+        """What only the person may do in Teams cannot be done for one who has no Teams."""
+        if self.outside_teams:
+            raise errors.ReachedOutsideTeams(self.id, what)
 
     def _require_offered_advocate(self, actor: Actor, transition: Transition) -> None:
         holder = self.offered_to or self.advocate_id
@@ -132,6 +145,16 @@ class ReferralBase:
     def _notify(self, recipients: Iterable[str], kind: NotificationKind, now: datetime) -> None:
         for recipient in dict.fromkeys(recipients):
             self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
+
+    def _tell_referrer(self, kind: NotificationKind, now: datetime) -> None:
+        """News for the referrer (`TELL_PERSON`'s kinds). For a referral taken for someone
+        without Teams it becomes a to-do for the advocate who holds it, or before one does
+        for the SMLO who took it: the one place such news is queued, so nothing meant for
+        the person ever goes to a chat."""
+        if not self.outside_teams:
+            self._notify([self.referrer_id], kind, now)
+        else:
+            self._notify([self.advocate_id or self.referrer_id], TELL_PERSON[kind], now)
 
     def copy(self) -> Self:
         return replace(self, history=list(self.history), new_notifications=[], new_entries=[])

@@ -59,6 +59,7 @@ def referral_to_doc(referral: Referral) -> Document:
         "declined_by": list(referral.declined_by),
         "signpost": plain_value(referral.signpost),
         "signpost_service": referral.signpost_service,
+        "outside_teams": referral.outside_teams,
         "history": [
             {"at": _time(e.at), "actor_id": e.actor_id, "name": e.name, "detail": e.detail}
             for e in referral.history
@@ -87,6 +88,8 @@ def referral_from_doc(doc: Mapping[str, Any]) -> Referral:
         signpost=Signpost(signpost) if signpost is not None else None,
         # Came later: a referral signposted before names only a kind of help.
         signpost_service=doc.get("signpost_service", ""),
+        # Came later: a referral stored before was made in Teams.
+        outside_teams=bool(doc.get("outside_teams", False)),
         history=[
             CaseEvent(_parse_time(e["at"]), e["actor_id"], e["name"], e["detail"])
             for e in doc["history"]

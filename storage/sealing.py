@@ -14,6 +14,8 @@ referrer's. Out of remit, the service the person was sent to is sealed (one name
 network) stays in clear, as it always was. `referrer_key`, a blind index of the referrer
 id, finds their referrals. In clear: id, version, state, dates, reference, step, signpost
 (the kind), and the staff ids the queries need (offered_to, advocate_id, declined_by).
+Whether it was made for someone without Teams (`outside_teams`) is sealed with the answers:
+it says the person may have left the force.
 
 Notification (outbox): recipient, conversation and activity ids are sealed; the
 recipient may be the referrer. `recipient_key` is the recipient's blind index. Kind,
@@ -49,6 +51,7 @@ SEALED_REFERRAL_KEYS = (
     "answers",
     "history",
     "signpost_service",
+    "outside_teams",
 )
 SEALED_NOTIFICATION_KEYS = ("recipient_id", "conversation_id", "activity_id")
 VIEW_FIELD = "shown_view.sealed"
@@ -58,7 +61,7 @@ SEALED_VIEW_KEYS = ("conversation_id", "message_id", "user_id")
 def seal_referral(doc: Mapping[str, Any], cipher: FieldCipher) -> Document:
     # A document stored before `signpost_service` existed (resealed by ops.reencrypt
     # without going through the codec) names no service.
-    doc = {"signpost_service": "", **doc}
+    doc = {"signpost_service": "", "outside_teams": False, **doc}
     return seal_document(doc, SEALED_REFERRAL_KEYS, REFERRAL_FIELD, cipher) | {
         "referrer_key": index_of(doc["referrer_id"], REFERRER, cipher)
     }

@@ -14,6 +14,7 @@ module per use-case module in `referrals/services/`:
 | `checkins.py`       | advocate: the monthly wellbeing check-in                     |
 | `capacity.py`       | advocate: their availability; SMLO: caseload limits          |
 | `messaging.py`      | referrer, advocate, SMLO: the message thread of a referral   |
+| `outside.py`        | SMLO: a referral for someone without Teams, withdrawing it   |
 
 A new capability adds its verbs to `cards/verbs.py`, its typed request to
 `cards/requests.py` (parsed in `cards/parsers.py`), and its route to one of these. A route
@@ -31,6 +32,7 @@ from bot.routes.casework import CaseworkRoutes
 from bot.routes.checkins import CheckinRoutes
 from bot.routes.intake import IntakeRoutes
 from bot.routes.messaging import MessageRoutes
+from bot.routes.outside import OutsideRoutes
 from bot.routes.oversight import OversightRoutes
 from bot.routes.triage import TriageRoutes
 from bot.routing import Route, Routes
@@ -45,8 +47,9 @@ def route_table(
     """Every verb's route; a verb answered twice, or not at all, fails here at start-up."""
     oversight = OversightRoutes(services.oversight, services.administration)
     messaging = MessageRoutes(services.messages)
+    intake = IntakeRoutes(services.intake, draft_keep_days, support_directory)
     tables = [
-        IntakeRoutes(services.intake, draft_keep_days, support_directory).table(),
+        intake.table(),
         TriageRoutes(services.triage, services.administration, oversight.audit).table(),
         CaseworkRoutes(services.casework).table(),
         CaseRecordRoutes(services.case_record, support_directory, services.steps.clock).table(),
@@ -55,6 +58,7 @@ def route_table(
         CheckinRoutes(services.checkins).table(),
         CapacityRoutes(services.capacities, services.administration).table(),
         messaging.table(),
+        OutsideRoutes(services.outside, intake.welcome).table(),
     ]
     routes: dict[Verb, Route] = {}
     for table in tables:

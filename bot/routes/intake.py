@@ -13,7 +13,9 @@ from cards.reply import Card, Reply
 from cards.requests import AskForContact, AskHelp, OnEscalation, OnReferral
 from cards.verbs import Verb
 from referrals import errors
+from referrals.identity import is_anonymous
 from referrals.people import Actor
+from referrals.referral import SHAREABLE
 from referrals.services import Intake
 from referrals.states import ReferralState
 from referrals.support import SupportDirectory
@@ -55,6 +57,8 @@ class IntakeRoutes:
             Verb.ASK_NEW_ADVOCATE: self.ask_new_advocate,
             Verb.WITHDRAW_CONSENT_ASK: self.withdraw_consent_ask,
             Verb.WITHDRAW_CONSENT: self.withdraw_consent,
+            Verb.SHARE_IDENTITY_ASK: self.share_identity_ask,
+            Verb.SHARE_IDENTITY: self.share_identity,
         }
 
     async def welcome(self, turn: Turn) -> Reply:
@@ -191,6 +195,21 @@ class IntakeRoutes:
         referral_id = turn.wants(OnReferral).referral_id
         referral = await self._intake.ask_for_new_advocate(turn.actor, referral_id)
         return Reply(referrer.new_advocate_asked_card(referral))
+
+    async def share_identity_ask(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        referral = await self._intake.view_own(turn.actor, referral_id)
+        if not is_anonymous(referral.answers) or referral.state not in SHAREABLE:
+            return Reply(referrer.my_referrals_card(await self._intake.my_referrals(turn.actor)))
+        return Reply(referrer.share_identity_confirm_card(referral))
+
+    async def share_identity(self, turn: Turn) -> Reply:
+        referral_id = turn.wants(OnReferral).referral_id
+        try:
+            referral = await self._intake.share_identity(turn.actor, referral_id)
+        except errors.IdentityAlreadyShared:  # a second press: it is done already
+            referral = await self._intake.view_own(turn.actor, referral_id)
+        return Reply(referrer.identity_shared_card(referral))
 
     async def withdraw_consent_ask(self, turn: Turn) -> Reply:
         asked = turn.wants(OnEscalation)

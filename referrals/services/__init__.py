@@ -16,6 +16,7 @@ saves the result, audited (`steps.py` holds the steps they share).
 | `checkins.py`       | advocate, SMLO | the monthly wellbeing check-ins, sent by the scheduler  |
 | `reminders.py`      | the system     | timers: reminders, escalations, lapsed offers           |
 | `digest.py`         | the system     | the SMLO's weekly digest: counts, sent once a week      |
+| `outside.py`        | SMLO           | referrals for people without Teams: taken, withdrawn    |
 
 `Services` bundles them for the bot; `identify` decides who is behind a turn.
 """
@@ -43,6 +44,7 @@ from referrals.services.checkins import Checkins
 from referrals.services.digest import Digests
 from referrals.services.intake import Intake
 from referrals.services.messages import Messages
+from referrals.services.outside import Outside
 from referrals.services.oversight import Oversight
 from referrals.services.reminders import Reminders, TimerPlan, keeping_timers
 from referrals.services.retention import PurgeReport, Retention, RetentionPolicy
@@ -60,6 +62,7 @@ __all__ = [
     "Digests",
     "Intake",
     "Messages",
+    "Outside",
     "Oversight",
     "PurgeReport",
     "Reminders",
@@ -91,6 +94,7 @@ class Services:
     reminders: Reminders
     digests: Digests
     messages: Messages
+    outside: Outside
 
     @classmethod
     def build(
@@ -139,6 +143,7 @@ class Services:
             Reminders(stores, clock, smlo_ids, plan),
             Digests(steps, plan, triage, digest_day),
             Messages(steps),
+            Outside(steps),
         )
 
     @property

@@ -154,6 +154,17 @@ class Intake:
             lambda r: r.ask_for_new_advocate(actor, self.steps.smlo_ids, now),
         )
 
+    async def share_identity(self, actor: Actor, referral_id: str) -> Referral:
+        """An anonymous referrer tells the service who they are (the name Teams gives for
+        them); the SMLOs and their advocate are told, content-free."""
+        now = self.steps.clock.now()
+        return await self.steps.change(
+            actor,
+            referral_id,
+            A.SHARE_IDENTITY,
+            lambda r: r.share_identity(actor, self.steps.smlo_ids, now),
+        )
+
     async def withdraw_consent(
         self, actor: Actor, referral_id: str, escalation_id: str
     ) -> Referral:
@@ -181,5 +192,7 @@ class Intake:
         return referral
 
     async def my_referrals(self, actor: Actor) -> list[Referral]:
-        """The referrer's own sent referrals, to see where they stand or withdraw them."""
-        return await self.steps.stores.referrals.list_for_referrer(actor.user_id)
+        """The referrer's own sent referrals, to see where they stand or withdraw them; not
+        those an SMLO took for someone without Teams, which are the person's."""
+        mine = await self.steps.stores.referrals.list_for_referrer(actor.user_id)
+        return [r for r in mine if not r.outside_teams]

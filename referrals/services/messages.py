@@ -47,9 +47,11 @@ class Messages:
     async def open_threads(self, actor: Actor) -> list[Referral]:
         """The person's own referrals that take messages now (to offer words they typed in
         the chat as a message), oldest first: nobody else's, so nothing to authorise
-        beyond who they are."""
+        beyond who they are. Not those an SMLO took for someone without Teams, which are
+        the person's and take no messages."""
         own = await self.steps.stores.referrals.list_for_referrer(actor.user_id)
-        return sorted((r for r in own if r.state in OPEN_FOR_MESSAGES), key=lambda r: r.reference)
+        open_ = (r for r in own if r.state in OPEN_FOR_MESSAGES and not r.outside_teams)
+        return sorted(open_, key=lambda r: r.reference)
 
     async def thread_face(self, actor: Actor, referral_id: str) -> tuple[Referral, Sender]:
         """The referral and who the reader is to its thread, without its messages (to fold

@@ -29,7 +29,9 @@ def role_towards(actor: Actor, referral: Referral | None) -> ActorRole:
     """How the actor stands to this referral, for the audit trail."""
     if actor.user_id == SYSTEM:
         return ActorRole.SYSTEM
-    if referral is not None and actor.user_id and actor.user_id == referral.referrer_id:
+    # An SMLO who took a referral for someone without Teams acts on it as staff.
+    made_it = referral is not None and actor.user_id and actor.user_id == referral.referrer_id
+    if made_it and not (referral and referral.outside_teams and actor.is_smlo):
         return ActorRole.REFERRER
     if actor.is_smlo:
         return ActorRole.SMLO

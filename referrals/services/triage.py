@@ -19,6 +19,7 @@ from referrals.allocation import (
 from referrals.audit import AuditAction, Outcome
 from referrals.availability import Exclusion, OverrideReason, today
 from referrals.escalation import Escalation
+from referrals.identity import is_anonymous
 from referrals.pathway import PathwayStep
 from referrals.people import Actor, Advocate, AllocationOption
 from referrals.referral import ReassignReason, Referral
@@ -149,9 +150,15 @@ class Triage:
         return referral
 
     async def _exclusions(self, referral: Referral, advocate: Advocate) -> tuple[Exclusion, ...]:
+        """As the allocation list shows them; for an anonymous referral the directory is
+        asked too, since its conflicts bar the offer (`referrals.allocation`)."""
         caseload = (await self.steps.stores.referrals.caseloads()).get(advocate.user_id, 0)
         on = today(self.steps.clock.now())
-        return exclusions(referral, advocate, caseload, self.steps.caseload_limit, on)
+        found: dict[str, tuple[ConflictReason, ...]] = {}
+        if is_anonymous(referral.answers):
+            found = await self._flagged_by_directory(referral, [advocate])
+        flags = found.get(advocate.user_id, ())
+        return exclusions(referral, advocate, caseload, self.steps.caseload_limit, on, flags)
 
     async def view(self, actor: Actor, referral_id: str) -> Referral:
         """The details on the SMLO's cards: the SMLO role is checked here, so a refusal is
@@ -207,7 +214,8 @@ class Triage:
         """Advocates in the referrer's department or line-management chain (either way),
         where the directory knows; nothing when it cannot answer (the list still works)."""
         directory = self.directory
-        if directory is None or not referral.referrer_id:
+        # Taken by an SMLO for someone without Teams: the SMLO's own place says nothing.
+        if directory is None or not referral.referrer_id or referral.outside_teams:
             return {}
         active = [a for a in advocates if a.active]
         try:

@@ -23,8 +23,16 @@ from referrals.audit import CHECKINS, SCRUTINY, STATISTICS, Outcome, roster_subj
 from referrals.case_record import NO_RECORD_FORM, EntryKind, OnwardReferral
 from referrals.clock import FakeClock
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
-from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.intake import (
+    ContactMethod,
+    Identity,
+    IntakeAnswers,
+    IntakeStep,
+    Route,
+    YesNoUnsure,
+)
 from referrals.notifications import NotificationKind
+from referrals.outside import WithdrawnFor
 from referrals.people import Actor, Advocate
 from referrals.referral import DeclineReason, Referral
 from referrals.states import ReferralState
@@ -210,6 +218,11 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         # other state, they are shown their referrals (a withdrawn one no longer knows them).
         Verb.ASK_NEW_ADVOCATE_ASK: lambda: role is Role.REFERRER and state is not S.WITHDRAWN,
         Verb.ASK_NEW_ADVOCATE: lambda: role is Role.REFERRER and state is S.ACTIVE,
+        # An anonymous referrer tells the service who they are while it is open; asked in
+        # any other state, they are shown their referrals (a withdrawn one no longer knows
+        # them). The referral of these presses is anonymous (`SHARES_IDENTITY`).
+        Verb.SHARE_IDENTITY_ASK: lambda: role is Role.REFERRER and state is not S.WITHDRAWN,
+        Verb.SHARE_IDENTITY: lambda: role is Role.REFERRER and state in WITHDRAWABLE,
         Verb.RECORD_SAVE: lambda: may_close if press.kind is K.CLOSURE else keeps_record,
         # Messages: the referrer, an SMLO, and the advocate once they took it; sent while
         # the referral is open, read until it is withdrawn (the thread goes with it).
@@ -220,12 +233,16 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
     return rules[verb]()
 
 
-async def bring_to(world: BotWorld, state: ReferralState) -> Referral:
+async def bring_to(world: BotWorld, state: ReferralState, *, anonymous: bool = False) -> Referral:
+    """`anonymous`: its referrer chose to be anonymous to the service."""
     service, now = world.services, world.clock.now
     referrer, smlo = Actor(REFERRER_ID), Actor(SMLO_ID, is_smlo=True)
     advocate = Actor(ADVOCATE.user_id, is_advocate=True)
     draft = await service.intake.start_draft(referrer)
-    answers = IntakeAnswers(route=Route.EXPERIENCED, account="what happened", consent=True)
+    identity = Identity.ANONYMOUS if anonymous else None
+    answers = IntakeAnswers(
+        route=Route.EXPERIENCED, account="what happened", identity=identity, consent=True
+    )
     await service.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
     if state is S.DRAFT:
         return draft
@@ -280,7 +297,10 @@ _VERBS = (
     Verb.HIDE_THREAD,
     Verb.ASK_NEW_ADVOCATE_ASK,
     Verb.ASK_NEW_ADVOCATE,
+    Verb.SHARE_IDENTITY_ASK,
+    Verb.SHARE_IDENTITY,
 )
+SHARES_IDENTITY = (Verb.SHARE_IDENTITY_ASK, Verb.SHARE_IDENTITY)
 _ACTIONS = (
     *(Press(verb) for verb in _VERBS),
     Press(Verb.RECORD),
@@ -300,7 +320,7 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
     world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
     for advocate in (ADVOCATE, OTHER_ADVOCATE):
         await world.stores.roster.put_advocate(advocate)
-    referral = await bring_to(world, state)
+    referral = await bring_to(world, state, anonymous=press.verb in SHARES_IDENTITY)
     if role is Role.INACTIVE_ADVOCATE:
         await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
     before = await world.stores.referrals.get(referral.id)
@@ -324,6 +344,9 @@ async def test_every_action_is_allowed_only_to_the_right_person_in_the_right_sta
         if press.verb is Verb.RECORD_SAVE:
             saved = await world.stores.records.entries(before)
             assert len(saved) > len(entries_before), f"nothing saved: {words}"
+        if press.verb is Verb.SHARE_IDENTITY:
+            after = await world.stores.referrals.get(referral.id)
+            assert after.answers.identity is Identity.NAMED, f"still anonymous: {words}"
     else:
         assert was_refused, f"{role} must not {press} when {state}, yet got: {words}"
         after = await world.stores.referrals.get(referral.id)
@@ -710,3 +733,125 @@ async def test_only_an_advocate_on_the_list_may_open_or_answer_a_check_in(
         assert "This is not available to you" in words, words
         assert kept == {}, "a refusal keeps nothing"
         assert [e.outcome for e in trail] == [Outcome.REFUSED], "a refusal is audited"
+
+
+# -- A referral an SMLO took for someone without Teams (referrals/outside.py) -------------
+
+OUTSIDE_ANSWERS = IntakeAnswers(
+    route=Route.ON_BEHALF,
+    behalf_consent=YesNoUnsure.YES,
+    contact_methods=(ContactMethod.PERSONAL_PHONE,),
+    personal_phone="07700 900111",
+    account="what happened",
+    consent=True,
+)
+FOR_PERSON = (Verb.WITHDRAW_FOR_PERSON_ASK, Verb.WITHDRAW_FOR_PERSON)
+
+
+async def bring_outside_to(world: BotWorld, state: ReferralState) -> Referral:
+    """A referral the SMLO took for someone without Teams, brought to `state`."""
+    service, now = world.services, world.clock.now
+    smlo, advocate = Actor(SMLO_ID, is_smlo=True), Actor(ADVOCATE.user_id, is_advocate=True)
+    draft, _ = await service.outside.start_draft(smlo)
+    await service.intake.record_answers(smlo, draft.id, OUTSIDE_ANSWERS, IntakeStep.REVIEW)
+    if state is S.DRAFT:
+        return draft
+    await service.intake.submit(smlo, draft.id)
+    if state is S.WITHDRAWN:
+        await service.outside.withdraw_for_person(smlo, draft.id, WithdrawnFor.BY_PHONE)
+    elif state is S.SIGNPOSTED:
+        await service.triage.signpost_to_service(smlo, draft.id, "rape-crisis")
+    elif state is not S.SUBMITTED:
+        await service.triage.offer(smlo, draft.id, ADVOCATE.user_id)
+        if state is S.AWAITING_ALLOCATION:
+            await service.casework.decline(advocate, draft.id, DeclineReason.NO_CAPACITY)
+        elif state in ACCEPTED:
+            await service.casework.accept(advocate, draft.id)
+            if state is S.CLOSED:
+                referral = await world.stores.referrals.get(draft.id)
+                referral.close(advocate, now())
+                await world.stores.referrals.save(referral)
+    return await world.stores.referrals.get(draft.id)
+
+
+async def press_on(world: BotWorld, role: Role, verb: Verb, referral_id: str) -> str:
+    person = Conversation(world, IDS[role], f"Person {role}")
+    data = {"verb": verb.value, "referral_id": referral_id, "how": "by_phone"}
+    response = await person.invoke(
+        {"action": {"type": "Action.Execute", "verb": verb.value, "data": data}},
+        Message("msg-forged"),
+    )
+    return card_text(response.body.value)
+
+
+@pytest.mark.parametrize("state", list(ReferralState), ids=str)
+@pytest.mark.parametrize("role", list(Role), ids=str)
+@pytest.mark.parametrize("verb", FOR_PERSON, ids=str)
+async def test_only_an_smlo_withdraws_a_referral_for_someone_without_teams(
+    verb: Verb, role: Role, state: ReferralState
+) -> None:
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    referral = await bring_outside_to(world, state)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    before = await world.stores.referrals.get(referral.id)
+    refused_before = await refusals(world, referral.id)
+
+    words = await press_on(world, role, verb, referral.id)
+
+    after = await world.stores.referrals.get(referral.id)
+    if role is Role.SMLO and state in WITHDRAWABLE:
+        assert not any(refusal in words for refusal in REFUSALS), words
+        withdrawn = verb is Verb.WITHDRAW_FOR_PERSON
+        assert (after.state is S.WITHDRAWN) is withdrawn
+    else:
+        assert any(refusal in words for refusal in REFUSALS), f"{role} {verb} {state}: {words}"
+        assert (after.state, after.answers, after.history) == (
+            before.state,
+            before.answers,
+            before.history,
+        ), "a refusal changes nothing"
+        assert await refusals(world, referral.id) > refused_before, "a refusal is audited"
+        assert "what happened" not in words
+
+
+@pytest.mark.parametrize("state", sorted(WITHDRAWABLE), ids=str)
+@pytest.mark.parametrize("verb", FOR_PERSON, ids=str)
+async def test_a_referral_made_in_teams_is_never_withdrawn_for_its_referrer(
+    verb: Verb, state: ReferralState
+) -> None:
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    for advocate in (ADVOCATE, OTHER_ADVOCATE):
+        await world.stores.roster.put_advocate(advocate)
+    referral = await bring_to(world, state)
+
+    words = await press_on(world, Role.SMLO, verb, referral.id)
+
+    assert "This is not available to you" in words
+    assert (await world.stores.referrals.get(referral.id)).state is state
+    assert await refusals(world, referral.id) >= 1
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+async def test_only_an_smlo_takes_a_referral_for_someone_without_teams(role: Role) -> None:
+    """Anyone else who types or forges `new referral` is welcomed to refer for themselves,
+    and no referral for someone without Teams is started."""
+    world = BotWorld(memory_stores(), FakeClock(), MemoryStorage())
+    await world.stores.roster.put_advocate(ADVOCATE)
+    if role is Role.INACTIVE_ADVOCATE:
+        await world.stores.roster.put_advocate(replace(ADVOCATE, active=False))
+    person = Conversation(world, IDS[role], f"Person {role}")
+    verb = Verb.NEW_FOR_SOMEONE.value
+
+    response = await person.invoke({"action": {"type": "Action.Execute", "verb": verb, "data": {}}})
+
+    draft = await world.stores.referrals.find_draft(IDS[role])
+    if role is Role.SMLO:
+        assert draft is not None
+        assert draft.outside_teams
+        assert "someone who is not in Teams" in card_text(response.body.value)
+    else:
+        assert draft is None
+        assert "Start a referral" in card_text(response.body.value)

@@ -16,8 +16,9 @@ from entra.install import AppInstaller
 from referrals import errors
 from referrals.allocation import ConflictReason
 from referrals.audit import ROSTER, AuditAction, Outcome, roster_subject
+from referrals.availability import Exclusion, OverrideReason
 from referrals.clock import FakeClock
-from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.intake import Identity, IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor, Advocate, RosterOverride
 from referrals.ports import Stores
 from referrals.referral_base import SYSTEM
@@ -583,6 +584,36 @@ async def test_the_allocation_list_flags_the_referrers_department_and_line_manag
     assert place is not None
     assert place.department == ""
     assert await world.directory.work_place("00000000-0000-4000-8000-0000000000ff") is None
+
+
+async def test_an_anonymous_referrers_team_and_line_are_kept_off_their_case_unexplained(
+    world: World, entra: EntraStandIn, tenant: Tenant
+) -> None:
+    """The same directory answers as above, for a referral anonymous to the service: both
+    are barred, shown only as a private conflict, and no reason of the SMLO's lifts it."""
+    await world.directory.refresh()
+    referrer = entra.add_user("Robin Referrer", "robin@force.example")
+    boss = entra.add_user("Bo Boss", "bo@force.example")
+    referrer.department, referrer.manager_id = "Response East", boss.id
+    boss.manager_id = tenant.sam.id
+    entra.users[tenant.alex.id].department = "response east"
+    actor = Actor(referrer.id)
+    draft = await world.service.intake.start_draft(actor)
+    answers = IntakeAnswers(
+        route=Route.EXPERIENCED, identity=Identity.ANONYMOUS, account="what", consent=True
+    )
+    await world.service.intake.record_answers(actor, draft.id, answers, IntakeStep.REVIEW)
+    await world.service.intake.submit(actor, draft.id)
+
+    _, options = await world.service.triage.allocation_options(world.smlo, draft.id)
+
+    private = ((ConflictReason.PRIVATE,), (Exclusion.PRIVATE_CONFLICT,))
+    flags = {o.advocate.user_id: (o.conflict_reasons, o.excluded_for) for o in options}
+    assert flags == {tenant.alex.id: private, tenant.sam.id: private}
+    anyway = OverrideReason.CONFLICT_CHECKED
+    with pytest.raises(errors.AdvocateNotAvailable):
+        await world.service.triage.offer(world.smlo, draft.id, tenant.alex.id, anyway)
+    assert (await world.stores.referrals.get(draft.id)).state is ReferralState.SUBMITTED
 
 
 async def test_without_the_directory_the_allocation_list_still_works(

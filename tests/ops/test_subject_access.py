@@ -13,12 +13,13 @@ from ops import subject_access
 from ops.subject_access import main as subject_access_main
 from referrals.audit import AuditLog
 from referrals.clock import FakeClock
-from referrals.intake import IntakeAnswers, IntakeStep, Route
+from referrals.intake import Identity, IntakeAnswers, IntakeStep, Route
 from referrals.people import Actor
 from referrals.ports import Stores
 from referrals.services import Services
 from storage.cosmos import CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
+from storage.memory import MemoryAuditLog, memory_stores
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
 from tests.ops.test_recount import ENVIRONMENT
@@ -94,3 +95,19 @@ async def test_the_command_reads_cosmos_through_the_same_ports(
     assert await subject_access.run(SMLO.user_id, None, env, smlo) == 0
     assert "Audit trail entries where they acted: 1" in smlo.getvalue()
     assert await subject_access.run(SMLO.user_id, None, {}, io.StringIO()) == 2, "no keys"
+
+
+async def test_an_anonymous_referral_is_listed_for_its_referrer_with_a_note_to_keep_it_so() -> None:
+    """Their own data, so it is listed; the note keeps the answer from the service."""
+    stores, audit = memory_stores(), MemoryAuditLog()
+    service = Services.build(stores, FakeClock(), frozenset({SMLO.user_id}), audit)
+    draft = await service.intake.start_draft(REFERRER)
+    answers = IntakeAnswers(route=Route.EXPERIENCED, identity=Identity.ANONYMOUS, consent=True)
+    await service.intake.record_answers(REFERRER, draft.id, answers, IntakeStep.REVIEW)
+    sent = await service.intake.submit(REFERRER, draft.id)
+    out = io.StringIO()
+
+    await subject_access.subject_access(REFERRER.user_id, stores, audit, out)
+
+    assert sent.reference in out.getvalue()
+    assert subject_access.ANONYMOUS_NOTE in out.getvalue()

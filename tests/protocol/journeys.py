@@ -11,7 +11,7 @@ from tests.support.teams import TeamsUser, card_texts
 ACCOUNT = "CANARY-ACCOUNT said something at the Christmas do"
 # How long to wait for background work (outbox deliveries, the detail-view sweep, which
 # runs when woken and every few seconds): generous, for a busy machine.
-WAIT = 15.0
+WAIT = 30.0
 PHONE = "01632 960123"
 
 

@@ -41,9 +41,7 @@ async def test_a_referrer_can_withdraw_and_what_they_said_is_erased_at_once(
     assert not shows(people.smlo, ACCOUNT)
     # The advocate's case card is cleared in their chat, saying why (tests/protocol/
     # test_no_residue.py has the whole story).
-    await connector.wait_until(
-        lambda: shows(people.advocate_a, "We have removed its details"), within=15
-    )
+    await connector.wait_until(lambda: shows(people.advocate_a, "We have removed its details"))
     assert not shows(people.advocate_a, ACCOUNT)
 
 

@@ -191,3 +191,12 @@ def test_a_view_recorded_before_views_had_kinds_reads_as_a_details_view() -> Non
 
     assert codec.view_from_doc(old) == view
     assert codec.view_from_doc(old).kind is ViewKind.DETAILS
+
+
+def test_a_referral_stored_before_people_without_teams_reads_as_made_in_teams() -> None:
+    document = codec.referral_to_doc(full_referral())
+    del document["outside_teams"]
+
+    opened = sealing.open_referral(sealing.seal_referral(document, CIPHER), CIPHER)
+
+    assert codec.referral_from_doc(opened).outside_teams is False

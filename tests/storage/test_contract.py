@@ -15,6 +15,7 @@ import pytest
 
 from referrals import errors
 from referrals.availability import Availability, AvailabilityState
+from referrals.intake import Identity, IntakeStep, Route
 from referrals.notifications import DeliveryStatus, NotificationKind
 from referrals.people import Advocate
 from referrals.ports import Stores
@@ -24,6 +25,7 @@ from referrals.states import NEEDS_SMLO, ReferralState
 from referrals.support import Category, Contact, SupportService
 from tests.storage.conftest import (
     ADVOCATE,
+    FULL_ANSWERS,
     OTHER_REFERRER,
     REFERRER,
     SECOND_ADVOCATE,
@@ -81,6 +83,49 @@ async def test_an_on_behalf_referral_keeps_who_the_person_is_and_loses_it_on_wit
     assert erased.answers.personal_email == ""
     assert erased.answers.route is referral.answers.route
     assert erased.answers.behalf_role is referral.answers.behalf_role
+
+
+async def test_an_anonymous_referral_keeps_no_name_and_is_still_its_referrers_own(
+    stores: Stores, scenario: Scenario
+) -> None:
+    """The choice is an answer, sealed with the rest; the referrer's id stays (sealed, for
+    the bot to reach them and for `my referrals`), their name is never written."""
+    referral = await scenario.draft()
+    anonymous = FULL_ANSWERS.with_changes(
+        route=Route.EXPERIENCED, identity=Identity.ANONYMOUS, behalf_name=""
+    )
+    await scenario.change(
+        referral,
+        lambda at: referral.record_answers(REFERRER, anonymous, IntakeStep.REVIEW, at),
+    )
+    await scenario.submit(referral)
+
+    stored = await stores.referrals.get(referral.id)
+    assert_exactly(stored, referral)
+    assert stored.referrer_name == ""
+    assert stored.answers.identity is Identity.ANONYMOUS
+    assert [r.id for r in await stores.referrals.list_for_referrer(REFERRER.user_id)] == [
+        referral.id
+    ]
+    await scenario.change(stored, lambda at: stored.share_identity(REFERRER, SMLO_IDS, at))
+    named = await stores.referrals.get(referral.id)
+    assert named.referrer_name == REFERRER.display_name
+    assert named.answers.identity is Identity.NAMED
+
+
+async def test_a_referral_made_for_someone_without_teams_reads_back_as_one(
+    stores: Stores, scenario: Scenario
+) -> None:
+    referral = Referral.start_outside_draft(SMLO, scenario.tick())
+    referral.record_answers(SMLO, FULL_ANSWERS, IntakeStep.REVIEW, scenario.tick())
+    await stores.referrals.save(referral)
+    await scenario.submit(referral, SMLO)
+
+    stored = await stores.referrals.get(referral.id)
+
+    assert_exactly(stored, referral)
+    assert stored.outside_teams
+    assert stored.outside_channel is not None
 
 
 async def test_a_draft_and_a_signposted_referral_read_back_exactly(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,6 +57,7 @@ from cards import escalation as escalation_module
 from cards import help as help_module
 from cards import messages as messages_module
 from cards import notifications as notifications_module
+from cards import outside as outside_module
 from cards import pathway as pathway_module
 from cards import reminders as reminders_module
 from cards import roster as roster_module
@@ -101,6 +103,8 @@ from referrals.case_record import (
 from referrals.checkins import Checkin, Feeling
 from referrals.digest import Count, Digest, Line
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
+from referrals.identity import ANONYMOUS as SHOWN_AS_ANONYMOUS
+from referrals.identity import NOT_ON_BEHALF
 from referrals.intake import (
     TEXT_LIMITS,
     AgeBand,
@@ -108,6 +112,7 @@ from referrals.intake import (
     ContactMethod,
     Employment,
     Gender,
+    Identity,
     IntakeAnswers,
     IntakeStep,
     Route,
@@ -118,7 +123,7 @@ from referrals.intake import (
     steps_for,
 )
 from referrals.messages import Recipient, Sender, ThreadMessage
-from referrals.notifications import Notification
+from referrals.notifications import TELL_PERSON, Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.pathway import Outcome as StepOutcome
 from referrals.pathway import PathwayStep, StepConsent, StepKind, StepStatus
@@ -146,7 +151,7 @@ from referrals.support import Category, Contact, SupportDirectory, SupportServic
 from referrals.triage import Risk, TriageDecision, Urgency
 from referrals.views import CLEARED
 from solving.highs import HighsSolver
-from tests.support.teams import actions_of
+from tests.support.teams import actions_of, input_values
 from tests.support.teams import card_texts as texts_of
 from tests.unit.readability import card_sentences, flesch, score_card, syllables
 from tests.unit.record_builders import AT_LIMITS as RECORD_AT_LIMITS
@@ -338,6 +343,7 @@ class Shown:
     face: Face = Face.OTHER
     problems: tuple[tuple[str, str], ...] = ()  # (input id, problem) passed to the card
     on_behalf: bool = False  # a reader card of an on-behalf referral: shows who the person is
+    anonymous: bool = False  # a reader card of a referral anonymous to the service
 
 
 def _step_variants() -> Iterator[Shown]:
@@ -848,6 +854,62 @@ def _reassignment_cards() -> Iterator[Shown]:
     yield Shown(
         "my_referrals:asked",
         partial(referrer.my_referrals_card, [asked_for_new(), active()]),
+        Face.CONTENT_FREE,
+    )
+
+
+ANONYMOUS = FULL.with_changes(identity=Identity.ANONYMOUS)
+
+
+def _anonymity_cards() -> Iterator[Shown]:
+    """A referral anonymous to the service, on every card that shows who referred."""
+    yield Shown(
+        "step:about_you:anonymous", partial(step_card, "r1", IntakeStep.ABOUT_YOU, ANONYMOUS)
+    )
+    yield Shown("step:contact:anonymous", partial(step_card, "r1", IntakeStep.CONTACT, ANONYMOUS))
+    refused = ON_BEHALF.with_changes(identity=Identity.ANONYMOUS)
+    problems = {"identity": NOT_ON_BEHALF}
+    yield Shown(
+        "step:about_you:anonymous_on_behalf",
+        partial(step_card, "r1", IntakeStep.ABOUT_YOU, refused, problems),
+        problems=tuple(problems.items()),
+    )
+    yield Shown("review:anonymous", lambda: intake.review_card(draft(ANONYMOUS)), Face.READER)
+    yield Shown(
+        "receipt:anonymous", lambda: intake.receipt_card(submitted(ANONYMOUS)), Face.UNASKED
+    )
+    yield Shown(
+        "details:anonymous", lambda: details_card(active(ANONYMOUS)), Face.READER, anonymous=True
+    )
+    yield Shown(
+        "case:anonymous",
+        lambda: advocate.case_card(active(ANONYMOUS)),
+        Face.READER,
+        anonymous=True,
+    )
+    yield Shown("smlo_referral:anonymous", lambda: smlo_card(submitted(ANONYMOUS)), Face.UNASKED)
+    yield Shown("inbox:anonymous", lambda: smlo.inbox_card([submitted(ANONYMOUS)]), Face.UNASKED)
+    yield Shown(
+        "allocation:anonymous",
+        lambda: allocation_card(submitted(ANONYMOUS.with_changes(avoid=""))),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "my_referrals:anonymous",
+        partial(referrer.my_referrals_card, [submitted(ANONYMOUS), active(ANONYMOUS)]),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "share_identity_confirm",
+        partial(referrer.share_identity_confirm_card, active(ANONYMOUS)),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "identity_shared", partial(referrer.identity_shared_card, active()), Face.CONTENT_FREE
+    )
+    yield Shown(
+        "escalation:anonymous",
+        partial(escalation_module.escalation_card, active(ANONYMOUS)),
         Face.CONTENT_FREE,
     )
 
@@ -1473,7 +1535,79 @@ def _reminder_cards() -> Iterator[Shown]:
         )
 
 
+def outside_active() -> Referral:
+    """A referral an SMLO took for someone without Teams, reached by phone, taken on."""
+    taker = replace(SMLO, display_name=NAME_CANARY)  # the maker's name, as a referrer's
+    referral = Referral.start_outside_draft(taker, NOW)
+    by_phone = ON_BEHALF.with_changes(
+        behalf_consent=YesNoUnsure.YES, contact_methods=(ContactMethod.PERSONAL_PHONE,)
+    )
+    referral.record_answers(taker, by_phone, IntakeStep.REVIEW, NOW)
+    referral.submit(taker, format_reference(2026, 43), SMLO_IDS, NOW)
+    referral.offer(SMLO, ADA, NOW + timedelta(hours=1))
+    referral.accept(ADA_ACTOR, SMLO_IDS, NOW + timedelta(hours=2))
+    return referral
+
+
+def _outside_cards() -> Iterator[Shown]:
+    referral, smlos = outside_active(), frozenset(SMLO_IDS)
+    for kind in TELL_PERSON.values():
+        for recipient in (ADA.user_id, SMLO.user_id):
+            yield Shown(
+                f"outside:to_do:{kind}:{recipient}",
+                partial(
+                    notification_card,
+                    kind,
+                    referral,
+                    NAMES,
+                    smlos,
+                    recipient,
+                    support=SHIPPED_DIRECTORY,
+                ),
+                Face.UNASKED,
+            )
+    yield Shown(
+        "outside:smlo_face",
+        partial(smlo.referral_card, referral, NAMES, smlo_ids=SMLO_IDS, support=SHIPPED_DIRECTORY),
+        Face.UNASKED,
+    )
+    how = "Please choose how they asked."
+    yield Shown("outside:withdraw", partial(outside_module.withdraw_for_person_card, referral))
+    yield Shown(
+        "outside:withdraw:problems",
+        partial(outside_module.withdraw_for_person_card, referral, how),
+        problems=(("how", how),),
+    )
+    yield Shown(
+        "outside:receipt", partial(outside_module.taken_receipt_card, referral), Face.CONTENT_FREE
+    )
+    yield Shown(
+        "outside:withdrawn",
+        partial(outside_module.withdrawn_for_person_card, referral.reference),
+        Face.CONTENT_FREE,
+    )
+    yield Shown(
+        "outside:details",
+        partial(smlo.details_card, referral, NAMES, SMLO_IDS, support=SHIPPED_DIRECTORY),
+        Face.READER,
+        on_behalf=True,
+    )
+    yield Shown("outside:case", partial(advocate.case_card, referral), Face.READER, on_behalf=True)
+    no_entries = Record((), SHIPPED_DIRECTORY)
+    yield Shown(
+        "outside:record", partial(case_record.record_card, referral, no_entries, may_add=True)
+    )
+    for employment in (Employment.FORMER, Employment.OFFICER):
+        leaving = IntakeAnswers(employment=employment, leaving=YesNoUnsure.YES)
+        for route in (Route.EXPERIENCED, Route.ON_BEHALF):
+            yield Shown(
+                f"step:contact:leaving:{employment}:{route}",
+                partial(step_card, "r1", IntakeStep.CONTACT, leaving.with_changes(route=route)),
+            )
+
+
 CARDS: tuple[Shown, ...] = (
+    *_anonymity_cards(),
     *_help_cards(),
     *_capacity_cards(),
     *_support_cards(),
@@ -1491,6 +1625,7 @@ CARDS: tuple[Shown, ...] = (
     *_escalation_cards(),
     *_reminder_cards(),
     *_message_cards(),
+    *_outside_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
 CONTENT_FREE = [c for c in CARDS if c.face is Face.CONTENT_FREE]
@@ -1774,12 +1909,64 @@ def test_every_state_of_the_smlo_card_is_checked_for_disclosure() -> None:
 def test_card_for_a_reader_shows_what_they_told_us(shown: Shown) -> None:
     shown_words = " ".join(texts_of(shown.build()))
     expected = {f: c for f, c in CANARIES.items() if shown.on_behalf or f not in BEHALF_TEXT}
-    if not shown.name.startswith("review"):
+    if not shown.name.startswith("review") and not shown.anonymous:
         expected["referrer_name"] = NAME_CANARY  # the referrer does not need their own name
 
     # What people typed is shown with Markdown escaped (renders as typed): see `plain`.
     missing = [field for field, canary in expected.items() if plain(canary) not in shown_words]
     assert not missing, f"{shown.name} does not show {missing}"
+
+
+ANONYMOUS_READERS = [c for c in READER if c.anonymous]
+
+
+@each(ANONYMOUS_READERS)
+def test_staff_reading_an_anonymous_referral_see_anonymous_and_how_to_reach_them(
+    shown: Shown,
+) -> None:
+    built = shown.build()
+    words = " ".join(texts_of(built))
+    assert NAME_CANARY not in json.dumps(built, ensure_ascii=False)
+    assert REFERRER.user_id not in json.dumps(built, ensure_ascii=False)
+    assert fact_rows(built)["Referred by"] == SHOWN_AS_ANONYMOUS
+    assert "messages in this app" in words
+
+
+def test_the_anonymity_choice_is_explained_before_it_is_made_and_on_the_receipt() -> None:
+    asked = " ".join(texts_of(step_card("r1", IntakeStep.ABOUT_YOU, IntakeAnswers())))
+    for words in w.ANONYMITY_EXPLAINED:
+        assert words in asked
+    assert asked.index(w.ANONYMITY_EXPLAINED[0]) < asked.index(w.ANONYMITY_CHOICE)
+    receipt = " ".join(texts_of(intake.receipt_card(submitted(ANONYMOUS))))
+    for words in w.ANONYMOUS_RECEIPT:
+        assert words in receipt
+    assert w.ANONYMOUS_RECEIPT[0] not in " ".join(texts_of(intake.receipt_card(submitted())))
+
+
+def test_the_readme_quotes_the_anonymity_explanation_exactly_as_the_person_reads_it() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    flat = " ".join(line.strip().removeprefix(">").strip() for line in readme.splitlines())
+    flat = re.sub(r"\s+", " ", flat)
+    for words in (
+        *w.ANONYMITY_EXPLAINED,
+        *w.ANONYMOUS_RECEIPT,
+        w.ANONYMITY_CHOICE,
+        w.ANONYMOUS_CONTACT_WARNING,
+        NOT_ON_BEHALF,
+    ):
+        assert words in flat, words
+
+
+def test_contact_details_are_discouraged_not_forbidden_when_anonymous() -> None:
+    shown = step_card("r1", IntakeStep.CONTACT, ANONYMOUS)
+    assert w.ANONYMOUS_CONTACT_WARNING in texts_of(shown)
+    ids = [element.get("id") for element in shown["body"]]
+    assert {"personal_phone", "personal_email", "work_phone"} <= set(ids)
+
+
+def test_an_anonymous_referrers_own_list_offers_to_tell_the_service_who_they_are() -> None:
+    shown = referrer.my_referrals_card([submitted(ANONYMOUS), active()])
+    assert json.dumps(shown).count('"title": "Tell the service who I am"') == 1
 
 
 # -- 4. problems next to their field -------------------------------------------------------
@@ -2063,6 +2250,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             reminders_module,
             digest_module,
             messages_module,
+            outside_module,
         )
         for name, fn in vars(module).items()
         if name.endswith("_card") and inspect.isfunction(fn) and fn.__module__ == module.__name__
@@ -2182,7 +2370,7 @@ def test_help_offers_each_person_what_they_can_do_now() -> None:
     assert "Carry on where I left off" in _buttons(
         help_module.help_card(HELP_FOR["referrer_with_draft"], help_lines=HELP_LINES)
     )
-    assert {"Inbox", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
+    assert {"Inbox", "New referral", "Roster", "Stats", "Undelivered", "Start a referral"} <= set(
         _buttons(smlo_help)
     )
     smlo_words = " ".join(texts_of(smlo_help))
@@ -2412,3 +2600,51 @@ def test_the_thread_pages_back_through_every_message_once_newest_first() -> None
     assert seen == [m.id for m in said], "every message once, in order"
     assert all(0 < len(page) <= messages_module.PAGE_AT_MOST for page in pages)
     assert messages_module.page_of([], 0) == ([], 0)
+
+
+def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case() -> None:
+    referral = outside_active()
+    record = Record((), SHIPPED_DIRECTORY)
+    for shown in (
+        smlo.details_card(referral, NAMES, SMLO_IDS, support=SHIPPED_DIRECTORY),
+        advocate.case_card(referral),
+        case_record.record_card(referral, record, may_add=True),
+    ):
+        assert "Reached outside Teams by phone" in " ".join(texts_of(shown))
+    in_teams = " ".join(texts_of(case_record.record_card(active(), record, may_add=True)))
+    assert "Reached outside Teams" not in in_teams
+
+
+def test_the_smlos_card_and_inbox_say_a_referral_is_for_someone_not_in_teams() -> None:
+    referral = outside_active()
+    face = " ".join(texts_of(smlo.referral_card(referral, NAMES, support=SHIPPED_DIRECTORY)))
+    inbox = " ".join(texts_of(smlo.inbox_card([referral, active()])))
+
+    assert "Not in Teams Taken by a service lead" in face
+    assert inbox.count("not in Teams") == 1
+
+
+def test_logging_a_contact_with_someone_not_in_teams_starts_with_how_they_are_reached() -> None:
+    record = Record((), SHIPPED_DIRECTORY)
+    contact = Form(EntryKind.CONTACT)
+
+    outside = record_forms.form_card(outside_active(), contact, record, NOW)
+    in_teams = record_forms.form_card(active(), contact, record, NOW)
+
+    assert input_values(outside)["how"] == "phone"
+    assert input_values(in_teams).get("how", "") == ""
+
+
+def test_a_case_for_someone_without_teams_offers_no_messages_as_they_have_no_chat() -> None:
+    referral = outside_active()
+
+    d = SHIPPED_DIRECTORY
+    for shown, of_a_case_in_teams in (
+        (
+            smlo.details_card(referral, NAMES, SMLO_IDS, support=d),
+            smlo.details_card(active(), NAMES, SMLO_IDS, support=d),
+        ),
+        (advocate.case_card(referral), advocate.case_card(active())),
+    ):
+        assert "Messages" not in json.dumps(shown.get("actions", []))
+        assert "Messages" in json.dumps(of_a_case_in_teams.get("actions", []))

@@ -36,6 +36,7 @@ from referrals.case_record import (
 from referrals.escalation import Consent, Destination, Escalation, InfoCategory
 from referrals.intake import (
     AgeBand,
+    ContactMethod,
     Employment,
     Gender,
     IntakeAnswers,
@@ -117,6 +118,25 @@ def test_a_sent_referral_counts_once_with_its_answers_in_the_month_it_arrived() 
             (M.WISH, Wish.FORMAL_REPORT): 1,
         }
     }
+
+
+def test_a_referral_taken_for_someone_without_teams_counts_as_one_on_their_behalf() -> None:
+    """No category of its own (referrals/outside.py): it would be a small cell each period."""
+    taken = Referral.start_outside_draft(SMLO, START)
+    by_phone = ANSWERS.with_changes(
+        route=Route.EXPERIENCED,
+        leaving=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        behalf_consent=YesNoUnsure.YES,
+    )
+    taken.record_answers(SMLO, by_phone, IntakeStep.REVIEW, START)
+    taken.submit(SMLO, "SMA-2026-0002", SMLO_IDS, START)
+
+    counted = contribution_of(taken)["2026-01"]
+
+    assert counted[(M.ROUTE, Route.ON_BEHALF)] == 1
+    assert counted[(M.EMPLOYMENT, Employment.STAFF)] == 1
+    assert (M.GENDER, NOT_GIVEN) in counted, "the monitoring step is not asked on behalf"
 
 
 def test_a_case_given_to_another_advocate_counts_both_and_never_unsays_the_first() -> None:
