@@ -24,12 +24,13 @@ from bot.routing import IntakeConversation, Routes, Turn
 from cards import intake, notices
 from cards.parsers import CardPayloadInvalid, parse_action
 from cards.reply import Reply
-from cards.requests import AskHelp, IntakeClick, Request
+from cards.requests import AskHelp, IntakeClick, Request, TypedWords
 from cards.verbs import INTAKE_VERBS, Verb
 from dialogs.intake import IntakeDialog
 from referrals import errors
 from referrals.people import Actor
 from referrals.services import Services
+from referrals.views import ViewKind
 
 log = logging.getLogger(__name__)
 ONLY_IN_PRIVATE = (
@@ -170,11 +171,12 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         views = self._services.views
         if isinstance(turn.request, IntakeClick):
             return reply  # the referrer's intake cards are cleared by the dialog's own list
-        if reply.shows_details:
+        shown = _shown_view(reply)
+        if shown is not None:
             try:
                 if not message_id:
                     raise LookupError("no message to keep track of")
-                await views.shown(turn.actor, reply.shows_details, conversation_id, message_id)
+                await views.shown(turn.actor, shown[0], conversation_id, message_id, shown[1])
             except Exception as error:
                 log.warning("details not shown, untracked: error=%s", type(error).__name__)
                 return Reply(notices.note_card(DETAILS_NOT_SHOWN))
@@ -229,6 +231,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         if not click and reply.card is not None:
             response = await tc.send_activity(card_message(reply.card))
             shown_id = response.id if response is not None else ""
+            await self._track_typed_reply(tc, reply, shown_id)
         elif not click and reply.text:
             await tc.send_activity(reply.text)
         if reply.file is not None:
@@ -239,6 +242,21 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await self._outbox.card_shown(actor.user_id, place, reply.smlo_card)
         if save:
             await self._track_answers(tc, reply, shown_id, clicked)
+
+    async def _track_typed_reply(self, tc: TurnContext, reply: Reply, shown_id: str) -> None:
+        """A card sent after something typed that shows what someone wrote (their words
+        offered back to send) is remembered like a clicked one, to fold and clear it. Best
+        effort: their own typed message stays in the chat above it whatever happens."""
+        shown = _shown_view(reply)
+        if shown is None or not shown_id:
+            return
+        try:
+            conversation_id = tc.activity.conversation.id
+            await self._services.views.shown(
+                self._actor(tc), shown[0], conversation_id, shown_id, shown[1]
+            )
+        except Exception as error:
+            log.warning("typed reply not tracked: error=%s", type(error).__name__)
 
     async def _track_answers(
         self, tc: TurnContext, reply: Reply, shown_id: str, clicked: str | None
@@ -271,13 +289,27 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
 
 
 def _what_they_asked(text: str | None, first_time: bool) -> Request:
-    """The typed command; otherwise, and for a greeting, the welcome the first time this
-    chat is answered (someone who writes in their own words should not need our commands
-    to start), and after that "we did not understand" with this person's help."""
+    """The typed command; for a greeting, the welcome the first time this chat is answered.
+    Anything else is their own words: maybe a message for the service (the route offers
+    it to send), else the welcome the first time (someone who writes in their own words
+    should not need our commands to start), and after that "we did not understand" with
+    this person's help."""
     request = parse_command(text)
-    if first_time and (request is None or is_greeting(text)):
+    if first_time and is_greeting(text):
         return Request(Verb.WELCOME)
-    return request or AskHelp(Verb.HELP, not_understood=True)
+    if request is not None:
+        return request
+    otherwise = Request(Verb.WELCOME) if first_time else AskHelp(Verb.HELP, not_understood=True)
+    return TypedWords(Verb.TYPED_WORDS, text or "", otherwise)
+
+
+def _shown_view(reply: Reply) -> tuple[str, ViewKind] | None:
+    """The referral and kind of view the reply's card shows, if it shows one."""
+    if reply.shows_details:
+        return reply.shows_details, ViewKind.DETAILS
+    if reply.shows_messages:
+        return reply.shows_messages, ViewKind.THREAD
+    return None
 
 
 def _clicked_card(reply: Reply) -> dict[str, Any] | None:

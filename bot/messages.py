@@ -94,6 +94,10 @@ FILE_DECLINED = "That's fine. We have not saved the file. You can ask for it aga
 FILE_NOT_UPLOADED = (
     "We could not put the file in your OneDrive just now. Nothing was shared. Please ask again."
 )
+THREAD_CLOSED = (
+    "This referral is closed",
+    "So messages cannot reach anyone now. Nothing was sent. To start again, type refer.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
@@ -101,6 +105,7 @@ UNEXPECTED = (
 
 _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
     (errors.AlreadyWithdrawn, ALREADY_WITHDRAWN),
+    (errors.ThreadClosed, THREAD_CLOSED),  # before InvalidTransition, which it is
     (errors.ReachedOutsideTeams, NOT_IN_TEAMS),
     (errors.CaseNotOpen, CASE_NOT_OPEN),
     (errors.EntryNotFound, ENTRY_GONE),

@@ -95,6 +95,8 @@ def case_card(r: Referral) -> Element:
         [
             action("Case record", Verb.RECORD, {"referral_id": r.id}, primary=True),
             action("Log a contact", Verb.RECORD_FORM, {"referral_id": r.id, "kind": "contact"}),
+            # Someone without Teams has no chat to relay messages to: the contact log it is.
+            *([] if r.outside_teams else [action("Messages", Verb.THREAD, {"referral_id": r.id})]),
             action("Hide details", Verb.HIDE_CASE, {"referral_id": r.id}),
         ],
         refresh=refresh_for([r.advocate_id] if r.advocate_id else [], how),

@@ -48,7 +48,8 @@ def _referrer(who: HelpFor) -> list[Element]:
         ),
         row_with_button(about, action(start, Verb.START)),
         row_with_button(
-            "See where your referrals stand.", action("My referrals", Verb.MY_REFERRALS)
+            "See where your referrals stand, or write to us about one.",
+            action("My referrals", Verb.MY_REFERRALS),
         ),
         para(
             "You can also type refer, continue or my referrals. Type stop to stop at any step.",

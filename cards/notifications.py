@@ -10,6 +10,7 @@ from collections.abc import Set as AbstractSet
 from cards import advocate, checkins, escalation, notices, outside, reminders, smlo, subjects
 from cards.digest import DIGEST_PREVIEW
 from cards.elements import Element, plain
+from cards.messages import new_message_card
 from cards.support import help_lines
 from referrals.checkins import month_of
 from referrals.notifications import TELL_PERSON, Notification, NotificationKind
@@ -135,8 +136,8 @@ def notification_card(
         return notices.withdrawn_for_advocate_card(r)
     if kind in (K.RISK_HIGH, K.IDENTITY_SHARED):  # to the advocate, for this one
         return notices.update_card(r.reference, update_words(kind, r, names))
-    if kind is K.NEW_MESSAGE:  # content-free; the Read button comes with the thread's card
-        return notices.update_card(r.reference, f"There is a new message about {r.reference}.")
+    if kind is K.NEW_MESSAGE:  # content-free; Read opens the thread for the reader alone
+        return new_message_card(r)
     if kind is K.SUBJECT_MATCH:
         return subjects.match_alert_card(r)
     if kind is K.REASSIGNED:

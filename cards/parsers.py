@@ -41,6 +41,7 @@ from cards.requests import (
     Request,
     RetryDelivery,
     SaveEntry,
+    SendMessage,
     SetAvailability,
     SetLimit,
     ShowFigures,
@@ -418,6 +419,14 @@ def _save_entry(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Requ
     )
 
 
+def _send_message(verb: Verb, referral_id: str, inputs: Mapping[str, str]) -> Request:
+    """The text as typed (the use case checks its length); the card's own message id."""
+    message_id = inputs.get("message_id", "")
+    if message_id and not is_id(message_id):
+        raise CardPayloadInvalid({"message_id": NOT_OURS})
+    return SendMessage(verb, referral_id, inputs.get("text", "").strip(), message_id)
+
+
 _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.RECORD: _on_record,
     Verb.RECORD_ENTRY: _on_record,
@@ -448,6 +457,8 @@ _INPUTS: dict[Verb, Callable[[Verb, str, Mapping[str, str]], Request]] = {
     Verb.ACCESS_REPORT: _access_report,
     Verb.ADD_CHOSEN: _choose_advocate,
     Verb.REMOVE_CHOSEN: _choose_advocate,
+    Verb.SEND_MESSAGE: _send_message,
+    Verb.THREAD: _on_record,  # messages are case record entries; `start` pages the thread
 }
 
 

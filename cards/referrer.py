@@ -10,6 +10,7 @@ from cards.elements import Element, action, buttons, card, heading, para, row_wi
 from cards.escalation import TEAMS
 from cards.verbs import Verb
 from referrals.identity import is_anonymous
+from referrals.messages import OPEN_FOR_MESSAGES
 from referrals.referral import SHAREABLE, Referral
 from referrals.states import STATE_TABLE, ReferralState, Transition
 
@@ -33,6 +34,8 @@ def my_referrals_card(referrals: Sequence[Referral]) -> Element:
             )
         else:
             body.append(para(line))
+        if r.state in OPEN_FOR_MESSAGES:
+            body.append(buttons(action("Messages", Verb.THREAD, {"referral_id": r.id})))
         if r.state is ReferralState.ACTIVE and r.new_advocate_asked:
             body.append(para(ASKED, subtle=True))
         elif r.state is ReferralState.ACTIVE:

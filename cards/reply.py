@@ -41,6 +41,9 @@ class Reply:
     # The card shows this referral's details: the bot remembers the message, so that it
     # folds back after a while and is cleared when the referral ends (referrals/views.py).
     shows_details: str = ""
+    # The card shows this referral's messages (to the referrer too): remembered the same
+    # way, and folded back to the thread's own content-free face.
+    shows_messages: str = ""
     # This referral changed on an SMLO's card: bring the other SMLOs' cards up to date.
     refresh_smlo_cards: str = ""
     # The card is an SMLO's card of this referral (its summary, details or a form on it):

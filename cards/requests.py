@@ -266,3 +266,22 @@ class CheckinSent(Request):
     feeling: str = ""
     capacity: str = ""
     hours: str = ""
+
+
+@dataclass(frozen=True)
+class SendMessage(OnReferral):
+    """A message typed on the thread card; `message_id` is the card's, so a second press
+    of Send sends nothing more."""
+
+    text: str = ""
+    message_id: str = ""
+
+
+@dataclass(frozen=True)
+class TypedWords(Request):
+    """Words typed in the chat that are no command (bot/commands.py): a message for the
+    service, if the person has a referral to send it about and confirms; otherwise what
+    such words have always had (`otherwise`: the welcome, or "we did not understand")."""
+
+    text: str = ""
+    otherwise: Request = field(default_factory=lambda: AskHelp(Verb.HELP, not_understood=True))

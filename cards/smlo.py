@@ -39,6 +39,7 @@ from referrals.case_record import CloseOutcome
 from referrals.checkins import Checkin
 from referrals.escalating import ESCALATABLE
 from referrals.identity import ANONYMOUS, is_anonymous
+from referrals.messages import OPEN_FOR_MESSAGES
 from referrals.people import Advocate, AllocationOption
 from referrals.referral import DeclineReason, ReassignReason, Referral
 from referrals.signposting import Signpost, signpost_targets
@@ -103,6 +104,8 @@ def _next_actions(r: Referral, opened: bool) -> list[Element]:
     ]
     if opened:
         actions.append(action("Who has seen it", Verb.AUDIT, data))
+    if opened and r.state in OPEN_FOR_MESSAGES and not r.outside_teams:  # no chat to reach
+        actions.append(action("Messages", Verb.THREAD, data))
     if opened and r.advocate_id and r.state in HAS_RECORD:
         actions.append(action("Case record", Verb.RECORD, data))
     if opened and r.state is ReferralState.ACTIVE:

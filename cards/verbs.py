@@ -92,6 +92,12 @@ class Verb(StrEnum):
     RECORD_ENTRY = "record.entry"  # one entry's details
     RECORD_FORM = "record.form"  # a form to add an entry, correct one, or close the case
     RECORD_SAVE = "record.save"
+    # messages between the referrer and the service: the referrer, the advocate, an SMLO
+    THREAD = "messages.thread"  # the thread of one referral; opening it marks it read
+    SEND_MESSAGE = "messages.send"
+    HIDE_THREAD = "messages.hide"  # folds the thread at once
+    TYPED_WORDS = "messages.typed"  # typed: words that are no command, maybe for the service
+    MESSAGE_NOT_NOW = "messages.not_now"  # the typed words are not to be sent
 
 
 INTAKE_VERBS = frozenset({Verb.ANSWER, Verb.SKIP, Verb.BACK, Verb.LATER, Verb.SUBMIT})

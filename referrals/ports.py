@@ -133,7 +133,8 @@ class ConversationStore(Protocol):
 
 
 class ShownViewStore(Protocol):
-    """Messages that show a referral's details (`referrals.views`): ids and times only."""
+    """Messages that show a referral's details or its thread (`referrals.views`): ids, kinds
+    and times only."""
 
     async def remember(self, view: ShownView) -> None:
         """Record the view; a view of the same message replaces the earlier record."""

@@ -2,9 +2,10 @@
 
 A staff member's chat keeps every card the bot showed them, and Microsoft 365 keeps every
 chat. So each message that shows a referral's details (the SMLO's details card, the
-advocate's case card) is remembered here — ids and a time, never content — and a sweep
-folds it back to a content-free face after a while, or clears it for good when the
-referral is withdrawn, closed or erased, or is no longer theirs to see.
+advocate's case card) or its messages (the thread, which its referrer reads too) is
+remembered here — ids, a kind and a time, never content — and a sweep folds it back to a
+content-free face after a while, or clears it for good when the referral is withdrawn,
+closed or erased, or is no longer theirs to see.
 """
 
 from __future__ import annotations
@@ -21,15 +22,23 @@ from referrals.referral import Referral
 from referrals.states import ReferralState
 
 
+class ViewKind(StrEnum):
+    """What the message shows, which decides who may keep it and its folded face."""
+
+    DETAILS = "details"  # the SMLO's details, the advocate's case, the case record
+    THREAD = "thread"  # the messages between the referrer and the service
+
+
 @dataclass(frozen=True)
 class ShownView:
-    """One message that shows a referral's details to one person."""
+    """One message that shows a referral's details (or its messages) to one person."""
 
     conversation_id: str
     message_id: str
     referral_id: str
     user_id: str
     shown_at: datetime
+    kind: ViewKind = ViewKind.DETAILS
 
     @property
     def key(self) -> str:
@@ -73,13 +82,23 @@ def fate_of(
         return ViewFate.CLOSED  # a look taken since (allowed, and audited) folds back as usual
     if referral.is_erased:
         return ViewFate.ERASED
-    try:
-        referral.ensure_can_view(viewer)
-    except errors.NotPermitted:
-        return ViewFate.NOT_YOURS
-    if not viewer.is_smlo and viewer.user_id != referral.advocate_id:
+    if not _still_theirs(view.kind, referral, viewer):
         return ViewFate.NOT_YOURS
     return ViewFate.FOLD if now - view.shown_at >= fold_after else ViewFate.KEEP
+
+
+def _still_theirs(kind: ViewKind, referral: Referral, viewer: Actor) -> bool:
+    """The details are staff's alone (the referrer sees their answers in `my referrals`,
+    never on these cards); the thread is its readers': the referrer, the advocate who
+    holds the case, the SMLOs."""
+    try:
+        if kind is ViewKind.THREAD:
+            referral.ensure_can_read_thread(viewer)
+            return True
+        referral.ensure_can_view(viewer)
+    except errors.NotPermitted:
+        return False
+    return viewer.is_smlo or viewer.user_id == referral.advocate_id
 
 
 def _closed_at(referral: Referral) -> datetime:

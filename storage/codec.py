@@ -28,7 +28,7 @@ from referrals.referral import Referral
 from referrals.referral_base import CaseEvent
 from referrals.signposting import Signpost
 from referrals.states import ReferralState
-from referrals.views import ShownView
+from referrals.views import ShownView, ViewKind
 
 SCHEMA = 1
 
@@ -171,7 +171,7 @@ def _availability(doc: Mapping[str, Any] | None) -> Availability:
 
 
 def view_to_doc(view: ShownView) -> Document:
-    """Ids and a time: a view record never holds what the message showed."""
+    """Ids, a kind and a time: a view record never holds what the message showed."""
     return {
         "id": view.key,
         "conversation_id": view.conversation_id,
@@ -179,16 +179,19 @@ def view_to_doc(view: ShownView) -> Document:
         "referral_id": view.referral_id,
         "user_id": view.user_id,
         "shown_at": _time(view.shown_at),
+        "kind": view.kind.value,
     }
 
 
 def view_from_doc(doc: Mapping[str, Any]) -> ShownView:
+    """A record written before views had kinds showed details (the only kind then)."""
     return ShownView(
         str(doc["conversation_id"]),
         str(doc["message_id"]),
         str(doc["referral_id"]),
         str(doc["user_id"]),
         _parse_time(str(doc["shown_at"])),
+        ViewKind(str(doc.get("kind", ViewKind.DETAILS.value))),
     )
 
 

@@ -1,8 +1,8 @@
 """Messages that show a referral's details, in Cosmos DB: one small item per message, keyed
 by the message's key (its own partition), read whole by a fan-out query.
 
-The item holds ids and a time only, never content; the chat, message and person are sealed
-(`storage.sealing.seal_view`), as the outbox's are.
+The item holds ids, a kind and a time only, never content; the chat, message and person
+are sealed (`storage.sealing.seal_view`), as the outbox's are.
 """
 
 from __future__ import annotations

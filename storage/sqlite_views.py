@@ -1,7 +1,7 @@
 """Messages that show a referral's details, in SQLite: one row per message, by its key.
 
-The row holds ids and a time only, never content; the chat, message and person are sealed
-(`storage.sealing.seal_view`), as the outbox's are.
+The row holds ids, a kind and a time only, never content; the chat, message and person
+are sealed (`storage.sealing.seal_view`), as the outbox's are.
 """
 
 from __future__ import annotations

@@ -22,12 +22,12 @@ from collections.abc import Set as AbstractSet
 from bot.activities import card_message
 from bot.outbox.messenger import TeamsMessenger
 from bot.outbox.policy import classify
-from cards import advocate, notices, smlo
+from cards import advocate, messages, notices, smlo
 from cards.elements import Element
 from common.tasks import stop_if_cancelled
 from referrals.services.views import DueView, Views
 from referrals.support import SupportDirectory
-from referrals.views import CLEARED, ViewFate
+from referrals.views import CLEARED, ViewFate, ViewKind
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 5.0
@@ -134,6 +134,8 @@ class ViewSweeper:
         """Folded: the content-free face. Ended: the SMLO's referral card, which says so
         (as every other copy of it in their chat does); for anyone else, why it went."""
         referral = due.referral
+        if due.view.kind is ViewKind.THREAD:
+            return _thread_card(due)
         if referral is not None and due.viewer.is_smlo and due.fate in SMLO_KEEPS_CARD:
             names = await self._names()
             return smlo.referral_card(
@@ -142,3 +144,13 @@ class ViewSweeper:
         if due.fate in CLEARED or referral is None:
             return notices.details_cleared_card(referral.reference if referral else "", due.fate)
         return advocate.case_folded_card(referral)
+
+
+def _thread_card(due: DueView) -> Element:
+    """The thread, whoever reads it (the referrer too): its own folded face, with one tap
+    to open it again; once it may not stay, why its messages went."""
+    referral = due.referral
+    if due.fate in CLEARED or referral is None:
+        return messages.thread_cleared_card(referral.reference if referral else "", due.fate)
+    reader = referral.ensure_can_read_thread(due.viewer)  # folded: still theirs to read
+    return messages.thread_folded_card(referral, reader)

@@ -13,6 +13,7 @@ module per use-case module in `referrals/services/`:
 | `oversight.py`      | data protection auditor: the access report, a referral's trail |
 | `checkins.py`       | advocate: the monthly wellbeing check-in                     |
 | `capacity.py`       | advocate: their availability; SMLO: caseload limits          |
+| `messaging.py`      | referrer, advocate, SMLO: the message thread of a referral   |
 | `outside.py`        | SMLO: a referral for someone without Teams, withdrawing it   |
 | `subjects.py`       | SMLO: referrals that may be about the same person            |
 
@@ -31,6 +32,7 @@ from bot.routes.case_record import CaseRecordRoutes
 from bot.routes.casework import CaseworkRoutes
 from bot.routes.checkins import CheckinRoutes
 from bot.routes.intake import IntakeRoutes
+from bot.routes.messaging import MessageRoutes
 from bot.routes.outside import OutsideRoutes
 from bot.routes.oversight import OversightRoutes
 from bot.routes.subjects import SubjectRoutes
@@ -46,6 +48,7 @@ def route_table(
 ) -> Routes:
     """Every verb's route; a verb answered twice, or not at all, fails here at start-up."""
     oversight = OversightRoutes(services.oversight, services.administration)
+    messaging = MessageRoutes(services.messages)
     intake = IntakeRoutes(services.intake, draft_keep_days, support_directory)
     tables = [
         intake.table(),
@@ -56,6 +59,7 @@ def route_table(
         oversight.table(),
         CheckinRoutes(services.checkins).table(),
         CapacityRoutes(services.capacities, services.administration).table(),
+        messaging.table(),
         OutsideRoutes(services.outside, intake.welcome).table(),
         SubjectRoutes(services.subjects).table(),
     ]
@@ -65,6 +69,8 @@ def route_table(
         if twice:
             raise RuntimeError(f"verbs routed twice: {sorted(twice)}")
         routes.update(table)
+    # Typed words that are no command fall back on the rest of the table.
+    routes[Verb.TYPED_WORDS] = messaging.typed_words(routes)
     missing = set(Verb) - set(routes)
     if missing:
         raise RuntimeError(f"verbs with no route: {sorted(missing)}")

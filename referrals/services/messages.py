@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from referrals.audit import AuditAction
 from referrals.case_record import CaseEntry
-from referrals.messages import ThreadMessage
+from referrals.messages import OPEN_FOR_MESSAGES, Sender, ThreadMessage
 from referrals.people import Actor
 from referrals.referral import Referral
 from referrals.services.steps import Steps
@@ -43,6 +43,23 @@ class Messages:
         async with self.steps.audited(actor, referral, A.READ_MESSAGES):
             referral.ensure_can_read_thread(actor)
         return referral, referral.thread(await self.steps.stores.records.entries(referral))
+
+    async def open_threads(self, actor: Actor) -> list[Referral]:
+        """The person's own referrals that take messages now (to offer words they typed in
+        the chat as a message), oldest first: nobody else's, so nothing to authorise
+        beyond who they are. Not those an SMLO took for someone without Teams, which are
+        the person's and take no messages."""
+        own = await self.steps.stores.referrals.list_for_referrer(actor.user_id)
+        open_ = (r for r in own if r.state in OPEN_FOR_MESSAGES and not r.outside_teams)
+        return sorted(open_, key=lambda r: r.reference)
+
+    async def thread_face(self, actor: Actor, referral_id: str) -> tuple[Referral, Sender]:
+        """The referral and who the reader is to its thread, without its messages (to fold
+        the card back): for the thread's readers; a refusal is audited."""
+        referral = await self.steps.load(actor, referral_id, A.READ_MESSAGES)
+        async with self.steps.audited(actor, referral, A.READ_MESSAGES, only_refusals=True):
+            reader = referral.ensure_can_read_thread(actor)
+        return referral, reader
 
     async def mark_read(self, actor: Actor, referral_id: str) -> list[str]:
         """Mark the messages for the reader's side read (the sender sees when); returns

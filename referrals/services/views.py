@@ -12,7 +12,7 @@ from referrals import errors
 from referrals.people import Actor
 from referrals.referral import Referral
 from referrals.services.steps import Steps
-from referrals.views import ShownView, ViewFate, fate_of, message_key
+from referrals.views import ShownView, ViewFate, ViewKind, fate_of, message_key
 
 DEFAULT_FOLD = timedelta(minutes=10)
 
@@ -31,10 +31,15 @@ class Views:
     fold_after: timedelta = DEFAULT_FOLD
 
     async def shown(
-        self, actor: Actor, referral_id: str, conversation_id: str, message_id: str
+        self,
+        actor: Actor,
+        referral_id: str,
+        conversation_id: str,
+        message_id: str,
+        kind: ViewKind = ViewKind.DETAILS,
     ) -> None:
         now = self.steps.clock.now()
-        view = ShownView(conversation_id, message_id, referral_id, actor.user_id, now)
+        view = ShownView(conversation_id, message_id, referral_id, actor.user_id, now, kind)
         await self.steps.stores.views.remember(view)
 
     async def no_longer_shown(self, conversation_id: str, message_id: str) -> None:

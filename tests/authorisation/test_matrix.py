@@ -53,6 +53,7 @@ REFUSALS = (
     "This referral is already withdrawn",  # an old withdraw button, whoever presses it
     "This case is closed",  # an old form of the advocate who closed it
     "Please say why you are closing it",  # an SMLO closing a held case without a note
+    "messages cannot reach anyone",  # a message about a closed or withdrawn referral
 )
 K = EntryKind
 CONSENT_WITHDRAWN = NotificationKind.CONSENT_WITHDRAWN
@@ -105,11 +106,13 @@ INPUTS = {
     Verb.OUT_OF_REMIT: {"signpost": "service:rape-crisis"},  # listed in the shipped directory
     Verb.DECLINE: {"reason": DeclineReason.OTHER.value},
     Verb.OFFER_ANYWAY: {"advocate_id": OTHER_ADVOCATE.user_id, "override": "no_one_else"},
+    Verb.SEND_MESSAGE: {"text": "Can we talk on Friday?", "message_id": "a" * 32},
 }
 OFFERABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION}
 TRIAGEABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE}
 ESCALATABLE = {*TRIAGEABLE, S.SIGNPOSTED, S.CLOSED}  # sent, and not withdrawn
 WITHDRAWABLE = {S.SUBMITTED, S.AWAITING_ALLOCATION, S.OFFERED, S.ACTIVE, S.SIGNPOSTED}
+TAKES_MESSAGES = {*WITHDRAWABLE}  # sent, and neither closed nor withdrawn
 ACCEPTED = (S.ACTIVE, S.CLOSED)  # the states in which the advocate has taken it
 DAY = "2026-03-01"  # the day before the fake clock's first: nothing is in the future
 # Each form filled in just enough to save: a refusal can only be for who or when.
@@ -168,6 +171,9 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
     may_close = keeps_record or (
         role is Role.SMLO and (state is S.SIGNPOSTED or (state is S.ACTIVE and press.note))
     )
+    reads_thread = state is not S.WITHDRAWN and (
+        smlo or (role is Role.REFERRER and sent) or (holder and state in ACCEPTED)
+    )
     rules: dict[Verb, Callable[[], bool]] = {
         Verb.OPEN: lambda: smlo,
         # Referrals that may be about the same person (none here: the match lists none).
@@ -220,6 +226,11 @@ def allowed(press: Press, role: Role, state: ReferralState) -> bool:
         Verb.SHARE_IDENTITY_ASK: lambda: role is Role.REFERRER and state is not S.WITHDRAWN,
         Verb.SHARE_IDENTITY: lambda: role is Role.REFERRER and state in WITHDRAWABLE,
         Verb.RECORD_SAVE: lambda: may_close if press.kind is K.CLOSURE else keeps_record,
+        # Messages: the referrer, an SMLO, and the advocate once they took it; sent while
+        # the referral is open, read until it is withdrawn (the thread goes with it).
+        Verb.THREAD: lambda: reads_thread,
+        Verb.HIDE_THREAD: lambda: reads_thread,
+        Verb.SEND_MESSAGE: lambda: reads_thread and state in TAKES_MESSAGES,
     }
     return rules[verb]()
 
@@ -284,6 +295,9 @@ _VERBS = (
     Verb.ESCALATE,
     Verb.SHOW_PATHWAY,
     Verb.RECORD_PATHWAY,
+    Verb.THREAD,
+    Verb.SEND_MESSAGE,
+    Verb.HIDE_THREAD,
     Verb.ASK_NEW_ADVOCATE_ASK,
     Verb.ASK_NEW_ADVOCATE,
     Verb.SHARE_IDENTITY_ASK,

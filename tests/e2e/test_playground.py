@@ -504,3 +504,72 @@ async def test_an_advocate_checks_in_and_the_smlo_sees_it_on_the_roster(
     roster = await new_message(smlo, 1, "Our advocates")
     await expect(roster).to_contain_text("stretched, room for 2 more, 6 hours", timeout=WAIT)
     await shots.take(smlo, "checkin-roster")
+
+
+async def test_a_referrer_and_their_advocate_exchange_messages_through_the_bot(
+    people: People, shots: Shots
+) -> None:
+    ask = f"CANARY-{uuid4().hex[:8]} can we talk on Friday?"
+    answer = f"CANARY-{uuid4().hex[:8]} yes, I will call you at six."
+    referrer, smlo, advocate = people.referrer.page, people.smlo.page, people.advocate.page
+    for page in (referrer, smlo, advocate):
+        await new_message(page, 0, "Welcome to the SMA service")
+    reference = await quick_referral(people)
+    summary = await new_message(smlo, 1, f"Referral {reference}")
+    await offer_to_alex(smlo, summary)
+    case = await new_message(advocate, 1, "Can you support someone?")
+    await click(case, "Yes, I can")
+    await expect(case).to_contain_text(f"You are supporting {reference}", timeout=WAIT)
+    await new_message(referrer, 1, f"An advocate will support you: {reference}")
+
+    # -- the referrer writes from `my referrals`: the box says its limit ------------------
+    await say(referrer, "my referrals")
+    thread = await new_message(referrer, 2, "Your referrals")
+    await click(thread, "Messages")
+    await expect(thread).to_contain_text(f"Messages about {reference}", timeout=WAIT)
+    await expect(thread).to_contain_text("There are no messages yet.", timeout=WAIT)
+    box = thread.get_by_label("Your message. Up to 2,000 characters.")
+    await box.fill(ask, timeout=WAIT)
+    await shots.take(referrer, "messages-referrer-writes")
+    await click(thread, "Send")
+    await expect(thread).to_contain_text(ask, timeout=WAIT)
+    await expect(thread).to_contain_text("Not read yet", timeout=WAIT)
+    await shots.take(referrer, "messages-referrer-sent")
+
+    # -- the advocate is told, content-free; Read opens it for them alone -----------------
+    notice = await new_message(advocate, 2, f"New message about {reference}")
+    await shots.take(advocate, "messages-advocate-notice")
+    assert ask not in await everything_shown(advocate), "the notice carries no words"
+    assert ask not in await everything_shown(smlo), "after allocation the SMLO is not sent it"
+    await click(notice, "Read")
+    await expect(notice).to_contain_text(ask, timeout=WAIT)
+    await expect(notice).to_contain_text("The person who referred", timeout=WAIT)
+    await notice.get_by_label("Your message. Up to 2,000 characters.").fill(answer, timeout=WAIT)
+    await click(notice, "Send")
+    await expect(notice).to_contain_text(answer, timeout=WAIT)
+    await shots.take(advocate, "messages-advocate-replied")
+
+    # -- the referrer reads the reply, and sees that their own message was read -----------
+    reply = await new_message(referrer, 3, f"New message about {reference}")
+    assert answer not in await everything_shown(referrer), "the notice carries no words"
+    await click(reply, "Read")
+    await expect(reply).to_contain_text(answer, timeout=WAIT)
+    await expect(reply).to_contain_text("Your advocate, ", timeout=WAIT)
+    await expect(reply).to_contain_text(re.compile(r"You, .*\. Read at "), timeout=WAIT)
+    await shots.take(referrer, "messages-referrer-reads-reply")
+    told = await messages(referrer).all_inner_texts()
+    assert not any("Alex Morgan" in text for text in told), "the advocate is not named"
+
+    # -- typed in the chat: offered back in the box, sent only on their word --------------
+    typed = f"CANARY-{uuid4().hex[:8]} Can I speak to my advocate please?"
+    await say(referrer, typed)
+    offer = await new_message(referrer, 4, f"Send this to the service about {reference}?")
+    box = offer.get_by_label("Your message. Up to 2,000 characters.")
+    await expect(box).to_have_value(typed, timeout=WAIT)
+    await shots.take(referrer, "messages-typed-offer")
+    await click(offer, "Send")
+    await expect(offer).to_contain_text(f"Messages about {reference}", timeout=WAIT)
+    await expect(offer).to_contain_text(typed, timeout=WAIT)
+    await new_message(advocate, 3, f"New message about {reference}")
+    assert typed not in await everything_shown(advocate), "the notice carries no words"
+    await shots.take(referrer, "messages-typed-sent")

@@ -73,6 +73,11 @@ async def test_the_whole_path_logs_no_answer_name_or_contact_detail(
     case = await advocate.click("Yes, I can")
     await connector.wait_until(lambda: shows(referrer, "An advocate is in place"))
     await referrer.say(f"{CANARY} typed in the chat")  # free text outside any card
+    await referrer.submit("Send")  # offered back as a message: sent, and replied to
+    await connector.wait_until(lambda: shows(advocate, "New message about SMA-2026-0001"))
+    await advocate.click("Read")
+    await advocate.submit("Send", text=f"{CANARY} replied in a message")
+    await connector.wait_until(lambda: shows(referrer, "New message about SMA-2026-0001"))
 
     assert any(CANARY in text for text in card_texts(case)), "the canaries were really sent"
     logged = "\n".join(

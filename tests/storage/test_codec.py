@@ -13,6 +13,7 @@ from referrals.notifications import DeliveryStatus, Notification, NotificationKi
 from referrals.people import Advocate
 from referrals.referral import DeclineReason, Referral
 from referrals.signposting import Signpost
+from referrals.views import ShownView, ViewKind
 from storage import codec, sealing
 from tests.storage.conftest import (
     ADVOCATE,
@@ -182,6 +183,14 @@ def test_delivery_bookkeeping_round_trips_and_older_documents_read_as_fresh() ->
         "",
         None,
     )
+
+
+def test_a_view_recorded_before_views_had_kinds_reads_as_a_details_view() -> None:
+    view = ShownView("a:chat", "m1", "r1", "u1", NOW)
+    old = {k: v for k, v in codec.view_to_doc(view).items() if k != "kind"}
+
+    assert codec.view_from_doc(old) == view
+    assert codec.view_from_doc(old).kind is ViewKind.DETAILS
 
 
 def test_a_referral_stored_before_people_without_teams_reads_as_made_in_teams() -> None:

@@ -3,10 +3,11 @@ record per message, replaced when shown again, gone when forgotten, oldest first
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from referrals.ports import Stores
-from referrals.views import ShownView
+from referrals.views import ShownView, ViewKind
 
 AT = datetime(2026, 6, 1, 9, 30, tzinfo=UTC)
 
@@ -62,3 +63,13 @@ async def test_the_sweep_never_forgets_a_newer_showing_of_the_same_message(
 
     assert kept == [shown_again]
     assert await stores.views.list_views() == []
+
+
+async def test_a_view_keeps_what_kind_of_card_it_is(stores: Stores) -> None:
+    thread = replace(a_view("m1"), kind=ViewKind.THREAD)
+    details = a_view("m2", minutes=1)
+
+    for view in (thread, details):
+        await stores.views.remember(view)
+
+    assert await stores.views.list_views() == [thread, details]

@@ -55,6 +55,7 @@ from cards import delivery as delivery_module
 from cards import digest as digest_module
 from cards import escalation as escalation_module
 from cards import help as help_module
+from cards import messages as messages_module
 from cards import notifications as notifications_module
 from cards import outside as outside_module
 from cards import pathway as pathway_module
@@ -122,6 +123,7 @@ from referrals.intake import (
     quick_request,
     steps_for,
 )
+from referrals.messages import Recipient, Sender, ThreadMessage
 from referrals.notifications import TELL_PERSON, Notification
 from referrals.notifications import NotificationKind as Kind
 from referrals.pathway import Outcome as StepOutcome
@@ -1032,6 +1034,108 @@ def _checkin_cards() -> Iterator[Shown]:
         yield Shown(f"checkin:thanks:{feeling}", partial(checkins_module.thanks_card, answered))
 
 
+def _message_cards() -> Iterator[Shown]:
+    at = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
+    said = [
+        ThreadMessage("m1", Sender.REFERRER, Recipient.SMLOS, "Can we talk on Friday?", at, at),
+        ThreadMessage("m2", Sender.SMLO, Recipient.REFERRER, "Yes, I will call you then.", at),
+        ThreadMessage("m3", Sender.ADVOCATE, Recipient.REFERRER, "I will be there too.", at),
+    ]
+    mid = "f" * 32
+    for reader in Sender:
+        build = partial(messages_module.thread_card, active(), reader, said, mid)
+        yield Shown(f"thread:{reader}", build)
+    yield Shown(
+        "thread:empty", partial(messages_module.thread_card, submitted(), Sender.SMLO, [], mid)
+    )
+    yield Shown(
+        "thread:closed", partial(messages_module.thread_card, closed_case(), Sender.SMLO, said, mid)
+    )
+    for problem in (
+        "empty",
+        "2001 characters; the limit is 2000",
+        "characters that cannot be stored",
+    ):
+        note = messages_module.problem_words(problem)
+        yield Shown(
+            f"thread:problem:{problem}",
+            partial(
+                messages_module.thread_card,
+                active(),
+                Sender.REFERRER,
+                said,
+                mid,
+                typed="x" * 2001,
+                problem=note,
+            ),
+            problems=(("text", note),),
+        )
+    yield Shown("new_message", partial(messages_module.new_message_card, active()), Face.UNASKED)
+    for reader in Sender:  # replaces the thread unasked, once it has been open a while
+        folded = partial(messages_module.thread_folded_card, active(AT_LIMITS), reader)
+        yield Shown(f"thread_folded:{reader}", folded, Face.UNASKED)
+    for fate in sorted(CLEARED):
+        cleared = partial(messages_module.thread_cleared_card, "SMA-2026-0007", fate)
+        yield Shown(f"thread_cleared:{fate}", cleared, Face.UNASKED)
+    # A long thread pages back; the worst a page can hold: the biggest messages in the
+    # characters that grow most in a card (escaped, or four bytes each), words shown back.
+    for name, char in (("long", "x"), ("emoji", "😀"), ("escaped", "\\")):
+        many_said = [
+            ThreadMessage(f"m{n}", Sender.REFERRER, Recipient.SMLOS, char * 2000, at)
+            for n in range(25)
+        ]
+        for start in (0, 10):
+            build = partial(
+                messages_module.thread_card,
+                active(),
+                Sender.SMLO,
+                many_said,
+                mid,
+                typed=char * (2000 + messages_module.ECHO_EXTRA),
+                problem=messages_module.problem_words("too_long"),
+                start=start,
+            )
+            # Words that would take too much room are not shown back, and the note says so.
+            shown_back = name == "long"
+            note = (
+                messages_module.problem_words("too_long")
+                if shown_back
+                else messages_module.TOO_LONG_TO_SHOW
+            )
+            yield Shown(f"thread:{name}:from_{start}", build, problems=(("text", note),))
+    yield Shown(
+        "thread:too_long_to_show",
+        partial(
+            messages_module.thread_card,
+            active(),
+            Sender.REFERRER,
+            said,
+            mid,
+            typed="x" * 9000,
+            problem=messages_module.problem_words("too_long"),
+        ),
+        problems=(("text", messages_module.TOO_LONG_TO_SHOW),),
+    )
+    # Words typed in the chat, offered back to send: for one referral, for several, and
+    # over the limit (shown back) or far over it (not shown).
+    typed = "Can I speak to my advocate please?"
+    many = [submitted(number=n) for n in range(1, 6)]
+    too_long = messages_module.problem_words("too_long")
+    offers: dict[str, tuple[list[Referral], str, str]] = {
+        "one:submitted": ([submitted()], typed, ""),
+        "one:active": ([active()], typed, ""),
+        "several": (many, typed, ""),
+        "over_limit": ([active()], "x" * (2000 + messages_module.ECHO_EXTRA), too_long),
+        "far_over_limit": ([active()], "x" * 9000, messages_module.TOO_LONG_TO_SHOW),
+    }
+    for name, (referrals, words, problem) in offers.items():
+        ids = [f"{n:032x}" for n in range(len(referrals))]
+        build = partial(messages_module.typed_words_card, referrals, words, ids)
+        problems = (("text", problem),) if problem else ()
+        yield Shown(f"typed_words:{name}", build, problems=problems)
+    yield Shown("not_sent", messages_module.not_sent_card, Face.CONTENT_FREE)
+
+
 def _stuck() -> list[tuple[Notification, Referral]]:
     referral = active()
     kinds = (Kind.NEW_REFERRAL, Kind.OFFERED, Kind.ADVOCATE_ALLOCATED, Kind.WITHDRAWN)
@@ -1545,6 +1649,7 @@ CARDS: tuple[Shown, ...] = (
     *_pathway_cards(),
     *_escalation_cards(),
     *_reminder_cards(),
+    *_message_cards(),
     *_outside_cards(),
 )
 UNASKED = [c for c in CARDS if c.face is Face.UNASKED]
@@ -2192,6 +2297,7 @@ def test_every_card_builder_is_in_the_catalogue() -> None:
             escalation_module,
             reminders_module,
             digest_module,
+            messages_module,
             outside_module,
             subjects_module,
         )
@@ -2525,6 +2631,26 @@ def test_every_kind_of_message_about_a_referral_can_be_listed_as_undelivered() -
         assert delivery_module.WHAT[kind] in shown
 
 
+def test_the_thread_pages_back_through_every_message_once_newest_first() -> None:
+    at = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
+    said = [
+        ThreadMessage(f"m{n}", Sender.REFERRER, Recipient.SMLOS, "x" * (n * 97 % 2000 + 1), at)
+        for n in range(40)
+    ]
+    pages, start = [], 0
+    while True:
+        shown, earlier = messages_module.page_of(said, start)
+        pages.append(shown)
+        start += len(shown)
+        if not earlier:
+            break
+
+    seen = [m.id for page in reversed(pages) for m in page]
+    assert seen == [m.id for m in said], "every message once, in order"
+    assert all(0 < len(page) <= messages_module.PAGE_AT_MOST for page in pages)
+    assert messages_module.page_of([], 0) == ([], 0)
+
+
 def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case() -> None:
     referral = outside_active()
     record = Record((), SHIPPED_DIRECTORY)
@@ -2556,3 +2682,18 @@ def test_logging_a_contact_with_someone_not_in_teams_starts_with_how_they_are_re
 
     assert input_values(outside)["how"] == "phone"
     assert input_values(in_teams).get("how", "") == ""
+
+
+def test_a_case_for_someone_without_teams_offers_no_messages_as_they_have_no_chat() -> None:
+    referral = outside_active()
+
+    d = SHIPPED_DIRECTORY
+    for shown, of_a_case_in_teams in (
+        (
+            smlo.details_card(referral, NAMES, SMLO_IDS, support=d),
+            smlo.details_card(active(), NAMES, SMLO_IDS, support=d),
+        ),
+        (advocate.case_card(referral), advocate.case_card(active())),
+    ):
+        assert "Messages" not in json.dumps(shown.get("actions", []))
+        assert "Messages" in json.dumps(of_a_case_in_teams.get("actions", []))

@@ -10,7 +10,7 @@ import pytest
 
 from referrals.people import Actor
 from referrals.referral import Referral
-from referrals.views import CLEARED, ShownView, ViewFate, fate_of, message_key
+from referrals.views import CLEARED, ShownView, ViewFate, ViewKind, fate_of, message_key
 from tests.unit.builders import (
     ACTIVE,
     ACTORS,
@@ -104,3 +104,53 @@ def test_a_message_has_one_key_whatever_it_shows() -> None:
     assert first.key == again.key == message_key("a:chat", "m1")
     assert message_key("a:chat", "m2") != first.key
     assert message_key("a:chat\nm", "1") != message_key("a:chat", "m\n1")
+
+
+# -- the message thread: its referrer reads it too -----------------------------------------
+
+REFERRER = ACTORS[Role.REFERRER]
+
+
+def thread_fate(referral: Referral, viewer: Actor, after: timedelta = timedelta()) -> ViewFate:
+    shown = ShownView("a:chat", "m1", referral.id, viewer.user_id, NOW, ViewKind.THREAD)
+    return fate_of(shown, referral, viewer, NOW + after, FOLD)
+
+
+@pytest.mark.parametrize("viewer", [REFERRER, SMLO, ADVOCATE], ids=["referrer", "smlo", "advocate"])
+def test_a_thread_stays_shown_to_each_of_its_readers_until_the_fold_time_then_folds(
+    viewer: Actor,
+) -> None:
+    referral = walk(ACTIVE)
+
+    assert thread_fate(referral, viewer, FOLD - timedelta(seconds=1)) is ViewFate.KEEP
+    assert thread_fate(referral, viewer, FOLD) is ViewFate.FOLD
+
+
+def test_the_referrer_may_keep_their_thread_but_never_a_staff_view_of_the_details() -> None:
+    referral = walk(ACTIVE)
+
+    assert thread_fate(referral, REFERRER) is ViewFate.KEEP
+    assert fate(referral, REFERRER) is ViewFate.NOT_YOURS
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in PATHS if p.state.value in ("withdrawn", "closed")], ids=lambda p: p.name
+)
+def test_an_ended_referral_clears_its_thread_for_the_referrer_and_the_advocate(path: Path) -> None:
+    referral = walk(path)
+    expected = ViewFate.WITHDRAWN if referral.state.value == "withdrawn" else ViewFate.CLOSED
+
+    for viewer in (REFERRER, ADVOCATE, SMLO):
+        assert thread_fate(referral, viewer) is expected
+
+
+def test_a_thread_is_lost_to_an_advocate_who_no_longer_holds_the_case_or_a_stranger() -> None:
+    referral = walk(ACTIVE)
+
+    for viewer in (
+        ACTORS[Role.INACTIVE_ADVOCATE],
+        ACTORS[Role.OTHER_ADVOCATE],
+        ACTORS[Role.OTHER_REFERRER],
+        ACTORS[Role.STRANGER],
+    ):
+        assert thread_fate(referral, viewer) is ViewFate.NOT_YOURS
