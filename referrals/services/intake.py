@@ -143,7 +143,7 @@ class Intake:
 
         sent = await self.steps.change(actor, referral_id, A.SUBMIT, send)
         self.subjects.warn_if_no_one_else(sent)
-        await self.subjects.match(sent)
+        await self.subjects.match_after_sending(sent)
         return sent
 
     async def withdraw(self, actor: Actor, referral_id: str) -> Referral:

@@ -96,6 +96,17 @@ class Subjects:
     async def index(self, referral: Referral) -> None:
         await self.steps.stores.subjects.put(referral.id, self.marks(referral))
 
+    async def match_after_sending(self, referral: Referral) -> tuple[str, ...]:
+        """`match`, once the referral is safely sent: a store that fails now must not tell
+        the person their referral failed (it did not). Nothing is lost for good: the
+        rows are stored, and the next referral naming the same person matches the whole
+        group, this one among them (a repeated match alerts nobody twice)."""
+        try:
+            return await self.match(referral)
+        except Exception as error:  # the store, say; never the words, which are not in it
+            log.error("subjects: matching %s failed: %s", referral.id, type(error).__name__)
+            return ()
+
     async def match(self, referral: Referral) -> tuple[str, ...]:
         """After `referral` was sent: if someone else named the same person, alert the
         SMLOs (naming only the references) and release every held subject among them.

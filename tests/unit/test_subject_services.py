@@ -23,7 +23,7 @@ from referrals.roster import GroupChange, Person, WorkPlace
 from referrals.services import Services
 from referrals.services.retention import RetentionPolicy
 from referrals.signposting import Signpost
-from referrals.subjects import BlindIndex, SubjectWish
+from referrals.subjects import BlindIndex, SubjectMark, SubjectWish
 from storage.memory import MemoryAuditLog, memory_stores
 
 BLIND = BlindIndex(hashlib.sha256(b"service test blind key").digest())
@@ -261,3 +261,28 @@ async def test_two_callers_an_smlo_took_referrals_for_are_two_referrers(
         second = await services.intake.submit(SMLO, draft.id)
 
     assert await told(services, Kind.SUBJECT_MATCH) == [(second.id, s) for s in sorted(SMLOS)]
+
+
+async def test_a_store_failing_at_the_match_still_sends_and_the_next_referral_matches_all(
+    world: tuple[Services, MemoryAuditLog], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The referral is sent (the person gets their receipt, not an error); the alert is
+    late, not lost: the next referral naming the same person brings the whole group."""
+    services, _ = world
+    await send(services, ALICE, name="Jo Smith")
+    subjects = services.steps.stores.subjects
+    sharing = subjects.sharing
+
+    async def down(referral_id: str) -> list[SubjectMark]:
+        raise ConnectionError("the store is down")
+
+    subjects.sharing = down  # type: ignore[method-assign]
+    second = await send(services, BOB, name="Jo Smith")
+    subjects.sharing = sharing  # type: ignore[method-assign]
+
+    assert second.reference == "SMA-2026-0002"
+    assert await told(services, Kind.SUBJECT_MATCH) == []
+    assert "Jo Smith" not in caplog.text
+    third = await send(services, Actor("referrer-c"), name="jo smith")
+    stored = await services.steps.stores.referrals.get(third.id)
+    assert set(stored.subject_matches) == {"SMA-2026-0001", "SMA-2026-0002", "SMA-2026-0003"}
