@@ -178,6 +178,7 @@ class Administration:
         async with self.steps.audited(actor, referral, A.VIEW_AUDIT):
             if not actor.is_smlo:
                 raise errors.NotAnSmlo(actor.user_id)
+            referral.ensure_can_view(actor)  # never the SMLO it is about
         return await self.steps.audit.for_referral(referral_id)
 
     async def undelivered(self, actor: Actor) -> list[tuple[Notification, Referral]]:
