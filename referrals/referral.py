@@ -242,6 +242,7 @@ class Referral(Messaging):
         self.ensure_not_withdrawn()
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} may not withdraw {self.id}")
+        self._refuse_subject(actor)  # nor erase one about them
         if not self.outside_teams:  # a person in Teams withdraws their own
             raise errors.NotTheReferrer(f"{self.id} is withdrawn by its referrer")
         self._require_state(Transition.WITHDRAW)

@@ -17,12 +17,14 @@ from referrals.case_record import CloseOutcome, Closure
 from referrals.clock import FakeClock
 from referrals.intake import ContactMethod, IntakeAnswers, IntakeStep, Route, YesNoUnsure
 from referrals.notifications import NotificationKind as Kind
+from referrals.outside import WithdrawnFor
 from referrals.people import Actor, Advocate
 from referrals.referral import Referral
 from referrals.roster import GroupChange, Person, WorkPlace
 from referrals.services import Services
 from referrals.services.retention import RetentionPolicy
 from referrals.signposting import Signpost
+from referrals.states import ReferralState
 from referrals.subjects import BlindIndex, SubjectWish
 from storage.memory import MemoryAuditLog, memory_stores
 
@@ -261,3 +263,54 @@ async def test_two_callers_an_smlo_took_referrals_for_are_two_referrers(
         second = await services.intake.submit(SMLO, draft.id)
 
     assert await told(services, Kind.SUBJECT_MATCH) == [(second.id, s) for s in sorted(SMLOS)]
+
+
+async def test_the_smlo_a_referral_is_about_may_not_read_its_audit_trail(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """The trail says who read it and when: the SMLO it is about is refused, audited."""
+    services, audit = world
+    sent = await send(services, ALICE, email="sam.smlo@police.example")
+
+    with pytest.raises(errors.NotPermitted):
+        await services.administration.audit_trail(NAMED_SMLO, sent.id)
+
+    (entry,) = [e for e in await audit.for_referral(sent.id) if e.action is AuditAction.VIEW_AUDIT]
+    assert (entry.actor_id, entry.outcome) == (NAMED_SMLO.user_id, Outcome.REFUSED)
+    assert await services.administration.audit_trail(SMLO, sent.id)
+
+
+async def test_the_smlo_a_referral_taken_outside_teams_is_about_may_not_withdraw_it(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Another SMLO took a caller's referral naming them: they can neither open the card
+    asking how the person asked nor withdraw it (and so erase it)."""
+    services, audit = world
+    draft, _ = await services.outside.start_draft(SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_email="sam.smlo@police.example",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(SMLO, draft.id)
+    assert sent.answers.subject_user_id == NAMED_SMLO.user_id
+
+    for refused in (
+        services.outside.withdraw_face(NAMED_SMLO, sent.id),
+        services.outside.withdraw_for_person(NAMED_SMLO, sent.id, WithdrawnFor.BY_PHONE),
+    ):
+        with pytest.raises(errors.NotPermitted):
+            await refused
+
+    assert (await services.steps.stores.referrals.get(sent.id)).state is not ReferralState.WITHDRAWN
+    refusals = [
+        e
+        for e in await audit.for_referral(sent.id)
+        if e.action is AuditAction.WITHDRAW_FOR_PERSON and e.outcome is Outcome.REFUSED
+    ]
+    assert len(refusals) == 2
