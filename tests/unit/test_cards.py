@@ -2697,3 +2697,12 @@ def test_a_case_for_someone_without_teams_offers_no_messages_as_they_have_no_cha
     ):
         assert "Messages" not in json.dumps(shown.get("actions", []))
         assert "Messages" in json.dumps(of_a_case_in_teams.get("actions", []))
+
+
+def test_the_thread_of_a_case_for_someone_without_teams_offers_no_box_and_says_why() -> None:
+    """Only a forged press can open it: it offers nothing to send that would be refused."""
+    shown = messages_module.thread_card(outside_active(), Sender.SMLO, [], "m-1")
+
+    assert Verb.SEND_MESSAGE.value not in json.dumps(shown.get("actions", []))
+    assert "text" not in input_values(shown)
+    assert "not in Teams" in " ".join(texts_of(shown))
