@@ -2706,3 +2706,15 @@ def test_the_thread_of_a_case_for_someone_without_teams_offers_no_box_and_says_w
     assert Verb.SEND_MESSAGE.value not in json.dumps(shown.get("actions", []))
     assert "text" not in input_values(shown)
     assert "not in Teams" in " ".join(texts_of(shown))
+
+
+def test_an_undelivered_to_do_for_the_smlo_who_took_a_referral_is_for_a_service_lead() -> None:
+    """They are its maker (`referrer_id`) but not the person it is for."""
+    referral = outside_active()
+    to_do = replace(STUCK[0][0], kind=Kind.TELL_PERSON_CLOSED, recipient_id=referral.referrer_id)
+    leads = SERVICE_LEADS | {referral.referrer_id}
+
+    shown = " ".join(texts_of(undelivered_card([(to_do, referral)], leads, NAMES)))
+
+    assert "a service lead" in shown
+    assert "the person who referred" not in shown
