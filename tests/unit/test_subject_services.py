@@ -314,3 +314,23 @@ async def test_the_smlo_a_referral_taken_outside_teams_is_about_may_not_withdraw
         if e.action is AuditAction.WITHDRAW_FOR_PERSON and e.outcome is Outcome.REFUSED
     ]
     assert len(refusals) == 2
+
+
+async def test_an_smlo_who_made_one_of_the_matching_referrals_is_not_told_nor_can_open_it(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """In Teams an SMLO who refers is a referrer, and referrers are never told of another
+    referral: the alert goes to the other SMLOs, and the match is refused them, audited."""
+    services, audit = world
+    await send(services, SMLO, name="Jo Smith")
+    second = await send(services, ALICE, name="Jo Smith")
+
+    assert await told(services, Kind.SUBJECT_MATCH) == [(second.id, NAMED_SMLO.user_id)]
+    with pytest.raises(errors.NotPermitted):
+        await services.subjects.open_match(SMLO, second.id)
+    (refused,) = [
+        e for e in await audit.for_referral(second.id) if e.action is AuditAction.OPEN_SUBJECT_MATCH
+    ]
+    assert (refused.actor_id, refused.outcome) == (SMLO.user_id, Outcome.REFUSED)
+    _, others = await services.subjects.open_match(NAMED_SMLO, second.id)
+    assert len(others) == 1
