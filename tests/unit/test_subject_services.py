@@ -334,3 +334,28 @@ async def test_an_smlo_who_made_one_of_the_matching_referrals_is_not_told_nor_ca
     assert (refused.actor_id, refused.outcome) == (SMLO.user_id, Outcome.REFUSED)
     _, others = await services.subjects.open_match(NAMED_SMLO, second.id)
     assert len(others) == 1
+
+
+async def test_withdrawing_for_someone_without_teams_forgets_whom_it_named(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """As the person's own withdrawal does: the index rows go with the personal data, so
+    a later referral naming the same person matches nothing of it."""
+    services, _ = world
+    draft, _ = await services.outside.start_draft(SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_name="Jo Smith",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(SMLO, draft.id)
+    assert await services.steps.stores.subjects.sharing(sent.id)
+
+    await services.outside.withdraw_for_person(NAMED_SMLO, sent.id, WithdrawnFor.BY_EMAIL)
+
+    assert await services.steps.stores.subjects.sharing(sent.id) == []
