@@ -359,3 +359,23 @@ async def test_withdrawing_for_someone_without_teams_forgets_whom_it_named(
     await services.outside.withdraw_for_person(NAMED_SMLO, sent.id, WithdrawnFor.BY_EMAIL)
 
     assert await services.steps.stores.subjects.sharing(sent.id) == []
+
+
+async def test_the_auditor_a_referral_is_about_may_not_read_its_audit_trail(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Who read a referral about them, and when, is no more theirs than its details."""
+    services, audit = world
+    auditor = Actor("auditor-7", is_auditor=True)
+    sent = await send(services, ALICE, name="Aud Itor")
+    about = await services.steps.stores.referrals.get(sent.id)
+    about.answers = about.answers.with_changes(subject_user_id=auditor.user_id)
+    await services.steps.stores.referrals.save(about)
+
+    with pytest.raises(errors.NotPermitted):
+        await services.oversight.audit_trail(auditor, sent.reference)
+
+    (entry,) = [e for e in await audit.for_referral(sent.id) if e.action is AuditAction.VIEW_AUDIT]
+    assert (entry.actor_id, entry.outcome) == (auditor.user_id, Outcome.REFUSED)
+    other = Actor("auditor-8", is_auditor=True)
+    assert (await services.oversight.audit_trail(other, sent.reference))[0].id == sent.id
