@@ -198,3 +198,25 @@ async def test_the_text_is_in_no_notification_audit_entry_history_or_log(
     trail = await service.steps.audit.for_referral(case.id)
     for text in (*faces, repr(notices), repr(trail), repr(stored.history), caplog.text):
         assert CANARY not in text
+
+
+async def test_an_old_button_pressed_after_withdrawal_does_not_tie_the_referrer_to_it(
+    service: Services, stores: Stores, referrer: Actor
+) -> None:
+    """Withdrawn, the referral no longer knows who made it; a press on an old card of
+    theirs is refused and audited, but without their id (the trail is never erased)."""
+    sent = await submitted(service, referrer)
+    await service.messages.send(referrer, sent.id, CANARY)
+    await service.intake.withdraw(referrer, sent.id)
+
+    for pressed in (
+        service.messages.thread(referrer, sent.id),
+        service.messages.send(referrer, sent.id, "hello?"),
+        service.intake.withdraw(referrer, sent.id),
+    ):
+        with pytest.raises(errors.ReferralError):
+            await pressed
+
+    trail = await service.steps.audit.for_referral(sent.id)
+    assert [e for e in trail if e.outcome is Outcome.REFUSED], "still audited"
+    assert referrer.user_id not in {e.actor_id for e in trail}
