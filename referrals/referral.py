@@ -279,6 +279,11 @@ class Referral(Messaging):
             replace(e, actor_id=ERASED_REFERRER) if referrer and e.actor_id == referrer else e
             for e in self.history
         ]
+        # Which referrals it matched says, in effect, whom it named: the line stays (a
+        # match was found), its references go with the subject (`referrals.subjects`).
+        self.history = [
+            replace(e, detail="") if e.name == SUBJECT_MATCHED else e for e in self.history
+        ]
         self.history.append(CaseEvent(now, ERASED_REFERRER, "PersonalDataErased"))
         self.new_entries = []  # the store deletes the saved ones with an erased referral
         self.updated_at = now

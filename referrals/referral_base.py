@@ -106,10 +106,10 @@ class ReferralBase:
     @property
     def subject_matches(self) -> tuple[str, ...]:
         """The references of the referrals last found to name the same person, this one
-        first; () if none was."""
+        first; () if none was, or its personal data has been erased since."""
         for event in reversed(self.history):
             if event.name == SUBJECT_MATCHED:
-                return tuple(event.detail.split(","))
+                return tuple(event.detail.split(",")) if event.detail else ()  # "": erased
         return ()
 
     @property

@@ -233,6 +233,12 @@ def matched() -> Referral:
     return referral
 
 
+def erased(referral: Referral) -> Referral:
+    """`referral` with its personal data erased (withdrawn, or at the end of keeping)."""
+    referral.erase_personal_data(NOW + timedelta(days=1))
+    return referral
+
+
 def offered(answers: IntakeAnswers = FULL) -> Referral:
     referral = submitted(answers)
     referral.offer(SMLO, ADA, NOW + timedelta(hours=1))
@@ -609,6 +615,11 @@ def _smlo_cards() -> Iterator[Shown]:
         Face.CONTENT_FREE,
     )
     yield Shown("subject_match:none_left", lambda: subjects_module.match_card(matched(), []))
+    yield Shown(
+        "subject_match:alert_erased",
+        lambda: subjects_module.match_alert_card(erased(matched())),
+        Face.UNASKED,
+    )
     yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
     yield Shown("roster:empty", lambda: smlo.roster_card([]))
     yield Shown("undelivered:none", lambda: undelivered_card([], SERVICE_LEADS, NAMES))

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import pytest
 
+from cards import subjects as subject_cards
 from referrals import errors
 from referrals.audit import AuditAction, Outcome
 from referrals.availability import Exclusion, OverrideReason
@@ -27,6 +28,7 @@ from referrals.signposting import Signpost
 from referrals.states import ReferralState
 from referrals.subjects import BlindIndex, SubjectWish
 from storage.memory import MemoryAuditLog, memory_stores
+from tests.support.teams import card_texts as texts_of
 
 BLIND = BlindIndex(hashlib.sha256(b"service test blind key").digest())
 SMLO = Actor("smlo-1", is_smlo=True)
@@ -379,3 +381,22 @@ async def test_the_auditor_a_referral_is_about_may_not_read_its_audit_trail(
     assert (entry.actor_id, entry.outcome) == (auditor.user_id, Outcome.REFUSED)
     other = Actor("auditor-8", is_auditor=True)
     assert (await services.oversight.audit_trail(other, sent.reference))[0].id == sent.id
+
+
+async def test_withdrawal_erases_which_referrals_it_was_matched_with(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """The match said whom it named, in effect (the same person as another referral):
+    withdrawn, its history keeps that a match was found, never with which references."""
+    services, _ = world
+    first = await send(services, ALICE, name="Jo Smith")
+    second = await send(services, BOB, name="Jo Smith")
+    assert (await services.steps.stores.referrals.get(second.id)).subject_matches
+
+    withdrawn = await services.intake.withdraw(BOB, second.id)
+
+    assert withdrawn.subject_matches == ()
+    assert first.reference not in " ".join(e.detail for e in withdrawn.history)
+    shown = " ".join(texts_of(subject_cards.match_alert_card(withdrawn)))
+    assert first.reference not in shown
+    assert "0 referrals" not in shown
