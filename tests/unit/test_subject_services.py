@@ -6,6 +6,7 @@ matching only across distinct referrers, and the rows forgotten with the persona
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -400,3 +401,22 @@ async def test_withdrawal_erases_which_referrals_it_was_matched_with(
     shown = " ".join(texts_of(subject_cards.match_alert_card(withdrawn)))
     assert first.reference not in shown
     assert "0 referrals" not in shown
+
+
+async def test_an_offer_about_the_smlo_who_takes_its_advocate_off_the_list_goes_back_as_the_system(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Taking someone off the list returns their waiting offers; one about the SMLO doing
+    it is not acted on in their name (nothing on it may be theirs), but still goes back."""
+    services, audit = world
+    sent = await send(services, ALICE, email="sam.smlo@police.example")
+    await services.triage.offer(SMLO, sent.id, OTHER_ADVOCATE.user_id)
+    stores = services.steps.stores
+    await stores.roster.put_advocate(replace(OTHER_ADVOCATE, active=False))
+
+    assert await services.administration.return_stranded_offers(NAMED_SMLO) == 1
+
+    trail = await audit.for_referral(sent.id)
+    returned = [e for e in trail if e.action is AuditAction.RETURN_OFFER]
+    assert [(e.actor_id, e.outcome) for e in returned] == [("system", Outcome.ALLOWED)]
+    assert (await stores.referrals.get(sent.id)).state is ReferralState.AWAITING_ALLOCATION
