@@ -46,7 +46,7 @@ class Messaging(Escalating):
         if self.is_erased:  # withdrawn or purged: every message went with it
             raise errors.ThreadClosed(self.id, self.state)
         if self.state is not ReferralState.DRAFT and actor.user_id:
-            if actor.user_id == self.referrer_id:
+            if self.is_own(actor.user_id):
                 return Sender.REFERRER
             self._refuse_subject(actor)  # an SMLO it is about never reads its thread
             if actor.user_id == self.advocate_id and self.state in ADVOCATE_MAY_VIEW:

@@ -72,7 +72,7 @@ class ReferralBase:
     def ensure_can_view(self, actor: Actor) -> None:
         """The referrer; an SMLO once it is sent; the advocate who accepted it; nobody else,
         and never the person it is about, whatever their role."""
-        if actor.user_id == self.referrer_id:
+        if self.is_own(actor.user_id):
             return
         self._refuse_subject(actor)
         if actor.is_smlo and self.state is not ReferralState.DRAFT:  # drafts are not sent yet
@@ -86,6 +86,13 @@ class ReferralBase:
         """Whether `user_id` is the person this referral is about (the directory's object
         id the named e-mail resolved to when it was sent)."""
         return bool(user_id) and user_id == self.answers.subject_user_id
+
+    def is_own(self, user_id: str) -> bool:
+        """Whether `user_id` made it as its referrer. An SMLO who took it for someone
+        without Teams made it as staff: if it is about them, it is not theirs."""
+        if not user_id or user_id != self.referrer_id:
+            return False
+        return not (self.outside_teams and self.is_subject(user_id))
 
     def _refuse_subject(self, actor: Actor) -> None:
         if self.is_subject(actor.user_id):
@@ -182,7 +189,7 @@ class ReferralBase:
         """Queue `kind` for each recipient, once; never for the person it is about (an SMLO
         or advocate named by the referrer is told nothing of it, by any change or timer)."""
         for recipient in dict.fromkeys(recipients):
-            if self.is_subject(recipient) and recipient != self.referrer_id:
+            if self.is_subject(recipient) and not self.is_own(recipient):
                 continue
             self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
 

@@ -420,3 +420,32 @@ async def test_an_offer_about_the_smlo_who_takes_its_advocate_off_the_list_goes_
     returned = [e for e in trail if e.action is AuditAction.RETURN_OFFER]
     assert [(e.actor_id, e.outcome) for e in returned] == [("system", Outcome.ALLOWED)]
     assert (await stores.referrals.get(sent.id)).state is ReferralState.AWAITING_ALLOCATION
+
+
+async def test_an_smlo_who_takes_a_call_about_themselves_keeps_nothing_of_it(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Taking a call is acting as staff, not referring: once sent, a referral about the
+    SMLO who took it is theirs no more than any other referral about them."""
+    services, _ = world
+    draft, _ = await services.outside.start_draft(NAMED_SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_email="sam.smlo@police.example",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(NAMED_SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(NAMED_SMLO, draft.id)
+
+    assert await told(services, Kind.NEW_REFERRAL) == [(sent.id, SMLO.user_id)]
+    for refused in (
+        services.triage.view(NAMED_SMLO, sent.id),
+        services.steps.view(NAMED_SMLO, sent.id),
+        services.messages.thread(NAMED_SMLO, sent.id),
+    ):
+        with pytest.raises(errors.NotPermitted):
+            await refused
