@@ -414,7 +414,7 @@ class Referral(Messaging):
         detail = history_detail(kind, service_id)
         self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", detail)
         self.signpost, self.signpost_service = kind, service_id
-        self._tell_referrer(NotificationKind.SIGNPOSTED, now)
+        self._tell_referrer(NotificationKind.SIGNPOSTED, now, instead=actor.user_id)
 
     # -- the advocate ------------------------------------------------------------------
 

@@ -193,15 +193,19 @@ class ReferralBase:
                 continue
             self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
 
-    def _tell_referrer(self, kind: NotificationKind, now: datetime) -> None:
+    def _tell_referrer(self, kind: NotificationKind, now: datetime, instead: str = "") -> None:
         """News for the referrer (`TELL_PERSON`'s kinds). For a referral taken for someone
         without Teams it becomes a to-do for the advocate who holds it, or before one does
         for the SMLO who took it: the one place such news is queued, so nothing meant for
-        the person ever goes to a chat."""
+        the person ever goes to a chat. `instead`: the SMLO acting, who gets the to-do if
+        the one who took it is the person it is about (and so is told nothing of it)."""
         if not self.outside_teams:
             self._notify([self.referrer_id], kind, now)
-        else:
-            self._notify([self.advocate_id or self.referrer_id], TELL_PERSON[kind], now)
+            return
+        to = self.advocate_id or self.referrer_id
+        if self.is_subject(to) and instead:
+            to = instead
+        self._notify([to], TELL_PERSON[kind], now)
 
     def copy(self) -> Self:
         return replace(self, history=list(self.history), new_notifications=[], new_entries=[])

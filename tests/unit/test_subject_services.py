@@ -449,3 +449,27 @@ async def test_an_smlo_who_takes_a_call_about_themselves_keeps_nothing_of_it(
     ):
         with pytest.raises(errors.NotPermitted):
             await refused
+
+
+async def test_a_to_do_for_a_person_a_referral_about_its_taker_is_for_goes_to_another_smlo(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Sent elsewhere before anyone holds it, the to-do to let the person know would go to
+    the SMLO who took it; about them, it goes to the SMLO who decided instead."""
+    services, _ = world
+    draft, _ = await services.outside.start_draft(NAMED_SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_email="sam.smlo@police.example",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(NAMED_SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(NAMED_SMLO, draft.id)
+
+    await services.triage.mark_out_of_remit(SMLO, sent.id, Signpost.STAFF_NETWORK)
+
+    assert await told(services, Kind.TELL_PERSON_SIGNPOSTED) == [(sent.id, SMLO.user_id)]
