@@ -55,7 +55,8 @@ def _for_whom(
 ) -> str:
     # The referrer first: one who is also staff is in `names`, and an anonymous one must
     # not be named by the list of what did not reach them.
-    if n.recipient_id == r.referrer_id:
+    # One who took it for someone without Teams is its maker, but is sent it as staff.
+    if n.recipient_id == r.referrer_id and not r.outside_teams:
         return "the person who referred"  # never their name
     if n.recipient_id in smlo_ids:
         return "a service lead"

@@ -47,6 +47,11 @@ TOO_LONG_TO_SHOW = (
     "Please write a shorter message."
 )
 NOT_SENT = "Nothing was sent. You can write to the service from my referrals at any time."
+# A referral an SMLO took for someone without Teams (`referrals.outside`).
+NOT_IN_TEAMS = (
+    "This person is not in Teams, so messages through the bot cannot reach them. Please "
+    "reach them by phone or email, as the referral's details say."
+)
 WHO = {
     Sender.REFERRER: "The person who referred",
     Sender.ADVOCATE: "The advocate",
@@ -104,6 +109,9 @@ def thread_card(
     hide = action("Hide messages", Verb.HIDE_THREAD, data, validate=False)
     if r.state not in OPEN_FOR_MESSAGES:
         body.append(para("This referral is closed, so no new messages can be sent."))
+        return card(body, [*older, hide])
+    if r.outside_teams:  # no box to type in only for Send to be refused
+        body.append(para(NOT_IN_TEAMS))
         return card(body, [*older, hide])
     body += _box(typed, problem)
     send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)

@@ -30,8 +30,17 @@ def match_words(references: Sequence[str]) -> str:
     return f"{count} referrals may be about the same person: {', '.join(references)}"
 
 
+# The alert of a referral erased since (withdrawn, or at the end of its keeping period).
+ALERT_GONE = (
+    "This referral was withdrawn, or its details were deleted at the end of the keeping "
+    "period, so there is no match to open."
+)
+
+
 def match_alert_card(r: Referral) -> Element:
     """The alert's face: the references, and the way to open the match (audited)."""
+    if not r.subject_matches:
+        return card([heading(f"Update on {r.reference}"), para(ALERT_GONE)])
     return card(
         [heading(f"Update on {r.reference}"), para(f"{match_words(r.subject_matches)}.")],
         [action("Open", Verb.OPEN_SUBJECT_MATCH, {"referral_id": r.id})],

@@ -133,7 +133,17 @@ async def naming(
                 found.setdefault(referral.id, referral)
     out.write(f"\nReferrals naming them: {len(found)}\n")
     for referral in found.values():
-        _referral(referral, out)
+        _naming(referral, out)
+
+
+def _naming(referral: Referral, out: TextIO) -> None:
+    """A referral someone else made about the person: its reference, state and dates.
+    Not its history (what its referrer and the service did), nor whether its referrer
+    chose anonymity (the note there would say this person made it)."""
+    out.write(
+        f"  {referral.reference}: state {referral.state}, sent {_when(referral.submitted_at)}, "
+        f"last changed {_when(referral.updated_at)}\n"
+    )
 
 
 async def subject_access(

@@ -50,7 +50,7 @@ class Escalating(CaseKeeping):
         case_record.check_content(decision, now)
         entry = self._add(actor, decision, now, entry_id)
         if decision.tell_person and self.referrer_id != ERASED_REFERRER:
-            self._tell_referrer(NotificationKind.ESCALATED, now)
+            self._tell_referrer(NotificationKind.ESCALATED, now, instead=actor.user_id)
         return entry
 
     def withdraw_consent(

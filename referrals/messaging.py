@@ -46,7 +46,7 @@ class Messaging(Escalating):
         if self.is_erased:  # withdrawn or purged: every message went with it
             raise errors.ThreadClosed(self.id, self.state)
         if self.state is not ReferralState.DRAFT and actor.user_id:
-            if actor.user_id == self.referrer_id:
+            if self.is_own(actor.user_id):
                 return Sender.REFERRER
             self._refuse_subject(actor)  # an SMLO it is about never reads its thread
             if actor.user_id == self.advocate_id and self.state in ADVOCATE_MAY_VIEW:
@@ -63,9 +63,13 @@ class Messaging(Escalating):
         smlo_ids: Iterable[str],
         now: datetime,
         message_id: str = "",
+        *,
+        holder_on_list: bool = True,
     ) -> CaseEntry:
         """Send `text` to the other side; its recipients are told, content-free.
-        `message_id`: the card's own id, so a second press of Send sends nothing more."""
+        `message_id`: the card's own id, so a second press of Send sends nothing more.
+        `holder_on_list`: False when the advocate who holds the case has been taken off
+        the list (they may not open it): the referrer's message goes to the SMLOs."""
         sender = self.ensure_can_read_thread(actor)
         self._require_in_teams("send a message about")  # the person has no chat to reach
         if self.state in ENDED:
@@ -76,7 +80,7 @@ class Messaging(Escalating):
             raise errors.MessageInvalid(problem, MESSAGE_LIMIT)
         if message_id and message_id in self.record_ids():
             raise errors.EntryAlreadySaved(message_id)
-        to = recipient_for(sender, self.state, self.advocate_id)
+        to = recipient_for(sender, self.state, self.advocate_id if holder_on_list else "")
         entry = CaseEntry.new(self.id, actor.user_id, now, Message(sender, to, text), message_id)
         self.new_entries.append(entry)
         self._record(now, actor, MESSAGE_SENT, sent_line(entry.id, Message(sender, to, "")))

@@ -242,6 +242,7 @@ class Referral(Messaging):
         self.ensure_not_withdrawn()
         if not actor.is_smlo:
             raise errors.NotAnSmlo(f"{actor.user_id} may not withdraw {self.id}")
+        self._refuse_subject(actor)  # nor erase one about them
         if not self.outside_teams:  # a person in Teams withdraws their own
             raise errors.NotTheReferrer(f"{self.id} is withdrawn by its referrer")
         self._require_state(Transition.WITHDRAW)
@@ -277,6 +278,11 @@ class Referral(Messaging):
         self.history = [
             replace(e, actor_id=ERASED_REFERRER) if referrer and e.actor_id == referrer else e
             for e in self.history
+        ]
+        # Which referrals it matched says, in effect, whom it named: the line stays (a
+        # match was found), its references go with the subject (`referrals.subjects`).
+        self.history = [
+            replace(e, detail="") if e.name == SUBJECT_MATCHED else e for e in self.history
         ]
         self.history.append(CaseEvent(now, ERASED_REFERRER, "PersonalDataErased"))
         self.new_entries = []  # the store deletes the saved ones with an erased referral
@@ -408,7 +414,7 @@ class Referral(Messaging):
         detail = history_detail(kind, service_id)
         self._move(Transition.MARK_OUT_OF_REMIT, actor, now, "ReferralSignposted", detail)
         self.signpost, self.signpost_service = kind, service_id
-        self._tell_referrer(NotificationKind.SIGNPOSTED, now)
+        self._tell_referrer(NotificationKind.SIGNPOSTED, now, instead=actor.user_id)
 
     # -- the advocate ------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ class ReferralBase:
     def ensure_can_view(self, actor: Actor) -> None:
         """The referrer; an SMLO once it is sent; the advocate who accepted it; nobody else,
         and never the person it is about, whatever their role."""
-        if actor.user_id == self.referrer_id:
+        if self.is_own(actor.user_id):
             return
         self._refuse_subject(actor)
         if actor.is_smlo and self.state is not ReferralState.DRAFT:  # drafts are not sent yet
@@ -86,6 +86,13 @@ class ReferralBase:
         """Whether `user_id` is the person this referral is about (the directory's object
         id the named e-mail resolved to when it was sent)."""
         return bool(user_id) and user_id == self.answers.subject_user_id
+
+    def is_own(self, user_id: str) -> bool:
+        """Whether `user_id` made it as its referrer. An SMLO who took it for someone
+        without Teams made it as staff: if it is about them, it is not theirs."""
+        if not user_id or user_id != self.referrer_id:
+            return False
+        return not (self.outside_teams and self.is_subject(user_id))
 
     def _refuse_subject(self, actor: Actor) -> None:
         if self.is_subject(actor.user_id):
@@ -106,10 +113,10 @@ class ReferralBase:
     @property
     def subject_matches(self) -> tuple[str, ...]:
         """The references of the referrals last found to name the same person, this one
-        first; () if none was."""
+        first; () if none was, or its personal data has been erased since."""
         for event in reversed(self.history):
             if event.name == SUBJECT_MATCHED:
-                return tuple(event.detail.split(","))
+                return tuple(event.detail.split(",")) if event.detail else ()  # "": erased
         return ()
 
     @property
@@ -182,19 +189,23 @@ class ReferralBase:
         """Queue `kind` for each recipient, once; never for the person it is about (an SMLO
         or advocate named by the referrer is told nothing of it, by any change or timer)."""
         for recipient in dict.fromkeys(recipients):
-            if self.is_subject(recipient) and recipient != self.referrer_id:
+            if self.is_subject(recipient) and not self.is_own(recipient):
                 continue
             self.new_notifications.append(Notification.new(self.id, recipient, kind, now))
 
-    def _tell_referrer(self, kind: NotificationKind, now: datetime) -> None:
+    def _tell_referrer(self, kind: NotificationKind, now: datetime, instead: str = "") -> None:
         """News for the referrer (`TELL_PERSON`'s kinds). For a referral taken for someone
         without Teams it becomes a to-do for the advocate who holds it, or before one does
         for the SMLO who took it: the one place such news is queued, so nothing meant for
-        the person ever goes to a chat."""
+        the person ever goes to a chat. `instead`: the SMLO acting, who gets the to-do if
+        the one who took it is the person it is about (and so is told nothing of it)."""
         if not self.outside_teams:
             self._notify([self.referrer_id], kind, now)
-        else:
-            self._notify([self.advocate_id or self.referrer_id], TELL_PERSON[kind], now)
+            return
+        to = self.advocate_id or self.referrer_id
+        if self.is_subject(to) and instead:
+            to = instead
+        self._notify([to], TELL_PERSON[kind], now)
 
     def copy(self) -> Self:
         return replace(self, history=list(self.history), new_notifications=[], new_entries=[])

@@ -89,11 +89,12 @@ class OutboxDelivery:
         rng: random.Random | None = None,
         card_places: CardPlaces | None = None,
         support: SupportDirectory,
-        digest: Callable[[], Awaitable[Digest]] | None = None,
+        digest: Callable[[str], Awaitable[Digest]] | None = None,
     ) -> None:
         self._stores, self._clock, self._messenger = stores, clock, messenger
-        # The SMLO's weekly digest is counted when it is delivered (`Digests.counts`), so
-        # the outbox holds no counts and a late one is not stale. None: it cannot be sent.
+        # The SMLO's weekly digest is counted when it is delivered, for them
+        # (`Digests.counts`), so the outbox holds no counts and a late one is not stale.
+        # None: it cannot be sent.
         self._digest = digest
         self._support = support  # where people are sent, and the crisis lines
         self._smlo_ids = smlo_ids
@@ -288,7 +289,8 @@ class OutboxDelivery:
         elif n.kind is NotificationKind.WEEKLY_DIGEST:  # about no referral either
             if self._digest is None:
                 raise DigestNotWired(n.id)
-            message = card_message(digest_card(await self._digest()), summary=DIGEST_PREVIEW)
+            counted = await self._digest(n.recipient_id)  # leaving out any about them
+            message = card_message(digest_card(counted), summary=DIGEST_PREVIEW)
         else:
             referral = await self._stores.referrals.get(n.referral_id)
             names = await self._names()

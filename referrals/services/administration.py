@@ -27,6 +27,7 @@ from referrals.periods import (
     service_year,
 )
 from referrals.referral import Referral
+from referrals.referral_base import SYSTEM
 from referrals.report_set import report_for
 from referrals.roster import Directory, RosterDirectory
 from referrals.roster_changes import RosterChange, RosterResult
@@ -103,7 +104,9 @@ class Administration:
             if referral.offered_to and referral.offered_to not in active:
                 gone = await roster.get_advocate(referral.offered_to)
                 left = gone or Advocate(referral.offered_to, "", active=False)
-                returned += await self._return_offer(actor, referral.id, left)
+                # Nothing on a referral about the SMLO may be done in their name.
+                by = Actor(SYSTEM) if referral.is_subject(actor.user_id) else actor
+                returned += await self._return_offer(by, referral.id, left)
         return returned
 
     async def statistics(
@@ -178,6 +181,7 @@ class Administration:
         async with self.steps.audited(actor, referral, A.VIEW_AUDIT):
             if not actor.is_smlo:
                 raise errors.NotAnSmlo(actor.user_id)
+            referral.ensure_can_view(actor)  # never the SMLO it is about
         return await self.steps.audit.for_referral(referral_id)
 
     async def undelivered(self, actor: Actor) -> list[tuple[Notification, Referral]]:

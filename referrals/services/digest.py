@@ -35,15 +35,19 @@ class Digests:
     triage: Triage  # its stranded cases wait for an advocate too
     weekday: int = DIGEST_WEEKDAY
 
-    async def counts(self) -> Digest:
-        """The digest as of now: no reference, name or text, only counts."""
+    async def counts(self, for_smlo: str = "") -> Digest:
+        """The digest as of now: no reference, name or text, only counts. `for_smlo`: the
+        SMLO it is for, whose counts leave out referrals about them, as their inbox does
+        (one counted that they cannot find would tell them it is there)."""
         stores, now = self.steps.stores, self.steps.clock.now()
         timers = []
         for referral in await stores.referrals.list_in_states(OPEN_STATES):
+            if referral.is_subject(for_smlo):
+                continue
             active = referral.state is ReferralState.ACTIVE
             entries = await stores.records.entries(referral) if active else None
             timers += self.plan.timers_for(referral, entries)
-        stranded = {r.id for r in await self.triage.stranded()}
+        stranded = {r.id for r in await self.triage.stranded() if not r.is_subject(for_smlo)}
         return digest.tally(timers, now, stranded)
 
     async def send_digests(self, now: datetime) -> list[str]:

@@ -30,11 +30,23 @@ class Messages:
         sent: list[CaseEntry] = []
         now = self.steps.clock.now()
 
-        def act(referral: Referral) -> None:
-            sent.append(referral.send_message(actor, text, self.steps.smlo_ids, now, message_id))
+        async def act(referral: Referral) -> None:
+            on_list = await self._on_list(referral.advocate_id)
+            sent.append(
+                referral.send_message(
+                    actor, text, self.steps.smlo_ids, now, message_id, holder_on_list=on_list
+                )
+            )
 
         await self.steps.change(actor, referral_id, A.SEND_MESSAGE, act)
         return sent[-1]  # a retried change acts again: the last is the one saved
+
+    async def _on_list(self, advocate_id: str) -> bool:
+        """Whether the advocate who holds the case (if any) is on the active list."""
+        if not advocate_id:
+            return True
+        held_by = await self.steps.stores.roster.get_advocate(advocate_id)
+        return held_by is not None and held_by.active
 
     async def thread(self, actor: Actor, referral_id: str) -> tuple[Referral, list[ThreadMessage]]:
         """The thread, oldest first, for the referrer, the advocate who holds the case and

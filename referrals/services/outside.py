@@ -42,9 +42,12 @@ class Outside:
     ) -> Referral:
         """Withdrawn for the person, who asked: erased at once, the holder told."""
         now = self.steps.clock.now()
-        return await self.steps.change(
+        withdrawn = await self.steps.change(
             actor,
             referral_id,
             A.WITHDRAW_FOR_PERSON,
             lambda r: r.withdraw_for_person(actor, how, self.steps.smlo_ids, now),
         )
+        # Whom it named goes with the personal data, as when a person withdraws their own.
+        await self.steps.stores.subjects.forget(withdrawn.id)
+        return withdrawn

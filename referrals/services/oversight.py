@@ -39,7 +39,9 @@ class Oversight:
         referral = await self.steps.stores.referrals.find_by_reference(reference.strip().upper())
         if referral is None:
             raise errors.ReferralNotFound(reference)
-        await self.steps.record(actor, referral.id, referral, A.VIEW_AUDIT, Outcome.ALLOWED)
+        async with self.steps.audited(actor, referral, A.VIEW_AUDIT):
+            if referral.is_subject(actor.user_id):  # never one about them (referrals.subjects)
+                raise errors.NotPermitted(f"{actor.user_id} may not see {referral.id}")
         return referral, await self.steps.audit.for_referral(referral.id)
 
     async def access_report(self, actor: Actor, month: str = "") -> AccessReport:

@@ -108,8 +108,12 @@ class Steps:
     ) -> None:
         role = role_towards(actor, referral)
         # The role already says it was the referrer; storing their id would tie them to the
-        # referral for good, since the trail can never be edited or erased.
-        actor_id = "" if role is ActorRole.REFERRER else actor.user_id
+        # referral for good, since the trail can never be edited or erased. Once it is
+        # erased the referral no longer knows its referrer, and anyone with no role on it
+        # may be them pressing an old card: their id is not kept either.
+        erased = referral is not None and referral.is_erased
+        unknown = role is ActorRole.REFERRER or (erased and role is ActorRole.OTHER)
+        actor_id = "" if unknown else actor.user_id
         await self.audit.append(
             AuditEntry(self.clock.now(), referral_id, actor_id, role, action, outcome)
         )

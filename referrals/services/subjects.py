@@ -126,8 +126,9 @@ class Subjects:
 
         def alert(r: Referral) -> None:
             r.release_subject(now)
-            # Never to an SMLO any of them is about (each referral keeps its own out).
-            avoid = {o.answers.subject_user_id for o in group}
+            # Never to an SMLO any of them is about (each referral keeps its own out), nor
+            # to one who made one of them in Teams: a referrer is never told of another.
+            avoid = {o.answers.subject_user_id for o in group} | _made_in_teams(group)
             r.record_subject_match(references, [s for s in smlos if s not in avoid], now)
 
         await self._system_change(referral.id, alert)
@@ -166,9 +167,11 @@ class Subjects:
             if not actor.is_smlo:
                 raise errors.NotAnSmlo(actor.user_id)
             referral.ensure_can_view(actor)
-        stored = await self.steps.stores.subjects.sharing(referral.id)
-        found = [await self._sent(i) for i in matches(referral.id, stored)[1:]]
-        others = [r for r in found if r is not None and not r.is_subject(actor.user_id)]
+            stored = await self.steps.stores.subjects.sharing(referral.id)
+            found = [await self._sent(i) for i in matches(referral.id, stored)[1:]]
+            others = [r for r in found if r is not None and not r.is_subject(actor.user_id)]
+            if actor.user_id in _made_in_teams([referral, *others]):  # a referrer, here
+                raise errors.NotPermitted(f"{actor.user_id} made one of {referral.id}'s match")
         return referral, others
 
     async def forget(self, referral: Referral) -> None:
@@ -202,6 +205,12 @@ class Subjects:
         rows = await self.steps.stores.subjects.find(self.blind.of(Identifier(kind, value)))
         found = [await self._sent(i) for i in dict.fromkeys(m.referral_id for m in rows)]
         return [r for r in found if r is not None]
+
+
+def _made_in_teams(group: list[Referral]) -> set[str]:
+    """Who made any of `group` in Teams, for themselves or someone else: referrers, even an
+    SMLO (who took one for someone without Teams made it as staff, and is not here)."""
+    return {r.referrer_id for r in group if r.referrer_id and not r.outside_teams}
 
 
 def _who_referred(referral: Referral) -> str:

@@ -163,7 +163,7 @@ def test_the_dpo_finds_the_referrals_naming_someone_by_blind_index_and_is_audite
     assert first in found
     assert second in found
     assert "SubjectMatched" not in found, "another person's referral is never named"
-    assert "line(s) about other people's referrals, left out" in found
+    assert "ReferralSubmitted" not in found, "references, states and dates only"
     assert "Referrals naming them: 2" in by_number
     assert "Referrals naming them: 0" in by_id_only, "never resolved through a directory"
     for out in (found, by_number):
@@ -177,3 +177,30 @@ def test_the_dpo_finds_the_referrals_naming_someone_by_blind_index_and_is_audite
     logged = asyncio.run(searches())
     assert [e.action for e in logged] == [AuditAction.SEARCH_BY_SUBJECT] * 5  # one a kind asked
     assert {e.actor_role for e in logged} == {ActorRole.AUDITOR}
+
+
+async def test_a_referral_naming_the_person_is_listed_by_reference_state_and_dates_only() -> None:
+    """Someone else's referral: not its history (what was done on it), nor whether its
+    referrer chose anonymity; and never the note that would say this person made it."""
+    stores, audit = memory_stores(), MemoryAuditLog()
+    blind = BlindIndex(base64.b64decode(BLIND_KEY))
+    service = Services.build(stores, FakeClock(), frozenset(), audit, blind_index=blind)
+    draft = await service.intake.start_draft(REFERRER)
+    answers = IntakeAnswers(
+        route=Route.WITNESSED,
+        identity=Identity.ANONYMOUS,
+        subject_name="Jo CANARY-Subject",
+        consent=True,
+    )
+    await service.intake.record_answers(REFERRER, draft.id, answers, IntakeStep.REVIEW)
+    sent = await service.intake.submit(REFERRER, draft.id)
+    out = io.StringIO()
+    named = subject_access.Named(name="Jo Canary-Subject")
+
+    await subject_access.subject_access(SUBJECT_ID, stores, audit, out, blind, named)
+
+    listed = out.getvalue().split("Referrals naming them: 1\n")[1]
+    assert sent.reference in listed
+    assert subject_access.ANONYMOUS_NOTE not in listed
+    assert "ReferralSubmitted" not in listed
+    assert "DraftStarted" not in listed

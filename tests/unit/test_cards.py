@@ -233,6 +233,12 @@ def matched() -> Referral:
     return referral
 
 
+def erased(referral: Referral) -> Referral:
+    """`referral` with its personal data erased (withdrawn, or at the end of keeping)."""
+    referral.erase_personal_data(NOW + timedelta(days=1))
+    return referral
+
+
 def offered(answers: IntakeAnswers = FULL) -> Referral:
     referral = submitted(answers)
     referral.offer(SMLO, ADA, NOW + timedelta(hours=1))
@@ -609,6 +615,11 @@ def _smlo_cards() -> Iterator[Shown]:
         Face.CONTENT_FREE,
     )
     yield Shown("subject_match:none_left", lambda: subjects_module.match_card(matched(), []))
+    yield Shown(
+        "subject_match:alert_erased",
+        lambda: subjects_module.match_alert_card(erased(matched())),
+        Face.UNASKED,
+    )
     yield Shown("inbox:empty", lambda: smlo.inbox_card([]))
     yield Shown("roster:empty", lambda: smlo.roster_card([]))
     yield Shown("undelivered:none", lambda: undelivered_card([], SERVICE_LEADS, NAMES))
@@ -2697,3 +2708,24 @@ def test_a_case_for_someone_without_teams_offers_no_messages_as_they_have_no_cha
     ):
         assert "Messages" not in json.dumps(shown.get("actions", []))
         assert "Messages" in json.dumps(of_a_case_in_teams.get("actions", []))
+
+
+def test_the_thread_of_a_case_for_someone_without_teams_offers_no_box_and_says_why() -> None:
+    """Only a forged press can open it: it offers nothing to send that would be refused."""
+    shown = messages_module.thread_card(outside_active(), Sender.SMLO, [], "m-1")
+
+    assert Verb.SEND_MESSAGE.value not in json.dumps(shown.get("actions", []))
+    assert "text" not in input_values(shown)
+    assert "not in Teams" in " ".join(texts_of(shown))
+
+
+def test_an_undelivered_to_do_for_the_smlo_who_took_a_referral_is_for_a_service_lead() -> None:
+    """They are its maker (`referrer_id`) but not the person it is for."""
+    referral = outside_active()
+    to_do = replace(STUCK[0][0], kind=Kind.TELL_PERSON_CLOSED, recipient_id=referral.referrer_id)
+    leads = SERVICE_LEADS | {referral.referrer_id}
+
+    shown = " ".join(texts_of(undelivered_card([(to_do, referral)], leads, NAMES)))
+
+    assert "a service lead" in shown
+    assert "the person who referred" not in shown

@@ -159,3 +159,18 @@ def test_a_stranded_case_waits_for_an_advocate_and_for_nothing_else() -> None:
 
     assert found.count(Line.ADVOCATE) == Count(1, 0)
     assert found.count(Line.FIRST_CONTACT) == Count(0, 0)
+
+
+async def test_an_smlo_s_digest_does_not_count_a_referral_about_them(
+    service: Services, stores: Stores, referrer: Actor
+) -> None:
+    """Their inbox leaves it out; a count that did not would tell them one is there."""
+    named = sorted(SMLOS)[-1]
+    await submitted(service, referrer)
+    about = await submitted(service, referrer)
+    about.answers = about.answers.with_changes(subject_user_id=named)
+    await stores.referrals.save(about)
+
+    assert (await service.digests.counts(named)).count(Line.TRIAGE).waiting == 1
+    assert (await service.digests.counts(sorted(SMLOS)[0])).count(Line.TRIAGE).waiting == 2
+    assert (await service.digests.counts()).count(Line.TRIAGE).waiting == 2

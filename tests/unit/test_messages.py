@@ -5,6 +5,7 @@ recipient side, every step audited, and the text nowhere but the sealed record."
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from referrals import errors
 from referrals.audit import AuditAction, Outcome
 from referrals.case_record import CloseOutcome, Closure, ContactHow, ContactLogged, EntryKind
 from referrals.clock import FakeClock
-from referrals.messages import Recipient, Sender
+from referrals.messages import Message, Recipient, Sender
 from referrals.notifications import NotificationKind
 from referrals.people import Actor
 from referrals.ports import Stores
@@ -198,3 +199,44 @@ async def test_the_text_is_in_no_notification_audit_entry_history_or_log(
     trail = await service.steps.audit.for_referral(case.id)
     for text in (*faces, repr(notices), repr(trail), repr(stored.history), caplog.text):
         assert CANARY not in text
+
+
+async def test_an_old_button_pressed_after_withdrawal_does_not_tie_the_referrer_to_it(
+    service: Services, stores: Stores, referrer: Actor
+) -> None:
+    """Withdrawn, the referral no longer knows who made it; a press on an old card of
+    theirs is refused and audited, but without their id (the trail is never erased)."""
+    sent = await submitted(service, referrer)
+    await service.messages.send(referrer, sent.id, CANARY)
+    await service.intake.withdraw(referrer, sent.id)
+
+    for pressed in (
+        service.messages.thread(referrer, sent.id),
+        service.messages.send(referrer, sent.id, "hello?"),
+        service.intake.withdraw(referrer, sent.id),
+    ):
+        with pytest.raises(errors.ReferralError):
+            await pressed
+
+    trail = await service.steps.audit.for_referral(sent.id)
+    assert [e for e in trail if e.outcome is Outcome.REFUSED], "still audited"
+    assert referrer.user_id not in {e.actor_id for e in trail}
+
+
+async def test_a_message_for_an_advocate_taken_off_the_list_goes_to_the_smlos(
+    service: Services, stores: Stores, case: Referral, referrer: Actor, smlo: Actor
+) -> None:
+    """They may no longer open the case, so they could not read it (nor should they hear
+    of it); the SMLOs, who must find someone else, read it instead."""
+    gone = await stores.roster.get_advocate(case.advocate_id)
+    assert gone is not None
+    await stores.roster.put_advocate(replace(gone, active=False))
+    before = set(await messages_told(stores))
+
+    sent = await service.messages.send(referrer, case.id, "Is anyone there?")
+
+    told = set(await messages_told(stores)) - before
+    assert case.advocate_id not in told
+    assert smlo.user_id in told
+    assert isinstance(sent.content, Message)
+    assert sent.content.to is Recipient.SMLOS

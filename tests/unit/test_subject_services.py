@@ -6,10 +6,12 @@ matching only across distinct referrers, and the rows forgotten with the persona
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from cards import subjects as subject_cards
 from referrals import errors
 from referrals.audit import AuditAction, Outcome
 from referrals.availability import Exclusion, OverrideReason
@@ -17,14 +19,17 @@ from referrals.case_record import CloseOutcome, Closure
 from referrals.clock import FakeClock
 from referrals.intake import ContactMethod, IntakeAnswers, IntakeStep, Route, YesNoUnsure
 from referrals.notifications import NotificationKind as Kind
+from referrals.outside import WithdrawnFor
 from referrals.people import Actor, Advocate
 from referrals.referral import Referral
 from referrals.roster import GroupChange, Person, WorkPlace
 from referrals.services import Services
 from referrals.services.retention import RetentionPolicy
 from referrals.signposting import Signpost
+from referrals.states import ReferralState
 from referrals.subjects import BlindIndex, SubjectMark, SubjectWish
 from storage.memory import MemoryAuditLog, memory_stores
+from tests.support.teams import card_texts as texts_of
 
 BLIND = BlindIndex(hashlib.sha256(b"service test blind key").digest())
 SMLO = Actor("smlo-1", is_smlo=True)
@@ -286,3 +291,210 @@ async def test_a_store_failing_at_the_match_still_sends_and_the_next_referral_ma
     third = await send(services, Actor("referrer-c"), name="jo smith")
     stored = await services.steps.stores.referrals.get(third.id)
     assert set(stored.subject_matches) == {"SMA-2026-0001", "SMA-2026-0002", "SMA-2026-0003"}
+
+
+async def test_the_smlo_a_referral_is_about_may_not_read_its_audit_trail(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """The trail says who read it and when: the SMLO it is about is refused, audited."""
+    services, audit = world
+    sent = await send(services, ALICE, email="sam.smlo@police.example")
+
+    with pytest.raises(errors.NotPermitted):
+        await services.administration.audit_trail(NAMED_SMLO, sent.id)
+
+    (entry,) = [e for e in await audit.for_referral(sent.id) if e.action is AuditAction.VIEW_AUDIT]
+    assert (entry.actor_id, entry.outcome) == (NAMED_SMLO.user_id, Outcome.REFUSED)
+    assert await services.administration.audit_trail(SMLO, sent.id)
+
+
+async def test_the_smlo_a_referral_taken_outside_teams_is_about_may_not_withdraw_it(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Another SMLO took a caller's referral naming them: they can neither open the card
+    asking how the person asked nor withdraw it (and so erase it)."""
+    services, audit = world
+    draft, _ = await services.outside.start_draft(SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_email="sam.smlo@police.example",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(SMLO, draft.id)
+    assert sent.answers.subject_user_id == NAMED_SMLO.user_id
+
+    for refused in (
+        services.outside.withdraw_face(NAMED_SMLO, sent.id),
+        services.outside.withdraw_for_person(NAMED_SMLO, sent.id, WithdrawnFor.BY_PHONE),
+    ):
+        with pytest.raises(errors.NotPermitted):
+            await refused
+
+    assert (await services.steps.stores.referrals.get(sent.id)).state is not ReferralState.WITHDRAWN
+    refusals = [
+        e
+        for e in await audit.for_referral(sent.id)
+        if e.action is AuditAction.WITHDRAW_FOR_PERSON and e.outcome is Outcome.REFUSED
+    ]
+    assert len(refusals) == 2
+
+
+async def test_an_smlo_who_made_one_of_the_matching_referrals_is_not_told_nor_can_open_it(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """In Teams an SMLO who refers is a referrer, and referrers are never told of another
+    referral: the alert goes to the other SMLOs, and the match is refused them, audited."""
+    services, audit = world
+    await send(services, SMLO, name="Jo Smith")
+    second = await send(services, ALICE, name="Jo Smith")
+
+    assert await told(services, Kind.SUBJECT_MATCH) == [(second.id, NAMED_SMLO.user_id)]
+    with pytest.raises(errors.NotPermitted):
+        await services.subjects.open_match(SMLO, second.id)
+    (refused,) = [
+        e for e in await audit.for_referral(second.id) if e.action is AuditAction.OPEN_SUBJECT_MATCH
+    ]
+    assert (refused.actor_id, refused.outcome) == (SMLO.user_id, Outcome.REFUSED)
+    _, others = await services.subjects.open_match(NAMED_SMLO, second.id)
+    assert len(others) == 1
+
+
+async def test_withdrawing_for_someone_without_teams_forgets_whom_it_named(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """As the person's own withdrawal does: the index rows go with the personal data, so
+    a later referral naming the same person matches nothing of it."""
+    services, _ = world
+    draft, _ = await services.outside.start_draft(SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_name="Jo Smith",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(SMLO, draft.id)
+    assert await services.steps.stores.subjects.sharing(sent.id)
+
+    await services.outside.withdraw_for_person(NAMED_SMLO, sent.id, WithdrawnFor.BY_EMAIL)
+
+    assert await services.steps.stores.subjects.sharing(sent.id) == []
+
+
+async def test_the_auditor_a_referral_is_about_may_not_read_its_audit_trail(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Who read a referral about them, and when, is no more theirs than its details."""
+    services, audit = world
+    auditor = Actor("auditor-7", is_auditor=True)
+    sent = await send(services, ALICE, name="Aud Itor")
+    about = await services.steps.stores.referrals.get(sent.id)
+    about.answers = about.answers.with_changes(subject_user_id=auditor.user_id)
+    await services.steps.stores.referrals.save(about)
+
+    with pytest.raises(errors.NotPermitted):
+        await services.oversight.audit_trail(auditor, sent.reference)
+
+    (entry,) = [e for e in await audit.for_referral(sent.id) if e.action is AuditAction.VIEW_AUDIT]
+    assert (entry.actor_id, entry.outcome) == (auditor.user_id, Outcome.REFUSED)
+    other = Actor("auditor-8", is_auditor=True)
+    assert (await services.oversight.audit_trail(other, sent.reference))[0].id == sent.id
+
+
+async def test_withdrawal_erases_which_referrals_it_was_matched_with(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """The match said whom it named, in effect (the same person as another referral):
+    withdrawn, its history keeps that a match was found, never with which references."""
+    services, _ = world
+    first = await send(services, ALICE, name="Jo Smith")
+    second = await send(services, BOB, name="Jo Smith")
+    assert (await services.steps.stores.referrals.get(second.id)).subject_matches
+
+    withdrawn = await services.intake.withdraw(BOB, second.id)
+
+    assert withdrawn.subject_matches == ()
+    assert first.reference not in " ".join(e.detail for e in withdrawn.history)
+    shown = " ".join(texts_of(subject_cards.match_alert_card(withdrawn)))
+    assert first.reference not in shown
+    assert "0 referrals" not in shown
+
+
+async def test_an_offer_about_the_smlo_who_takes_its_advocate_off_the_list_goes_back_as_the_system(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Taking someone off the list returns their waiting offers; one about the SMLO doing
+    it is not acted on in their name (nothing on it may be theirs), but still goes back."""
+    services, audit = world
+    sent = await send(services, ALICE, email="sam.smlo@police.example")
+    await services.triage.offer(SMLO, sent.id, OTHER_ADVOCATE.user_id)
+    stores = services.steps.stores
+    await stores.roster.put_advocate(replace(OTHER_ADVOCATE, active=False))
+
+    assert await services.administration.return_stranded_offers(NAMED_SMLO) == 1
+
+    trail = await audit.for_referral(sent.id)
+    returned = [e for e in trail if e.action is AuditAction.RETURN_OFFER]
+    assert [(e.actor_id, e.outcome) for e in returned] == [("system", Outcome.ALLOWED)]
+    assert (await stores.referrals.get(sent.id)).state is ReferralState.AWAITING_ALLOCATION
+
+
+async def test_an_smlo_who_takes_a_call_about_themselves_keeps_nothing_of_it(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Taking a call is acting as staff, not referring: once sent, a referral about the
+    SMLO who took it is theirs no more than any other referral about them."""
+    services, _ = world
+    draft, _ = await services.outside.start_draft(NAMED_SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_email="sam.smlo@police.example",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(NAMED_SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(NAMED_SMLO, draft.id)
+
+    assert await told(services, Kind.NEW_REFERRAL) == [(sent.id, SMLO.user_id)]
+    for refused in (
+        services.triage.view(NAMED_SMLO, sent.id),
+        services.steps.view(NAMED_SMLO, sent.id),
+        services.messages.thread(NAMED_SMLO, sent.id),
+    ):
+        with pytest.raises(errors.NotPermitted):
+            await refused
+
+
+async def test_a_to_do_for_a_person_a_referral_about_its_taker_is_for_goes_to_another_smlo(
+    world: tuple[Services, MemoryAuditLog],
+) -> None:
+    """Sent elsewhere before anyone holds it, the to-do to let the person know would go to
+    the SMLO who took it; about them, it goes to the SMLO who decided instead."""
+    services, _ = world
+    draft, _ = await services.outside.start_draft(NAMED_SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_email="sam.smlo@police.example",
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(NAMED_SMLO, draft.id, answers, IntakeStep.REVIEW)
+    sent = await services.intake.submit(NAMED_SMLO, draft.id)
+
+    await services.triage.mark_out_of_remit(SMLO, sent.id, Signpost.STAFF_NETWORK)
+
+    assert await told(services, Kind.TELL_PERSON_SIGNPOSTED) == [(sent.id, SMLO.user_id)]
