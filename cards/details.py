@@ -109,7 +109,10 @@ def _behalf_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, st
 
 
 def subject_facts(a: IntakeAnswers) -> list[tuple[str, str]]:
-    """Whom it is about, as the person gave it, and what the service may do with it."""
+    """Whom it is about, as the person gave it, and what the service may do with it; one
+    line when they named nobody, as a choice about no name would only puzzle them."""
+    if not a.names_someone:
+        return [("Who it is about", w.NOT_GIVEN)]
     return [
         ("Who it is about", _text(a.subject_name)),
         ("Their number", _text(a.subject_number)),
@@ -125,7 +128,7 @@ SUBJECT_HELD = "Sealed: shown only if someone else names the same person"
 
 def _staff_subject_facts(r: Referral) -> list[tuple[str, str]]:
     if r.subject_shown:
-        return subject_facts(r.answers)[:3]
+        return subject_facts(r.answers)[:3]  # the choice is the referrer's, not staff's
     if r.answers.names_someone:
         return [("Who it is about", SUBJECT_HELD)]
     return [("Who it is about", w.NOT_GIVEN)]

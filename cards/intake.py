@@ -193,9 +193,10 @@ def subject_notes(a: IntakeAnswers) -> list[str]:
     if not a.names_someone:
         return []
     if not a.subject_held:
-        return ["The service lead will see who you named, with your referral."]
+        return ["The service lead and your advocate will see who you named, with your referral."]
+    chose = "You chose to" if a.subject_wish else "You did not choose, so we"
     return [
-        "You chose to keep the name you gave sealed. Nobody at the service sees it unless "
+        f"{chose} keep the name you gave sealed. Nobody at the service sees it unless "
         "someone else names the same person."
     ]
 

@@ -171,8 +171,8 @@ SUBJECT_INTRO = (
 SUBJECT_ESCROW = (
     "If you keep it sealed, nobody at the service sees the name, and nothing is done with "
     "it, unless someone else names the same person in a referral of their own. Then the "
-    "service lead is told that two referrals may be about the same person, and can see the "
-    "name. If you do not choose, we keep it sealed."
+    "service lead is told that two referrals may be about the same person, and from then on "
+    "the name shows with the referral. If you do not choose, we keep it sealed."
 )
 SUBJECT_NEVER = (
     "We never tell anyone who else has made a referral, and we never tell you about anyone "

@@ -77,7 +77,9 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         BehalfRole.OTHER: "Something else",
     },
     SubjectWish: {
-        SubjectWish.ACT_NOW: "Use it now: the service lead sees it with the referral",
+        SubjectWish.ACT_NOW: (
+            "Use it now: the service lead and the advocate see it with the referral"
+        ),
         SubjectWish.ONLY_IF_ANOTHER: "Keep it sealed: use it only if someone else names them",
     },
     YesNoUnsure: {

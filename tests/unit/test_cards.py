@@ -2027,8 +2027,8 @@ def test_the_receipt_says_again_what_was_chosen_for_the_name_and_never_the_name(
     now = " ".join(texts_of(intake.receipt_card(submitted())))
     nobody = " ".join(texts_of(intake.receipt_card(submitted(CHOSEN))))
 
-    assert "keep the name you gave sealed" in held
-    assert "The service lead will see who you named" in now
+    assert "You did not choose, so we keep the name you gave sealed" in held
+    assert "The service lead and your advocate will see who you named" in now
     assert "named" not in nobody
     assert not [c for c in CANARIES.values() if c in held + now]
 
