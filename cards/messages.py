@@ -54,6 +54,19 @@ WHO = {
 }
 
 
+# Who reads what the referrer sends (`recipient_for`), said on the thread and on the offer
+# of typed words: after an advocate takes the case the service lead can still read it.
+WHO_READS = {
+    Recipient.SMLOS: "The service lead will read your message. Once an advocate takes on "
+    "your referral, your messages go to them.",
+    Recipient.ADVOCATE: "Your advocate will read your message. The service lead can read it too.",
+}
+
+
+def who_reads(r: Referral) -> str:
+    return WHO_READS[recipient_for(Sender.REFERRER, r.state, r.advocate_id)]
+
+
 def who_sent(message: ThreadMessage, reader: Sender) -> str:
     if message.sender is reader:
         return "You"
@@ -105,6 +118,8 @@ def thread_card(
     if r.state not in OPEN_FOR_MESSAGES:
         body.append(para("This referral is closed, so no new messages can be sent."))
         return card(body, [*older, hide])
+    if reader is Sender.REFERRER:
+        body.append(para(who_reads(r), subtle=True))
     body += _box(typed, problem)
     send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)
     newest = action("Refresh", Verb.THREAD, data, validate=False)
@@ -158,11 +173,9 @@ def typed_words_card(
     problem = PROBLEM_WORDS["too_long"] if too_long else ""
     if len(referrals) == 1:
         r = referrals[0]
-        to = recipient_for(Sender.REFERRER, r.state, r.advocate_id)
-        reads = "Your advocate" if to is Recipient.ADVOCATE else "The service lead"
         body = [
             heading(f"{words} about {r.reference}?"),
-            para(f"{reads} will read it. Nothing is sent until you press Send."),
+            para(f"{who_reads(r)} Nothing is sent until you press Send."),
         ]
         sends = [_send("Send", r, message_ids[0])]
     else:

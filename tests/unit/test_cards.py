@@ -2651,6 +2651,18 @@ def test_the_thread_pages_back_through_every_message_once_newest_first() -> None
     assert messages_module.page_of([], 0) == ([], 0)
 
 
+def test_the_referrer_reads_who_will_read_their_message_before_and_after_an_advocate() -> None:
+    before, after = submitted(), active()
+    for r, reads in ((before, "The service lead will read"), (after, "Your advocate will read")):
+        thread = " ".join(texts_of(messages_module.thread_card(r, Sender.REFERRER, [], "m1")))
+        offer = " ".join(texts_of(messages_module.typed_words_card([r], "hello", ["m1"])))
+        assert reads in thread
+        assert reads in offer
+    assert "The service lead can read it too" in messages_module.who_reads(after)
+    staff = messages_module.thread_card(after, Sender.ADVOCATE, [], "m1")
+    assert "will read your message" not in " ".join(texts_of(staff))
+
+
 def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case() -> None:
     referral = outside_active()
     record = Record((), SHIPPED_DIRECTORY)
