@@ -7,7 +7,7 @@ Kept short and plain: every card must read at Flesch reading ease 60 or above
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cards.record_words import RECORD_LABELS
@@ -420,4 +420,19 @@ SENDER = Voice(
     stay_in_touch="If they are leaving, or have left, their Teams and work phone may stop "
     "working. If they are happy to, give their own phone or email so we can stay in "
     "touch. They do not have to.",
+)
+
+
+def _outside_options(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """`sender_options` without a Teams chat, which cannot reach someone not in Teams."""
+    return [(v, words) for v, words in sender_options(enum) if v != ContactMethod.TEAMS.value]
+
+
+# An SMLO taking a referral for someone not in Teams (`new referral`): a phone or email is
+# the only way to them, so the card neither offers a Teams chat nor says it may stop.
+OUTSIDE = replace(
+    SENDER,
+    contact_intro="They are not in Teams: please give a phone or email to reach them.",
+    contact_options=_outside_options,
+    stay_in_touch="",
 )

@@ -387,6 +387,18 @@ def _step_variants() -> Iterator[Shown]:
             partial(step_card, "r1", step, echoed, problems),
             problems=tuple(problems.items()),
         )
+    for step in (IntakeStep.ABOUT_YOU, IntakeStep.CONTACT):  # `new referral`, not in Teams
+        yield Shown(
+            f"step:{step}:outside",
+            partial(step_card, "r1", step, ON_BEHALF, outside_teams=True),
+        )
+        echoed, problems = real_problems(step, ON_BEHALF)
+        problems = {k: v for k, v in problems.items() if k not in ("route", "identity")}  # kept
+        yield Shown(
+            f"step:{step}:outside:problems",
+            partial(step_card, "r1", step, echoed, problems, outside_teams=True),
+            problems=tuple(problems.items()),
+        )
     echoed, problems = required_problem()
     yield Shown(
         "step:on_behalf:required",
