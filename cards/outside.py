@@ -41,8 +41,8 @@ def taken_receipt_card(r: Referral) -> Element:
             heading("Your referral has been sent"),
             facts([("Reference", r.reference), ("Sent", when(r.submitted_at))]),
             para(
-                "Every service lead is sent its card, you too: you may triage it and find an "
-                "advocate yourself. The advocate will reach the person "
+                "Like any referral, its card goes to every service lead, you too, so you may "
+                "triage it and find an advocate yourself. The advocate will reach the person "
                 f"{channel_words(r)}."
             ),
             para(
