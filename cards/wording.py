@@ -269,9 +269,10 @@ DANGER = "If you are in danger now, call 999."
 ANONYMITY_CHOICE = "Can the service's people know who you are?"
 ANONYMITY_EXPLAINED = (
     "You can choose to be anonymous to the service. Then the service lead and your "
-    'advocate will not see your name: they see "Anonymous", and they reach you only '
-    "through messages in this app. You can tell them who you are later, from my referrals.",
-    "What anonymous cannot do: Microsoft Teams and the force's IT systems still know which "
+    'advocate will not see your name: they see "Anonymous", and they reach you through '
+    "messages in this app. You can tell them who you are later, from my referrals. If you "
+    "do not choose, they will see your name.",
+    "What it does not hide: Microsoft Teams and the force's IT systems still know which "
     "account used this app. And anything you type here, such as a phone number or email, "
     "is seen by your advocate and the service lead.",
     "If you are referring someone as part of your job, you cannot be anonymous.",
