@@ -103,6 +103,9 @@ async def test_the_smlo_withdraws_it_for_the_person_who_asked_by_phone(
     await connector.wait_until(lambda: shows(deputy, NEW_CARD))
 
     await deputy.click("Open details")
+    await deputy.click("Withdraw for them")
+    kept = " ".join(card_texts(await deputy.click("No, keep it")))
+    assert "Withdraw for them" in kept, "pressed by mistake: back to the details"
     form = " ".join(card_texts(await deputy.click("Withdraw for them")))
     assert "How did they ask?" in form
     again = " ".join(card_texts(await deputy.click("Withdraw it")))
