@@ -50,7 +50,9 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
     titles = _SENDER_TITLES if sender else _REFERRER_TITLES if you else _STAFF_TITLES
     # On the on-behalf route everyone reads about the person as "they" ("Their email").
     labels = w.sender_labels if is_on_behalf(a) else w.labels
-    rows = [("Which fits best", w.label(a.route)), ("Role", w.label(a.employment))]
+    # Beside "Your role in this" ("Referrer's role"), a bare "Role" could be either's.
+    role = ("Their role" if you else "Person's role") if is_on_behalf(a) else "Role"
+    rows = [("Which fits best", w.label(a.route)), (role, w.label(a.employment))]
     if a.leaving is not None:  # asked later: shown only where given
         rows.append(("Leaving the force", w.label(a.leaving)))
     if you and not is_on_behalf(a):  # staff read who referred from `referral_facts`

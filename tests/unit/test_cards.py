@@ -69,6 +69,7 @@ from cards import wording as w
 from cards.audit import audit_card
 from cards.availability import availability_card
 from cards.delivery import undelivered_card
+from cards.details import answer_facts
 from cards.elements import Element, plain
 from cards.intake import CONSENT_NEEDED
 from cards.intake_steps import SENDER_BODIES, STEP_BODIES, step_card
@@ -2661,6 +2662,14 @@ def test_the_thread_pages_back_through_every_message_once_newest_first() -> None
     assert seen == [m.id for m in said], "every message once, in order"
     assert all(0 < len(page) <= messages_module.PAGE_AT_MOST for page in pages)
     assert messages_module.page_of([], 0) == ([], 0)
+
+
+def test_on_the_on_behalf_route_the_role_says_whose_it_is() -> None:
+    sender = dict(answer_facts(ON_BEHALF, for_referrer=True))
+    staff = dict(answer_facts(ON_BEHALF, for_referrer=False))
+    assert {"Their role", "Your role in this"} <= set(sender)
+    assert {"Person's role", "Referrer's role"} <= set(staff)
+    assert "Role" in dict(answer_facts(FULL, for_referrer=True))
 
 
 def test_the_referrer_reads_who_will_read_their_message_before_and_after_an_advocate() -> None:
