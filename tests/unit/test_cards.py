@@ -29,8 +29,10 @@ from bot.messages import (
     DIRECTORY_DOWN,
     NOT_FOR_YOU,
     NOT_FOUND,
+    NOT_IN_TEAMS,
     OUT_OF_DATE,
     SERVICE_GONE,
+    THREAD_CLOSED,
     UNEXPECTED,
     UNREADABLE,
 )
@@ -1006,6 +1008,8 @@ def _notices() -> Iterator[Shown]:
         ADVOCATE_GONE,
         DIRECTORY_DOWN,
         SERVICE_GONE,
+        THREAD_CLOSED,
+        NOT_IN_TEAMS,
     ):
         yield Shown(f"problem:{title}", partial(notices.problem_card, title, message))
     yield Shown(
