@@ -202,11 +202,34 @@ SUBJECT_NEVER = (
     "support on it."
 )
 
+# For an SMLO taking a referral for someone not in Teams: the choice is the person's, and
+# the SMLO is one of those told of a match, so "we never tell you" would not be true.
+OUTSIDE_SUBJECT_INTRO = (
+    "If the person wants to say, note who the concern is about, and ask what we may do with "
+    "it. Whatever they choose, the referral goes to the service lead and support is offered."
+)
+OUTSIDE_SUBJECT_ESCROW = (
+    "If they keep it sealed, nobody at the service sees the name on the referral, you "
+    "included, and nothing is done with it, unless someone else names the same person in a "
+    "referral of their own. Then the service leads are told that two referrals may be about "
+    "the same person, and from then on the name shows with the referral. If no choice is "
+    "given, we keep it sealed."
+)
+OUTSIDE_SUBJECT_NEVER = (
+    "We never tell the person who else has made a referral. The person they name never "
+    "sees this referral, and is never asked to give support on it."
+)
 
-def _subject(a: IntakeAnswers, p: Problems) -> list[Element]:
+
+def _subject(a: IntakeAnswers, p: Problems, *, outside: bool = False) -> list[Element]:
     """Whom it is about, and what the service may do with it: the escrow choice."""
+    intro, escrow, never = (
+        (OUTSIDE_SUBJECT_INTRO, OUTSIDE_SUBJECT_ESCROW, OUTSIDE_SUBJECT_NEVER)
+        if outside
+        else (SUBJECT_INTRO, SUBJECT_ESCROW, SUBJECT_NEVER)
+    )
     return [
-        para(SUBJECT_INTRO),
+        para(intro),
         *_limited_box("subject_name", "Their name", a.subject_name, p, in_placeholder=True),
         *_limited_box(
             "subject_number",
@@ -222,7 +245,7 @@ def _subject(a: IntakeAnswers, p: Problems) -> list[Element]:
             p,
             in_placeholder=True,
         ),
-        para(SUBJECT_ESCROW),
+        para(escrow),
         *choice_input(
             "subject_wish",
             "What may we do with this?",
@@ -230,7 +253,7 @@ def _subject(a: IntakeAnswers, p: Problems) -> list[Element]:
             value=_v(a.subject_wish),
             problem=p.get("subject_wish"),
         ),
-        para(SUBJECT_NEVER, subtle=True),
+        para(never, subtle=True),
     ]
 
 
@@ -320,6 +343,7 @@ SENDER_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element
 OUTSIDE_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
     **SENDER_BODIES,
     IntakeStep.ABOUT_YOU: _about_them,
+    IntakeStep.SUBJECT: partial(_subject, outside=True),
     IntakeStep.CONTACT: partial(_contact, voice=w.OUTSIDE),
 }
 

@@ -41,6 +41,9 @@ async def test_an_smlo_takes_a_referral_by_phone_for_someone_who_has_left(
     await smlo.click("Next", **WHO)
     await smlo.click("Next", **WISHES)
     await smlo.click("Next", **WHAT)
+    about_whom = smlo.card
+    assert "we never tell you" not in card_text(about_whom), "service leads are told of a match"
+    assert "If the person wants to say" in card_text(about_whom)
     reach = await smlo.click("Next")  # whom it is about: left unsaid
     assert NOT_IN_TEAMS in card_text(reach), "a phone or email is the only way to them"
     assert "stop working" not in card_text(reach), "no Teams to lose"

@@ -390,7 +390,7 @@ def _step_variants() -> Iterator[Shown]:
             partial(step_card, "r1", step, echoed, problems),
             problems=tuple(problems.items()),
         )
-    for step in (IntakeStep.ABOUT_YOU, IntakeStep.CONTACT):  # `new referral`, not in Teams
+    for step in (IntakeStep.ABOUT_YOU, IntakeStep.SUBJECT, IntakeStep.CONTACT):  # not in Teams
         yield Shown(
             f"step:{step}:outside",
             partial(step_card, "r1", step, ON_BEHALF, outside_teams=True),
