@@ -123,6 +123,11 @@ SENDER_CONSENT_TEXT = (
     "I agree that the SMA service may keep this and share it with the service lead "
     "and the advocate who supports the person."
 )
+# An SMLO taking a referral for someone not in Teams records the person's own agreement.
+OUTSIDE_CONSENT_TEXT = (
+    "The person agrees that the SMA service may keep this and share it with the service "
+    "leads and the advocate who supports them."
+)
 SENDER_NOTE = (
     "We will contact the person in the way you gave. We only go ahead if they know and agree."
 )
@@ -142,7 +147,7 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
         *toggle(
             "consent",
             "Your consent",
-            SENDER_CONSENT_TEXT if sender else CONSENT_TEXT,
+            _consent_text(referral),
             value=referral.answers.consent,
             problem=problem,
         ),
@@ -157,6 +162,12 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
             stop_action(data),
         ],
     )
+
+
+def _consent_text(referral: Referral) -> str:
+    if referral.outside_teams:
+        return OUTSIDE_CONSENT_TEXT
+    return SENDER_CONSENT_TEXT if is_on_behalf(referral.answers) else CONSENT_TEXT
 
 
 def receipt_card(referral: Referral) -> Element:

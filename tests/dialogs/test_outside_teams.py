@@ -50,7 +50,8 @@ async def test_an_smlo_takes_a_referral_by_phone_for_someone_who_has_left(
     assert input_values(reach)["contact_methods"] == "personal_phone,personal_email"
     assert "A Teams chat or call" not in str(reach), "a chat cannot reach them"
 
-    await smlo.click("Next", contact_methods="teams")  # as an older card could send
+    review = await smlo.click("Next", contact_methods="teams")  # as an older card could send
+    assert "The person agrees that the SMA service may keep this" in card_text(review)
     back_to_reach = await smlo.click("Send my referral", consent="true")
     assert heading(back_to_reach) == "Step 6 of 7: How to reach them"
     assert "not in Teams" in (problem_under(back_to_reach, "contact_methods") or "")

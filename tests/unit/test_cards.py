@@ -1593,6 +1593,9 @@ def outside_active() -> Referral:
 
 def _outside_cards() -> Iterator[Shown]:
     referral, smlos = outside_active(), frozenset(SMLO_IDS)
+    draft = Referral.start_outside_draft(SMLO, NOW)
+    draft.record_answers(SMLO, ON_BEHALF, IntakeStep.REVIEW, NOW)
+    yield Shown("outside:review", partial(intake.review_card, draft))
     for kind in TELL_PERSON.values():
         for recipient in (ADA.user_id, SMLO.user_id):
             yield Shown(
