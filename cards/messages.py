@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from cards.details import when
 from cards.elements import Element, action, card, heading, para, plain, text_input
 from cards.verbs import Verb
+from referrals.intake import is_on_behalf
 from referrals.messages import (
     MESSAGE_LIMIT,
     OPEN_FOR_MESSAGES,
@@ -61,6 +62,13 @@ WHO_READS = {
     "your referral, your messages go to them.",
     Recipient.ADVOCATE: "Your advocate will read your message. The service lead can read it too.",
 }
+
+
+# On the on-behalf route the referrer is the colleague who sent it, not the person it is
+# for: staff replying must not think their words reach the person.
+TO_THE_SENDER = (
+    "Your message goes to the colleague who made this referral, not to the person it is for."
+)
 
 
 def who_reads(r: Referral) -> str:
@@ -120,6 +128,8 @@ def thread_card(
         return card(body, [*older, hide])
     if reader is Sender.REFERRER:
         body.append(para(who_reads(r), subtle=True))
+    elif is_on_behalf(r.answers):
+        body.append(para(TO_THE_SENDER, subtle=True))
     body += _box(typed, problem)
     send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)
     newest = action("Refresh", Verb.THREAD, data, validate=False)

@@ -1066,6 +1066,10 @@ def _message_cards() -> Iterator[Shown]:
         "thread:empty", partial(messages_module.thread_card, submitted(), Sender.SMLO, [], mid)
     )
     yield Shown(
+        "thread:on_behalf",
+        partial(messages_module.thread_card, active(ON_BEHALF), Sender.ADVOCATE, said, mid),
+    )
+    yield Shown(
         "thread:closed", partial(messages_module.thread_card, closed_case(), Sender.SMLO, said, mid)
     )
     for problem in (
@@ -2689,6 +2693,9 @@ def test_the_referrer_reads_who_will_read_their_message_before_and_after_an_advo
     assert "The service lead can read it too" in messages_module.who_reads(after)
     staff = messages_module.thread_card(after, Sender.ADVOCATE, [], "m1")
     assert "will read your message" not in " ".join(texts_of(staff))
+    assert messages_module.TO_THE_SENDER not in texts_of(staff)
+    on_behalf = messages_module.thread_card(active(ON_BEHALF), Sender.SMLO, [], "m1")
+    assert messages_module.TO_THE_SENDER in texts_of(on_behalf), "not to the person referred"
 
 
 def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case() -> None:
