@@ -230,7 +230,10 @@ def _subject(a: IntakeAnswers, p: Problems, *, outside: bool = False) -> list[El
     )
     return [
         para(intro),
-        *_limited_box("subject_name", "Their name", a.subject_name, p, in_placeholder=True),
+        # Not "Their name": on the on-behalf route that is the person referred, asked before.
+        *_limited_box(
+            "subject_name", "Name of the person it is about", a.subject_name, p, in_placeholder=True
+        ),
         *_limited_box(
             "subject_number",
             "Their staff or collar number, if you know it",
