@@ -94,9 +94,10 @@ FILE_DECLINED = "That's fine. We have not saved the file. You can ask for it aga
 FILE_NOT_UPLOADED = (
     "We could not put the file in your OneDrive just now. Nothing was shared. Please ask again."
 )
-THREAD_CLOSED = (
-    "This referral is closed",
-    "So messages cannot reach anyone now. Nothing was sent. To start again, type refer.",
+THREAD_CLOSED = (  # said alike for a withdrawn and a closed referral
+    "This referral is no longer open",
+    "It was closed or withdrawn, so messages cannot reach anyone now. Nothing was sent. If "
+    "you need us again, type refer to make a new referral.",
 )
 UNEXPECTED = (
     "Sorry, something went wrong",

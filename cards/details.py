@@ -50,7 +50,9 @@ def answer_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, str
     titles = _SENDER_TITLES if sender else _REFERRER_TITLES if you else _STAFF_TITLES
     # On the on-behalf route everyone reads about the person as "they" ("Their email").
     labels = w.sender_labels if is_on_behalf(a) else w.labels
-    rows = [("Which fits best", w.label(a.route)), ("Role", w.label(a.employment))]
+    # Beside "Your role in this" ("Referrer's role"), a bare "Role" could be either's.
+    role = ("Their role" if you else "Person's role") if is_on_behalf(a) else "Role"
+    rows = [("Which fits best", w.label(a.route)), (role, w.label(a.employment))]
     if a.leaving is not None:  # asked later: shown only where given
         rows.append(("Leaving the force", w.label(a.leaving)))
     if you and not is_on_behalf(a):  # staff read who referred from `referral_facts`
@@ -109,7 +111,10 @@ def _behalf_facts(a: IntakeAnswers, *, for_referrer: bool) -> list[tuple[str, st
 
 
 def subject_facts(a: IntakeAnswers) -> list[tuple[str, str]]:
-    """Whom it is about, as the person gave it, and what the service may do with it."""
+    """Whom it is about, as the person gave it, and what the service may do with it; one
+    line when they named nobody, as a choice about no name would only puzzle them."""
+    if not a.names_someone:
+        return [("Who it is about", w.NOT_GIVEN)]
     return [
         ("Who it is about", _text(a.subject_name)),
         ("Their number", _text(a.subject_number)),
@@ -125,7 +130,7 @@ SUBJECT_HELD = "Sealed: shown only if someone else names the same person"
 
 def _staff_subject_facts(r: Referral) -> list[tuple[str, str]]:
     if r.subject_shown:
-        return subject_facts(r.answers)[:3]
+        return subject_facts(r.answers)[:3]  # the choice is the referrer's, not staff's
     if r.answers.names_someone:
         return [("Who it is about", SUBJECT_HELD)]
     return [("Who it is about", w.NOT_GIVEN)]

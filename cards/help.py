@@ -48,7 +48,8 @@ def _referrer(who: HelpFor) -> list[Element]:
         ),
         row_with_button(about, action(start, Verb.START)),
         row_with_button(
-            "See where your referrals stand, or write to us about one.",
+            "See where your referrals stand and write to us about one. If you chose to be "
+            "anonymous, you can tell us who you are there.",
             action("My referrals", Verb.MY_REFERRALS),
         ),
         para(
@@ -110,7 +111,7 @@ def _advocate() -> list[Element]:
     return [
         _title("As an advocate"),
         row_with_button(
-            "The cases you hold and offers waiting for you.",
+            "The cases you hold, with their messages, and offers waiting for you.",
             action("My cases", Verb.MY_CASES, primary=True),
         ),
         row_with_button(

@@ -123,6 +123,11 @@ SENDER_CONSENT_TEXT = (
     "I agree that the SMA service may keep this and share it with the service lead "
     "and the advocate who supports the person."
 )
+# An SMLO taking a referral for someone not in Teams records the person's own agreement.
+OUTSIDE_CONSENT_TEXT = (
+    "The person agrees that the SMA service may keep this and share it with the service "
+    "leads and the advocate who supports them."
+)
 SENDER_NOTE = (
     "We will contact the person in the way you gave. We only go ahead if they know and agree."
 )
@@ -142,7 +147,7 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
         *toggle(
             "consent",
             "Your consent",
-            SENDER_CONSENT_TEXT if sender else CONSENT_TEXT,
+            _consent_text(referral),
             value=referral.answers.consent,
             problem=problem,
         ),
@@ -157,6 +162,12 @@ def review_card(referral: Referral, problem: str | None = None, notice: str = ""
             stop_action(data),
         ],
     )
+
+
+def _consent_text(referral: Referral) -> str:
+    if referral.outside_teams:
+        return OUTSIDE_CONSENT_TEXT
+    return SENDER_CONSENT_TEXT if is_on_behalf(referral.answers) else CONSENT_TEXT
 
 
 def receipt_card(referral: Referral) -> Element:
@@ -193,9 +204,10 @@ def subject_notes(a: IntakeAnswers) -> list[str]:
     if not a.names_someone:
         return []
     if not a.subject_held:
-        return ["The service lead will see who you named, with your referral."]
+        return ["The service lead and your advocate will see who you named, with your referral."]
+    chose = "You chose to" if a.subject_wish else "You did not choose, so we"
     return [
-        "You chose to keep the name you gave sealed. Nobody at the service sees it unless "
+        f"{chose} keep the name you gave sealed. Nobody at the service sees it unless "
         "someone else names the same person."
     ]
 

@@ -78,6 +78,28 @@ def _about_you(a: IntakeAnswers, p: Problems) -> list[Element]:
     ]
 
 
+def _about_them(a: IntakeAnswers, p: Problems) -> list[Element]:
+    """Step 1 for an SMLO taking a referral for someone not in Teams: the route is always
+    on their behalf (`Referral.as_kept`), and the sender is known, so neither is asked;
+    only about the person."""
+    return [
+        *choice_input(
+            "employment",
+            "Is the person you are referring a:",
+            w.options(Employment),
+            value=_v(a.employment),
+            problem=p.get("employment"),
+        ),
+        *choice_input(
+            "leaving",
+            "Are they leaving the force soon?",
+            w.options(YesNoUnsure),
+            value=_v(a.leaving),
+            problem=p.get("leaving"),
+        ),
+    ]
+
+
 def _anonymity(a: IntakeAnswers, p: Problems) -> list[Element]:
     """The choice to be anonymous to the service, explained before it is made. Once the
     on-behalf route is chosen it is not offered (`referrals.identity.NOT_ON_BEHALF`),
@@ -171,8 +193,8 @@ SUBJECT_INTRO = (
 SUBJECT_ESCROW = (
     "If you keep it sealed, nobody at the service sees the name, and nothing is done with "
     "it, unless someone else names the same person in a referral of their own. Then the "
-    "service lead is told that two referrals may be about the same person, and can see the "
-    "name. If you do not choose, we keep it sealed."
+    "service lead is told that two referrals may be about the same person, and from then on "
+    "the name shows with the referral. If you do not choose, we keep it sealed."
 )
 SUBJECT_NEVER = (
     "We never tell anyone who else has made a referral, and we never tell you about anyone "
@@ -180,12 +202,38 @@ SUBJECT_NEVER = (
     "support on it."
 )
 
+# For an SMLO taking a referral for someone not in Teams: the choice is the person's, and
+# the SMLO is one of those told of a match, so "we never tell you" would not be true.
+OUTSIDE_SUBJECT_INTRO = (
+    "If the person wants to say, note who the concern is about, and ask what we may do with "
+    "it. Whatever they choose, the referral goes to the service lead and support is offered."
+)
+OUTSIDE_SUBJECT_ESCROW = (
+    "If they keep it sealed, nobody at the service sees the name on the referral, you "
+    "included, and nothing is done with it, unless someone else names the same person in a "
+    "referral of their own. Then the service leads are told that two referrals may be about "
+    "the same person, and from then on the name shows with the referral. If no choice is "
+    "given, we keep it sealed."
+)
+OUTSIDE_SUBJECT_NEVER = (
+    "We never tell the person who else has made a referral. The person they name never "
+    "sees this referral, and is never asked to give support on it."
+)
 
-def _subject(a: IntakeAnswers, p: Problems) -> list[Element]:
+
+def _subject(a: IntakeAnswers, p: Problems, *, outside: bool = False) -> list[Element]:
     """Whom it is about, and what the service may do with it: the escrow choice."""
+    intro, escrow, never = (
+        (OUTSIDE_SUBJECT_INTRO, OUTSIDE_SUBJECT_ESCROW, OUTSIDE_SUBJECT_NEVER)
+        if outside
+        else (SUBJECT_INTRO, SUBJECT_ESCROW, SUBJECT_NEVER)
+    )
     return [
-        para(SUBJECT_INTRO),
-        *_limited_box("subject_name", "Their name", a.subject_name, p, in_placeholder=True),
+        para(intro),
+        # Not "Their name": on the on-behalf route that is the person referred, asked before.
+        *_limited_box(
+            "subject_name", "Name of the person it is about", a.subject_name, p, in_placeholder=True
+        ),
         *_limited_box(
             "subject_number",
             "Their staff or collar number, if you know it",
@@ -200,7 +248,7 @@ def _subject(a: IntakeAnswers, p: Problems) -> list[Element]:
             p,
             in_placeholder=True,
         ),
-        para(SUBJECT_ESCROW),
+        para(escrow),
         *choice_input(
             "subject_wish",
             "What may we do with this?",
@@ -208,7 +256,7 @@ def _subject(a: IntakeAnswers, p: Problems) -> list[Element]:
             value=_v(a.subject_wish),
             problem=p.get("subject_wish"),
         ),
-        para(SUBJECT_NEVER, subtle=True),
+        para(never, subtle=True),
     ]
 
 
@@ -217,7 +265,7 @@ def _contact(a: IntakeAnswers, p: Problems, voice: w.Voice = w.YOU) -> list[Elem
     intro = [para(voice.contact_intro)] if voice.contact_intro else []
     if is_anonymous(a):  # discouraged, never forbidden: they may want a call
         intro.append(para(w.ANONYMOUS_CONTACT_WARNING, attention=True))
-    if may_lose_teams(a):  # left, or leaving: Teams and work contacts may stop working
+    if may_lose_teams(a) and voice.stay_in_touch:  # Teams and work contacts may stop working
         intro.append(para(voice.stay_in_touch))
     return [
         *intro,
@@ -294,10 +342,23 @@ SENDER_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element
     IntakeStep.CONTACT: partial(_contact, voice=w.SENDER),
 }
 
+# For a referral an SMLO takes for someone not in Teams (`new referral`).
+OUTSIDE_BODIES: dict[IntakeStep, Callable[[IntakeAnswers, Problems], list[Element]]] = {
+    **SENDER_BODIES,
+    IntakeStep.ABOUT_YOU: _about_them,
+    IntakeStep.SUBJECT: partial(_subject, outside=True),
+    IntakeStep.CONTACT: partial(_contact, voice=w.OUTSIDE),
+}
 
-def step_body(step: IntakeStep, answers: IntakeAnswers, problems: Problems) -> list[Element]:
-    """The questions of `step`, worded for the sender on the on-behalf route."""
-    bodies = SENDER_BODIES if is_on_behalf(answers) else STEP_BODIES
+
+def step_body(
+    step: IntakeStep, answers: IntakeAnswers, problems: Problems, *, outside_teams: bool = False
+) -> list[Element]:
+    """The questions of `step`, worded for the sender on the on-behalf route, and for the
+    SMLO who takes a referral for someone not in Teams."""
+    bodies = (
+        OUTSIDE_BODIES if outside_teams else SENDER_BODIES if is_on_behalf(answers) else STEP_BODIES
+    )
     return bodies.get(step, STEP_BODIES[step])(answers, problems)
 
 
@@ -313,8 +374,11 @@ def step_card(
     answers: IntakeAnswers,
     problems: Problems | None = None,
     notice: str = "",
+    *,
+    outside_teams: bool = False,
 ) -> Element:
-    """The card for one question step (not the review step)."""
+    """The card for one question step (not the review step); `outside_teams`: an SMLO's
+    referral for someone not in Teams (`new referral`)."""
     problems = problems or {}
     data = {"referral_id": referral_id, "step": step.value}
     body: list[Element] = [step_header(step, answers)]
@@ -323,7 +387,8 @@ def step_card(
     if problems:
         body.append(para("Please check the answers marked below.", attention=True))
     skip = SKIP_ANY if can_skip(step) else SKIP_OTHERS
-    body += [*step_body(step, answers, problems), para(f"{skip} {STOP_HINT}", subtle=True)]
+    questions = step_body(step, answers, problems, outside_teams=outside_teams)
+    body += [*questions, para(f"{skip} {STOP_HINT}", subtle=True)]
     actions = [action("Next", Verb.ANSWER, data, primary=True)]
     if can_skip(step):
         actions.append(action("Skip this step", Verb.SKIP, data, validate=False))

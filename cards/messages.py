@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from cards.details import when
 from cards.elements import Element, action, card, heading, para, plain, text_input
 from cards.verbs import Verb
+from referrals.intake import is_on_behalf
 from referrals.messages import (
     MESSAGE_LIMIT,
     OPEN_FOR_MESSAGES,
@@ -57,6 +58,26 @@ WHO = {
     Sender.ADVOCATE: "The advocate",
     Sender.SMLO: "The service lead",
 }
+
+
+# Who reads what the referrer sends (`recipient_for`), said on the thread and on the offer
+# of typed words: after an advocate takes the case the service lead can still read it.
+WHO_READS = {
+    Recipient.SMLOS: "The service lead will read your message. Once an advocate takes on "
+    "your referral, your messages go to them.",
+    Recipient.ADVOCATE: "Your advocate will read your message. The service lead can read it too.",
+}
+
+
+# On the on-behalf route the referrer is the colleague who sent it, not the person it is
+# for: staff replying must not think their words reach the person.
+TO_THE_SENDER = (
+    "Your message goes to the colleague who made this referral, not to the person it is for."
+)
+
+
+def who_reads(r: Referral) -> str:
+    return WHO_READS[recipient_for(Sender.REFERRER, r.state, r.advocate_id)]
 
 
 def who_sent(message: ThreadMessage, reader: Sender) -> str:
@@ -113,6 +134,10 @@ def thread_card(
     if r.outside_teams:  # no box to type in only for Send to be refused
         body.append(para(NOT_IN_TEAMS))
         return card(body, [*older, hide])
+    if reader is Sender.REFERRER:
+        body.append(para(who_reads(r), subtle=True))
+    elif is_on_behalf(r.answers):
+        body.append(para(TO_THE_SENDER, subtle=True))
     body += _box(typed, problem)
     send = action("Send", Verb.SEND_MESSAGE, {**data, "message_id": message_id}, primary=True)
     newest = action("Refresh", Verb.THREAD, data, validate=False)
@@ -166,11 +191,9 @@ def typed_words_card(
     problem = PROBLEM_WORDS["too_long"] if too_long else ""
     if len(referrals) == 1:
         r = referrals[0]
-        to = recipient_for(Sender.REFERRER, r.state, r.advocate_id)
-        reads = "Your advocate" if to is Recipient.ADVOCATE else "The service lead"
         body = [
             heading(f"{words} about {r.reference}?"),
-            para(f"{reads} will read it. Nothing is sent until you press Send."),
+            para(f"{who_reads(r)} Nothing is sent until you press Send."),
         ]
         sends = [_send("Send", r, message_ids[0])]
     else:

@@ -41,8 +41,8 @@ def taken_receipt_card(r: Referral) -> Element:
             heading("Your referral has been sent"),
             facts([("Reference", r.reference), ("Sent", when(r.submitted_at))]),
             para(
-                "Every service lead is sent its card, you too: you may triage it and find an "
-                "advocate yourself. The advocate will reach the person "
+                "Like any referral, its card goes to every service lead, you too, so you may "
+                "triage it and find an advocate yourself. The advocate will reach the person "
                 f"{channel_words(r)}."
             ),
             para(
@@ -87,14 +87,20 @@ def tell_person_card(kind: NotificationKind, r: Referral, *, for_smlo: bool) -> 
                 f"They are not in Teams, so we cannot tell them ourselves. Please let them "
                 f"know {news}, {channel_words(r)}."
             ),
-            para("Their contact details are in the referral's details.", subtle=True),
+            para(
+                "Their contact details are in the referral's details."
+                if for_smlo
+                else "Their contact details are on the case.",
+                subtle=True,
+            ),
         ],
         [open_it],
     )
 
 
 def withdraw_for_person_card(r: Referral, problem: str | None = None) -> Element:
-    """Withdrawing a referral for someone without Teams, who asked the service to."""
+    """Withdrawing a referral for someone without Teams, who asked the service to; a way
+    back to the details for a press made by mistake, as the referrer's own has."""
     return card(
         [
             heading(f"Withdraw {r.reference} for the person"),
@@ -112,6 +118,7 @@ def withdraw_for_person_card(r: Referral, problem: str | None = None) -> Element
         ],
         [
             action("Withdraw it", Verb.WITHDRAW_FOR_PERSON, {"referral_id": r.id}, primary=True),
+            action("No, keep it", Verb.OPEN, {"referral_id": r.id}, validate=False),
         ],
     )
 

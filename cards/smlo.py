@@ -211,7 +211,7 @@ def _not_offered(choices: Sequence[AllocationOption]) -> list[Element]:
     if not excluded:
         return []
     rows = [(plain(o.advocate.display_name), w.labels(o.excluded_for)) for o in excluded]
-    return [para("Not offered just now", subtle=True), facts(rows)]
+    return [para("Not offered", subtle=True), facts(rows)]
 
 
 def allocation_card(r: Referral, choices: Sequence[AllocationOption], problem: str = "") -> Element:

@@ -7,7 +7,7 @@ Kept short and plain: every card must read at Flesch reading ease 60 or above
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from cards.record_words import RECORD_LABELS
@@ -77,7 +77,9 @@ LABELS: dict[type[StrEnum], dict[StrEnum, str]] = {
         BehalfRole.OTHER: "Something else",
     },
     SubjectWish: {
-        SubjectWish.ACT_NOW: "Use it now: the service lead sees it with the referral",
+        SubjectWish.ACT_NOW: (
+            "Use it now: the service lead and the advocate see it with the referral"
+        ),
         SubjectWish.ONLY_IF_ANOTHER: "Keep it sealed: use it only if someone else names them",
     },
     YesNoUnsure: {
@@ -267,9 +269,10 @@ DANGER = "If you are in danger now, call 999."
 ANONYMITY_CHOICE = "Can the service's people know who you are?"
 ANONYMITY_EXPLAINED = (
     "You can choose to be anonymous to the service. Then the service lead and your "
-    'advocate will not see your name: they see "Anonymous", and they reach you only '
-    "through messages in this app. You can tell them who you are later, from my referrals.",
-    "What anonymous cannot do: Microsoft Teams and the force's IT systems still know which "
+    'advocate will not see your name: they see "Anonymous", and they reach you through '
+    "messages in this app. You can tell them who you are later, from my referrals. If you "
+    "do not choose, they will see your name.",
+    "What it does not hide: Microsoft Teams and the force's IT systems still know which "
     "account used this app. And anything you type here, such as a phone number or email, "
     "is seen by your advocate and the service lead.",
     "If you are referring someone as part of your job, you cannot be anonymous.",
@@ -418,4 +421,19 @@ SENDER = Voice(
     stay_in_touch="If they are leaving, or have left, their Teams and work phone may stop "
     "working. If they are happy to, give their own phone or email so we can stay in "
     "touch. They do not have to.",
+)
+
+
+def _outside_options(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """`sender_options` without a Teams chat, which cannot reach someone not in Teams."""
+    return [(v, words) for v, words in sender_options(enum) if v != ContactMethod.TEAMS.value]
+
+
+# An SMLO taking a referral for someone not in Teams (`new referral`): a phone or email is
+# the only way to them, so the card neither offers a Teams chat nor says it may stop.
+OUTSIDE = replace(
+    SENDER,
+    contact_intro="They are not in Teams: please give a phone or email to reach them.",
+    contact_options=_outside_options,
+    stay_in_touch="",
 )

@@ -181,5 +181,7 @@ def _show(
     """The card for `step`: it shows the person's answers, so the bot will clear it later."""
     if step is IntakeStep.REVIEW:
         return Reply(review_card(referral, notice=notice), shows_answers=True)
-    card = step_card(referral.id, step, answers or referral.answers, problems, notice)
+    answers = answers or referral.answers
+    outside = referral.outside_teams
+    card = step_card(referral.id, step, answers, problems, notice, outside_teams=outside)
     return Reply(card, shows_answers=True)

@@ -18,11 +18,11 @@ from tests.dialogs.harness import (
 SMLO_ID = next(iter(SMLO_IDS))
 PERSON = "CANARY-PERSON Jo Bloggs"
 PHONE = "07700 900456"
-ABOUT = {"route": "experienced", "employment": "former"}  # a card's route is not kept
+ABOUT = {"employment": "former"}
 WHO = {"behalf_role": "other", "behalf_name": PERSON, "behalf_consent": "yes"}
 WISHES = {"wishes": "talk_to_advocate"}
 WHAT = {"when": "past_week"}
-STAY_IN_TOUCH = "give their own phone or email so we can stay in touch"
+NOT_IN_TEAMS = "They are not in Teams: please give a phone or email to reach them."
 
 
 async def test_an_smlo_takes_a_referral_by_phone_for_someone_who_has_left(
@@ -33,17 +33,25 @@ async def test_an_smlo_takes_a_referral_by_phone_for_someone_who_has_left(
     about = smlo.card
     assert heading(about) == "Step 1 of 7: About you"
     assert "someone who is not in Teams" in card_text(about)
+    assert "route" not in input_values(about), "always on their behalf, so not asked"
+    assert "anonymous" not in card_text(about), "the service lead is known to the service"
 
     who = await smlo.click("Next", **ABOUT)
     assert heading(who) == "Step 2 of 7: Who you are referring", "always on their behalf"
     await smlo.click("Next", **WHO)
     await smlo.click("Next", **WISHES)
     await smlo.click("Next", **WHAT)
+    about_whom = smlo.card
+    assert "we never tell you" not in card_text(about_whom), "service leads are told of a match"
+    assert "If the person wants to say" in card_text(about_whom)
     reach = await smlo.click("Next")  # whom it is about: left unsaid
-    assert STAY_IN_TOUCH in card_text(reach), "they left: a personal way is asked for"
+    assert NOT_IN_TEAMS in card_text(reach), "a phone or email is the only way to them"
+    assert "stop working" not in card_text(reach), "no Teams to lose"
     assert input_values(reach)["contact_methods"] == "personal_phone,personal_email"
+    assert "A Teams chat or call" not in str(reach), "a chat cannot reach them"
 
-    await smlo.click("Next", contact_methods="teams")
+    review = await smlo.click("Next", contact_methods="teams")  # as an older card could send
+    assert "The person agrees that the SMA service may keep this" in card_text(review)
     back_to_reach = await smlo.click("Send my referral", consent="true")
     assert heading(back_to_reach) == "Step 6 of 7: How to reach them"
     assert "not in Teams" in (problem_under(back_to_reach, "contact_methods") or "")

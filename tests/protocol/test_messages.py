@@ -145,7 +145,7 @@ async def test_a_message_too_long_comes_back_and_one_to_a_withdrawn_referral_say
     await referrer.click("Withdraw")
     await referrer.click("Yes, withdraw it")
     closed = await referrer.press(card_id, send, {"text": ASK})
-    assert "To start again, type refer." in " ".join(card_texts(closed))
+    assert "If you need us again, type refer" in " ".join(card_texts(closed))
 
 
 async def messages_exchanged_on_an_active_case(people: People, connector: ConnectorStandIn) -> None:

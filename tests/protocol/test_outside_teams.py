@@ -26,7 +26,7 @@ CANARY = "CANARYXQ"  # one token, so it is found however a log line splits words
 
 async def take_a_call(smlo: TeamsUser) -> dict[str, object]:
     await smlo.say("new referral")
-    await smlo.click("Next", route="on_behalf", employment="former")
+    await smlo.click("Next", employment="former")  # always on their behalf: not asked
     await smlo.click("Next", behalf_role="other", behalf_name=PERSON, behalf_consent="yes")
     await smlo.click("Next", wishes="talk_to_advocate")
     await smlo.click("Skip this step")
@@ -103,6 +103,9 @@ async def test_the_smlo_withdraws_it_for_the_person_who_asked_by_phone(
     await connector.wait_until(lambda: shows(deputy, NEW_CARD))
 
     await deputy.click("Open details")
+    await deputy.click("Withdraw for them")
+    kept = " ".join(card_texts(await deputy.click("No, keep it")))
+    assert "Withdraw for them" in kept, "pressed by mistake: back to the details"
     form = " ".join(card_texts(await deputy.click("Withdraw for them")))
     assert "How did they ask?" in form
     again = " ".join(card_texts(await deputy.click("Withdraw it")))
@@ -134,7 +137,7 @@ async def test_the_path_for_someone_without_teams_logs_and_notifies_nothing_they
     await everyone_says_hi(people)
     smlo, advocate = people.smlo, people.advocate_a
     await smlo.say("new referral")
-    await smlo.click("Next", route="on_behalf", employment="former", leaving="yes")
+    await smlo.click("Next", employment="former", leaving="yes")
     await smlo.click("Next", behalf_role="other", behalf_name=f"Jo {CANARY}", behalf_consent="yes")
     await smlo.click("Next", wishes="talk_to_advocate")
     await smlo.click("Next", account=f"{CANARY} at the station", when="ongoing")

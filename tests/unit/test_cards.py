@@ -29,8 +29,10 @@ from bot.messages import (
     DIRECTORY_DOWN,
     NOT_FOR_YOU,
     NOT_FOUND,
+    NOT_IN_TEAMS,
     OUT_OF_DATE,
     SERVICE_GONE,
+    THREAD_CLOSED,
     UNEXPECTED,
     UNREADABLE,
 )
@@ -69,6 +71,7 @@ from cards import wording as w
 from cards.audit import audit_card
 from cards.availability import availability_card
 from cards.delivery import undelivered_card
+from cards.details import answer_facts
 from cards.elements import Element, plain
 from cards.intake import CONSENT_NEEDED
 from cards.intake_steps import SENDER_BODIES, STEP_BODIES, step_card
@@ -391,6 +394,18 @@ def _step_variants() -> Iterator[Shown]:
         yield Shown(
             f"step:{step}:on_behalf:problems",
             partial(step_card, "r1", step, echoed, problems),
+            problems=tuple(problems.items()),
+        )
+    for step in (IntakeStep.ABOUT_YOU, IntakeStep.SUBJECT, IntakeStep.CONTACT):  # not in Teams
+        yield Shown(
+            f"step:{step}:outside",
+            partial(step_card, "r1", step, ON_BEHALF, outside_teams=True),
+        )
+        echoed, problems = real_problems(step, ON_BEHALF)
+        problems = {k: v for k, v in problems.items() if k not in ("route", "identity")}  # kept
+        yield Shown(
+            f"step:{step}:outside:problems",
+            partial(step_card, "r1", step, echoed, problems, outside_teams=True),
             problems=tuple(problems.items()),
         )
     echoed, problems = required_problem()
@@ -1004,6 +1019,8 @@ def _notices() -> Iterator[Shown]:
         ADVOCATE_GONE,
         DIRECTORY_DOWN,
         SERVICE_GONE,
+        THREAD_CLOSED,
+        NOT_IN_TEAMS,
     ):
         yield Shown(f"problem:{title}", partial(notices.problem_card, title, message))
     yield Shown(
@@ -1058,6 +1075,10 @@ def _message_cards() -> Iterator[Shown]:
         yield Shown(f"thread:{reader}", build)
     yield Shown(
         "thread:empty", partial(messages_module.thread_card, submitted(), Sender.SMLO, [], mid)
+    )
+    yield Shown(
+        "thread:on_behalf",
+        partial(messages_module.thread_card, active(ON_BEHALF), Sender.ADVOCATE, said, mid),
     )
     yield Shown(
         "thread:closed", partial(messages_module.thread_card, closed_case(), Sender.SMLO, said, mid)
@@ -1587,6 +1608,9 @@ def outside_active() -> Referral:
 
 def _outside_cards() -> Iterator[Shown]:
     referral, smlos = outside_active(), frozenset(SMLO_IDS)
+    draft = Referral.start_outside_draft(SMLO, NOW)
+    draft.record_answers(SMLO, ON_BEHALF, IntakeStep.REVIEW, NOW)
+    yield Shown("outside:review", partial(intake.review_card, draft))
     for kind in TELL_PERSON.values():
         for recipient in (ADA.user_id, SMLO.user_id):
             yield Shown(
@@ -2038,8 +2062,8 @@ def test_the_receipt_says_again_what_was_chosen_for_the_name_and_never_the_name(
     now = " ".join(texts_of(intake.receipt_card(submitted())))
     nobody = " ".join(texts_of(intake.receipt_card(submitted(CHOSEN))))
 
-    assert "keep the name you gave sealed" in held
-    assert "The service lead will see who you named" in now
+    assert "You did not choose, so we keep the name you gave sealed" in held
+    assert "The service lead and your advocate will see who you named" in now
     assert "named" not in nobody
     assert not [c for c in CANARIES.values() if c in held + now]
 
@@ -2660,6 +2684,29 @@ def test_the_thread_pages_back_through_every_message_once_newest_first() -> None
     assert seen == [m.id for m in said], "every message once, in order"
     assert all(0 < len(page) <= messages_module.PAGE_AT_MOST for page in pages)
     assert messages_module.page_of([], 0) == ([], 0)
+
+
+def test_on_the_on_behalf_route_the_role_says_whose_it_is() -> None:
+    sender = dict(answer_facts(ON_BEHALF, for_referrer=True))
+    staff = dict(answer_facts(ON_BEHALF, for_referrer=False))
+    assert {"Their role", "Your role in this"} <= set(sender)
+    assert {"Person's role", "Referrer's role"} <= set(staff)
+    assert "Role" in dict(answer_facts(FULL, for_referrer=True))
+
+
+def test_the_referrer_reads_who_will_read_their_message_before_and_after_an_advocate() -> None:
+    before, after = submitted(), active()
+    for r, reads in ((before, "The service lead will read"), (after, "Your advocate will read")):
+        thread = " ".join(texts_of(messages_module.thread_card(r, Sender.REFERRER, [], "m1")))
+        offer = " ".join(texts_of(messages_module.typed_words_card([r], "hello", ["m1"])))
+        assert reads in thread
+        assert reads in offer
+    assert "The service lead can read it too" in messages_module.who_reads(after)
+    staff = messages_module.thread_card(after, Sender.ADVOCATE, [], "m1")
+    assert "will read your message" not in " ".join(texts_of(staff))
+    assert messages_module.TO_THE_SENDER not in texts_of(staff)
+    on_behalf = messages_module.thread_card(active(ON_BEHALF), Sender.SMLO, [], "m1")
+    assert messages_module.TO_THE_SENDER in texts_of(on_behalf), "not to the person referred"
 
 
 def test_staff_read_how_to_reach_someone_without_teams_on_every_card_of_the_case() -> None:
