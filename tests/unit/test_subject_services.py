@@ -94,6 +94,23 @@ async def send(
     return await services.intake.submit(referrer, draft.id)
 
 
+async def take_a_call(services: Services, *, name: str = "", email: str = "") -> Referral:
+    """A referral the SMLO took for a caller without Teams, naming someone (act now)."""
+    draft, _ = await services.outside.start_draft(SMLO)
+    answers = IntakeAnswers(
+        route=Route.ON_BEHALF,
+        behalf_consent=YesNoUnsure.YES,
+        contact_methods=(ContactMethod.PERSONAL_PHONE,),
+        personal_phone="07700 900111",
+        subject_name=name,
+        subject_email=email,
+        subject_wish=SubjectWish.ACT_NOW,
+        consent=True,
+    )
+    await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
+    return await services.intake.submit(SMLO, draft.id)
+
+
 async def told(services: Services, kind: Kind) -> list[tuple[str, str]]:
     pending = await services.steps.stores.outbox.pending(limit=1000)
     return sorted((n.referral_id, n.recipient_id) for n in pending if n.kind is kind)
@@ -252,18 +269,7 @@ async def test_two_callers_an_smlo_took_referrals_for_are_two_referrers(
     callers': naming the same person, they match (the SMLO is not the referrer twice)."""
     services, _ = world
     for _ in range(2):
-        draft, _ = await services.outside.start_draft(SMLO)
-        answers = IntakeAnswers(
-            route=Route.ON_BEHALF,
-            behalf_consent=YesNoUnsure.YES,
-            contact_methods=(ContactMethod.PERSONAL_PHONE,),
-            personal_phone="07700 900111",
-            subject_name="Jo Smith",
-            subject_wish=SubjectWish.ACT_NOW,
-            consent=True,
-        )
-        await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
-        second = await services.intake.submit(SMLO, draft.id)
+        second = await take_a_call(services, name="Jo Smith")
 
     assert await told(services, Kind.SUBJECT_MATCH) == [(second.id, s) for s in sorted(SMLOS)]
 
@@ -314,18 +320,7 @@ async def test_the_smlo_a_referral_taken_outside_teams_is_about_may_not_withdraw
     """Another SMLO took a caller's referral naming them: they can neither open the card
     asking how the person asked nor withdraw it (and so erase it)."""
     services, audit = world
-    draft, _ = await services.outside.start_draft(SMLO)
-    answers = IntakeAnswers(
-        route=Route.ON_BEHALF,
-        behalf_consent=YesNoUnsure.YES,
-        contact_methods=(ContactMethod.PERSONAL_PHONE,),
-        personal_phone="07700 900111",
-        subject_email="sam.smlo@police.example",
-        subject_wish=SubjectWish.ACT_NOW,
-        consent=True,
-    )
-    await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
-    sent = await services.intake.submit(SMLO, draft.id)
+    sent = await take_a_call(services, email="sam.smlo@police.example")
     assert sent.answers.subject_user_id == NAMED_SMLO.user_id
 
     for refused in (
@@ -370,18 +365,7 @@ async def test_withdrawing_for_someone_without_teams_forgets_whom_it_named(
     """As the person's own withdrawal does: the index rows go with the personal data, so
     a later referral naming the same person matches nothing of it."""
     services, _ = world
-    draft, _ = await services.outside.start_draft(SMLO)
-    answers = IntakeAnswers(
-        route=Route.ON_BEHALF,
-        behalf_consent=YesNoUnsure.YES,
-        contact_methods=(ContactMethod.PERSONAL_PHONE,),
-        personal_phone="07700 900111",
-        subject_name="Jo Smith",
-        subject_wish=SubjectWish.ACT_NOW,
-        consent=True,
-    )
-    await services.intake.record_answers(SMLO, draft.id, answers, IntakeStep.REVIEW)
-    sent = await services.intake.submit(SMLO, draft.id)
+    sent = await take_a_call(services, name="Jo Smith")
     assert await services.steps.stores.subjects.sharing(sent.id)
 
     await services.outside.withdraw_for_person(NAMED_SMLO, sent.id, WithdrawnFor.BY_EMAIL)
