@@ -19,7 +19,7 @@ from cards import statistics as statistics_module
 from cards.intake import CONSENT_TEXT
 from tests.e2e.conftest import BOT_MESSAGE, COMPOSE, People, Shots
 
-WAIT = 15_000  # ms, for every expectation and action
+WAIT = 30_000  # ms, for every expectation and action (generous: a busy machine)
 PHONE = "01632 960123"
 pytestmark = pytest.mark.e2e
 

@@ -66,7 +66,7 @@ class BotProcess:
 
     async def start(self) -> None:
         self._spawn()
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # generous: starting on a busy machine
         async with aiohttp.ClientSession() as http:
             while time.monotonic() < deadline:
                 try:

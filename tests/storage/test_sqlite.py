@@ -147,7 +147,7 @@ async def test_a_transaction_cancelled_midway_rolls_back_and_the_database_stays_
         task = asyncio.create_task(slow_write())
         await inside.wait()
         task.cancel()
-        done, _ = await asyncio.wait({task}, timeout=2)
+        done, _ = await asyncio.wait({task}, timeout=10)  # generous: a busy machine
 
         assert task in done
         assert task.cancelled()

@@ -110,12 +110,12 @@ async def test_the_delivery_loop_carries_on_after_a_store_outage() -> None:
     stores.outbox.pending = down_once  # type: ignore[method-assign]
     loop = asyncio.create_task(notifier.run())
     notifier.wake()
-    await asyncio.sleep(0.1)  # the first pass fails
-    notifier.wake()
-    for _ in range(100):
-        if notifier.posted:
-            break
-        await asyncio.sleep(0.02)
+    async with asyncio.timeout(30):  # generous: waits on the events, not on the clock
+        while failures:  # noqa: ASYNC110 - the first pass fails (nothing to await)
+            await asyncio.sleep(0.01)
+        notifier.wake()
+        while not notifier.posted:  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
     loop.cancel()
     await asyncio.gather(loop, return_exceptions=True)
 
