@@ -62,8 +62,8 @@ async def test_a_message_sent_while_the_next_pass_reads_the_queue_is_not_sent_ag
     notifier = PostsBySleeping(stores, clock)
     read = stores.outbox.pending
 
-    async def slow_answer(limit: int = 50) -> list[Notification]:
-        found = await read(limit)  # the rows are read now…
+    async def slow_answer(limit: int = 50, **leases: Any) -> list[Notification]:
+        found = await read(limit, **leases)  # the rows are read now…
         await asyncio.sleep(0.05)  # …and the answer arrives later (a Cosmos fan-out query)
         return found
 
@@ -102,10 +102,10 @@ async def test_the_delivery_loop_carries_on_after_a_store_outage() -> None:
     notifier = PostsBySleeping(stores, clock)
     read, failures = stores.outbox.pending, [ConnectionError("store down")]
 
-    async def down_once(limit: int = 50) -> Any:
+    async def down_once(limit: int = 50, **leases: Any) -> Any:
         if failures:
             raise failures.pop()
-        return await read(limit)
+        return await read(limit, **leases)
 
     stores.outbox.pending = down_once  # type: ignore[method-assign]
     loop = asyncio.create_task(notifier.run())
