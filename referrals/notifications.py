@@ -11,11 +11,20 @@ to retry by hand:
     PENDING --sent--> SENT
     PENDING --failed (budget left)--> PENDING (later)
     PENDING --failed (budget spent, or refused for good)--> PARKED --retried--> PENDING
+
+Several app instances deliver from one store (App Service scale-out, a slot swap), so an
+instance *claims* a pending notification before sending it: a lease to its owner id until
+a given time. Nobody else may claim it while the lease lasts; the holder may claim it
+again (to renew it); once the lease has run out (the instance was killed) anyone may
+take it over. Being sent, failing or being parked ends the lease. A takeover still finds
+the activity id the killed instance recorded (`posted`), so it updates that message in
+place rather than posting a second one.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -107,11 +116,28 @@ class Notification:
     next_attempt_at: datetime | None = None  # None: due now
     last_error: str = ""  # an HTTP status or exception class name: never content
     failing_since: datetime | None = None  # the first failure, for "since when"
+    claimed_by: str = ""  # the instance delivering it, while its lease lasts: no person
+    lease_until: datetime | None = None
 
     def is_due(self, now: datetime) -> bool:
         return self.status is DeliveryStatus.PENDING and (
             self.next_attempt_at is None or self.next_attempt_at <= now
         )
+
+    def is_held_elsewhere(self, owner: str, now: datetime) -> bool:
+        """Another instance holds a lease on it that has not run out by `now`."""
+        return self.lease_until is not None and self.lease_until > now and self.claimed_by != owner
+
+    def may_claim(self, owner: str, now: datetime) -> bool:
+        """Due (so still pending, and not put off by a retry another instance recorded)
+        and not held by anyone else's unexpired lease."""
+        return self.is_due(now) and not self.is_held_elsewhere(owner, now)
+
+    def claimed(self, owner: str, lease_until: datetime, now: datetime) -> Notification | None:
+        """Leased to `owner` until `lease_until`; None if `owner` may not claim it now."""
+        if not self.may_claim(owner, now):
+            return None
+        return replace(self, claimed_by=owner, lease_until=lease_until)
 
     def posted(self, conversation_id: str, activity_id: str) -> Notification:
         """The message is in the chat, not yet marked sent: a later pass updates it in
@@ -123,15 +149,20 @@ class Notification:
             self.posted(conversation_id, activity_id),
             status=DeliveryStatus.SENT,
             next_attempt_at=None,
+            claimed_by="",
+            lease_until=None,
         )
 
     def failed(self, error_code: str, retry_at: datetime, now: datetime) -> Notification:
+        """Put off until `retry_at`, when any instance may try it again: the lease ends."""
         return replace(
             self,
             attempts=self.attempts + 1,
             next_attempt_at=retry_at,
             last_error=error_code,
             failing_since=self.failing_since or now,
+            claimed_by="",
+            lease_until=None,
         )
 
     def parked(self, error_code: str, now: datetime) -> Notification:
@@ -148,3 +179,21 @@ class Notification:
         cls, referral_id: str, recipient_id: str, kind: NotificationKind, now: datetime
     ) -> Notification:
         return cls(uuid.uuid4().hex, referral_id, recipient_id, kind, now)
+
+
+def free_to_deliver(
+    waiting: Iterable[Notification], owner: str, now: datetime
+) -> list[Notification]:
+    """`waiting`, oldest first, without those another instance holds a lease on, and
+    without any later ones of the same person: their messages go out in order, so one being
+    delivered elsewhere holds back what follows it until it is sent or its lease runs out."""
+    held: set[str] = set()
+    free: list[Notification] = []
+    for n in sorted(waiting, key=lambda n: (n.created_at, n.id)):
+        if n.recipient_id in held:
+            continue
+        if n.is_held_elsewhere(owner, now):
+            held.add(n.recipient_id)
+            continue
+        free.append(n)
+    return free

@@ -90,12 +90,29 @@ class RosterStore(Protocol):
 
 
 class OutboxStore(Protocol):
-    async def pending(self, limit: int = 50) -> list[Notification]:
-        """Undelivered notifications, oldest first."""
+    """The outbox, delivered once however many instances run: an instance claims a
+    notification (a lease, `Notification.claimed`) before it sends it, and sending,
+    failing or parking it ends the lease."""
+
+    async def pending(
+        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+    ) -> list[Notification]:
+        """Undelivered notifications, oldest first. Given `now`, only those free for
+        `owner` to deliver (`notifications.free_to_deliver`): none another instance holds
+        a lease on past `now`, nor any of the same person's behind one."""
+
+    async def claim(
+        self, notification_id: str, owner: str, lease_until: datetime, now: datetime
+    ) -> Notification | None:
+        """Atomically lease a due notification to `owner` until `lease_until`, and return it
+        as stored then (a post an earlier holder recorded included); None if another owner
+        holds an unexpired lease, it is no longer due (sent, parked, put off) or it is gone.
+        The holder claiming again renews its lease."""
 
     async def mark_sent(
         self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
-    ) -> None: ...
+    ) -> None:
+        """Delivered: never pending again; the lease ends."""
 
     async def find_sent(
         self, referral_id: str, recipient_id: str, kind: NotificationKind
@@ -111,10 +128,11 @@ class OutboxStore(Protocol):
     async def record_failure(
         self, notification_id: str, error_code: str, retry_at: datetime, at: datetime
     ) -> None:
-        """Count a failed attempt and put the next one off until `retry_at`."""
+        """Count a failed attempt and put the next one off until `retry_at`; the lease
+        ends, so whichever instance is free then tries again."""
 
     async def park(self, notification_id: str, error_code: str, at: datetime) -> None:
-        """Stop trying: it waits in `parked()` until someone retries it."""
+        """Stop trying: it waits in `parked()` until someone retries it; the lease ends."""
 
     async def parked(self, limit: int = 50) -> list[Notification]:
         """Notifications that could not be delivered, oldest first."""

@@ -113,6 +113,8 @@ def notification_to_doc(notification: Notification) -> Document:
         "next_attempt_at": _time_or_none(notification.next_attempt_at),
         "last_error": notification.last_error,
         "failing_since": _time_or_none(notification.failing_since),
+        "claimed_by": notification.claimed_by,
+        "lease_until": _time_or_none(notification.lease_until),
     }
 
 
@@ -132,6 +134,9 @@ def notification_from_doc(doc: Mapping[str, Any]) -> Notification:
         next_attempt_at=_parse_time_or_none(doc.get("next_attempt_at")),
         last_error=str(doc.get("last_error", "")),
         failing_since=_parse_time_or_none(doc.get("failing_since")),
+        # So did the lease: a document written before it is held by nobody.
+        claimed_by=str(doc.get("claimed_by", "")),
+        lease_until=_parse_time_or_none(doc.get("lease_until")),
     )
 
 

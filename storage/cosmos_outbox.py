@@ -6,6 +6,12 @@ outbox drains within seconds, so few are); `find_sent` is a point read of the re
 Every delivery update (`mark_sent`, `record_failure`, `park` …) rewrites one entry of the
 referral document under its ETag, re-reading and trying again if a save of the referral
 landed in between, so neither write is lost.
+
+A claim (the lease an instance takes before sending, `Notification.claimed`) is such an
+update: of two instances claiming at once, the second's replace fails its ETag check, and
+on reading the document again it finds the entry leased to the first and leaves it.
+`pending` reads the leases in the entries and leaves out what others hold (the loopback
+server's SQL is small, and the pending set is a handful of entries).
 """
 
 from __future__ import annotations
@@ -17,7 +23,12 @@ from azure.core import MatchConditions
 from azure.cosmos.exceptions import CosmosAccessConditionFailedError, CosmosResourceNotFoundError
 
 from referrals import errors
-from referrals.notifications import DeliveryStatus, Notification, NotificationKind
+from referrals.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    free_to_deliver,
+)
 from storage import codec, sealing
 from storage.cosmos_database import (
     WRITE_ATTEMPTS,
@@ -42,8 +53,13 @@ class CosmosOutboxStore(OutboxChanges):
         # sent is a point read rather than another fan-out query.
         self._holders: dict[str, str] = {}
 
-    async def pending(self, limit: int = 50) -> list[Notification]:
-        chosen = (await self._in_status(DeliveryStatus.PENDING))[:limit]
+    async def pending(
+        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+    ) -> list[Notification]:
+        waiting = await self._in_status(DeliveryStatus.PENDING)
+        if now is not None:
+            waiting = free_to_deliver(waiting, owner, now)
+        chosen = waiting[:limit]
         self._holders = {n.id: n.referral_id for n in chosen}  # the latest batch only
         return chosen
 

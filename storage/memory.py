@@ -15,7 +15,12 @@ from referrals import errors, statistics
 from referrals.audit import AuditEntry
 from referrals.case_record import CaseEntry
 from referrals.checkins import Checkin
-from referrals.notifications import DeliveryStatus, Notification, NotificationKind
+from referrals.notifications import (
+    DeliveryStatus,
+    Notification,
+    NotificationKind,
+    free_to_deliver,
+)
 from referrals.people import Advocate
 from referrals.ports import Stores
 from referrals.referral import Referral
@@ -168,8 +173,12 @@ class MemoryOutboxStore(OutboxChanges):
         for n in notifications:
             self._items[n.id] = n
 
-    async def pending(self, limit: int = 50) -> list[Notification]:
+    async def pending(
+        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+    ) -> list[Notification]:
         waiting = [n for n in self._items.values() if n.status is DeliveryStatus.PENDING]
+        if now is not None:
+            waiting = free_to_deliver(waiting, owner, now)
         return sorted(waiting, key=lambda n: (n.created_at, n.id))[:limit]
 
     async def mark_sent(

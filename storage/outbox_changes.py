@@ -2,7 +2,9 @@
 
 Each store supplies `_change`: read one notification, apply a domain change to it, write
 it back atomically (a `change` returning None leaves it alone; an unknown id raises
-`KeyError`). The rules themselves live on `Notification` (referrals/notifications.py).
+`KeyError`). The rules themselves live on `Notification` (referrals/notifications.py),
+the lease's too: a claim is a change that the rule may refuse, so two instances claiming
+at once both read, and the store's atomic write lets only one of them win.
 """
 
 from __future__ import annotations
@@ -21,6 +23,14 @@ class OutboxChanges:
         sent_at: datetime | None = None,
     ) -> Notification | None:
         raise NotImplementedError
+
+    async def claim(
+        self, notification_id: str, owner: str, lease_until: datetime, now: datetime
+    ) -> Notification | None:
+        try:
+            return await self._change(notification_id, lambda n: n.claimed(owner, lease_until, now))
+        except KeyError:  # gone (its referral purged): nothing to deliver
+            return None
 
     async def record_posted(
         self, notification_id: str, conversation_id: str, activity_id: str

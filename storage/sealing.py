@@ -19,7 +19,9 @@ it says the person may have left the force.
 
 Notification (outbox): recipient, conversation and activity ids are sealed; the
 recipient may be the referrer. `recipient_key` is the recipient's blind index. Kind,
-status, dates and the referral id stay in clear for the delivery queries.
+status, dates and the referral id stay in clear for the delivery queries, and so does the
+lease (`claimed_by`, an app instance's random id, and `lease_until`): it names no person,
+and `pending` filters on it.
 
 Conversation reference: sealed whole (it names the person and their chat), with the
 user id; the row is keyed by the user id's blind index.

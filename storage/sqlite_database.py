@@ -164,6 +164,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TRIGGER subject_index_follows_referral AFTER DELETE ON referrals
             BEGIN DELETE FROM subject_index WHERE referral_id = old.id; END""",
     ),
+    # 15: outbox leases (storage/sqlite_outbox.py): the instance delivering a row, until
+    # when. `pending` looks up, for each row, whether someone else holds one of the same
+    # person's; the partial index keeps only the rows in flight, so it stays tiny.
+    (
+        "ALTER TABLE outbox ADD COLUMN claimed_by TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE outbox ADD COLUMN lease_until TEXT",
+        """CREATE INDEX outbox_leases ON outbox (recipient_key, lease_until)
+            WHERE lease_until IS NOT NULL""",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know

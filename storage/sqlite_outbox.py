@@ -5,6 +5,11 @@ store's `save` calls `enqueue` inside its own, so both are stored or neither is 
 transactional outbox). Each row is sealed by `storage.sealing` and found by the blind
 index of its recipient (`recipient_key`). Every delivery update (`mark_sent`,
 `record_failure`, `park` …) reads, changes and rewrites one row in a transaction.
+
+A claim (the lease an instance takes before sending, `Notification.claimed`) is one such
+rewrite whose UPDATE is also conditional on the row being due and not leased to anyone
+else, inside a write transaction (`BEGIN IMMEDIATE`): of two instances on one file exactly
+one wins. The lease is kept in the document and in two columns `pending` filters on.
 """
 
 from __future__ import annotations
@@ -37,10 +42,48 @@ class SqliteOutboxStore(OutboxChanges):
     def __init__(self, database: SqliteDatabase) -> None:
         self._db = database
 
-    async def pending(self, limit: int = 50) -> list[Notification]:
+    async def pending(
+        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+    ) -> list[Notification]:
+        if now is None:
+            return await self._many(
+                "WHERE status = ? ORDER BY created_at, id LIMIT ?",
+                DeliveryStatus.PENDING.value,
+                limit,
+            )
+        # Leaving out what another instance holds, and the same person's rows behind it
+        # (notifications.free_to_deliver); `outbox_leases` holds only the leased rows.
         return await self._many(
-            "WHERE status = ? ORDER BY created_at, id LIMIT ?", DeliveryStatus.PENDING.value, limit
+            "WHERE status = ? AND NOT EXISTS (SELECT 1 FROM outbox AS held "
+            "WHERE held.recipient_key = outbox.recipient_key AND held.lease_until > ? "
+            "AND held.claimed_by != ? AND held.status = ? "
+            "AND (held.created_at, held.id) <= (outbox.created_at, outbox.id)) "
+            "ORDER BY created_at, id LIMIT ?",
+            DeliveryStatus.PENDING.value,
+            codec.sortable_time(now),
+            owner,
+            DeliveryStatus.PENDING.value,
+            limit,
         )
+
+    async def claim(
+        self, notification_id: str, owner: str, lease_until: datetime, now: datetime
+    ) -> Notification | None:
+        at = codec.sortable_time(now)
+        async with self._db.transaction() as connection:
+            found = await _read(connection, notification_id, self._db.cipher)
+            claimed = found.claimed(owner, lease_until, now) if found else None
+            if claimed is None:
+                return None
+            written = await _rewrite(
+                connection,
+                claimed,
+                self._db.cipher,
+                "AND status = ? AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+                "AND (lease_until IS NULL OR lease_until <= ? OR claimed_by = ?)",
+                (DeliveryStatus.PENDING.value, at, at, owner),
+            )
+            return claimed if written else None
 
     async def mark_sent(
         self, notification_id: str, conversation_id: str, activity_id: str, at: datetime
@@ -62,32 +105,13 @@ class SqliteOutboxStore(OutboxChanges):
         """Read, change and rewrite one row in a transaction; `change` returning None
         leaves it alone. Raises `KeyError` for an unknown notification."""
         async with self._db.transaction() as connection:
-            rows = list(
-                await connection.execute_fetchall(
-                    "SELECT document FROM outbox WHERE id = ?", (notification_id,)
-                )
-            )
-            if not rows:
+            found = await _read(connection, notification_id, self._db.cipher)
+            if found is None:
                 raise KeyError(notification_id)
-            changed = change(_notification_from_row(rows[0][0], self._db.cipher))
+            changed = change(found)
             if changed is None:
                 return None
-            due = changed.next_attempt_at
-            await connection.execute(
-                "UPDATE outbox SET status = ?, sent_at = COALESCE(?, sent_at), "
-                "next_attempt_at = ?, document = ? WHERE id = ?",
-                (
-                    changed.status.value,
-                    codec.sortable_time(sent_at) if sent_at else None,
-                    codec.sortable_time(due) if due else None,
-                    dumps(
-                        sealing.seal_notification(
-                            codec.notification_to_doc(changed), self._db.cipher
-                        )
-                    ),
-                    notification_id,
-                ),
-            )
+            await _rewrite(connection, changed, self._db.cipher, sent_at=sent_at)
             return changed
 
     async def find_sent(
@@ -108,6 +132,48 @@ class SqliteOutboxStore(OutboxChanges):
         sql = f"SELECT document FROM outbox {where}"  # noqa: S608
         rows = await self._db.fetch_all(sql, parameters)
         return [_notification_from_row(row[0], self._db.cipher) for row in rows]
+
+
+async def _read(
+    connection: aiosqlite.Connection, notification_id: str, cipher: FieldCipher
+) -> Notification | None:
+    rows = list(
+        await connection.execute_fetchall(
+            "SELECT document FROM outbox WHERE id = ?", (notification_id,)
+        )
+    )
+    return _notification_from_row(rows[0][0], cipher) if rows else None
+
+
+async def _rewrite(
+    connection: aiosqlite.Connection,
+    changed: Notification,
+    cipher: FieldCipher,
+    condition: str = "",
+    parameters: tuple[object, ...] = (),
+    sent_at: datetime | None = None,
+) -> bool:
+    """Write `changed` over its row, if the row also meets `condition` (constant SQL with
+    `parameters`); whether it was written."""
+    cursor = await connection.execute(
+        "UPDATE outbox SET status = ?, sent_at = COALESCE(?, sent_at), next_attempt_at = ?, "  # noqa: S608 - constant
+        f"claimed_by = ?, lease_until = ?, document = ? WHERE id = ? {condition}",
+        (
+            changed.status.value,
+            codec.sortable_time(sent_at) if sent_at else None,
+            _time_or_none(changed.next_attempt_at),
+            changed.claimed_by,
+            _time_or_none(changed.lease_until),
+            dumps(sealing.seal_notification(codec.notification_to_doc(changed), cipher)),
+            changed.id,
+            *parameters,
+        ),
+    )
+    return cursor.rowcount == 1
+
+
+def _time_or_none(at: datetime | None) -> str | None:
+    return codec.sortable_time(at) if at else None
 
 
 def _notification_row(n: Notification, cipher: FieldCipher) -> tuple[object, ...]:

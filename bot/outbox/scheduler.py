@@ -20,6 +20,14 @@ notification that already has an activity id and *updates that message in place*
 freshly rendered card, then marks it sent: the chat still shows one card. What remains is
 the moment between the connector's answer and that first write; a crash exactly there
 resends, and we accept a rare duplicate over a lost safeguarding message.
+
+Several instances deliver from one store (App Service scale-out, a slot swap). Each has
+its own `owner` id and claims a notification (a lease, `OutboxStore.claim`) just before
+delivering it, so only one of them sends it; `pending` leaves out what others hold. A
+lost claim means another instance has it: the lane stops there, as after a failure, so
+none of that person's later messages overtakes it. An instance killed mid-delivery
+leaves its lease to run out (`LEASE`); then another claims the notification, finds the
+activity id the killed one recorded, and updates that message in place as above.
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import uuid
 from collections.abc import Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager
@@ -69,6 +78,13 @@ DUE_PER_PASS = 250
 GATHER_SECONDS = 0.02
 # The loop runs when woken (after every turn) and at least this often regardless.
 TICK_SECONDS = 5.0
+# How long a claim keeps other instances off a notification: one delivery at worst. That
+# is up to three Teams calls (the SMLO's card updated, an earlier post updated, a post),
+# each paced under Teams' per-chat limits (up to 31 s in a busy chat, `TEAMS_SEND_LIMITS`)
+# and bounded by the messenger's 30 s timeout: about three minutes, with room to spare.
+# It is also how long a notification an instance was killed holding waits to be taken
+# over, which the retries' own backoff (up to 300 s) already puts up with.
+LEASE = timedelta(minutes=5)
 
 
 class DigestNotWired(RuntimeError):
@@ -92,6 +108,7 @@ class OutboxDelivery:
         digest: Callable[[str], Awaitable[Digest]] | None = None,
     ) -> None:
         self._stores, self._clock, self._messenger = stores, clock, messenger
+        self.owner = uuid.uuid4().hex  # this instance, in each claim it makes
         # The SMLO's weekly digest is counted when it is delivered, for them
         # (`Digests.counts`), so the outbox holds no counts and a late one is not stale.
         # None: it cannot be sent.
@@ -203,7 +220,9 @@ class OutboxDelivery:
             # A lane that ends while `pending` is being read may have sent what that read
             # still shows as pending: such people are left to the next pass.
             self._ended.clear()
-            waiting = await self._stores.outbox.pending(DUE_PER_PASS)
+            waiting = await self._stores.outbox.pending(
+                DUE_PER_PASS, now=self._clock.now(), owner=self.owner
+            )
             queues = due_in_order(waiting, self._clock.now())
             people = set(queues) | set(self._stale_cards)
             busy = False
@@ -230,12 +249,16 @@ class OutboxDelivery:
     async def _deliver_lane(
         self, person: str, refreshes: dict[str, tuple[str, str]], queue: list[Notification]
     ) -> None:
-        """One person's card refreshes, then their due notifications, oldest first; after
-        a failure the rest wait for a later pass, so they keep their order."""
+        """One person's card refreshes, then their due notifications, oldest first, each
+        claimed just before it goes; after a failure or a lost claim the rest wait for a
+        later pass, so they keep their order."""
         async with self._slots:
             for referral_id, clicked in refreshes.items():
                 await self._smlo_cards.refresh(person, referral_id, clicked)
-            for notification in queue:
+            for queued in queue:
+                notification = await self._claim(queued)
+                if notification is None:  # another instance has it, or it is gone
+                    break
                 try:
                     await self._deliver(notification)
                 except NotReachableYet:
@@ -245,6 +268,19 @@ class OutboxDelivery:
                     stop_if_cancelled()
                     await self._failed(notification, error)
                     break
+
+    async def _claim(self, n: Notification) -> Notification | None:
+        """Lease it to this instance, as stored now (with any post an earlier holder
+        recorded); None if that cannot be done now."""
+        now = self._clock.now()
+        try:
+            return await self._stores.outbox.claim(n.id, self.owner, now + LEASE, now)
+        except Exception as error:  # a store outage, say: a later pass tries again
+            stop_if_cancelled()
+            log.warning(
+                "could not claim a delivery: notification=%s error=%s", n.id, type(error).__name__
+            )
+            return None
 
     async def _failed(self, n: Notification, error: Exception) -> None:
         """Back off, or park once retrying cannot help or the budget is spent."""

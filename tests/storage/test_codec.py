@@ -174,7 +174,14 @@ def test_delivery_bookkeeping_round_trips_and_older_documents_read_as_fresh() ->
     older = codec.notification_to_doc(
         Notification("n-3", "r-1", "u", NotificationKind.OFFERED, NOW)
     )
-    for added in ("attempts", "next_attempt_at", "last_error", "failing_since"):
+    for added in (
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "failing_since",
+        "claimed_by",
+        "lease_until",
+    ):
         del older[added]
     fresh = codec.notification_from_doc(through_json(older))
     assert (fresh.attempts, fresh.next_attempt_at, fresh.last_error, fresh.failing_since) == (
@@ -183,6 +190,19 @@ def test_delivery_bookkeeping_round_trips_and_older_documents_read_as_fresh() ->
         "",
         None,
     )
+    assert (fresh.claimed_by, fresh.lease_until) == ("", None)
+
+
+def test_a_lease_round_trips_exactly() -> None:
+    leased = Notification("n-4", "r-1", "u", NotificationKind.OFFERED, NOW).claimed(
+        "instance-1", NOW + timedelta(minutes=5), NOW
+    )
+    assert leased is not None
+
+    restored = codec.notification_from_doc(through_json(codec.notification_to_doc(leased)))
+
+    assert repr(restored) == repr(leased)
+    assert (restored.claimed_by, restored.lease_until) == ("instance-1", NOW + timedelta(minutes=5))
 
 
 def test_a_view_recorded_before_views_had_kinds_reads_as_a_details_view() -> None:

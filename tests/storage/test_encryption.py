@@ -4,7 +4,7 @@ or in what the Cosmos DB server holds."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -331,6 +331,11 @@ async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -
         n for n in await stores.outbox.pending() if n.recipient_id == CANARY_REFERRER.user_id
     ]
     assert to_referrer
+    # One in flight: an instance's lease on it and the post it recorded, not yet sent.
+    now = clock.now()
+    lease_until = now + timedelta(minutes=5)
+    assert await stores.outbox.claim(to_referrer[0].id, "instance-1", lease_until, now)
+    await stores.outbox.record_posted(to_referrer[0].id, "a:canary-chat-c0de", "act-2")
     assert await stores.views.list_views() == [view]
 
 

@@ -47,9 +47,11 @@ class PostsBySleeping(OutboxDelivery):
         await self._stores.outbox.mark_sent(n.id, "chat", f"message-{len(self.posted)}", START)
 
 
-async def a_submitted_referral(stores: Stores, clock: FakeClock) -> None:
+async def a_submitted_referral(
+    stores: Stores, clock: FakeClock, referrer_id: str = "referrer-1"
+) -> None:
     service = Services.build(stores, clock, frozenset({SMLO.user_id}), MemoryAuditLog())
-    referrer = Actor("referrer-1")
+    referrer = Actor(referrer_id)
     draft = await service.intake.start_draft(referrer)
     answers = IntakeAnswers(route=Route.EXPERIENCED, consent=True)
     await service.intake.record_answers(referrer, draft.id, answers, IntakeStep.REVIEW)
@@ -62,8 +64,8 @@ async def test_a_message_sent_while_the_next_pass_reads_the_queue_is_not_sent_ag
     notifier = PostsBySleeping(stores, clock)
     read = stores.outbox.pending
 
-    async def slow_answer(limit: int = 50) -> list[Notification]:
-        found = await read(limit)  # the rows are read now…
+    async def slow_answer(limit: int = 50, **leases: Any) -> list[Notification]:
+        found = await read(limit, **leases)  # the rows are read now…
         await asyncio.sleep(0.05)  # …and the answer arrives later (a Cosmos fan-out query)
         return found
 
@@ -73,6 +75,27 @@ async def test_a_message_sent_while_the_next_pass_reads_the_queue_is_not_sent_ag
 
     assert len(notifier.posted) == 1
     assert await stores.outbox.pending() == []
+
+
+async def test_a_lost_claim_stops_the_lane_so_no_later_message_overtakes_it() -> None:
+    stores, clock = memory_stores(), FakeClock(START)
+    await a_submitted_referral(stores, clock, "r-1")
+    clock.advance(timedelta(seconds=1))
+    await a_submitted_referral(stores, clock, "r-2")
+    notifier = PostsBySleeping(stores, clock)
+    read = stores.outbox.pending
+
+    async def another_instance_claims_first(limit: int = 50, **leases: Any) -> list[Notification]:
+        found = await read(limit, **leases)  # both are free when read…
+        now = clock.now()  # …and the other instance claims the older one before this lane
+        await stores.outbox.claim(found[0].id, "other", now + timedelta(minutes=5), now)
+        return found
+
+    stores.outbox.pending = another_instance_claims_first  # type: ignore[method-assign]
+    await notifier._start_pass()
+    await asyncio.gather(*notifier._lanes.values())
+
+    assert notifier.posted == [], "the newer one waits for the older, held elsewhere"
 
 
 def notification(person: str, minute: int, retry_in: int | None = None) -> Notification:
@@ -102,10 +125,10 @@ async def test_the_delivery_loop_carries_on_after_a_store_outage() -> None:
     notifier = PostsBySleeping(stores, clock)
     read, failures = stores.outbox.pending, [ConnectionError("store down")]
 
-    async def down_once(limit: int = 50) -> Any:
+    async def down_once(limit: int = 50, **leases: Any) -> Any:
         if failures:
             raise failures.pop()
-        return await read(limit)
+        return await read(limit, **leases)
 
     stores.outbox.pending = down_once  # type: ignore[method-assign]
     loop = asyncio.create_task(notifier.run())
