@@ -164,6 +164,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE TRIGGER subject_index_follows_referral AFTER DELETE ON referrals
             BEGIN DELETE FROM subject_index WHERE referral_id = old.id; END""",
     ),
+    # 15: coordination across instances (storage/sqlite_coordination.py): named leases for
+    # the jobs run once, and the replay guard's answers, sealed, under a keyed hash of
+    # the activity, each with the time it expires.
+    (
+        "CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL)",
+        """CREATE TABLE replay_answers (
+            key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL, sealed TEXT)""",
+        "CREATE INDEX replay_answers_expiry ON replay_answers (expires_at)",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know
