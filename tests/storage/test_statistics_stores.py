@@ -178,8 +178,8 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
     assert found == statistics.recount(written)
 
 
-# What schemas 12 to 14 added (the check-ins, the outbox's trigger, the timers, the subject
-# index): taken back
+# What schemas 12 to 15 added (the check-ins, the outbox's trigger, the timers, the subject
+# index, the leases and replay answers): taken back
 # out wherever a test winds a database back to an earlier schema, for the migrations to run
 # again.
 SINCE_SCHEMA_11 = [
@@ -189,6 +189,8 @@ SINCE_SCHEMA_11 = [
     "DROP TABLE timers",  # schema 13
     "DROP TRIGGER subject_index_follows_referral",  # schema 14
     "DROP TABLE subject_index",
+    "DROP TABLE leases",  # schema 15
+    "DROP TABLE replay_answers",
 ]
 # Each migration that only recounts: the schema before it, what that schema's code counted,
 # the schema objects added since (to take back out), and a measure it newly counts.
