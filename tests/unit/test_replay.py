@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -144,3 +144,15 @@ async def test_an_activity_without_an_id_always_runs() -> None:
     await guard.once(None, counted(runs))
     await guard.once(None, counted(runs))
     assert len(runs) == 2
+
+
+class Unreachable(MemoryAnswerStore):
+    async def claim(self, key: str, owner: str, until: datetime, now: datetime) -> bool:
+        raise ConnectionError("store unreachable")
+
+
+async def test_when_the_store_is_out_of_reach_the_turn_runs_unguarded() -> None:
+    guard, runs = ReplayGuard(Unreachable(), FakeClock()), list[int]()
+
+    assert await guard.once(KEY, counted(runs)) == CREATED
+    assert runs == [1], "the turn's own handling tells the person"
