@@ -1,7 +1,7 @@
 """Leases and replay answers in Cosmos DB: small items in the `leases` container, each its
-own partition (`/id`). Taking one is a point read and a conditional write (create, or
-replace with the read's ETag), so of two instances exactly one wins; the other's write
-fails with 409 or 412 and it leaves the item alone.
+own partition (`/id`). Taking one is a create, or when the item exists a point read and
+a replace with the read's ETag (If-Match), so of two instances exactly one wins; the
+other's write fails with 409 or 412 and it leaves the item alone.
 
 Replay items are keyed by a blind index of the activity's key and hold the answer
 sealed (`storage.sealing.seal_answer`); each carries a `ttl` so Cosmos DB deletes it
@@ -104,23 +104,23 @@ class CosmosAnswerStore:
 
 async def _take(container: ContainerProxy, item: Item, free: Callable[[Item], bool]) -> bool:
     """Write `item` if there is none with its id, or the one there is `free`; False if
-    another writer got there first."""
+    another writer got there first. Created first, without a read: most activities are
+    new, so a first delivery costs one request (a renewal: a create refused, a read and
+    a replace, every half-minute)."""
     item_id = item["id"]
-    found = await read_or_none(container, item_id, item_id)
     try:
-        if found is None:
-            await container.create_item(item)
-        elif free(found):
-            await container.replace_item(
-                item_id, item, etag=found["_etag"], match_condition=MatchConditions.IfNotModified
-            )
-        else:
-            return False
-    except (
-        CosmosResourceExistsError,
-        CosmosAccessConditionFailedError,
-        CosmosResourceNotFoundError,
-    ):
+        await container.create_item(item)
+        return True
+    except CosmosResourceExistsError:
+        pass
+    found = await read_or_none(container, item_id, item_id)
+    if found is None or not free(found):
+        return False  # gone meanwhile (a release, a TTL): the next try creates it
+    try:
+        await container.replace_item(
+            item_id, item, etag=found["_etag"], match_condition=MatchConditions.IfNotModified
+        )
+    except (CosmosAccessConditionFailedError, CosmosResourceNotFoundError):
         return False
     return True
 
