@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sqlite3
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 
 from referrals.audit import AuditAction, Outcome
 from referrals.clock import FakeClock
-from tests.protocol.conftest import RunningBot, make_settings, people_at, serving
+from tests.protocol.conftest import RunningBot, make_settings, on_cosmos, people_at, serving
 from tests.protocol.test_duplicates import redelivery
+from tests.storage.cosmos_server import CosmosTestServer
 from tests.support.connector import ConnectorStandIn
 from tests.support.teams import TeamsUser
 
@@ -27,9 +30,12 @@ BOUND_S = 30.0  # generous: every wait is on the thing itself
 
 @asynccontextmanager
 async def two_instances(
-    tmp_path: Path, connector: ConnectorStandIn
+    tmp_path: Path, connector: ConnectorStandIn, cosmos: CosmosTestServer | None = None
 ) -> AsyncIterator[tuple[RunningBot, RunningBot]]:
+    """Two apps on one SQLite file, or on one Cosmos DB database if `cosmos` is given."""
     settings, clock = make_settings(str(tmp_path), connector.url), FakeClock()
+    if cosmos is not None:
+        settings = on_cosmos(settings, cosmos, f"two-{uuid.uuid4().hex}")
     async with serving(settings, clock) as one, serving(settings, clock) as other:
         yield one, other
 
@@ -107,10 +113,15 @@ async def test_the_reminder_loop_runs_on_one_instance_only(
         assert sorted(loop.passes > 0 for loop in loops) == [False, True]
 
 
+@pytest.mark.parametrize("store", ["sqlite", "cosmos"])
 async def test_a_message_retried_on_the_other_instance_is_answered_once(
-    tmp_path: Path, connector: ConnectorStandIn
+    tmp_path: Path, connector: ConnectorStandIn, store: str, request: pytest.FixtureRequest
 ) -> None:
-    async with two_instances(tmp_path, connector) as (one, other), aiohttp.ClientSession() as http:
+    cosmos = request.getfixturevalue("cosmos_server") if store == "cosmos" else None
+    async with (
+        two_instances(tmp_path, connector, cosmos) as (one, other),
+        aiohttp.ClientSession() as http,
+    ):
         referrer = people_at(one.url, connector, http).referrer
         hello = referrer.activity("message", text="refer")
 
