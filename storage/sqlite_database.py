@@ -220,10 +220,12 @@ class SqliteDatabase:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """`BEGIN IMMEDIATE` … `COMMIT`; any exception in the block (cancellation too) rolls
         back. A COMMIT, once started, is never interrupted: cancelled mid-commit, the work
-        is committed and the cancellation still reaches the caller."""
+        is committed and the cancellation still reaches the caller. Cancelled while the
+        BEGIN waits, it is rolled back too: the BEGIN still runs on the connection's thread
+        (statements run there in order), and would otherwise keep the write lock."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
             try:
+                await self._connection.execute("BEGIN IMMEDIATE")
                 yield self._connection
             except BaseException:
                 await asyncio.shield(self._rollback())

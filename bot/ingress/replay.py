@@ -16,7 +16,9 @@ for a card action, without running the turn again:
 
 Answers are kept for ten minutes, compressed and sealed by the store (a card can show
 what someone disclosed), under a keyed hash of the key (it holds a conversation id).
-After the window the domain's own rules keep a repeat harmless: a second submit shows
+Nothing is cached in process beyond the running turns' futures: a repeat is rare, and
+an answer read once from the store costs less than thousands kept in memory. After the
+window the domain's own rules keep a repeat harmless: a second submit shows
 the receipt, a second accept shows the case, a second allocation says it was done.
 """
 

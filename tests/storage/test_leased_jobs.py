@@ -99,16 +99,17 @@ async def test_of_two_instances_only_the_holder_runs_the_job_and_the_other_takes
     a = LeasedJob(store_a, "retention", job_a, clock, lease=LEASE, renew_s=RENEW_S)
     b = LeasedJob(store_b, "retention", job_b, clock, lease=LEASE, renew_s=RENEW_S)
 
-    async with running(a) as task_a, running(b):
-        await started(job_a)
-        await store_b.tried_again()
-        assert not job_b.started.is_set()
+    async with running(a) as task_a:
+        await started(job_a)  # the first to start takes it
+        async with running(b):
+            await store_b.tried_again()
+            assert not job_b.started.is_set()
 
-        task_a.cancel()  # the app shutting down: it gives the lease up
-        with contextlib.suppress(asyncio.CancelledError):
-            await task_a
-        assert job_a.stopped.is_set()
-        await started(job_b)  # at its next try, with the clock standing still
+            task_a.cancel()  # the app shutting down: it gives the lease up
+            with contextlib.suppress(asyncio.CancelledError):
+                await task_a
+            assert job_a.stopped.is_set()
+            await started(job_b)  # at its next try, with the clock standing still
 
     assert (a.starts, b.starts) == (1, 1)
 
@@ -121,20 +122,22 @@ async def test_when_the_holder_dies_another_instance_takes_the_job_over_after_th
     a = LeasedJob(store_a, "reminders", job_a, clock, lease=LEASE, renew_s=RENEW_S)
     b = LeasedJob(store_b, "reminders", job_b, clock, lease=LEASE, renew_s=RENEW_S)
 
-    async with running(a) as task_a, running(b):
-        await started(job_a)
-        store_a.kill()  # its renewals stop, and it never gives the lease up
-        task_a.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task_a
+    async with running(a) as task_a:
+        await started(job_a)  # the first to start takes it
+        async with running(b):
+            await store_b.tried_again()
+            store_a.kill()  # its renewals stop, and it never gives the lease up
+            task_a.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task_a
 
-        await store_b.tried_again()
-        clock.advance(LEASE - timedelta(seconds=1))
-        await store_b.tried_again()
-        assert not job_b.started.is_set(), "the dead holder's lease has not run out"
+            await store_b.tried_again()
+            clock.advance(LEASE - timedelta(seconds=1))
+            await store_b.tried_again()
+            assert not job_b.started.is_set(), "the dead holder's lease has not run out"
 
-        clock.advance(timedelta(seconds=1))
-        await started(job_b)
+            clock.advance(timedelta(seconds=1))
+            await started(job_b)
 
 
 async def test_a_job_runs_on_through_a_store_outage_until_its_lease_runs_out(
