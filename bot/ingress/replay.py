@@ -9,8 +9,8 @@ for a card action, without running the turn again:
 
 - the answer is kept: it is given back at once;
 - the first is still running in this process: the repeat waits on its future;
-- it is still running on another instance: the repeat polls the store for the answer,
-  for at most `WAIT_S`, inside the ~15 s Teams waits;
+- it is still running on another instance: the repeat reads the store for the answer
+  every `POLL_S`, for at most `WAIT_S`, inside the ~15 s Teams waits;
 - the first failed (its mark is removed) or its instance died (the lease ran out): the
   repeat runs the turn itself.
 
@@ -45,7 +45,8 @@ WINDOW = timedelta(minutes=10)  # Teams re-sends within seconds; generous all th
 # Longer than any turn takes: a mark outlives its turn only when its instance died.
 LEASE = timedelta(seconds=30)
 WAIT_S = 10.0  # a repeat waits this long for another instance's answer (Teams: ~15 s)
-POLL_S = 0.2
+POLL_S = 0.2  # how often a waiting repeat reads the store for the answer
+CLAIM_EVERY_S = 1.0  # and how often it tries to take over a mark (failed or lapsed)
 
 
 @dataclass(frozen=True)
@@ -133,11 +134,16 @@ class ReplayGuard:
 
     async def _first_here(self, key: str, run: Callable[[], Awaitable[Answer]]) -> Answer:
         """Claim and run, or take the answer the store keeps or is about to."""
-        give_up_at = asyncio.get_running_loop().time() + self._wait_s
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        give_up_at, claim_at = started + self._wait_s, started
         while True:
-            now = self._clock.now()
+            now, claimed = self._clock.now(), False
             try:
-                claimed = await self._store.claim(key, self.owner, now + self._lease, now)
+                if loop.time() >= claim_at:  # a write: not at every poll, so as not to
+                    # contend with the turn it waits for (one SQLite file: one writer)
+                    claimed = await self._store.claim(key, self.owner, now + self._lease, now)
+                    claim_at = loop.time() + CLAIM_EVERY_S
                 kept = None if claimed else await self._store.answer(key, now)
             except Exception as error:
                 # The store is out of reach: the turn runs unguarded, so the person hears
