@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -35,6 +35,7 @@ from bot.references import ReferenceBook
 from bot.reminders import ReminderLoop
 from bot.retention import run_retention
 from bot.routes import file_makers, route_table
+from bot.singleton import LeasedJob
 from common.hosts import is_loopback, upload_url_allowed
 from config.calendar import working_calendar
 from config.settings import Settings, SettingsError, StoreKind, load_settings
@@ -95,7 +96,6 @@ def create_app(
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
     app[GATE] = Gate.from_settings(settings)
-    app[REPLAY] = ReplayGuard()
     if outbound_credentials is not None:
         app[CREDENTIALS] = outbound_credentials
     if directory_ca_file is not None:
@@ -194,6 +194,8 @@ async def _wire(app: web.Application) -> AsyncIterator[None]:
         # Offers waiting for someone the first directory read took off the list go back.
         await runtime.services.administration.return_stranded_offers(Actor(SYSTEM))
     app[RUNTIME] = runtime
+    # Answers kept in the store, so a retry that reaches another instance is answered too.
+    app[REPLAY] = ReplayGuard(storage.answers, app[CLOCK])
     yield
 
 
@@ -285,24 +287,25 @@ def compose(
 
 
 async def _run_background(app: web.Application) -> AsyncIterator[None]:
-    """The outbox, reminders, retention and the directory refresh, while the app runs."""
-    settings, runtime, entra = app[SETTINGS], app[RUNTIME], app[ENTRA]
+    """The outbox, reminders, retention and the directory refresh, while the app runs.
+    The last three run on one instance at a time, whichever holds their lease."""
+    settings, runtime, entra, clock = app[SETTINGS], app[RUNTIME], app[ENTRA], app[CLOCK]
     policy = RetentionPolicy(settings.retention_days, settings.draft_keep_days)
     retention = runtime.services.retention
-    dialog_state = app[STORAGE].dialog_state
+    storage = app[STORAGE]
+
+    def once(name: str, job: Callable[[], Coroutine[Any, Any, None]]) -> asyncio.Task[None]:
+        return asyncio.create_task(LeasedJob(storage.leases, name, job, clock).run(), name=name)
+
     background = [
         asyncio.create_task(runtime.outbox.run(), name="outbox"),
-        asyncio.create_task(runtime.reminders.run(), name="reminders"),
-        asyncio.create_task(
-            run_retention(retention, dialog_state, policy, app[CLOCK]), name="retention"
-        ),
+        once("reminders", runtime.reminders.run),
+        once("retention", partial(run_retention, retention, storage.dialog_state, policy, clock)),
     ]
     if entra.link is not None:
         every = settings.directory_refresh_seconds
         stranded = partial(runtime.services.administration.return_stranded_offers, Actor(SYSTEM))
-        background.append(
-            asyncio.create_task(entra.link.directory.run(every, stranded), name="directory")
-        )
+        background.append(once("directory", partial(entra.link.directory.run, every, stranded)))
     try:
         yield
     finally:

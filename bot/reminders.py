@@ -3,9 +3,11 @@ every few seconds and derives every open referral's timers again at start-up and
 when it also sends the advocates' monthly wellbeing check-ins and the SMLOs' weekly
 digests that are due.
 
-Each instance claims with its own owner id, so several instances on one store (App
-Service scale-out, a slot swap) fire each timer once. What a fired timer sends is queued
-in the outbox with the referral's save, so the outbox is woken to deliver it at once.
+The loop runs on one instance at a time, under a lease (bot/singleton.py, app.py); each
+timer is still claimed with the instance's own owner id, so even two loops on one store
+(a lease taken over from an instance that was only slow) fire each timer once. What a
+fired timer sends is queued in the outbox with the referral's save, so the outbox is
+woken to deliver it at once.
 """
 
 from __future__ import annotations

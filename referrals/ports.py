@@ -232,6 +232,23 @@ class SubjectIndexStore(Protocol):
         """Delete the referral's rows; unknown ids are ignored."""
 
 
+class LeaseStore(Protocol):
+    """Named leases, so a job meant to run once across instances (retention, the directory
+    refresh, the reminder loop) runs on one of them at a time, and on another when that
+    one dies. A domain port, beside `TimerStore`'s claims, because "once, whoever runs
+    it" is a rule of the service, not of a store; the use cases never take leases
+    themselves (the app's background runner does, `bot/singleton.py`), so `Stores` does
+    not carry one: the opened store hands it to the composition root."""
+
+    async def acquire(self, name: str, owner: str, until: datetime, now: datetime) -> bool:
+        """Atomically hold lease `name` for `owner` until `until`: True if it was free, its
+        holder's `until` had passed by `now`, or `owner` held it already (a renewal)."""
+
+    async def release(self, name: str, owner: str) -> None:
+        """Give the lease up if `owner` holds it, so another instance need not wait for it
+        to expire; anyone else's lease is left alone."""
+
+
 @dataclass(frozen=True)
 class Stores:
     referrals: ReferralStore

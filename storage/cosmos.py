@@ -36,9 +36,11 @@ from common.hosts import is_loopback
 from referrals.ports import Stores
 from storage.cosmos_case_record import CosmosCaseRecordStore
 from storage.cosmos_checkins import CosmosCheckinStore
+from storage.cosmos_coordination import CosmosAnswerStore, CosmosLeaseStore
 from storage.cosmos_database import (
     BOT_STATE,
     CONTAINERS,
+    LEASES,
     REFERRALS,
     ContainerSpec,
     CosmosDatabase,
@@ -134,6 +136,9 @@ class CosmosStores:
             timers=CosmosTimerStore(database),
             subjects=CosmosSubjectIndexStore(database),
         )
+        # Not ports of the use cases: the app's background runner and replay guard use them.
+        self.leases = CosmosLeaseStore(database)
+        self.answers = CosmosAnswerStore(database)
 
     @classmethod
     async def open(
@@ -224,7 +229,7 @@ async def _create(database: DatabaseProxy, spec: ContainerSpec, settings: Cosmos
     # TTL must be on for a container before any item's own `ttl` counts: -1 turns it on
     # with no default expiry (referrals: only drafts carry a ttl).
     default_ttl = None
-    if spec is REFERRALS:
+    if spec in (REFERRALS, LEASES):  # leases: only the replay answers carry a ttl
         default_ttl = -1
     elif spec is BOT_STATE and settings.bot_state_ttl:
         default_ttl = int(settings.bot_state_ttl.total_seconds())

@@ -13,6 +13,9 @@ Container design (docs/storage.md has the reasoning and the cost of each operati
     case_record    pk /referral_id   sealed case record entries, one item each
     timers         pk /id            reminders and escalations: ids, a kind and times
     subjects       pk /referral_id   blind indexes of whom referrals name: keyed hashes
+    leases         pk /id            coordination across instances: named leases of the
+                                     jobs run once, and the replay guard's sealed
+                                     answers under a keyed hash (TTL on: ten minutes)
 
 Only the fields the queries filter on are indexed; the sealed blobs never are.
 """
@@ -72,6 +75,7 @@ CASE_RECORD = ContainerSpec("case_record", "/referral_id", ("/referral_id",))
 CHECKINS = ContainerSpec("checkins", "/id", ("/type", "/month", "/advocate_id"))
 TIMERS = ContainerSpec("timers", "/id", ("/fired_at", "/due_at", "/subject_id"))
 SUBJECTS = ContainerSpec("subjects", "/referral_id", ("/referral_id", "/blind"))
+LEASES = ContainerSpec("leases", "/id", ())  # point reads and writes only
 CONTAINERS = (
     REFERRALS,
     ROSTER,
@@ -83,6 +87,7 @@ CONTAINERS = (
     CHECKINS,
     TIMERS,
     SUBJECTS,
+    LEASES,
 )
 
 # Properties Cosmos DB adds to every item; never part of our documents.
@@ -107,6 +112,7 @@ class CosmosDatabase:
     checkins: ContainerProxy
     timers: ContainerProxy
     subjects: ContainerProxy
+    leases: ContainerProxy
     cipher: FieldCipher
     # Seconds before Cosmos DB deletes an untouched draft; None leaves drafts to the purge.
     draft_ttl_seconds: int | None = None

@@ -1,5 +1,6 @@
-"""Opening a store: its ports, audit trail and dialog state, and how to close them, the
-same shape whichever store it is."""
+"""Opening a store: its ports, audit trail and dialog state, what instances coordinate
+through (leases, replay answers), and how to close them, the same shape whichever store
+it is."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from referrals.audit import AuditLog
-from referrals.ports import Clock, Stores
+from referrals.ports import Clock, LeaseStore, Stores
 from storage.cosmos import CosmosSettings, CosmosStores
 from storage.cosmos_audit import CosmosAuditLog
 from storage.cosmos_bot_state import CosmosBotStateStorage
+from storage.cosmos_coordination import CosmosAnswerStore
 from storage.crypto import FieldCipher
 from storage.sqlite import SqliteStores
 from storage.sqlite_audit import SqliteAuditLog
 from storage.sqlite_bot_state import SqliteBotStateStorage
+from storage.sqlite_coordination import SqliteAnswerStore
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,10 @@ class OpenedStorage:
     audit: AuditLog
     dialog_state: Any  # a botbuilder Storage that can also purge_older_than(cutoff)
     close: Callable[[], Awaitable[None]]
+    leases: LeaseStore
+    # The replay guard's store (bot/ingress/replay.py's `AnswerStore`, a port storage/
+    # cannot name: it belongs to the Teams edge).
+    answers: SqliteAnswerStore | CosmosAnswerStore
 
 
 async def open_sqlite(path: str, cipher: FieldCipher, clock: Clock) -> OpenedStorage:
@@ -37,6 +44,8 @@ async def open_sqlite(path: str, cipher: FieldCipher, clock: Clock) -> OpenedSto
         SqliteAuditLog(sqlite.database),
         SqliteBotStateStorage(sqlite, clock),
         sqlite.close,
+        sqlite.leases,
+        sqlite.answers,
     )
 
 
@@ -48,4 +57,6 @@ async def open_cosmos(settings: CosmosSettings, cipher: FieldCipher, clock: Cloc
         CosmosAuditLog(cosmos.database),
         CosmosBotStateStorage(cosmos.database, clock),
         cosmos.close,
+        cosmos.leases,
+        cosmos.answers,
     )

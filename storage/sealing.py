@@ -26,12 +26,17 @@ and `pending` filters on it.
 Conversation reference: sealed whole (it names the person and their chat), with the
 user id; the row is keyed by the user id's blind index.
 
+Replay answer (the HTTP answer to a Teams activity, kept ten minutes for a retry): the
+status and body sealed whole (a card can show what someone disclosed), keyed by a blind
+index of the activity's channel, conversation and activity id.
+
 Bot dialog state is sealed whole by `storage.bot_state_codec`. The advocate roster stays in
 clear: staff names and teams, not disclosures, and the roster sorts by name.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -56,6 +61,8 @@ SEALED_REFERRAL_KEYS = (
     "outside_teams",
 )
 SEALED_NOTIFICATION_KEYS = ("recipient_id", "conversation_id", "activity_id")
+ANSWER_FIELD = "replay_answer.sealed"
+REPLAY_KEY = "replay_key"
 VIEW_FIELD = "shown_view.sealed"
 SEALED_VIEW_KEYS = ("conversation_id", "message_id", "user_id")
 
@@ -105,6 +112,26 @@ def open_reference(stored: Mapping[str, Any], cipher: FieldCipher) -> tuple[str,
     """The user id and the reference."""
     plain = json.loads(cipher.decrypt(stored["sealed"], REFERENCE_FIELD, stored["user_key"]))
     return plain["user_id"], dict(plain["reference"])
+
+
+def answer_key(key: str, cipher: FieldCipher) -> str:
+    """Where an answer is kept: a blind index of its key, under the current key only (an
+    answer lives ten minutes, so one written before a rotation is at worst run again)."""
+    return cipher.blind_index(key, REPLAY_KEY)
+
+
+def seal_answer(stored_key: str, status: int, body: bytes | None, cipher: FieldCipher) -> str:
+    """The status and body as one token, bound to the row or item `stored_key`."""
+    plain = dumps(
+        {"status": status, "body": base64.b64encode(body).decode() if body is not None else None}
+    )
+    return cipher.encrypt(plain, ANSWER_FIELD, stored_key)
+
+
+def open_answer(stored_key: str, sealed: str, cipher: FieldCipher) -> tuple[int, bytes | None]:
+    plain = json.loads(cipher.decrypt(sealed, ANSWER_FIELD, stored_key))
+    body = plain["body"]
+    return int(plain["status"]), base64.b64decode(body) if body is not None else None
 
 
 def index_of(value: str, purpose: str, cipher: FieldCipher) -> str:

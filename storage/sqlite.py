@@ -4,7 +4,8 @@
 connection, its transactions and the schema) and gives the same `Stores` as Cosmos DB,
 plus what the audit log and bot state storage need (`.database`). One module per store:
 `sqlite_referrals`, `sqlite_outbox`, `sqlite_people`, `sqlite_statistics`,
-`sqlite_audit`, `sqlite_bot_state`, `sqlite_views`, `sqlite_case_record`, `sqlite_timers`.
+`sqlite_audit`, `sqlite_bot_state`, `sqlite_views`, `sqlite_case_record`, `sqlite_timers`,
+`sqlite_coordination` (leases and replay answers, beside `.stores`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from storage import sqlite_statistics
 from storage.crypto import FieldCipher
 from storage.sqlite_case_record import SqliteCaseRecordStore
 from storage.sqlite_checkins import SqliteCheckinStore
+from storage.sqlite_coordination import SqliteAnswerStore, SqliteLeaseStore
 from storage.sqlite_database import SqliteDatabase
 from storage.sqlite_outbox import SqliteOutboxStore
 from storage.sqlite_people import SqliteConversationStore, SqliteRosterStore
@@ -50,6 +52,9 @@ class SqliteStores:
             timers=SqliteTimerStore(database),
             subjects=SqliteSubjectIndexStore(database),
         )
+        # Not ports of the use cases: the app's background runner and replay guard use them.
+        self.leases = SqliteLeaseStore(database)
+        self.answers = SqliteAnswerStore(database)
 
     @classmethod
     async def open(cls, path: str | Path, cipher: FieldCipher) -> SqliteStores:

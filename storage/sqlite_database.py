@@ -173,6 +173,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         """CREATE INDEX outbox_leases ON outbox (recipient_key, lease_until)
             WHERE lease_until IS NOT NULL""",
     ),
+    # 16: coordination across instances (storage/sqlite_coordination.py): named leases for
+    # the jobs run once, and the replay guard's answers, sealed, under a keyed hash of
+    # the activity, each with the time it expires.
+    (
+        "CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, until TEXT NOT NULL)",
+        """CREATE TABLE replay_answers (
+            key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL, sealed TEXT)""",
+        "CREATE INDEX replay_answers_expiry ON replay_answers (expires_at)",
+    ),
 )
 
 # Work a migration needs beyond SQL, run in its transaction. The stores' modules know
@@ -220,10 +229,12 @@ class SqliteDatabase:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """`BEGIN IMMEDIATE` … `COMMIT`; any exception in the block (cancellation too) rolls
         back. A COMMIT, once started, is never interrupted: cancelled mid-commit, the work
-        is committed and the cancellation still reaches the caller."""
+        is committed and the cancellation still reaches the caller. Cancelled while the
+        BEGIN waits, it is rolled back too: the BEGIN still runs on the connection's thread
+        (statements run there in order), and would otherwise keep the write lock."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
             try:
+                await self._connection.execute("BEGIN IMMEDIATE")
                 yield self._connection
             except BaseException:
                 await asyncio.shield(self._rollback())

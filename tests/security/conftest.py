@@ -164,7 +164,9 @@ class SecuredBot:
     baseline: dict[str, int] = field(default_factory=dict)
 
     def rows(self) -> dict[str, int]:
-        return stored_rows(self.sqlite_path)
+        """Every table's row count but the leases': the instance's background jobs take
+        and renew those from start-up on, whatever arrives (bot/singleton.py)."""
+        return {t: n for t, n in stored_rows(self.sqlite_path).items() if t != "leases"}
 
     def nothing_ran(self) -> bool:
         """No turn, no stored row, no call to any Bot Connector."""

@@ -15,6 +15,7 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogSet, DialogTurnStatus, WaterfallDialog
 from botbuilder.dialogs.prompts import PromptOptions, TextPrompt
 
+from bot.ingress.replay import AnswerStore
 from referrals.audit import ActorRole, AuditAction, AuditEntry, Outcome
 from referrals.case_record import (
     ContactHow,
@@ -223,6 +224,7 @@ async def test_no_canary_reaches_the_sqlite_file_or_its_wal(
     path = tmp_path / "referrals.db"
     async with await SqliteStores.open(path, CIPHER) as sqlite:
         await _write_canaries_and_read_them_back(sqlite.stores, clock)
+        await _keep_a_canary_answer(sqlite.answers, clock)
         await _talk_through_a_dialog(SqliteBotStateStorage(sqlite), CANARY_DIALOG_ANSWER)
         rows = await sqlite.database.fetch_all("SELECT key, document FROM bot_state")
         assert len(rows) == 1
@@ -244,6 +246,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
     cosmos: CosmosStores, clock: FakeClock
 ) -> None:
     await _write_canaries_and_read_them_back(cosmos.stores, clock)
+    await _keep_a_canary_answer(cosmos.answers, clock)
     await _talk_through_a_dialog(CosmosBotStateStorage(cosmos.database), CANARY_DIALOG_ANSWER)
     await CosmosAuditLog(cosmos.database).append(
         AuditEntry(
@@ -270,6 +273,7 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
         "checkins",
         "timers",
         "subjects",
+        "leases",
     }
     assert all(containers.values()), "every container holds something to scan"
     (state,) = containers["bot_state"]
@@ -279,6 +283,17 @@ async def test_no_canary_reaches_what_the_cosmos_server_stores(
     leaked = [canary for canary in CANARIES if canary in raw]
     assert leaked == []
     assert Feeling.STRETCHED.value not in json.dumps(containers["checkins"]), "sealed"
+
+
+async def _keep_a_canary_answer(answers: AnswerStore, clock: FakeClock) -> None:
+    """A replay answer: a card that shows what was disclosed, for a turn in the canary's
+    chat (bot/ingress/replay.py keeps it compressed; plain here, the harder case)."""
+    key = json.dumps(["msteams", "a:canary-chat-c0de", "act-canary"])
+    card = json.dumps({"card": CANARY_ANSWERS.account, "by": CANARY_REFERRER.display_name})
+    now = clock.now()
+    assert await answers.claim(key, "instance", now + timedelta(seconds=30), now)
+    await answers.keep(key, 200, card.encode(), now + timedelta(minutes=10), now)
+    assert await answers.answer(key, now) == (200, card.encode())
 
 
 async def _write_canaries_and_read_them_back(stores: Stores, clock: FakeClock) -> None:

@@ -155,3 +155,30 @@ async def test_a_transaction_cancelled_midway_rolls_back_and_the_database_stays_
         assert await stores.stores.referrals.next_reference_number(2026) == 1
     finally:
         await stores.close()
+
+
+async def test_a_transaction_cancelled_while_it_begins_leaves_the_file_free_for_others(
+    tmp_path: Path,
+) -> None:
+    """A job stopped when its instance loses a lease may be stopped anywhere, even while
+    BEGIN IMMEDIATE waits its turn on the connection's thread: the BEGIN still runs
+    there, so it must be rolled back, or the write lock stays with this connection."""
+    path = tmp_path / "cancel.sqlite3"
+    async with (
+        await SqliteStores.open(path, CIPHER) as one,
+        await SqliteStores.open(path, CIPHER) as other,
+    ):
+
+        async def write() -> None:
+            async with one.database.transaction() as connection:
+                await connection.execute("INSERT INTO counters (year, value) VALUES (1999, 7)")
+
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0)  # it now waits for its BEGIN IMMEDIATE
+        task.cancel()
+        await asyncio.wait({task}, timeout=2)
+
+        assert task.cancelled()
+        async with asyncio.timeout(2):  # less than the busy timeout: no lock is held
+            assert await other.stores.referrals.next_reference_number(2026) == 1
+        assert await one.stores.referrals.next_reference_number(2026) == 2

@@ -178,8 +178,8 @@ async def test_sqlite_migration_5_counts_the_referrals_stored_before_it(
     assert found == statistics.recount(written)
 
 
-# What schemas 12 to 15 added (the check-ins, the outbox's trigger, the timers, the subject
-# index, the outbox's leases): taken back
+# What schemas 12 to 16 added (the check-ins, the outbox's trigger, the timers, the subject
+# index, the outbox's leases, the leases and replay answers): taken back
 # out wherever a test winds a database back to an earlier schema, for the migrations to run
 # again.
 SINCE_SCHEMA_11 = [
@@ -192,6 +192,8 @@ SINCE_SCHEMA_11 = [
     "DROP INDEX outbox_leases",  # schema 15
     "ALTER TABLE outbox DROP COLUMN lease_until",
     "ALTER TABLE outbox DROP COLUMN claimed_by",
+    "DROP TABLE leases",  # schema 16
+    "DROP TABLE replay_answers",
 ]
 # Each migration that only recounts: the schema before it, what that schema's code counted,
 # the schema objects added since (to take back out), and a measure it newly counts.
