@@ -113,7 +113,14 @@ def _role_problems(s: Settings) -> list[str]:
             "https://sma-worker.azurewebsites.net (http:// only on loopback), with no path, "
             "user name or query."
         )
-    if s.wake_key and len(s.wake_key) < SHORTEST_WAKE_KEY:
+    if s.wake_key.startswith("@Microsoft.KeyVault("):
+        # Unresolved, App Service passes the reference itself: the same text on both apps
+        # would "work" as a key anyone who reads the template could write.
+        problems.append(
+            "SMA_WAKE_KEY is a Key Vault reference App Service could not resolve: check that "
+            "the secret exists and the app's identity may read it, then restart the app."
+        )
+    elif s.wake_key and len(s.wake_key) < SHORTEST_WAKE_KEY:
         problems.append(
             f"SMA_WAKE_KEY must be at least {SHORTEST_WAKE_KEY} characters ({MAKE_A_WAKE_KEY})."
         )

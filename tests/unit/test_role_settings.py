@@ -98,3 +98,13 @@ def test_a_loopback_or_https_worker_url_is_accepted(url: str) -> None:
     env = {**PRODUCTION, "SMA_ROLE": "web", "SMA_WORKER_URL": url, "SMA_WAKE_KEY": KEY}
 
     assert load_settings(env).worker_url == url
+
+
+def test_a_wake_key_app_service_could_not_resolve_is_refused() -> None:
+    unresolved = (
+        "@Microsoft.KeyVault(SecretUri=https://sma-kv.vault.azure.net/secrets/sma-wake-key/)"
+    )
+
+    message = _refusal({**PRODUCTION, "SMA_ROLE": "worker", "SMA_WAKE_KEY": unresolved})
+
+    assert "SMA_WAKE_KEY is a Key Vault reference App Service could not resolve" in message
