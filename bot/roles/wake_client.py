@@ -12,12 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
 
 import aiohttp
 
 from bot.outbox.scheduler import OutboxDelivery
-from bot.roles.wake_message import MOST_REFRESHES, WAKE_PATH, CardRefresh, wake_body
+from bot.roles.wake_message import MOST_REFRESHES, WAKE_PATH, CardRefresh, Wake, wake_body
 from common.tasks import stop_if_cancelled
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class WakeClient:
         self._headers = {"Authorization": f"Bearer {key}"}
         self._session: aiohttp.ClientSession | None = None
         self._refreshes: dict[str, tuple[str, str]] = {}  # referral id -> clicked message
+        self._answered: dict[tuple[str, str], None] = {}  # messages turns answered, in order
         self._due = False
         self._sending: asyncio.Task[None] | None = None
         self._failing = False
@@ -66,17 +68,28 @@ class WakeClient:
             del self._refreshes[next(iter(self._refreshes))]
         self.wake()
 
+    def answered(self, conversation_id: str, message_id: str) -> None:
+        """A turn answered a click on this message: the worker's detail-view sweep leaves it
+        as the turn left it (sent with the next wake; the turn wakes as it ends)."""
+        if self._session is None or not message_id:
+            return
+        self._answered[(conversation_id, message_id)] = None
+        while len(self._answered) > MOST_REFRESHES:
+            del self._answered[next(iter(self._answered))]
+
     async def _send_while_due(self) -> None:
         while self._due and self._session is not None:
             self._due = False
             refreshes = [CardRefresh(r, *clicked) for r, clicked in self._refreshes.items()]
+            wake = Wake(refreshes, list(self._answered))
             self._refreshes.clear()
-            await self._send(self._session, refreshes)
+            self._answered.clear()
+            await self._send(self._session, wake)
 
-    async def _send(self, session: aiohttp.ClientSession, refreshes: list[CardRefresh]) -> None:
+    async def _send(self, session: aiohttp.ClientSession, wake: Wake) -> None:
         try:
             async with session.post(
-                self._url, data=wake_body(refreshes), headers=self._headers
+                self._url, data=wake_body(wake), headers=self._headers
             ) as response:
                 ok = response.status < 300
                 failure = "" if ok else f"status={response.status}"
@@ -108,11 +121,21 @@ class WorkerOutbox:
         self._client.wake()
 
     def answering(self, conversation_id: str, message_id: str) -> AbstractContextManager[None]:
-        # The detail-view sweep runs in the worker; nothing here to hold back.
-        return contextlib.nullcontext()
+        """The detail-view sweep runs in the worker, which hears of the answer with the
+        wake that follows the turn (a sweep already under way there may still overtake it:
+        the card then shows its folded face, and one tap opens it again)."""
+        return _answering(self._client, conversation_id, message_id)
 
     def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None:
         self._client.refresh_cards_later(referral_id, clicked)
 
     async def card_shown(self, smlo_id: str, place: tuple[str, str], referral_id: str) -> None:
         await self._local.card_shown(smlo_id, place, referral_id)
+
+
+@contextlib.contextmanager
+def _answering(client: WakeClient, conversation_id: str, message_id: str) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        client.answered(conversation_id, message_id)

@@ -2,8 +2,10 @@
 
 A wake asks the worker to deliver now, and carries the SMLO card refreshes a turn asked
 for (`OutboxDelivery.refresh_cards_later`): each a referral id and the clicked message
-(conversation id, message id) that already shows it. The worker renders the cards itself,
-from the store, so nothing anyone wrote crosses this call.
+(conversation id, message id) that already shows it; and the messages turns have just
+answered, which the worker's detail-view sweep then leaves as the turn left them
+(`ViewSweeper.answering`). The worker renders cards itself, from the store, so nothing
+anyone wrote crosses this call.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ WAKE_PATH = "/internal/wake"
 MOST_REFRESHES = 100
 LONGEST_ID = 256
 # Bounds what the worker reads before it knows the body is one of ours.
-LARGEST_BODY = MOST_REFRESHES * (3 * LONGEST_ID + 64) + 64
+LARGEST_BODY = 2 * MOST_REFRESHES * (3 * LONGEST_ID + 64) + 64
 
 
 class WakeUnreadable(ValueError):
@@ -36,26 +38,47 @@ class CardRefresh:
         return self.conversation_id, self.message_id
 
 
-def wake_body(refreshes: list[CardRefresh]) -> bytes:
-    items = [
+@dataclass(frozen=True)
+class Wake:
+    refreshes: list[CardRefresh]
+    answered: list[tuple[str, str]]  # (conversation id, message id) a turn just answered
+
+
+def wake_body(wake: Wake) -> bytes:
+    refresh = [
         {"referral": r.referral_id, "conversation": r.conversation_id, "message": r.message_id}
-        for r in refreshes
+        for r in wake.refreshes
     ]
-    return json.dumps({"refresh": items}).encode()
+    answered = [{"conversation": c, "message": m} for c, m in wake.answered]
+    return json.dumps({"refresh": refresh, "answered": answered}).encode()
 
 
-def read_wake(body: bytes) -> list[CardRefresh]:
-    """The refreshes a wake asks for; `WakeUnreadable` for anything else."""
+def read_wake(body: bytes) -> Wake:
+    """What a wake asks for; `WakeUnreadable` for anything else."""
     try:
         data = json.loads(body or b"{}")
     except ValueError:
         raise WakeUnreadable("not JSON") from None
-    if not isinstance(data, dict) or set(data) - {"refresh"}:
+    if not isinstance(data, dict) or set(data) - {"refresh", "answered"}:
         raise WakeUnreadable("not a wake")
-    items = data.get("refresh", [])
+    refresh, answered = _short_list(data, "refresh"), _short_list(data, "answered")
+    return Wake([_refresh(item) for item in refresh], [_answered(item) for item in answered])
+
+
+def _short_list(data: dict[str, Any], name: str) -> list[Any]:
+    items = data.get(name, [])
     if not isinstance(items, list) or len(items) > MOST_REFRESHES:
-        raise WakeUnreadable("refresh is not a short list")
-    return [_refresh(item) for item in items]
+        raise WakeUnreadable(f"{name} is not a short list")
+    return items
+
+
+def _answered(item: Any) -> tuple[str, str]:
+    if not isinstance(item, dict) or set(item) != {"conversation", "message"}:
+        raise WakeUnreadable("an answered message is a conversation and a message")
+    conversation, message = item["conversation"], item["message"]
+    if not all(isinstance(v, str) and 0 < len(v) <= LONGEST_ID for v in (conversation, message)):
+        raise WakeUnreadable("ids are short strings")
+    return conversation, message
 
 
 def _refresh(item: Any) -> CardRefresh:

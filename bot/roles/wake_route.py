@@ -37,11 +37,14 @@ def wake_route(key: str, outbox: Callable[[web.Request], OutboxDelivery]) -> Han
         if len(body) > LARGEST_BODY:
             return web.json_response({"error": "too large"}, status=413)
         try:
-            refreshes = read_wake(body)
+            wake = read_wake(body)
         except WakeUnreadable:
             return web.json_response({"error": "not a wake"}, status=400)
         delivery = outbox(request)
-        for refresh in refreshes:
+        for conversation_id, message_id in wake.answered:
+            with delivery.answering(conversation_id, message_id):
+                pass  # the sweep now leaves this message as the turn left it
+        for refresh in wake.refreshes:
             delivery.refresh_cards_later(refresh.referral_id, refresh.clicked)
         delivery.wake()
         return web.json_response({"status": "woken"}, status=202)

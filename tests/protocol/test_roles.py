@@ -221,6 +221,9 @@ async def test_the_wake_endpoint_reads_only_a_small_wake(
             assert unreadable.status == 400
         async with http.post(url, headers=_key(WAKE_KEY), data=b"not json") as garbled:
             assert garbled.status == 400
+        answered = {"answered": [{"conversation": "c1", "message": "m1"}], "refresh": []}
+        async with http.post(url, headers=_key(WAKE_KEY), json=answered) as taken:
+            assert taken.status == 202
 
 
 async def test_readyz_is_503_while_the_store_is_down_and_200_again_after(

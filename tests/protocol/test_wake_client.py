@@ -68,6 +68,7 @@ async def test_a_burst_of_turns_is_one_wake_in_flight_and_one_after_it() -> None
             await worker.wait_for(1)  # the first wake is held by the worker
             for n in range(50):  # each returns at once, though a wake is in flight
                 client.refresh_cards_later(f"referral-{n % 5}", ("conversation", f"m{n}"))
+                client.answered("conversation", f"m{n % 3}")
             assert len(worker.bodies) == 1
             worker.release.set()
             await worker.wait_for(2)
@@ -76,11 +77,14 @@ async def test_a_burst_of_turns_is_one_wake_in_flight_and_one_after_it() -> None
             await client.close()
 
     assert len(worker.bodies) == 2, "the burst was merged into one more wake"
-    assert worker.bodies[0] == {"refresh": []}
+    assert worker.bodies[0] == {"refresh": [], "answered": []}
     merged = worker.bodies[1]["refresh"]
     assert sorted(r["referral"] for r in merged) == [f"referral-{n}" for n in range(5)]
     assert {"referral": "referral-4", "conversation": "conversation", "message": "m49"} in merged
     assert all(set(r) == {"referral", "conversation", "message"} for r in merged)
+    assert worker.bodies[1]["answered"] == [
+        {"conversation": "conversation", "message": f"m{n}"} for n in range(3)
+    ]
     assert worker.keys == [f"Bearer {KEY}"] * 2
 
 
