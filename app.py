@@ -309,7 +309,7 @@ def compose(
         IntakeDialog(services.intake, keep_days),
         route_table(services, keep_days, support),
         ReferenceBook(stores.conversations),
-        WorkerOutbox(outbox, wake_worker) if wake_worker else outbox,
+        WorkerOutbox(outbox, wake_worker) if wake_worker is not None else outbox,
         files,
     )
     # Messages about no referral, each a setting that can be off (a pilot; the tests).

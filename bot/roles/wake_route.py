@@ -31,10 +31,8 @@ def wake_route(key: str, outbox: Callable[[web.Request], OutboxDelivery]) -> Han
         if not key or not hmac.compare_digest(presented, expected):
             log.warning("wake refused: no valid key")
             return web.json_response({"error": "unauthorised"}, status=401)
-        if (request.content_length or 0) > LARGEST_BODY:
-            return web.json_response({"error": "too large"}, status=413)
-        body = await request.content.read(LARGEST_BODY + 1)
-        if len(body) > LARGEST_BODY:
+        body = await _bounded_body(request)
+        if body is None:
             return web.json_response({"error": "too large"}, status=413)
         try:
             wake = read_wake(body)
@@ -50,3 +48,16 @@ def wake_route(key: str, outbox: Callable[[web.Request], OutboxDelivery]) -> Han
         return web.json_response({"status": "woken"}, status=202)
 
     return take_wake
+
+
+async def _bounded_body(request: web.Request) -> bytes | None:
+    """The body, or None once it is longer than any wake (read no further)."""
+    if (request.content_length or 0) > LARGEST_BODY:
+        return None
+    body = bytearray()
+    while len(body) <= LARGEST_BODY:
+        chunk = await request.content.read(LARGEST_BODY + 1 - len(body))
+        if not chunk:
+            return bytes(body)
+        body += chunk
+    return None

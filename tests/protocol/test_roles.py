@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.roles.wake_message import LARGEST_BODY, WAKE_PATH
+from bot.roles.wake_message import LARGEST_BODY, LONGEST_ID, MOST_REFRESHES, WAKE_PATH
 from config.settings import Role, Settings
 from referrals.clock import FakeClock
 from tests.protocol.conftest import RunningBot, make_settings, people_at, serving
@@ -224,6 +224,21 @@ async def test_the_wake_endpoint_reads_only_a_small_wake(
         answered = {"answered": [{"conversation": "c1", "message": "m1"}], "refresh": []}
         async with http.post(url, headers=_key(WAKE_KEY), json=answered) as taken:
             assert taken.status == 202
+        longest = "x" * LONGEST_ID
+        full = {
+            "refresh": [{"referral": longest, "conversation": longest, "message": longest}]
+            * MOST_REFRESHES,
+            "answered": [{"conversation": longest, "message": longest}] * MOST_REFRESHES,
+        }
+        async with http.post(url, headers=_key(WAKE_KEY), json=full) as fullest:
+            assert fullest.status == 202, "the largest wake there can be is read whole"
+        async with http.post(url, headers=_key(WAKE_KEY), data=_chunks(huge)) as streamed:
+            assert streamed.status == 413, "a body without a length is bounded too"
+
+
+async def _chunks(body: bytes) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), 4096):
+        yield body[start : start + 4096]
 
 
 async def test_readyz_is_503_while_the_store_is_down_and_200_again_after(
