@@ -122,8 +122,8 @@ class WorkerOutbox:
 
     def answering(self, conversation_id: str, message_id: str) -> AbstractContextManager[None]:
         """The detail-view sweep runs in the worker, which hears of the answer with the
-        wake that follows the turn (a sweep already under way there may still overtake it:
-        the card then shows its folded face, and one tap opens it again)."""
+        wake that follows the turn. A sweep already under way there may still overtake it
+        and fold or clear that card: only what the chat shows, never what is stored."""
         return _answering(self._client, conversation_id, message_id)
 
     def refresh_cards_later(self, referral_id: str, clicked: tuple[str, str]) -> None:
