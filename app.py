@@ -34,11 +34,15 @@ from bot.outbox.views import ViewSweeper
 from bot.references import ReferenceBook
 from bot.reminders import ReminderLoop
 from bot.retention import run_retention
+from bot.roles.readiness import readiness
+from bot.roles.wake_client import WakeClient, WorkerOutbox
+from bot.roles.wake_message import WAKE_PATH
+from bot.roles.wake_route import wake_route
 from bot.routes import file_makers, route_table
 from bot.singleton import LeasedJob
 from common.hosts import is_loopback, upload_url_allowed
 from config.calendar import working_calendar
-from config.settings import Settings, SettingsError, StoreKind, load_settings
+from config.settings import Role, Settings, SettingsError, StoreKind, load_settings
 from dialogs.intake import IntakeDialog
 from entra.connect import Entra, EntraLink, connect_entra
 from referrals.audit import AuditLog
@@ -102,11 +106,22 @@ def create_app(
         app[DIRECTORY_CA_FILE] = directory_ca_file
     # One context per resource, opened in this order and closed in the reverse order.
     app.cleanup_ctx.extend(
-        [_settle_closed_connections, _open_storage_ctx, _connect_entra, _wire, _run_background]
+        [_settle_closed_connections, _open_storage_ctx, _connect_entra, _wake_worker, _wire]
     )
-    app.router.add_post("/api/messages", _messages)
-    app.router.add_get("/healthz", _health)
+    if settings.role.runs_background:  # never beside a web role's turns
+        app.cleanup_ctx.append(_run_background)
+    _add_routes(app, settings.role, settings.wake_key)
     return app
+
+
+def _add_routes(app: web.Application, role: Role, wake_key: str) -> None:
+    """What this role answers (docs/deploy.md): a worker takes no turns, only wakes."""
+    if role.answers_turns:
+        app.router.add_post("/api/messages", _messages)
+    if role is Role.WORKER:
+        app.router.add_post(WAKE_PATH, wake_route(wake_key, lambda r: r.app[RUNTIME].outbox))
+    app.router.add_get("/healthz", _health)
+    app.router.add_get("/readyz", _ready)
 
 
 def _report_services_to_fill(settings: Settings) -> None:
@@ -164,6 +179,7 @@ async def _open_storage_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 ENTRA = web.AppKey("entra", Entra)
+WAKE_CLIENT = web.AppKey("wake_client", WakeClient)
 
 
 async def _connect_entra(app: web.Application) -> AsyncIterator[None]:
@@ -174,6 +190,24 @@ async def _connect_entra(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await entra.close()
+
+
+async def _wake_worker(app: web.Application) -> AsyncIterator[None]:
+    """The web role wakes the worker over HTTP after each turn (bot/roles/wake_client.py);
+    the other roles deliver in this process and wake it in memory."""
+    settings = app[SETTINGS]
+    if settings.role is not Role.WEB:
+        yield
+        return
+    if not (settings.worker_url and settings.wake_key):  # development mode only
+        log.warning("No SMA_WORKER_URL or SMA_WAKE_KEY: the worker finds new work by polling.")
+    client = WakeClient(settings.worker_url, settings.wake_key)
+    await client.open()
+    app[WAKE_CLIENT] = client
+    try:
+        yield
+    finally:
+        await client.close()
 
 
 async def _wire(app: web.Application) -> AsyncIterator[None]:
@@ -189,6 +223,7 @@ async def _wire(app: web.Application) -> AsyncIterator[None]:
         smlo_ids=entra.smlo_ids,
         entra=entra.link,
         auditor_ids=entra.auditor_ids,
+        wake_worker=app.get(WAKE_CLIENT),
     )
     if entra.link is not None:
         # Offers waiting for someone the first directory read took off the list go back.
@@ -210,9 +245,11 @@ def compose(
     smlo_ids: AbstractSet[str],
     entra: EntraLink | None = None,
     auditor_ids: AbstractSet[str] = frozenset(),
+    wake_worker: WakeClient | None = None,
 ) -> Runtime:
     """The use cases, the outbox and the bot over opened stores: the one place they are
-    wired (tests with botbuilder's TestAdapter use it too). Builds; opens nothing."""
+    wired (tests with botbuilder's TestAdapter use it too). Builds; opens nothing. With
+    `wake_worker` (the web role) the turns hand delivery to the worker."""
     directory = entra.directory if entra else None
     fold = timedelta(minutes=settings.details_fold_minutes)
     support = settings.support_directory
@@ -274,7 +311,7 @@ def compose(
         IntakeDialog(services.intake, keep_days),
         route_table(services, keep_days, support),
         ReferenceBook(stores.conversations),
-        outbox,
+        WorkerOutbox(outbox, wake_worker) if wake_worker is not None else outbox,
         files,
     )
     # Messages about no referral, each a setting that can be off (a pilot; the tests).
@@ -323,7 +360,12 @@ async def _messages(request: web.Request) -> web.StreamResponse:
 
 
 async def _health(request: web.Request) -> web.Response:
+    """Liveness only: the process answers. Whether it can serve is `/readyz`."""
     return web.json_response({"status": "ok"})
+
+
+async def _ready(request: web.Request) -> web.Response:
+    return await readiness(request.app[RUNTIME].stores)
 
 
 def main() -> None:

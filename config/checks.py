@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from common.hosts import AUTHORITY_HOSTS, GRAPH_HOSTS, is_loopback, service_url_allowed
-from config.environment import GUID, AppType, StoreKind
+from config.environment import GUID, AppType, Role, StoreKind
 from config.values import Settings
 from referrals.availability import MOST_CASES
 from referrals.periods import DEFAULT_SERVICE_START, month_index
@@ -57,6 +57,7 @@ def problems(s: Settings) -> list[str]:
         )
     found += _auditor_problems(s)
     found += _directory_problems(s)
+    found += _role_problems(s)
     if s.development_mode:
         if not s.app_tenant_id:
             found.append(
@@ -95,6 +96,61 @@ def _store_problems(s: Settings) -> list[str]:
             "SMA_COSMOS_INSECURE_SKIP_TLS_VERIFY is only for a test server on loopback."
         )
     return problems
+
+
+# The shared secret the web role wakes the worker with; long enough not to be guessed.
+SHORTEST_WAKE_KEY = 32
+MAKE_A_WAKE_KEY = "make one with `python -m ops.keys new-wake-key`"
+
+
+def _role_problems(s: Settings) -> list[str]:
+    """The web role wakes the worker over HTTP with a shared key; production has both, so a
+    wake is never lost to a setting left out and never sent where it could be read."""
+    problems: list[str] = []
+    if s.worker_url and not _worker_url_allowed(s.worker_url):
+        problems.append(
+            "SMA_WORKER_URL must be the worker's https:// address, like "
+            "https://sma-worker.azurewebsites.net (http:// only on loopback), with no path, "
+            "user name or query."
+        )
+    if s.wake_key.startswith("@Microsoft.KeyVault("):
+        # Unresolved, App Service passes the reference itself: the same text on both apps
+        # would "work" as a key anyone who reads the template could write.
+        problems.append(
+            "SMA_WAKE_KEY is a Key Vault reference App Service could not resolve: check that "
+            "the secret exists and the app's identity may read it, then restart the app."
+        )
+    elif s.wake_key and len(s.wake_key) < SHORTEST_WAKE_KEY:
+        problems.append(
+            f"SMA_WAKE_KEY must be at least {SHORTEST_WAKE_KEY} characters ({MAKE_A_WAKE_KEY})."
+        )
+    if s.development_mode:
+        return problems
+    if s.role is Role.WEB and not (s.worker_url and s.wake_key):
+        problems.append(
+            "SMA_ROLE=web needs SMA_WORKER_URL and SMA_WAKE_KEY: the web role hands "
+            "delivery to the worker and wakes it with that key (the same key on the worker; "
+            f"{MAKE_A_WAKE_KEY}). Or use SMA_ROLE=all to deliver in this process."
+        )
+    if s.role is Role.WORKER and not s.wake_key:
+        problems.append(
+            "SMA_ROLE=worker needs SMA_WAKE_KEY, the key the web role wakes it with "
+            f"({MAKE_A_WAKE_KEY}); without it every wake is refused."
+        )
+    return problems
+
+
+def _worker_url_allowed(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return False
+    extras = parts.username or parts.password or parts.query or parts.fragment
+    if not host or extras or parts.path not in ("", "/"):
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
 
 
 def _auditor_problems(s: Settings) -> list[str]:

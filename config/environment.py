@@ -41,6 +41,28 @@ class AppType(StrEnum):
     MANAGED_IDENTITY = "UserAssignedMSI"
 
 
+class Role(StrEnum):
+    """`SMA_ROLE`: what this process does (docs/deploy.md, "Instances and the worker").
+
+    `web` answers Teams and wakes the worker; `worker` delivers the outbox and runs the
+    reminders, retention and directory refresh; `all` does both in one process (`make run`,
+    the tests)."""
+
+    WEB = "web"
+    WORKER = "worker"
+    ALL = "all"
+
+    @property
+    def answers_turns(self) -> bool:
+        return self is not Role.WORKER
+
+    @property
+    def runs_background(self) -> bool:
+        """Delivery, reminders, retention, the directory refresh: never beside the turns of
+        a `web` process, where proactive posts would slow the turns people wait on."""
+        return self is not Role.WEB
+
+
 class StoreKind(StrEnum):
     """`SMA_STORE`: where referrals live (docs/storage.md)."""
 
@@ -122,6 +144,14 @@ def app_type(env: Mapping[str, str]) -> AppType:
         f"MicrosoftAppType must be {AppType.SINGLE_TENANT} or {AppType.MANAGED_IDENTITY}, "
         f"not {raw!r}: multi-tenant bots can be reached from any tenant."
     )
+
+
+def role(env: Mapping[str, str]) -> Role:
+    raw = env.get("SMA_ROLE", "").strip().lower() or Role.ALL
+    for known in Role:
+        if raw == known:
+            return known
+    raise SettingsError(f"SMA_ROLE must be web, worker or all, not {raw!r}.")
 
 
 def store(env: Mapping[str, str]) -> tuple[StoreKind, list[str]]:

@@ -19,13 +19,13 @@ from pathlib import Path
 
 from config import environment as read
 from config.checks import problems
-from config.environment import AppType, SettingsError, StoreKind
+from config.environment import AppType, Role, SettingsError, StoreKind
 from config.support import SHIPPED_DIRECTORY, read_support_directory
 from config.values import Settings
 from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.periods import DEFAULT_SERVICE_START
 
-__all__ = ["AppType", "Settings", "SettingsError", "StoreKind", "load_settings"]
+__all__ = ["AppType", "Role", "Settings", "SettingsError", "StoreKind", "load_settings"]
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +79,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         teams_app_catalog_id=read.guid(env, "SMA_TEAMS_APP_CATALOG_ID"),
         teams_app_manifest_id=read.guid(env, "SMA_TEAMS_APP_MANIFEST_ID"),
         support_directory=support,
+        role=read.role(env),
+        worker_url=env.get("SMA_WORKER_URL", "").strip().rstrip("/"),
+        wake_key=env.get("SMA_WAKE_KEY", "").strip(),
     )
     found = store_problems + support_problems + problems(settings)
     if found:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from common.hosts import TEAMS_PUBLIC_CLOUD_HOST
-from config.environment import LOOPBACK, AppType, SettingsError, StoreKind
+from config.environment import LOOPBACK, AppType, Role, SettingsError, StoreKind
 from config.support import shipped_support_directory
 from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.people import Advocate
@@ -79,6 +79,11 @@ class Settings:
     # Installing the app for someone who never opened it (entra/install.py).
     teams_app_catalog_id: str = ""  # empty: looked up by the manifest id
     teams_app_manifest_id: str = ""  # empty: the app id (as manifest/settings.py)
+    # What this process does (config.environment.Role); `web` wakes the worker at
+    # worker_url (its base URL) with wake_key, which the worker requires on every wake.
+    role: Role = Role.ALL
+    worker_url: str = ""
+    wake_key: str = field(default="", repr=False)
     # The services people are pointed to (docs/support-directory.md): SMA_SUPPORT_DIRECTORY.
     support_directory: SupportDirectory = field(
         default_factory=shipped_support_directory, repr=False

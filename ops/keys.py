@@ -2,12 +2,14 @@
 
     python -m ops.keys new k2026c     # prints a new key line for SMA_DATA_KEYS
     python -m ops.keys new-blind-index-key   # prints a value for SMA_BLIND_INDEX_KEY
+    python -m ops.keys new-wake-key   # prints a value for SMA_WAKE_KEY (web and worker)
 
 How keys are configured, and how to rotate them, is in `storage.keys`.
 """
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Sequence
 
@@ -29,9 +31,17 @@ def main(argv: Sequence[str]) -> int:
             "data keys, never in source control. Changing it later means re-indexing.\n"
         )
         return 0
+    if list(argv) == ["new-wake-key"]:
+        sys.stdout.write(f"{secrets.token_urlsafe(32)}\n")
+        sys.stderr.write(
+            "Set it as SMA_WAKE_KEY on the web and the worker alike; keep it in the secret "
+            "store. It only lets the web role wake the worker, so change it at any time.\n"
+        )
+        return 0
     if len(argv) != 2 or argv[0] != "new":
         sys.stderr.write(
-            "usage: python -m ops.keys new <key id> | python -m ops.keys new-blind-index-key\n"
+            "usage: python -m ops.keys new <key id> | python -m ops.keys new-blind-index-key"
+            " | python -m ops.keys new-wake-key\n"
         )
         return 2
     try:

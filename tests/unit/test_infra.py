@@ -191,6 +191,11 @@ SUBSCRIPTION = "/subscriptions/11111111-2222-3333-4444-555555555555"
 RESOURCE_GROUP = f"{SUBSCRIPTION}/resourceGroups/rg-sma"
 FAKE_TENANT = "99999999-8888-7777-6666-555555555555"
 FAKE_PRINCIPAL = "12345678-1234-1234-1234-123456789abc"
+WORKER_PRINCIPAL = "87654321-4321-4321-4321-cba987654321"
+WORKER_REFERENCE = {
+    "defaultHostName": "sma-worker.azurewebsites.net",
+    "identity": {"principalId": WORKER_PRINCIPAL},
+}
 FAKE_REFERENCES = {  # what reference() returns, by resource type
     "Microsoft.Web/sites": {
         "defaultHostName": "sma-bot.azurewebsites.net",
@@ -211,6 +216,8 @@ def _resource_id(prefix: str, type_: str, *names: str) -> str:
 
 
 def _reference(resource_id: str, *_: Any) -> Any:
+    if re.search(r"/providers/Microsoft\.Web/sites/[^/]*-worker-[^/]*$", resource_id):
+        return WORKER_REFERENCE
     for type_, properties in FAKE_REFERENCES.items():
         if re.search(rf"/providers/{type_}/[^/]+$", resource_id):
             return properties
@@ -236,6 +243,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "subscriptionResourceId": lambda type_, *names: _resource_id(SUBSCRIPTION, type_, *names),
     "extensionResourceId": lambda scope, type_, *names: _resource_id(scope, type_, *names),
     "reference": _reference,
+    "newGuid": lambda: str(uuid.uuid4()),
 }
 
 
@@ -287,15 +295,27 @@ def only(type_: str) -> dict[str, Any]:
     return found[0]
 
 
-def app_settings() -> dict[str, Any]:
+WEB, WORKER = "webAppName", "workerAppName"  # the two apps, by their name parameter
+PRINCIPALS = {WEB: FAKE_PRINCIPAL, WORKER: WORKER_PRINCIPAL}
+
+
+def app_settings(app: str = WEB) -> dict[str, Any]:
+    name = DEPLOYMENT.value(f"[parameters('{app}')]")
     config = [
         r
         for r in resources_of("Microsoft.Web/sites/config")
-        if DEPLOYMENT.value(r["name"]).endswith("/appsettings")
+        if DEPLOYMENT.value(r["name"]) == f"{name}/appsettings"
     ]
-    assert len(config) == 1, "the Web App's settings are set in one place"
+    assert len(config) == 1, "each app's settings are set in one place"
     settings: dict[str, Any] = config[0]["properties"]
     return settings
+
+
+def site(app: str) -> dict[str, Any]:
+    (found,) = [
+        r for r in resources_of("Microsoft.Web/sites") if r["name"] == f"[parameters('{app}')]"
+    ]
+    return found
 
 
 def _key(type_: str, name: Node) -> tuple[str, tuple[Node, ...]]:
@@ -403,8 +423,8 @@ def test_drafts_expire_by_ttl_and_bot_state_a_day_after_the_draft_keep_period() 
 # --- Who can read it --------------------------------------------------------------------
 
 
-def _cosmos_grants() -> dict[str, set[str]]:
-    """Data actions the Web App's identity holds, by the scope they were granted on."""
+def _cosmos_grants(principal: str = FAKE_PRINCIPAL) -> dict[str, set[str]]:
+    """Data actions an app's identity holds, by the scope they were granted on."""
     definitions = {
         DEPLOYMENT.value(r["name"]).split("/")[-1]: r["properties"]["permissions"][0]["dataActions"]
         for r in resources_of("Microsoft.DocumentDB/databaseAccounts/sqlRoleDefinitions")
@@ -418,15 +438,20 @@ def _cosmos_grants() -> dict[str, set[str]]:
     grants: dict[str, set[str]] = {}
     for assignment in resources_of("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments"):
         properties = DEPLOYMENT.value(assignment["properties"])
-        assert properties["principalId"] == FAKE_PRINCIPAL, "granted to the Web App's identity"
+        assert properties["principalId"] in PRINCIPALS.values(), "granted to an app's identity"
+        if properties["principalId"] != principal:
+            continue
         scope = properties["scope"].removeprefix(account) or "/"
         role = properties["roleDefinitionId"].split("/")[-1]
         grants.setdefault(scope, set()).update(definitions[role])
     return grants
 
 
-def test_the_app_reads_and_writes_its_containers_through_entra_id_roles_only() -> None:
-    grants = _cosmos_grants()
+@pytest.mark.parametrize("principal", [FAKE_PRINCIPAL, WORKER_PRINCIPAL], ids=["web", "worker"])
+def test_the_app_reads_and_writes_its_containers_through_entra_id_roles_only(
+    principal: str,
+) -> None:
+    grants = _cosmos_grants(principal)
     database = DATABASE_SCOPE
     for spec in CONTAINERS:
         assert f"{database}/colls/{spec.name}" in grants, f"no data role on {spec.name}"
@@ -435,61 +460,88 @@ def test_the_app_reads_and_writes_its_containers_through_entra_id_roles_only() -
     assert database not in grants
 
 
-def test_the_app_can_add_to_the_audit_trail_but_never_change_or_delete_it() -> None:
+@pytest.mark.parametrize("principal", [FAKE_PRINCIPAL, WORKER_PRINCIPAL], ids=["web", "worker"])
+def test_the_app_can_add_to_the_audit_trail_but_never_change_or_delete_it(principal: str) -> None:
     database = DATABASE_SCOPE
-    audit = _cosmos_grants()[f"{database}/colls/audit"]
+    audit = _cosmos_grants(principal)[f"{database}/colls/audit"]
     assert audit == AUDIT_APPEND_ACTIONS
     assert not any(action.endswith(("/*", "replace", "upsert", "delete")) for action in audit)
 
 
-def test_the_web_app_signs_in_with_its_own_managed_identity() -> None:
-    site = only("Microsoft.Web/sites")
-    assert site["identity"]["type"] == "SystemAssigned"
-    assert site["properties"]["keyVaultReferenceIdentity"] == "SystemAssigned"
-    settings = app_settings()
+@pytest.mark.parametrize("app", [WEB, WORKER])
+def test_each_app_signs_in_with_its_own_managed_identity(app: str) -> None:
+    assert site(app)["identity"]["type"] == "SystemAssigned"
+    assert site(app)["properties"]["keyVaultReferenceIdentity"] == "SystemAssigned"
+    settings = app_settings(app)
     assert "SMA_COSMOS_KEY" not in settings  # empty key: DefaultAzureCredential
     assert settings["SMA_COSMOS_CREATE_IF_MISSING"] == "false"  # a data role cannot create
 
 
-def test_only_the_web_app_may_read_the_secrets_and_only_through_key_vault_rbac() -> None:
+def test_only_the_two_apps_may_read_the_secrets_and_only_through_key_vault_rbac() -> None:
     vault = only("Microsoft.KeyVault/vaults")["properties"]
     assert vault["enableRbacAuthorization"] is True
     assert "accessPolicies" not in vault
     assert vault["enableSoftDelete"] is True
     assert vault["enablePurgeProtection"] is True
-    (grant,) = resources_of("Microsoft.Authorization/roleAssignments")
-    assert _scope_key(grant["scope"]) == _key(
-        "Microsoft.KeyVault/vaults", parse("[parameters('keyVaultName')]")
-    )
-    properties = DEPLOYMENT.value(grant["properties"])
-    assert properties["roleDefinitionId"].endswith(f"/roleDefinitions/{KEY_VAULT_SECRETS_USER}")
-    assert properties["principalId"] == FAKE_PRINCIPAL
-    assert properties["principalType"] == "ServicePrincipal"
+    grants = resources_of("Microsoft.Authorization/roleAssignments")
+    granted = []
+    for grant in grants:
+        assert _scope_key(grant["scope"]) == _key(
+            "Microsoft.KeyVault/vaults", parse("[parameters('keyVaultName')]")
+        )
+        properties = DEPLOYMENT.value(grant["properties"])
+        assert properties["roleDefinitionId"].endswith(f"/roleDefinitions/{KEY_VAULT_SECRETS_USER}")
+        assert properties["principalType"] == "ServicePrincipal"
+        granted.append(properties["principalId"])
+    assert sorted(granted) == sorted(PRINCIPALS.values())
 
 
-def test_the_web_app_is_https_only_with_tls_1_2_and_no_ftp_or_basic_auth_publishing() -> None:
-    site = only("Microsoft.Web/sites")["properties"]
-    config = site["siteConfig"]
-    assert site["httpsOnly"] is True
+@pytest.mark.parametrize("app", [WEB, WORKER])
+def test_each_app_is_https_only_with_tls_1_2_and_no_ftp_or_basic_auth_publishing(
+    app: str,
+) -> None:
+    properties = site(app)["properties"]
+    config = properties["siteConfig"]
+    assert properties["httpsOnly"] is True
     assert config["minTlsVersion"] == "1.2"
     assert config["scmMinTlsVersion"] == "1.2"
     assert config["ftpsState"] == "Disabled"
     assert config["remoteDebuggingEnabled"] is False
-    assert site["clientAffinityEnabled"] is False
+    assert properties["clientAffinityEnabled"] is False
+    name = DEPLOYMENT.value(f"[parameters('{app}')]")
     policies = {
         DEPLOYMENT.value(r["name"]).split("/")[-1]: r["properties"]["allow"]
         for r in resources_of("Microsoft.Web/sites/basicPublishingCredentialsPolicies")
+        if DEPLOYMENT.value(r["name"]).startswith(f"{name}/")
     }
     assert policies == {"ftp": False, "scm": False}
 
 
-def test_the_web_app_runs_the_bot_on_python_3_11() -> None:
-    config = only("Microsoft.Web/sites")["properties"]["siteConfig"]
+@pytest.mark.parametrize("app", [WEB, WORKER])
+def test_each_app_runs_the_bot_on_python_3_11_and_is_routed_to_only_when_ready(app: str) -> None:
+    config = site(app)["properties"]["siteConfig"]
     assert config["linuxFxVersion"] == "PYTHON|3.11"
     assert config["appCommandLine"] == "python app.py"
-    assert config["alwaysOn"] is True
-    assert config["healthCheckPath"] == "/healthz"
-    assert app_settings()["PORT"] == app_settings()["WEBSITES_PORT"]
+    assert config["alwaysOn"] is True  # the worker's loops never wait for a request
+    assert config["healthCheckPath"] == "/readyz"  # 503 while the store cannot be reached
+    assert site(app)["properties"]["serverFarmId"] == "[variables('planId')]"  # one plan
+    assert app_settings(app)["PORT"] == app_settings(app)["WEBSITES_PORT"]
+
+
+def test_the_web_app_answers_teams_and_wakes_the_worker_which_delivers() -> None:
+    web = {name: DEPLOYMENT.value(value) for name, value in app_settings(WEB).items()}
+    worker = {name: DEPLOYMENT.value(value) for name, value in app_settings(WORKER).items()}
+    assert (web["SMA_ROLE"], worker["SMA_ROLE"]) == ("web", "worker")
+    assert web["SMA_WORKER_URL"] == f"https://{WORKER_REFERENCE['defaultHostName']}"
+    assert "SMA_WORKER_URL" not in worker
+    assert web["SMA_WAKE_KEY"] == worker["SMA_WAKE_KEY"], "one key, from one secret"
+    # Apart from the role, the two run with the same settings.
+    ignored = {"SMA_ROLE", "SMA_WORKER_URL"}
+    assert {k: v for k, v in web.items() if k not in ignored} == {
+        k: v for k, v in worker.items() if k not in ignored
+    }
+    bot = only("Microsoft.BotService/botServices")["properties"]
+    assert DEPLOYMENT.value(bot["endpoint"]).startswith("https://sma-bot."), "Teams calls web only"
 
 
 def test_the_bot_is_single_tenant_and_reachable_from_teams_only() -> None:
@@ -510,14 +562,19 @@ def test_the_bot_is_single_tenant_and_reachable_from_teams_only() -> None:
 SECURE_PARAMETERS = {name for name, p in PARAMETERS.items() if p["type"] == "securestring"}
 
 
+# Generated on each deployment (it only lets the web app wake the worker), never given.
+GENERATED = {"wakeKey": "[format('{0}{1}', newGuid(), newGuid())]"}
+
+
 def test_every_secret_is_a_secure_parameter_without_a_default() -> None:
-    assert {"botAppPassword", "dataKeys", "blindIndexKey"} == SECURE_PARAMETERS
+    assert {"botAppPassword", "dataKeys", "blindIndexKey", "wakeKey"} == SECURE_PARAMETERS
     secret_like = re.compile(r"(?i)password|secret|keys$|connectionstring")
     for name, parameter in PARAMETERS.items():
         if secret_like.search(name):
             assert parameter["type"] == "securestring", name
     for name in SECURE_PARAMETERS:
-        assert PARAMETERS[name].get("defaultValue", "") == "", f"{name} has a built-in value"
+        expected = GENERATED.get(name, "")
+        assert PARAMETERS[name].get("defaultValue", "") == expected, f"{name} has a built-in value"
         assert name not in EXAMPLE["parameters"], (
             f"{name} belongs on the command line, not in a file"
         )
@@ -540,16 +597,18 @@ def test_secure_parameters_go_into_key_vault_and_nowhere_else() -> None:
         assert secret["condition"] == f"[not(empty(parameters('{parameter}')))]"
 
 
-def test_the_app_gets_its_secrets_only_as_key_vault_references() -> None:
+@pytest.mark.parametrize("app", [WEB, WORKER])
+def test_each_app_gets_its_secrets_only_as_key_vault_references(app: str) -> None:
     secrets = {
         DEPLOYMENT.value(s["name"]).split("/")[-1]: parse(s["properties"]["value"])[2][0][1]
         for s in resources_of("Microsoft.KeyVault/vaults/secrets")
     }
-    settings = {name: DEPLOYMENT.value(value) for name, value in app_settings().items()}
+    settings = {name: DEPLOYMENT.value(value) for name, value in app_settings(app).items()}
     for setting, parameter in (
         ("MicrosoftAppPassword", "botAppPassword"),
         ("SMA_DATA_KEYS", "dataKeys"),
         ("SMA_BLIND_INDEX_KEY", "blindIndexKey"),
+        ("SMA_WAKE_KEY", "wakeKey"),
     ):
         reference = KEY_VAULT_REFERENCE.fullmatch(settings[setting])
         assert reference, f"{setting} is not a Key Vault reference"
@@ -597,7 +656,7 @@ def test_application_insights_masks_ip_addresses_and_nothing_is_instrumented() -
     assert not {
         "ApplicationInsightsAgent_EXTENSION_VERSION",
         "XDT_MicrosoftApplicationInsights_Mode",
-    } & set(app_settings())
+    } & (set(app_settings(WEB)) | set(app_settings(WORKER)))
 
 
 # --- The template and the code cannot drift apart --------------------------------------
@@ -609,21 +668,23 @@ def _source_reads(name: str) -> bool:
     return any(f'"{name}"' in f.read_text("utf-8") for f in files)
 
 
-@pytest.mark.parametrize("name", sorted(app_settings()))
+@pytest.mark.parametrize("name", sorted(set(app_settings(WEB)) | set(app_settings(WORKER))))
 def test_every_app_setting_is_one_the_bot_or_app_service_reads(name: str) -> None:
     assert name in PLATFORM_SETTINGS or _source_reads(name), (
         f"{name} is set by the template but nothing in the bot reads it"
     )
 
 
-def test_the_settings_the_template_gives_the_app_start_it_in_production() -> None:
+@pytest.mark.parametrize("app", [WEB, WORKER])
+def test_the_settings_the_template_gives_each_app_start_it_in_production(app: str) -> None:
     secrets = {
         "bot-app-password": "not-a-real-password",
         "sma-data-keys": new_key_line(EXAMPLE_VALUES["dataKeyId"]),
         "sma-blind-index-key": new_blind_index_key(),
+        "sma-wake-key": str(DEPLOYMENT.value(PARAMETERS["wakeKey"]["defaultValue"])),
     }
     env: dict[str, str] = {}
-    for name, raw in app_settings().items():
+    for name, raw in app_settings(app).items():
         value = str(DEPLOYMENT.value(raw))
         reference = KEY_VAULT_REFERENCE.fullmatch(value)
         env[name] = secrets[reference[1]] if reference else value
@@ -636,6 +697,7 @@ def test_the_settings_the_template_gives_the_app_start_it_in_production() -> Non
     assert settings.data_keys is not None
     assert settings.retention_days == EXAMPLE_VALUES["retentionDays"]
     assert settings.host == "0.0.0.0"  # noqa: S104 - behind App Service's front end
+    assert settings.role == {WEB: "web", WORKER: "worker"}[app]
 
 
 def test_every_parameter_is_described_and_explained_in_the_deployment_guide() -> None:
