@@ -81,6 +81,7 @@ def start_telemetry(settings: Settings, capture: Capture | None = None) -> bool:
     extra = capture or Capture()
     configure_azure_monitor(
         connection_string=settings.telemetry_connection_string,
+        credential=credential_for(settings),
         resource=Resource.create({"service.name": SERVICE_NAME}),
         instrumentation_options={k: {"enabled": on} for k, on in INSTRUMENTATIONS.items()},
         span_processors=[AllowListSpans(), *extra.span_processors],
@@ -95,6 +96,18 @@ def start_telemetry(settings: Settings, capture: Capture | None = None) -> bool:
     _leave_out_access_lines()
     log.info("telemetry: sending traces, metrics and logs to Azure Monitor")
     return True
+
+
+def credential_for(settings: Settings) -> Any:
+    """Application Insights takes telemetry only from an Entra ID identity (the template
+    turns its local authentication off and grants the Web App's managed identity
+    Monitoring Metrics Publisher), as Cosmos DB does. Development mode sends with the
+    connection string alone, to a resource that allows it (or the tests' loopback)."""
+    if settings.development_mode:
+        return None
+    from azure.identity import DefaultAzureCredential
+
+    return DefaultAzureCredential()
 
 
 def _leave_out_access_lines() -> None:

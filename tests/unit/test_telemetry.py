@@ -29,7 +29,7 @@ import telemetry.names as names
 from config.settings import Settings, SettingsError, load_settings
 from referrals.notifications import Notification, NotificationKind
 from telemetry import measures, spans
-from telemetry.azure import start_telemetry
+from telemetry.azure import credential_for, start_telemetry
 from telemetry.privacy import AllowListLogs, AllowListSpans, TemplateOnly, filled
 from tests.unit.test_settings import PRODUCTION
 
@@ -212,6 +212,13 @@ def test_the_connection_string_is_read_once_and_checked() -> None:
     assert CONNECTION not in repr(load_settings(with_it))
 
 
+def test_production_sends_signed_in_as_the_web_app_and_development_with_the_key_alone() -> None:
+    production = load_settings({**PRODUCTION, "APPLICATIONINSIGHTS_CONNECTION_STRING": CONNECTION})
+
+    assert type(credential_for(production)).__name__ == "DefaultAzureCredential"
+    assert credential_for(Settings(development_mode=True)) is None
+
+
 def test_without_a_connection_string_nothing_is_configured_or_loaded() -> None:
     assert start_telemetry(Settings(development_mode=True)) is False
     # In a fresh process: the app imported and started, the distro never loaded, the
@@ -221,7 +228,7 @@ def test_without_a_connection_string_nothing_is_configured_or_loaded() -> None:
         "from opentelemetry import metrics, trace\n"
         "from opentelemetry._logs import get_logger_provider\n"
         "from config.settings import Settings\n"
-        "from telemetry.azure import start_telemetry\n"
+        "from telemetry.azure import credential_for, start_telemetry\n"
         "print(start_telemetry(Settings(development_mode=True)))\n"
         "print('azure.monitor.opentelemetry' in sys.modules)\n"
         "print(type(trace.get_tracer_provider()).__name__)\n"
