@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from opentelemetry import trace
 
@@ -20,15 +20,16 @@ from referrals.notifications import Notification
 
 _tracer = trace.get_tracer("sma")
 R = TypeVar("R")
+P = ParamSpec("P")
 VERBS = frozenset(v.value for v in Verb)
 MESSAGES_ROUTE = "/api/messages"
 
 
-def traced_turn(handle: Callable[..., Awaitable[R]]) -> Callable[..., Awaitable[R]]:
+def traced_turn(handle: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
     """Around the ingress's `handle`: one server span per POST, with its HTTP status."""
 
     @functools.wraps(handle)
-    async def traced(*args: Any, **kwargs: Any) -> R:
+    async def traced(*args: P.args, **kwargs: P.kwargs) -> R:
         with _tracer.start_as_current_span(names.TURN_SPAN, kind=trace.SpanKind.SERVER) as span:
             span.set_attribute(names.HTTP_METHOD, "POST")
             span.set_attribute(names.HTTP_ROUTE, MESSAGES_ROUTE)

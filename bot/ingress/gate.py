@@ -68,11 +68,11 @@ async def handle(
         activity = parse_activity(body)
         auth_result = await _authenticate(request, adapter, activity, gate)
         check_audience(body, activity, gate)
+        telemetry.turn_is(activity)
     except Refused as refusal:
         level = logging.WARNING if refusal.status in (401, 403) else logging.INFO
         log.log(level, "activity refused: status=%s reason=%s", refusal.status, refusal.reason)
         return web.Response(status=refusal.status, text=refusal.message)
-    telemetry.turn_is(activity)
 
     async def run() -> Answer:
         telemetry.turn_ran()
