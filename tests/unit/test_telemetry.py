@@ -221,16 +221,17 @@ def test_production_sends_signed_in_as_the_web_app_and_development_with_the_key_
 
 def test_without_a_connection_string_nothing_is_configured_or_loaded() -> None:
     assert start_telemetry(Settings(development_mode=True)) is False
-    # In a fresh process: the app imported and started, the distro never loaded, the
-    # global providers still the API's own (their no-op proxies).
+    # In a fresh process, the app imported and telemetry asked to start: neither the distro
+    # nor the SDK loaded, the global providers still the API's own (their no-op proxies).
     script = (
         "import sys, app\n"
         "from opentelemetry import metrics, trace\n"
         "from opentelemetry._logs import get_logger_provider\n"
         "from config.settings import Settings\n"
-        "from telemetry.azure import credential_for, start_telemetry\n"
+        "from telemetry.azure import start_telemetry\n"
         "print(start_telemetry(Settings(development_mode=True)))\n"
-        "print('azure.monitor.opentelemetry' in sys.modules)\n"
+        "loaded = ('azure.monitor.opentelemetry', 'opentelemetry.sdk')\n"
+        "print(any(m in sys.modules for m in loaded))\n"
         "print(type(trace.get_tracer_provider()).__name__)\n"
         "print(type(metrics.get_meter_provider()).__name__)\n"
         "print(type(get_logger_provider()).__name__)\n"
