@@ -21,7 +21,7 @@ HTTP_ROUTE = "http.route"  # always /api/messages
 REPLAYED = "sma.turn.replayed"  # a Teams retry answered from the replay guard
 NOTIFICATION_ID = "sma.notification.id"
 NOTIFICATION_KIND = "sma.notification.kind"  # a NotificationKind value
-DELIVERY_OUTCOME = "sma.delivery.outcome"  # sent, updated, waiting, failed
+DELIVERY_OUTCOME = "sma.delivery.outcome"  # sent, updated, waiting, failed, stopped
 DELIVERY_ERROR = "sma.delivery.error"  # an HTTP status or an exception class name
 
 # What the auto-instrumentations (requests, the Azure SDK) may keep: the method, the host,

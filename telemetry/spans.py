@@ -8,6 +8,7 @@ drops anything else on the way out regardless.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, ParamSpec, Protocol, TypeVar
@@ -94,6 +95,9 @@ def traced_delivery(
                     return await deliver(owner, n)
                 except waiting:
                     span.set_attribute(names.DELIVERY_OUTCOME, "waiting")
+                    raise
+                except asyncio.CancelledError:  # the app stopping: a later pass sends it
+                    span.set_attribute(names.DELIVERY_OUTCOME, "stopped")
                     raise
                 except Exception as error:
                     span.set_attribute(names.DELIVERY_OUTCOME, "failed")
