@@ -165,6 +165,20 @@ async def journey(bot: RunningBot, people: People, connector: ConnectorStandIn) 
     await bot.runtime.outbox.deliver_pending()  # a last pass: the lag as it ends
 
 
+def careless_lines() -> None:
+    """What a careless change could add (a name in a span, text in a log line, an error
+    quoting what someone typed): the allow-lists must still keep it from leaving."""
+    with trace.get_tracer("bot.careless").start_as_current_span(f"read {CANARY}") as span:
+        span.set_attribute("sma.typed", f"{CANARY} typed")
+        span.add_event("shown", {"text": PHONE})
+        logging.getLogger("bot.careless").warning("typed: text=%s email=%s", CANARY, EMAIL)
+        try:
+            raise ValueError(f"{CANARY} could not be read from {EMAIL}")
+        except ValueError:
+            logging.getLogger("bot.careless").exception("read failed: error=%s", "ValueError")
+            span.set_status(trace.StatusCode.ERROR, f"{CANARY} failed")
+
+
 async def main() -> dict[str, Any]:
     refused: list[str] = []
     refuse_the_network(refused)
@@ -189,6 +203,7 @@ async def main() -> dict[str, Any]:
         submitted_at = clock.now()
         async with serving(settings, clock) as bot, aiohttp.ClientSession() as http:
             await journey(bot, people_at(bot.url, connector, http), connector)
+            careless_lines()
             ended_at = bot.clock.now()
         read = reader.get_metrics_data()
         metrics_json = read.to_json() if read is not None else "{}"

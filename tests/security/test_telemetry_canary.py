@@ -67,7 +67,11 @@ def spans_named(found: Json, name: str) -> list[Json]:
 
 
 def test_no_canary_is_in_anything_exported(exported: Json) -> None:
+    """Including what `careless_lines` put into a span, its event and status, and a log
+    line with an exception: they are exported, without the canaries."""
     assert exported["started"], "telemetry was configured"
+    assert [s for s in exported["spans"] if s["status"]["status_code"] == "ERROR"]
+    assert any(r["body"] == "typed: text=? email=?" for r in exported["logs"])
     assert len(exported["spans"]) > 40
     assert len(exported["logs"]) > 100
     assert exported["ingested"], "the distro's own exporters sent to Application Insights"
