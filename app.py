@@ -57,6 +57,7 @@ from storage.cosmos import CosmosSettings
 from storage.crypto import FieldCipher
 from storage.keys import development_blind_index_key, development_key_ring
 from storage.opening import OpenedStorage, open_cosmos, open_sqlite
+from telemetry.azure import start_telemetry
 
 log = logging.getLogger("sma")
 
@@ -374,6 +375,7 @@ def main() -> None:
         settings = load_settings()
     except SettingsError as problem:
         raise SystemExit(f"Cannot start: {problem}") from None
+    start_telemetry(settings)  # Azure Monitor, when APPLICATIONINSIGHTS_CONNECTION_STRING is set
     if settings.development_mode:
         log.warning(
             "INSECURE DEVELOPMENT MODE: Bot Framework authentication is off; listening on %s only.",

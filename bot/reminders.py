@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+import telemetry
 from common.tasks import stop_if_cancelled
 from referrals.ports import Clock
 from referrals.services import Reminders
@@ -75,7 +76,7 @@ class ReminderLoop:
                         self._delivered()
                     if self._digests is not None and await self._digests(now):
                         self._delivered()
-                if await self._reminders.fire_due(self.owner):
+                if telemetry.reminders_fired(await self._reminders.fire_due(self.owner)):
                     self._delivered()
             except Exception as error:  # a store outage, say: try again next time
                 stop_if_cancelled()

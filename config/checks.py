@@ -38,6 +38,14 @@ def problems(s: Settings) -> list[str]:
             "SMA_DETAILS_FOLD_MINUTES must be from 1 to 1440: details shown in a chat hide "
             "again after that many minutes."
         )
+    if s.telemetry_connection_string and "InstrumentationKey=" not in (
+        s.telemetry_connection_string
+    ):
+        found.append(
+            "APPLICATIONINSIGHTS_CONNECTION_STRING must be the Application Insights "
+            "resource's connection string (it starts InstrumentationKey=…), or be left unset "
+            "to send no telemetry."
+        )
     if not 0 <= s.checkin_day <= 31:
         found.append(
             "SMA_CHECKIN_DAY must be a day of the month, from 1 to 31 (or 0 for none): the "

@@ -59,6 +59,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         retention_days=read.whole_number(env, "SMA_RETENTION_DAYS", 365),
         service_start=env.get("SMA_SERVICE_START", "").strip() or DEFAULT_SERVICE_START,
         details_fold_minutes=read.whole_number(env, "SMA_DETAILS_FOLD_MINUTES", 10),
+        telemetry_connection_string=env.get("APPLICATIONINSIGHTS_CONNECTION_STRING", "").strip(),
         checkin_day=read.whole_number(env, "SMA_CHECKIN_DAY", 1),
         digest_day=read.weekday_or_off(env, "SMA_DIGEST_DAY", 0),
         caseload_limit=read.whole_number(env, "SMA_CASELOAD_LIMIT", DEFAULT_CASELOAD_LIMIT),

@@ -50,6 +50,9 @@ class Settings:
     service_start: str = DEFAULT_SERVICE_START
     # A message showing a referral's details folds back to a content-free face after this.
     details_fold_minutes: int = 10
+    # APPLICATIONINSIGHTS_CONNECTION_STRING: traces, metrics and logs go to Azure Monitor
+    # (telemetry/, docs/deploy.md "Monitoring"); empty: nothing is configured or sent.
+    telemetry_connection_string: str = field(default="", repr=False)
     # SMA_CHECKIN_DAY: the advocates' monthly check-ins go out from it (0: none are sent).
     # SMA_DIGEST_DAY: the weekday (0 is Monday) the SMLOs' weekly digest goes out; None: off.
     # Both are off for Settings built in code (the tests: nothing arrives on its own in the

@@ -28,6 +28,7 @@ from typing import Any
 
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult, DialogTurnStatus
 
+import telemetry
 from cards.intake import CONSENT_NEEDED, kept_card, receipt_for, review_card
 from cards.intake_steps import step_card
 from cards.parsers import STEP_FIELDS, CardPayloadInvalid, parse_step_answers
@@ -121,6 +122,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
             return waiting(Reply(card, shows_answers=True))
         try:
             referral = await self._intake.submit(actor, referral.id, answers)
+            telemetry.referral_submitted()
         except errors.RequiredAnswerMissing as missing:
             dc.active_dialog.state["step"] = missing.step.value
             return waiting(_show_missing(referral, missing, answers))

@@ -23,6 +23,7 @@ from aiohttp import web
 from botbuilder.core import CloudAdapterBase, TurnContext, serializer_helper
 from botbuilder.schema import Activity
 
+import telemetry
 from bot.ingress.replay import Answer, Key, ReplayGuard
 from bot.ingress.shape import Refused, parse_activity
 from common.hosts import service_url_allowed
@@ -52,6 +53,7 @@ class Gate:
         )
 
 
+@telemetry.traced_turn
 async def handle(
     request: web.Request,
     adapter: CloudAdapterBase,
@@ -66,12 +68,14 @@ async def handle(
         activity = parse_activity(body)
         auth_result = await _authenticate(request, adapter, activity, gate)
         check_audience(body, activity, gate)
+        telemetry.turn_is(activity)
     except Refused as refusal:
         level = logging.WARNING if refusal.status in (401, 403) else logging.INFO
         log.log(level, "activity refused: status=%s reason=%s", refusal.status, refusal.reason)
         return web.Response(status=refusal.status, text=refusal.message)
 
     async def run() -> Answer:
+        telemetry.turn_ran()
         invoke_response = await adapter.process_activity(auth_result, activity, logic)
         # As CloudAdapter.process answers: the invoke's body serialised exactly once.
         if invoke_response:

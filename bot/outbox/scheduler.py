@@ -46,6 +46,7 @@ from typing import Any
 
 from botbuilder.schema import Activity
 
+import telemetry
 from bot.activities import card_message
 from bot.outbox.card_places import CardPlaces
 from bot.outbox.messenger import NotReachableYet, TeamsMessenger
@@ -223,6 +224,7 @@ class OutboxDelivery:
             waiting = await self._stores.outbox.pending(
                 DUE_PER_PASS, now=self._clock.now(), owner=self.owner
             )
+            telemetry.outbox_pass(waiting, self._clock.now())
             queues = due_in_order(waiting, self._clock.now())
             people = set(queues) | set(self._stale_cards)
             busy = False
@@ -290,6 +292,7 @@ class OutboxDelivery:
         try:
             if not failure.retryable or self._backoff.exhausted(attempt):
                 await self._stores.outbox.park(n.id, failure.code, now)
+                telemetry.delivery_failed(n.kind, parked=True)
                 log.warning(
                     "delivery parked: notification=%s kind=%s error=%s attempt=%s",
                     n.id,
@@ -301,6 +304,7 @@ class OutboxDelivery:
             delay = self._backoff.delay(attempt, failure.retry_after, self._rng)
             retry_at = now + timedelta(seconds=delay)
             await self._stores.outbox.record_failure(n.id, failure.code, retry_at, now)
+            telemetry.delivery_failed(n.kind, parked=False)
             log.warning(
                 "delivery failed, will retry: notification=%s kind=%s error=%s attempt=%s "
                 "delay=%.1fs",
@@ -319,6 +323,7 @@ class OutboxDelivery:
                 type(store_error).__name__,
             )
 
+    @telemetry.traced_delivery(classify, waiting=NotReachableYet)
     async def _deliver(self, n: Notification) -> None:
         if n.kind in CHECKIN_KINDS:  # about no referral: nothing to load or update
             message = card_message(checkin_notice_card(n), summary=checkin_preview(n))
@@ -343,6 +348,7 @@ class OutboxDelivery:
                 n.recipient_id, message, posted=partial(self._stores.outbox.record_posted, n.id)
             )
         await self._stores.outbox.mark_sent(n.id, conversation_id, activity_id, self._clock.now())
+        telemetry.delivered(n, updated=activity_id == n.activity_id, now=self._clock.now())
         log.info("delivered: notification=%s kind=%s", n.id, n.kind)
 
     async def _repost_in_place(self, n: Notification, message: Activity) -> bool:

@@ -94,7 +94,7 @@ REPO = DOMAIN.parent
 FRAMEWORKS = {"botbuilder", "botframework", "aiohttp", "msal", "azure", "aiosqlite"}
 # package -> top-level modules it must never import (data flows bot -> dialogs -> domain).
 FORBIDDEN: dict[str, set[str]] = {
-    "cards": FRAMEWORKS | {"bot", "dialogs", "storage", "app", "devtools"},
+    "cards": FRAMEWORKS | {"bot", "dialogs", "storage", "app", "devtools", "telemetry"},
     "dialogs": {"bot", "storage", "app", "devtools", "aiohttp", "msal", "azure", "aiosqlite"},
     # The operator commands use storage; storage never reaches for them.
     "storage": {"bot", "dialogs", "cards", "app", "devtools", "ops"},
@@ -106,13 +106,18 @@ FORBIDDEN: dict[str, set[str]] = {
     # Entra ID and Graph: an adapter for the domain's ports, knowing nothing of Teams.
     "entra": {"bot", "dialogs", "cards", "storage", "app", "devtools"},
     # Read by every layer, so it may import none of those that read it.
-    "config": FRAMEWORKS | {"bot", "dialogs", "cards", "entra", "app", "devtools"},
+    "config": FRAMEWORKS | {"bot", "dialogs", "cards", "entra", "app", "devtools", "telemetry"},
     # Files handed out (spreadsheets), from the domain's values, in the cards' words: the
     # bot offers them and ops/ writes them; they reach no Teams and no store.
     "exports": FRAMEWORKS | {"bot", "dialogs", "storage", "entra", "ops", "app", "devtools"},
     # The solver behind the figures' protection: mathematics for the domain, nothing more.
     "solving": FRAMEWORKS
     | {"bot", "dialogs", "cards", "storage", "entra", "ops", "app", "devtools", "exports"},
+    # What reaches Azure Monitor: the OpenTelemetry API and the distro, over the domain's
+    # values (`azure` here is the distro); the bot and the dialogs call it, it calls none
+    # of them.
+    "telemetry": (FRAMEWORKS - {"azure"})
+    | {"bot", "dialogs", "storage", "entra", "ops", "app", "devtools", "exports", "solving"},
 }
 
 
@@ -192,6 +197,7 @@ PRODUCT_PACKAGES = (
     "entra",
     "exports",
     "solving",
+    "telemetry",
 )
 TOOLING_PACKAGES = ("tests", "bench", "devtools", "manifest")
 PRODUCT_FILES = [REPO / "app.py"] + [

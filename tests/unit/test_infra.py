@@ -52,6 +52,7 @@ OPERATIONAL_LOGS = {
 }
 # Query text and partition key values (bot state ids carry Teams conversation ids).
 CONTENT_LOGS = {"QueryRuntimeStatistics", "PartitionKeyStatistics", "PartitionKeyRUConsumption"}
+MONITORING_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"  # Monitoring Metrics Publisher
 KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
 AUDIT_APPEND_ACTIONS = {
@@ -483,12 +484,10 @@ def test_only_the_two_apps_may_read_the_secrets_and_only_through_key_vault_rbac(
     assert "accessPolicies" not in vault
     assert vault["enableSoftDelete"] is True
     assert vault["enablePurgeProtection"] is True
+    vault_key = _key("Microsoft.KeyVault/vaults", parse("[parameters('keyVaultName')]"))
     grants = resources_of("Microsoft.Authorization/roleAssignments")
     granted = []
-    for grant in grants:
-        assert _scope_key(grant["scope"]) == _key(
-            "Microsoft.KeyVault/vaults", parse("[parameters('keyVaultName')]")
-        )
+    for grant in [g for g in grants if _scope_key(g["scope"]) == vault_key]:
         properties = DEPLOYMENT.value(grant["properties"])
         assert properties["roleDefinitionId"].endswith(f"/roleDefinitions/{KEY_VAULT_SECRETS_USER}")
         assert properties["principalType"] == "ServicePrincipal"
@@ -657,6 +656,24 @@ def test_application_insights_masks_ip_addresses_and_nothing_is_instrumented() -
         "ApplicationInsightsAgent_EXTENSION_VERSION",
         "XDT_MicrosoftApplicationInsights_Mode",
     } & (set(app_settings(WEB)) | set(app_settings(WORKER)))
+
+
+def test_the_bot_sends_its_telemetry_to_application_insights_signed_in_as_itself() -> None:
+    """The connection string names the resource; with local authentication off, each
+    app's identity needs Monitoring Metrics Publisher there to send anything."""
+    for app in (WEB, WORKER):
+        setting = app_settings(app)["APPLICATIONINSIGHTS_CONNECTION_STRING"]
+        assert DEPLOYMENT.value(setting) == "InstrumentationKey=not-a-real-one"  # reference()'s
+    insights = _key("Microsoft.Insights/components", parse("[parameters('appInsightsName')]"))
+    grants = resources_of("Microsoft.Authorization/roleAssignments")
+    granted = []
+    for grant in [g for g in grants if _scope_key(g["scope"]) == insights]:
+        properties = DEPLOYMENT.value(grant["properties"])
+        assert properties["roleDefinitionId"].endswith(f"/roleDefinitions/{MONITORING_PUBLISHER}")
+        assert properties["principalType"] == "ServicePrincipal"
+        granted.append(properties["principalId"])
+    assert sorted(granted) == sorted(PRINCIPALS.values())
+    assert len(grants) == 4  # these and Key Vault's, one each per app: nothing else
 
 
 # --- The template and the code cannot drift apart --------------------------------------
