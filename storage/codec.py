@@ -13,12 +13,13 @@ Europe/London comes back as the fixed offset it had at that instant).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NoReturn
 
 from referrals.availability import AVAILABLE, Availability, AvailabilityState
 from referrals.intake import IntakeAnswers, IntakeStep
@@ -269,20 +270,34 @@ def _answers_from_doc(doc: Mapping[str, Any]) -> IntakeAnswers:
 
 def typed_value(hint: Any, raw: Any) -> Any:
     """Rebuild one field from its type hint: enums, optionals, tuples, dates, str and bool."""
+    return _reader(hint)(raw)
+
+
+@functools.cache
+def _reader(hint: Any) -> Callable[[Any], Any]:
+    """How to rebuild a value of `hint`, worked out once per hint: the type reflection
+    cost more than the rebuilding, on every answer of every referral read (the SMLO's
+    inbox reads each open referral)."""
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (types.UnionType, typing.Union):
-        if raw is None and type(None) in args:
-            return None
+        optional = type(None) in args
         (inner,) = (arg for arg in args if arg is not type(None))
-        return typed_value(inner, raw)
-    if origin is tuple and isinstance(raw, list):
-        return tuple(typed_value(args[0], item) for item in raw)
+        read_inner = _reader(inner)
+        return lambda raw: None if raw is None and optional else read_inner(raw)
+    if origin is tuple:
+        read_item = _reader(args[0])
+        return lambda raw: (
+            tuple(read_item(item) for item in raw) if isinstance(raw, list) else _refuse(raw, hint)
+        )
     if isinstance(hint, type) and issubclass(hint, Enum):
-        return hint(raw)
-    if hint is datetime and isinstance(raw, str):
-        return datetime.fromisoformat(raw)
-    if hint is date and isinstance(raw, str):
-        return date.fromisoformat(raw)
-    if hint in (str, bool) and type(raw) is hint:
-        return raw
+        return typing.cast(Callable[[Any], Any], hint)
+    if hint in (datetime, date):
+        parse = hint.fromisoformat
+        return lambda raw: parse(raw) if isinstance(raw, str) else _refuse(raw, hint)
+    if hint in (str, bool):
+        return lambda raw: raw if type(raw) is hint else _refuse(raw, hint)
+    return lambda raw: _refuse(raw, hint)
+
+
+def _refuse(raw: Any, hint: Any) -> NoReturn:
     raise ValueError(f"cannot read {raw!r} as {hint!r}")

@@ -32,6 +32,11 @@ _REFERRAL_COLUMNS = (
     "created_at, updated_at, submitted_at, document"
 )
 _SUBMITTED_ORDER = "ORDER BY COALESCE(submitted_at, created_at), id"
+# A new referral's row; `referral_row` gives its values (bench.scale bulk-loads with both).
+INSERT_REFERRAL = (
+    f"INSERT INTO referrals ({_REFERRAL_COLUMNS}) "  # noqa: S608
+    f"VALUES ({marks(_REFERRAL_COLUMNS.split(','))})"
+)
 
 
 class SqliteReferralStore:
@@ -41,15 +46,12 @@ class SqliteReferralStore:
     async def save(self, referral: Referral) -> None:
         """The version check is in SQL, so it holds across processes, not just this lock."""
         stored = replace(referral, version=referral.version + 1, new_notifications=[])
-        row = _referral_row(stored, self._db.cipher)
+        row = referral_row(stored, self._db.cipher)
         async with self._db.transaction() as connection:
             before = None  # the stored version, where it counts towards the statistics
             if referral.version == 0:
                 try:
-                    await connection.execute(
-                        f"INSERT INTO referrals ({_REFERRAL_COLUMNS}) VALUES ({marks(row)})",  # noqa: S608
-                        row,
-                    )
+                    await connection.execute(INSERT_REFERRAL, row)
                 except sqlite3.IntegrityError:  # the id's only constraint: saved by someone first
                     raise errors.ConcurrentUpdate(referral.id) from None
             else:
@@ -188,8 +190,8 @@ class SqliteReferralStore:
         ]
 
 
-def _referral_row(referral: Referral, cipher: FieldCipher) -> tuple[object, ...]:
-    """Values in `_REFERRAL_COLUMNS` order."""
+def referral_row(referral: Referral, cipher: FieldCipher) -> tuple[object, ...]:
+    """The row of `referral` as it is stored (sealed), in `INSERT_REFERRAL`'s order."""
     submitted = referral.submitted_at
     document = sealing.seal_referral(codec.referral_to_doc(referral), cipher)
     return (

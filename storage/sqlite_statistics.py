@@ -79,9 +79,17 @@ async def recount_in(connection: aiosqlite.Connection, cipher: FieldCipher) -> M
             stored = sealing.open_referral(json.loads(row[0]), cipher)
             statistics.add(total, statistics.contribution_of(codec.referral_from_doc(stored)))
     await connection.execute("DELETE FROM statistics_months")
-    for month in sorted(total):
-        await _write(connection, cipher, month, total)
+    await write_months(connection, cipher, total)
     return total
+
+
+async def write_months(
+    connection: aiosqlite.Connection, cipher: FieldCipher, months: MonthTallies
+) -> None:
+    """Store every month of `months` sealed, in place of what is stored for it; call
+    inside a transaction (a recount, or bench.scale's bulk load)."""
+    for month in sorted(months):
+        await _write(connection, cipher, month, months)
 
 
 async def recount(database: SqliteDatabase) -> MonthTallies:

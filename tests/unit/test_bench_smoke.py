@@ -18,10 +18,17 @@ async def test_the_storage_benchmark_runs_every_operation_on_every_backend() -> 
 async def test_the_scale_benchmark_measures_every_query_at_both_sizes() -> None:
     from bench import scale
 
-    table = await scale.main(total=40, open_count=5)
+    table = await scale.main(total=2_000, open_count=5, repeats=4)
 
-    for query in ("inbox", "caseloads", "statistics", "advocate's cases", "find draft"):
-        assert query in table
+    assert "1,000 referrals: filled in" in table
+    assert "2,000 referrals: filled in" in table
+    assert "load average" in table
+    rows = {line[:17].strip(): line for line in table.splitlines()}
+    for query in ("inbox", "caseloads", "statistics", "stats, new counts", "advocate's cases"):
+        assert query in rows, f"{query} not timed"
+    assert "find draft" in rows
+    for query in scale.GOALS:
+        assert rows[query].endswith(("PASS", "MISS")), f"{query} has no verdict"
 
 
 def test_the_figures_benchmark_times_every_kind_of_period() -> None:
