@@ -49,6 +49,10 @@ class AppInstance:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def pid(self) -> int:
+        return self.process.pid if self.process is not None else 0
+
+    @property
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 
+from referrals.audit import AuditLog
 from tests.scale.instances import AppInstance
 from tests.scale.people import Exchange, Person
 from tests.scale.posts import CountingConnector
@@ -31,6 +32,7 @@ SMLO_IDS = ("00000000-0000-4000-8000-00000000a001", "00000000-0000-4000-8000-000
 WAIT = 60.0
 # Which turn of journey n Teams sends again to another instance: n mod 4.
 RESENT = ("message", "submit", "allocate", "accept")
+SKIPS_AT_MOST = 10  # six steps may be skipped
 REFERRER_NOTE = "An advocate will support you"
 
 
@@ -57,6 +59,7 @@ class Resend:
     second_instance: int
     second_status: int
     second_body: Any
+    audited_again: int  # entries the second delivery added to the referral's audit trail
 
     @property
     def activity_id(self) -> str:
@@ -86,8 +89,10 @@ class Load:
         connector: CountingConnector,
         http: aiohttp.ClientSession,
         instances: Sequence[AppInstance],
+        audit: AuditLog,
     ) -> None:
         self.proxy, self.connector, self.instances = proxy, connector, instances
+        self.audit = audit  # read, to see whether a turn sent again ran again
 
         def person(name: str, aad: str) -> Person:
             return Person(name, aad, proxy.url, connector, http)
@@ -106,6 +111,7 @@ class Load:
         self.resends: list[Resend] = []
         self.problems: list[str] = []
         self.killed_after = 0  # receipts in when the instance was killed
+        self.victim = VICTIM + 1  # its number, as posts name their sender
 
     async def run(self) -> None:
         staff = [*self.smlos, *self.advocates]
@@ -136,8 +142,10 @@ class Load:
             if RESENT[j.n % 4] == "message":
                 await self._resend("message", r, j)
             await r.click("Start a referral")
-            for _ in range(6):
-                await r.click("Skip this step")
+            for _ in range(SKIPS_AT_MOST):  # the shortest way, up to the review
+                shown = await r.click("Skip this step")
+                if any(a.get("title") == "Send my referral" for a in actions_of(shown)):
+                    break
             message_id, send = r.find_action("Send my referral")
             j.referral_id = str(send["data"]["referral_id"])
             receipt = await r.press(message_id, send, {"consent": "true"})
@@ -203,13 +211,24 @@ class Load:
         first = who.last()
         first_instance = self.proxy.answered_by[str(first.activity["id"])]
         for second in self._others(first_instance, j.n):
+            before = await self._audited(who, j)
             try:
                 status, body = await self.proxy.send_to(second, first.activity)
             except aiohttp.ClientConnectionError:
                 continue  # it was just killed: try the next
-            self.resends.append(Resend(kind, who, first, first_instance, second, status, body))
+            again = await self._audited(who, j) - before
+            resend = Resend(kind, who, first, first_instance, second, status, body, again)
+            self.resends.append(resend)
             return
         self.problems.append(f"{j.label}: no other instance to send the {kind} to again")
+
+    async def _audited(self, who: Person, j: Journey) -> int:
+        """Entries in the referral's audit trail by this person: every read and change of
+        a referral is audited, allowed or refused, so a turn that ran adds one."""
+        if not j.referral_id:
+            return 0
+        trail = await self.audit.for_referral(j.referral_id)
+        return sum(1 for entry in trail if entry.actor_id == who.aad_object_id)
 
     def _others(self, first: int, n: int) -> list[int]:
         others = [i for i, x in enumerate(self.instances) if i != first and x.running]

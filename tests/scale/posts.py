@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from tests.scale.senders import sender_of
 from tests.support.connector import ConnectorStandIn, cards_of
 from tests.support.teams import actions_of
 
@@ -22,6 +23,7 @@ class Post:
     reply_to: str  # the activity it answers, from the URL; "" for a message of its own
     summary: str  # the preview a notification carries ("" for a turn's answer)
     referral_ids: frozenset[str]  # named by its card's buttons
+    sender: int  # the instance that posted it (0: not known)
 
     def names(self, referral_id: str) -> bool:
         return not self.referral_ids or referral_id in self.referral_ids
@@ -31,8 +33,11 @@ class CountingConnector(ConnectorStandIn):
     def __init__(self) -> None:
         super().__init__()
         self.posts: list[Post] = []
+        self.instances: dict[int, int] = {}  # pid -> instance number, to name each sender
 
     async def _send(self, request: web.Request) -> web.Response:
+        # Named first, while the sender surely still holds the connection.
+        sender = sender_of(*_ports(request), self.instances)
         response = await super()._send(request)
         if response.status != 200 or not isinstance(response.body, bytes):
             return response
@@ -46,7 +51,8 @@ class CountingConnector(ConnectorStandIn):
             if "referral_id" in action.get("data", {})
         )
         reply_to = request.match_info.get("aid", "")
-        post = Post(conversation_id, activity_id, reply_to, str(body.get("summary") or ""), named)
+        summary = str(body.get("summary") or "")
+        post = Post(conversation_id, activity_id, reply_to, summary, named, sender)
         self.posts.append(post)
         await self._touched()  # waiters on `posts` look again
         return response
@@ -60,3 +66,12 @@ class CountingConnector(ConnectorStandIn):
 
     def notifications_in(self, conversation_id: str) -> list[Post]:
         return [p for p in self.posts if p.conversation_id == conversation_id and p.summary]
+
+
+def _ports(request: web.Request) -> tuple[int, int]:
+    """(the client's port, ours) of the connection the request came on."""
+    if request.transport is None:
+        return 0, 0
+    peer = request.transport.get_extra_info("peername")
+    ours = request.transport.get_extra_info("sockname")
+    return (int(peer[1]), int(ours[1])) if peer and ours else (0, 0)

@@ -11,25 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 import pytest
 
+from referrals.clock import SystemClock
 from referrals.ports import Stores
-from storage.cosmos import CosmosStores
 from storage.crypto import FieldCipher
 from storage.keys import development_key_ring
-from storage.sqlite import SqliteStores
+from storage.opening import OpenedStorage, open_cosmos, open_sqlite
 from tests.scale import checks
 from tests.scale.instances import cosmos_store, instance_env, running, sqlite_store
 from tests.scale.load import (
     ADVOCATES,
     SMLO_IDS,
-    VICTIM,
     WAIT,
     Load,
     advocate_id,
@@ -46,30 +46,29 @@ CIPHER = FieldCipher(development_key_ring())  # development mode's data keys
 
 @dataclass
 class Store:
+    """How the instances are told where the store is, and how the test reads it."""
+
     env: dict[str, str]
-    open: Callable[[], AbstractAsyncContextManager[Stores]]
+    open: Callable[[], Awaitable[OpenedStorage]]
 
 
 @pytest.fixture(params=["sqlite", "cosmos"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     if request.param == "sqlite":
         path = tmp_path / "shared.sqlite3"
-
-        @asynccontextmanager
-        async def sqlite() -> AsyncIterator[Stores]:
-            async with await SqliteStores.open(path, CIPHER) as opened:
-                yield opened.stores
-
-        return Store(sqlite_store(path), sqlite)
+        return Store(sqlite_store(path), partial(open_sqlite, str(path), CIPHER, SystemClock()))
     server: CosmosTestServer = request.getfixturevalue("cosmos_server")
     settings = server.settings()
+    return Store(cosmos_store(settings), partial(open_cosmos, settings, CIPHER, SystemClock()))
 
-    @asynccontextmanager
-    async def cosmos() -> AsyncIterator[Stores]:
-        async with await CosmosStores.open(settings, CIPHER) as opened:
-            yield opened.stores
 
-    return Store(cosmos_store(settings), cosmos)
+@asynccontextmanager
+async def reading(store: Store) -> AsyncIterator[OpenedStorage]:
+    opened = await store.open()
+    try:
+        yield opened
+    finally:
+        await opened.close()
 
 
 async def test_three_instances_lose_nothing_and_do_nothing_twice_when_one_is_killed(
@@ -80,32 +79,33 @@ async def test_three_instances_lose_nothing_and_do_nothing_twice_when_one_is_kil
     async with running(INSTANCES, env, tmp_path) as instances:
         proxy = RoundRobin([i.url for i in instances])
         await proxy.start()
-        try:
-            async with aiohttp.ClientSession() as http:
-                load = Load(proxy, connector, http, instances)
-                await load.run()
-        finally:
-            await proxy.stop()
-        async with store.open() as stores:
+        connector.instances = {i.pid: i.number for i in instances}
+        async with reading(store) as opened:  # once the first instance made the store
+            stores = opened.stores
+            try:
+                async with aiohttp.ClientSession() as http:
+                    load = Load(proxy, connector, http, instances, opened.audit)
+                    await load.run()
+            finally:
+                await proxy.stop()
             expected = await checks.expected_notifications(load, stores)
-            with contextlib.suppress(TimeoutError):  # what never came is reported below
+            # What never comes is reported below, by name.
+            with contextlib.suppress(TimeoutError):
                 await connector.wait_until(
                     lambda: checks.all_posted(expected, connector), within=WAIT
                 )
+            with contextlib.suppress(TimeoutError):
                 await outbox_emptied(stores)
             for instance in instances:  # the counts are final once nobody can post
                 await instance.stop()
+            notes: list[str] = []
             problems = [
                 *load.problems,
                 *await checks.stored_once(load, stores),
-                *await checks.delivered_once(load, expected, connector, stores),
+                *await checks.delivered_once(load, expected, connector, stores, notes),
                 *checks.answered_once(load, connector),
             ]
-    logs = ", ".join(str(i.log_path) for i in instances)
-    assert not problems, (
-        f"{len(problems)} problems with {INSTANCES} instances (instance {VICTIM + 1} killed "
-        f"after {load.killed_after} receipts; logs {logs}):\n" + "\n".join(problems)
-    )
+    assert not problems, checks.report(problems, notes, load, [i.log_path for i in instances])
 
 
 async def outbox_emptied(stores: Stores) -> None:
