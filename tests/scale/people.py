@@ -25,6 +25,7 @@ class Exchange:
     activity: Json
     status: int
     body: Any
+    attempts: int  # more than 1: Teams sent it again after a 5xx (an instance went away)
 
 
 @dataclass(eq=False)
@@ -36,13 +37,13 @@ class Person(TeamsUser):
 
     async def post(self, activity: Json) -> tuple[int, Any]:
         status, body = await super().post(activity)
-        for _ in range(TEAMS_ATTEMPTS - 1):
-            if status not in RETRIED:
-                break
-            self.teams_retries += 1
+        attempts = 1
+        while status in RETRIED and attempts < TEAMS_ATTEMPTS:
+            attempts += 1
             status, body = await super().post(activity)
+        self.teams_retries += attempts - 1
         key = str(activity["id"])
-        self.exchanges[key] = Exchange(activity, status, body)
+        self.exchanges[key] = Exchange(activity, status, body, attempts)
         self.last_activity_id = key
         return status, body
 
