@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cards.notifications import preview_text
+from referrals.errors import ReferralNotFound
 from referrals.notifications import Notification
 from referrals.notifications import NotificationKind as K
 from referrals.ports import Stores
@@ -72,7 +73,10 @@ async def expected_notifications(load: Load, stores: Stores) -> list[Expected]:
     taken, and the referrer's news: for as far as each journey got."""
     found: list[Expected] = []
     for j in acknowledged(load.journeys):
-        referral = await stores.referrals.get(j.referral_id)
+        try:
+            referral = await stores.referrals.get(j.referral_id)
+        except ReferralNotFound:
+            continue  # lost: `stored_once` says so
         wanted = [(K.NEW_REFERRAL, smlo) for smlo in load.smlos]
         if j.allocated:
             wanted.append((K.OFFERED, j.advocate))

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiohttp
 
+from cards.verbs import Verb
 from referrals.audit import AuditLog
 from tests.scale.instances import AppInstance
 from tests.scale.people import Exchange, Person
@@ -159,8 +160,8 @@ class Load:
     async def _allocate(self, j: Journey) -> None:
         smlo = j.smlo
         message_id = await self._card_naming(smlo, j, "the SMLO's new-referral card")
-        data = {"verb": "smlo.allocate", "referral_id": j.referral_id}
-        button = {"verb": "smlo.allocate", "data": data}
+        data = {"verb": Verb.ALLOCATE.value, "referral_id": j.referral_id}
+        button = {"verb": Verb.ALLOCATE.value, "data": data}  # as the allocate form has it
         async with smlo.turns:
             card = await smlo.press(message_id, button, {"advocate_id": j.advocate.aad_object_id})
             _expect(card, "Offered to", f"{smlo.name} allocating {j.label}")
@@ -171,11 +172,9 @@ class Load:
     async def _accept(self, j: Journey) -> None:
         advocate = j.advocate
         message_id = await self._card_naming(advocate, j, "the advocate's offer")
-        accept = next(
-            a
-            for a in actions_of(advocate.chat.messages[message_id])
-            if a.get("verb") == "advocate.accept"
-        )
+        offer = actions_of(advocate.chat.messages[message_id])
+        accept = next((a for a in offer if a.get("verb") == Verb.ACCEPT), None)
+        assert accept is not None, f"{advocate.name}'s offer of {j.label} has no accept button"
         async with advocate.turns:
             card = await advocate.press(message_id, accept, {})
             _expect(card, "You are supporting", f"{advocate.name} accepting {j.label}")
