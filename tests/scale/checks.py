@@ -18,6 +18,7 @@ the notification and the person, so a failure says what was lost or done twice.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from tests.support.teams import card_texts
 SUBMITTED_OR_LATER = set(ReferralState) - {ReferralState.DRAFT}
 LISTED = 500  # far more than a run queues
 LOG_LINES = 15  # of each instance's log, in a failure
+RECORD = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")  # app.py's log format
+QUIET = {"DEBUG", "INFO"}
 # Warnings every development-mode start-up logs: not news.
 START_UP = (
     "listening on 127.0.0.1 only.",
@@ -257,7 +260,16 @@ def _kind(problem: str) -> str:
 
 
 def _above_info(log: Path) -> list[str]:
+    """The records logged above INFO, each with its continuation lines (a traceback);
+    a record starts with its time stamp."""
     if not log.exists():
         return []
-    lines = log.read_text(errors="replace").splitlines()
-    return [line for line in lines if " INFO " not in line and not line.endswith(START_UP)]
+    kept: list[str] = []
+    keeping = False
+    for line in log.read_text(errors="replace").splitlines():
+        if RECORD.match(line):
+            level = line.split()[2] if len(line.split()) > 2 else ""
+            keeping = level not in QUIET and not line.endswith(START_UP)
+        if keeping:
+            kept.append(line)
+    return kept
