@@ -120,7 +120,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
             card = review_card(referral, problem=CONSENT_NEEDED)
             return waiting(Reply(card, shows_answers=True))
         try:
-            referral = await self._intake.submit(actor, referral.id, answers)
+            referral = await self._intake.submit(actor, referral.id, answers, viewed=referral)
         except errors.RequiredAnswerMissing as missing:
             dc.active_dialog.state["step"] = missing.step.value
             return waiting(_show_missing(referral, missing, answers))

@@ -79,10 +79,17 @@ class Intake:
             await self.steps.stores.subjects.forget(referral_id)
 
     async def submit(
-        self, actor: Actor, referral_id: str, answers: IntakeAnswers | None = None
+        self,
+        actor: Actor,
+        referral_id: str,
+        answers: IntakeAnswers | None = None,
+        *,
+        viewed: Referral | None = None,
     ) -> Referral:
-        """Record the review card's `answers` (if given), check, number and send."""
-        return await self._send(actor, referral_id, None if answers is None else lambda _: answers)
+        """Record the review card's `answers` (if given), check, number and send.
+        `viewed`: the draft as `view_draft` gave it this turn, so it is not read again."""
+        change = None if answers is None else (lambda _: answers)
+        return await self._send(actor, referral_id, change, viewed)
 
     async def ask_for_contact(self, actor: Actor, consent: bool, send_as: str = "") -> Referral:
         """The short way in: "ask an advocate to contact me", sent at once with what the
@@ -122,6 +129,7 @@ class Intake:
         actor: Actor,
         referral_id: str,
         change: Callable[[IntakeAnswers], IntakeAnswers] | None,
+        viewed: Referral | None = None,
     ) -> Referral:
         """Record the answers `change` makes (if any), check, number and send: one load and
         one save. The number is drawn only once every check has passed, so a refused
@@ -141,7 +149,7 @@ class Intake:
             referral.submit(actor, drawn[0], self.steps.smlo_ids, now, subject_user_id=subject_id)
             await self.subjects.index(referral)  # before the save: see services/subjects.py
 
-        sent = await self.steps.change(actor, referral_id, A.SUBMIT, send)
+        sent = await self.steps.change(actor, referral_id, A.SUBMIT, send, loaded=viewed)
         self.subjects.warn_if_no_one_else(sent)
         await self.subjects.match_after_sending(sent)
         return sent
