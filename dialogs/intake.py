@@ -101,7 +101,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
         }[click.verb]
         try:
             referral = await self._intake.record_answers(
-                actor, referral.id, answers, target, leaving=step
+                actor, referral.id, answers, target, leaving=step, read=referral.answers
             )
         except errors.RequiredAnswerMissing as missing:
             state["step"] = missing.step.value

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from referrals import errors
 from referrals.allocation import format_reference
@@ -58,15 +58,21 @@ class Intake:
         answers: IntakeAnswers,
         step: IntakeStep,
         leaving: IntakeStep | None = None,
+        *,
+        read: IntakeAnswers | None = None,
     ) -> Referral:
-        """Save the answers; `step` is where to carry on, `leaving` the step they were on."""
+        """Save the answers; `step` is where to carry on, `leaving` the step they were on.
+
+        `read`: the draft's answers that `answers` were worked out from. If another turn of
+        the same person saved the draft in between (two presses at once), only what this
+        turn changed is laid over what that one saved, so neither turn's answers are lost."""
         now = self.steps.clock.now()
-        return await self.steps.change(
-            actor,
-            referral_id,
-            A.CHANGE_DRAFT,
-            lambda r: r.record_answers(actor, answers, step, now, leaving=leaving),
-        )
+
+        def record(r: Referral) -> None:
+            mine = answers if read is None else _rebased(answers, read, r.answers)
+            r.record_answers(actor, mine, step, now, leaving=leaving)
+
+        return await self.steps.change(actor, referral_id, A.CHANGE_DRAFT, record)
 
     async def delete_draft(self, actor: Actor, referral_id: str) -> None:
         referral = await self.steps.load(actor, referral_id, A.DELETE_DRAFT)
@@ -215,3 +221,13 @@ class Intake:
         those an SMLO took for someone without Teams, which are the person's."""
         mine = await self.steps.stores.referrals.list_for_referrer(actor.user_id)
         return [r for r in mine if not r.outside_teams]
+
+
+def _rebased(answers: IntakeAnswers, read: IntakeAnswers, saved: IntakeAnswers) -> IntakeAnswers:
+    """`saved` with the answers that differ between `read` and `answers` laid over it."""
+    changed = {
+        f.name: getattr(answers, f.name)
+        for f in fields(IntakeAnswers)
+        if getattr(answers, f.name) != getattr(read, f.name)
+    }
+    return saved.with_changes(**changed) if changed else saved
