@@ -149,9 +149,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await self._render(turn_context, reply)
             return card_response(_clicked_card(reply))
         except Exception as error:  # every failure gets a kind answer
-            expected = isinstance(
-                error, CardPayloadInvalid | errors.ReferralError | PressedTogether
-            )
+            expected = isinstance(error, _EXPECTED)
             if verb in INTAKE_VERBS and not expected:
                 # Keep the card (and what the person typed on it) exactly as it is.
                 explain(error)  # logged with an id; the words below fit this case better
@@ -279,28 +277,34 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         try:
             await self._state.save_changes(tc)
         except errors.ConcurrentUpdate:
-            await self._after_crossing(tc, reply, cleared)
+            sent = clicked is None and reply.shows_answers and reply.card is not None
+            await self._after_crossing(tc, reply, cleared, [shown_id] if sent and shown_id else [])
 
-    async def _after_crossing(self, tc: TurnContext, reply: Reply, cleared: list[str]) -> None:
+    async def _after_crossing(
+        self, tc: TurnContext, reply: Reply, cleared: list[str], showing: list[str]
+    ) -> None:
         """Two turns of one person ran at once (a double press, or two instances) and the
         other one saved the dialog state first. What this turn's route wrote is in the
         stores already (referrals are versioned, and the intake's answers are laid over
         each other), so nothing is lost; only this turn's place in the conversation is.
 
-        A reply that ended the intake (sent, stopped, deleted, kept for later) is true
-        whatever the other turn did, so it ends the intake in the fresh state too. Any
-        other reply is not shown: the person is told, kindly, and where to go on from."""
+        The messages that show answers are kept track of in the state the other turn saved
+        (less those this turn cleared, plus the one it sent: `showing`), so every one is
+        still cleared later. A reply that ended the intake (sent, stopped, deleted, kept for
+        later) is true whatever the other turn did, so it ends the intake there too. Any
+        other reply is not shown: the person is told, kindly, where to go on from."""
+        await self._state.load(tc, force=True)
         if reply.clear_answers:
-            await self._state.load(tc, force=True)
-            dc = await self._dialogs.create_context(tc)
-            await dc.cancel_all_dialogs()
-            kept = await self._answer_messages.get(tc, list)
-            await self._answer_messages.set(tc, [m for m in kept if m not in cleared])
-            try:
-                await self._state.save_changes(tc)
-            except errors.ConcurrentUpdate:
-                log.info("dialog state moved on twice by simultaneous turns")
-            else:
+            await (await self._dialogs.create_context(tc)).cancel_all_dialogs()
+        kept: list[str] = await self._answer_messages.get(tc, list)
+        kept = [m for m in kept if m not in cleared] + [m for m in showing if m not in kept]
+        await self._answer_messages.set(tc, kept)
+        try:
+            await self._state.save_changes(tc)
+        except errors.ConcurrentUpdate:  # a third turn at once: very rare; say so plainly
+            log.warning("dialog state moved on twice by simultaneous turns")
+        else:
+            if reply.clear_answers:
                 log.info("dialog state moved on by a simultaneous turn; intake ended on it")
                 return
         log.info("dialog state moved on by a simultaneous turn; this turn told to try again")

@@ -145,3 +145,27 @@ async def test_send_pressed_twice_at_once_sends_once_and_both_show_the_receipt(
         assert sent.reference in card_text(response.body.value)
     await laptop.say("hello")  # the intake is over: no "answer on the card above"
     assert "answer on the card above" not in laptop.chat_text()
+
+
+async def test_words_typed_as_a_card_is_pressed_keep_track_of_the_card_they_brought(
+    store: tuple[Stores, TogetherStorage],
+) -> None:
+    """Typed `resume` on one device while Next is pressed on the other: whichever turn
+    saves second still records the message it sent that shows answers, so it is cleared
+    with the others later (an untracked one would stay in the chat)."""
+    laptop, phone = await two_devices(*store)
+    phone.world.adapter._next_id = 1000  # its message ids never collide with the laptop's
+    await start(laptop)
+    await laptop.click("Next", **ABOUT_YOU)
+    key = f"msteams/conversations/{laptop.conversation_id}"
+    before = await store[1].read([key])
+    tracked: list[str] = before[key]["MessagesShowingAnswers"]  # type: ignore[index]
+
+    store[1].together()
+    await asyncio.gather(laptop.press(laptop.card, "Next", **WISHES), phone.say("resume"))
+
+    after = await store[1].read([key])
+    now: list[str] = after[key]["MessagesShowingAnswers"]  # type: ignore[index]
+    assert len(now) == len(tracked) + 1  # the card `resume` sent, whoever went on
+    said = phone.chat_text() + laptop.chat_text()
+    assert "Step " in said
