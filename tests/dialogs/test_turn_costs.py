@@ -50,7 +50,12 @@ class Counting:
 @pytest.fixture
 def world() -> BotWorld:
     stores = memory_stores()
-    counted = replace(stores, referrals=Counting(stores.referrals), roster=Counting(stores.roster))
+    counted = replace(
+        stores,
+        referrals=Counting(stores.referrals),
+        roster=Counting(stores.roster),
+        subjects=Counting(stores.subjects),
+    )
     return BotWorld(counted, FakeClock(), MemoryStorage())
 
 
@@ -78,10 +83,13 @@ async def test_sending_a_referral_reads_it_once_and_saves_it_once(world: BotWorl
     referrer = Conversation(world, REFERRER_ID, "Robin Referrer")
     await answer_to_review(referrer)
 
+    subjects = calls_of(world, "subjects")
+    subjects.clear()
     referrals, _ = await during(world, lambda: referrer.click("Send my referral", consent="true"))
 
     assert "SMA-" in referrer.card_text()
     assert (referrals["get"], referrals["save"]) == (1, 1)
+    assert subjects["sharing"] == 0  # it names no one: nothing to match it with
 
 
 async def test_offering_a_referral_reads_it_once_and_the_roster_once(world: BotWorld) -> None:
