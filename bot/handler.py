@@ -18,7 +18,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from bot.activities import CAN_NOT_SAVE, card_message, card_response, is_card_action
 from bot.commands import is_greeting, parse_command
 from bot.files import FileDelivery, is_file_consent
-from bot.messages import explain
+from bot.messages import PressedTogether, PressedTogetherMidIntake, explain
 from bot.references import ReferenceBook
 from bot.routing import IntakeConversation, Routes, Turn
 from cards import intake, notices
@@ -42,6 +42,8 @@ DETAILS_NOT_SHOWN = (
 )
 UNREADABLE_NOTICE = "We could not read that card, so nothing has changed. Here is where you were."
 _ACTOR_KEY = "sma.actor"
+# Failures with words of their own, even on an intake card.
+_EXPECTED = (CardPayloadInvalid, errors.ReferralError, PressedTogether)
 
 
 class Outbox(Protocol):
@@ -70,7 +72,8 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
     ) -> None:
         self._services = services
         self._state = conversation_state
-        self._dialogs = DialogSet(conversation_state.create_property("DialogState"))
+        self._dialog_state = conversation_state.create_property("DialogState")
+        self._dialogs = DialogSet(self._dialog_state)
         self._answer_messages = conversation_state.create_property("MessagesShowingAnswers")
         # Whether this chat has been answered before: the first words get the welcome.
         self._welcomed = conversation_state.create_property("Welcomed")
@@ -146,7 +149,7 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
             await self._render(turn_context, reply)
             return card_response(_clicked_card(reply))
         except Exception as error:  # every failure gets a kind answer
-            expected = isinstance(error, CardPayloadInvalid | errors.ReferralError)
+            expected = isinstance(error, _EXPECTED)
             if verb in INTAKE_VERBS and not expected:
                 # Keep the card (and what the person typed on it) exactly as it is.
                 explain(error)  # logged with an id; the words below fit this case better
@@ -264,18 +267,49 @@ class SmaBot(ActivityHandler):  # type: ignore[misc]
         shown: list[str] = await self._answer_messages.get(tc, list)
         if reply.shows_answers and reply.card is not None and shown_id and shown_id not in shown:
             shown.append(shown_id)
+        cleared: list[str] = []
         if reply.clear_answers:
             for message_id in shown:
                 card = reply.card if message_id == clicked else None
                 await self._replace_message(tc, message_id, card or intake.cleared_card())
-            shown = []
+            cleared, shown = shown, []
         await self._answer_messages.set(tc, shown)
         try:
             await self._state.save_changes(tc)
         except errors.ConcurrentUpdate:
-            # Two clicks of one person at once: the other turn's dialog state was saved, and
-            # the referral store (versioned) holds the answers either way.
-            log.info("dialog state already moved on by a simultaneous turn; kept that one")
+            sent = clicked is None and reply.shows_answers and reply.card is not None
+            await self._after_crossing(tc, reply, cleared, [shown_id] if sent and shown_id else [])
+
+    async def _after_crossing(
+        self, tc: TurnContext, reply: Reply, cleared: list[str], showing: list[str]
+    ) -> None:
+        """Two turns of one person ran at once (a double press, or two instances) and the
+        other one saved the dialog state first. What this turn's route wrote is in the
+        stores already (referrals are versioned, and the intake's answers are laid over
+        each other), so nothing is lost; only this turn's place in the conversation is.
+
+        The messages that show answers are kept track of in the state the other turn saved
+        (less those this turn cleared, plus the one it sent: `showing`), so every one is
+        still cleared later. A reply that ended the intake (sent, stopped, deleted, kept for
+        later) is true whatever the other turn did, so it ends the intake there too. Any
+        other reply is not shown: the person is told, kindly, where to go on from."""
+        await self._state.load(tc, force=True)
+        if reply.clear_answers:
+            await (await self._dialogs.create_context(tc)).cancel_all_dialogs()
+        kept: list[str] = await self._answer_messages.get(tc, list)
+        kept = [m for m in kept if m not in cleared] + [m for m in showing if m not in kept]
+        await self._answer_messages.set(tc, kept)
+        try:
+            await self._state.save_changes(tc)
+        except errors.ConcurrentUpdate:  # a third turn at once: very rare; say so plainly
+            log.warning("dialog state moved on twice by simultaneous turns")
+        else:
+            if reply.clear_answers:
+                log.info("dialog state moved on by a simultaneous turn; intake ended on it")
+                return
+        log.info("dialog state moved on by a simultaneous turn; this turn told to try again")
+        stack = getattr(await self._dialog_state.get(tc, dict), "dialog_stack", None)
+        raise PressedTogetherMidIntake() if stack else PressedTogether()
 
     async def _replace_message(
         self, tc: TurnContext, message_id: str, card: dict[str, Any]

@@ -99,12 +99,35 @@ THREAD_CLOSED = (  # said alike for a withdrawn and a closed referral
     "It was closed or withdrawn, so messages cannot reach anyone now. Nothing was sent. If "
     "you need us again, type refer to make a new referral.",
 )
+# Two turns of one person at once (a double press, or two instances): the other went on.
+PRESSED_TOGETHER = (
+    "Two presses arrived at once",
+    "We went on with the other one, and anything you changed is saved. Please check where "
+    "things stand now, and try again if you need to.",
+)
+PRESSED_TOGETHER_MID_INTAKE = (
+    "Two presses arrived at once",
+    "We went on with the other one. Everything you have answered is saved in your draft. "
+    "Type resume to see where you are now, and carry on from there.",
+)
 UNEXPECTED = (
     "Sorry, something went wrong",
     "Nothing you have told us is lost. Please try again in a few minutes.",
 )
 
+
+class PressedTogether(Exception):
+    """Another turn of the same person saved the dialog state first: this turn's reply is
+    not shown, since the conversation has gone on without it (bot/handler.py)."""
+
+
+class PressedTogetherMidIntake(PressedTogether):
+    """As `PressedTogether`, while the person is answering the intake."""
+
+
 _KNOWN: list[tuple[type[Exception], tuple[str, str]]] = [
+    (PressedTogetherMidIntake, PRESSED_TOGETHER_MID_INTAKE),
+    (PressedTogether, PRESSED_TOGETHER),
     (errors.AlreadyWithdrawn, ALREADY_WITHDRAWN),
     (errors.ThreadClosed, THREAD_CLOSED),  # before InvalidTransition, which it is
     (errors.ReachedOutsideTeams, NOT_IN_TEAMS),

@@ -102,7 +102,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
         }[click.verb]
         try:
             referral = await self._intake.record_answers(
-                actor, referral.id, answers, target, leaving=step
+                actor, referral.id, answers, target, leaving=step, read=referral.answers
             )
         except errors.RequiredAnswerMissing as missing:
             state["step"] = missing.step.value
@@ -121,7 +121,7 @@ class IntakeDialog(Dialog):  # type: ignore[misc]
             card = review_card(referral, problem=CONSENT_NEEDED)
             return waiting(Reply(card, shows_answers=True))
         try:
-            referral = await self._intake.submit(actor, referral.id, answers)
+            referral = await self._intake.submit(actor, referral.id, answers, viewed=referral)
             telemetry.referral_submitted()
         except errors.RequiredAnswerMissing as missing:
             dc.active_dialog.state["step"] = missing.step.value

@@ -21,19 +21,18 @@ class SqliteAuditLog:
         self._db = database
 
     async def append(self, entry: AuditEntry) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "INSERT INTO audit (at, referral_id, actor_id, actor_role, action, outcome) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    sortable_time(entry.at),
-                    entry.referral_id,
-                    entry.actor_id,
-                    entry.actor_role.value,
-                    entry.action.value,
-                    entry.outcome.value,
-                ),
-            )
+        await self._db.execute_alone(  # one statement: its own transaction
+            "INSERT INTO audit (at, referral_id, actor_id, actor_role, action, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                sortable_time(entry.at),
+                entry.referral_id,
+                entry.actor_id,
+                entry.actor_role.value,
+                entry.action.value,
+                entry.outcome.value,
+            ),
+        )
 
     async def for_referral(self, referral_id: str) -> list[AuditEntry]:
         rows = await self._db.fetch_all(

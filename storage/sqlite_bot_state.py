@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+import aiosqlite
 from botbuilder.core import Storage
 
 from referrals.clock import SystemClock
@@ -25,6 +27,18 @@ from storage.sqlite import SqliteStores
 from storage.sqlite_database import SqliteDatabase, marks
 
 _log = logging.getLogger(__name__)
+
+
+def _counting(
+    connection: aiosqlite.Connection,
+) -> Callable[[str, tuple[object, ...]], Awaitable[int]]:
+    """A statement in an open transaction, answering the rows it changed."""
+
+    async def execute(sql: str, parameters: tuple[object, ...]) -> int:
+        cursor = await connection.execute(sql, parameters)
+        return int(cursor.rowcount)
+
+    return execute
 
 
 class SqliteBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is untyped
@@ -57,26 +71,40 @@ class SqliteBotStateStorage(Storage):  # type: ignore[misc]  # botbuilder is unt
             (key, etag_of(value), seal_state(key, value, self._db.cipher))
             for key, value in changes.items()
         ]
+        if len(rows) == 1:  # a turn's one state object: one statement, its own transaction
+            await self._write_one(self._db.execute_alone, *rows[0], now)
+            return
         async with self._db.transaction() as connection:
             for key, expected, document in rows:
-                etag = uuid.uuid4().hex
-                if expected is None or expected == "*":
-                    await connection.execute(
-                        "INSERT INTO bot_state (key, etag, document, updated_at) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-                        "etag = excluded.etag, document = excluded.document, "
-                        "updated_at = excluded.updated_at",
-                        (key, etag, document, now),
-                    )
-                    continue
-                cursor = await connection.execute(
-                    "UPDATE bot_state SET etag = ?, document = ?, updated_at = ? "
-                    "WHERE key = ? AND etag = ?",
-                    (etag, document, now, key, expected),
-                )
-                if cursor.rowcount != 1:
-                    _log.info("bot state write refused: e-tag conflict")
-                    raise StateConflict(key)
+                await self._write_one(_counting(connection), key, expected, document, now)
+
+    @staticmethod
+    async def _write_one(
+        execute: Callable[[str, tuple[object, ...]], Awaitable[int]],
+        key: str,
+        expected: str | None,
+        document: str,
+        now: str,
+    ) -> None:
+        """Insert or replace (no e-tag, or "*"), else replace only the version read."""
+        etag = uuid.uuid4().hex
+        if expected is None or expected == "*":
+            await execute(
+                "INSERT INTO bot_state (key, etag, document, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                "etag = excluded.etag, document = excluded.document, "
+                "updated_at = excluded.updated_at",
+                (key, etag, document, now),
+            )
+            return
+        changed = await execute(
+            "UPDATE bot_state SET etag = ?, document = ?, updated_at = ? "
+            "WHERE key = ? AND etag = ?",
+            (etag, document, now, key, expected),
+        )
+        if changed != 1:
+            _log.info("bot state write refused: e-tag conflict")
+            raise StateConflict(key)
 
     async def delete(self, keys: list[str]) -> None:
         """Missing keys are ignored."""

@@ -17,6 +17,11 @@ class SqliteSubjectIndexStore:
         self._db = database
 
     async def put(self, referral_id: str, marks: Sequence[SubjectMark]) -> None:
+        if not marks:  # most referrals name no one: one statement, its own transaction
+            await self._db.execute_alone(
+                "DELETE FROM subject_index WHERE referral_id = ?", (referral_id,)
+            )
+            return
         async with self._db.transaction() as connection:
             await connection.execute(
                 "DELETE FROM subject_index WHERE referral_id = ?", (referral_id,)

@@ -19,13 +19,12 @@ class SqliteTimerStore:
         self._db = database
 
     async def schedule(self, timer: Timer) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                f"INSERT INTO timers ({COLUMNS}) VALUES (:id, :kind, :subject_id, :due_at, "  # noqa: S608 - constant
-                ":stage, :holder, :claimed_by, :lease_until, :fired_at) "
-                "ON CONFLICT (id) DO NOTHING",
-                timer_to_doc(timer),
-            )
+        await self._db.execute_alone(  # one statement: its own transaction
+            f"INSERT INTO timers ({COLUMNS}) VALUES (:id, :kind, :subject_id, :due_at, "  # noqa: S608 - constant
+            ":stage, :holder, :claimed_by, :lease_until, :fired_at) "
+            "ON CONFLICT (id) DO NOTHING",
+            timer_to_doc(timer),
+        )
 
     async def cancel(self, timer_id: str) -> None:
         async with self._db.transaction() as connection:

@@ -19,23 +19,22 @@ class SqliteShownViewStore:
         self._db = database
 
     async def remember(self, view: ShownView) -> None:
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "INSERT INTO shown_views (key, shown_at, document) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET shown_at = excluded.shown_at, "
-                "document = excluded.document",
-                (view.key, codec.sortable_time(view.shown_at), dumps(self._seal(view))),
-            )
+        document = dumps(self._seal(view))
+        await self._db.execute_alone(  # one statement: its own transaction
+            "INSERT INTO shown_views (key, shown_at, document) VALUES (?, ?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET shown_at = excluded.shown_at, "
+            "document = excluded.document",
+            (view.key, codec.sortable_time(view.shown_at), document),
+        )
 
     async def forget(self, key: str, shown_at: datetime | None = None) -> None:
-        async with self._db.transaction() as connection:
-            if shown_at is None:
-                await connection.execute("DELETE FROM shown_views WHERE key = ?", (key,))
-                return
-            await connection.execute(
-                "DELETE FROM shown_views WHERE key = ? AND shown_at = ?",
-                (key, codec.sortable_time(shown_at)),
-            )
+        if shown_at is None:
+            await self._db.execute_alone("DELETE FROM shown_views WHERE key = ?", (key,))
+            return
+        await self._db.execute_alone(
+            "DELETE FROM shown_views WHERE key = ? AND shown_at = ?",
+            (key, codec.sortable_time(shown_at)),
+        )
 
     async def list_views(self) -> list[ShownView]:
         rows = await self._db.fetch_all("SELECT document FROM shown_views ORDER BY shown_at, key")

@@ -210,7 +210,7 @@ class TriageRoutes:
         names = await self._admin.advocate_names()
         who = plain(names.get(chosen.advocate_id, "them"))
         notice = f"We have asked {who}. The advocate who had it no longer sees it."
-        return _changed(referral.id, await self._summary(referral, notice))
+        return _changed(referral.id, await self._summary(referral, notice, names=names))
 
     async def allocate(self, turn: Turn) -> Reply:
         offer = turn.wants(Offer)
@@ -260,7 +260,7 @@ class TriageRoutes:
         names = await self._admin.advocate_names()
         who = plain(names.get(advocate_id, "them"))
         notice = f"We have asked {who}. We will tell you their answer."
-        return _changed(referral.id, await self._summary(referral, notice))
+        return _changed(referral.id, await self._summary(referral, notice, names=names))
 
     async def show_out_of_remit(self, turn: Turn, problem: str = "") -> Reply:
         """The services in the support directory, as it is now, and the kinds of help."""
@@ -303,9 +303,16 @@ class TriageRoutes:
         return await self._triage.view(turn.actor, turn.wants(OnReferral).referral_id)
 
     async def _summary(
-        self, referral: Referral, notice: str = "", *, warning: bool = False
+        self,
+        referral: Referral,
+        notice: str = "",
+        *,
+        warning: bool = False,
+        names: dict[str, str] | None = None,
     ) -> Card:
-        names = await self._admin.advocate_names()
+        """The referral's SMLO card; `names`: the roster's names when the route has read
+        them already this turn (one read of the roster per turn)."""
+        names = await self._admin.advocate_names() if names is None else names
         smlo_ids = self._triage.steps.smlo_ids
         return smlo.referral_card(
             referral,

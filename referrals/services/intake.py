@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from referrals import errors
 from referrals.allocation import format_reference
@@ -58,15 +58,21 @@ class Intake:
         answers: IntakeAnswers,
         step: IntakeStep,
         leaving: IntakeStep | None = None,
+        *,
+        read: IntakeAnswers | None = None,
     ) -> Referral:
-        """Save the answers; `step` is where to carry on, `leaving` the step they were on."""
+        """Save the answers; `step` is where to carry on, `leaving` the step they were on.
+
+        `read`: the draft's answers that `answers` were worked out from. If another turn of
+        the same person saved the draft in between (two presses at once), only what this
+        turn changed is laid over what that one saved, so neither turn's answers are lost."""
         now = self.steps.clock.now()
-        return await self.steps.change(
-            actor,
-            referral_id,
-            A.CHANGE_DRAFT,
-            lambda r: r.record_answers(actor, answers, step, now, leaving=leaving),
-        )
+
+        def record(r: Referral) -> None:
+            mine = answers if read is None else _rebased(answers, read, r.answers)
+            r.record_answers(actor, mine, step, now, leaving=leaving)
+
+        return await self.steps.change(actor, referral_id, A.CHANGE_DRAFT, record)
 
     async def delete_draft(self, actor: Actor, referral_id: str) -> None:
         referral = await self.steps.load(actor, referral_id, A.DELETE_DRAFT)
@@ -79,10 +85,17 @@ class Intake:
             await self.steps.stores.subjects.forget(referral_id)
 
     async def submit(
-        self, actor: Actor, referral_id: str, answers: IntakeAnswers | None = None
+        self,
+        actor: Actor,
+        referral_id: str,
+        answers: IntakeAnswers | None = None,
+        *,
+        viewed: Referral | None = None,
     ) -> Referral:
-        """Record the review card's `answers` (if given), check, number and send."""
-        return await self._send(actor, referral_id, None if answers is None else lambda _: answers)
+        """Record the review card's `answers` (if given), check, number and send.
+        `viewed`: the draft as `view_draft` gave it this turn, so it is not read again."""
+        change = None if answers is None else (lambda _: answers)
+        return await self._send(actor, referral_id, change, viewed)
 
     async def ask_for_contact(self, actor: Actor, consent: bool, send_as: str = "") -> Referral:
         """The short way in: "ask an advocate to contact me", sent at once with what the
@@ -122,6 +135,7 @@ class Intake:
         actor: Actor,
         referral_id: str,
         change: Callable[[IntakeAnswers], IntakeAnswers] | None,
+        viewed: Referral | None = None,
     ) -> Referral:
         """Record the answers `change` makes (if any), check, number and send: one load and
         one save. The number is drawn only once every check has passed, so a refused
@@ -141,7 +155,7 @@ class Intake:
             referral.submit(actor, drawn[0], self.steps.smlo_ids, now, subject_user_id=subject_id)
             await self.subjects.index(referral)  # before the save: see services/subjects.py
 
-        sent = await self.steps.change(actor, referral_id, A.SUBMIT, send)
+        sent = await self.steps.change(actor, referral_id, A.SUBMIT, send, loaded=viewed)
         self.subjects.warn_if_no_one_else(sent)
         await self.subjects.match_after_sending(sent)
         return sent
@@ -207,3 +221,13 @@ class Intake:
         those an SMLO took for someone without Teams, which are the person's."""
         mine = await self.steps.stores.referrals.list_for_referrer(actor.user_id)
         return [r for r in mine if not r.outside_teams]
+
+
+def _rebased(answers: IntakeAnswers, read: IntakeAnswers, saved: IntakeAnswers) -> IntakeAnswers:
+    """`saved` with the answers that differ between `read` and `answers` laid over it."""
+    changed = {
+        f.name: getattr(answers, f.name)
+        for f in fields(IntakeAnswers)
+        if getattr(answers, f.name) != getattr(read, f.name)
+    }
+    return saved.with_changes(**changed) if changed else saved

@@ -131,12 +131,22 @@ class Steps:
         referral_id: str,
         action: AuditAction,
         act: Callable[[Referral], object],
+        *,
+        loaded: Referral | None = None,
     ) -> Referral:
         """Load, act, save: one load. `act` may be a coroutine function. On a concurrent
         change, act once more on the fresh copy so the domain's own rules decide (two SMLOs
-        allocating at once: exactly one wins)."""
+        allocating at once: exactly one wins).
+
+        `loaded`: the referral as this turn has just read it (the intake dialog reads the
+        draft to check the click): acted on first instead of reading it again. It is
+        versioned, so if it went stale meanwhile the save is refused and the second
+        attempt reads it afresh, as for any lost race."""
         for attempt in range(2):
-            referral = await self.load(actor, referral_id, action)
+            if attempt == 0 and loaded is not None and loaded.id == referral_id:
+                referral = loaded
+            else:
+                referral = await self.load(actor, referral_id, action)
             try:
                 async with self.audited(actor, referral, action):  # a lost race is not audited
                     acted = act(referral)

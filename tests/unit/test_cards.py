@@ -21,8 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botbuilder.core import serializer_helper
+from botbuilder.schema import AdaptiveCardInvokeResponse
 
+from bot.activities import card_response
 from bot.handler import DETAILS_NOT_SHOWN
+from bot.ingress.gate import invoke_body
 from bot.messages import (
     ADVOCATE_GONE,
     ALREADY_WITHDRAWN,
@@ -2776,3 +2780,13 @@ def test_an_undelivered_to_do_for_the_smlo_who_took_a_referral_is_for_a_service_
 
     assert "a service lead" in shown
     assert "the person who referred" not in shown
+
+
+@each(CARDS)
+def test_a_cards_invoke_answer_is_written_as_botbuilders_serialiser_writes_it(
+    shown: Shown,
+) -> None:
+    """The card answer skips msrest's serialiser (bot/ingress/gate.py) and must not differ."""
+    for body in (card_response(shown.build()).body, card_response(None).body):
+        assert isinstance(body, AdaptiveCardInvokeResponse)
+        assert json.loads(invoke_body(body)) == json.loads(json.dumps(serializer_helper(body)))
