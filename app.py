@@ -299,6 +299,7 @@ def compose(
         card_places=places,
         support=support,
         digest=services.digests.counts,
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     keep_days = settings.draft_keep_days
     # Files go to the person's OneDrive, or to a loopback test server the settings trust.

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from common.hosts import AUTHORITY_HOSTS, GRAPH_HOSTS, is_loopback, service_url_allowed
 from config.environment import GUID, AppType, Role, StoreKind
-from config.values import Settings
+from config.values import OUTBOX_LEASE_BOUNDS, Settings
 from referrals.availability import MOST_CASES
 from referrals.periods import DEFAULT_SERVICE_START, month_index
 from storage.keys import BLIND_INDEX_VARIABLE, CURRENT_VARIABLE, KEYS_VARIABLE
@@ -56,6 +56,12 @@ def problems(s: Settings) -> list[str]:
         found.append(
             f"SMA_CASELOAD_LIMIT must be from 1 to {MOST_CASES}: the most cases an advocate "
             "holds unless the SMLO sets another limit for them."
+        )
+    low, high = OUTBOX_LEASE_BOUNDS
+    if not low <= s.outbox_lease_seconds <= high:
+        found.append(
+            f"SMA_OUTBOX_LEASE_SECONDS must be from {low} to {high}: how long another instance "
+            "waits before it takes over a message an instance stopped sending."
         )
     found += _period_problems(s)
     if not s.smlo_ids and not s.smlo_group_id:

@@ -21,7 +21,7 @@ from config import environment as read
 from config.checks import problems
 from config.environment import AppType, Role, SettingsError, StoreKind
 from config.support import SHIPPED_DIRECTORY, read_support_directory
-from config.values import Settings
+from config.values import DEFAULT_OUTBOX_LEASE_SECONDS, Settings
 from referrals.availability import DEFAULT_CASELOAD_LIMIT
 from referrals.periods import DEFAULT_SERVICE_START
 
@@ -63,6 +63,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         checkin_day=read.whole_number(env, "SMA_CHECKIN_DAY", 1),
         digest_day=read.weekday_or_off(env, "SMA_DIGEST_DAY", 0),
         caseload_limit=read.whole_number(env, "SMA_CASELOAD_LIMIT", DEFAULT_CASELOAD_LIMIT),
+        outbox_lease_seconds=read.whole_number(
+            env, "SMA_OUTBOX_LEASE_SECONDS", DEFAULT_OUTBOX_LEASE_SECONDS
+        ),
         working_hours=read.working_hours(env),
         reminder_periods=read.reminder_periods(env),
         store=store,

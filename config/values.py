@@ -15,6 +15,9 @@ from referrals.timers import Periods
 from referrals.working_days import OFFICE_HOURS, WorkingHours
 from storage.crypto import KeyRing
 
+DEFAULT_OUTBOX_LEASE_SECONDS = 60
+OUTBOX_LEASE_BOUNDS = (10, 600)  # seconds: renewals need room; a killed claim waits this long
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -59,6 +62,10 @@ class Settings:
     # middle of a test); `load_settings` gives the documented defaults, day 1 and Monday.
     checkin_day: int = 0
     digest_day: int | None = None
+    # How long a delivering instance's claim on a notification keeps the others off it
+    # (bot/outbox/scheduler.py): renewed while the delivery lasts, so it bounds only how
+    # long a notification waits after its instance is killed mid-delivery.
+    outbox_lease_seconds: int = DEFAULT_OUTBOX_LEASE_SECONDS
     # How many cases an advocate holds at most, unless the SMLO sets another limit for them.
     caseload_limit: int = DEFAULT_CASELOAD_LIMIT
     # Reminders (referrals/timers.py): nudges go out within these hours, Europe/London, on

@@ -25,9 +25,10 @@ Several instances deliver from one store (App Service scale-out, a slot swap). E
 its own `owner` id and claims a notification (a lease, `OutboxStore.claim`) just before
 delivering it, so only one of them sends it; `pending` leaves out what others hold. A
 lost claim means another instance has it: the lane stops there, as after a failure, so
-none of that person's later messages overtakes it. An instance killed mid-delivery
-leaves its lease to run out (`LEASE`); then another claims the notification, finds the
-activity id the killed one recorded, and updates that message in place as above.
+none of that person's later messages overtakes it. The holder renews its claim while a
+delivery lasts; an instance killed mid-delivery leaves its lease to run out (`LEASE`);
+then another claims the notification, finds the activity id the killed one recorded,
+and updates that message in place as above.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ import contextlib
 import logging
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from collections.abc import Set as AbstractSet
 from contextlib import AbstractContextManager
 from datetime import timedelta
@@ -79,13 +80,14 @@ DUE_PER_PASS = 250
 GATHER_SECONDS = 0.02
 # The loop runs when woken (after every turn) and at least this often regardless.
 TICK_SECONDS = 5.0
-# How long a claim keeps other instances off a notification: one delivery at worst. That
-# is up to three Teams calls (the SMLO's card updated, an earlier post updated, a post),
-# each paced under Teams' per-chat limits (up to 31 s in a busy chat, `TEAMS_SEND_LIMITS`)
-# and bounded by the messenger's 30 s timeout: about three minutes, with room to spare.
-# It is also how long a notification an instance was killed holding waits to be taken
-# over, which the retries' own backoff (up to 300 s) already puts up with.
-LEASE = timedelta(minutes=5)
+# How long a claim keeps other instances off a notification. One delivery can take longer
+# (up to three Teams calls, each paced under Teams' per-chat limits, up to 31 s in a busy
+# chat, and bounded by the messenger's 30 s timeout), so the holder renews its claim every
+# third of it while it delivers (`_holding`). The lease itself is then only how long a
+# notification waits to be taken over when its instance was killed mid-delivery, and,
+# since a person's later messages wait behind it to keep their order, how long that
+# person's chat waits. A minute: short for them, long beside a store write's latency.
+LEASE = timedelta(seconds=60)
 
 
 class DigestNotWired(RuntimeError):
@@ -107,8 +109,10 @@ class OutboxDelivery:
         card_places: CardPlaces | None = None,
         support: SupportDirectory,
         digest: Callable[[str], Awaitable[Digest]] | None = None,
+        lease: timedelta = LEASE,
     ) -> None:
         self._stores, self._clock, self._messenger = stores, clock, messenger
+        self._lease = lease  # settings: SMA_OUTBOX_LEASE_SECONDS
         self.owner = uuid.uuid4().hex  # this instance, in each claim it makes
         # The SMLO's weekly digest is counted when it is delivered, for them
         # (`Digests.counts`), so the outbox holds no counts and a late one is not stale.
@@ -262,7 +266,8 @@ class OutboxDelivery:
                 if notification is None:  # another instance has it, or it is gone
                     break
                 try:
-                    await self._deliver(notification)
+                    async with self._holding(notification):
+                        await self._deliver(notification)
                 except NotReachableYet:
                     # Tried again every pass until they write to us: keep the log quiet.
                     log.debug("waiting for the recipient to open the bot: id=%s", notification.id)
@@ -276,13 +281,32 @@ class OutboxDelivery:
         recorded); None if that cannot be done now."""
         now = self._clock.now()
         try:
-            return await self._stores.outbox.claim(n.id, self.owner, now + LEASE, now)
+            return await self._stores.outbox.claim(n.id, self.owner, now + self._lease, now)
         except Exception as error:  # a store outage, say: a later pass tries again
             stop_if_cancelled()
             log.warning(
                 "could not claim a delivery: notification=%s error=%s", n.id, type(error).__name__
             )
             return None
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, n: Notification) -> AsyncIterator[None]:
+        """Renew the claim every third of the lease while the delivery lasts, so a slow
+        delivery (a busy chat's pacing) is never taken over by another instance; a
+        delivery that ends sooner, as nearly all do, writes nothing more."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self._lease.total_seconds() / 3)
+                if await self._claim(n) is None:
+                    log.warning("a delivery's claim could not be renewed: notification=%s", n.id)
+
+        renewing = asyncio.create_task(renew(), name="outbox-claim")
+        try:
+            yield
+        finally:
+            renewing.cancel()
+            await asyncio.gather(renewing, return_exceptions=True)
 
     async def _failed(self, n: Notification, error: Exception) -> None:
         """Back off, or park once retrying cannot help or the budget is spent."""

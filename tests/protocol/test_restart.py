@@ -47,6 +47,9 @@ class BotProcess:
             "SMA_SQLITE_PATH": str(sqlite_path),
             "SMA_ALLOWED_SERVICE_HOSTS": "127.0.0.1",
             "SMA_TEAMS_SERVICE_URL": "",
+            # The killed process's claims on messages it was sending are taken over by the
+            # restarted one once they run out: the shortest lease keeps the wait short.
+            "SMA_OUTBOX_LEASE_SECONDS": "10",
             "PORT": str(self.port),
         }
         self.process: subprocess.Popen[bytes] | None = None

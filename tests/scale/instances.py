@@ -143,6 +143,8 @@ def instance_env(
         # Nothing arrives on its own in the run: no check-ins, no weekly digest.
         "SMA_CHECKIN_DAY": "0",
         "SMA_DIGEST_DAY": "off",
+        # The killed instance's claims are taken over well within the test's waits.
+        "SMA_OUTBOX_LEASE_SECONDS": "15",
         **store,
     }
 

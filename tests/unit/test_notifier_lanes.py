@@ -98,6 +98,41 @@ async def test_a_lost_claim_stops_the_lane_so_no_later_message_overtakes_it() ->
     assert notifier.posted == [], "the newer one waits for the older, held elsewhere"
 
 
+async def test_a_slow_delivery_renews_its_claim_so_no_other_instance_takes_it_over() -> None:
+    stores, clock = memory_stores(), FakeClock(START)
+    await a_submitted_referral(stores, clock)
+    lease, half = timedelta(seconds=0.3), timedelta(seconds=0.2)
+    renewed = asyncio.Event()
+    claim = stores.outbox.claim
+    taken_over: list[Notification | None] = []
+
+    class SlowPost(PostsBySleeping):
+        async def _deliver(self, n: Notification) -> None:
+            clock.advance(half)
+            async with asyncio.timeout(30):  # generous: ends on the renewal itself
+                await renewed.wait()
+            clock.advance(half)  # the first claim has run out by now, the renewed one not
+            taken_over.append(await claim(n.id, "other", clock.now() + lease, clock.now()))
+            await super()._deliver(n)
+
+    async def counted(
+        notification_id: str, owner: str, lease_until: datetime, now: datetime
+    ) -> Notification | None:
+        held = await claim(notification_id, owner, lease_until, now)
+        if now > START:  # a claim after the delivery began: a renewal
+            renewed.set()
+        return held
+
+    notifier = SlowPost(stores, clock)
+    notifier._lease = lease
+    stores.outbox.claim = counted  # type: ignore[method-assign]
+    await notifier._start_pass()
+    await asyncio.gather(*notifier._lanes.values())
+
+    assert taken_over == [None], "another instance took over a delivery still going on"
+    assert len(notifier.posted) == 1
+
+
 def notification(person: str, minute: int, retry_in: int | None = None) -> Notification:
     at = START + timedelta(minutes=minute)
     later = START + timedelta(minutes=retry_in) if retry_in is not None else None

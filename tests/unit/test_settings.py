@@ -381,3 +381,12 @@ def test_a_check_in_day_of_0_sends_no_check_ins_and_32_is_refused() -> None:
     assert load_settings({**PRODUCTION, "SMA_CHECKIN_DAY": "0"}).checkin_day == 0
     with pytest.raises(SettingsError, match="SMA_CHECKIN_DAY"):
         load_settings({**PRODUCTION, "SMA_CHECKIN_DAY": "32"})
+
+
+def test_the_outbox_lease_is_a_minute_unless_set_within_its_bounds() -> None:
+    assert load_settings(PRODUCTION).outbox_lease_seconds == 60
+    shorter = load_settings({**PRODUCTION, "SMA_OUTBOX_LEASE_SECONDS": "15"})
+    assert shorter.outbox_lease_seconds == 15
+    for too in ("5", "3600"):
+        with pytest.raises(SettingsError, match="SMA_OUTBOX_LEASE_SECONDS must be from 10 to 600"):
+            load_settings({**PRODUCTION, "SMA_OUTBOX_LEASE_SECONDS": too})
