@@ -5,7 +5,7 @@ only for test servers on this machine."""
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 # The Teams public cloud's Bot Connector: the only host a production bot talks to by default.
 TEAMS_PUBLIC_CLOUD_HOST = "smba.trafficmanager.net"
@@ -17,6 +17,21 @@ GRAPH_HOSTS = frozenset(
 AUTHORITY_HOSTS = frozenset(
     {"login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn"}
 )
+
+
+def split_url(url: str) -> tuple[SplitResult, str] | None:
+    """The URL's parts and its lower-cased host; None if it is malformed (a bad port)."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        return None
+    return parts, (parts.hostname or "").lower()
+
+
+def https_or_loopback_http(parts: SplitResult, host: str) -> bool:
+    """https anywhere; plain http only to a test server on this machine."""
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
 
 
 def is_loopback(host: str) -> bool:
@@ -33,15 +48,13 @@ def service_url_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
     """True when `url` is https (or http to a loopback test host) and its host is exactly
     one of `allowed_hosts`: no suffix matching, so `smba.trafficmanager.net.evil.example`
     and `evil-smba.trafficmanager.net` are both refused."""
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
+    split = split_url(url)
+    if split is None:
         return False
+    parts, host = split
     if host not in allowed_hosts or parts.username is not None or parts.password is not None:
         return False
-    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
+    return https_or_loopback_http(parts, host)
 
 
 # OneDrive for Business, where Teams saves a file a bot sends and names in `uploadUrl`
@@ -53,12 +66,10 @@ def upload_url_allowed(url: str, test_hosts: frozenset[str] = frozenset()) -> bo
     """Whether the bot may PUT a file to `url`: https to a host under sharepoint.com, or
     a loopback test host named in `test_hosts` (http allowed there). A forged upload URL
     must never carry a file anywhere else."""
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
+    split = split_url(url)
+    if split is None:
         return False
+    parts, host = split
     if parts.username is not None or parts.password is not None:
         return False
     if host in test_hosts and is_loopback(host):

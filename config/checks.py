@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from common.hosts import AUTHORITY_HOSTS, GRAPH_HOSTS, is_loopback, service_url_allowed
+from common.hosts import (
+    AUTHORITY_HOSTS,
+    GRAPH_HOSTS,
+    https_or_loopback_http,
+    is_loopback,
+    service_url_allowed,
+    split_url,
+)
 from config.environment import GUID, AppType, Role, StoreKind
 from config.values import OUTBOX_LEASE_BOUNDS, Settings
 from referrals.availability import MOST_CASES
@@ -155,16 +162,14 @@ def _role_problems(s: Settings) -> list[str]:
 
 
 def _worker_url_allowed(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        parts.port  # noqa: B018 - raises ValueError on a malformed port
-    except ValueError:
+    split = split_url(url)
+    if split is None:
         return False
+    parts, host = split
     extras = parts.username or parts.password or parts.query or parts.fragment
     if not host or extras or parts.path not in ("", "/"):
         return False
-    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(host))
+    return https_or_loopback_http(parts, host)
 
 
 def _auditor_problems(s: Settings) -> list[str]:
