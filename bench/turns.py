@@ -15,7 +15,9 @@ Our bot's layout (docs/deploy.md, "Instances and the worker"):
            `SMA_WAKE_KEY`) that delivers the outbox; both on one SQLite file
   all      one process does both (`SMA_ROLE=all`, as `make run`): the earlier figures
 Each process's CPU (user + system, all threads) is read from /proc over each phase; for
-card turns the phase lasts until the notifications they caused have arrived.
+card turns the phase lasts until the notifications they caused have arrived. This
+process's own CPU over the turns is shown too (client cpu), so a ceiling the harness sets
+is not mistaken for the bot's.
 
 A turn's latency runs from sending the request to receiving the bot's reply:
   message          the reply's POST arriving at the Bot Connector stand-in
