@@ -1,13 +1,23 @@
 """Turn benchmark: our bot against a bare botbuilder echo bot, over real HTTP on loopback.
 
-    .venv/bin/python -m bench.turns [--concurrency 20] [--turns 200] [--warmup 20]
-                                    [--profile bench-turns.prof]
+    .venv/bin/python -m bench.turns [--layout worker|all] [--concurrency 20] [--turns 200]
+                                    [--warmup 20] [--profile bench-turns.prof]
 
-Each bot runs in a subprocess of its own (this process is the load generator and the Bot
+Each bot runs in subprocesses of its own (this process is the load generator and the Bot
 Connector stand-in; on a 2-core machine sharing one interpreter would bill our CPU to the
 bot). N simulated Teams clients post Teams-shaped activities with aiohttp; every kind
 first runs a warm-up, then a fixed number of timed turns spread over N lanes, each lane one
 conversation at a time (a closed loop: N turns in flight).
+
+Our bot's layout (docs/deploy.md, "Instances and the worker"):
+  worker   the default, as production runs it: a web process (`SMA_ROLE=web`) answers
+           the turns and wakes a worker process (`SMA_ROLE=worker`, `SMA_WORKER_URL`,
+           `SMA_WAKE_KEY`) that delivers the outbox; both on one SQLite file
+  all      one process does both (`SMA_ROLE=all`, as `make run`): the earlier figures
+Each process's CPU (user + system, all threads) is read from /proc over each phase; for
+card turns the phase lasts until the notifications they caused have arrived. This
+process's own CPU over the turns is shown too (client cpu), so a ceiling the harness sets
+is not mistaken for the bot's.
 
 A turn's latency runs from sending the request to receiving the bot's reply:
   message          the reply's POST arriving at the Bot Connector stand-in
@@ -15,9 +25,15 @@ A turn's latency runs from sending the request to receiving the bot's reply:
 The proactive notification each card turn causes (the SMLO's new-referral card, the
 advocate's offer, the referrer's note) is timed separately, to its arrival at the stand-in.
 
-Our message turns compare with the echo bot's messages, our card turns with its invokes.
-The goal (issue 5): submit/allocate/accept throughput ≥ 0.67× echo and p95 ≤ 1.5× echo at
-20 concurrent conversations. It prints PASS or MISS; figures only, it never fails.
+Our message turns compare with the echo bot's messages, our card turns with its invokes,
+measured in the same run. The goals (issue 16), at 20 concurrent conversations: each card
+turn's p95 ≤ 3× the echo invoke's and its throughput ≥ 0.33× the echo invoke's; the web
+process's CPU per card turn ≤ 5× the echo invoke's (in layout all the one process's, its
+deliveries included); the advocate's offer and the referrer's note delivered with a p95
+≤ 2 s. The SMLO's new-referral cards are paced by Teams' per-chat limit (two SMLO chats
+take every new referral), so they are reported apart, with no goal. It prints each goal
+with PASS or MISS and the machine's load average before and after; figures only, it never
+fails.
 
 How the people are laid out (so lanes never share a conversation):
   message  N people saying "hi", one per lane
@@ -39,7 +55,9 @@ import contextlib
 import cProfile
 import itertools
 import logging
+import math
 import os
+import secrets
 import signal
 import sys
 import tempfile
@@ -58,7 +76,11 @@ from tests.support.teams import TENANT, TeamsUser, actions_of, card_texts
 ROOT = Path(__file__).resolve().parent.parent
 KINDS = ("message", "submit", "allocate", "accept")
 CARD_KINDS = ("submit", "allocate", "accept")
-GOAL_THROUGHPUT, GOAL_P95 = 0.67, 1.5
+LAYOUTS = ("worker", "all")
+# The goals (issue 16), each against the echo invoke measured in the same run.
+GOAL_P95, GOAL_THROUGHPUT, GOAL_WEB_CPU = 3.0, 0.33, 5.0
+GOAL_DELIVERY_MS = 2000.0  # the advocate's offer and the referrer's note
+DELIVERY_GOALS = ("allocate", "accept")  # the SMLO's cards are paced by Teams: no goal
 REPLY_WAIT = 30.0
 DRAIN_WAIT = 300.0  # the outbox is one sequential loop: a backlog takes a while
 SMLO_IDS = ("00000000-0000-4000-8000-00000000a001", "00000000-0000-4000-8000-00000000a002")
@@ -157,10 +179,16 @@ class BotProcess:
 
 
 @contextlib.asynccontextmanager
-async def bot_process(*argv: str) -> AsyncIterator[BotProcess]:
-    """`python -m <argv>` from the repo root; it announces its port as "PORT <n>"."""
+async def bot_process(*argv: str, env: dict[str, str] | None = None) -> AsyncIterator[BotProcess]:
+    """`python -m <argv>` from the repo root, with `env` added to this process's
+    environment; it announces its port as "PORT <n>"."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", *argv, cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        sys.executable,
+        "-m",
+        *argv,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
     )
     try:
         assert process.stdout is not None
@@ -180,18 +208,57 @@ async def bot_process(*argv: str) -> AsyncIterator[BotProcess]:
                 await process.wait()
 
 
-def sma_argv(connector_url: str, folder: str, advocates: int, profile: str = "") -> list[str]:
+def sma_argv(
+    connector_url: str,
+    folder: str,
+    advocates: int,
+    profile: str = "",
+    role: str = "all",
+    worker_url: str = "",
+) -> list[str]:
+    """Our bot in `role` on the one SQLite file in `folder`; a web role wakes the worker
+    at `worker_url` with the key in the subprocess's SMA_WAKE_KEY (`our_bots`)."""
     argv = ["bench.turns", "--serve", connector_url, "--db", f"{folder}/bench.sqlite3"]
-    argv += ["--advocates", str(advocates)]
+    argv += ["--advocates", str(advocates), "--role", role]
+    argv += ["--worker-url", worker_url] if worker_url else []
     return [*argv, "--profile", profile] if profile else argv
 
 
-def _serve_sma(connector_url: str, db: str, advocates: int, profile: str) -> None:
+@dataclass
+class Bots:
+    """Our bot's processes: `web` answers the turns (in layout all it also delivers),
+    `worker` delivers the outbox (layout worker only)."""
+
+    web: BotProcess
+    worker: BotProcess | None = None
+
+
+@contextlib.asynccontextmanager
+async def our_bots(
+    connector_url: str, folder: str, advocates: int, layout: str, profile: str = ""
+) -> AsyncIterator[Bots]:
+    """Layout all: one process. Layout worker: the worker first, then the web process
+    that wakes it; a fresh wake key for the run, passed in the environment."""
+    if layout == "all":
+        async with bot_process(*sma_argv(connector_url, folder, advocates, profile)) as bot:
+            yield Bots(bot)
+        return
+    key = {"SMA_WAKE_KEY": secrets.token_urlsafe(32)}
+    worker_argv = sma_argv(connector_url, folder, advocates, role="worker")
+    async with bot_process(*worker_argv, env=key) as worker:
+        web_argv = sma_argv(connector_url, folder, advocates, profile, "web", worker.url)
+        async with bot_process(*web_argv, env=key) as web_bot:
+            yield Bots(web_bot, worker)
+
+
+def _serve_sma(
+    connector_url: str, db: str, advocates: int, profile: str, role: str, worker_url: str
+) -> None:
     """The subprocess: our real app (create_app) in development mode, as the protocol
-    tests configure it, with `advocates` advocates on the roster."""
+    tests configure it, with `advocates` advocates on the roster, in `role`."""
     from app import create_app
     from bench.echo_bot import serve
-    from config.settings import Settings
+    from config.settings import Role, Settings
     from referrals.people import Advocate
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
@@ -205,6 +272,9 @@ def _serve_sma(connector_url: str, db: str, advocates: int, profile: str) -> Non
         teams_service_url=connector_url,
         app_tenant_id=TENANT,
         allowed_service_hosts=frozenset({"127.0.0.1"}),
+        role=Role(role),
+        worker_url=worker_url,
+        wake_key=os.environ.get("SMA_WAKE_KEY", ""),
     )
     profiler = cProfile.Profile()
 
@@ -234,7 +304,11 @@ class Figures:
     kind: str
     latencies_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
-    cpu_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the process answering the turns (layout all: the only one)
+    worker_cpu_seconds: float | None = None  # the worker process (layout worker only)
+    # This process over the turns alone: the clients and the stand-in, so a ceiling the
+    # harness itself sets shows (echo turns are cheap to send; our cards cost to read).
+    client_cpu_seconds: float = 0.0
     errors: int = 0
     delivery_ms: list[float] = field(default_factory=list)  # proactive notifications
     drain_seconds: float = 0.0  # from the last turn's answer to the last notification
@@ -257,6 +331,16 @@ class Figures:
     def cpu_ms_per_turn(self) -> float:
         return self.cpu_seconds * 1000 / self.turns if self.turns else 0.0
 
+    @property
+    def client_cpu_ms_per_turn(self) -> float:
+        return self.client_cpu_seconds * 1000 / self.turns if self.turns else 0.0
+
+    @property
+    def worker_cpu_ms_per_turn(self) -> float | None:
+        if self.worker_cpu_seconds is None:
+            return None
+        return self.worker_cpu_seconds * 1000 / self.turns if self.turns else 0.0
+
 
 async def run_lanes(lanes: Sequence[Lane]) -> tuple[list[float], float]:
     """Run every lane at once, each lane's turns one after another; (latencies, seconds)."""
@@ -272,9 +356,10 @@ async def run_lanes(lanes: Sequence[Lane]) -> tuple[list[float], float]:
 
 
 async def measure(kind: str, bot: BotProcess, lanes: Sequence[Lane]) -> Figures:
-    cpu = bot.cpu_seconds()
+    cpu, client_cpu = bot.cpu_seconds(), time.process_time()
     latencies, seconds = await run_lanes(lanes)
     figures = Figures(kind, latencies, seconds)
+    figures.client_cpu_seconds = time.process_time() - client_cpu
     figures.cpu_seconds = bot.cpu_seconds() - cpu
     return figures
 
@@ -406,8 +491,10 @@ async def run_echo(
 class Ours:
     """Our bot's run: the people, the referrals, and each kind's phase."""
 
-    def __init__(self, h: Harness, bot: BotProcess, concurrency: int) -> None:
-        self.h, self.bot, self.n = h, bot, concurrency
+    def __init__(
+        self, h: Harness, bot: BotProcess, concurrency: int, worker: BotProcess | None = None
+    ) -> None:
+        self.h, self.bot, self.n, self.worker = h, bot, concurrency, worker
         self.smlos = [h.user(aad, f"a:smlo-{i}", f"29:smlo-{i}") for i, aad in enumerate(SMLO_IDS)]
         self.advocates = [
             h.user(advocate_id(i), f"a:advocate-{i}", f"29:advocate-{i}")
@@ -506,7 +593,12 @@ def _check(card: dict[str, Any], kind: str, errors: list[str]) -> None:
 
 
 async def run_ours(
-    http: aiohttp.ClientSession, concurrency: int, turns: int, warmup: int, profile: str = ""
+    http: aiohttp.ClientSession,
+    concurrency: int,
+    turns: int,
+    warmup: int,
+    profile: str = "",
+    layout: str = "worker",
 ) -> dict[str, Figures]:
     connector = SignallingConnector()
     await connector.start()
@@ -514,16 +606,20 @@ async def run_ours(
         with tempfile.TemporaryDirectory() as folder:
             if profile:
                 await asyncio.to_thread(Path(profile).unlink, missing_ok=True)
-            argv = sma_argv(connector.url, folder, concurrency, profile)
-            async with bot_process(*argv) as bot:
-                return await _our_phases(
-                    Ours(Harness(bot.url, connector, http), bot, concurrency),
-                    turns,
-                    warmup,
-                    profile,
-                )
+            async with our_bots(connector.url, folder, concurrency, layout, profile) as bots:
+                h = Harness(bots.web.url, connector, http)
+                ours = Ours(h, bots.web, concurrency, bots.worker)
+                return await _our_phases(ours, turns, warmup, profile)
     finally:
         await connector.stop()
+
+
+def _worker_cpu(ours: Ours) -> float | None:
+    return ours.worker.cpu_seconds() if ours.worker is not None else None
+
+
+def _minus(after: float | None, before: float | None) -> float | None:
+    return after - before if after is not None and before is not None else None
 
 
 async def _our_phases(ours: Ours, turns: int, warmup: int, profile: str) -> dict[str, Figures]:
@@ -531,7 +627,9 @@ async def _our_phases(ours: Ours, turns: int, warmup: int, profile: str) -> dict
     await ours.everyone_says_hi()
     results: dict[str, Figures] = {}
     await measure("message", bot, ours.messages(warmup))
+    worker_cpu = _worker_cpu(ours)
     results["message"] = await measure("message", bot, ours.messages(turns))
+    results["message"].worker_cpu_seconds = _minus(_worker_cpu(ours), worker_cpu)
     warm, timed = await ours.prepare(0, warmup), await ours.prepare(warmup, turns)
     phases = (
         ("submit", ours.submits),
@@ -545,12 +643,14 @@ async def _our_phases(ours: Ours, turns: int, warmup: int, profile: str) -> dict
         bot.signal(signal.SIGUSR1)
     for kind, lanes_of in phases:
         errors: list[str] = []
-        cpu = bot.cpu_seconds()
+        cpu, worker_cpu = bot.cpu_seconds(), _worker_cpu(ours)
         figures = await measure(kind, bot, lanes_of(timed, errors))
         drain_started = time.perf_counter()
         figures.delivery_ms = await ours.drain(kind, timed)
         figures.drain_seconds = time.perf_counter() - drain_started
-        figures.cpu_seconds = bot.cpu_seconds() - cpu  # the turns and their notifications
+        # The turns and their notifications (layout worker: wakes here, posts there).
+        figures.cpu_seconds = bot.cpu_seconds() - cpu
+        figures.worker_cpu_seconds = _minus(_worker_cpu(ours), worker_cpu)
         figures.errors = len(errors)
         results[kind] = figures
     if profile:
@@ -567,52 +667,131 @@ def _wait_for_file(path: Path, seconds: float = 30) -> None:
 
 # -- the report ------------------------------------------------------------------------------
 
+WHAT = {"submit": "SMLO's new card", "allocate": "advocate's offer", "accept": "referrer's note"}
+DESCRIBED = {
+    "worker": "a web process answers the turns and wakes a worker process that delivers, "
+    "on one SQLite file",
+    "all": "one process answers the turns and delivers",
+}
 
-def report(ours: dict[str, Figures], echo: dict[str, Figures], concurrency: int) -> str:
+
+@dataclass
+class Run:
+    """One run's figures: our bot's kinds and the echo bot's, and the machine's load."""
+
+    layout: str
+    concurrency: int
+    ours: dict[str, Figures]
+    echo: dict[str, Figures]
+    load_before: str = ""
+    load_after: str = ""
+
+
+def _ratio(ours: float, echo: float) -> float:
+    """How many times the echo bot's figure; a floor too small to read (a CPU reading
+    below the clock tick, at a smoke test's size) makes any cost of ours infinite."""
+    if not echo:
+        return math.inf if ours else 0.0
+    return ours / echo
+
+
+def _verdict(passed: bool) -> str:
+    return "PASS" if passed else "MISS"
+
+
+def report(run: Run) -> str:
+    """The table, each goal with PASS or MISS, the deliveries, and the load."""
+    lines = [
+        f"load average before: {run.load_before} (cores: {os.cpu_count()})",
+        f"layout {run.layout}: {DESCRIBED[run.layout]}",
+        f"N = {run.concurrency} concurrent conversations",
+        *_table(run),
+        "",
+        *_goals(run),
+        "",
+        *_deliveries(run),
+        f"load average after:  {run.load_after}",
+    ]
+    return "\n".join(lines)
+
+
+def _table(run: Run) -> list[str]:
     head = (
         f"{'kind':<14} {'turns':>5} {'turns/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'cpu ms/turn':>11} {'errors':>6} {'× echo tput':>11} {'× echo p95':>10}  goal"
+        f"{'web cpu ms/turn':>15} {'worker cpu ms/turn':>18} {'client cpu ms/turn':>18} "
+        f"{'errors':>6} "
+        f"{'× echo tput':>11} {'× echo p95':>10} {'× echo cpu':>10}"
     )
-    lines = [f"N = {concurrency} concurrent conversations", head]
 
-    def row(name: str, f: Figures, base: Figures | None, goal: bool) -> str:
-        tput = f.throughput / base.throughput if base and base.throughput else 0.0
-        p95 = f.percentile(95) / base.percentile(95) if base and base.percentile(95) else 0.0
-        verdict = ""
-        if goal:
-            verdict = "PASS" if tput >= GOAL_THROUGHPUT and p95 <= GOAL_P95 else "MISS"
-        ratios = f"{tput:>11.2f} {p95:>10.2f}" if base else f"{'':>11} {'':>10}"
+    def row(name: str, f: Figures, base: Figures | None) -> str:
+        worker = f.worker_cpu_ms_per_turn
+        ratios = (
+            f"{_ratio(f.throughput, base.throughput):>11.2f} "
+            f"{_ratio(f.percentile(95), base.percentile(95)):>10.2f} "
+            f"{_ratio(f.cpu_ms_per_turn, base.cpu_ms_per_turn):>10.2f}"
+            if base
+            else ""
+        )
         return (
             f"{name:<14} {f.turns:>5} {f.throughput:>8.1f} {f.percentile(50):>8.1f} "
-            f"{f.percentile(95):>8.1f} {f.percentile(99):>8.1f} {f.cpu_ms_per_turn:>11.2f} "
-            f"{f.errors:>6} {ratios}  {verdict}"
+            f"{f.percentile(95):>8.1f} {f.percentile(99):>8.1f} {f.cpu_ms_per_turn:>15.2f} "
+            f"{'' if worker is None else f'{worker:.2f}':>18} {f.client_cpu_ms_per_turn:>18.2f} "
+            f"{f.errors:>6} {ratios}"
         ).rstrip()
 
-    for kind in ("message", "invoke"):
-        lines.append(row(f"echo {kind}", echo[kind], None, goal=False))
+    rows = [row(f"echo {kind}", run.echo[kind], None) for kind in ("message", "invoke")]
     for kind in KINDS:
-        base = echo["message" if kind == "message" else "invoke"]
-        lines.append(row(kind, ours[kind], base, goal=kind in CARD_KINDS))
-    lines.append(
-        "cpu ms/turn: the bot process's CPU (all threads) over the phase; for card turns it "
-        "includes the notifications they caused"
-    )
-    lines.append("")
-    lines.append("proactive notification delivery (turn sent → arrival at the stand-in):")
-    what = {
-        "submit": "SMLO's new card",
-        "allocate": "advocate's offer",
-        "accept": "referrer's note",
-    }
-    for kind in CARD_KINDS:
-        d = ours[kind].delivery_ms
-        f = ours[kind]
-        lines.append(
-            f"  {kind:<9} {what[kind]:<17} delivered {len(d):>4}/{f.turns:<4} "
-            f"p50 {f.percentile(50, d):>8.1f} ms  p95 {f.percentile(95, d):>8.1f} ms  "
-            f"last one {f.drain_seconds:.1f} s after the last turn"
+        rows.append(
+            row(kind, run.ours[kind], run.echo["message" if kind == "message" else "invoke"])
         )
-    return "\n".join(lines)
+    return [
+        head,
+        *rows,
+        "cpu ms/turn: each process's CPU (all threads) over the phase; for card turns until "
+        "the notifications they caused arrived"
+        + ("" if run.layout == "worker" else " (layout all: the one process, deliveries too)"),
+        "client cpu ms/turn: the load generator and the Bot Connector stand-in, over the "
+        "turns alone",
+    ]
+
+
+def _goals(run: Run) -> list[str]:
+    echo = run.echo["invoke"]
+    cpu_name = "web CPU/turn" if run.layout == "worker" else "bot CPU/turn"
+    lines = [f"goals at N = {run.concurrency}, each card turn against the echo invoke:"]
+    for kind in CARD_KINDS:
+        f = run.ours[kind]
+        p95 = _ratio(f.percentile(95), echo.percentile(95))
+        tput = _ratio(f.throughput, echo.throughput)
+        cpu = _ratio(f.cpu_ms_per_turn, echo.cpu_ms_per_turn)
+        for name, figure, goal, passed in (
+            ("p95", p95, f"≤ {GOAL_P95:g}×", p95 <= GOAL_P95),
+            ("throughput", tput, f"≥ {GOAL_THROUGHPUT:g}×", tput >= GOAL_THROUGHPUT),
+            (cpu_name, cpu, f"≤ {GOAL_WEB_CPU:g}×", cpu <= GOAL_WEB_CPU),
+        ):
+            lines.append(
+                f"  {kind:<9} {name:<13} {figure:>7.2f}× echo  goal {goal:<7} {_verdict(passed)}"
+            )
+    return lines
+
+
+def _deliveries(run: Run) -> list[str]:
+    lines = ["proactive notification delivery (turn sent → arrival at the stand-in):"]
+    for kind in CARD_KINDS:
+        f = run.ours[kind]
+        d = f.delivery_ms
+        p95 = f.percentile(95, d)
+        if kind in DELIVERY_GOALS:  # every one delivered, the p95 within the goal
+            passed = len(d) == f.turns and p95 <= GOAL_DELIVERY_MS
+            goal = f"goal p95 ≤ {GOAL_DELIVERY_MS:.0f} ms  {_verdict(passed)}"
+        else:
+            goal = "paced by Teams' per-chat limit: no goal"
+        lines.append(
+            f"  {kind:<9} {WHAT[kind]:<17} delivered {len(d):>4}/{f.turns:<4} "
+            f"p50 {f.percentile(50, d):>8.1f} ms  p95 {p95:>8.1f} ms  "
+            f"last one {f.drain_seconds:.1f} s after the last turn  {goal}"
+        )
+    return lines
 
 
 def load_average() -> str:
@@ -620,37 +799,53 @@ def load_average() -> str:
 
 
 async def main(
-    concurrency: int, turns: int, warmup: int, profile: str = ""
-) -> tuple[dict[str, Figures], dict[str, Figures]]:
-    """(ours, echo), measured one after the other in this run."""
+    concurrency: int, turns: int, warmup: int, profile: str = "", layout: str = "worker"
+) -> Run:
+    """Both bots, measured one after the other in this run: the echo bot, then ours."""
+    run = Run(layout, concurrency, {}, {}, load_before=load_average())
     limits = aiohttp.TCPConnector(limit=concurrency * 4)
     async with aiohttp.ClientSession(connector=limits) as http:
-        echo = await run_echo(http, concurrency, turns, warmup)
-        ours = await run_ours(http, concurrency, turns, warmup, profile)
-    return ours, echo
+        run.echo = await run_echo(http, concurrency, turns, warmup)
+        run.ours = await run_ours(http, concurrency, turns, warmup, profile, layout)
+    run.load_after = load_average()
+    return run
 
 
 def _options() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--layout", choices=LAYOUTS, default="worker", help="our bot's processes")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--turns", type=int, default=200, help="timed turns per kind")
     parser.add_argument("--warmup", type=int, default=20, help="untimed turns per kind first")
-    parser.add_argument("--profile", default="", help="cProfile the card turns to this file")
+    parser.add_argument(
+        "--profile", default="", help="cProfile the card turns in the process answering them"
+    )
     parser.add_argument("--serve", default="", help=argparse.SUPPRESS)  # the subprocess
     parser.add_argument("--db", default="", help=argparse.SUPPRESS)
     parser.add_argument("--advocates", type=int, default=20, help=argparse.SUPPRESS)
+    parser.add_argument("--role", default="all", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-url", default="", help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
 if __name__ == "__main__":
     options = _options()
     if options.serve:
-        _serve_sma(options.serve, options.db, options.advocates, options.profile)
+        _serve_sma(
+            options.serve,
+            options.db,
+            options.advocates,
+            options.profile,
+            options.role,
+            options.worker_url,
+        )
     else:
-        print(f"load average before: {load_average()} (cores: {os.cpu_count()})")
         profile = str(Path(options.profile).resolve()) if options.profile else ""
-        ours, echo = asyncio.run(main(options.concurrency, options.turns, options.warmup, profile))
-        print(report(ours, echo, options.concurrency))
-        print(f"load average after:  {load_average()}")
+        run = asyncio.run(
+            main(options.concurrency, options.turns, options.warmup, profile, options.layout)
+        )
+        print(report(run))
         if profile:
             print(f"profile of the card turns: {profile} (python -m pstats)")
