@@ -43,6 +43,43 @@ async def complete_intake(
     return await referrer.click("Send my referral", consent="true")
 
 
+async def send_an_on_behalf_referral_full_of(
+    referrer: TeamsUser, canary: str, *, email: str, phone: str
+) -> None:
+    """An on-behalf referral with `canary` in every free-text answer and the named person,
+    the subject and the contact details, for the scans that must find it nowhere."""
+    await referrer.say("hi")
+    await referrer.click("Start a referral")
+    await referrer.click("Next", route="on_behalf", employment="staff")
+    await referrer.click(
+        "Next", behalf_role="hr", behalf_name=f"Jo {canary}person", behalf_consent="yes"
+    )
+    await referrer.click("Next", wishes="formal_report")
+    await referrer.click(
+        "Next",
+        account=f"{canary}account at the station",
+        when="ongoing",
+        colleague="yes",
+        avoid=f"{canary}avoid team",
+    )
+    await referrer.click(
+        "Next",
+        subject_name=f"{canary}subject name",
+        subject_number="PC 0042",
+        subject_email=email,
+        subject_wish="act_now",
+    )
+    await referrer.click(
+        "Next",
+        contact_methods="personal_email,personal_phone",
+        personal_email=email,
+        personal_phone=phone,
+        safe_times=f"{canary}safe evenings",
+        leave_message="no",
+    )
+    await referrer.click("Send my referral", consent="true")
+
+
 async def everyone_says_hi(people: People) -> None:
     for person in (
         people.smlo,

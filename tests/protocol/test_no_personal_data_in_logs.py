@@ -16,6 +16,7 @@ from tests.protocol.journeys import (
     complete_intake,
     everyone_says_hi,
     keep_the_whole_record,
+    send_an_on_behalf_referral_full_of,
     shows,
 )
 from tests.support.connector import ConnectorStandIn, cards_of
@@ -34,36 +35,9 @@ async def test_the_whole_path_logs_no_answer_name_or_contact_detail(
     people.referrer.name = f"Robin {CANARY}name"
     await everyone_says_hi(people)
     referrer = people.referrer
-    await referrer.say("hi")
-    await referrer.click("Start a referral")
-    await referrer.click("Next", route="on_behalf", employment="staff")
-    await referrer.click(
-        "Next", behalf_role="hr", behalf_name=f"Jo {CANARY}person", behalf_consent="yes"
+    await send_an_on_behalf_referral_full_of(
+        referrer, CANARY, email=f"{CANARY}@example.org", phone="07700 900123"
     )
-    await referrer.click("Next", wishes="formal_report")
-    await referrer.click(
-        "Next",
-        account=f"{CANARY}account at the station",
-        when="ongoing",
-        colleague="yes",
-        avoid=f"{CANARY}avoid team",
-    )
-    await referrer.click(
-        "Next",
-        subject_name=f"{CANARY}subject name",
-        subject_number="PC 0042",
-        subject_email=f"{CANARY}.subject@police.example",
-        subject_wish="act_now",
-    )
-    await referrer.click(
-        "Next",
-        contact_methods="personal_email,personal_phone",
-        personal_email=f"{CANARY}@example.org",
-        personal_phone="07700 900123",
-        safe_times=f"{CANARY}safe evenings",
-        leave_message="no",
-    )
-    await referrer.click("Send my referral", consent="true")
     smlo, advocate = people.smlo, people.advocate_a
     await connector.wait_until(lambda: shows(smlo, "Referral SMA-2026-0001"))
     await smlo.click("Open details")

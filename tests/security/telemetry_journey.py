@@ -45,7 +45,7 @@ from tests.protocol.conftest import (
     people_at,
     serving,
 )
-from tests.protocol.journeys import WAIT, shows
+from tests.protocol.journeys import WAIT, send_an_on_behalf_referral_full_of, shows
 from tests.support.connector import ConnectorStandIn
 
 CANARY = "CANARYOTEL"  # one token, so it is found however a line splits words
@@ -104,32 +104,7 @@ async def journey(bot: RunningBot, people: People, connector: ConnectorStandIn) 
     referrer.name = f"Robin {CANARY}name"
     for person in (smlo, advocate, people.advocate_b):  # the deputy never opens the bot
         assert await person.say("hi") == 201
-    await referrer.say("hi")
-    await referrer.click("Start a referral")
-    await referrer.click("Next", route="on_behalf", employment="staff")
-    await referrer.click(
-        "Next", behalf_role="hr", behalf_name=f"Jo {CANARY}person", behalf_consent="yes"
-    )
-    await referrer.click("Next", wishes="formal_report")
-    await referrer.click(
-        "Next", account=f"{CANARY} said it", when="ongoing", colleague="yes", avoid=CANARY
-    )
-    await referrer.click(
-        "Next",
-        subject_name=f"{CANARY}subject",
-        subject_number="PC 0042",
-        subject_email=EMAIL,
-        subject_wish="act_now",
-    )
-    await referrer.click(
-        "Next",
-        contact_methods="personal_email,personal_phone",
-        personal_email=EMAIL,
-        personal_phone=PHONE,
-        safe_times=f"{CANARY} evenings",
-        leave_message="no",
-    )
-    await referrer.click("Send my referral", consent="true")
+    await send_an_on_behalf_referral_full_of(referrer, CANARY, email=EMAIL, phone=PHONE)
     await connector.wait_until(lambda: shows(smlo, "Referral SMA-2026-0001"), within=WAIT)
 
     await smlo.click("Open details")

@@ -484,15 +484,22 @@ def test_only_the_two_apps_may_read_the_secrets_and_only_through_key_vault_rbac(
     assert "accessPolicies" not in vault
     assert vault["enableSoftDelete"] is True
     assert vault["enablePurgeProtection"] is True
-    vault_key = _key("Microsoft.KeyVault/vaults", parse("[parameters('keyVaultName')]"))
-    grants = resources_of("Microsoft.Authorization/roleAssignments")
+    vault = _key("Microsoft.KeyVault/vaults", parse("[parameters('keyVaultName')]"))
+    assert granted_on(vault, KEY_VAULT_SECRETS_USER) == sorted(PRINCIPALS.values())
+
+
+def granted_on(scope: tuple[str, tuple[Node, ...]], role: str) -> list[str]:
+    """The principals holding role assignments on `scope`; each must be of `role`, to a
+    service principal (an app's managed identity)."""
     granted = []
-    for grant in [g for g in grants if _scope_key(g["scope"]) == vault_key]:
+    for grant in resources_of("Microsoft.Authorization/roleAssignments"):
+        if _scope_key(grant["scope"]) != scope:
+            continue
         properties = DEPLOYMENT.value(grant["properties"])
-        assert properties["roleDefinitionId"].endswith(f"/roleDefinitions/{KEY_VAULT_SECRETS_USER}")
+        assert properties["roleDefinitionId"].endswith(f"/roleDefinitions/{role}")
         assert properties["principalType"] == "ServicePrincipal"
         granted.append(properties["principalId"])
-    assert sorted(granted) == sorted(PRINCIPALS.values())
+    return sorted(granted)
 
 
 @pytest.mark.parametrize("app", [WEB, WORKER])
@@ -665,15 +672,9 @@ def test_the_bot_sends_its_telemetry_to_application_insights_signed_in_as_itself
         setting = app_settings(app)["APPLICATIONINSIGHTS_CONNECTION_STRING"]
         assert DEPLOYMENT.value(setting) == "InstrumentationKey=not-a-real-one"  # reference()'s
     insights = _key("Microsoft.Insights/components", parse("[parameters('appInsightsName')]"))
-    grants = resources_of("Microsoft.Authorization/roleAssignments")
-    granted = []
-    for grant in [g for g in grants if _scope_key(g["scope"]) == insights]:
-        properties = DEPLOYMENT.value(grant["properties"])
-        assert properties["roleDefinitionId"].endswith(f"/roleDefinitions/{MONITORING_PUBLISHER}")
-        assert properties["principalType"] == "ServicePrincipal"
-        granted.append(properties["principalId"])
-    assert sorted(granted) == sorted(PRINCIPALS.values())
-    assert len(grants) == 4  # these and Key Vault's, one each per app: nothing else
+    assert granted_on(insights, MONITORING_PUBLISHER) == sorted(PRINCIPALS.values())
+    # These and Key Vault's, one each per app: nothing else is granted.
+    assert len(resources_of("Microsoft.Authorization/roleAssignments")) == 4
 
 
 # --- The template and the code cannot drift apart --------------------------------------
