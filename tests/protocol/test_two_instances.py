@@ -101,6 +101,9 @@ async def test_the_reminder_loop_runs_on_one_instance_only(
     async with two_instances(tmp_path, connector) as (one, other):
         loops = (one.runtime.reminders, other.runtime.reminders)
         passes = [asyncio.create_task(loop.next_pass()) for loop in loops]
+        # Each waiter first notes which pass it waits for; only then the wake. (Woken first,
+        # a pass could start before its waiter looked, and it would wait for the next one.)
+        await asyncio.sleep(0)
         for loop in loops:
             loop.wake()
         done, waiting = await asyncio.wait(
