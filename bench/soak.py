@@ -102,7 +102,7 @@ async def main(concurrency: int, turns: int, warmup: int) -> Soak:
             with tempfile.TemporaryDirectory() as folder:
                 argv = sma_argv(connector.url, folder, concurrency)
                 async with bot_process(*argv) as bot:
-                    ours = Ours(Harness(bot.url, connector, http), bot, concurrency)
+                    ours = Ours(Harness(bot.url, connector, http), bot, concurrency, concurrency)
                     return await run_soak(ours, turns, warmup)
     finally:
         await connector.stop()

@@ -43,8 +43,11 @@ How the people are laid out (so lanes never share a conversation):
            and every new referral goes to each), so the N lanes are N/2 turns in flight
            per SMLO chat; these turns leave the dialog state unchanged, so they do not
            contend on it. Each click names the SMLO's real new-referral card.
-  accept   N advocates; referral k is offered to advocate k mod N, who accepts it from
-           the offer card in their chat
+  accept   a roster of A advocates, A a multiple of N large enough that none is offered
+           more than OFFERS_EACH referrals in the phase (a few seconds): referral k is
+           offered to advocate k mod A, who accepts it from the offer card in their chat.
+           More offers than that to one chat within a second or two would wait for Teams'
+           per-chat pace, as the SMLOs' cards do.
 """
 
 from __future__ import annotations
@@ -80,6 +83,9 @@ LAYOUTS = ("worker", "all")
 # The goals (issue 16), each against the echo invoke measured in the same run.
 GOAL_P95, GOAL_THROUGHPUT, GOAL_WEB_CPU = 3.0, 0.33, 5.0
 GOAL_DELIVERY_MS = 2000.0  # the advocate's offer and the referrer's note
+# Offers to one advocate within the allocate phase: fewer than Teams' per-chat burst
+# (bot/outbox/policy.py TEAMS_SEND_LIMITS: 5 a second), so none waits for the pace.
+OFFERS_EACH = 4
 DELIVERY_GOALS = ("allocate", "accept")  # the SMLO's cards are paced by Teams: no goal
 REPLY_WAIT = 30.0
 DRAIN_WAIT = 300.0  # the outbox is one sequential loop: a backlog takes a while
@@ -492,13 +498,17 @@ class Ours:
     """Our bot's run: the people, the referrals, and each kind's phase."""
 
     def __init__(
-        self, h: Harness, bot: BotProcess, concurrency: int, worker: BotProcess | None = None
+        self,
+        h: Harness,
+        bot: BotProcess,
+        concurrency: int,
+        advocates: int,
+        worker: BotProcess | None = None,
     ) -> None:
         self.h, self.bot, self.n, self.worker = h, bot, concurrency, worker
         self.smlos = [h.user(aad, f"a:smlo-{i}", f"29:smlo-{i}") for i, aad in enumerate(SMLO_IDS)]
         self.advocates = [
-            h.user(advocate_id(i), f"a:advocate-{i}", f"29:advocate-{i}")
-            for i in range(concurrency)
+            h.user(advocate_id(i), f"a:advocate-{i}", f"29:advocate-{i}") for i in range(advocates)
         ]
         self.chatters = [h.user(referrer_id(800_000 + i)) for i in range(concurrency)]
         self.smlo_chats = {p.conversation_id for p in self.smlos}
@@ -540,7 +550,7 @@ class Ours:
                 r.allocated_at = at
                 _check(card, "allocate", errors)
 
-            inputs = {"advocate_id": advocate_id(r.n % self.n)}
+            inputs = {"advocate_id": advocate_id(r.n % len(self.advocates))}
             ask = button("smlo.allocate", r.referral_id)
             jobs.append(self.h.invoke_turn(smlo, message_id, ask, inputs, done))
         return split(jobs, self.n)
@@ -548,7 +558,7 @@ class Ours:
     def acceptances(self, referrals: Sequence[Referral], errors: list[str]) -> list[Lane]:
         jobs = []
         for r in referrals:
-            advocate = self.advocates[r.n % self.n]
+            advocate = self.advocates[r.n % len(self.advocates)]
             offer = self.h.connector.first_arrival(
                 {advocate.conversation_id}, r.allocated_at, r.referral_id
             )
@@ -569,7 +579,7 @@ class Ours:
             found = c.first_arrival(self.smlo_chats, r.submitted_at, r.referral_id)
             started = r.submitted_at
         elif kind == "allocate":
-            advocate = self.advocates[r.n % self.n].conversation_id
+            advocate = self.advocates[r.n % len(self.advocates)].conversation_id
             found = c.first_arrival({advocate}, r.allocated_at, r.referral_id)
             started = r.allocated_at
         else:
@@ -606,12 +616,19 @@ async def run_ours(
         with tempfile.TemporaryDirectory() as folder:
             if profile:
                 await asyncio.to_thread(Path(profile).unlink, missing_ok=True)
-            async with our_bots(connector.url, folder, concurrency, layout, profile) as bots:
+            advocates = roster_size(concurrency, turns)
+            async with our_bots(connector.url, folder, advocates, layout, profile) as bots:
                 h = Harness(bots.web.url, connector, http)
-                ours = Ours(h, bots.web, concurrency, bots.worker)
+                ours = Ours(h, bots.web, concurrency, advocates, bots.worker)
                 return await _our_phases(ours, turns, warmup, profile)
     finally:
         await connector.stop()
+
+
+def roster_size(concurrency: int, turns: int) -> int:
+    """Advocates enough that none is offered more than OFFERS_EACH of the timed referrals,
+    a multiple of the lanes so that each advocate's chat is in one lane only."""
+    return concurrency * max(1, math.ceil(turns / (concurrency * OFFERS_EACH)))
 
 
 def _worker_cpu(ours: Ours) -> float | None:

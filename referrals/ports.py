@@ -8,6 +8,7 @@ holds every adapter to the same behaviour.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -95,11 +96,18 @@ class OutboxStore(Protocol):
     failing or parking it ends the lease."""
 
     async def pending(
-        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+        self,
+        limit: int = 50,
+        *,
+        now: datetime | None = None,
+        owner: str = "",
+        leaving_out: AbstractSet[str] = frozenset(),
     ) -> list[Notification]:
         """Undelivered notifications, oldest first. Given `now`, only those free for
         `owner` to deliver (`notifications.free_to_deliver`): none another instance holds
-        a lease on past `now`, nor any of the same person's behind one."""
+        a lease on past `now`, nor any of the same person's behind one. None to the people
+        in `leaving_out` (those already being delivered to), so that a long backlog of
+        theirs never fills the `limit` and hides everyone else's."""
 
     async def claim(
         self, notification_id: str, owner: str, lease_until: datetime, now: datetime

@@ -17,6 +17,7 @@ server's SQL is small, and the pending set is a handful of entries).
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 from azure.core import MatchConditions
@@ -54,9 +55,18 @@ class CosmosOutboxStore(OutboxChanges):
         self._holders: dict[str, str] = {}
 
     async def pending(
-        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+        self,
+        limit: int = 50,
+        *,
+        now: datetime | None = None,
+        owner: str = "",
+        leaving_out: AbstractSet[str] = frozenset(),
     ) -> list[Notification]:
-        waiting = await self._in_status(DeliveryStatus.PENDING)
+        waiting = [
+            n
+            for n in await self._in_status(DeliveryStatus.PENDING)
+            if n.recipient_id not in leaving_out
+        ]
         if now is not None:
             waiting = free_to_deliver(waiting, owner, now)
         chosen = waiting[:limit]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 
@@ -174,9 +175,18 @@ class MemoryOutboxStore(OutboxChanges):
             self._items[n.id] = n
 
     async def pending(
-        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+        self,
+        limit: int = 50,
+        *,
+        now: datetime | None = None,
+        owner: str = "",
+        leaving_out: AbstractSet[str] = frozenset(),
     ) -> list[Notification]:
-        waiting = [n for n in self._items.values() if n.status is DeliveryStatus.PENDING]
+        waiting = [
+            n
+            for n in self._items.values()
+            if n.status is DeliveryStatus.PENDING and n.recipient_id not in leaving_out
+        ]
         if now is not None:
             waiting = free_to_deliver(waiting, owner, now)
         return sorted(waiting, key=lambda n: (n.created_at, n.id))[:limit]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 
 import aiosqlite
@@ -25,6 +26,9 @@ from storage import codec, sealing
 from storage.crypto import FieldCipher
 from storage.outbox_changes import OutboxChanges
 from storage.sqlite_database import SqliteDatabase, dumps, marks
+
+# `pending`'s `leaving_out`: the blind indexes of the people left out, one JSON parameter.
+NOT_LEFT_OUT = "recipient_key NOT IN (SELECT value FROM json_each(?))"
 
 
 async def enqueue(
@@ -43,23 +47,36 @@ class SqliteOutboxStore(OutboxChanges):
         self._db = database
 
     async def pending(
-        self, limit: int = 50, *, now: datetime | None = None, owner: str = ""
+        self,
+        limit: int = 50,
+        *,
+        now: datetime | None = None,
+        owner: str = "",
+        leaving_out: AbstractSet[str] = frozenset(),
     ) -> list[Notification]:
+        # Everyone's keys under every data key in use (a person's older rows may carry an
+        # index made with an earlier key), as one JSON parameter.
+        cipher = self._db.cipher
+        left_out = json.dumps(
+            [k for who in leaving_out for k in sealing.indexes_of(who, sealing.RECIPIENT, cipher)]
+        )
         if now is None:
             return await self._many(
-                "WHERE status = ? ORDER BY created_at, id LIMIT ?",
+                f"WHERE status = ? AND {NOT_LEFT_OUT} ORDER BY created_at, id LIMIT ?",
                 DeliveryStatus.PENDING.value,
+                left_out,
                 limit,
             )
         # Leaving out what another instance holds, and the same person's rows behind it
         # (notifications.free_to_deliver); `outbox_leases` holds only the leased rows.
         return await self._many(
-            "WHERE status = ? AND NOT EXISTS (SELECT 1 FROM outbox AS held "
+            f"WHERE status = ? AND {NOT_LEFT_OUT} AND NOT EXISTS (SELECT 1 FROM outbox AS held "  # noqa: S608
             "WHERE held.recipient_key = outbox.recipient_key AND held.lease_until > ? "
             "AND held.claimed_by != ? AND held.status = ? "
             "AND (held.created_at, held.id) <= (outbox.created_at, outbox.id)) "
             "ORDER BY created_at, id LIMIT ?",
             DeliveryStatus.PENDING.value,
+            left_out,
             codec.sortable_time(now),
             owner,
             DeliveryStatus.PENDING.value,

@@ -73,8 +73,9 @@ K = NotificationKind
 # Chats delivered to side by side. Each chat keeps its own pace; the bound keeps a burst
 # well under Teams' 50 requests a second per app and tenant.
 MOST_CHATS_AT_ONCE = 8
-# Enough that, while an SMLO's chat works through a backlog at Teams' pace, the notes to
-# everyone else behind it in the queue are still seen, and started, on every pass.
+# How many due notifications one pass reads. People whose lane is still running are left
+# out of the read, so an SMLO's chat working through a backlog at Teams' pace never fills
+# it: everyone else's notes are seen, and started, on the next pass.
 DUE_PER_PASS = 250
 # A burst of turns each wakes the loop; one pass after a short pause serves them all.
 GATHER_SECONDS = 0.02
@@ -225,13 +226,14 @@ class OutboxDelivery:
             # A lane that ends while `pending` is being read may have sent what that read
             # still shows as pending: such people are left to the next pass.
             self._ended.clear()
+            running = frozenset(self._lanes)
             waiting = await self._stores.outbox.pending(
-                DUE_PER_PASS, now=self._clock.now(), owner=self.owner
+                DUE_PER_PASS, now=self._clock.now(), owner=self.owner, leaving_out=running
             )
             telemetry.outbox_pass(waiting, self._clock.now())
             queues = due_in_order(waiting, self._clock.now())
             people = set(queues) | set(self._stale_cards)
-            busy = False
+            busy = bool(running)  # what they were not given is read when their lane ends
             for person in sorted(people):
                 if person in self._lanes or person in self._ended:
                     busy = True

@@ -152,3 +152,22 @@ async def test_a_referral_saved_while_its_notification_is_leased_keeps_the_lease
 
     assert await _claim(stores, n, "two", now) is None
     assert n.id not in await _free_ids(stores, "two", now)
+
+
+async def test_pending_can_leave_out_the_people_already_being_delivered_to(
+    stores: Stores, scenario: Scenario
+) -> None:
+    await _two_to_the_smlo(stores, scenario)
+    now = scenario.tick()
+    everything = await stores.outbox.pending(limit=100, now=now, owner="one")
+
+    busy = frozenset({SMLO_IDS[0]})
+    without = await stores.outbox.pending(limit=100, now=now, owner="one", leaving_out=busy)
+    unclaimed = await stores.outbox.pending(limit=100, leaving_out=busy)
+
+    expected = [n.id for n in everything if n.recipient_id != SMLO_IDS[0]]
+    assert expected, "the scenario also tells others"
+    assert [n.id for n in without] == expected
+    assert [n.id for n in unclaimed] == expected
+    one_only = await stores.outbox.pending(limit=1, now=now, owner="one", leaving_out=busy)
+    assert [n.id for n in one_only] == expected[:1], "their rows do not use up the limit"

@@ -10,6 +10,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
+from bot.outbox import scheduler
 from bot.outbox.messenger import TeamsMessenger
 from bot.outbox.policy import due_in_order
 from bot.outbox.scheduler import OutboxDelivery
@@ -20,7 +23,7 @@ from referrals.people import Actor
 from referrals.ports import Stores
 from referrals.services import Services
 from referrals.support import SupportDirectory
-from storage.memory import MemoryAuditLog, memory_stores
+from storage.memory import MemoryAuditLog, MemoryOutboxStore, memory_stores
 
 SMLO = Actor("smlo-1", "Sam", is_smlo=True)
 
@@ -178,3 +181,32 @@ async def test_the_delivery_loop_carries_on_after_a_store_outage() -> None:
     await asyncio.gather(loop, return_exceptions=True)
 
     assert len(notifier.posted) == 1
+
+
+async def test_a_long_backlog_in_one_chat_never_hides_anyone_elses_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    stores, clock = memory_stores(), FakeClock(START + timedelta(hours=1))
+    outbox = stores.outbox
+    assert isinstance(outbox, MemoryOutboxStore)
+    backlog = [notification("smlo", minute) for minute in range(3)]
+    outbox.add_all([*backlog, notification("referrer", 3)])
+    monkeypatch.setattr(scheduler, "DUE_PER_PASS", 2)  # the SMLO's backlog fills one read
+    smlo_chat_free = asyncio.Event()
+
+    class PacedSmloChat(PostsBySleeping):
+        async def _deliver(self, n: Notification) -> None:
+            if n.recipient_id == "smlo":
+                await smlo_chat_free.wait()  # Teams' per-chat pace holds the SMLO's lane
+            await super()._deliver(n)
+
+    notifier = PacedSmloChat(stores, clock)
+    await notifier._start_pass()  # reads only the SMLO's oldest two, and starts their lane
+    await notifier._start_pass()  # leaves the running lane out, so reaches the referrer
+    async with asyncio.timeout(30):  # generous: ends when the referrer's lane does
+        await notifier._lanes["referrer"]
+
+    assert notifier.posted == ["referrer-3"], "the note went while the SMLO's chat was busy"
+    smlo_chat_free.set()
+    await notifier.deliver_pending()
+    assert notifier.posted == ["referrer-3", "smlo-0", "smlo-1", "smlo-2"]
