@@ -50,9 +50,9 @@ class CosmosOutboxStore(OutboxChanges):
     def __init__(self, database: CosmosDatabase) -> None:
         self._db = database
         self._container = database.referrals
-        # Which referral holds each notification `pending` handed out, so that marking it
-        # sent is a point read rather than another fan-out query.
-        self._holders: dict[str, str] = {}
+        # Which referral holds each notification `pending` handed out, and to whom it goes,
+        # so that marking it sent is a point read rather than another fan-out query.
+        self._holders: dict[str, tuple[str, str]] = {}
 
     async def pending(
         self,
@@ -70,7 +70,13 @@ class CosmosOutboxStore(OutboxChanges):
         if now is not None:
             waiting = free_to_deliver(waiting, owner, now)
         chosen = waiting[:limit]
-        self._holders = {n.id: n.referral_id for n in chosen}  # the latest batch only
+        # The latest batch, and what earlier ones handed out to the people left out of it
+        # (their lanes are still delivering those).
+        self._holders = {
+            notification_id: held
+            for notification_id, held in self._holders.items()
+            if held[1] in leaving_out
+        } | {n.id: (n.referral_id, n.recipient_id) for n in chosen}
         return chosen
 
     async def mark_sent(
@@ -100,7 +106,8 @@ class CosmosOutboxStore(OutboxChanges):
     ) -> Notification | None:
         """Rewrite one entry under the referral's ETag; `change` returning None leaves it
         alone. Raises `KeyError` for an unknown notification."""
-        referral_id = self._holders.get(notification_id) or await self._holder_of(notification_id)
+        held = self._holders.get(notification_id)
+        referral_id = held[0] if held else await self._holder_of(notification_id)
         for _ in range(WRITE_ATTEMPTS):
             current = await read_or_none(self._container, referral_id, referral_id)
             outbox: list[Item] = current["outbox"] if current else []

@@ -123,6 +123,24 @@ async def test_a_delivery_receipt_racing_a_change_loses_neither(
     assert (await cosmos.stores.referrals.get(referral.id)).state is ReferralState.OFFERED
 
 
+async def test_a_lane_still_delivering_after_a_later_read_marks_its_message_with_a_point_read(
+    cosmos: CosmosStores, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = Scenario(cosmos.stores, clock)
+    await scenario.submitted()
+    outbox = cosmos.stores.outbox
+    (to_smlo, *_) = [n for n in await outbox.pending() if n.recipient_id == SMLO_IDS[0]]
+    await outbox.pending(leaving_out=frozenset({SMLO_IDS[0]}))  # the next pass, their lane on
+
+    async def fan_out(notification_id: str) -> str:
+        raise AssertionError("a fan-out query to find the referral again")
+
+    monkeypatch.setattr(outbox, "_holder_of", fan_out)
+    await outbox.mark_sent(to_smlo.id, "conv", "act", scenario.tick())
+
+    assert to_smlo.id not in {n.id for n in await outbox.pending()}
+
+
 async def test_audit_entries_read_back_in_order_and_the_log_can_only_add(
     cosmos: CosmosStores, clock: FakeClock
 ) -> None:
