@@ -134,6 +134,9 @@ class OutboxDelivery:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()  # one pass starts at a time
         self._lanes: dict[str, asyncio.Task[None]] = {}  # recipient id -> their deliveries
+        # recipient id -> what their running lane was given and has not sent: the reads
+        # leave those people out, and the outbox's lag still counts these
+        self._unsent: dict[str, list[Notification]] = {}
         self._ended: set[str] = set()  # whose lanes ended since the last pass began
         self._slots = asyncio.Semaphore(MOST_CHATS_AT_ONCE)
 
@@ -230,7 +233,8 @@ class OutboxDelivery:
             waiting = await self._stores.outbox.pending(
                 DUE_PER_PASS, now=self._clock.now(), owner=self.owner, leaving_out=running
             )
-            telemetry.outbox_pass(waiting, self._clock.now())
+            in_lanes = [n for unsent in self._unsent.values() for n in unsent]
+            telemetry.outbox_pass([*waiting, *in_lanes], self._clock.now())
             queues = due_in_order(waiting, self._clock.now())
             people = set(queues) | set(self._stale_cards)
             busy = bool(running)  # what they were not given is read when their lane ends
@@ -239,8 +243,9 @@ class OutboxDelivery:
                     busy = True
                     continue
                 refreshes = self._stale_cards.pop(person, {})
-                lane = self._deliver_lane(person, refreshes, queues.get(person, []))
-                self._start_lane(person, lane)
+                queue = queues.get(person, [])
+                self._unsent[person] = list(queue)
+                self._start_lane(person, self._deliver_lane(person, refreshes, queue))
             return busy
 
     def _start_lane(self, person: str, work: Coroutine[Any, Any, None]) -> None:
@@ -250,6 +255,7 @@ class OutboxDelivery:
         def ended(_: asyncio.Task[None]) -> None:
             if self._lanes.get(person) is lane:
                 del self._lanes[person]
+                self._unsent.pop(person, None)
                 self._ended.add(person)
 
         lane.add_done_callback(ended)
@@ -277,6 +283,9 @@ class OutboxDelivery:
                     stop_if_cancelled()
                     await self._failed(notification, error)
                     break
+                else:
+                    unsent = self._unsent.get(person, [])
+                    unsent[:] = [n for n in unsent if n.id != notification.id]
 
     async def _claim(self, n: Notification) -> Notification | None:
         """Lease it to this instance, as stored now (with any post an earlier holder

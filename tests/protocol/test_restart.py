@@ -31,6 +31,7 @@ from tests.support.teams import TENANT, TeamsUser, card_texts
 
 REPO = Path(__file__).resolve().parents[2]
 REFERRERS = 24
+LEASE_SECONDS = 10  # the killed process's claims run out after this
 KILL_AFTER = 10  # receipts seen before the kill
 
 
@@ -49,7 +50,7 @@ class BotProcess:
             "SMA_TEAMS_SERVICE_URL": "",
             # The killed process's claims on messages it was sending are taken over by the
             # restarted one once they run out: the shortest lease keeps the wait short.
-            "SMA_OUTBOX_LEASE_SECONDS": "10",
+            "SMA_OUTBOX_LEASE_SECONDS": str(LEASE_SECONDS),
             "PORT": str(self.port),
         }
         self.process: subprocess.Popen[bytes] | None = None
@@ -155,8 +156,10 @@ async def test_after_a_kill_and_restart_every_acknowledged_referral_is_there_onc
             shown = " ".join(smlo.texts())
             return all(f"Referral {ref}" in shown for ref in acknowledged)
 
-        # Delivery is paced (at most 5 a second to one person), so many cards take a while.
-        await connector.wait_until(every_card_arrived, within=REFERRERS / 4 + 10)
+        # The killed process's claims run out first, then delivery is paced (at most 5 a
+        # second to one person): generous beyond both, since it ends on the arrivals.
+        wait = LEASE_SECONDS + REFERRERS / 4 + 30
+        await connector.wait_until(every_card_arrived, within=wait)
         await asyncio.sleep(1.0)  # anything sent twice would have landed by now
 
     cards = Counter(

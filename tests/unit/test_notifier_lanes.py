@@ -24,6 +24,7 @@ from referrals.ports import Stores
 from referrals.services import Services
 from referrals.support import SupportDirectory
 from storage.memory import MemoryAuditLog, MemoryOutboxStore, memory_stores
+from telemetry import measures
 
 SMLO = Actor("smlo-1", "Sam", is_smlo=True)
 
@@ -210,3 +211,25 @@ async def test_a_long_backlog_in_one_chat_never_hides_anyone_elses_note(
     smlo_chat_free.set()
     await notifier.deliver_pending()
     assert notifier.posted == ["referrer-3", "smlo-0", "smlo-1", "smlo-2"]
+
+
+async def test_the_outbox_lag_still_counts_what_a_running_lane_has_not_sent() -> None:
+    stores, clock = memory_stores(), FakeClock(START + timedelta(hours=1))
+    outbox = stores.outbox
+    assert isinstance(outbox, MemoryOutboxStore)
+    outbox.add_all([notification("smlo", 0)])  # an hour old, its chat busy
+    smlo_chat_free = asyncio.Event()
+
+    class PacedSmloChat(PostsBySleeping):
+        async def _deliver(self, n: Notification) -> None:
+            await smlo_chat_free.wait()
+            await super()._deliver(n)
+
+    notifier = PacedSmloChat(stores, clock)
+    await notifier._start_pass()  # the SMLO's lane starts, and waits for their chat
+    await notifier._start_pass()  # a pass that leaves them out of its read
+
+    assert measures._Lag.seconds == 3600.0, "the lag forgot the message still being sent"
+    smlo_chat_free.set()
+    await notifier.deliver_pending()
+    assert measures._Lag.seconds == 0.0
